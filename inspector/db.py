@@ -1,0 +1,133 @@
+"""The one place that opens workspace databases.
+
+Loads SpatiaLite into a SQLite connection (the standard library's ``sqlite3``
+when it can load extensions, else ``pysqlite3``), turns on foreign keys and
+WAL, and offers :func:`atomic` (transactions, savepoints when nested) and
+:func:`backup_to` (the SQLite online backup API, safe for WAL databases).
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sqlite3 as _stdlib_sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+from inspector.errors import SetupError
+
+SPATIALITE_APT_PACKAGE = "libsqlite3-mod-spatialite"
+_SPATIALITE_NAMES = ("mod_spatialite", "mod_spatialite.so", "libspatialite")
+
+
+def _sqlite_module() -> Any:
+    """Return a DB-API module whose connections can load extensions."""
+    probe = _stdlib_sqlite3.connect(":memory:")
+    try:
+        if hasattr(probe, "enable_load_extension"):
+            return _stdlib_sqlite3
+    finally:
+        probe.close()
+    try:
+        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+    except ImportError as exc:  # pragma: no cover - depends on the build
+        raise SetupError(
+            "此 Python 的 sqlite3 不能加载扩展，且未安装 pysqlite3-binary",
+            "this Python's sqlite3 cannot load extensions and pysqlite3-binary is missing",
+        ) from exc
+    return pysqlite3
+
+
+sqlite = _sqlite_module()
+Connection = sqlite.Connection
+IntegrityError = sqlite.IntegrityError
+OperationalError = sqlite.OperationalError
+DatabaseError = sqlite.DatabaseError
+
+
+def _load_spatialite(conn: Any) -> None:
+    conn.enable_load_extension(True)
+    errors = []
+    candidates = [os.environ.get("SPATIALITE_LIBRARY_PATH", "")] + list(_SPATIALITE_NAMES)
+    for name in filter(None, candidates):
+        try:
+            conn.load_extension(name)
+            break
+        except sqlite.OperationalError as exc:
+            errors.append(f"{name}: {exc}")
+    else:
+        detail = "; ".join(errors)
+        raise SetupError(
+            f"无法加载 SpatiaLite（mod_spatialite），请安装：apt-get install {SPATIALITE_APT_PACKAGE}（{detail}）",
+            f"SpatiaLite (mod_spatialite) could not be loaded; install it with "
+            f"apt-get install {SPATIALITE_APT_PACKAGE} ({detail})",
+        )
+    conn.enable_load_extension(False)
+
+
+def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> Any:
+    """Open a workspace database with SpatiaLite, foreign keys and WAL."""
+    uri = Path(path).resolve().as_uri() + ("?mode=ro" if readonly else "")
+    conn = sqlite.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                          timeout=30.0)
+    conn.row_factory = sqlite.Row
+    _load_spatialite(conn)
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+    # Evidence and case records are written here: FULL survives power loss in WAL mode.
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+_savepoint_ids = itertools.count(1)
+
+
+@contextlib.contextmanager
+def atomic(conn: Any) -> Iterator[Any]:
+    """Run a block in one transaction; nested blocks become savepoints."""
+    if conn.in_transaction:
+        name = f"sp_{next(_savepoint_ids)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def execute_script(conn: Any, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    ``executescript`` would commit a pending transaction first; this does not.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:80]}")
+
+
+def backup_to(conn: Any, target: str | os.PathLike[str]) -> Path:
+    """Copy a live database to ``target`` with the online backup API."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target

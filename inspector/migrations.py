@@ -1,0 +1,205 @@
+"""Numbered schema migrations, applied by ``PRAGMA user_version``.
+
+Each migration runs in one transaction, after a backup copy of the database
+made with the SQLite backup API (``backups/workspace-v{N}-{time}.sqlite``).
+Add a migration by appending a function to :data:`MIGRATIONS`; never edit one
+that has shipped.
+
+Change tracking for sync is designed in from the start: every record that
+syncs carries ``uuid`` (made on the device), ``revision`` (bumped on each
+local edit), ``base_revision`` (the server revision it was edited from, NULL
+if never synced), ``server_seq``, ``dirty`` (not yet pushed) and ``deleted``
+(a tombstone: rows are never removed while sync may need them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from inspector.db import atomic, backup_to, execute_script
+
+# EPSG codes the workspace needs: CGCS2000 geographic, its 3-degree
+# Gauss-Krüger zones (with and without zone prefix), WGS84 and Web Mercator.
+WORKSPACE_SRIDS = (4490, 4326, 3857, 4527, 4528, 4529, 4548, 4549, 4550)
+
+SYNC_COLUMNS = """
+    uuid TEXT NOT NULL UNIQUE,
+    revision INTEGER NOT NULL DEFAULT 1,
+    base_revision INTEGER,
+    server_seq INTEGER,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+
+def _v1_base(conn: Any) -> None:
+    conn.execute("SELECT InitSpatialMetadata(0, 'NONE')")
+    for srid in WORKSPACE_SRIDS:
+        conn.execute("SELECT InsertEpsgSrid(?)", (srid,))
+    execute_script(conn, 
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE admin_areas (
+            adcode TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+            parent_adcode TEXT
+        );
+
+        CREATE TABLE zones (
+            id INTEGER PRIMARY KEY,
+            layer_key TEXT NOT NULL,
+            feature_key TEXT NOT NULL,
+            code TEXT,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            category TEXT,
+            function_zone TEXT,
+            level TEXT,
+            adcode TEXT,
+            area_km2 REAL,
+            source_file TEXT NOT NULL,
+            source_fid INTEGER,
+            attributes TEXT NOT NULL DEFAULT '{{}}',
+            repaired TEXT,
+            content_hash TEXT NOT NULL,
+            {SYNC_COLUMNS},
+            UNIQUE (layer_key, feature_key)
+        );
+        CREATE INDEX zones_code ON zones (code);
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL UNIQUE,
+            ledger_zone_name TEXT,
+            ledger_function_zone TEXT,
+            problem_type TEXT,
+            description TEXT,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            discovered_on TEXT,
+            deadline TEXT,
+            responsible_unit TEXT,
+            clue_source TEXT,
+            ledger_city TEXT,
+            ledger_county TEXT,
+            area_m2 REAL,
+            status TEXT NOT NULL DEFAULT '待核查',
+            city_adcode TEXT,
+            county_adcode TEXT,
+            nearest_zone_id INTEGER REFERENCES zones (id),
+            nearest_distance_m REAL,
+            attributed_generation INTEGER,
+            source_file TEXT,
+            source_sheet TEXT,
+            source_row INTEGER,
+            source_record TEXT,
+            ledger_hash TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX cases_status ON cases (status);
+        CREATE INDEX cases_city ON cases (city_adcode);
+
+        CREATE TABLE case_zones (
+            case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+            zone_id INTEGER NOT NULL REFERENCES zones (id) ON DELETE CASCADE,
+            PRIMARY KEY (case_id, zone_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX case_zones_zone ON case_zones (zone_id);
+
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('zones', 'ledger')),
+            source_file TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            summary TEXT NOT NULL
+        );
+
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+    conn.execute("SELECT AddGeometryColumn('admin_areas', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
+    conn.execute("SELECT AddGeometryColumn('zones', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
+    conn.execute("SELECT AddGeometryColumn('cases', 'geom', 4490, 'POINT', 'XY', 1)")
+    for table in ("admin_areas", "zones", "cases"):
+        conn.execute("SELECT CreateSpatialIndex(?, 'geom')", (table,))
+
+
+def _v2_case_search(conn: Any) -> None:
+    """Full-text search over the ledger text of cases (trigram: works for Chinese)."""
+    execute_script(conn, 
+        """
+        CREATE VIRTUAL TABLE case_search USING fts5 (
+            case_no, ledger_zone_name, problem_type, description, responsible_unit,
+            content='cases', content_rowid='id', tokenize='trigram'
+        );
+        INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
+                                 description, responsible_unit)
+            SELECT id, case_no, ledger_zone_name, problem_type, description, responsible_unit
+            FROM cases;
+        CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN
+            INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
+                                     description, responsible_unit)
+            VALUES (new.id, new.case_no, new.ledger_zone_name, new.problem_type,
+                    new.description, new.responsible_unit);
+        END;
+        CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+            INSERT INTO case_search (case_search, rowid, case_no, ledger_zone_name,
+                                     problem_type, description, responsible_unit)
+            VALUES ('delete', old.id, old.case_no, old.ledger_zone_name, old.problem_type,
+                    old.description, old.responsible_unit);
+        END;
+        CREATE TRIGGER cases_search_update AFTER UPDATE OF case_no, ledger_zone_name,
+                problem_type, description, responsible_unit ON cases BEGIN
+            INSERT INTO case_search (case_search, rowid, case_no, ledger_zone_name,
+                                     problem_type, description, responsible_unit)
+            VALUES ('delete', old.id, old.case_no, old.ledger_zone_name, old.problem_type,
+                    old.description, old.responsible_unit);
+            INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
+                                     description, responsible_unit)
+            VALUES (new.id, new.case_no, new.ledger_zone_name, new.problem_type,
+                    new.description, new.responsible_unit);
+        END;
+        """
+    )
+
+
+Migration = Callable[[Any], None]
+MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Any, db_path: Path, *, target: int = LATEST_VERSION) -> list[int]:
+    """Apply pending migrations up to ``target``; return the versions applied.
+
+    Before each migration of an existing database, a backup copy is written
+    next to it under ``backups/``.
+    """
+    from inspector.errors import BadInput
+
+    applied: list[int] = []
+    version = current_version(conn)
+    if version > LATEST_VERSION:
+        raise BadInput(
+            f"工作空间版本 {version} 比本程序支持的 {LATEST_VERSION} 新，请升级程序",
+            f"workspace schema {version} is newer than this program supports ({LATEST_VERSION}); upgrade",
+        )
+    while version < target:
+        if version > 0:
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+            backup_to(conn, db_path.parent / "backups" / f"workspace-v{version}-{stamp}.sqlite")
+        migration = MIGRATIONS[version]
+        with atomic(conn):
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        version += 1
+        applied.append(version)
+    return applied
