@@ -1,0 +1,87 @@
+"""Jiangsu's administrative areas (行政区): province, 13 cities, their counties.
+
+The boundaries ship in ``resources/admin/jiangsu_admin.geojson`` (built by
+``scripts/build_admin_areas.py`` from public GCJ-02 data converted to
+WGS84/CGCS2000: good to a few tens of metres, meant for jurisdiction, not
+for metre-level checks). They are loaded into every new workspace; lookups
+tell which city and county bureau a point belongs to.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from inspector.resources import resource_path
+
+ADMIN_GEOJSON = ("admin", "jiangsu_admin.geojson")
+PROVINCE_ADCODE = "320000"
+# Points this close to the coast or a boundary still count as Jiangsu (the
+# boundaries are approximate and do not cover tidal flats), metres.
+PROVINCE_TOLERANCE_M = 10_000.0
+# A point in no county (sea, gaps) goes to the nearest county within this, metres.
+COUNTY_SNAP_M = 10_000.0
+
+
+def load_bundled_admin_areas(conn: Any, path: Path | None = None) -> int:
+    """Insert the bundled admin areas into a workspace; returns the number of areas."""
+    path = path or resource_path(*ADMIN_GEOJSON)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rows = []
+    for feature in data["features"]:
+        props = feature["properties"]
+        geom = shapely.geometry.shape(feature["geometry"])
+        rows.append((props["adcode"], props["name"], props["level"], props.get("parent_adcode"),
+                     shapely.to_wkb(geom)))
+    conn.executemany(
+        "INSERT OR REPLACE INTO admin_areas (adcode, name, level, parent_adcode, geom) "
+        "VALUES (?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4490)))",
+        rows,
+    )
+    return len(rows)
+
+
+class AdminLookup:
+    """Which province / city / county a point falls in."""
+
+    def __init__(self, conn: Any) -> None:
+        from inspector.spatial_index import PolygonIndex
+
+        self._names = {
+            r["adcode"]: (r["name"], r["level"], r["parent_adcode"])
+            for r in conn.execute("SELECT adcode, name, level, parent_adcode FROM admin_areas")
+        }
+        self.counties = PolygonIndex(conn, "admin_areas", key="adcode", where="level = 'county'")
+        self.province = PolygonIndex(conn, "admin_areas", key="adcode", where="level = 'province'")
+
+    def in_province(self, lon: float, lat: float) -> bool:
+        if not len(self.province):
+            return True  # a workspace without admin areas cannot judge
+        if self.province.containing(lon, lat):
+            return True
+        return self.province.nearest(lon, lat, max_m=PROVINCE_TOLERANCE_M) is not None
+
+    def county_of(self, lon: float, lat: float) -> str | None:
+        found = self.counties.containing(lon, lat)
+        if found:
+            return found[0]
+        nearest = self.counties.nearest(lon, lat, max_m=COUNTY_SNAP_M)
+        return nearest[0] if nearest else None
+
+    def describe(self, county_adcode: str | None) -> dict[str, Any]:
+        """``{"province", "city", "city_adcode", "county", "county_adcode"}`` for a county."""
+        result: dict[str, Any] = {
+            "province": self._names.get(PROVINCE_ADCODE, ("江苏省",))[0],
+            "city": None, "city_adcode": None, "county": None, "county_adcode": None,
+        }
+        if county_adcode and county_adcode in self._names:
+            name, _level, parent = self._names[county_adcode]
+            result.update(county=name, county_adcode=county_adcode)
+            if parent in self._names:
+                result.update(city=self._names[parent][0], city_adcode=parent)
+        return result
+
+    def locate(self, lon: float, lat: float) -> dict[str, Any]:
+        return self.describe(self.county_of(lon, lat))

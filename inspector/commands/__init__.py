@@ -1,0 +1,8 @@
+"""Subcommands of the ``inspector`` CLI, one module per area of work.
+
+Each module has ``register(subparsers, json_parent)`` adding its commands,
+each with a handler ``(args, ctx) -> (payload, human_text)``.
+"""
+from inspector.commands import workspace_commands
+
+COMMAND_MODULES = [workspace_commands]

@@ -1,0 +1,193 @@
+"""Import the 绿盾 problem ledger (问题台账) into a workspace as cases.
+
+Finds the header row under any merged title rows, maps the columns through
+Chinese synonyms, validates each row (问题编号 present and unique, parseable
+coordinates inside Jiangsu) and rejects bad rows with the sheet row number
+and reason while keeping every valid row. Cases are upserted by 问题编号:
+an unchanged row changes nothing, a changed row updates the ledger fields
+(never the workflow status), and the source row is kept verbatim.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from inspector.db import atomic
+from inspector.errors import BadInput
+from inspector.ledger_reader import Sheet, read_sheets
+from inspector.ledger_values import cell_text, parse_coordinate, parse_date
+from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields
+from inspector.workspace import Workspace, new_uuid, utc_now
+
+Progress = Callable[[int, int, str], None]
+HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
+REQUIRED_COLUMNS = ("case_no", "lon", "lat")
+TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
+               "responsible_unit", "clue_source", "ledger_city", "ledger_county")
+LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
+
+
+@dataclass
+class LedgerImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    """The index of the header row and its column mapping, or None."""
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        labels = [cell_text(c) or "" for c in row]
+        mapping = match_fields(labels, LEDGER_FIELD_SYNONYMS)
+        if all(k in mapping for k in REQUIRED_COLUMNS) and (best is None or len(mapping) > len(best[1])):
+            best = (index, mapping)
+    return best
+
+
+def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
+    """Ledger fields of one row; raises ValueError with the reason."""
+    def get(name: str) -> Any:
+        pos = mapping.get(name)
+        return cells[pos] if pos is not None and pos < len(cells) else None
+
+    case_no = cell_text(get("case_no"))
+    if not case_no:
+        raise ValueError("缺少问题编号")
+    record: dict[str, Any] = {"case_no": case_no}
+    for name in TEXT_FIELDS:
+        record[name] = cell_text(get(name))
+    try:
+        record["lon"] = round(parse_coordinate(get("lon"), "lon"), 8)
+        record["lat"] = round(parse_coordinate(get("lat"), "lat"), 8)
+    except ValueError as exc:
+        raise ValueError(f"坐标无法解析：{exc}") from None
+    if 30 <= record["lon"] <= 36 and 115 <= record["lat"] <= 123:
+        raise ValueError(f"经纬度疑似填反（经度 {record['lon']}，纬度 {record['lat']}）")
+    for name in ("discovered_on", "deadline"):
+        try:
+            record[name] = parse_date(get(name))
+        except ValueError as exc:
+            raise ValueError(f"{'发现时间' if name == 'discovered_on' else '整改时限'}：{exc}") from None
+    area = get("area_m2")
+    try:
+        record["area_m2"] = float(area) if area not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ValueError(f"面积不是数字：{area}") from None
+    return record
+
+
+def ledger_hash(record: dict[str, Any]) -> str:
+    canonical = json.dumps({k: record.get(k) for k in LEDGER_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _verbatim(header: list[Any], cells: list[Any]) -> str:
+    names = [cell_text(h) or f"列{i + 1}" for i, h in enumerate(header)]
+    values = {name: cell_text(cells[i]) if i < len(cells) else None for i, name in enumerate(names)}
+    return json.dumps(values, ensure_ascii=False)
+
+
+def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """Parse and validate a ledger file without writing anything (a dry run)."""
+    from inspector.attribution import lookup_for
+
+    path = Path(path)
+    result = LedgerImportResult()
+    in_province = lookup_for(ws).admin.in_province if ws is not None else (lambda lon, lat: True)
+    records: list[dict[str, Any]] = []
+    first_row: dict[str, tuple[str, int]] = {}
+    sheets: list[Sheet] = list(read_sheets(path))
+    for sheet in sheets:
+        header = find_header(sheet.rows)
+        if header is None:
+            result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
+            continue
+        header_index, mapping = header
+        result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
+                              "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
+        for index in range(header_index + 1, len(sheet.rows)):
+            cells = sheet.rows[index]
+            if all(cell_text(c) is None for c in cells):
+                continue
+            where = {"sheet": sheet.name, "row": index + 1}
+            try:
+                record = parse_row(cells, mapping)
+                if not in_province(record["lon"], record["lat"]):
+                    raise ValueError(f"坐标不在江苏省范围内（{record['lon']}, {record['lat']}）")
+                if record["case_no"] in first_row:
+                    other_sheet, other_row = first_row[record["case_no"]]
+                    raise ValueError(f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）")
+            except ValueError as exc:
+                result.rejected.append({**where, "case_no": cell_text(cells[mapping["case_no"]])
+                                        if mapping["case_no"] < len(cells) else None, "reason": str(exc)})
+                continue
+            first_row[record["case_no"]] = (sheet.name, index + 1)
+            record.update(source_sheet=sheet.name, source_row=index + 1,
+                          source_record=_verbatim(sheet.rows[header_index], cells))
+            records.append(record)
+    if not any(s.get("header_row") for s in result.sheets):
+        raise BadInput(
+            "未找到表头行：需要至少包含 问题编号、经度、纬度 三列",
+            "no header row found: the ledger needs at least the columns 问题编号, 经度, 纬度",
+        )
+    return records, result
+
+
+def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None) -> LedgerImportResult:
+    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected."""
+    from inspector.attribution import attribute_cases
+
+    path = Path(path)
+    records, result = read_ledger(path, ws)
+    conn = ws.conn
+    existing = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
+    }
+    now = utc_now()
+    inserts, updates = [], []
+    for record in records:
+        record["ledger_hash"] = ledger_hash(record)
+        known = existing.get(record["case_no"])
+        if known is None:
+            inserts.append(record)
+        elif known[1] != record["ledger_hash"]:
+            updates.append((known[0], record))
+        else:
+            result.unchanged += 1
+    stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+    with atomic(conn):
+        conn.executemany(
+            f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at, geom) "
+            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, MakePoint(?, ?, 4490))",
+            [tuple(r[c] for c in stored) + (path.name, new_uuid(), now, now, r["lon"], r["lat"])
+             for r in inserts],
+        )
+        assignments = ", ".join(f"{c} = ?" for c in stored)
+        conn.executemany(
+            f"UPDATE cases SET {assignments}, source_file = ?, geom = MakePoint(?, ?, 4490), "
+            f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
+            [tuple(r[c] for c in stored) + (path.name, r["lon"], r["lat"], now, case_id)
+             for case_id, r in updates],
+        )
+        result.created, result.updated = len(inserts), len(updates)
+        changed = [case_id for case_id, _ in updates]
+        changed += [row[0] for row in conn.execute(
+            "SELECT id FROM cases WHERE attributed_generation IS NULL")]
+        if progress:
+            progress(len(records), len(records), "写入问题")
+        conn.execute(
+            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
+            (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
+        )
+        attribute_cases(ws, changed)
+    return result

@@ -1,0 +1,125 @@
+"""Parsing the values found in ledger cells: coordinates (decimal or 度分秒) and dates.
+
+Ledgers arrive from many offices: ``120.35``, ``120°21′3.5″E``,
+``120度21分3.5秒``, ``E120°21'3.5"``, ``东经120°21′``; dates as Excel dates,
+serial numbers or text (``2026-03-01``, ``2026/3/1``, ``2026年3月1日``).
+Every parser raises :class:`ValueError` with a Chinese reason on bad input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+_DMS = re.compile(
+    r"""^\s*(?P<pre>[NSEW北南东西]|东经|西经|北纬|南纬)?\s*
+        (?P<deg>\d+(?:\.\d+)?)\s*(?:°|度|º|˚|:|\s)\s*
+        (?:(?P<min>\d+(?:\.\d+)?)\s*(?:′|'|’|分|:|\s)?\s*)?
+        (?:(?P<sec>\d+(?:\.\d+)?)\s*(?:″|"|”|''|′′|秒)?\s*)?
+        (?P<post>[NSEW北南东西])?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NEGATIVE_HEMISPHERES = {"S", "W", "南", "西", "西经", "南纬"}
+_LON_HEMISPHERES = {"E", "W", "东", "西", "东经", "西经"}
+_LAT_HEMISPHERES = {"N", "S", "北", "南", "北纬", "南纬"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_coordinate(value: object, axis: str) -> float:
+    """A longitude (``axis="lon"``) or latitude (``"lat"``) in decimal degrees."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("坐标为空")
+    if isinstance(value, bool):
+        raise ValueError(f"无法解析的坐标：{value}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("，", ".").replace("。", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            number = _parse_dms(text, axis)
+    if not math.isfinite(number):
+        raise ValueError(f"无法解析的坐标：{value}")
+    limit = 180.0 if axis == "lon" else 90.0
+    if abs(number) > limit:
+        raise ValueError(f"坐标超出范围：{value}")
+    return number
+
+
+def _parse_dms(text: str, axis: str) -> float:
+    match = _DMS.match(text)
+    if not match or (match["min"] is None and match["sec"] is not None):
+        raise ValueError(f"无法解析的坐标：{text}")
+    degrees = float(match["deg"])
+    minutes = float(match["min"] or 0)
+    seconds = float(match["sec"] or 0)
+    if minutes >= 60 or seconds >= 60:
+        raise ValueError(f"分或秒超过 60：{text}")
+    hemisphere = (match["pre"] or match["post"] or "").upper()
+    if hemisphere:
+        expected = _LON_HEMISPHERES if axis == "lon" else _LAT_HEMISPHERES
+        if hemisphere not in expected:
+            raise ValueError(f"经纬度标识与列不符（{hemisphere}）：{text}")
+    sign = -1.0 if hemisphere in _NEGATIVE_HEMISPHERES else 1.0
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def format_dms(value: float, axis: str) -> str:
+    """``120°21′03.50″E``: degrees, minutes and seconds with the hemisphere letter."""
+    hemisphere = ("E" if value >= 0 else "W") if axis == "lon" else ("N" if value >= 0 else "S")
+    total = abs(value) * 3600
+    degrees, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if round(seconds, 2) >= 60:
+        minutes, seconds = minutes + 1, 0.0
+    if minutes >= 60:
+        degrees, minutes = degrees + 1, minutes - 60
+    return f"{int(degrees)}°{int(minutes):02d}′{seconds:05.2f}″{hemisphere}"
+
+
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_YEAR_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:底|末)?\s*$")
+
+
+def parse_date(value: object) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) or None for an empty cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial day number (1954..2118)
+            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
+        raise ValueError(f"无法解析的日期：{value}")
+    text = str(value).strip()
+    match = _DATE_TEXT.match(text)
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        match = _YEAR_MONTH.match(text)
+        if match:  # "2026年6月底": the month's last day
+            year, month = int(match[1]), int(match[2])
+            first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+            return (first_next - dt.timedelta(days=1)).isoformat()
+        if re.fullmatch(r"\d{8}", text):
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"无效的日期：{text}") from exc
+    raise ValueError(f"无法解析的日期：{text}")
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as trimmed text (integers without ``.0``; dates as ISO), None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,282 @@
+"""Import red-line, control-area and protected-area polygons into a workspace.
+
+``import_zones`` reads a vector file (see :mod:`inspector.vector_source`),
+maps its attributes to zone fields (Chinese synonyms, or the caller's
+``--map``), repairs invalid geometries with MakeValid and reports each
+repair, keeps holes and multipolygons, computes areas in the Gauss-Krüger
+zone, and upserts by (layer, feature key) so that re-importing a layer
+updates zones instead of duplicating them. Cases are re-attributed after.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import shapely
+
+from inspector import geodesy
+from inspector.db import atomic
+from inspector.errors import BadInput
+from inspector.vector_source import VectorSource
+from inspector.vocabulary import (
+    KIND_UNKNOWN, ZONE_FIELD_SYNONYMS, match_fields, normalise_category,
+    normalise_function_zone, normalise_kind,
+)
+from inspector.workspace import Workspace, new_uuid, utc_now
+
+Progress = Callable[[int, int, str], None]
+ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
+# Zones must lie in or near Jiangsu (lon/lat degrees, generous).
+JIANGSU_EXTENT = (115.5, 30.0, 123.5, 35.8)
+_INSERT_BATCH = 1000
+
+
+@dataclass
+class ZoneImportResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    repaired: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    cases_reattributed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def parse_field_map(text: str | None) -> dict[str, str]:
+    """Parse ``name=FIELD,code=FIELD`` into a mapping; unknown keys are bad input."""
+    mapping: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in ZONE_FIELDS or not value.strip():
+            raise BadInput(
+                f"--map 的写法是 字段=源字段，字段可为 {', '.join(ZONE_FIELDS)}：{part}",
+                f"--map takes key=FIELD with key one of {', '.join(ZONE_FIELDS)}: {part}",
+            )
+        mapping[key] = value.strip()
+    return mapping
+
+
+def resolve_fields(fields: list[str], overrides: dict[str, str]) -> dict[str, str]:
+    """Canonical zone field → source field name."""
+    found = {key: fields[pos] for key, pos in match_fields(fields, ZONE_FIELD_SYNONYMS).items()}
+    lowered = {f.lower(): f for f in fields}
+    for key, source in overrides.items():
+        if source.lower() not in lowered:
+            raise BadInput(f"--map 指定的字段 {source} 不在图层中（有：{', '.join(fields)}）",
+                           f"--map field {source} is not in the layer (fields: {', '.join(fields)})")
+        found[key] = lowered[source.lower()]
+    return found
+
+
+def _kind_from_name(path: Path) -> str | None:
+    return normalise_kind(path.stem)
+
+
+def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
+                 encoding: str | None = None, field_map: dict[str, str] | None = None,
+                 kind: str | None = None, layer: str | None = None,
+                 progress: Progress | None = None) -> ZoneImportResult:
+    """Import every polygon layer of ``path`` into the workspace."""
+    path = Path(path)
+    source = VectorSource(path, encoding=encoding, crs=crs, layer=layer)
+    default_kind = normalise_kind(kind) if kind else _kind_from_name(path)
+    if kind and default_kind is None:
+        raise BadInput(f"未知的区域类型：{kind}", f"unknown zone kind: {kind}")
+    result = ZoneImportResult()
+    infos = source.layer_infos()
+    total = sum(info.feature_count for info in infos)
+    field_maps = {info.name: resolve_fields(info.fields, field_map or {}) for info in infos}
+    for info in infos:
+        result.layers.append({"name": info.name, "features": info.feature_count, "crs": info.crs,
+                              "encoding": info.encoding, "fields": field_maps[info.name]})
+        if "name" not in field_maps[info.name]:
+            result.warnings.append(
+                f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定")
+
+    records: list[dict[str, Any]] = []
+    done = 0
+    for feature in source.features():
+        done += 1
+        if progress and done % 200 == 0:
+            progress(done, total, "读取要素")
+        where = {"layer": feature.layer, "feature": feature.fid}
+        if feature.wkb is None:
+            result.rejected.append({**where, "reason": "要素没有几何 / feature has no geometry"})
+            continue
+        mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
+        records.append({"feature": feature, "mapped": mapped, "where": where})
+
+    geoms = shapely.from_wkb([r["feature"].wkb for r in records], on_invalid="ignore")
+    geoms = np.asarray(geoms, dtype=object)
+    valid = shapely.is_valid(geoms)
+    kept: list[dict[str, Any]] = []
+    for record, geom, is_valid in zip(records, geoms, valid):
+        where = record["where"]
+        if geom is None or geom.is_empty:
+            result.rejected.append({**where, "reason": "几何无法解析 / unreadable geometry"})
+            continue
+        reasons = []
+        if record["feature"].rings_closed:
+            reasons.append("环未闭合，已闭合 / unclosed ring closed")
+        if not is_valid:
+            reasons.append(shapely.is_valid_reason(geom))
+            geom = _polygonal_part(shapely.make_valid(geom))
+            if geom is None:
+                result.rejected.append({**where, "reason": f"修复后不是面 / not a polygon after repair: {reasons[-1]}"})
+                continue
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            geom = _polygonal_part(geom)
+            if geom is None:
+                result.rejected.append({**where, "reason": f"不是面要素 / not a polygon ({record['feature'].geometry_type})"})
+                continue
+        minx, miny, maxx, maxy = geom.bounds
+        ex = JIANGSU_EXTENT
+        if maxx < ex[0] or minx > ex[2] or maxy < ex[1] or miny > ex[3]:
+            result.rejected.append({**where, "reason": (
+                f"坐标不在江苏范围内（{minx:.4f}, {miny:.4f}），请检查坐标系 / "
+                f"outside Jiangsu after transformation; check the CRS")})
+            continue
+        if reasons:
+            result.repaired.append({**where, "name": _text(record["mapped"].get("name")),
+                                    "reason": "; ".join(reasons)})
+        record["geom"] = geom
+        record["repaired"] = "; ".join(reasons) or None
+        kept.append(record)
+
+    areas = geodesy.areas_m2(np.asarray([r["geom"] for r in kept], dtype=object))
+    rows = [_zone_row(path, r, area / 1e6, default_kind) for r, area in zip(kept, areas)]
+    _assign_feature_keys(rows)
+    with atomic(ws.conn):
+        _upsert(ws, path, rows, result, progress)
+        ws.bump_zones_generation()
+        ws.conn.execute(
+            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('zones', ?, ?, ?)",
+            (str(path), utc_now(), json.dumps(result.as_dict(), ensure_ascii=False, default=str)),
+        )
+    if any(r["kind"] == KIND_UNKNOWN for r in rows):
+        result.warnings.append("部分区域无法判断类型（红线/管控区/保护地），可用 --kind 指定")
+    from inspector.attribution import attribute_cases
+
+    result.cases_reattributed = attribute_cases(ws)
+    return result
+
+
+def _polygonal_part(geom: Any) -> Any:
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    parts = [p for p in parts if not p.is_empty and p.area > 0]
+    if not parts:
+        return None
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    return text or None
+
+
+def _zone_row(path: Path, record: dict[str, Any], area_km2: float, default_kind: str | None) -> dict[str, Any]:
+    mapped, feature = record["mapped"], record["feature"]
+    kind = normalise_kind(mapped.get("kind")) or normalise_kind(mapped.get("category")) or default_kind
+    if kind is None and mapped.get("function_zone"):
+        kind = "自然保护地"
+    geom = record["geom"]
+    if geom.geom_type == "Polygon":
+        geom = shapely.MultiPolygon([geom])
+    wkb = shapely.to_wkb(geom)
+    row = {
+        "layer_key": f"{path.name}::{feature.layer}",
+        "code": _text(mapped.get("code")),
+        "name": _text(mapped.get("name")) or f"{feature.layer} #{feature.fid}",
+        "kind": kind or KIND_UNKNOWN,
+        "category": normalise_category(mapped.get("category")),
+        "function_zone": normalise_function_zone(mapped.get("function_zone")),
+        "level": _text(mapped.get("level")),
+        "adcode": _text(mapped.get("adcode")),
+        "area_km2": round(float(area_km2), 6),
+        "source_file": path.name,
+        "source_fid": feature.fid,
+        "attributes": json.dumps(feature.attributes, ensure_ascii=False, default=str, sort_keys=True),
+        "repaired": record["repaired"],
+        "wkb": wkb,
+    }
+    digest = hashlib.sha256()
+    for key in ("code", "name", "kind", "category", "function_zone", "level", "adcode", "attributes"):
+        digest.update(f"{key}={row[key]}\x1f".encode())
+    digest.update(wkb)
+    row["content_hash"] = digest.hexdigest()
+    return row
+
+
+def _assign_feature_keys(rows: list[dict[str, Any]]) -> None:
+    """Key features by code (plus function zone) when unique within the layer, else by FID."""
+    keyed: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        code_key = f"code:{row['code']}|{row['function_zone'] or ''}" if row["code"] else None
+        keyed.setdefault(code_key or "", []).append(row)
+    for key, group in keyed.items():
+        for row in group:
+            row["feature_key"] = key if key and len(group) == 1 else f"fid:{row['source_fid']}"
+
+
+def _upsert(ws: Workspace, path: Path, rows: list[dict[str, Any]], result: ZoneImportResult,
+            progress: Progress | None) -> None:
+    conn = ws.conn
+    layer_keys = {row["layer_key"] for row in rows}
+    existing: dict[tuple[str, str], tuple[int, str, int]] = {}
+    for layer_key in layer_keys:
+        for zid, fkey, chash, deleted in conn.execute(
+            "SELECT id, feature_key, content_hash, deleted FROM zones WHERE layer_key = ?", (layer_key,)
+        ):
+            existing[(layer_key, fkey)] = (zid, chash, deleted)
+    now = utc_now()
+    inserts, updates, seen = [], [], set()
+    for row in rows:
+        key = (row["layer_key"], row["feature_key"])
+        seen.add(key)
+        if key not in existing:
+            inserts.append(row)
+        elif existing[key][1] != row["content_hash"] or existing[key][2]:
+            updates.append((existing[key][0], row))
+        else:
+            result.unchanged += 1
+    columns = ("layer_key", "feature_key", "code", "name", "kind", "category", "function_zone",
+               "level", "adcode", "area_km2", "source_file", "source_fid", "attributes",
+               "repaired", "content_hash")
+    placeholders = ", ".join("?" * len(columns))
+    for start in range(0, len(inserts), _INSERT_BATCH):
+        batch = inserts[start : start + _INSERT_BATCH]
+        conn.executemany(
+            f"INSERT INTO zones ({', '.join(columns)}, uuid, created_at, updated_at, geom) "
+            f"VALUES ({placeholders}, ?, ?, ?, GeomFromWKB(?, 4490))",
+            [tuple(r[c] for c in columns) + (new_uuid(), now, now, r["wkb"]) for r in batch],
+        )
+        if progress:
+            progress(start + len(batch), len(rows), "写入区域")
+    result.imported = len(inserts)
+    assignments = ", ".join(f"{c} = ?" for c in columns)
+    conn.executemany(
+        f"UPDATE zones SET {assignments}, geom = GeomFromWKB(?, 4490), revision = revision + 1, "
+        f"dirty = 1, deleted = 0, updated_at = ? WHERE id = ?",
+        [tuple(r[c] for c in columns) + (r["wkb"], now, zid) for zid, r in updates],
+    )
+    result.updated = len(updates)
+    gone = [v[0] for k, v in existing.items() if k not in seen and not v[2]]
+    conn.executemany(
+        "UPDATE zones SET deleted = 1, dirty = 1, revision = revision + 1, updated_at = ? WHERE id = ?",
+        [(now, zid) for zid in gone],
+    )
+    result.removed = len(gone)
