@@ -65,13 +65,13 @@ def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
     record: dict[str, Any] = {"case_no": case_no}
     for name in TEXT_FIELDS:
         record[name] = cell_text(get(name))
+    if _looks_swapped(get("lon"), get("lat")):
+        raise ValueError(f"经纬度疑似填反（经度 {get('lon')}，纬度 {get('lat')}）")
     try:
         record["lon"] = round(parse_coordinate(get("lon"), "lon"), 8)
         record["lat"] = round(parse_coordinate(get("lat"), "lat"), 8)
     except ValueError as exc:
         raise ValueError(f"坐标无法解析：{exc}") from None
-    if 30 <= record["lon"] <= 36 and 115 <= record["lat"] <= 123:
-        raise ValueError(f"经纬度疑似填反（经度 {record['lon']}，纬度 {record['lat']}）")
     for name in ("discovered_on", "deadline"):
         try:
             record[name] = parse_date(get(name))
@@ -83,6 +83,15 @@ def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
     except (TypeError, ValueError):
         raise ValueError(f"面积不是数字：{area}") from None
     return record
+
+
+def _looks_swapped(lon_cell: Any, lat_cell: Any) -> bool:
+    """A Jiangsu latitude in the longitude column and a Jiangsu longitude in the latitude column."""
+    try:
+        lon, lat = parse_coordinate(lon_cell, "lon"), parse_coordinate(lat_cell, "lon")
+    except ValueError:
+        return False
+    return 30 <= lon <= 36 and 115 <= lat <= 123
 
 
 def ledger_hash(record: dict[str, Any]) -> str:

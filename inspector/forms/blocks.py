@@ -1,0 +1,163 @@
+"""Building blocks shared by the three forms.
+
+* :class:`FieldGrid` — the label/value grid of an official form (grey label
+  cells, four columns or label + wide value); a long value is cut into
+  several rows, drawn without a line between them, so it can continue on the
+  next page;
+* :func:`case_info_grid` — the 问题基本信息 block every form starts with;
+* :func:`choice_markup` — ☑/☐ option lists;
+* :func:`signature_grid` — cells to sign and date by hand, with room for a seal.
+"""
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms
+from inspector.forms.model import FormCase
+from inspector.forms.styles import (
+    CONTENT_WIDTH,
+    GRID_LINE,
+    LABEL_FILL,
+    LABEL_WIDTH,
+    OUTER_LINE,
+    FormStyles,
+    escape_text,
+    para,
+    split_long_text,
+)
+
+
+class FieldGrid:
+    """Rows of label/value cells on a four-column grid (label, value, label, value)."""
+
+    def __init__(self, styles: FormStyles, width: float = CONTENT_WIDTH, label_width: float = LABEL_WIDTH) -> None:
+        self.styles = styles
+        value_width = (width - 2 * label_width) / 2
+        self.col_widths = [label_width, value_width, label_width, value_width]
+        self.rows: list[list[object]] = []
+        self.commands: list[tuple] = []
+        self.no_line_below: set[int] = set()
+        self.min_heights: dict[int, float] = {}
+
+    def _label(self, text: str) -> Paragraph:
+        return para(text, self.styles.label)
+
+    def _value(self, value: object) -> object:
+        if isinstance(value, (Flowable, list)):
+            return value
+        return para(value, self.styles.body)
+
+    def pair(self, label_a: str, value_a: object, label_b: str, value_b: object) -> "FieldGrid":
+        """Two label/value pairs side by side."""
+        row = len(self.rows)
+        self.rows.append([self._label(label_a), self._value(value_a), self._label(label_b), self._value(value_b)])
+        self.commands += [("BACKGROUND", (0, row), (0, row), LABEL_FILL), ("BACKGROUND", (2, row), (2, row), LABEL_FILL)]
+        return self
+
+    def wide(self, label: str, value: object, *, min_height: float | None = None) -> "FieldGrid":
+        """A label and a value spanning the rest of the row; long text continues in more rows."""
+        pieces: list[object]
+        if isinstance(value, (Flowable, list)):
+            pieces = [value]
+        else:
+            pieces = [para(piece, self.styles.body) for piece in split_long_text(None if value is None else str(value))]
+        first = len(self.rows)
+        for index, piece in enumerate(pieces):
+            row = len(self.rows)
+            self.rows.append([self._label(label) if index == 0 else "", piece, "", ""])
+            self.commands += [("SPAN", (1, row), (3, row)), ("BACKGROUND", (0, row), (0, row), LABEL_FILL)]
+            if index < len(pieces) - 1:
+                self.no_line_below.add(row)
+        if min_height:
+            self.min_heights[first] = min_height
+        return self
+
+    def heading_row(self, text: str) -> "FieldGrid":
+        """A full-width shaded row naming the part of the grid below it."""
+        row = len(self.rows)
+        self.rows.append([para(text, self.styles.label), "", "", ""])
+        self.commands += [("SPAN", (0, row), (3, row)), ("BACKGROUND", (0, row), (3, row), LABEL_FILL)]
+        return self
+
+    def build(self, repeat_rows: int = 0) -> Table:
+        last = len(self.rows) - 1
+        line_commands: list[tuple] = [
+            ("BOX", (0, 0), (-1, -1), OUTER_LINE, colors.black),
+            ("LINEAFTER", (0, 0), (-2, -1), GRID_LINE, colors.black),
+        ]
+        for row in range(last):
+            if row not in self.no_line_below:
+                line_commands.append(("LINEBELOW", (0, row), (-1, row), GRID_LINE, colors.black))
+        padding = [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+        min_row_heights = [self.min_heights.get(row, 0) for row in range(len(self.rows))] if self.min_heights else None
+        return Table(
+            self.rows,
+            colWidths=self.col_widths,
+            style=self.commands + line_commands + padding,
+            repeatRows=repeat_rows,
+            splitByRow=1,
+            minRowHeights=min_row_heights,
+        )
+
+
+def choice_markup(options: list[str], selected: str | None, styles: FormStyles) -> str:
+    """``☑退出　☐整治　☐生态修复`` (options are our own words; escaped anyway)."""
+    parts = [f"{styles.fonts.box(option == selected)}{escape_text(option)}" for option in options]
+    return "　　".join(parts)
+
+
+def choice(options: list[str], selected: str | None, styles: FormStyles) -> Paragraph:
+    return Paragraph(choice_markup(options, selected, styles), styles.body)
+
+
+def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
+    """问题基本信息: identity, place, coordinates in decimal and 度分秒, area and description."""
+    admin = case.admin.label if case.admin else ""
+    coordinates = Paragraph(
+        f"{escape_text(format_position_decimal(case.lon, case.lat))}<br/>"
+        f"{escape_text(format_position_dms(case.lon, case.lat))}",
+        styles.body,
+    )
+    grid = FieldGrid(styles)
+    grid.pair("问题编号", case.case_no, "问题类型", case.problem_type)
+    grid.wide("保护地/红线名称", case.zone_label)
+    grid.pair("类型", case.kind, "类别", case.category)
+    grid.pair("功能区", case.function_zone or "未分区", "行政区", admin)
+    grid.pair("坐标(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
+    grid.pair("发现日期", case.discovered_on, "整改期限", case.deadline or "")
+    grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status)
+    grid.wide("问题描述", case.description)
+    return grid
+
+
+def signature_grid(labels: list[str], styles: FormStyles, height: float = 24 * mm, *, seal: bool = False) -> Table:
+    """Cells to sign by hand: label above, blank space, then 签字/日期 lines (and 盖章)."""
+    width = CONTENT_WIDTH / len(labels)
+    cells: list[object] = []
+    for label in labels:
+        tail = "（盖章）" if seal else ""
+        cells.append(
+            [
+                para(label, styles.label),
+                Paragraph("<br/><br/><br/>签字：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日" + escape_text(tail), styles.small),
+            ]
+        )
+    return Table(
+        [cells],
+        colWidths=[width] * len(labels),
+        rowHeights=[height],
+        style=[
+            ("GRID", (0, 0), (-1, -1), GRID_LINE, colors.black),
+            ("BOX", (0, 0), (-1, -1), OUTER_LINE, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ],
+    )

@@ -1,0 +1,112 @@
+"""Tie a printed form to its records: evidence list, evidence digest and QR code.
+
+Every form lists all evidence files of the case with their full SHA-256
+(附：证据文件清单). The evidence digest is the SHA-256 of those hashes,
+lower-case hex, de-duplicated, sorted and joined with ``\\n``::
+
+    evidence_digest = sha256("\\n".join(sorted(set(photo.sha256 ...))))
+
+(a case without evidence gets the digest of the empty string). The QR code
+carries ``LVDUN-FORM/1;form=<kind>;uuid=<case uuid>;digest=<evidence digest>``
+and the same values are printed under it, so an office can match a printed
+form to the workspace records by scanning or by reading.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+
+from inspector.forms.coordinates import format_position_dms
+from inspector.forms.model import FormCase
+from inspector.forms.photos import KIND_NAMES, PHASE_NAMES
+from inspector.forms.styles import FormStyles, escape_text, grid_style, para, section_heading, shade
+
+QR_PAYLOAD_PREFIX = "LVDUN-FORM/1"
+QR_SIZE = 30 * mm
+
+
+def evidence_hashes(case: FormCase) -> list[str]:
+    """Sorted, de-duplicated lower-case SHA-256 of every evidence file of the case."""
+    return sorted({photo.sha256.lower() for photo in case.photos})
+
+
+def evidence_digest(case: FormCase) -> str:
+    """SHA-256 (hex) over the sorted evidence hashes listed on the form."""
+    joined = "\n".join(evidence_hashes(case))
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
+def qr_payload(case: FormCase, form_kind: str) -> str:
+    return f"{QR_PAYLOAD_PREFIX};form={form_kind};uuid={case.uuid};digest={evidence_digest(case)}"
+
+
+def qr_drawing(payload: str, size: float = QR_SIZE) -> Drawing:
+    """A QR code (error correction M) scaled to ``size`` points square."""
+    widget = QrCodeWidget(payload, barLevel="M")
+    min_x, min_y, max_x, max_y = widget.getBounds()
+    width, height = max_x - min_x, max_y - min_y
+    drawing = Drawing(size, size, transform=[size / width, 0, 0, size / height, -min_x * size / width, -min_y * size / height])
+    drawing.add(widget)
+    return drawing
+
+
+def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, total_width: float) -> list[Flowable]:
+    """The table of every evidence file with its full hash (header repeats on each page)."""
+    flowables: list[Flowable] = [section_heading("附：证据文件清单", styles)]
+    if not case.photos:
+        flowables.append(para("本案暂无照片或航拍证据。", styles.body))
+        return flowables
+    widths = [10 * mm, 22 * mm, 30 * mm, 38 * mm, total_width - 100 * mm]
+    header = ["图号", "类型/阶段", "拍摄时间", "拍摄位置", "SHA-256"]
+    rows: list[list[object]] = [[para(text, styles.label) for text in header]]
+    listed: set[str] = set()
+    for photo in case.photos:
+        if photo.sha256 in listed:
+            continue
+        listed.add(photo.sha256)
+        position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]
+        rows.append(
+            [
+                para(str(numbers[photo.sha256]), styles.small),
+                para(f"{KIND_NAMES.get(photo.kind, photo.kind)}/{PHASE_NAMES.get(photo.phase, photo.phase)}", styles.small),
+                para(photo.taken_at, styles.small),
+                para(position, styles.caption),
+                para(photo.sha256, styles.caption),
+            ]
+        )
+    style = shade([(column, 0) for column in range(len(header))])
+    flowables.append(Table(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1))
+    return flowables
+
+
+def verification_block(case: FormCase, form_kind: str, styles: FormStyles, total_width: float, generated_at: str) -> Flowable:
+    """QR code with its text, next to a plain-language explanation, kept on one page."""
+    digest = evidence_digest(case)
+    qr_column_width = QR_SIZE + 16 * mm
+    under_qr = Paragraph(
+        f"案件UUID：{escape_text(case.uuid)}<br/>证据摘要：{escape_text(digest)}", styles.hash_text
+    )
+    explanation = Paragraph(
+        "<br/>".join(
+            [
+                f"问题编号：{escape_text(case.case_no)}",
+                f"案件UUID：{escape_text(case.uuid)}",
+                f"证据文件：{len(evidence_hashes(case))} 个",
+                f"证据摘要（SHA-256）：{escape_text(digest)}",
+                f"生成时间：{escape_text(generated_at)}",
+                "核验方法：扫描左侧二维码或核对上述摘要，与系统中该案件的证据记录比对；"
+                "摘要为全部证据文件 SHA-256 值排序后（以换行连接）再计算的 SHA-256。",
+            ]
+        ),
+        styles.small,
+    )
+    table = Table(
+        [[[qr_drawing(qr_payload(case, form_kind)), under_qr], explanation]],
+        colWidths=[qr_column_width, total_width - qr_column_width],
+        style=grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, 0), "CENTER")]),
+    )
+    return KeepTogether([section_heading("表单核验信息", styles), table])

@@ -1,0 +1,102 @@
+"""What every form shares: its render context, title block, map section and closing sections.
+
+A form module builds its story from a :class:`FormContext` (case, styles,
+photo numbers, generation time) with these helpers, so the three forms look
+alike: title in 黑体, a borderless line for the issuing unit and date, the
+location map with its legend, and at the end the evidence list and the QR
+verification block.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+
+from inspector.forms.evidence_qr import evidence_list, verification_block
+from inspector.forms.fonts import FormFonts
+from inspector.forms.location_map import LocationMap
+from inspector.forms.model import FORM_KINDS, FormCase, FormRectification, photo_numbers
+from inspector.forms.styles import (
+    CONTENT_WIDTH,
+    LABEL_FILL,
+    FormStyles,
+    escape_text,
+    gap,
+    grid_style,
+    make_styles,
+    para,
+    section_heading,
+)
+
+MAP_HEIGHT = 100 * mm
+SUBTITLE = "（绿盾自然保护地和生态保护红线监督检查专项行动）"
+MEASURE_TYPES = ["退出", "整治", "生态修复"]
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """Everything a form builder needs besides the case itself."""
+
+    case: FormCase
+    kind: str
+    styles: FormStyles
+    numbers: dict[str, int]  # photo hash → number on the map and in captions
+    generated_at: str  # local time string printed in the footer and the QR block
+
+    @property
+    def title(self) -> str:
+        return FORM_KINDS[self.kind]
+
+
+def make_context(case: FormCase, kind: str, fonts: FormFonts, generated_at: str) -> FormContext:
+    return FormContext(case, kind, make_styles(fonts), photo_numbers(case), generated_at)
+
+
+def title_block(context: FormContext, title: str, left_note: str, right_note: str) -> list[Flowable]:
+    """Centered title, subtitle, and a borderless line with e.g. 填报单位 and 日期 (trusted markup)."""
+    styles = context.styles
+    right_aligned = styles.small.clone("FormSmallRight", alignment=TA_RIGHT)
+    line = Table(
+        [[Paragraph(left_note, styles.small), Paragraph(right_note, right_aligned)]],
+        colWidths=[CONTENT_WIDTH * 0.62, CONTENT_WIDTH * 0.38],
+        style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
+    )
+    return [para(title, styles.title), para(SUBTITLE, styles.subtitle), gap(4), line, gap(1)]
+
+
+def map_section(context: FormContext, heading: str) -> Flowable:
+    """Section heading and the location map, kept on one page."""
+    location_map = LocationMap(context.case, context.numbers, context.styles.fonts.body, CONTENT_WIDTH, MAP_HEIGHT)
+    return KeepTogether([section_heading(heading, context.styles), location_map])
+
+
+def closing_sections(context: FormContext) -> list[Flowable]:
+    """Evidence list and verification block that end every form."""
+    flowables = evidence_list(context.case, context.numbers, context.styles, CONTENT_WIDTH)
+    flowables.append(verification_block(context.case, context.kind, context.styles, CONTENT_WIDTH, context.generated_at))
+    return flowables
+
+
+def progress_table(rectification: FormRectification | None, styles: FormStyles) -> Table:
+    """整改进展记录: date and what was done, header repeated; empty rows to fill by hand."""
+    widths = [32 * mm, CONTENT_WIDTH - 32 * mm]
+    rows: list[list[object]] = [[para("日期", styles.label), para("整改进展情况", styles.label)]]
+    progress = rectification.progress if rectification else ()
+    for date, text in progress:
+        rows.append([para(date, styles.body), para(text, styles.body)])
+    if not progress:
+        rows += [["", ""], ["", ""]]
+    style = grid_style([("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL)])
+    return Table(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1, minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
+
+
+def issuing_line(context: FormContext) -> tuple[str, str]:
+    """Markup for the line under the title: unit (data, escaped) and date."""
+    case = context.case
+    unit = escape_text(case.admin.county if case.admin else "")
+    return (
+        f"填报单位（盖章）：{unit}＿＿＿＿＿＿＿＿",
+        f"填表日期：{escape_text(context.generated_at.split(' ')[0])}",
+    )

@@ -1,0 +1,242 @@
+"""The plain input model of the PDF forms: frozen dataclasses, no database, no Qt.
+
+Whoever gathers a case from the workspace fills a :class:`FormCase`; the form
+renderers read nothing else. Every text field is *data*: it is escaped before
+it reaches reportlab's markup parser, so ledger text may contain ``<``, ``&``
+or ``${...}`` and still print literally.
+
+Conventions:
+
+* coordinates are CGCS2000 geographic (EPSG:4490) as ``lon, lat`` floats;
+  geometries are shapely (Multi)Polygons in the same lon/lat order;
+* dates and times are already formatted local strings (``2024-05-01 10:23``);
+* sequences are stored as tuples (lists given by the caller are converted),
+  so a case is immutable and hashable-by-identity once built;
+* ``None`` means "not recorded"; the forms print an empty cell for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from shapely.geometry.base import BaseGeometry
+
+PhotoKind = Literal["photo", "drone"]
+PhotoPhase = Literal["before", "after", "inspection"]
+ZoneKind = Literal["生态保护红线", "生态空间管控区域", "自然保护地"]
+Assessment = Literal["确认问题", "排除", "待定"]
+MeasureType = Literal["退出", "整治", "生态修复"]
+AcceptanceDecision = Literal["同意", "退回"]
+
+# The acceptance chain of 整改销号, in the order the closure form prints it.
+ACCEPTANCE_LEVELS: tuple[str, ...] = (
+    "责任单位",
+    "县级 生态环境",
+    "县级 自然资源/林业",
+    "市级",
+)
+
+
+def _freeze_sequences(instance: Any, *names: str) -> None:
+    """Turn list fields of a frozen dataclass into tuples (callers often pass lists)."""
+    for name in names:
+        value = getattr(instance, name)
+        if not isinstance(value, tuple):
+            object.__setattr__(instance, name, tuple(value))
+
+
+@dataclass(frozen=True)
+class FormPhoto:
+    """One evidence image (camera photo or drone still) already stored in ``media/``."""
+
+    path: Path  # the image file (content-addressed copy in the workspace)
+    sha256: str  # hex digest of the file's bytes, as recorded in the evidence table
+    taken_at: str  # local time string
+    lon: float | None = None
+    lat: float | None = None
+    bearing_deg: float | None = None  # direction the camera looked, clockwise from north
+    kind: PhotoKind = "photo"
+    phase: PhotoPhase = "inspection"
+    caption: str | None = None  # the inspector's own words
+    pair_sha256: str | None = None  # on an "after" photo: the "before" photo it repeats
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+        object.__setattr__(self, "sha256", self.sha256.strip().lower())
+
+    @property
+    def short_hash(self) -> str:
+        """The first 12 hex digits printed under the photo."""
+        return self.sha256[:12]
+
+    @property
+    def has_position(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+
+@dataclass(frozen=True)
+class FormZone:
+    """A protected area (or one of its function zones) drawn on the location map."""
+
+    name: str
+    code: str
+    kind: str  # 生态保护红线 / 生态空间管控区域 / 自然保护地
+    category: str  # e.g. 自然保护区, 饮用水水源保护区 (one of Jiangsu's 15 categories)
+    function_zone: str | None  # 核心保护区/一般控制区/核心区/缓冲区/实验区, None if not zoned
+    geometry: BaseGeometry  # shapely Polygon or MultiPolygon, lon/lat EPSG:4490
+
+
+@dataclass(frozen=True)
+class FormFootprint:
+    """The ground footprint of a drone still (lon/lat polygon)."""
+
+    polygon: BaseGeometry
+    label: str | None = None  # e.g. the photo number or file name
+
+
+@dataclass(frozen=True)
+class FormAdmin:
+    """The administrative area a case belongs to."""
+
+    city: str  # e.g. 盐城市
+    county: str  # e.g. 大丰区
+    adcode: str  # six-digit code of the county, e.g. 320982
+
+    @property
+    def label(self) -> str:
+        return f"{self.city}{self.county}（{self.adcode}）"
+
+
+@dataclass(frozen=True)
+class FormFinding:
+    """One on-site check (现场核查) of the case."""
+
+    inspectors: tuple[str, ...]
+    time: str  # local time string
+    activity_type: str  # what is happening on site, e.g. 养殖, 采砂, 建设项目
+    description: str
+    assessment: str  # 确认问题 / 排除 / 待定
+    basis: str  # 认定依据: the rule or evidence the assessment rests on
+    area_m2: float | None = None  # area measured on site
+    weather: str | None = None
+    accompanying: tuple[str, ...] = ()  # 陪同人员 / 被检查单位 people present
+
+    def __post_init__(self) -> None:
+        _freeze_sequences(self, "inspectors", "accompanying")
+
+
+@dataclass(frozen=True)
+class FormRectification:
+    """The rectification plan (整改方案) and how it went."""
+
+    measure_type: str  # 退出 / 整治 / 生态修复
+    measures: str
+    deadline: str
+    responsible_unit: str
+    responsible_person: str
+    progress: tuple[tuple[str, str], ...] = ()  # (date, what was done)
+
+    def __post_init__(self) -> None:
+        _freeze_sequences(self, "progress")
+        object.__setattr__(self, "progress", tuple(tuple(item) for item in self.progress))
+
+
+@dataclass(frozen=True)
+class FormChecklist:
+    """两断三清: each item True (done), False (not done) or None (not applicable)."""
+
+    water_cut: bool | None = None  # 断水
+    power_cut: bool | None = None  # 断电
+    materials_cleared: bool | None = None  # 清原料
+    products_cleared: bool | None = None  # 清产品
+    equipment_cleared: bool | None = None  # 清设备
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FormAcceptanceStep:
+    """One level of the acceptance chain (验收) and its opinion."""
+
+    level: str  # one of ACCEPTANCE_LEVELS
+    opinion: str = ""
+    signer: str = ""
+    date: str = ""
+    decision: str | None = None  # 同意 / 退回 / None (not decided yet)
+    return_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FormCase:
+    """Everything the three forms print about one problem (问题) of the ledger."""
+
+    uuid: str
+    case_no: str  # 问题编号
+    zone_names: tuple[str, ...]
+    kind: str  # 生态保护红线 / 生态空间管控区域 / 自然保护地
+    category: str
+    function_zone: str | None
+    admin: FormAdmin | None
+    lon: float
+    lat: float
+    area_m2: float | None
+    problem_type: str
+    description: str
+    discovered_on: str
+    deadline: str | None
+    responsible_unit: str | None
+    status: str
+    findings: tuple[FormFinding, ...] = ()
+    photos: tuple[FormPhoto, ...] = ()
+    footprints: tuple[FormFootprint, ...] = ()
+    zones: tuple[FormZone, ...] = ()
+    rectification: FormRectification | None = None
+    checklist: FormChecklist | None = None
+    acceptance: tuple[FormAcceptanceStep, ...] = ()
+    publicity: str | None = None  # 公示 result
+    basemap_mbtiles: Path | None = None
+    basemap_label: str | None = None  # e.g. "天地图影像 2023（离线）", printed under the map
+
+    def __post_init__(self) -> None:
+        _freeze_sequences(
+            self, "zone_names", "findings", "photos", "footprints", "zones", "acceptance"
+        )
+        if self.basemap_mbtiles is not None:
+            object.__setattr__(self, "basemap_mbtiles", Path(self.basemap_mbtiles))
+
+    @property
+    def zone_label(self) -> str:
+        return "、".join(self.zone_names)
+
+    def photos_in_phase(self, *phases: str) -> tuple[FormPhoto, ...]:
+        return tuple(photo for photo in self.photos if photo.phase in phases)
+
+
+def photo_numbers(case: FormCase) -> dict[str, int]:
+    """Number every evidence file once (1-based, in case order) so map and captions agree."""
+    numbers: dict[str, int] = {}
+    for photo in case.photos:
+        numbers.setdefault(photo.sha256, len(numbers) + 1)
+    return numbers
+
+
+FORM_KINDS: dict[str, str] = {
+    "inspection": "生态环境问题现场核查记录表",
+    "notice": "整改通知（整改方案登记表）",
+    "closure": "整改销号申请及验收表",
+}
+
+__all__ = [
+    "ACCEPTANCE_LEVELS",
+    "FORM_KINDS",
+    "FormAcceptanceStep",
+    "FormAdmin",
+    "FormCase",
+    "FormChecklist",
+    "FormFinding",
+    "FormFootprint",
+    "FormPhoto",
+    "FormRectification",
+    "FormZone",
+    "photo_numbers",
+]
