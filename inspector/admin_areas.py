@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 
 from inspector.resources import resource_path
@@ -57,18 +58,31 @@ class AdminLookup:
         self.province = PolygonIndex(conn, "admin_areas", key="adcode", where="level = 'province'")
 
     def in_province(self, lon: float, lat: float) -> bool:
+        return bool(self.in_province_many(np.array([lon]), np.array([lat]))[0])
+
+    def in_province_many(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+        """Whether each point lies in Jiangsu or within the tolerance of its outline."""
         if not len(self.province):
-            return True  # a workspace without admin areas cannot judge
-        if self.province.containing(lon, lat):
-            return True
-        return self.province.nearest(lon, lat, max_m=PROVINCE_TOLERANCE_M) is not None
+            return np.ones(len(lons), dtype=bool)  # a workspace without admin areas cannot judge
+        inside = np.array([bool(hits) for hits in self.province.containing_many(lons, lats)], dtype=bool)
+        outside = np.flatnonzero(~inside)
+        if len(outside):
+            near = self.province.nearest_many(lons[outside], lats[outside], max_m=PROVINCE_TOLERANCE_M)
+            inside[outside] = [n is not None for n in near]
+        return inside
 
     def county_of(self, lon: float, lat: float) -> str | None:
-        found = self.counties.containing(lon, lat)
-        if found:
-            return found[0]
-        nearest = self.counties.nearest(lon, lat, max_m=COUNTY_SNAP_M)
-        return nearest[0] if nearest else None
+        return self.counties_of(np.array([lon]), np.array([lat]))[0]
+
+    def counties_of(self, lons: np.ndarray, lats: np.ndarray) -> list[str | None]:
+        """The county adcode of each point; points in no county snap to the nearest one."""
+        found = [hits[0] if hits else None for hits in self.counties.containing_many(lons, lats)]
+        missing = [i for i, county in enumerate(found) if county is None]
+        if missing:
+            snapped = self.counties.nearest_many(lons[missing], lats[missing], max_m=COUNTY_SNAP_M)
+            for i, near in zip(missing, snapped):
+                found[i] = near[0] if near else None
+        return found
 
     def describe(self, county_adcode: str | None) -> dict[str, Any]:
         """``{"province", "city", "city_adcode", "county", "county_adcode"}`` for a county."""

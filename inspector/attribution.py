@@ -108,16 +108,16 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     lons = np.array([r[1] for r in rows], dtype=float)
     lats = np.array([r[2] for r in rows], dtype=float)
     containing = lookup.zones.containing_many(lons, lats)
-    county_hits = lookup.admin.counties.containing_many(lons, lats)
+    outside = np.array([not zone_ids for zone_ids in containing], dtype=bool)
+    nearest: list[Any] = [None] * len(ids)
+    for i, found in zip(np.flatnonzero(outside),
+                        lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
+        nearest[i] = found
+    counties = lookup.admin.counties_of(lons, lats)
     links, updates = [], []
-    for case_id, lon, lat, zone_ids, counties in zip(ids, lons, lats, containing, county_hits):
+    for case_id, zone_ids, found, county in zip(ids, containing, nearest, counties):
         links.extend((case_id, zid) for zid in zone_ids)
-        nearest_id = nearest_m = None
-        if not zone_ids:
-            found = lookup.zones.nearest(lon, lat, max_m=NEAREST_SEARCH_M)
-            if found:
-                nearest_id, nearest_m = found[0], round(found[1], 1)
-        county = counties[0] if counties else lookup.admin.county_of(lon, lat)
+        nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
         admin = lookup.admin.describe(county)
         updates.append((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
                         lookup.generation, case_id))

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry.base import BaseGeometry
 
 # CGCS2000 ellipsoid
@@ -94,10 +95,19 @@ def areas_m2(geoms: np.ndarray) -> np.ndarray:
 
 
 def distance_m(geom: BaseGeometry, lon: float, lat: float) -> float:
-    """Shortest distance in metres from the point (lon, lat) to ``geom``."""
-    cm = central_meridian(lon)
-    x, y = to_gauss_kruger(np.array([lon]), np.array([lat]), cm)
-    return float(project(geom, cm).distance(shapely.Point(x[0], y[0])))
+    """Shortest distance in metres from the point (lon, lat) to ``geom``.
+
+    The closest point of ``geom`` is found in a locally scaled lon/lat frame
+    (x multiplied by cos(lat): cheap, no projection of the whole geometry);
+    the distance between the two points is then measured in the
+    Gauss-Krüger zone.
+    """
+    k = math.cos(math.radians(lat))
+    scaled = shapely.affinity.affine_transform(geom, (k, 0.0, 0.0, 1.0, 0.0, 0.0))
+    line = shapely.shortest_line(shapely.Point(lon * k, lat), scaled)
+    (x1, y1), (x2, y2) = line.coords
+    x, y = to_gauss_kruger(np.array([x1 / k, x2 / k]), np.array([y1, y2]), central_meridian(lon))
+    return float(math.hypot(x[1] - x[0], y[1] - y[0]))
 
 
 def metres_to_degrees(metres: float, lat: float) -> float:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from inspector.db import atomic
 from inspector.errors import BadInput
 from inspector.ledger_reader import Sheet, read_sheets
@@ -99,8 +101,7 @@ def ledger_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _verbatim(header: list[Any], cells: list[Any]) -> str:
-    names = [cell_text(h) or f"列{i + 1}" for i, h in enumerate(header)]
+def _verbatim(names: list[str], cells: list[Any]) -> str:
     values = {name: cell_text(cells[i]) if i < len(cells) else None for i, name in enumerate(names)}
     return json.dumps(values, ensure_ascii=False)
 
@@ -111,7 +112,6 @@ def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dic
 
     path = Path(path)
     result = LedgerImportResult()
-    in_province = lookup_for(ws).admin.in_province if ws is not None else (lambda lon, lat: True)
     records: list[dict[str, Any]] = []
     first_row: dict[str, tuple[str, int]] = {}
     sheets: list[Sheet] = list(read_sheets(path))
@@ -121,6 +121,7 @@ def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dic
             result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
             continue
         header_index, mapping = header
+        names = [cell_text(h) or f"列{i + 1}" for i, h in enumerate(sheet.rows[header_index])]
         result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
                               "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
         for index in range(header_index + 1, len(sheet.rows)):
@@ -130,8 +131,6 @@ def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dic
             where = {"sheet": sheet.name, "row": index + 1}
             try:
                 record = parse_row(cells, mapping)
-                if not in_province(record["lon"], record["lat"]):
-                    raise ValueError(f"坐标不在江苏省范围内（{record['lon']}, {record['lat']}）")
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise ValueError(f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）")
@@ -141,14 +140,35 @@ def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dic
                 continue
             first_row[record["case_no"]] = (sheet.name, index + 1)
             record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=_verbatim(sheet.rows[header_index], cells))
+                          source_record=_verbatim(names, cells))
             records.append(record)
     if not any(s.get("header_row") for s in result.sheets):
         raise BadInput(
             "未找到表头行：需要至少包含 问题编号、经度、纬度 三列",
             "no header row found: the ledger needs at least the columns 问题编号, 经度, 纬度",
         )
+    if ws is not None and records:
+        records = _keep_inside_province(ws, records, result)
     return records, result
+
+
+def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
+                          result: LedgerImportResult) -> list[dict[str, Any]]:
+    """Reject rows whose position lies outside Jiangsu (checked for all rows at once)."""
+    from inspector.attribution import lookup_for
+
+    inside = lookup_for(ws).admin.in_province_many(
+        np.array([r["lon"] for r in records]), np.array([r["lat"] for r in records]))
+    kept = []
+    for record, ok in zip(records, inside):
+        if ok:
+            kept.append(record)
+        else:
+            result.rejected.append({"sheet": record["source_sheet"], "row": record["source_row"],
+                                    "case_no": record["case_no"],
+                                    "reason": f"坐标不在江苏省范围内（{record['lon']}, {record['lat']}）"})
+    result.rejected.sort(key=lambda r: (r["sheet"], r["row"]))
+    return kept
 
 
 def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None) -> LedgerImportResult:
@@ -176,17 +196,15 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     with atomic(conn):
         conn.executemany(
-            f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at, geom) "
-            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, MakePoint(?, ?, 4490))",
-            [tuple(r[c] for c in stored) + (path.name, new_uuid(), now, now, r["lon"], r["lat"])
-             for r in inserts],
+            f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at) "
+            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?)",
+            [tuple(r[c] for c in stored) + (path.name, new_uuid(), now, now) for r in inserts],
         )
         assignments = ", ".join(f"{c} = ?" for c in stored)
         conn.executemany(
-            f"UPDATE cases SET {assignments}, source_file = ?, geom = MakePoint(?, ?, 4490), "
+            f"UPDATE cases SET {assignments}, source_file = ?, "
             f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [tuple(r[c] for c in stored) + (path.name, r["lon"], r["lat"], now, case_id)
-             for case_id, r in updates],
+            [tuple(r[c] for c in stored) + (path.name, now, case_id) for case_id, r in updates],
         )
         result.created, result.updated = len(inserts), len(updates)
         changed = [case_id for case_id, _ in updates]

@@ -115,6 +115,8 @@ def cell_text(value: object) -> str | None:
     """A cell as trimmed text (integers without ``.0``; dates as ISO), None when empty."""
     if value is None:
         return None
+    if type(value) is str:
+        return value.strip() or None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):

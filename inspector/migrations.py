@@ -102,6 +102,7 @@ def _v1_base(conn: Any) -> None:
             {SYNC_COLUMNS}
         );
         CREATE INDEX cases_status ON cases (status);
+        CREATE INDEX cases_position ON cases (lon, lat);
         CREATE INDEX cases_city ON cases (city_adcode);
 
         CREATE TABLE case_zones (
@@ -124,52 +125,30 @@ def _v1_base(conn: Any) -> None:
     )
     conn.execute("SELECT AddGeometryColumn('admin_areas', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
     conn.execute("SELECT AddGeometryColumn('zones', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
-    conn.execute("SELECT AddGeometryColumn('cases', 'geom', 4490, 'POINT', 'XY', 1)")
-    for table in ("admin_areas", "zones", "cases"):
+    # Cases are points: lon/lat columns (CGCS2000) with a B-tree index serve
+    # bounding-box queries; a registered geometry column's triggers and R-tree
+    # would cost more than the whole rest of a ledger import.
+    for table in ("admin_areas", "zones"):
         conn.execute("SELECT CreateSpatialIndex(?, 'geom')", (table,))
 
 
-def _v2_case_search(conn: Any) -> None:
-    """Full-text search over the ledger text of cases (trigram: works for Chinese)."""
-    execute_script(conn, 
-        """
-        CREATE VIRTUAL TABLE case_search USING fts5 (
-            case_no, ledger_zone_name, problem_type, description, responsible_unit,
-            content='cases', content_rowid='id', tokenize='trigram'
-        );
-        INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
-                                 description, responsible_unit)
-            SELECT id, case_no, ledger_zone_name, problem_type, description, responsible_unit
-            FROM cases;
-        CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN
-            INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
-                                     description, responsible_unit)
-            VALUES (new.id, new.case_no, new.ledger_zone_name, new.problem_type,
-                    new.description, new.responsible_unit);
-        END;
-        CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
-            INSERT INTO case_search (case_search, rowid, case_no, ledger_zone_name,
-                                     problem_type, description, responsible_unit)
-            VALUES ('delete', old.id, old.case_no, old.ledger_zone_name, old.problem_type,
-                    old.description, old.responsible_unit);
-        END;
-        CREATE TRIGGER cases_search_update AFTER UPDATE OF case_no, ledger_zone_name,
-                problem_type, description, responsible_unit ON cases BEGIN
-            INSERT INTO case_search (case_search, rowid, case_no, ledger_zone_name,
-                                     problem_type, description, responsible_unit)
-            VALUES ('delete', old.id, old.case_no, old.ledger_zone_name, old.problem_type,
-                    old.description, old.responsible_unit);
-            INSERT INTO case_search (rowid, case_no, ledger_zone_name, problem_type,
-                                     description, responsible_unit)
-            VALUES (new.id, new.case_no, new.ledger_zone_name, new.problem_type,
-                    new.description, new.responsible_unit);
-        END;
-        """
+def _v2_case_search_text(conn: Any) -> None:
+    """One searchable text per case for substring search (LIKE '%养殖%').
+
+    A virtual generated column: always consistent, nothing to maintain on
+    import. (FTS5's trigram tokenizer cannot match the two-character words
+    common in Chinese queries, and slowed bulk imports.)
+    """
+    conn.execute(
+        "ALTER TABLE cases ADD COLUMN search_text TEXT GENERATED ALWAYS AS ("
+        "case_no || ' ' || coalesce(ledger_zone_name, '') || ' ' || coalesce(problem_type, '') || ' ' "
+        "|| coalesce(description, '') || ' ' || coalesce(responsible_unit, '') || ' ' "
+        "|| coalesce(ledger_city, '') || ' ' || coalesce(ledger_county, '')) VIRTUAL"
     )
 
 
 Migration = Callable[[Any], None]
-MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search]
+MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import math
+
 import numpy as np
 import shapely
 
 from inspector import geodesy
 
 _LOAD_CHUNK = 500  # ids per SELECT when loading geometries
+_METRES_PER_DEGREE = 110_574.0  # of latitude at the equator: the smallest, so a safe bound
 
 
 class PolygonIndex:
@@ -34,6 +37,7 @@ class PolygonIndex:
         boxes = np.array([r[1:] for r in rows], dtype=float).reshape(-1, 4)
         self._tree = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
         self._geoms: list[Any] = [None] * len(rows)
+        self._scaled_cache: tuple[Any, np.ndarray, float] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -53,6 +57,10 @@ class PolygonIndex:
                 shapely.prepare(geom)
                 self._geoms[by_key[key]] = geom
 
+    def load_all(self) -> None:
+        """Load and prepare every geometry now (e.g. before a GPS geofence starts)."""
+        self._ensure_loaded(range(len(self.keys)))
+
     def geometry(self, position: int) -> Any:
         self._ensure_loaded([position])
         return self._geoms[position]
@@ -60,13 +68,16 @@ class PolygonIndex:
     # -- queries -------------------------------------------------------------
     def containing(self, lon: float, lat: float) -> list[Any]:
         """Keys of all polygons containing the point (boundary counts as inside)."""
-        candidates = self._tree.query(shapely.Point(lon, lat))
-        self._ensure_loaded(candidates)
-        return [
-            self.keys[p]
-            for p in sorted(candidates)
-            if shapely.intersects_xy(self._geoms[p], lon, lat)
-        ]
+        point = shapely.Point(lon, lat)
+        found = []
+        for position in self._tree.query(point):
+            geom = self._geoms[position]
+            if geom is None:
+                self._ensure_loaded([position])
+                geom = self._geoms[position]
+            if geom.intersects(point):
+                found.append(self.keys[position])
+        return found
 
     def containing_many(self, lons: np.ndarray, lats: np.ndarray) -> list[list[Any]]:
         """For each point, the keys of the polygons containing it (vectorised)."""
@@ -86,27 +97,60 @@ class PolygonIndex:
                 result[p].append(self.keys[polys[0]])
         return result
 
-    def nearest(self, lon: float, lat: float, *, max_m: float = 50_000.0) -> tuple[Any, float] | None:
-        """The nearest polygon's key and its distance in metres, within ``max_m``.
+    def _scaled(self) -> tuple[Any, np.ndarray, float]:
+        """An STRtree over all geometries with x scaled by cos(mean latitude).
 
-        Box distances in degrees only pick candidates; the exact distance is
-        measured in the Gauss-Krüger zone, widening the search until the best
-        exact distance is provably the smallest.
+        In that frame degree distances are nearly isotropic (within ~3 % across
+        Jiangsu), good enough to pick candidates; distances are then measured
+        exactly in the Gauss-Krüger zone.
         """
-        if not self.keys:
-            return None
-        point = shapely.Point(lon, lat)
-        radius_m = 500.0
-        while True:
-            radius_deg = geodesy.metres_to_degrees(radius_m, lat)
-            candidates = self._tree.query(point, predicate="dwithin", distance=radius_deg)
-            if len(candidates):
-                self._ensure_loaded(candidates)
-                best = min(
-                    (geodesy.distance_m(self._geoms[p], lon, lat), p) for p in candidates
-                )
-                if best[0] <= radius_m:
-                    return self.keys[best[1]], best[0]
-            if radius_m >= max_m:
-                return None
-            radius_m = min(radius_m * 4, max_m)
+        if self._scaled_cache is None:
+            self.load_all()
+            boxes = shapely.bounds(np.asarray(self._tree.geometries))
+            k = math.cos(math.radians(float(np.mean((boxes[:, 1] + boxes[:, 3]) / 2))))
+            scaled = shapely.transform(np.asarray(self._geoms, dtype=object), lambda c: c * (k, 1.0))
+            self._scaled_cache = (shapely.STRtree(scaled), scaled, k)
+        return self._scaled_cache
+
+    def nearest(self, lon: float, lat: float, *, max_m: float = 50_000.0) -> tuple[Any, float] | None:
+        """The nearest polygon's key and its distance in metres, within ``max_m``."""
+        return self.nearest_many(np.array([lon]), np.array([lat]), max_m=max_m)[0]
+
+    def nearest_many(self, lons: np.ndarray, lats: np.ndarray, *,
+                     max_m: float = 50_000.0) -> list[tuple[Any, float] | None]:
+        """For each point, the nearest polygon's key and distance in metres (or None)."""
+        lons = np.asarray(lons, dtype=float)
+        lats = np.asarray(lats, dtype=float)
+        result: list[tuple[Any, float] | None] = [None] * len(lons)
+        if not self.keys or not len(lons):
+            return result
+        tree, scaled, k = self._scaled()
+        points = shapely.points(lons * k, lats)
+        # 1) the nearest polygon in the scaled frame, 2) every polygon within 6 % more of it
+        max_deg = max_m / _METRES_PER_DEGREE * 1.06
+        first_p, first_g = tree.query_nearest(points, max_distance=max_deg)
+        if not len(first_p):
+            return result
+        reach = np.full(len(points), -1.0)
+        reach[first_p] = shapely.distance(points[first_p], scaled[first_g]) * 1.06 + 1e-9
+        has = np.flatnonzero(reach >= 0)
+        cand_p, cand_g = tree.query(points[has], predicate="dwithin", distance=reach[has])
+        cand_p = has[cand_p]
+        # exact distances between each point and its closest point on each candidate
+        ends = shapely.get_coordinates(shapely.shortest_line(points[cand_p], scaled[cand_g])).reshape(-1, 2, 2)
+        ends[:, :, 0] /= k
+        metres = np.empty(len(cand_p))
+        meridians = 3 * np.round(lons[cand_p] / 3)
+        for cm in np.unique(meridians):
+            sel = meridians == cm
+            x, y = geodesy.to_gauss_kruger(ends[sel, :, 0].ravel(), ends[sel, :, 1].ravel(), float(cm))
+            metres[sel] = np.hypot(x[0::2] - x[1::2], y[0::2] - y[1::2])
+        order = np.lexsort((metres, cand_p))
+        seen: set[int] = set()
+        for i in order:
+            p = int(cand_p[i])
+            if p not in seen:
+                seen.add(p)
+                if metres[i] <= max_m:
+                    result[p] = (self.keys[int(cand_g[i])], float(metres[i]))
+        return result

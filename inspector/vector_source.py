@@ -41,6 +41,8 @@ class SourceFeature:
     wkb: bytes | None  # EPSG:4490 lon/lat, None when there is no geometry
     geometry_type: str
     rings_closed: int  # rings that had to be closed
+    # Area measured in the source CRS when that is the feature's own Gauss-Krüger zone, m²
+    source_area_m2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,18 @@ class VectorSource:
                                    describe_crs(srs), self.encoding))
         return infos
 
+    def _source_gk_meridian(self, lyr: Any) -> int | None:
+        """The central meridian when the layer is in a CGCS2000 3-degree Gauss-Krüger CRS."""
+        from inspector.geodesy import GK_EPSG_BY_CM, GK_EPSG_WITH_PREFIX_BY_CM
+
+        srs = self._override_crs or lyr.GetSpatialRef()
+        code = describe_crs(srs) if srs is not None else None
+        for table in (GK_EPSG_BY_CM, GK_EPSG_WITH_PREFIX_BY_CM):
+            for meridian, epsg in table.items():
+                if code == f"EPSG:{epsg}":
+                    return meridian
+        return None
+
     def _transform_for(self, lyr: Any) -> Any:
         source = self._override_crs
         if source is None:
@@ -215,8 +229,11 @@ class VectorSource:
         return osr.CoordinateTransformation(source, self._target)
 
     def features(self) -> Iterator[SourceFeature]:
+        from inspector.geodesy import central_meridian
+
         for lyr in self._layers:
             transform = self._transform_for(lyr)
+            source_meridian = self._source_gk_meridian(lyr)
             defn = lyr.GetLayerDefn()
             names = [clean_field_name(defn.GetFieldDefn(i).GetName()) for i in range(defn.GetFieldCount())]
             lyr.ResetReading()
@@ -232,9 +249,15 @@ class VectorSource:
                 before = geom.ExportToIsoWkb()
                 geom.CloseRings()
                 rings_closed = int(geom.ExportToIsoWkb() != before)
+                source_area = geom.GetArea() if source_meridian is not None else None
                 geom.Transform(transform)
+                if source_area is not None:
+                    min_lon, max_lon, _, _ = geom.GetEnvelope()
+                    if central_meridian((min_lon + max_lon) / 2) != source_meridian:
+                        source_area = None
                 yield SourceFeature(lyr.GetName(), feature.GetFID(), attributes,
-                                    bytes(geom.ExportToIsoWkb()), geometry_type, rings_closed)
+                                    bytes(geom.ExportToIsoWkb()), geometry_type, rings_closed,
+                                    source_area)
 
 
 def clean_field_name(name: str) -> str:

@@ -135,6 +135,7 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
                 result.rejected.append({**where, "reason": f"修复后不是面 / not a polygon after repair: {reasons[-1]}"})
                 continue
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            reasons.append(f"仅保留面部分 / kept the polygonal parts of a {geom.geom_type}")
             geom = _polygonal_part(geom)
             if geom is None:
                 result.rejected.append({**where, "reason": f"不是面要素 / not a polygon ({record['feature'].geometry_type})"})
@@ -151,10 +152,12 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
                                     "reason": "; ".join(reasons)})
         record["geom"] = geom
         record["repaired"] = "; ".join(reasons) or None
+        # Unchanged geometries keep GDAL's WKB (SQL casts Polygon to MultiPolygon).
+        record["wkb"] = shapely.to_wkb(geom) if reasons else record["feature"].wkb
         kept.append(record)
 
-    areas = geodesy.areas_m2(np.asarray([r["geom"] for r in kept], dtype=object))
-    rows = [_zone_row(path, r, area / 1e6, default_kind) for r, area in zip(kept, areas)]
+    rows = [_zone_row(path, r, default_kind) for r in kept]
+    _fill_areas(rows, kept)
     _assign_feature_keys(rows)
     with atomic(ws.conn):
         _upsert(ws, path, rows, result, progress)
@@ -169,6 +172,21 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
 
     result.cases_reattributed = attribute_cases(ws)
     return result
+
+
+def _fill_areas(rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """Areas in km²: from the source CRS when it was the zone's own Gauss-Krüger zone
+    and the geometry was not repaired, otherwise by projecting the geometry."""
+    todo = []
+    for row, record in zip(rows, records):
+        source_area = record["feature"].source_area_m2
+        if source_area is not None and record["repaired"] is None:
+            row["area_km2"] = round(source_area / 1e6, 6)
+        else:
+            todo.append((row, record["geom"]))
+    areas = geodesy.areas_m2(np.asarray([geom for _, geom in todo], dtype=object))
+    for (row, _), area in zip(todo, areas):
+        row["area_km2"] = round(float(area) / 1e6, 6)
 
 
 def _polygonal_part(geom: Any) -> Any:
@@ -188,15 +206,12 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _zone_row(path: Path, record: dict[str, Any], area_km2: float, default_kind: str | None) -> dict[str, Any]:
+def _zone_row(path: Path, record: dict[str, Any], default_kind: str | None) -> dict[str, Any]:
     mapped, feature = record["mapped"], record["feature"]
     kind = normalise_kind(mapped.get("kind")) or normalise_kind(mapped.get("category")) or default_kind
     if kind is None and mapped.get("function_zone"):
         kind = "自然保护地"
-    geom = record["geom"]
-    if geom.geom_type == "Polygon":
-        geom = shapely.MultiPolygon([geom])
-    wkb = shapely.to_wkb(geom)
+    wkb = record["wkb"]
     row = {
         "layer_key": f"{path.name}::{feature.layer}",
         "code": _text(mapped.get("code")),
@@ -206,7 +221,7 @@ def _zone_row(path: Path, record: dict[str, Any], area_km2: float, default_kind:
         "function_zone": normalise_function_zone(mapped.get("function_zone")),
         "level": _text(mapped.get("level")),
         "adcode": _text(mapped.get("adcode")),
-        "area_km2": round(float(area_km2), 6),
+        "area_km2": None,
         "source_file": path.name,
         "source_fid": feature.fid,
         "attributes": json.dumps(feature.attributes, ensure_ascii=False, default=str, sort_keys=True),
@@ -261,7 +276,7 @@ def _upsert(ws: Workspace, path: Path, rows: list[dict[str, Any]], result: ZoneI
         batch = inserts[start : start + _INSERT_BATCH]
         conn.executemany(
             f"INSERT INTO zones ({', '.join(columns)}, uuid, created_at, updated_at, geom) "
-            f"VALUES ({placeholders}, ?, ?, ?, GeomFromWKB(?, 4490))",
+            f"VALUES ({placeholders}, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4490)))",
             [tuple(r[c] for c in columns) + (new_uuid(), now, now, r["wkb"]) for r in batch],
         )
         if progress:
@@ -269,7 +284,7 @@ def _upsert(ws: Workspace, path: Path, rows: list[dict[str, Any]], result: ZoneI
     result.imported = len(inserts)
     assignments = ", ".join(f"{c} = ?" for c in columns)
     conn.executemany(
-        f"UPDATE zones SET {assignments}, geom = GeomFromWKB(?, 4490), revision = revision + 1, "
+        f"UPDATE zones SET {assignments}, geom = CastToMultiPolygon(GeomFromWKB(?, 4490)), revision = revision + 1, "
         f"dirty = 1, deleted = 0, updated_at = ? WHERE id = ?",
         [tuple(r[c] for c in columns) + (r["wkb"], now, zid) for zid, r in updates],
     )

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms
 from inspector.forms.model import FormCase
 from inspector.forms.styles import (
+    FormTable,
     CONTENT_WIDTH,
     GRID_LINE,
     LABEL_FILL,
     LABEL_WIDTH,
+    OPTION_GAP,
     OUTER_LINE,
     FormStyles,
+    blank_cell,
     escape_text,
     para,
     split_long_text,
@@ -66,7 +69,7 @@ class FieldGrid:
         first = len(self.rows)
         for index, piece in enumerate(pieces):
             row = len(self.rows)
-            self.rows.append([self._label(label) if index == 0 else "", piece, "", ""])
+            self.rows.append([self._label(label) if index == 0 else blank_cell(), piece, blank_cell(), blank_cell()])
             self.commands += [("SPAN", (1, row), (3, row)), ("BACKGROUND", (0, row), (0, row), LABEL_FILL)]
             if index < len(pieces) - 1:
                 self.no_line_below.add(row)
@@ -77,7 +80,7 @@ class FieldGrid:
     def heading_row(self, text: str) -> "FieldGrid":
         """A full-width shaded row naming the part of the grid below it."""
         row = len(self.rows)
-        self.rows.append([para(text, self.styles.label), "", "", ""])
+        self.rows.append([para(text, self.styles.label), blank_cell(), blank_cell(), blank_cell()])
         self.commands += [("SPAN", (0, row), (3, row)), ("BACKGROUND", (0, row), (3, row), LABEL_FILL)]
         return self
 
@@ -98,7 +101,7 @@ class FieldGrid:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
         min_row_heights = [self.min_heights.get(row, 0) for row in range(len(self.rows))] if self.min_heights else None
-        return Table(
+        return FormTable(
             self.rows,
             colWidths=self.col_widths,
             style=self.commands + line_commands + padding,
@@ -111,7 +114,7 @@ class FieldGrid:
 def choice_markup(options: list[str], selected: str | None, styles: FormStyles) -> str:
     """``☑退出　☐整治　☐生态修复`` (options are our own words; escaped anyway)."""
     parts = [f"{styles.fonts.box(option == selected)}{escape_text(option)}" for option in options]
-    return "　　".join(parts)
+    return OPTION_GAP.join(parts)
 
 
 def choice(options: list[str], selected: str | None, styles: FormStyles) -> Paragraph:
@@ -128,29 +131,22 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     )
     grid = FieldGrid(styles)
     grid.pair("问题编号", case.case_no, "问题类型", case.problem_type)
-    grid.wide("保护地/红线名称", case.zone_label)
+    grid.wide("保护地/\n红线名称", case.zone_label)
     grid.pair("类型", case.kind, "类别", case.category)
     grid.pair("功能区", case.function_zone or "未分区", "行政区", admin)
-    grid.pair("坐标(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
+    grid.pair("坐标\n(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
     grid.pair("发现日期", case.discovered_on, "整改期限", case.deadline or "")
     grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status)
     grid.wide("问题描述", case.description)
     return grid
 
 
-def signature_grid(labels: list[str], styles: FormStyles, height: float = 24 * mm, *, seal: bool = False) -> Table:
-    """Cells to sign by hand: label above, blank space, then 签字/日期 lines (and 盖章)."""
+def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * mm) -> Table:
+    """Cells to sign by hand: the label on top, blank space, then 签字 and 日期 lines."""
     width = CONTENT_WIDTH / len(labels)
-    cells: list[object] = []
-    for label in labels:
-        tail = "（盖章）" if seal else ""
-        cells.append(
-            [
-                para(label, styles.label),
-                Paragraph("<br/><br/><br/>签字：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日" + escape_text(tail), styles.small),
-            ]
-        )
-    return Table(
+    sign_line = "签字：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"
+    cells = [[para(label, styles.label), Spacer(1, height - 16 * mm), para(sign_line, styles.small)] for label in labels]
+    return FormTable(
         [cells],
         colWidths=[width] * len(labels),
         rowHeights=[height],

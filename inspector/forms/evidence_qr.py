@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from inspector.forms.coordinates import format_position_dms
 from inspector.forms.model import FormCase
 from inspector.forms.photos import KIND_NAMES, PHASE_NAMES
-from inspector.forms.styles import FormStyles, escape_text, grid_style, para, section_heading, shade
+from inspector.forms.styles import FormTable, FormStyles, escape_text, grid_style, para, section_heading, shade
 
 QR_PAYLOAD_PREFIX = "LVDUN-FORM/1"
 QR_SIZE = 30 * mm
@@ -44,14 +43,15 @@ def qr_payload(case: FormCase, form_kind: str) -> str:
     return f"{QR_PAYLOAD_PREFIX};form={form_kind};uuid={case.uuid};digest={evidence_digest(case)}"
 
 
-def qr_drawing(payload: str, size: float = QR_SIZE) -> Drawing:
-    """A QR code (error correction M) scaled to ``size`` points square."""
-    widget = QrCodeWidget(payload, barLevel="M")
-    min_x, min_y, max_x, max_y = widget.getBounds()
-    width, height = max_x - min_x, max_y - min_y
-    drawing = Drawing(size, size, transform=[size / width, 0, 0, size / height, -min_x * size / width, -min_y * size / height])
-    drawing.add(widget)
-    return drawing
+def qr_flowable(payload: str, size: float = QR_SIZE) -> Flowable:
+    """A QR code (error correction M, 2-module quiet zone) ``size`` points square.
+
+    reportlab's ``QrCode`` flowable draws straight on the canvas; the Drawing-based
+    widget would select Helvetica (not embedded) when it is rendered.
+    """
+    code = QrCode(payload, width=size, height=size, qrLevel="M", qrBorder=2)
+    code.hAlign = "CENTER"
+    return code
 
 
 def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, total_width: float) -> list[Flowable]:
@@ -60,7 +60,7 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
     if not case.photos:
         flowables.append(para("本案暂无照片或航拍证据。", styles.body))
         return flowables
-    widths = [10 * mm, 22 * mm, 30 * mm, 38 * mm, total_width - 100 * mm]
+    widths = [12 * mm, 22 * mm, 28 * mm, 38 * mm, total_width - 100 * mm]
     header = ["图号", "类型/阶段", "拍摄时间", "拍摄位置", "SHA-256"]
     rows: list[list[object]] = [[para(text, styles.label) for text in header]]
     listed: set[str] = set()
@@ -79,7 +79,7 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
             ]
         )
     style = shade([(column, 0) for column in range(len(header))])
-    flowables.append(Table(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1))
+    flowables.append(FormTable(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1))
     return flowables
 
 
@@ -104,8 +104,8 @@ def verification_block(case: FormCase, form_kind: str, styles: FormStyles, total
         ),
         styles.small,
     )
-    table = Table(
-        [[[qr_drawing(qr_payload(case, form_kind)), under_qr], explanation]],
+    table = FormTable(
+        [[[qr_flowable(qr_payload(case, form_kind)), under_qr], explanation]],
         colWidths=[qr_column_width, total_width - qr_column_width],
         style=grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, 0), "CENTER")]),
     )

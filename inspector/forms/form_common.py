@@ -12,16 +12,18 @@ from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
 from inspector.forms.model import FORM_KINDS, FormCase, FormRectification, photo_numbers
 from inspector.forms.styles import (
+    FormTable,
     CONTENT_WIDTH,
     LABEL_FILL,
     FormStyles,
+    blank_cell,
     escape_text,
     gap,
     grid_style,
@@ -58,7 +60,7 @@ def title_block(context: FormContext, title: str, left_note: str, right_note: st
     """Centered title, subtitle, and a borderless line with e.g. 填报单位 and 日期 (trusted markup)."""
     styles = context.styles
     right_aligned = styles.small.clone("FormSmallRight", alignment=TA_RIGHT)
-    line = Table(
+    line = FormTable(
         [[Paragraph(left_note, styles.small), Paragraph(right_note, right_aligned)]],
         colWidths=[CONTENT_WIDTH * 0.62, CONTENT_WIDTH * 0.38],
         style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
@@ -87,16 +89,15 @@ def progress_table(rectification: FormRectification | None, styles: FormStyles) 
     for date, text in progress:
         rows.append([para(date, styles.body), para(text, styles.body)])
     if not progress:
-        rows += [["", ""], ["", ""]]
+        rows += [[blank_cell(), blank_cell()], [blank_cell(), blank_cell()]]
     style = grid_style([("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL)])
-    return Table(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1, minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
+    return FormTable(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1, minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
 
 
-def issuing_line(context: FormContext) -> tuple[str, str]:
-    """Markup for the line under the title: unit (data, escaped) and date."""
-    case = context.case
-    unit = escape_text(case.admin.county if case.admin else "")
+def issuing_line(context: FormContext, label: str, unit: str | None = None) -> tuple[str, str]:
+    """Markup for the line under the title: the unit (escaped data, or a blank to fill) and the date."""
+    unit_text = escape_text(unit) if unit else "＿" * 14
     return (
-        f"填报单位（盖章）：{unit}＿＿＿＿＿＿＿＿",
+        f"{escape_text(label)}：{unit_text}",
         f"填表日期：{escape_text(context.generated_at.split(' ')[0])}",
     )

@@ -34,12 +34,14 @@ from inspector.forms.model import FormCase
 
 NEARBY_RADIUS_M = 3000.0  # photos/footprints farther than this from the case don't widen the map
 MIN_GROUND_SPAN_M = 500.0  # the map shows at least this much ground across its short side
-SMALL_ZONE_DIAGONAL_M = 4000.0  # a zone this small around the case is shown whole
+SMALL_ZONE_DIAGONAL_M = 1200.0  # a zone this small around the case is shown whole
 PAD_FRACTION = 0.22  # margin around what must be visible, per side
 BASEMAP_DPI = 170  # pixels per inch of the stitched basemap image
 BACKGROUND = colors.HexColor("#F3F4EE")
 CAPTION_HEIGHT = 12.0  # points below the frame for the caption line
 CORNER_LABEL_HEIGHT = 9.0  # points above the frame for the corner coordinates
+OVERVIEW_SIZE = (44 * mm, 33 * mm)  # inset 区位图 in the top-left corner, points
+OVERVIEW_RADIUS_M = 15000.0  # zones within this distance of the case may shape the inset
 
 
 def _approx_distance_m(lon_a: float, lat_a: float, lon_b: float, lat_b: float) -> float:
@@ -165,7 +167,7 @@ class LocationMap(Flowable):
         frame.rect(0, 0, self.frame_width, self.frame_height)
         canvas.clipPath(frame, stroke=0, fill=0)
         self._draw_background()
-        self._draw_zones()
+        self._draw_zones(self.projection, labels=True)
         self._draw_footprints()
         self._draw_photos()
         symbols.draw_case_marker(canvas, *self.projection.to_frame(self.case.lon, self.case.lat), self.font)
@@ -173,6 +175,7 @@ class LocationMap(Flowable):
         canvas.setStrokeColor(colors.black)
         canvas.setLineWidth(0.8)
         canvas.rect(0, 0, self.frame_width, self.frame_height, stroke=1, fill=0)
+        self._draw_overview()
         symbols.draw_north_arrow(canvas, self.frame_width - 8 * mm, self.frame_height - 10 * mm, self.font)
         self._draw_scale_bar()
         symbols.draw_legend(canvas, self.frame_width - 2.5 * mm, 2.5 * mm, self._legend_entries(), self.font)
@@ -199,18 +202,74 @@ class LocationMap(Flowable):
         canvas.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, self.frame_width, self.frame_height)
         self.basemap_used = True
 
-    def _draw_zones(self) -> None:
+    def _draw_zones(self, projection: MapProjection, *, labels: bool) -> None:
         ordered = sorted(self.case.zones, key=lambda zone: symbols.DRAW_ORDER.get(zone.function_zone, 0))
         labelled: list[tuple[float, float, str]] = []
         for zone in ordered:
-            rings = self.projection.rings(zone.geometry)
-            symbols.draw_zone(self.canv, rings, zone.kind, zone.function_zone)
-            label_point = self._label_point(zone.geometry)
+            symbols.draw_zone(self.canv, projection.rings(zone.geometry), zone.kind, zone.function_zone)
+            label_point = self._label_point(zone.geometry) if labels else None
             if label_point is not None:
                 suffix = f"（{zone.function_zone}）" if zone.function_zone else ""
                 labelled.append((*label_point, f"{zone.name}{suffix}"))
         for x, y, text in labelled:
+            half_width = self.canv.stringWidth(text, self.font, 7) / 2
+            x = min(max(x, half_width + 2 * mm), projection.width - half_width - 2 * mm)
             symbols.halo_text(self.canv, x, y, text, self.font, 7, colors.HexColor("#222222"), centred=True)
+
+    def _overview_projection(self) -> MapProjection | None:
+        """The inset's projection, or None when the main map already shows the surroundings."""
+        radius_deg = OVERVIEW_RADIUS_M / 111_000.0
+        near = Point(self.case.lon, self.case.lat).buffer(radius_deg)
+        xs = [self.projection.extent[0], self.projection.extent[2]]
+        ys = [self.projection.extent[1], self.projection.extent[3]]
+        for zone in self.case.zones:
+            if zone.geometry.is_empty or not zone.geometry.intersects(near):
+                continue
+            min_lon, min_lat, max_lon, max_lat = zone.geometry.intersection(near).bounds
+            for lon, lat in ((min_lon, min_lat), (max_lon, max_lat)):
+                x, y = lonlat_to_mercator(lon, lat)
+                xs.append(x)
+                ys.append(y)
+        width, height = (max(xs) - min(xs)) * 1.15, (max(ys) - min(ys)) * 1.15
+        main_width = self.projection.extent[2] - self.projection.extent[0]
+        if max(width, height * self.frame_width / self.frame_height) < 2.0 * main_width:
+            return None
+        aspect = OVERVIEW_SIZE[0] / OVERVIEW_SIZE[1]
+        width, height = max(width, height * aspect), max(height, width / aspect)
+        centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        extent = (centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2)
+        return MapProjection(extent, *OVERVIEW_SIZE)
+
+    def _draw_overview(self) -> None:
+        """区位图: the zones around the case, with the main map's extent outlined."""
+        projection = self._overview_projection()
+        if projection is None:
+            return
+        canvas = self.canv
+        left, bottom = 2.5 * mm, self.frame_height - 2.5 * mm - OVERVIEW_SIZE[1]
+        canvas.saveState()
+        canvas.translate(left, bottom)
+        canvas.setFillColor(colors.white)
+        canvas.rect(0, 0, *OVERVIEW_SIZE, stroke=0, fill=1)
+        canvas.saveState()
+        clip = canvas.beginPath()
+        clip.rect(0, 0, *OVERVIEW_SIZE)
+        canvas.clipPath(clip, stroke=0, fill=0)
+        self._draw_zones(projection, labels=False)
+        scale = projection.points_per_metre
+        main = self.projection.extent
+        canvas.setStrokeColor(symbols.CASE_COLOR)
+        canvas.setLineWidth(1.0)
+        x0, y0 = (main[0] - projection.extent[0]) * scale, (main[1] - projection.extent[1]) * scale
+        canvas.rect(x0, y0, (main[2] - main[0]) * scale, (main[3] - main[1]) * scale, stroke=1, fill=0)
+        canvas.setFillColor(symbols.CASE_COLOR)
+        canvas.circle(*projection.to_frame(self.case.lon, self.case.lat), 1.6, stroke=0, fill=1)
+        canvas.restoreState()
+        canvas.setStrokeColor(colors.HexColor("#333333"))
+        canvas.setLineWidth(0.6)
+        canvas.rect(0, 0, *OVERVIEW_SIZE, stroke=1, fill=0)
+        symbols.halo_text(canvas, 1.5 * mm, OVERVIEW_SIZE[1] - 3.2 * mm, "区位图", self.font, 6.5)
+        canvas.restoreState()
 
     def _label_point(self, geometry: BaseGeometry) -> tuple[float, float] | None:
         min_lon, min_lat, max_lon, max_lat = self.projection.lonlat_bounds()

@@ -102,21 +102,25 @@ def halo_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: fl
     if centred:
         x -= canvas.stringWidth(text, font, size) / 2
     canvas.saveState()
-    halo = canvas.beginText(x, y)
-    halo.setFont(font, size)
-    halo.setTextRenderMode(1)
     canvas.setStrokeColor(colors.white)
+    canvas.setFillColor(color)
     canvas.setLineWidth(2.2)
     canvas.setLineJoin(1)
-    halo.textOut(text)
-    canvas.drawText(halo)
-    canvas.setFillColor(color)
-    canvas.setFont(font, size)
-    canvas.drawString(x, y, text)
+    label = canvas.beginText(x, y)
+    label.setFont(font, size)
+    label.setTextRenderMode(1)  # white outline first ...
+    label.textOut(text)
+    label.setTextOrigin(x, y)
+    label.setTextRenderMode(0)  # ... then the filled text on top (one text object tracks the mode)
+    label.textOut(text)
+    canvas.drawText(label)
     canvas.restoreState()
 
 
-def draw_photo_marker(canvas: Canvas, x: float, y: float, number: int, bearing_deg: float | None, drone: bool, font: str) -> None:
+def draw_photo_marker(
+    canvas: Canvas, x: float, y: float, number: int, bearing_deg: float | None, drone: bool, font: str,
+    arrow_length: float = BEARING_ARROW_LENGTH,
+) -> None:
     """A numbered marker; an arrow shows the bearing the camera looked along."""
     color = DRONE_COLOR if drone else PHOTO_COLOR
     canvas.saveState()
@@ -127,11 +131,11 @@ def draw_photo_marker(canvas: Canvas, x: float, y: float, number: int, bearing_d
         canvas.setStrokeColor(color)
         canvas.setFillColor(color)
         canvas.setLineWidth(1.2)
-        canvas.line(0, 0, 0, BEARING_ARROW_LENGTH - 3)
+        canvas.line(0, 0, 0, arrow_length - 3)
         head = canvas.beginPath()
-        head.moveTo(0, BEARING_ARROW_LENGTH)
-        head.lineTo(-2.6, BEARING_ARROW_LENGTH - 5)
-        head.lineTo(2.6, BEARING_ARROW_LENGTH - 5)
+        head.moveTo(0, arrow_length)
+        head.lineTo(-2.6, arrow_length - 5)
+        head.lineTo(2.6, arrow_length - 5)
         head.close()
         canvas.drawPath(head, stroke=0, fill=1)
         canvas.restoreState()
@@ -259,7 +263,7 @@ def _draw_swatch(canvas: Canvas, x: float, y: float, width: float, entry: Legend
         canvas.setStrokeColor(CASE_COLOR)
         canvas.circle(x + width / 2, middle_y, 1.6 * mm, stroke=0, fill=1)
     elif entry.symbol in {"photo", "drone"}:
-        draw_photo_marker(canvas, x + 1.8 * mm, middle_y, 1, 90.0, entry.symbol == "drone", font)
+        draw_photo_marker(canvas, x + 1.7 * mm, middle_y, 1, 90.0, entry.symbol == "drone", font, arrow_length=4.6 * mm)
     elif entry.symbol == "footprint":
         canvas.setStrokeColor(FOOTPRINT_COLOR)
         canvas.setDash(2, 1.5)

@@ -37,8 +37,8 @@ def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("initialFontName", decoration.body_font)
-            kwargs.setdefault("initialFontSize", 10.5)
+            # platypus passes initialFontName=None explicitly; None would mean Helvetica (not embedded)
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or decoration.body_font
             super().__init__(*args, **kwargs)
             self._finished_pages: list[dict[str, Any]] = []
 
@@ -96,6 +96,7 @@ class FormDocument(BaseDocTemplate):
             subject=subject,
             author="绿盾 Inspector",
             creator=f"绿盾 Inspector {decoration.software_version}",
+            initialFontName=decoration.body_font,
             invariant=True,  # same input, same bytes: no random document ID or creation time
         )
         frame = Frame(

@@ -22,16 +22,16 @@ from PIL import Image as PILImage
 from PIL import ImageOps
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, Paragraph, Table
+from reportlab.platypus import Flowable, Image, Paragraph
 
 from inspector.forms.coordinates import format_bearing, format_position_dms
 from inspector.forms.model import FormPhoto
-from inspector.forms.styles import FormStyles, escape_text, grid_style, para, shade
+from inspector.forms.styles import FormTable, FormStyles, blank_cell, escape_text, grid_style, para, shade
 
 MAX_EMBED_PX = 1600  # long side of an embedded image, pixels
 EMBED_DPI = 220  # print resolution the downscaling aims for, dots per inch
 JPEG_QUALITY = 82
-ALLOWED_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "MPO")
+ALLOWED_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")  # MPO (multi-picture JPEG) opens as JPEG
 PHASE_NAMES = {"before": "整改前", "after": "整改后", "inspection": "核查"}
 KIND_NAMES = {"photo": "照片", "drone": "无人机航拍"}
 
@@ -120,8 +120,8 @@ def caption_markup(photo: FormPhoto, number: int) -> str:
     else:
         position = "无定位"
     lines = [
-        f"图{number}　{escape_text(kind)}（{escape_text(phase)}）　{escape_text(photo.taken_at)}",
-        f"{escape_text(position)}　{escape_text(format_bearing(photo.bearing_deg))}",
+        f"图{number}&nbsp;&nbsp;{escape_text(kind)}（{escape_text(phase)}）&nbsp;&nbsp;{escape_text(photo.taken_at)}",
+        f"{escape_text(position)}&nbsp;&nbsp;{escape_text(format_bearing(photo.bearing_deg))}",
         f"SHA-256：{escape_text(photo.short_hash)}",
     ]
     if photo.caption:
@@ -154,12 +154,12 @@ def photo_grid(
         row: list[object] = []
         for photo in photos[start : start + columns]:
             row.append(photo_cell(photo, numbers[photo.sha256], box_width, image_height, styles))
-        row += [""] * (columns - len(row))
+        row += [blank_cell() for _ in range(columns - len(row))]
         rows.append(row)
-    return Table(
+    return FormTable(
         rows,
         colWidths=[cell_width] * columns,
-        style=grid_style([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        style=grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]),
         splitByRow=1,
     )
 
@@ -203,5 +203,5 @@ def pair_table(
             else:
                 row.append(photo_cell(photo, numbers[photo.sha256], cell_width - 8, image_height, styles))
         rows.append(row)
-    style = [("VALIGN", (0, 1), (-1, -1), "TOP")] + shade([(0, 0), (1, 0)])
-    return Table(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1)
+    style = [("VALIGN", (0, 1), (-1, -1), "TOP"), ("ALIGN", (0, 1), (-1, -1), "CENTER")] + shade([(0, 0), (1, 0)])
+    return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1)

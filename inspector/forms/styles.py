@@ -17,9 +17,9 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from inspector.forms.fonts import FormFonts
+from inspector.forms.fonts import FormFonts, form_fonts
 
 PAGE_SIZE = A4
 MARGIN_TOP = 25 * mm
@@ -33,6 +33,8 @@ LABEL_WIDTH = 28 * mm
 
 # A field longer than this is cut into several table rows so it can continue on the next page.
 MAX_CHARS_PER_ROW = 420
+HEADING_KEEP_SPACE = 30 * mm  # room a section heading wants below it on the same page
+OPTION_GAP = "&nbsp;" * 4  # markup: visible gap between check-box options (U+3000 would collapse)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,12 @@ def escape_text(value: object) -> str:
     return text.replace("\r\n", "\n").replace("\n", "<br/>")
 
 
+def blank_cell() -> Spacer:
+    """An empty table cell. (A ``""`` cell would make reportlab select Helvetica, a font
+    that is not embedded; every cell must be a flowable set in the form fonts.)"""
+    return Spacer(0, 0)
+
+
 def para(value: object, style: ParagraphStyle) -> Paragraph:
     """A Paragraph showing ``value`` literally (never parsed as markup)."""
     return Paragraph(escape_text(value), style)
@@ -139,24 +147,52 @@ def shade(cells: list[tuple[int, int]]) -> list[tuple]:
     return [("BACKGROUND", cell, cell, LABEL_FILL) for cell in cells]
 
 
-def section_heading(text: str, styles: FormStyles) -> Paragraph:
-    return para(text, styles.section)
+class SectionHeading(Flowable):
+    """A section title that never ends a page: it moves to the next page when less
+    than :data:`HEADING_KEEP_SPACE` would remain under it. (platypus's keepWithNext
+    would push a long table whole to the next page, leaving a blank one behind.)"""
+
+    def __init__(self, paragraph: Paragraph) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        width, height = self.paragraph.wrap(avail_width, avail_height)
+        self.width, self.height = width, height
+        if avail_height < height + HEADING_KEEP_SPACE:
+            return width, avail_height + 1  # does not fit here: the frame moves it on
+        return width, height
+
+    def split(self, _avail_width: float, _avail_height: float) -> list[Flowable]:
+        return []
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (platypus API)
+        return self.paragraph.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 (platypus API)
+        return self.paragraph.getSpaceAfter()
+
+    def draw(self) -> None:
+        self.paragraph.drawOn(self.canv, 0, 0)
+
+
+def section_heading(text: str, styles: FormStyles) -> Flowable:
+    return SectionHeading(para(text, styles.section))
 
 
 def gap(height_mm: float = 3.0) -> Spacer:
     return Spacer(1, height_mm * mm)
 
 
-def grid_table(
-    rows: list[list[object]],
-    col_widths: list[float],
-    extra_style: list[tuple] | None = None,
-    *,
-    repeat_rows: int = 0,
-) -> Table:
-    """A grid table that may split between rows across pages."""
-    table = Table(
-        rows, colWidths=col_widths, style=grid_style(extra_style), repeatRows=repeat_rows,
-        splitByRow=1, hAlign="CENTER",
-    )
-    return table
+class FormTable(Table):
+    """A Table set in the embedded body font.
+
+    reportlab selects each cell's font (Helvetica unless told otherwise) even
+    for cells holding flowables, which would put a non-embedded font in the PDF.
+    """
+
+    def __init__(self, data: list[list[object]], *args: object, style: object = None, **kwargs: object) -> None:
+        super().__init__(data, *args, **kwargs)
+        self.setStyle([("FONTNAME", (0, 0), (-1, -1), form_fonts().body)])
+        if style is not None:
+            self.setStyle(style)

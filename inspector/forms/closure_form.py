@@ -1,0 +1,168 @@
+"""整改销号申请及验收表: the application to close a problem and its acceptance chain.
+
+Sections: 一、问题基本信息; 二、整改完成情况 (measures, deadline, responsible
+unit/person, progress); 三、“两断三清”落实情况 (☑/☐ per item, with text);
+四、位置示意图; 五、整改前后对比照片 (before | after side by side, then any
+other photos); 六、验收意见 (责任单位 → 县级生态环境 + 县级自然资源/林业 →
+市级, each with 意见, 同意/退回 and reason, 签字, 日期 and a place for the seal);
+七、验收结论 (同意销号 / 退回); 八、公示情况; then evidence list and QR block.
+"""
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+
+from inspector.forms.blocks import FieldGrid, case_info_grid, choice, choice_markup
+from inspector.forms.form_common import (
+    MEASURE_TYPES,
+    FormContext,
+    closing_sections,
+    issuing_line,
+    map_section,
+    progress_table,
+    title_block,
+)
+from inspector.forms.model import ACCEPTANCE_LEVELS, FormAcceptanceStep, FormChecklist
+from inspector.forms.photos import pair_photos, pair_table, photo_grid
+from inspector.forms.styles import FormTable, CONTENT_WIDTH, LABEL_FILL, OPTION_GAP, blank_cell, escape_text, gap, grid_style, para, section_heading
+
+CHECKLIST_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("water_cut", "断水", "切断生产经营用水"),
+    ("power_cut", "断电", "切断生产经营用电"),
+    ("materials_cleared", "清原料", "清除原料、燃料"),
+    ("products_cleared", "清产品", "清除产品、半成品"),
+    ("equipment_cleared", "清设备", "拆除或清运生产设备"),
+)
+LEVEL_TITLES = {
+    "责任单位": "责任单位<br/>申请意见",
+    "县级 生态环境": "县级生态环境<br/>部门<br/>验收意见",
+    "县级 自然资源/林业": "县级自然资源/<br/>林业部门<br/>验收意见",
+    "市级": "市级<br/>审核意见",
+}
+SEAL_WIDTH = 36 * mm
+LEVEL_LABEL_WIDTH = 32 * mm
+
+
+def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Table:
+    """One row per 两断三清 item: 已落实 / 未落实 / 不适用 as check boxes."""
+    styles = context.styles
+    rows: list[list[object]] = [[para(text, styles.label) for text in ("项目", "要求", "落实情况")]]
+    for attribute, name, requirement in CHECKLIST_ITEMS:
+        if checklist is None:
+            selected = None
+        else:
+            value = getattr(checklist, attribute)
+            selected = "不适用" if value is None else ("已落实" if value else "未落实")
+        rows.append([para(name, styles.label), para(requirement, styles.body), choice(["已落实", "未落实", "不适用"], selected, styles)])
+    note = checklist.note if checklist and checklist.note else ""
+    rows.append([para("说明", styles.label), para(note, styles.body), blank_cell()])
+    last = len(rows) - 1
+    style = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL), ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL), ("SPAN", (1, last), (2, last))]
+    widths = [LEVEL_LABEL_WIDTH, 52 * mm, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - 52 * mm]
+    return FormTable(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1, splitInRow=1)
+
+
+def rectification_grid(context: FormContext) -> Flowable:
+    styles = context.styles
+    case = context.case
+    rectification = case.rectification
+    grid = FieldGrid(styles)
+    grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
+    grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
+    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "", "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
+    grid.pair("责任人", rectification.responsible_person if rectification else "", "当前状态", case.status)
+    return grid.build()
+
+
+def _steps_in_chain_order(steps: tuple[FormAcceptanceStep, ...]) -> list[tuple[str, FormAcceptanceStep | None]]:
+    """Every level of the chain in order (each recorded round, or one empty row), then unknown levels."""
+    ordered: list[tuple[str, FormAcceptanceStep | None]] = []
+    for level in ACCEPTANCE_LEVELS:
+        matching = [step for step in steps if step.level == level]
+        ordered += [(level, step) for step in matching] or [(level, None)]
+    ordered += [(step.level, step) for step in steps if step.level not in ACCEPTANCE_LEVELS]
+    return ordered
+
+
+def _step_content(level: str, step: FormAcceptanceStep | None, context: FormContext) -> list[Flowable]:
+    styles = context.styles
+    options = ["申请销号"] if level == "责任单位" else ["同意销号", "退回"]
+    decision: str | None = None
+    if step and step.decision == "同意":
+        decision = options[0]
+    elif step and step.decision == "退回" and level != "责任单位":
+        decision = "退回"
+    opinion = escape_text(step.opinion) if step and step.opinion else "<br/><br/>"
+    lines = [f"意见：{opinion}", choice_markup(options, decision, styles)]
+    if level != "责任单位":
+        reason = escape_text(step.return_reason) if step and step.return_reason else "＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"
+        lines.append(f"退回原因：{reason}")
+    signer = escape_text(step.signer) if step and step.signer else "＿＿＿＿＿＿"
+    date = escape_text(step.date) if step and step.date else "＿＿＿＿年＿＿月＿＿日"
+    lines.append(f"签字：{signer}{OPTION_GAP}{OPTION_GAP}日期：{date}")
+    return [Paragraph("<br/>".join(lines), styles.body.clone("StepText", leading=17))]
+
+
+def acceptance_table(context: FormContext) -> Table:
+    """The chain of opinions, each row with a blank cell for the seal."""
+    styles = context.styles
+    seal_style = styles.small.clone("SealHint", textColor=colors.HexColor("#999999"), alignment=1)
+    rows: list[list[object]] = []
+    for level, step in _steps_in_chain_order(context.case.acceptance):
+        title = LEVEL_TITLES.get(level, escape_text(level))
+        rows.append([Paragraph(title, styles.label), _step_content(level, step, context), Paragraph("（盖章）", seal_style)])
+    widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
+    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"), ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
+    return FormTable(rows, colWidths=widths, style=grid_style(style), splitByRow=1, splitInRow=1, minRowHeights=[34 * mm] * len(rows))
+
+
+def final_decision(steps: tuple[FormAcceptanceStep, ...]) -> tuple[str | None, str | None]:
+    """(同意销号 | 退回 | None, reason): the last decision of the chain's top level reached."""
+    for level in reversed(ACCEPTANCE_LEVELS[1:]):
+        decided = [step for step in steps if step.level == level and step.decision]
+        if decided:
+            last = decided[-1]
+            if last.decision == "退回":
+                return "退回", last.return_reason
+            if level == ACCEPTANCE_LEVELS[-1]:
+                return "同意销号", None
+            return None, None
+    return None, None
+
+
+def conclusion_grid(context: FormContext) -> Flowable:
+    styles = context.styles
+    decision, reason = final_decision(context.case.acceptance)
+    grid = FieldGrid(styles)
+    grid.wide("验收结论", choice(["同意销号", "退回"], decision, styles))
+    grid.wide("退回原因", reason or "")
+    grid.wide("公示情况", context.case.publicity or "", min_height=16 * mm)
+    return grid.build()
+
+
+def build_closure_story(context: FormContext) -> list[Flowable]:
+    case = context.case
+    styles = context.styles
+    left_note, right_note = issuing_line(context, "申请单位", case.rectification.responsible_unit if case.rectification else case.responsible_unit)
+    story: list[Flowable] = title_block(context, "生态环境问题整改销号申请及验收表", left_note, right_note)
+    story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
+    story += [section_heading("二、整改完成情况", styles), rectification_grid(context), gap(2)]
+    story += [para("整改进展记录：", styles.small), gap(1), progress_table(case.rectification, styles)]
+    story += [section_heading("三、“两断三清”落实情况", styles), checklist_table(case.checklist, context)]
+    story.append(map_section(context, "四、位置示意图"))
+    before = list(case.photos_in_phase("before")) or list(case.photos_in_phase("inspection"))
+    after = list(case.photos_in_phase("after"))
+    story.append(section_heading("五、整改前后对比照片", styles))
+    if before or after:
+        story.append(pair_table(pair_photos(before, after), context.numbers, styles, CONTENT_WIDTH))
+    else:
+        story.append(para("无整改前后照片。", styles.body))
+    paired = {photo.sha256 for photo in before + after}
+    others = [photo for photo in case.photos if photo.sha256 not in paired]
+    if others:
+        story += [gap(2), para("其他现场照片：", styles.small), gap(1), photo_grid(others, context.numbers, styles, CONTENT_WIDTH)]
+    story += [section_heading("六、验收意见", styles), acceptance_table(context)]
+    story.append(KeepTogether([section_heading("七、验收结论及公示", styles), conclusion_grid(context)]))
+    story += closing_sections(context)
+    return story

@@ -1,0 +1,99 @@
+"""整改通知（整改方案登记表）: the rectification notice and the plan it registers.
+
+Sections: the notice text addressed to the responsible unit;
+一、问题基本信息; 二、整改方案 (measure type ☑/☐ 退出/整治/生态修复, measures,
+deadline, responsible unit and person, progress records); 三、位置示意图;
+四、问题照片 (up to :data:`NOTICE_PHOTO_LIMIT` inspection/before photos; the
+evidence list names them all); 五、下达与签收 with room for the seal; then the
+evidence list and QR block.
+"""
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+
+from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_grid
+from inspector.forms.form_common import (
+    MEASURE_TYPES,
+    FormContext,
+    closing_sections,
+    issuing_line,
+    map_section,
+    progress_table,
+    title_block,
+)
+from inspector.forms.photos import photo_grid
+from inspector.forms.styles import CONTENT_WIDTH, escape_text, gap, para, section_heading
+
+NOTICE_PHOTO_LIMIT = 4  # problem photos embedded in the notice
+
+
+def notice_text(context: FormContext) -> list[Flowable]:
+    """The addressee line and the body of the notice (data escaped into our markup)."""
+    case = context.case
+    styles = context.styles
+    rectification = case.rectification
+    unit = (rectification.responsible_unit if rectification else None) or case.responsible_unit or "＿＿＿＿＿＿"
+    deadline = (rectification.deadline if rectification else None) or case.deadline or "＿＿＿＿年＿＿月＿＿日"
+    body_style = styles.body.clone("NoticeBody", firstLineIndent=21, leading=18)
+    body = (
+        f"经现场核查，位于{escape_text(case.zone_label)}（{escape_text(case.kind)}"
+        f"{'，' + escape_text(case.function_zone) if case.function_zone else ''}）的"
+        f"“{escape_text(case.problem_type)}”问题（问题编号：{escape_text(case.case_no)}）属实。"
+        "根据生态保护红线和自然保护地监督管理有关规定，请你单位按照本表所列整改方案，"
+        f"落实“两断三清”等要求，于 {escape_text(deadline)} 前完成整改，"
+        "并将整改情况及整改前后对比照片书面报送，整改完成后申请销号验收。"
+    )
+    return [
+        Paragraph(f"{escape_text(unit)}：", styles.body.clone("NoticeAddressee", leading=18)),
+        Paragraph(body, body_style),
+        gap(2),
+    ]
+
+
+def plan_grid(context: FormContext) -> Flowable:
+    styles = context.styles
+    rectification = context.case.rectification
+    grid = FieldGrid(styles)
+    if rectification is None:
+        grid.wide("整改方式", choice(MEASURE_TYPES, None, styles))
+        grid.wide("整改措施", "", min_height=30)
+        grid.pair("整改期限", context.case.deadline or "", "责任单位", context.case.responsible_unit or "")
+        grid.pair("责任人", "", "签收日期", "")
+        return grid.build()
+    grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type, styles))
+    grid.wide("整改措施", rectification.measures, min_height=30)
+    grid.pair("整改期限", rectification.deadline, "责任单位", rectification.responsible_unit)
+    grid.pair("责任人", rectification.responsible_person, "签收日期", "")
+    return grid.build()
+
+
+def build_notice_story(context: FormContext) -> list[Flowable]:
+    case = context.case
+    styles = context.styles
+    left_note, right_note = issuing_line(context, "下达单位（盖章）")
+    story: list[Flowable] = title_block(context, "生态环境问题整改通知书（整改方案登记表）", left_note, right_note)
+    story += notice_text(context)
+    story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
+    story += [section_heading("二、整改方案", styles), plan_grid(context), gap(2)]
+    story += [para("整改进展记录：", styles.small), gap(1), progress_table(case.rectification, styles)]
+    story.append(map_section(context, "三、位置示意图"))
+    problem_photos = [photo for photo in case.photos if photo.phase in ("inspection", "before")]
+    story.append(section_heading("四、问题照片", styles))
+    if problem_photos:
+        shown = problem_photos[:NOTICE_PHOTO_LIMIT]
+        if len(problem_photos) > len(shown):
+            note = f"选取 {len(shown)} 张（共 {len(problem_photos)} 张），其余见现场核查记录表及附后证据文件清单。"
+            story += [para(note, styles.note), gap(1)]
+        story.append(photo_grid(shown, context.numbers, styles, CONTENT_WIDTH))
+    else:
+        story.append(para("无问题照片。", styles.body))
+    story.append(
+        KeepTogether(
+            [
+                section_heading("五、下达与签收", styles),
+                signature_grid(["下达单位（盖章）", "责任单位签收人"], styles),
+            ]
+        )
+    )
+    story += closing_sections(context)
+    return story
