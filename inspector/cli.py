@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -35,9 +36,10 @@ class Context:
             elif demo_fallback and not self.args.workspace and not Workspace.exists(root):
                 from inspector.demo import ensure_demo_workspace
 
-                self.note(pick(f"未配置工作空间，使用示例工作空间：{root}",
-                               f"no workspace configured; using the demo workspace"))
                 self._workspace = ensure_demo_workspace(progress=self.progress)
+                demo = self._workspace.root
+                self.note(pick(f"未配置工作空间，使用示例工作空间（示例数据）：{demo}",
+                               f"no workspace configured; using the demo workspace (sample data): {demo}"))
             else:
                 self._workspace = Workspace.open(root)
         return self._workspace
@@ -101,11 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     exit_code = 0
     if isinstance(payload, CommandResult):
         payload, exit_code = payload.payload, payload.exit_code
-    if as_json:
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=str)
-        sys.stdout.write("\n")
-    elif text:
-        print(text)
+    try:
+        if as_json:
+            json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=str)
+            sys.stdout.write("\n")
+        elif text:
+            print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # piped into `head`: silence the flush at exit (Python docs' recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return exit_code
 
 
