@@ -98,7 +98,7 @@ class PolygonIndex:
         return result
 
     def _scaled(self) -> tuple[Any, np.ndarray, float]:
-        """An STRtree over all geometries with x scaled by cos(mean latitude).
+        """Geometries with x scaled by cos(mean latitude), and an STRtree of their boxes.
 
         In that frame degree distances are nearly isotropic (within ~3 % across
         Jiangsu), good enough to pick candidates; distances are then measured
@@ -109,7 +109,8 @@ class PolygonIndex:
             boxes = shapely.bounds(np.asarray(self._tree.geometries))
             k = math.cos(math.radians(float(np.mean((boxes[:, 1] + boxes[:, 3]) / 2))))
             scaled = shapely.transform(np.asarray(self._geoms, dtype=object), lambda c: c * (k, 1.0))
-            self._scaled_cache = (shapely.STRtree(scaled), scaled, k)
+            box_tree = shapely.STRtree(shapely.box(boxes[:, 0] * k, boxes[:, 1], boxes[:, 2] * k, boxes[:, 3]))
+            self._scaled_cache = (box_tree, scaled, k)
         return self._scaled_cache
 
     def nearest(self, lon: float, lat: float, *, max_m: float = 50_000.0) -> tuple[Any, float] | None:
@@ -124,17 +125,18 @@ class PolygonIndex:
         result: list[tuple[Any, float] | None] = [None] * len(lons)
         if not self.keys or not len(lons):
             return result
-        tree, scaled, k = self._scaled()
+        box_tree, scaled, k = self._scaled()
         points = shapely.points(lons * k, lats)
-        # 1) the nearest polygon in the scaled frame, 2) every polygon within 6 % more of it
+        # 1) the polygon of the nearest box bounds the answer from above; 2) every polygon
+        # whose box lies within that bound (plus 6 % for the frame's anisotropy) is a candidate
         max_deg = max_m / _METRES_PER_DEGREE * 1.06
-        first_p, first_g = tree.query_nearest(points, max_distance=max_deg)
+        first_p, first_g = box_tree.query_nearest(points, max_distance=max_deg)
         if not len(first_p):
             return result
-        reach = np.full(len(points), -1.0)
-        reach[first_p] = shapely.distance(points[first_p], scaled[first_g]) * 1.06 + 1e-9
-        has = np.flatnonzero(reach >= 0)
-        cand_p, cand_g = tree.query(points[has], predicate="dwithin", distance=reach[has])
+        reach = np.full(len(points), np.inf)
+        np.minimum.at(reach, first_p, shapely.distance(points[first_p], scaled[first_g]) * 1.06 + 1e-9)
+        has = np.flatnonzero(np.isfinite(reach))
+        cand_p, cand_g = box_tree.query(points[has], predicate="dwithin", distance=reach[has])
         cand_p = has[cand_p]
         # exact distances between each point and its closest point on each candidate
         ends = shapely.get_coordinates(shapely.shortest_line(points[cand_p], scaled[cand_g])).reshape(-1, 2, 2)
