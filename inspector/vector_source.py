@@ -229,6 +229,15 @@ class VectorSource:
         return osr.CoordinateTransformation(source, self._target)
 
     def features(self) -> Iterator[SourceFeature]:
+        """Every feature of the polygon layers; GDAL's own warnings (unclosed rings…)
+        are silenced because the importer reports each problem per feature."""
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            yield from self._features()
+        finally:
+            gdal.PopErrorHandler()
+
+    def _features(self) -> Iterator[SourceFeature]:
         from inspector.geodesy import central_meridian
 
         for lyr in self._layers:

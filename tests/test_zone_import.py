@@ -166,6 +166,7 @@ def test_field_map_and_unclosed_ring(ws, tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = import_zones(ws, path, field_map=parse_field_map("name=QYMC,code=QYBM,kind=KIND"))
     assert result.imported == 1
+    assert "未闭合" in result.repaired[0]["reason"]
     assert tuple(ws.conn.execute("SELECT name, code, kind FROM zones").fetchone()) == ("未闭合区域", "U-1", "生态保护红线")
     with pytest.raises(BadInput):
         parse_field_map("colour=QYMC")
