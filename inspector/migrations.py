@@ -147,8 +147,134 @@ def _v2_case_search_text(conn: Any) -> None:
     )
 
 
+def _v3_evidence_workflow_audit(conn: Any) -> None:
+    """Findings, evidence (content-addressed media), rectification, closure checklists,
+    workflow transitions and the append-only, hash-chained audit log.
+
+    Times are UTC ISO 8601 (``...Z``). JSON columns hold lists/objects as text.
+    ``audit_log`` refuses UPDATE and DELETE through triggers.
+    """
+    execute_script(conn,
+        f"""
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            inspector TEXT,
+            observed_at_utc TEXT NOT NULL,
+            lon REAL,
+            lat REAL,
+            position_source TEXT CHECK (position_source IN ('device_gps', 'photo_exif', 'map_pick', 'ledger')),
+            accuracy_m REAL,
+            activity_type TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            area_m2 REAL,
+            area_is_estimate INTEGER NOT NULL DEFAULT 1,
+            assessment TEXT NOT NULL CHECK (assessment IN ('确认问题', '排除', '待定')),
+            basis TEXT,
+            function_zone TEXT,
+            zones TEXT NOT NULL DEFAULT '[]',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX findings_case ON findings (case_id);
+
+        CREATE TABLE media_blobs (
+            sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL,
+            mime TEXT,
+            stored_at TEXT NOT NULL
+        );
+
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            finding_id INTEGER REFERENCES findings (id),
+            sha256 TEXT NOT NULL REFERENCES media_blobs (sha256),
+            kind TEXT NOT NULL CHECK (kind IN ('photo', 'drone', 'orthophoto')),
+            phase TEXT NOT NULL CHECK (phase IN ('inspection', 'before', 'after')),
+            original_name TEXT,
+            lon REAL,
+            lat REAL,
+            altitude_m REAL,
+            bearing_deg REAL,
+            bearing_ref TEXT,
+            taken_at_utc TEXT,
+            make TEXT,
+            model TEXT,
+            flags TEXT NOT NULL DEFAULT '[]',
+            metadata TEXT NOT NULL DEFAULT '{{}}',
+            zones TEXT NOT NULL DEFAULT '[]',
+            function_zone TEXT,
+            footprint_geojson TEXT,
+            footprint_area_m2 REAL,
+            footprint_zones TEXT NOT NULL DEFAULT '[]',
+            bounds TEXT,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX evidence_case ON evidence (case_id, phase);
+        CREATE INDEX evidence_sha ON evidence (sha256);
+
+        CREATE TABLE rectifications (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            measure_type TEXT NOT NULL CHECK (measure_type IN ('退出', '整治', '生态修复')),
+            measures TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            responsible_unit TEXT,
+            responsible_person TEXT,
+            progress_notes TEXT NOT NULL DEFAULT '[]',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX rectifications_case ON rectifications (case_id);
+
+        CREATE TABLE closure_checklists (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL UNIQUE REFERENCES cases (id),
+            water_cut INTEGER NOT NULL DEFAULT 0,
+            power_cut INTEGER NOT NULL DEFAULT 0,
+            materials_cleared INTEGER NOT NULL DEFAULT 0,
+            products_cleared INTEGER NOT NULL DEFAULT 0,
+            equipment_cleared INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            {SYNC_COLUMNS}
+        );
+
+        CREATE TABLE transitions (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            action TEXT NOT NULL,
+            from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('inspector', 'reviewer', 'admin')),
+            reason TEXT,
+            at_utc TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX transitions_case ON transitions (case_id, id);
+
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            evidence_hashes TEXT NOT NULL DEFAULT '[]',
+            prev_hash TEXT NOT NULL,
+            entry_hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_record ON audit_log (table_name, record_uuid, seq);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        """
+    )
+
+
 Migration = Callable[[Any], None]
-MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text]
+MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -79,6 +79,12 @@ class PolygonIndex:
                 found.append(self.keys[position])
         return found
 
+    def intersecting(self, geom: Any) -> list[tuple[Any, Any]]:
+        """(key, exact geometry) of every polygon intersecting ``geom`` (a lon/lat shapely geometry)."""
+        positions = [int(p) for p in self._tree.query(geom)]
+        self._ensure_loaded(positions)
+        return [(self.keys[p], self._geoms[p]) for p in positions if self._geoms[p].intersects(geom)]
+
     def containing_many(self, lons: np.ndarray, lats: np.ndarray) -> list[list[Any]]:
         """For each point, the keys of the polygons containing it (vectorised)."""
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
