@@ -24,8 +24,9 @@ from inspector.forms.coordinates import (
     nice_scale_length,
 )
 from inspector.forms.demo_case import build_demo_case, write_demo_photo
-from inspector.forms.location_map import MapProjection, map_extent
-from inspector.forms.photos import pair_photos, prepare_image
+from inspector.forms.map_projection import MapProjection, map_extent
+from inspector.forms.photo_images import prepare_image
+from inspector.forms.photos import pair_photos
 from inspector.forms.styles import escape_text, split_long_text
 
 
@@ -79,7 +80,7 @@ def test_evidence_digest_is_over_sorted_unique_hashes() -> None:
     assert evidence_digest(minimal_case()) == hashlib.sha256(b"").hexdigest()
     reordered = minimal_case(photos=[photo(h) for h in reversed(hashes)])
     assert evidence_digest(reordered) == expected
-    assert qr_payload(case, "closure") == f"LVDUN-FORM/1;form=closure;uuid={case.uuid};digest={expected}"
+    assert qr_payload(case, "closure") == f"LVDUN:1:CLOSURE:{case.uuid}:{expected}".upper()
 
 
 def test_pairing_prefers_explicit_links_then_order() -> None:
@@ -175,3 +176,23 @@ def test_unknown_form_kind_is_bad_input(tmp_path: Path) -> None:
     case = build_demo_case(tmp_path, photo_count=1)
     with pytest.raises(BadInput):
         render_form(case, "receipt")
+
+
+def test_invalid_3d_and_far_zones_still_render(tmp_path: Path) -> None:
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from inspector.forms.model import FormZone
+
+    bow_tie = Polygon([(120.49, 33.59), (120.51, 33.61), (120.51, 33.59), (120.49, 33.61)])  # self-intersecting
+    far = MultiPolygon([box(121.5, 34.5, 121.6, 34.6), box(121.7, 34.5, 121.8, 34.6)])
+    with_z = Polygon([(120.495, 33.600, 5.0), (120.505, 33.600, 5.0), (120.505, 33.606, 6.0), (120.495, 33.606, 6.0)])
+    zones = [
+        FormZone("三维保护区", "Z0", "自然保护地", "自然保护区", "核心区", with_z),
+        FormZone("蝶形保护区", "Z1", "生态保护红线", "湿地", None, bow_tie),
+        FormZone("远处保护区", "Z2", "生态空间管控区域", "森林公园", "一般控制区", far),
+    ]
+    case = build_demo_case(tmp_path, photo_count=1)
+    import dataclasses
+
+    data = render_form(dataclasses.replace(case, zones=zones), "inspection", generated_at="2024-10-20 15:30")
+    assert data.startswith(b"%PDF")

@@ -252,3 +252,15 @@ def test_unreadable_photo_prints_a_placeholder(tmp_path: Path, demo_case: FormCa
     )
     text = squeeze("".join(pdf_text(render_form(dataclasses.replace(demo_case, photos=photos), "inspection"))))
     assert "证据文件无法读取" in text and "abababababab" in text and sha[:12] in text
+
+
+@needs_poppler
+def test_qr_code_decodes_to_uuid_and_digest(rendered: dict[str, bytes], demo_case: FormCase, tmp_path: Path) -> None:
+    cv2 = pytest.importorskip("cv2", reason="OpenCV (optional) decodes the QR code")
+    pdf_path = tmp_path / "inspection.pdf"
+    pdf_path.write_bytes(rendered["inspection"])
+    last_page = len(PdfReader(io.BytesIO(rendered["inspection"])).pages)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", str(last_page), "-l", str(last_page), str(pdf_path), str(tmp_path / "qr")], check=True)
+    image = cv2.imread(str(next(tmp_path.glob("qr*.png"))))
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert text == f"LVDUN:1:INSPECTION:{demo_case.uuid}:{evidence_digest(demo_case)}".upper()

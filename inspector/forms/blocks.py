@@ -84,7 +84,7 @@ class FieldGrid:
         self.commands += [("SPAN", (0, row), (3, row)), ("BACKGROUND", (0, row), (3, row), LABEL_FILL)]
         return self
 
-    def build(self, repeat_rows: int = 0) -> Table:
+    def build(self, repeat_rows: int = 0) -> FormTable:
         last = len(self.rows) - 1
         line_commands: list[tuple] = [
             ("BOX", (0, 0), (-1, -1), OUTER_LINE, colors.black),
@@ -141,7 +141,7 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     return grid
 
 
-def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * mm) -> Table:
+def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * mm) -> FormTable:
     """Cells to sign by hand: the label on top, blank space, then 签字 and 日期 lines."""
     width = CONTENT_WIDTH / len(labels)
     sign_line = "签字：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"

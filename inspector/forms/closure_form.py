@@ -44,7 +44,7 @@ SEAL_WIDTH = 36 * mm
 LEVEL_LABEL_WIDTH = 32 * mm
 
 
-def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Table:
+def checklist_table(checklist: FormChecklist | None, context: FormContext) -> FormTable:
     """One row per 两断三清 item: 已落实 / 未落实 / 不适用 as check boxes."""
     styles = context.styles
     rows: list[list[object]] = [[para(text, styles.label) for text in ("项目", "要求", "落实情况")]]
@@ -104,7 +104,7 @@ def _step_content(level: str, step: FormAcceptanceStep | None, context: FormCont
     return [Paragraph("<br/>".join(lines), styles.body.clone("StepText", leading=17))]
 
 
-def acceptance_table(context: FormContext) -> Table:
+def acceptance_table(context: FormContext) -> FormTable:
     """The chain of opinions, each row with a blank cell for the seal."""
     styles = context.styles
     seal_style = styles.small.clone("SealHint", textColor=colors.HexColor("#999999"), alignment=1)
@@ -145,7 +145,7 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
     left_note, right_note = issuing_line(context, "申请单位", case.rectification.responsible_unit if case.rectification else case.responsible_unit)
-    story: list[Flowable] = title_block(context, "生态环境问题整改销号申请及验收表", left_note, right_note)
+    story: list[Flowable] = title_block(context, left_note, right_note)
     story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
     story += [section_heading("二、整改完成情况", styles), rectification_grid(context), gap(2)]
     story += [para("整改进展记录：", styles.small), gap(1), progress_table(case.rectification, styles)]
@@ -155,13 +155,13 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
     after = list(case.photos_in_phase("after"))
     story.append(section_heading("五、整改前后对比照片", styles))
     if before or after:
-        story.append(pair_table(pair_photos(before, after), context.numbers, styles, CONTENT_WIDTH))
+        story.append(pair_table(pair_photos(before, after), context.numbers, styles, context.photos))
     else:
         story.append(para("无整改前后照片。", styles.body))
     paired = {photo.sha256 for photo in before + after}
     others = [photo for photo in case.photos if photo.sha256 not in paired]
     if others:
-        story += [gap(2), para("其他现场照片：", styles.small), gap(1), photo_grid(others, context.numbers, styles, CONTENT_WIDTH)]
+        story += [gap(2), para("其他现场照片：", styles.small), gap(1), photo_grid(others, context.numbers, styles, context.photos)]
     story += [section_heading("六、验收意见", styles), acceptance_table(context)]
     story.append(KeepTogether([section_heading("七、验收结论及公示", styles), conclusion_grid(context)]))
     story += closing_sections(context)

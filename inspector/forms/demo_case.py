@@ -72,7 +72,10 @@ def _scene(index: int, width: int, height: int, after: bool) -> PILImage.Image:
     sky = np.stack([150 + 60 * rows, 185 + 40 * rows, 235 - 10 * rows], axis=-1)
     ground = np.stack([90 + 50 * rows, 120 + 40 * rows, 60 + 20 * rows], axis=-1)
     pixels = np.where(np.arange(height)[:, None, None] < horizon, sky, ground)
-    image = PILImage.fromarray(np.repeat(pixels, width, axis=1).astype("uint8"), "RGB")
+    pixels = np.repeat(pixels.astype(np.int16), width, axis=1)
+    # sensor-like grain so the JPEG is as large as a real photo of this size (flat colours compress 20×)
+    pixels += np.random.default_rng(index).integers(-14, 15, (height, width, 1), dtype=np.int16)
+    image = PILImage.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(image)
     for _ in range(rng.randint(2, 4)):
         x, y = rng.uniform(0.05, 0.7) * width, rng.uniform(horizon / height + 0.1, 0.8) * height

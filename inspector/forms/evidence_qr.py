@@ -7,9 +7,11 @@ lower-case hex, de-duplicated, sorted and joined with ``\\n``::
     evidence_digest = sha256("\\n".join(sorted(set(photo.sha256 ...))))
 
 (a case without evidence gets the digest of the empty string). The QR code
-carries ``LVDUN-FORM/1;form=<kind>;uuid=<case uuid>;digest=<evidence digest>``
-and the same values are printed under it, so an office can match a printed
-form to the workspace records by scanning or by reading.
+carries ``LVDUN:1:<FORM KIND>:<CASE UUID>:<EVIDENCE DIGEST>`` in upper case
+(QR alphanumeric mode: a smaller symbol that scans more easily; compare
+case-insensitively), and the same values are printed under it in lower case,
+so an office can match a printed form to the workspace records by scanning
+or by reading.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from inspector.forms.model import FormCase
 from inspector.forms.photos import KIND_NAMES, PHASE_NAMES
 from inspector.forms.styles import FormTable, FormStyles, escape_text, grid_style, para, section_heading, shade
 
-QR_PAYLOAD_PREFIX = "LVDUN-FORM/1"
+QR_PAYLOAD_PREFIX = "LVDUN:1"
 QR_SIZE = 30 * mm
 
 
@@ -40,7 +42,8 @@ def evidence_digest(case: FormCase) -> str:
 
 
 def qr_payload(case: FormCase, form_kind: str) -> str:
-    return f"{QR_PAYLOAD_PREFIX};form={form_kind};uuid={case.uuid};digest={evidence_digest(case)}"
+    """What the QR code says; only QR alphanumeric characters (0-9 A-Z - :)."""
+    return f"{QR_PAYLOAD_PREFIX}:{form_kind}:{case.uuid}:{evidence_digest(case)}".upper()
 
 
 def qr_flowable(payload: str, size: float = QR_SIZE) -> Flowable:

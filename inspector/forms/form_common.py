@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
+from inspector.forms.photo_images import PhotoPreparer
 from inspector.forms.model import FORM_KINDS, FormCase, FormRectification, photo_numbers
 from inspector.forms.styles import (
     FormTable,
@@ -46,17 +47,18 @@ class FormContext:
     styles: FormStyles
     numbers: dict[str, int]  # photo hash → number on the map and in captions
     generated_at: str  # local time string printed in the footer and the QR block
+    photos: PhotoPreparer  # prepares the images the form shows, in the background
 
     @property
     def title(self) -> str:
         return FORM_KINDS[self.kind]
 
 
-def make_context(case: FormCase, kind: str, fonts: FormFonts, generated_at: str) -> FormContext:
-    return FormContext(case, kind, make_styles(fonts), photo_numbers(case), generated_at)
+def make_context(case: FormCase, kind: str, fonts: FormFonts, generated_at: str, photos: PhotoPreparer) -> FormContext:
+    return FormContext(case, kind, make_styles(fonts), photo_numbers(case), generated_at, photos)
 
 
-def title_block(context: FormContext, title: str, left_note: str, right_note: str) -> list[Flowable]:
+def title_block(context: FormContext, left_note: str, right_note: str) -> list[Flowable]:
     """Centered title, subtitle, and a borderless line with e.g. 填报单位 and 日期 (trusted markup)."""
     styles = context.styles
     right_aligned = styles.small.clone("FormSmallRight", alignment=TA_RIGHT)
@@ -65,7 +67,7 @@ def title_block(context: FormContext, title: str, left_note: str, right_note: st
         colWidths=[CONTENT_WIDTH * 0.62, CONTENT_WIDTH * 0.38],
         style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
     )
-    return [para(title, styles.title), para(SUBTITLE, styles.subtitle), gap(4), line, gap(1)]
+    return [para(context.title, styles.title), para(SUBTITLE, styles.subtitle), gap(4), line, gap(1)]
 
 
 def map_section(context: FormContext, heading: str) -> Flowable:
@@ -81,7 +83,7 @@ def closing_sections(context: FormContext) -> list[Flowable]:
     return flowables
 
 
-def progress_table(rectification: FormRectification | None, styles: FormStyles) -> Table:
+def progress_table(rectification: FormRectification | None, styles: FormStyles) -> FormTable:
     """整改进展记录: date and what was done, header repeated; empty rows to fill by hand."""
     widths = [32 * mm, CONTENT_WIDTH - 32 * mm]
     rows: list[list[object]] = [[para("日期", styles.label), para("整改进展情况", styles.label)]]

@@ -17,7 +17,7 @@ from inspector.forms.coordinates import format_area
 from inspector.forms.form_common import FormContext, closing_sections, issuing_line, map_section, title_block
 from inspector.forms.model import FormFinding
 from inspector.forms.photos import photo_grid
-from inspector.forms.styles import CONTENT_WIDTH, gap, para, section_heading
+from inspector.forms.styles import gap, para, section_heading
 
 ASSESSMENTS = ["确认问题", "排除", "待定"]
 FINDING_TEXT_MIN_HEIGHT = 22 * mm  # room to write by hand when the record is printed empty
@@ -50,7 +50,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
     left_note, right_note = issuing_line(context, "检查单位（盖章）")
-    story: list[Flowable] = title_block(context, "生态环境问题现场核查记录表", left_note, right_note)
+    story: list[Flowable] = title_block(context, left_note, right_note)
     story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
     story.append(map_section(context, "二、位置示意图"))
     story.append(section_heading("三、现场核查情况", styles))
@@ -63,7 +63,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     if photos:
         story.append(para(f"共 {len(photos)} 张，图号与位置示意图中的编号一致。", styles.note))
         story.append(gap(1))
-        story.append(photo_grid(photos, context.numbers, styles, CONTENT_WIDTH))
+        story.append(photo_grid(photos, context.numbers, styles, context.photos))
     else:
         story.append(para("无现场照片。", styles.body))
     story.append(

@@ -1,145 +1,59 @@
 """The location map (位置示意图) printed on every form, drawn offline.
 
-The map is a platypus flowable drawn in Web Mercator so it lines up with
-XYZ/TMS basemap tiles. Its extent covers the case point, the photos and drone
-footprints near it (and the whole zone it lies in when that zone is small),
-padded and stretched to the frame's aspect ratio. Everything is clipped to the
-frame. The scale bar uses the ground distance at the map's central latitude
-(Web Mercator stretches by 1/cos φ).
+A platypus flowable: the basemap from a local MBTiles file (or a plain
+background), zone polygons (core zones darker and hatched) with labels kept
+clear of the other marks, drone footprints, numbered photo markers with
+bearing arrows, the case marker, all clipped to the frame; then an inset
+区位图, the north arrow, a scale bar true at the map's latitude, the legend,
+corner coordinates and a caption naming the coordinate system and basemap.
+Extent and projection come from :mod:`inspector.forms.map_projection`.
 """
 from __future__ import annotations
 
+import functools
 import io
-import math
-from dataclasses import dataclass
+from pathlib import Path
 
-from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
 from inspector.forms import map_symbols as symbols
 from inspector.forms.basemap import Extent, compose_basemap
-from inspector.forms.coordinates import (
-    format_dms,
-    ground_metres_per_mercator_metre,
-    lonlat_to_mercator,
-    mercator_to_lonlat,
-    nice_scale_length,
-)
+from inspector.forms.coordinates import format_dms, nice_scale_length
+from inspector.forms.map_projection import MapProjection, map_extent, overview_projection, valid_geometry
 from inspector.forms.model import FormCase
+from inspector.forms.photo_images import JpegReader
 
-NEARBY_RADIUS_M = 3000.0  # photos/footprints farther than this from the case don't widen the map
-MIN_GROUND_SPAN_M = 500.0  # the map shows at least this much ground across its short side
-SMALL_ZONE_DIAGONAL_M = 1200.0  # a zone this small around the case is shown whole
-PAD_FRACTION = 0.22  # margin around what must be visible, per side
 BASEMAP_DPI = 170  # pixels per inch of the stitched basemap image
 BACKGROUND = colors.HexColor("#F3F4EE")
 CAPTION_HEIGHT = 12.0  # points below the frame for the caption line
 CORNER_LABEL_HEIGHT = 9.0  # points above the frame for the corner coordinates
 OVERVIEW_SIZE = (44 * mm, 33 * mm)  # inset 区位图 in the top-left corner, points
-OVERVIEW_RADIUS_M = 15000.0  # zones within this distance of the case may shape the inset
+LABEL_MARGIN = 3.0  # points kept between a zone label and other marks
+ZONE_LABEL_SIZE = 7.0  # points
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in frame points
 
 
-def _approx_distance_m(lon_a: float, lat_a: float, lon_b: float, lat_b: float) -> float:
-    """Equirectangular distance: ample accuracy over a few kilometres."""
-    mean_lat = math.radians((lat_a + lat_b) / 2)
-    dx = math.radians(lon_b - lon_a) * math.cos(mean_lat)
-    dy = math.radians(lat_b - lat_a)
-    return 6371008.8 * math.hypot(dx, dy)
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def map_extent(case: FormCase, aspect: float) -> Extent:
-    """Web Mercator extent (width/height = ``aspect``) of what the map must show."""
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def include(lon: float, lat: float) -> None:
-        x, y = lonlat_to_mercator(lon, lat)
-        xs.append(x)
-        ys.append(y)
-
-    include(case.lon, case.lat)
-    for photo in case.photos:
-        if photo.has_position and _approx_distance_m(case.lon, case.lat, photo.lon, photo.lat) <= NEARBY_RADIUS_M:  # type: ignore[arg-type]
-            include(photo.lon, photo.lat)  # type: ignore[arg-type]
-    case_point = Point(case.lon, case.lat)
-    bounded: list[BaseGeometry] = [footprint.polygon for footprint in case.footprints]
-    bounded += [zone.geometry for zone in case.zones if zone.geometry.intersects(case_point.buffer(1e-6))]
-    for geometry in bounded:
-        if geometry.is_empty:
-            continue
-        min_lon, min_lat, max_lon, max_lat = geometry.bounds
-        diagonal = _approx_distance_m(min_lon, min_lat, max_lon, max_lat)
-        centre_distance = _approx_distance_m(case.lon, case.lat, (min_lon + max_lon) / 2, (min_lat + max_lat) / 2)
-        if diagonal <= SMALL_ZONE_DIAGONAL_M and centre_distance <= NEARBY_RADIUS_M:
-            include(min_lon, min_lat)
-            include(max_lon, max_lat)
-    if case.area_m2:
-        half_side_m = math.sqrt(case.area_m2) * 1.5
-        stretch = 1.0 / ground_metres_per_mercator_metre(case.lat)
-        x, y = lonlat_to_mercator(case.lon, case.lat)
-        xs += [x - half_side_m * stretch, x + half_side_m * stretch]
-        ys += [y - half_side_m * stretch, y + half_side_m * stretch]
-    min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
-    width, height = max_x - min_x, max_y - min_y
-    min_span = MIN_GROUND_SPAN_M / ground_metres_per_mercator_metre(case.lat)
-    width = max(width * (1 + 2 * PAD_FRACTION), min_span)
-    height = max(height * (1 + 2 * PAD_FRACTION), min_span)
-    if width / height < aspect:
-        width = height * aspect
-    else:
-        height = width / aspect
-    centre_x, centre_y = (min_x + max_x) / 2, (min_y + max_y) / 2
-    return centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2
-
-
-@dataclass(frozen=True)
-class MapProjection:
-    """Web Mercator extent → frame points (origin at the frame's lower-left corner)."""
-
-    extent: Extent
-    width: float
-    height: float
-
-    @property
-    def points_per_metre(self) -> float:
-        return self.width / (self.extent[2] - self.extent[0])
-
-    def to_frame(self, lon: float, lat: float) -> tuple[float, float]:
-        x, y = lonlat_to_mercator(lon, lat)
-        return ((x - self.extent[0]) * self.points_per_metre, (y - self.extent[1]) * self.points_per_metre)
-
-    def lonlat_bounds(self) -> tuple[float, float, float, float]:
-        min_lon, min_lat = mercator_to_lonlat(self.extent[0], self.extent[1])
-        max_lon, max_lat = mercator_to_lonlat(self.extent[2], self.extent[3])
-        return min_lon, min_lat, max_lon, max_lat
-
-    def central_latitude(self) -> float:
-        return mercator_to_lonlat(0.0, (self.extent[1] + self.extent[3]) / 2)[1]
-
-    def ground_metres_per_point(self) -> float:
-        return ground_metres_per_mercator_metre(self.central_latitude()) / self.points_per_metre
-
-    def rings(self, geometry: BaseGeometry) -> list[list[tuple[float, float]]]:
-        """Frame-coordinate rings of a (Multi)Polygon, clipped to the view and simplified."""
-        min_lon, min_lat, max_lon, max_lat = self.lonlat_bounds()
-        pad_lon, pad_lat = (max_lon - min_lon) * 0.05, (max_lat - min_lat) * 0.05
-        view = box(min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat)
-        if not geometry.intersects(view):
-            return []
-        tolerance = (max_lon - min_lon) / self.width * 0.4  # ~0.4 pt
-        visible = geometry.intersection(view).simplify(tolerance, preserve_topology=True)
-        rings: list[list[tuple[float, float]]] = []
-        for polygon in getattr(visible, "geoms", [visible]):
-            if polygon.geom_type != "Polygon" or polygon.is_empty:
-                continue
-            for ring in [polygon.exterior, *polygon.interiors]:
-                rings.append([self.to_frame(lon, lat) for lon, lat in ring.coords])
-        return rings
+@functools.lru_cache(maxsize=16)
+def basemap_jpeg(path: str, _mtime_ns: int, _size: int, extent: Extent, width_px: int, height_px: int) -> bytes | None:
+    """The stitched basemap as JPEG (cached: the three forms of a case share one map)."""
+    try:
+        image = compose_basemap(Path(path), extent, width_px, height_px)
+    except (OSError, ValueError):
+        return None
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 class LocationMap(Flowable):
@@ -153,6 +67,7 @@ class LocationMap(Flowable):
         self.frame_width = width
         self.frame_height = height
         self.projection = MapProjection(map_extent(case, width / height), width, height)
+        self.overview = overview_projection(self.case, self.projection, OVERVIEW_SIZE)
         self.basemap_used = False
 
     def wrap(self, _avail_width: float, _avail_height: float) -> tuple[float, float]:
@@ -191,58 +106,51 @@ class LocationMap(Flowable):
             return
         width_px = int(self.frame_width / 72 * BASEMAP_DPI)
         height_px = int(self.frame_height / 72 * BASEMAP_DPI)
-        try:
-            image = compose_basemap(self.case.basemap_mbtiles, self.projection.extent, width_px, height_px)
-        except (OSError, ValueError):
-            image = None
-        if image is None:
+        path = self.case.basemap_mbtiles
+        stat = path.stat()
+        jpeg = basemap_jpeg(str(path), stat.st_mtime_ns, stat.st_size, self.projection.extent, width_px, height_px)
+        if jpeg is None:
             return
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=85)
-        canvas.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, self.frame_width, self.frame_height)
+        canvas.drawImage(JpegReader(jpeg), 0, 0, self.frame_width, self.frame_height)
         self.basemap_used = True
 
     def _draw_zones(self, projection: MapProjection, *, labels: bool) -> None:
         ordered = sorted(self.case.zones, key=lambda zone: symbols.DRAW_ORDER.get(zone.function_zone, 0))
         labelled: list[tuple[float, float, str]] = []
+        taken = self._reserved_areas() if labels else []
         for zone in ordered:
             symbols.draw_zone(self.canv, projection.rings(zone.geometry), zone.kind, zone.function_zone)
-            label_point = self._label_point(zone.geometry) if labels else None
-            if label_point is not None:
-                suffix = f"（{zone.function_zone}）" if zone.function_zone else ""
-                labelled.append((*label_point, f"{zone.name}{suffix}"))
-        for x, y, text in labelled:
-            half_width = self.canv.stringWidth(text, self.font, 7) / 2
-            x = min(max(x, half_width + 2 * mm), projection.width - half_width - 2 * mm)
-            symbols.halo_text(self.canv, x, y, text, self.font, 7, colors.HexColor("#222222"), centred=True)
-
-    def _overview_projection(self) -> MapProjection | None:
-        """The inset's projection, or None when the main map already shows the surroundings."""
-        radius_deg = OVERVIEW_RADIUS_M / 111_000.0
-        near = Point(self.case.lon, self.case.lat).buffer(radius_deg)
-        xs = [self.projection.extent[0], self.projection.extent[2]]
-        ys = [self.projection.extent[1], self.projection.extent[3]]
-        for zone in self.case.zones:
-            if zone.geometry.is_empty or not zone.geometry.intersects(near):
+            if not labels:
                 continue
-            min_lon, min_lat, max_lon, max_lat = zone.geometry.intersection(near).bounds
-            for lon, lat in ((min_lon, min_lat), (max_lon, max_lat)):
-                x, y = lonlat_to_mercator(lon, lat)
-                xs.append(x)
-                ys.append(y)
-        width, height = (max(xs) - min(xs)) * 1.15, (max(ys) - min(ys)) * 1.15
-        main_width = self.projection.extent[2] - self.projection.extent[0]
-        if max(width, height * self.frame_width / self.frame_height) < 2.0 * main_width:
-            return None
-        aspect = OVERVIEW_SIZE[0] / OVERVIEW_SIZE[1]
-        width, height = max(width, height * aspect), max(height, width / aspect)
-        centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-        extent = (centre_x - width / 2, centre_y - height / 2, centre_x + width / 2, centre_y + height / 2)
-        return MapProjection(extent, *OVERVIEW_SIZE)
+            suffix = f"（{zone.function_zone}）" if zone.function_zone else ""
+            text = f"{zone.name}{suffix}"
+            label_point = self._label_point(zone.geometry, text, taken)
+            if label_point is not None:
+                labelled.append((*label_point, text))
+        for x, y, text in labelled:
+            symbols.halo_text(self.canv, x, y, text, self.font, ZONE_LABEL_SIZE, colors.HexColor("#222222"), centred=True)
+
+    def _reserved_areas(self) -> list[Rect]:
+        """Frame areas zone labels stay out of: case and photo markers, inset, north arrow, scale bar, legend."""
+        case_x, case_y = self.projection.to_frame(self.case.lon, self.case.lat)
+        areas: list[Rect] = [
+            (case_x - 10, case_y - 10, case_x + 40, case_y + 16),  # marker and its 问题点 label
+            (self.frame_width - 13 * mm, self.frame_height - 18 * mm, self.frame_width, self.frame_height),
+            (0, 0, 62 * mm, 14 * mm),
+        ]
+        for photo in self.case.photos:
+            if photo.has_position:
+                x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]
+                areas.append((x - 8, y - 8, x + 8, y + 8))
+        legend_width, legend_height = symbols.legend_size(self.canv, self._legend_entries(), self.font)
+        areas.append((self.frame_width - legend_width - 3 * mm, 0, self.frame_width, legend_height + 3 * mm))
+        if self.overview is not None:
+            areas.append((0, self.frame_height - OVERVIEW_SIZE[1] - 3 * mm, OVERVIEW_SIZE[0] + 3 * mm, self.frame_height))
+        return areas
 
     def _draw_overview(self) -> None:
         """区位图: the zones around the case, with the main map's extent outlined."""
-        projection = self._overview_projection()
+        projection = self.overview
         if projection is None:
             return
         canvas = self.canv
@@ -271,15 +179,29 @@ class LocationMap(Flowable):
         symbols.halo_text(canvas, 1.5 * mm, OVERVIEW_SIZE[1] - 3.2 * mm, "区位图", self.font, 6.5)
         canvas.restoreState()
 
-    def _label_point(self, geometry: BaseGeometry) -> tuple[float, float] | None:
+    def _label_point(self, geometry: BaseGeometry, text: str, taken: list[Rect]) -> tuple[float, float] | None:
+        """A point inside the zone's visible part where the label overlaps nothing in ``taken`` (then taken)."""
         min_lon, min_lat, max_lon, max_lat = self.projection.lonlat_bounds()
-        inset_lon, inset_lat = (max_lon - min_lon) * 0.12, (max_lat - min_lat) * 0.12
+        inset_lon, inset_lat = (max_lon - min_lon) * 0.08, (max_lat - min_lat) * 0.08
         view = box(min_lon + inset_lon, min_lat + inset_lat, max_lon - inset_lon, max_lat - inset_lat)
-        visible = geometry.intersection(view)
+        visible = valid_geometry(geometry).intersection(view)
         if visible.is_empty or visible.area < view.area * 0.01:
             return None
-        point = visible.representative_point()
-        return self.projection.to_frame(point.x, point.y)
+        half_width = self.canv.stringWidth(text, self.font, ZONE_LABEL_SIZE) / 2
+        candidates = [visible.representative_point()]
+        for fx in (0.5, 0.3, 0.7, 0.2, 0.8):
+            for fy in (0.8, 0.6, 0.4, 0.2, 0.9):
+                candidates.append(Point(min_lon + (max_lon - min_lon) * fx, min_lat + (max_lat - min_lat) * fy))
+        for candidate in candidates:
+            if not visible.contains(candidate):
+                continue
+            x, y = self.projection.to_frame(candidate.x, candidate.y)
+            x = min(max(x, half_width + 2 * mm), self.frame_width - half_width - 2 * mm)
+            label = (x - half_width - LABEL_MARGIN, y - 2 - LABEL_MARGIN, x + half_width + LABEL_MARGIN, y + 7 + LABEL_MARGIN)
+            if not any(_overlaps(label, area) for area in taken):
+                taken.append(label)
+                return x, y
+        return None
 
     def _draw_footprints(self) -> None:
         canvas = self.canv

@@ -227,16 +227,26 @@ class LegendEntry:
     alpha: float = 0.3
 
 
+LEGEND_ROW_HEIGHT = 4.2 * mm
+LEGEND_SWATCH = 5 * mm
+
+
+def legend_size(canvas: Canvas, entries: list[LegendEntry], font: str) -> tuple[float, float]:
+    """Width and height (points) of the legend box for these entries."""
+    if not entries:
+        return 0.0, 0.0
+    text_width = max(canvas.stringWidth(entry.label, font, 7.0) for entry in entries)
+    return LEGEND_SWATCH + text_width + 6 * mm, LEGEND_ROW_HEIGHT * len(entries) + 7 * mm
+
+
 def draw_legend(canvas: Canvas, right: float, bottom: float, entries: list[LegendEntry], font: str) -> None:
     """Legend box anchored at its bottom-right corner."""
     if not entries:
         return
     size = 7.0
-    row_height = 4.2 * mm
-    swatch = 5 * mm
-    text_width = max(canvas.stringWidth(entry.label, font, size) for entry in entries)
-    width = swatch + text_width + 6 * mm
-    height = row_height * len(entries) + 7 * mm
+    row_height = LEGEND_ROW_HEIGHT
+    swatch = LEGEND_SWATCH
+    width, height = legend_size(canvas, entries, font)
     left = right - width
     canvas.saveState()
     canvas.setFillColor(colors.white, alpha=0.88)

@@ -220,10 +220,11 @@ def photo_numbers(case: FormCase) -> dict[str, int]:
     return numbers
 
 
+# Form kind → printed title (also the running header and the PDF title).
 FORM_KINDS: dict[str, str] = {
     "inspection": "生态环境问题现场核查记录表",
-    "notice": "整改通知（整改方案登记表）",
-    "closure": "整改销号申请及验收表",
+    "notice": "生态环境问题整改通知书（整改方案登记表）",
+    "closure": "生态环境问题整改销号申请及验收表",
 }
 
 __all__ = [

@@ -22,7 +22,7 @@ from inspector.forms.form_common import (
     title_block,
 )
 from inspector.forms.photos import photo_grid
-from inspector.forms.styles import CONTENT_WIDTH, escape_text, gap, para, section_heading
+from inspector.forms.styles import escape_text, gap, para, section_heading
 
 NOTICE_PHOTO_LIMIT = 4  # problem photos embedded in the notice
 
@@ -71,7 +71,7 @@ def build_notice_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
     left_note, right_note = issuing_line(context, "下达单位（盖章）")
-    story: list[Flowable] = title_block(context, "生态环境问题整改通知书（整改方案登记表）", left_note, right_note)
+    story: list[Flowable] = title_block(context, left_note, right_note)
     story += notice_text(context)
     story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
     story += [section_heading("二、整改方案", styles), plan_grid(context), gap(2)]
@@ -84,7 +84,7 @@ def build_notice_story(context: FormContext) -> list[Flowable]:
         if len(problem_photos) > len(shown):
             note = f"选取 {len(shown)} 张（共 {len(problem_photos)} 张），其余见现场核查记录表及附后证据文件清单。"
             story += [para(note, styles.note), gap(1)]
-        story.append(photo_grid(shown, context.numbers, styles, CONTENT_WIDTH))
+        story.append(photo_grid(shown, context.numbers, styles, context.photos))
     else:
         story.append(para("无问题照片。", styles.body))
     story.append(

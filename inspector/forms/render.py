@@ -25,6 +25,7 @@ from inspector.forms.inspection_form import build_inspection_story
 from inspector.forms.model import FORM_KINDS, FormCase
 from inspector.forms.notice_form import build_notice_story
 from inspector.forms.page_template import PageDecoration, build_pdf
+from inspector.forms.photo_images import PhotoPreparer
 
 STORY_BUILDERS: dict[str, Callable[[FormContext], list[Flowable]]] = {
     "inspection": build_inspection_story,
@@ -56,7 +57,6 @@ def render_form(
         )
     fonts = form_fonts()
     generated_text = _format_time(generated_at)
-    context = make_context(case, kind, fonts, generated_text)
     decoration = PageDecoration(
         form_name=FORM_KINDS[kind],
         case_no=case.case_no,
@@ -65,8 +65,10 @@ def render_form(
         body_font=fonts.body,
         heading_font=fonts.heading,
     )
-    story = STORY_BUILDERS[kind](context)
-    return build_pdf(story, decoration, title=f"{FORM_KINDS[kind]}（{case.case_no}）", subject=case.uuid)
+    with PhotoPreparer() as photos:
+        context = make_context(case, kind, fonts, generated_text, photos)
+        story = STORY_BUILDERS[kind](context)  # submits the photos it shows
+        return build_pdf(story, decoration, title=f"{FORM_KINDS[kind]}（{case.case_no}）", subject=case.uuid)
 
 
 def write_form(

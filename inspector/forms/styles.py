@@ -105,11 +105,6 @@ def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape_text(value), style)
 
 
-def markup(trusted_markup: str, style: ParagraphStyle) -> Paragraph:
-    """A Paragraph from markup this package wrote itself (data inside already escaped)."""
-    return Paragraph(trusted_markup, style)
-
-
 def split_long_text(value: str | None, limit: int = MAX_CHARS_PER_ROW) -> list[str]:
     """Cut text into pieces of at most ``limit`` characters, preferring line breaks."""
     if not value:

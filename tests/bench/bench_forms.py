@@ -1,9 +1,11 @@
 """Benchmark: closure forms per second (reportlab) vs LibreOffice converting an equivalent .docx.
 
-Run: ``.venv/bin/python tests/bench/bench_forms.py [--forms 20] [--peer-runs 3] [--large]``.
+Run: ``.venv/bin/python tests/bench/bench_forms.py [--forms 20] [--peer-runs 3] [--small]``.
 Not part of the test run.
 
-Ours: ``render_form(case, "closure")`` for the demo case with 6 photos, a
+Ours: ``render_form(case, "closure")`` for the demo case with 6 photos
+(12-megapixel 4000×3000 JPEGs of about 2.9 MB, like a field phone's; ``--small``
+uses 1600×1200), a
 location map with a basemap from a local MBTiles file, the evidence list and
 the QR block. Measured cold (photo cache cleared before each form, so every
 photo is decoded, turned upright and downscaled again) and warm.
@@ -33,7 +35,9 @@ from inspector.forms.closure_form import CHECKLIST_ITEMS, LEVEL_TITLES  # noqa: 
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms  # noqa: E402
 from inspector.forms.demo_case import build_demo_case, write_demo_mbtiles  # noqa: E402
 from inspector.forms.evidence_qr import evidence_digest  # noqa: E402
-from inspector.forms.photos import _prepare_cached, caption_markup  # noqa: E402
+from inspector.forms.location_map import basemap_jpeg  # noqa: E402
+from inspector.forms.photo_images import _prepare_cached  # noqa: E402
+from inspector.forms.photos import caption_markup  # noqa: E402
 
 TARGET_RATIO = 10.0
 
@@ -43,6 +47,7 @@ def time_ours(case: FormCase, forms: int, *, cold: bool) -> list[float]:
     for _ in range(forms):
         if cold:
             _prepare_cached.cache_clear()
+            basemap_jpeg.cache_clear()
         start = time.perf_counter()
         render_form(case, "closure", generated_at="2024-10-20 15:30")
         times.append(time.perf_counter() - start)
@@ -127,19 +132,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=20, help="forms rendered by reportlab per mode")
     parser.add_argument("--peer-runs", type=int, default=3, help="soffice conversions, one process each")
-    parser.add_argument("--large", action="store_true", help="4000×3000 photos instead of 1600×1200")
+    parser.add_argument("--small", action="store_true", help="1600×1200 photos instead of 4000×3000")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-forms-") as folder:
         work = Path(folder)
         basemap = write_demo_mbtiles(work / "basemap.mbtiles")
-        case = build_demo_case(work / "photos", photo_count=6, large_photos=args.large, basemap=basemap)
+        case = build_demo_case(work / "photos", photo_count=6, large_photos=not args.small, basemap=basemap)
         sample = render_form(case, "closure", generated_at="2024-10-20 15:30")
-        size = "4000×3000" if args.large else "1600×1200"
+        size = "1600×1200" if args.small else "4000×3000"
         print(f"closure form: 6 photos ({size} JPEG), map with MBTiles basemap, {len(sample) / 1024:.0f} KiB PDF")
         print()
-        ours_cold = describe("reportlab render_form (cold: photos re-processed)", time_ours(case, args.forms, cold=True))
-        describe("reportlab render_form (warm: photo cache hit)", time_ours(case, args.forms, cold=False))
+        ours_cold = describe("reportlab render_form (cold: photos, basemap re-processed)", time_ours(case, args.forms, cold=True))
+        ours_warm = describe("reportlab render_form (warm: photo and basemap cache hit)", time_ours(case, args.forms, cold=False))
 
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
@@ -169,12 +174,11 @@ def main() -> int:
         peer_single = describe("soffice --convert-to pdf (one process per form)", single)
         peer_batch = describe(f"soffice --convert-to pdf (batch of {len(batch_docs)} in one process)", [batch_time / len(batch_docs)])
         print()
-        ratio_single = peer_single / ours_cold
-        ratio_batch = peer_batch / ours_cold
-        print(f"ratio (cold reportlab vs soffice one process per form): {ratio_single:6.1f}× faster")
-        print(f"ratio (cold reportlab vs soffice batch, its best case):  {ratio_batch:6.1f}× faster")
-        verdict = "met" if min(ratio_single, ratio_batch) >= TARGET_RATIO else "NOT met"
-        print(f"target ≥ {TARGET_RATIO:.0f}× (against the peer's best case): {verdict}")
+        print(f"{'ratio (peer time / our time)':<52} {'cold':>8} {'warm':>8}")
+        for label, peer in (("soffice, one process per form", peer_single), ("soffice, batch in one process (its best case)", peer_batch)):
+            cold_ratio, warm_ratio = peer / ours_cold, peer / ours_warm
+            verdict = "target met" if cold_ratio >= TARGET_RATIO else "below target when cold"
+            print(f"{label:<52} {cold_ratio:7.1f}× {warm_ratio:7.1f}×   (target ≥ {TARGET_RATIO:.0f}×: {verdict})")
     return 0
 
 
