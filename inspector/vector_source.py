@@ -14,19 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from inspector.errors import BadInput, SetupError
+from inspector.errors import BadInput
+from inspector.gdal_bindings import load_gdal
 
-try:
-    from osgeo import gdal, ogr, osr
-except ImportError as exc:  # pragma: no cover - depends on the machine
-    raise SetupError(
-        "缺少 GDAL 的 Python 绑定，请安装：apt-get install python3-gdal",
-        "GDAL's Python bindings are missing; install them with apt-get install python3-gdal",
-    ) from exc
-
-gdal.UseExceptions()
-ogr.UseExceptions()
-osr.UseExceptions()
+gdal, ogr, osr = load_gdal()
 
 TARGET_EPSG = 4490
 SUPPORTED_SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gdb")

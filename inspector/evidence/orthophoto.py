@@ -17,7 +17,8 @@ import contextlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from inspector.errors import BadInput, SetupError
+from inspector.errors import BadInput
+from inspector.gdal_bindings import load_gdal
 from inspector.evidence.imaging import PathLike
 
 TARGET_EPSG = 4490  # CGCS2000 geographic
@@ -36,15 +37,7 @@ class OrthophotoBounds(NamedTuple):
 
 
 def _gdal() -> tuple[Any, Any]:
-    try:
-        from osgeo import gdal, osr
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        raise SetupError(
-            "缺少 GDAL 的 Python 绑定，请安装：apt-get install python3-gdal",
-            "GDAL's Python bindings are missing; install them with apt-get install python3-gdal",
-        ) from exc
-    gdal.UseExceptions()
-    osr.UseExceptions()
+    gdal, _ogr, osr = load_gdal()
     return gdal, osr
 
 
