@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -97,7 +98,8 @@ def _looks_swapped(lon_cell: Any, lat_cell: Any) -> bool:
 
 
 def ledger_hash(record: dict[str, Any]) -> str:
-    canonical = json.dumps({k: record.get(k) for k in LEDGER_FIELDS}, ensure_ascii=False, sort_keys=True)
+    """A digest of the ledger fields (unit separator between values, None spelled out)."""
+    canonical = "\x1f".join(f"{k}={record.get(k)!r}" for k in LEDGER_FIELDS)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -194,17 +196,18 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
         else:
             result.unchanged += 1
     stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+    values = operator.itemgetter(*stored)
     with atomic(conn):
         conn.executemany(
             f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at) "
             f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?)",
-            [tuple(r[c] for c in stored) + (path.name, new_uuid(), now, now) for r in inserts],
+            [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
         )
         assignments = ", ".join(f"{c} = ?" for c in stored)
         conn.executemany(
             f"UPDATE cases SET {assignments}, source_file = ?, "
             f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [tuple(r[c] for c in stored) + (path.name, now, case_id) for case_id, r in updates],
+            [values(r) + (path.name, now, case_id) for case_id, r in updates],
         )
         result.created, result.updated = len(inserts), len(updates)
         changed = [case_id for case_id, _ in updates]
