@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +34,7 @@ ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
 # Zones must lie in or near Jiangsu (lon/lat degrees, generous).
 JIANGSU_EXTENT = (115.5, 30.0, 123.5, 35.8)
 _INSERT_BATCH = 1000
+_VALIDATE_BATCH = 256  # features per validation job
 
 
 @dataclass
@@ -104,21 +106,28 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
                 f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定")
 
     records: list[dict[str, Any]] = []
-    done = 0
-    for feature in source.features():
-        done += 1
-        if progress and done % 200 == 0:
-            progress(done, total, "读取要素")
-        where = {"layer": feature.layer, "feature": feature.fid}
-        if feature.wkb is None:
-            result.rejected.append({**where, "reason": "要素没有几何 / feature has no geometry"})
-            continue
-        mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
-        records.append({"feature": feature, "mapped": mapped, "where": where})
-
-    geoms = shapely.from_wkb([r["feature"].wkb for r in records], on_invalid="ignore")
-    geoms = np.asarray(geoms, dtype=object)
-    valid = shapely.is_valid(geoms)
+    checked: list[Future] = []
+    batch: list[bytes] = []
+    # GEOS parses and validates batches on a second thread (shapely releases the GIL)
+    # while this one reads and transforms the next features through GDAL.
+    with ThreadPoolExecutor(max_workers=1) as validator:
+        for done, feature in enumerate(source.features(), start=1):
+            if progress and done % 200 == 0:
+                progress(done, total, "读取要素")
+            where = {"layer": feature.layer, "feature": feature.fid}
+            if feature.wkb is None:
+                result.rejected.append({**where, "reason": "要素没有几何 / feature has no geometry"})
+                continue
+            mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
+            records.append({"feature": feature, "mapped": mapped, "where": where})
+            batch.append(feature.wkb)
+            if len(batch) == _VALIDATE_BATCH:
+                checked.append(validator.submit(_parse_and_validate, batch))
+                batch = []
+        checked.append(validator.submit(_parse_and_validate, batch))
+        parts = [job.result() for job in checked]
+    geoms = np.concatenate([p[0] for p in parts])
+    valid = np.concatenate([p[1] for p in parts])
     kept: list[dict[str, Any]] = []
     for record, geom, is_valid in zip(records, geoms, valid):
         where = record["where"]
@@ -172,6 +181,11 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
 
     result.cases_reattributed = attribute_cases(ws)
     return result
+
+
+def _parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    geoms = np.asarray(shapely.from_wkb(wkbs, on_invalid="ignore"), dtype=object).reshape(-1)
+    return geoms, np.asarray(shapely.is_valid(geoms), dtype=bool).reshape(-1)
 
 
 def _fill_areas(rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
