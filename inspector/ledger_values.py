@@ -65,19 +65,6 @@ def _parse_dms(text: str, axis: str) -> float:
     return sign * (degrees + minutes / 60 + seconds / 3600)
 
 
-def format_dms(value: float, axis: str) -> str:
-    """``120°21′03.50″E``: degrees, minutes and seconds with the hemisphere letter."""
-    hemisphere = ("E" if value >= 0 else "W") if axis == "lon" else ("N" if value >= 0 else "S")
-    total = abs(value) * 3600
-    degrees, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if round(seconds, 2) >= 60:
-        minutes, seconds = minutes + 1, 0.0
-    if minutes >= 60:
-        degrees, minutes = degrees + 1, minutes - 60
-    return f"{int(degrees)}°{int(minutes):02d}′{seconds:05.2f}″{hemisphere}"
-
-
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:底|末)?\s*$")
 

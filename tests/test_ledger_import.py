@@ -12,7 +12,8 @@ import pytest
 from inspector import ledger_reader
 from inspector.errors import BadInput
 from inspector.ledger_import import import_ledger, read_ledger
-from inspector.ledger_values import format_dms, parse_coordinate, parse_date
+from inspector.forms.coordinates import format_dms
+from inspector.ledger_values import parse_coordinate, parse_date
 
 HEADER = ["序号", "问题编号", "所在市", "所在县", "保护地名称", "所在功能区", "问题类型", "问题描述",
           "经度", "纬度", "发现时间", "整改时限", "责任单位"]
@@ -165,8 +166,8 @@ def test_bad_coordinates(bad):
 
 
 def test_dms_round_trip():
-    assert format_dms(120.350972, "lon") == "120°21′03.50″E"
-    assert parse_coordinate(format_dms(33.201417, "lat"), "lat") == pytest.approx(33.201417, abs=1e-6)
+    assert parse_coordinate(format_dms(120.350972, is_longitude=True), "lon") == pytest.approx(120.350972, abs=1e-6)
+    assert parse_coordinate(format_dms(33.201417, is_longitude=False), "lat") == pytest.approx(33.201417, abs=1e-6)
 
 
 @pytest.mark.parametrize("value,expected", [
