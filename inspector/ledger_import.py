@@ -58,29 +58,22 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
 
 def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
     """Ledger fields of one row; raises ValueError with the reason."""
-    def get(name: str) -> Any:
-        pos = mapping.get(name)
-        return cells[pos] if pos is not None and pos < len(cells) else None
+    width = len(cells)
+    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
 
-    case_no = cell_text(get("case_no"))
+    case_no = cell_text(value("case_no"))
     if not case_no:
         raise ValueError("缺少问题编号")
     record: dict[str, Any] = {"case_no": case_no}
     for name in TEXT_FIELDS:
-        record[name] = cell_text(get(name))
-    if _looks_swapped(get("lon"), get("lat")):
-        raise ValueError(f"经纬度疑似填反（经度 {get('lon')}，纬度 {get('lat')}）")
-    try:
-        record["lon"] = round(parse_coordinate(get("lon"), "lon"), 8)
-        record["lat"] = round(parse_coordinate(get("lat"), "lat"), 8)
-    except ValueError as exc:
-        raise ValueError(f"坐标无法解析：{exc}") from None
+        record[name] = cell_text(value(name))
+    record["lon"], record["lat"] = _position(value("lon"), value("lat"))
     for name in ("discovered_on", "deadline"):
         try:
-            record[name] = parse_date(get(name))
+            record[name] = parse_date(value(name))
         except ValueError as exc:
             raise ValueError(f"{'发现时间' if name == 'discovered_on' else '整改时限'}：{exc}") from None
-    area = get("area_m2")
+    area = value("area_m2")
     try:
         record["area_m2"] = float(area) if area not in (None, "") else None
     except (TypeError, ValueError):
@@ -88,19 +81,27 @@ def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
     return record
 
 
-def _looks_swapped(lon_cell: Any, lat_cell: Any) -> bool:
-    """A Jiangsu latitude in the longitude column and a Jiangsu longitude in the latitude column."""
+def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
+    """Longitude and latitude of a row; swapped columns (a Jiangsu latitude as longitude
+    and a Jiangsu longitude as latitude) are reported as such."""
     try:
-        lon, lat = parse_coordinate(lon_cell, "lon"), parse_coordinate(lat_cell, "lon")
-    except ValueError:
-        return False
-    return 30 <= lon <= 36 and 115 <= lat <= 123
+        lon = parse_coordinate(lon_cell, "lon")
+        lat = parse_coordinate(lat_cell, "lat")
+    except ValueError as exc:
+        try:
+            swapped = 30 <= parse_coordinate(lon_cell, "lon") <= 36 and \
+                115 <= parse_coordinate(lat_cell, "lon") <= 123
+        except ValueError:
+            swapped = False
+        if swapped:
+            raise ValueError(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）") from None
+        raise ValueError(f"坐标无法解析：{exc}") from None
+    return round(lon, 8), round(lat, 8)
 
 
 def ledger_hash(record: dict[str, Any]) -> str:
-    """A digest of the ledger fields (unit separator between values, None spelled out)."""
-    canonical = "\x1f".join(f"{k}={record.get(k)!r}" for k in LEDGER_FIELDS)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """A digest of the ledger fields, in a fixed order."""
+    return hashlib.sha256(repr(tuple(record.get(k) for k in LEDGER_FIELDS)).encode()).hexdigest()
 
 
 def _verbatim(names: list[str], cells: list[Any]) -> str:
