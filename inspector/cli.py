@@ -65,6 +65,14 @@ class Context:
 Handler = Callable[[argparse.Namespace, Context], tuple[Any, str]]
 
 
+def version_text() -> str:
+    """``inspector 0.1.0``, plus the bureau a packaged build was made for."""
+    from inspector.bureau import bundled
+
+    bureau = bundled()
+    return f"inspector {__version__}" + (f" — {bureau.describe()}" if bureau else "")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from inspector.commands import COMMAND_MODULES
 
@@ -75,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="inspector", description="绿盾 Inspector — 生态保护红线与自然保护地现场核查",
         parents=[json_parent],
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument("--workspace", "-w", metavar="DIR",
                         help="workspace folder (default: the user's data dir)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

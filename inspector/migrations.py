@@ -273,8 +273,44 @@ def _v3_evidence_workflow_audit(conn: Any) -> None:
     )
 
 
+def _v4_sync_bookkeeping(conn: Any) -> None:
+    """What the sync client keeps between runs (the pull cursor lives in ``sync_state``).
+
+    ``sync_outbox``: push batches written before they are sent, so a batch
+    whose acknowledgement was lost is re-sent with the same operation id.
+    ``sync_blob_uploads``: blobs whose full SHA-256 the server confirmed.
+    ``sync_conflicts``: records the server refused as conflicting, until a
+    later sync applies or supersedes them.
+    """
+    execute_script(conn,
+        """
+        CREATE TABLE sync_outbox (
+            operation_id TEXT PRIMARY KEY,
+            server_url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sync_blob_uploads (
+            server_url TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            confirmed_at TEXT NOT NULL,
+            PRIMARY KEY (server_url, sha256)
+        );
+        CREATE TABLE sync_conflicts (
+            record_uuid TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            reason TEXT,
+            conflict_id INTEGER,
+            server_revision INTEGER,
+            reported_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 Migration = Callable[[Any], None]
-MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit]
+MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
+                               _v4_sync_bookkeeping]
 LATEST_VERSION = len(MIGRATIONS)
 
 

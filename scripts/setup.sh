@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3 python3-venv python3-gdal gdal-bin libsqlite3-mod-spatialite
   fonts-wqy-zenhei fonts-dejavu-core poppler-utils xvfb
+  # a throwaway PostgreSQL cluster for the sync server tests (.ci/run)
+  postgresql
   # Qt / QtWebEngine runtime libraries for PySide6
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libnss3
   libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxshmfence1 libxkbfile1 libasound2

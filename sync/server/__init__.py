@@ -1,0 +1,1 @@
+"""The reference sync server: FastAPI app (:mod:`sync.server.app`), storage, auth, blobs and CLI."""

@@ -1,0 +1,136 @@
+"""Basemap tiles for the interactive map, from the workspace's local ``*.mbtiles`` files.
+
+The map page asks for ``lvdun://tiles/{name}/{z}/{x}/{y}`` (XYZ addressing);
+the GUI's URL scheme handler passes the request to :meth:`TileSource.tile`,
+which answers with the tile bytes and their MIME type, or None. Rows are
+stored TMS (row 0 at the south) unless the file's metadata says
+``scheme = xyz``. Only raster tiles (PNG, JPEG, WebP) are served; vector
+tiles are not drawn. Files are opened read-only and never touch the network.
+No Qt here: the same source serves a headless export or a test.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector.forms.basemap import MBTilesReader
+
+MAX_ZOOM = 22  # deepest zoom level a request may name
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,120}$")
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+def tile_mime(data: bytes) -> str | None:
+    """MIME type of a raster tile from its first bytes; None for anything else."""
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@dataclass(frozen=True)
+class BasemapInfo:
+    """What the page needs to know about one MBTiles file."""
+
+    name: str  # file stem, used in tile URLs
+    min_zoom: int
+    max_zoom: int
+    bounds: tuple[float, float, float, float] | None  # west, south, east, north
+    raster: bool
+
+
+class TileSource:
+    """The raster MBTiles basemaps of one workspace folder, addressed by file stem."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = {p.stem: Path(p) for p in paths if _SAFE_NAME.match(p.stem)}
+        self._readers: dict[str, tuple[MBTilesReader, bool]] = {}
+
+    @classmethod
+    def for_workspace(cls, ws: object) -> "TileSource":
+        return cls(list(ws.basemaps()))  # type: ignore[attr-defined]
+
+    def names(self) -> list[str]:
+        return sorted(self._paths)
+
+    def _reader(self, name: str) -> tuple[MBTilesReader, bool] | None:
+        if name not in self._paths:
+            return None
+        if name not in self._readers:
+            try:
+                reader = MBTilesReader(self._paths[name])
+                self._readers[name] = (reader, reader.is_xyz())
+            except sqlite3.Error:
+                return None
+        return self._readers[name]
+
+    def info(self) -> list[BasemapInfo]:
+        """Zoom range, bounds and kind of each basemap that can be opened."""
+        found = []
+        for name in self.names():
+            opened = self._reader(name)
+            if opened is None:
+                continue
+            reader = opened[0]
+            try:
+                zooms = reader.zoom_levels()
+                meta = reader.metadata()
+            except sqlite3.Error:
+                continue
+            if not zooms:
+                continue
+            found.append(BasemapInfo(name, min(zooms), max(zooms), _bounds(meta.get("bounds")),
+                                     meta.get("format", "png").lower() not in ("pbf", "mvt")))
+        return found
+
+    def tile(self, name: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:
+        """Tile bytes and MIME type for an XYZ address; None when absent, out of range or not raster."""
+        if not (0 <= z <= MAX_ZOOM and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
+            return None
+        opened = self._reader(name)
+        if opened is None:
+            return None
+        reader, xyz = opened
+        try:
+            data = reader.tile(z, x, y, xyz_scheme=xyz)
+        except sqlite3.Error:
+            return None
+        if not data:
+            return None
+        mime = tile_mime(data)
+        return (data, mime) if mime else None
+
+    def tile_for_path(self, path: str) -> tuple[bytes, str] | None:
+        """Serve ``{name}/{z}/{x}/{y}`` (an optional ``.png``/``.jpg`` suffix is ignored)."""
+        parts = path.strip("/").split("/")
+        if len(parts) != 4:
+            return None
+        name, z, x, y = parts
+        y = y.split(".", 1)[0]
+        if not (z.isdigit() and x.isdigit() and y.isdigit()):
+            return None
+        return self.tile(name, int(z), int(x), int(y))
+
+    def close(self) -> None:
+        for reader, _xyz in self._readers.values():
+            reader.close()
+        self._readers.clear()
+
+
+def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    if not (-180 <= west < east <= 180 and -85.06 <= south < north <= 85.06):
+        return None
+    return west, south, east, north

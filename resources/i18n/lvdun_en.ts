@@ -1,0 +1,1496 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../../ui/banner.py" line="19"/>
+        <source>知道了</source>
+        <translation>Got it</translation>
+    </message>
+</context>
+<context>
+    <name>BatchExport</name>
+    <message>
+        <location filename="../../ui/form_preview.py" line="100"/>
+        <source>批量导出表单</source>
+        <translation>Export forms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="112"/>
+        <source>选择文件夹并导出…</source>
+        <translation>Choose folder and export…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="115"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="118"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="120"/>
+        <source>表单</source>
+        <translation>Forms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="133"/>
+        <source>导出到文件夹</source>
+        <translation>Export to folder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="140"/>
+        <source>该状态下没有问题</source>
+        <translation>No cases in this status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="147"/>
+        <source>已导出 {n} 份表单到 {folder}</source>
+        <translation>Exported {n} forms to {folder}</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailPanel</name>
+    <message>
+        <location filename="../../ui/case_detail.py" line="87"/>
+        <source>表单</source>
+        <translation>Forms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="96"/>
+        <source>校验审计链</source>
+        <translation>Verify audit log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="102"/>
+        <source>问题</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="102"/>
+        <source>空间归属</source>
+        <translation>Attribution</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="103"/>
+        <source>核查记录</source>
+        <translation>Findings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="103"/>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="82"/>
+        <location filename="../../ui/case_detail.py" line="104"/>
+        <source>整改</source>
+        <translation>Rectification</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="79"/>
+        <source>记录核查</source>
+        <translation>Record finding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="83"/>
+        <source>添加整改记录</source>
+        <translation>Add rectification</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="85"/>
+        <source>两断三清</source>
+        <translation>Closure checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="104"/>
+        <source>流转记录</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="122"/>
+        <source>在列表或地图上选择一个问题</source>
+        <translation>Select a case in the list or on the map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="163"/>
+        <source>逾期 {n} 天</source>
+        <translation>{n} days overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="177"/>
+        <source>问题类型</source>
+        <translation>Problem type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="177"/>
+        <source>问题描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="178"/>
+        <source>台账保护地</source>
+        <translation>Ledger zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="179"/>
+        <source>市 / 县</source>
+        <translation>City / county</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="181"/>
+        <source>坐标</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="182"/>
+        <source>面积</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="183"/>
+        <source>发现时间</source>
+        <translation>Discovered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="183"/>
+        <source>整改时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="184"/>
+        <source>责任单位</source>
+        <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="184"/>
+        <source>线索来源</source>
+        <translation>Clue source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="202"/>
+        <source>不在任何区域内</source>
+        <translation>Not inside any zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="203"/>
+        <source>；最近：{name}，{m:.0f} 米</source>
+        <translation>; nearest: {name}, {m:.0f} m</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="218"/>
+        <source>尚无核查记录</source>
+        <translation>No findings yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="224"/>
+        <source>期限</source>
+        <translation>deadline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="232"/>
+        <source>两断三清：</source>
+        <translation>Closure checklist: </translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="234"/>
+        <source>尚无整改记录</source>
+        <translation>No rectification yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="250"/>
+        <source>尚无流转</source>
+        <translation>No transitions yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="251"/>
+        <source>审计日志中本问题的记录：{n} 条</source>
+        <translation>Audit log entries for this case: {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="272"/>
+        <source>当前角色无可用流转（等待审核或已办结）</source>
+        <translation>No moves for your role (awaiting review or closed)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="288"/>
+        <source>原因（必填）：</source>
+        <translation>Reason (required):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="294"/>
+        <source>已转为：{state}</source>
+        <translation>Moved to: {state}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="321"/>
+        <source>正在校验…</source>
+        <translation>Verifying…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="326"/>
+        <source>✔ 审计链完整（{n} 条记录，媒体文件无改动）</source>
+        <translation>✔ Audit log intact ({n} entries, media files unchanged)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_detail.py" line="329"/>
+        <source>✖ 审计链异常：断点 {seq}，{n} 处记录或文件被改动</source>
+        <translation>✖ Audit log broken at {seq}; {n} records or files changed</translation>
+    </message>
+</context>
+<context>
+    <name>CaseListPanel</name>
+    <message>
+        <location filename="../../ui/case_list.py" line="41"/>
+        <source>搜索问题编号、保护地、类型、描述、责任单位…</source>
+        <translation>Search case no., zone, type, description, unit…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="43"/>
+        <source>全部状态</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="44"/>
+        <source>全部市</source>
+        <translation>All cities</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="45"/>
+        <source>全部类型</source>
+        <translation>All types</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="46"/>
+        <source>全部区域类型</source>
+        <translation>All zone kinds</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="47"/>
+        <source>仅逾期</source>
+        <translation>Overdue only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_list.py" line="141"/>
+        <source>共 {n} 条问题</source>
+        <translation>{n} cases</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../../ui/case_model.py" line="246"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="246"/>
+        <source>问题编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="246"/>
+        <source>所在区域</source>
+        <translation>Zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="246"/>
+        <source>功能区</source>
+        <translation>Function zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="247"/>
+        <source>问题类型</source>
+        <translation>Problem type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="247"/>
+        <source>市 / 县</source>
+        <translation>City / county</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="247"/>
+        <source>整改时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="247"/>
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="287"/>
+        <source>区外（距 {name} {m:.0f} 米）</source>
+        <translation>Outside ({m:.0f} m from {name})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="289"/>
+        <source>区外</source>
+        <translation>Outside</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="300"/>
+        <source>● 逾期 {n} 天</source>
+        <translation>● {n} days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/case_model.py" line="306"/>
+        <source>台账所填：{name}</source>
+        <translation>Ledger says: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistDialog</name>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="101"/>
+        <source>两断三清</source>
+        <translation>Closure checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="112"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceGallery</name>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="79"/>
+        <source>添加照片…</source>
+        <translation>Add photos…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="87"/>
+        <source>可将照片或无人机照片拖到此处</source>
+        <translation>Drop photos or drone stills here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="90"/>
+        <source>阶段</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="126"/>
+        <source>选择照片或无人机照片</source>
+        <translation>Choose photos or drone stills</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="127"/>
+        <source>图像</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="138"/>
+        <source>正在添加 {n} 个文件…</source>
+        <translation>Adding {n} files…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="145"/>
+        <source>已添加 {n} 个文件</source>
+        <translation>Added {n} files</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="147"/>
+        <source>；注意：</source>
+        <translation>; note: </translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="149"/>
+        <source>未能添加：</source>
+        <translation>Could not add:</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceViewer</name>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="165"/>
+        <source>证据</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="178"/>
+        <source>无（未使用）</source>
+        <translation>none (not used)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="180"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="181"/>
+        <source>阶段</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="182"/>
+        <source>拍摄时间 (UTC)</source>
+        <translation>Taken (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="183"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="184"/>
+        <source>海拔</source>
+        <translation>Altitude</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="185"/>
+        <source>拍摄方向</source>
+        <translation>Bearing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="186"/>
+        <source>设备</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="187"/>
+        <source>所在区域</source>
+        <translation>Zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="187"/>
+        <source>区外</source>
+        <translation>Outside</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="188"/>
+        <source>功能区</source>
+        <translation>Function zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="189"/>
+        <source>覆盖面积</source>
+        <translation>Footprint area</translation>
+    </message>
+    <message>
+        <location filename="../../ui/evidence_gallery.py" line="190"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <location filename="../../ui/wizard_pages.py" line="28"/>
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+</context>
+<context>
+    <name>FindingForm</name>
+    <message>
+        <location filename="../../ui/finding_form.py" line="68"/>
+        <source>核查记录 — {case}</source>
+        <translation>Finding — {case}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="79"/>
+        <location filename="../../ui/finding_form.py" line="83"/>
+        <source>请选择</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="87"/>
+        <source>现场看到的情况：设施、规模、是否在生产…</source>
+        <translation>What you saw: facilities, size, whether in operation…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="91"/>
+        <source>平方米，可不填</source>
+        <translation>m², optional</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="92"/>
+        <location filename="../../ui/finding_form.py" line="177"/>
+        <source>估算</source>
+        <translation>estimated</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="95"/>
+        <source>用 GPS 位置</source>
+        <translation>Use GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="96"/>
+        <source>从照片读取</source>
+        <translation>From photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="97"/>
+        <location filename="../../ui/finding_form.py" line="281"/>
+        <source>地图选点</source>
+        <translation>Pick on map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="98"/>
+        <source>用台账位置</source>
+        <translation>Use ledger position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="101"/>
+        <source>地图模块未提供选点</source>
+        <translation>The map offers no point picking</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="105"/>
+        <source>保存核查记录</source>
+        <translation>Save finding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="107"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="108"/>
+        <location filename="../../ui/finding_form.py" line="113"/>
+        <source>撤销</source>
+        <translation>Undo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="110"/>
+        <location filename="../../ui/finding_form.py" line="117"/>
+        <source>重做</source>
+        <translation>Redo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="123"/>
+        <source>核查人员 *</source>
+        <translation>Inspectors *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="124"/>
+        <source>核查结论 *</source>
+        <translation>Assessment *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="125"/>
+        <source>活动类型 *</source>
+        <translation>Activity type *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="126"/>
+        <source>问题描述 *</source>
+        <translation>Description *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="127"/>
+        <location filename="../../ui/finding_form.py" line="177"/>
+        <source>认定依据</source>
+        <translation>Basis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="131"/>
+        <location filename="../../ui/finding_form.py" line="177"/>
+        <source>面积</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="132"/>
+        <location filename="../../ui/finding_form.py" line="178"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="138"/>
+        <source>编辑记录</source>
+        <translation>Edit history</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="140"/>
+        <source>&lt;打开表单&gt;</source>
+        <translation>&lt;form opened&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="175"/>
+        <source>核查人员</source>
+        <translation>inspectors</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="175"/>
+        <source>核查结论</source>
+        <translation>assessment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="176"/>
+        <source>活动类型</source>
+        <translation>activity type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="176"/>
+        <source>问题描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="179"/>
+        <source>修改{field}</source>
+        <translation>Change {field}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="225"/>
+        <source>还没有 GPS 定位</source>
+        <translation>No GPS fix yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="234"/>
+        <source>选择带 GPS 的照片</source>
+        <translation>Choose a photo with GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="235"/>
+        <source>图像</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="241"/>
+        <source>无法读取照片：{e}</source>
+        <translation>Cannot read the photo: {e}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="245"/>
+        <source>照片中没有可用的 GPS 位置</source>
+        <translation>The photo has no usable GPS position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="261"/>
+        <source>请填写核查人员</source>
+        <translation>Enter the inspectors</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="263"/>
+        <source>请选择核查结论</source>
+        <translation>Choose an assessment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="265"/>
+        <source>请选择活动类型</source>
+        <translation>Choose an activity type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="267"/>
+        <source>请填写问题描述</source>
+        <translation>Enter a description</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="273"/>
+        <source>面积须为不小于 0 的数字</source>
+        <translation>Area must be a number ≥ 0</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="276"/>
+        <source>位置不在江苏省内</source>
+        <translation>Position is outside Jiangsu</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="281"/>
+        <source>GPS</source>
+        <translation>GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="281"/>
+        <source>照片</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="282"/>
+        <source>台账</source>
+        <translation>Ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finding_form.py" line="286"/>
+        <source> ±{m:.0f} 米</source>
+        <translation> ±{m:.0f} m</translation>
+    </message>
+</context>
+<context>
+    <name>FormPreview</name>
+    <message>
+        <location filename="../../ui/form_preview.py" line="46"/>
+        <source>正在生成…</source>
+        <translation>Rendering…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="47"/>
+        <source>导出 PDF…</source>
+        <translation>Export PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="51"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="71"/>
+        <source>共 {n} 页</source>
+        <translation>{n} pages</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="79"/>
+        <source>导出 PDF</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="86"/>
+        <source>已导出：{path}</source>
+        <translation>Exported: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerCheckPage</name>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="52"/>
+        <source>检查台账（不写入）</source>
+        <translation>Check the ledger (dry run)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="61"/>
+        <source>识别的列</source>
+        <translation>Detected columns</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="63"/>
+        <source>被拒绝的行</source>
+        <translation>Rejected rows</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="68"/>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="80"/>
+        <location filename="../../ui/import_wizards.py" line="81"/>
+        <source>工作表</source>
+        <translation>Sheet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="80"/>
+        <source>表头行</source>
+        <translation>Header row</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="80"/>
+        <source>字段</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="80"/>
+        <source>台账列</source>
+        <translation>Ledger column</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="81"/>
+        <source>行</source>
+        <translation>Row</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="81"/>
+        <source>问题编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="81"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="83"/>
+        <source>编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。列的识别由程序按表头同义词完成。</source>
+        <translation>Encoding: {enc}. {ok} valid rows, {bad} rejected. Columns are recognised from header synonyms.</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerImportWizard</name>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="102"/>
+        <source>导入问题台账</source>
+        <translation>Import problem ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="104"/>
+        <source>选择台账文件（.xlsx / .csv）</source>
+        <translation>Choose the ledger file (.xlsx / .csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="104"/>
+        <source>台账</source>
+        <translation>Ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="106"/>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="114"/>
+        <source>新增 {c}，更新 {u}，未变 {n}，拒绝 {r}</source>
+        <translation>{c} created, {u} updated, {n} unchanged, {r} rejected</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="65"/>
+        <location filename="../../ui/main_window.py" line="248"/>
+        <source>绿盾 Inspector — {path}</source>
+        <translation>Green Shield Inspector — {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="100"/>
+        <source>工具栏</source>
+        <translation>Toolbar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="107"/>
+        <source>打开工作空间</source>
+        <translation>Open workspace</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="108"/>
+        <source>导入台账</source>
+        <translation>Import ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="109"/>
+        <source>导入图层</source>
+        <translation>Import zones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="110"/>
+        <source>批量导出表单</source>
+        <translation>Export forms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="111"/>
+        <source>GPS 定位</source>
+        <translation>GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="112"/>
+        <source>回放 NMEA</source>
+        <translation>Replay NMEA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="120"/>
+        <source>核查员视图</source>
+        <translation>Inspector view</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="121"/>
+        <source>审核员视图</source>
+        <translation>Reviewer view</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="129"/>
+        <source>用户：{name}</source>
+        <translation>User: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="182"/>
+        <source>⚠ 已进入 {kinds}：{names}。请遵守管控要求，勿破坏生态。</source>
+        <translation>⚠ You entered {kinds}: {names}. Follow the protection rules.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="187"/>
+        <source>串口 GPS</source>
+        <translation>Serial GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="187"/>
+        <source>没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）：</source>
+        <translation>No system position source. Serial port of a GPS receiver (e.g. /dev/ttyUSB0, COM3):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="193"/>
+        <source>选择 NMEA 记录</source>
+        <translation>Choose an NMEA log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="231"/>
+        <source>打开工作空间文件夹</source>
+        <translation>Open a workspace folder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="241"/>
+        <source>无法打开工作空间</source>
+        <translation>Cannot open the workspace</translation>
+    </message>
+</context>
+<context>
+    <name>MapPlaceholder</name>
+    <message>
+        <location filename="../../ui/map_panel.py" line="67"/>
+        <source>GPS：{lon:.5f}, {lat:.5f}</source>
+        <translation>GPS: {lon:.5f}, {lat:.5f}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/map_panel.py" line="74"/>
+        <source>地图模块尚未安装</source>
+        <translation>The map module is not installed</translation>
+    </message>
+</context>
+<context>
+    <name>PositionFeed</name>
+    <message>
+        <location filename="../../ui/gps.py" line="43"/>
+        <source>没有可用的系统定位源</source>
+        <translation>No system position source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="45"/>
+        <source>系统定位</source>
+        <translation>System positioning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="52"/>
+        <source>无法打开 NMEA 文件：{path}</source>
+        <translation>Cannot open NMEA file: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="57"/>
+        <source>NMEA 回放</source>
+        <translation>NMEA replay</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="67"/>
+        <source>无法打开串口 {port}：{error}</source>
+        <translation>Cannot open serial port {port}: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="72"/>
+        <source>串口 GPS {port}</source>
+        <translation>Serial GPS {port}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gps.py" line="80"/>
+        <source>定位出错（{code}）</source>
+        <translation>Positioning error ({code})</translation>
+    </message>
+</context>
+<context>
+    <name>RectificationDialog</name>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="63"/>
+        <source>添加整改记录</source>
+        <translation>Add rectification</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="69"/>
+        <source>例如：拆除违建、退养还湿、复绿</source>
+        <translation>e.g. demolish, return ponds to wetland, replant</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="76"/>
+        <source>整改类型</source>
+        <translation>Measure type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="77"/>
+        <source>整改措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="78"/>
+        <source>整改时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="79"/>
+        <source>责任单位</source>
+        <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/rectification_dialogs.py" line="80"/>
+        <source>责任人</source>
+        <translation>Responsible person</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueuePanel</name>
+    <message>
+        <location filename="../../ui/review_queue.py" line="33"/>
+        <source>退回原因（退回时必填）</source>
+        <translation>Reason for returning (required to return)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="34"/>
+        <source>✔ 通过</source>
+        <translation>✔ Approve</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="36"/>
+        <source>↩ 退回整改</source>
+        <translation>↩ Return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="43"/>
+        <source>待审核</source>
+        <translation>Review queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="72"/>
+        <source>✔ 通过 → {state}</source>
+        <translation>✔ Approve → {state}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="86"/>
+        <source>退回须填写原因</source>
+        <translation>A return needs a reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_queue.py" line="100"/>
+        <source>{case}：{old} → {new}</source>
+        <translation>{case}: {old} → {new}</translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <location filename="../../ui/wizard_pages.py" line="77"/>
+        <source>取消导入</source>
+        <translation>Cancel import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard_pages.py" line="90"/>
+        <source>正在导入…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard_pages.py" line="101"/>
+        <source>正在取消…</source>
+        <translation>Cancelling…</translation>
+    </message>
+</context>
+<context>
+    <name>StatusSummary</name>
+    <message>
+        <location filename="../../ui/status_summary.py" line="25"/>
+        <source>GPS：未启用</source>
+        <translation>GPS: off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_summary.py" line="47"/>
+        <source>待同步 {n}</source>
+        <translation>{n} to sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_summary.py" line="51"/>
+        <source>GPS：{source}</source>
+        <translation>GPS: {source}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_summary.py" line="54"/>
+        <source> ±{m:.0f} 米</source>
+        <translation> ±{m:.0f} m</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_summary.py" line="59"/>
+        <source>当前位置：不在任何区域内</source>
+        <translation>Here: not inside any zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_summary.py" line="64"/>
+        <source>当前位置：{zone}</source>
+        <translation>Here: {zone}</translation>
+    </message>
+</context>
+<context>
+    <name>ZoneImportWizard</name>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="199"/>
+        <source>导入区域图层</source>
+        <translation>Import zone layers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="201"/>
+        <source>选择图层文件</source>
+        <translation>Choose the layer file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="201"/>
+        <source>矢量数据</source>
+        <translation>Vector data</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="204"/>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="215"/>
+        <source>图层</source>
+        <translation>Layer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="215"/>
+        <source>要素</source>
+        <translation>Feature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="215"/>
+        <source>情况</source>
+        <translation>Issue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="218"/>
+        <source>新增 {i}，更新 {u}，未变 {n}，移除 {r}；拒绝 {x}，修复 {f}</source>
+        <translation>{i} new, {u} updated, {n} unchanged, {r} removed; {x} rejected, {f} repaired</translation>
+    </message>
+</context>
+<context>
+    <name>ZoneSettingsPage</name>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="123"/>
+        <source>坐标系、编码与字段</source>
+        <translation>CRS, encoding and fields</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="127"/>
+        <source>自动识别</source>
+        <translation>Detect</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="130"/>
+        <source>自动（读取 .prj）；或如 EPSG:4549</source>
+        <translation>Automatic (from .prj); or e.g. EPSG:4549</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="132"/>
+        <source>按文件或字段识别</source>
+        <translation>From file name or field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="135"/>
+        <source>重新识别</source>
+        <translation>Check again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="146"/>
+        <source>文字编码</source>
+        <translation>Text encoding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="150"/>
+        <source>坐标系</source>
+        <translation>CRS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="151"/>
+        <source>区域类型</source>
+        <translation>Zone kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="155"/>
+        <source>字段对应（可修改）</source>
+        <translation>Field mapping (editable)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="163"/>
+        <source>正在读取…</source>
+        <translation>Reading…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="173"/>
+        <source>图层 {name}：{n} 个要素，坐标系 {crs}，编码 {enc}</source>
+        <translation>Layer {name}: {n} features, CRS {crs}, encoding {enc}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="174"/>
+        <source>未知（请填写）</source>
+        <translation>unknown (enter one)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="181"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+</context>
+<context>
+    <name>forms</name>
+    <message>
+        <location filename="../../ui/form_preview.py" line="27"/>
+        <source>现场核查记录表</source>
+        <translation>Site inspection record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="27"/>
+        <source>整改通知</source>
+        <translation>Rectification notice</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="28"/>
+        <source>整改销号申请及验收表</source>
+        <translation>Closure application and acceptance</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <location filename="../../ui/labels.py" line="35"/>
+        <source>待核查</source>
+        <translation>To inspect</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="35"/>
+        <location filename="../../ui/labels.py" line="49"/>
+        <source>现场核查</source>
+        <translation>Site check</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="35"/>
+        <source>排除</source>
+        <translation>Dismissed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="35"/>
+        <source>确认问题</source>
+        <translation>Confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="36"/>
+        <source>整改中</source>
+        <translation>Rectifying</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="36"/>
+        <source>申请销号</source>
+        <translation>Closure requested</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="36"/>
+        <source>县级验收</source>
+        <translation>County accepted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>市级验收</source>
+        <translation>City accepted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>已销号</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>回头看</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="43"/>
+        <source>生态保护红线</source>
+        <translation>Ecological red line</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="43"/>
+        <source>生态空间管控区域</source>
+        <translation>Ecological control area</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="44"/>
+        <source>自然保护地</source>
+        <translation>Protected area</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="44"/>
+        <source>未分类</source>
+        <translation>Unclassified</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="49"/>
+        <source>整改前</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="49"/>
+        <source>整改后</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="53"/>
+        <source>照片</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="53"/>
+        <source>无人机照片</source>
+        <translation>Drone still</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="53"/>
+        <source>正射影像</source>
+        <translation>Orthophoto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="59"/>
+        <source>照片位置不在江苏省内，未用作位置</source>
+        <translation>Photo position outside Jiangsu; not used</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="60"/>
+        <source>拍摄位置离核查点过远</source>
+        <translation>Taken far from the finding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="61"/>
+        <source>照片没有 GPS 位置</source>
+        <translation>Photo has no GPS position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="62"/>
+        <source>照片 GPS 数据无效</source>
+        <translation>Photo GPS data invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="63"/>
+        <source>照片 GPS 坐标超出范围</source>
+        <translation>Photo GPS out of range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="64"/>
+        <source>照片 GPS 为 (0, 0) 占位值</source>
+        <translation>Photo GPS is the (0, 0) placeholder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="65"/>
+        <source>照片 GPS 数据损坏（分母为零）</source>
+        <translation>Photo GPS corrupt (zero denominator)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="66"/>
+        <source>照片 GPS 秒值缺失，按 0 处理</source>
+        <translation>Photo GPS seconds missing, taken as 0</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="67"/>
+        <source>照片 GPS 缺少南北/东西标记</source>
+        <translation>Photo GPS lacks N/S or E/W reference</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="68"/>
+        <source>照片 GPS 坐标系不是 WGS84</source>
+        <translation>Photo GPS datum is not WGS84</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="69"/>
+        <source>相机时间与 GPS 时间不一致</source>
+        <translation>Camera clock disagrees with GPS time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="70"/>
+        <source>照片没有拍摄时间</source>
+        <translation>Photo has no capture time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="71"/>
+        <source>照片拍摄时间无效</source>
+        <translation>Photo capture time invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="72"/>
+        <source>拍摄时间无时区，按北京时间处理</source>
+        <translation>No time zone; Beijing time assumed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="73"/>
+        <source>拍摄时间的时区无效</source>
+        <translation>Capture time zone invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="74"/>
+        <source>海拔数据无效</source>
+        <translation>Altitude invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="75"/>
+        <source>海拔超出合理范围</source>
+        <translation>Altitude out of range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="76"/>
+        <source>海拔为椭球高</source>
+        <translation>Altitude is ellipsoidal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="77"/>
+        <source>拍摄方向无效</source>
+        <translation>Bearing invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="78"/>
+        <source>图像尺寸与 EXIF 不符（可能经过裁剪或编辑）</source>
+        <translation>Image size differs from EXIF (cropped or edited?)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="79"/>
+        <source>照片方向标记无效</source>
+        <translation>Orientation tag invalid</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="80"/>
+        <source>无人机相对高度未知</source>
+        <translation>Drone height above ground unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="81"/>
+        <source>云台俯仰角未知</source>
+        <translation>Gimbal pitch unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="82"/>
+        <source>拍摄朝向未知</source>
+        <translation>Viewing direction unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="83"/>
+        <source>朝向取自飞行器航向</source>
+        <translation>Direction taken from the aircraft heading</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="84"/>
+        <source>相机视场角未知，无法计算覆盖范围</source>
+        <translation>Field of view unknown; no footprint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="85"/>
+        <source>画面超出地平线，无法计算覆盖范围</source>
+        <translation>View reaches the horizon; no footprint</translation>
+    </message>
+</context>
+<context>
+    <name>operations</name>
+    <message>
+        <location filename="../../ui/operations.py" line="71"/>
+        <source>已取消，没有写入任何内容</source>
+        <translation>Cancelled; nothing was written</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operations.py" line="172"/>
+        <source>生成表单</source>
+        <translation>Rendering forms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operations.py" line="176"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operations.py" line="193"/>
+        <source>读取台账</source>
+        <translation>Reading the ledger</translation>
+    </message>
+</context>
+</TS>

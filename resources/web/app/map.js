@@ -1,0 +1,383 @@
+/*
+ * 绿盾 Inspector map page: draws the layers of inspector/map_layers.py on the
+ * Leaflet map folium created, and talks to the Qt bridge.
+ *
+ * Data, never markup: layer documents hold UUIDs, small integer codes and
+ * delta-encoded integer coordinates. Every text this script shows is set with
+ * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
+ * LvdunMap.selectCase(uuid) and LvdunMap.setLayerVisible(name, bool); the
+ * page calls back only bridge slots that take a UUID.
+ */
+(function () {
+  'use strict';
+
+  var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  var SELECT_ZOOM = 16;  // a selected case is shown at least this close (≈2 m per pixel)
+  var LAYER_LABELS = {
+    admin: '行政区界', zones: '保护区域', cases: '问题点位', photos: '照片位置',
+    footprints: '无人机航摄范围', gps: '当前位置'
+  };
+  var state = {
+    map: null, cfg: null, bridge: null, drawn: false, reported: false,
+    groups: {}, caseMarkers: new Map(), zoneLevel: -1, zoneCache: {}, zoneCount: 0,
+    selected: null, gpsDot: null, gpsCircle: null
+  };
+
+  function decodeRing(flat, q) {
+    var pts = new Array(flat.length / 2), x = 0, y = 0;
+    for (var i = 0, j = 0; i < flat.length; i += 2, j++) {
+      x += flat[i]; y += flat[i + 1];
+      pts[j] = [y * q, x * q];
+    }
+    return pts;
+  }
+
+  function decodePolygons(polys, q) {
+    return polys.map(function (rings) {
+      return rings.map(function (r) { return decodeRing(r, q); });
+    });
+  }
+
+  function load(path) {
+    if (state.cfg.inline) {
+      var el = document.getElementById('lvdun-' + path);
+      return Promise.resolve(el ? JSON.parse(el.textContent) : null);
+    }
+    return fetch(path).then(function (r) { return r.ok ? r.json() : null; });
+  }
+
+  function send(slot, uuid) {
+    if (state.bridge && UUID_RE.test(uuid)) { state.bridge[slot](uuid); }
+  }
+
+  function makePane(name, z) {
+    var pane = state.map.createPane(name);
+    pane.style.zIndex = String(z);
+    return pane;
+  }
+
+  function addHatchPatterns() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'lv-defs');
+    var defs = document.createElementNS(ns, 'defs');
+    state.cfg.kindCoreColours.forEach(function (colour, i) {
+      var p = document.createElementNS(ns, 'pattern');
+      p.setAttribute('id', 'lv-hatch-' + i);
+      p.setAttribute('width', '8'); p.setAttribute('height', '8');
+      p.setAttribute('patternUnits', 'userSpaceOnUse');
+      p.setAttribute('patternTransform', 'rotate(45)');
+      var bg = document.createElementNS(ns, 'rect');
+      bg.setAttribute('width', '8'); bg.setAttribute('height', '8');
+      bg.setAttribute('fill', colour); bg.setAttribute('fill-opacity', '0.18');
+      var line = document.createElementNS(ns, 'rect');
+      line.setAttribute('width', '3'); line.setAttribute('height', '8');
+      line.setAttribute('fill', colour); line.setAttribute('fill-opacity', '0.55');
+      p.appendChild(bg); p.appendChild(line); defs.appendChild(p);
+    });
+    svg.appendChild(defs);
+    document.body.appendChild(svg);
+  }
+
+  /* ---- admin outlines: the offline vector basemap ---------------------- */
+  function drawAdmin(doc) {
+    var group = state.groups.admin, renderer = L.svg({ pane: 'lv-admin' });
+    if (!doc) { return; }
+    doc.polys.forEach(function (polys, i) {
+      var level = doc.level[i];
+      var style = level === 0
+        ? { stroke: true, color: '#7d8b99', weight: 2.2, fill: !state.cfg.basemaps.length, fillColor: '#fbfaf4', fillOpacity: 1 }
+        : level === 1
+          ? { stroke: true, color: '#8d8778', weight: 1.3, fill: false }
+          : { stroke: true, color: '#bdb6a6', weight: 0.7, dashArray: '3 3', fill: false };
+      style.renderer = renderer; style.interactive = false; style.pane = 'lv-admin';
+      group.addLayer(L.polygon(decodePolygons(polys, doc.q), style));
+    });
+    doc.labels.forEach(function (label) {
+      var el = document.createElement('span');
+      el.textContent = String(label[0]);
+      var icon = L.divIcon({ className: 'lv-city-label', html: el, iconSize: null });
+      group.addLayer(L.marker([label[2], label[1]], { icon: icon, interactive: false, pane: 'lv-labels',
+                                                       keyboard: false }));
+    });
+  }
+
+  /* ---- zones, per-zoom simplification level ---------------------------- */
+  function levelForZoom(zoom) {
+    var level = 0;
+    state.cfg.zoneMinZooms.forEach(function (z, i) { if (zoom >= z) { level = i; } });
+    return level;
+  }
+
+  function buildZoneLayer(doc) {
+    var layer = L.layerGroup(), renderer = L.svg({ pane: 'lv-zones' }), cfg = state.cfg;
+    doc.ids.forEach(function (id, i) {
+      var kind = doc.kind[i], core = doc.fz[i] === 1;
+      var poly = L.polygon(decodePolygons(doc.polys[i], doc.q), {
+        renderer: renderer, pane: 'lv-zones', weight: core ? 2 : 1.4,
+        color: core ? cfg.kindCoreColours[kind] : cfg.kindColours[kind],
+        fillColor: cfg.kindColours[kind], fillOpacity: core ? 0.5 : 0.2,
+        className: 'lv-zone lv-kind-' + kind + (core ? ' lv-core' : '')
+      });
+      poly.on('click', function () { send('zoneClicked', id); });
+      layer.addLayer(poly);
+    });
+    return layer;
+  }
+
+  function showZoneLevel(level) {
+    if (level === state.zoneLevel) { return Promise.resolve(); }
+    state.zoneLevel = level;
+    var cached = state.zoneCache[level];
+    var ready = cached ? Promise.resolve(cached) : load(state.cfg.zoneLevels[level]).then(function (doc) {
+      var layer = buildZoneLayer(doc || { ids: [], kind: [], fz: [], polys: [], q: 1 });
+      state.zoneCache[level] = { layer: layer, count: doc ? doc.ids.length : 0 };
+      return state.zoneCache[level];
+    });
+    return ready.then(function (entry) {
+      if (state.zoneLevel !== level) { return; }
+      var group = state.groups.zones;
+      group.clearLayers();
+      group.addLayer(entry.layer);
+      state.zoneCount = entry.count;
+    });
+  }
+
+  /* ---- cases: clustered markers coloured by status ---------------------- */
+  function clusterIcon(cluster) {
+    var worst = state.cfg.statusColours.length - 1;
+    cluster.getAllChildMarkers().forEach(function (m) { if (m.options.lvStatus < worst) { worst = m.options.lvStatus; } });
+    var n = cluster.getChildCount();
+    var el = document.createElement('div');
+    el.style.borderColor = state.cfg.statusColours[worst];
+    var count = document.createElement('span');
+    count.textContent = String(n);
+    el.appendChild(count);
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+    return L.divIcon({ html: el, className: 'lv-cluster', iconSize: L.point(size, size) });
+  }
+
+  function drawCases(doc) {
+    var cluster = state.groups.cases, renderer = L.svg({ pane: 'lv-cases' }), markers = [];
+    if (!doc) { return; }
+    doc.ids.forEach(function (id, i) {
+      var s = doc.s[i];
+      var marker = L.circleMarker([doc.y[i] * doc.q, doc.x[i] * doc.q], {
+        renderer: renderer, pane: 'lv-cases', radius: 7, weight: 2, color: '#ffffff',
+        fillColor: state.cfg.statusColours[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
+        className: 'lv-case'
+      });
+      marker.on('click', function () { highlight(marker); send('caseClicked', id); });
+      state.caseMarkers.set(id, marker);
+      markers.push(marker);
+    });
+    cluster.addLayers(markers);
+  }
+
+  /* ---- evidence: photo positions with bearings, drone footprints -------- */
+  function drawEvidence(doc) {
+    if (!doc) { return; }
+    doc.ids.forEach(function (id, i) {
+      var el = document.createElement('div');
+      el.className = doc.b[i] < 0 ? 'lv-photo-dot' : 'lv-photo-arrow';
+      if (doc.b[i] >= 0) { el.style.transform = 'rotate(' + Number(doc.b[i]) + 'deg)'; }
+      if (doc.k[i] === 1) { el.classList.add('lv-drone'); }
+      var icon = L.divIcon({ html: el, className: 'lv-photo', iconSize: L.point(36, 36) });
+      var marker = L.marker([doc.y[i] * doc.q, doc.x[i] * doc.q], { icon: icon, pane: 'lv-photos', keyboard: false });
+      var caseId = doc['case'][i];
+      marker.on('click', function () { send('caseClicked', caseId); });
+      state.groups.photos.addLayer(marker);
+    });
+    doc.fp_ids.forEach(function (id, i) {
+      var caseId = doc.fp_case[i];
+      var poly = L.polygon(decodePolygons(doc.fp_polys[i], doc.q), {
+        pane: 'lv-footprints', color: '#6a1b9a', weight: 1.5, dashArray: '5 4', fillColor: '#ab47bc',
+        fillOpacity: 0.12, className: 'lv-footprint'
+      });
+      poly.on('click', function () { send('caseClicked', caseId); });
+      state.groups.footprints.addLayer(poly);
+    });
+  }
+
+  /* ---- selection and GPS ------------------------------------------------ */
+  function highlight(marker) {
+    if (state.selected) { state.map.removeLayer(state.selected); }
+    state.selected = L.circleMarker(marker.getLatLng(), {
+      pane: 'lv-top', radius: 15, weight: 3, color: '#00e5ff', fill: false, interactive: false,
+      className: 'lv-selected'
+    }).addTo(state.map);
+  }
+
+  function selectCase(id) {
+    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
+    if (!marker) { return false; }
+    var cluster = state.groups.cases;
+    if (!state.map.hasLayer(cluster)) { state.map.addLayer(cluster); }
+    var done = false;
+    function finish() {
+      if (done) { return; }
+      done = true;
+      state.map.setView(marker.getLatLng(), Math.max(state.map.getZoom(), SELECT_ZOOM),
+                        { animate: document.visibilityState === 'visible' });
+      highlight(marker);
+    }
+    cluster.zoomToShowLayer(marker, finish);
+    setTimeout(finish, 1500);  // animations never end on a hidden page
+    return true;
+  }
+
+  function setGps(lon, lat, accuracy) {
+    if (!isFinite(lon) || !isFinite(lat) || !isFinite(accuracy)) { return false; }
+    var ll = L.latLng(Number(lat), Number(lon)), acc = Math.max(0, Number(accuracy));
+    if (!state.gpsDot) {
+      state.gpsCircle = L.circle(ll, { radius: acc, pane: 'lv-gps', color: '#1e88e5', weight: 1,
+                                       fillColor: '#1e88e5', fillOpacity: 0.12, interactive: false });
+      state.gpsDot = L.circleMarker(ll, { radius: 7, pane: 'lv-gps', color: '#ffffff', weight: 3,
+                                          fillColor: '#1e88e5', fillOpacity: 1, interactive: false,
+                                          className: 'lv-gps-dot' });
+      state.groups.gps.addLayer(state.gpsCircle).addLayer(state.gpsDot);
+    } else {
+      state.gpsCircle.setLatLng(ll).setRadius(acc);
+      state.gpsDot.setLatLng(ll);
+    }
+    return true;
+  }
+
+  function setLayerVisible(name, visible) {
+    var group = Object.prototype.hasOwnProperty.call(state.groups, name) ? state.groups[name] : null;
+    if (!group) { return false; }
+    if (visible) { state.map.addLayer(group); } else { state.map.removeLayer(group); }
+    return true;
+  }
+
+  /* ---- legend and controls ---------------------------------------------- */
+  function legendRow(parent, swatchClass, colour, text) {
+    var row = document.createElement('div');
+    row.className = 'lv-legend-row';
+    var sw = document.createElement('span');
+    sw.className = swatchClass;
+    sw.style.background = colour;
+    var label = document.createElement('span');
+    label.textContent = text;
+    row.appendChild(sw); row.appendChild(label); parent.appendChild(row);
+  }
+
+  function addLegend() {
+    var cfg = state.cfg;
+    var legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create('div', 'lv-legend');
+      var title = document.createElement('div');
+      title.className = 'lv-legend-title';
+      title.textContent = '图例';
+      box.appendChild(title);
+      cfg.kinds.forEach(function (kind, i) { legendRow(box, 'lv-sw-zone', cfg.kindColours[i], kind); });
+      legendRow(box, 'lv-sw-zone lv-sw-core', cfg.kindCoreColours[0], '核心保护区（斜线）');
+      var sep = document.createElement('div'); sep.className = 'lv-legend-sep'; box.appendChild(sep);
+      cfg.states.forEach(function (s, i) { legendRow(box, 'lv-sw-case', cfg.statusColours[i], s); });
+      title.addEventListener('click', function () { box.classList.toggle('lv-collapsed'); });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    legend.addTo(state.map);
+  }
+
+  function addLayerControl() {
+    var bases = {}, overlays = {};
+    state.cfg.basemaps.forEach(function (b, i) {
+      var opts = { minZoom: 0, maxZoom: 19, maxNativeZoom: b.maxZoom, minNativeZoom: b.minZoom, tileSize: 256 };
+      if (b.bounds) { opts.bounds = [[b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]]; }
+      var layer = L.tileLayer(b.url, opts);
+      bases['离线底图 ' + (i + 1)] = layer;
+      if (i === 0) { layer.addTo(state.map); }
+    });
+    if (state.cfg.basemaps.length) { bases['无底图'] = L.layerGroup(); }
+    Object.keys(LAYER_LABELS).forEach(function (name) { overlays[LAYER_LABELS[name]] = state.groups[name]; });
+    L.control.layers(bases, overlays, { position: 'topright', collapsed: false }).addTo(state.map);
+  }
+
+  /* ---- start-up ---------------------------------------------------------- */
+  function whenPainted(callback) {
+    // After the next frame; a hidden page (e.g. the map in a background tab) gets no
+    // animation frames, so a timer stands in for them there.
+    var done = false;
+    function once() { if (!done) { done = true; callback(); } }
+    if (document.visibilityState === 'visible') {
+      requestAnimationFrame(function () { requestAnimationFrame(once); });
+      setTimeout(once, 1000);
+    } else {
+      setTimeout(once, 0);
+    }
+  }
+
+  function reportDrawn() {
+    state.drawn = true;
+    document.documentElement.setAttribute('data-lvdun-drawn', '1');
+    if (state.bridge && !state.reported) {
+      state.reported = true;
+      state.bridge.layersDrawn(state.cfg.token);
+    }
+  }
+
+  function connectBridge() {
+    if (typeof QWebChannel === 'undefined' || !window.qt || !window.qt.webChannelTransport) { return; }
+    new QWebChannel(window.qt.webChannelTransport, function (channel) {
+      state.bridge = channel.objects.lvdunBridge || null;
+      if (state.drawn) { reportDrawn(); }
+    });
+  }
+
+  function start(map, cfg) {
+    state.map = map; state.cfg = cfg;
+    map.setMinZoom(5);
+    map.setMaxZoom(19);
+    map.options.zoomSnap = 0.25;
+    L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+    map.attributionControl && map.attributionControl.setPrefix(false);
+    map.getContainer().classList.add('lv-map');
+    makePane('lv-admin', 250); makePane('lv-labels', 390); makePane('lv-zones', 400);
+    makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
+    makePane('lv-gps', 640); makePane('lv-top', 650);
+    state.map.getPane('lv-labels').style.pointerEvents = 'none';
+    addHatchPatterns();
+    ['admin', 'zones', 'photos', 'footprints', 'gps'].forEach(function (n) { state.groups[n] = L.layerGroup(); });
+    state.groups.cases = L.markerClusterGroup({
+      iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50,
+      spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
+    });
+    map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
+    addLayerControl();
+    addLegend();
+    connectBridge();
+    var zoneLevel = levelForZoom(map.getZoom());
+    Promise.all([
+      load(cfg.data.admin).then(drawAdmin),
+      showZoneLevel(zoneLevel),
+      load(cfg.data.cases).then(drawCases),
+      load(cfg.data.evidence).then(drawEvidence)
+    ]).then(function () {
+      ['admin', 'zones', 'footprints', 'photos', 'cases', 'gps'].forEach(function (n) { map.addLayer(state.groups[n]); });
+      map.on('zoomend', function () { showZoneLevel(levelForZoom(map.getZoom())); });
+      whenPainted(reportDrawn);
+    }).catch(function (err) {
+      document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
+    });
+  }
+
+  function stats() {
+    return {
+      drawn: state.drawn, cases: state.caseMarkers.size, zones: state.zoneCount, zoneLevel: state.zoneLevel,
+      photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
+      footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
+      zonePaths: document.querySelectorAll('path.lv-zone').length, zoom: state.map ? state.map.getZoom() : null,
+      gps: state.gpsDot ? [state.gpsDot.getLatLng().lng, state.gpsDot.getLatLng().lat] : null,
+      selected: state.selected ? [state.selected.getLatLng().lng, state.selected.getLatLng().lat] : null,
+      visible: Object.keys(state.groups).filter(function (n) { return state.map.hasLayer(state.groups[n]); })
+    };
+  }
+
+  window.LvdunMap = {
+    start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
+    markerFor: function (id) { return state.caseMarkers.get(id) || null; }
+  };
+})();

@@ -1,0 +1,205 @@
+"""The HTTP client of the sync protocol: one ``requests.Session``, explicit trust, timeouts, keyring tokens.
+
+- ``trust_env = False``: ``REQUESTS_CA_BUNDLE``, ``HTTPS_PROXY``, ``.netrc``
+  and friends in the environment cannot redirect the client or change whom
+  it trusts;
+- TLS is verified against the configured CA bundle (``verify=path``), or the
+  system's default bundle when none is configured;
+- every call has a ``(connect, read)`` timeout;
+- tokens live in the OS keyring (service :data:`KEYRING_SERVICE`, user name
+  ``"<server URL>|<user>"``); there is no plaintext fallback — without a
+  usable keyring, login fails with :class:`AuthError`.
+
+Errors are mapped to :mod:`sync.errors`. The client also measures the clock
+skew between the device and the server from ``X-Server-Time``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import requests
+
+from inspector import __version__
+from sync.errors import (AuthError, ConflictError, NetworkError, RequestRefused, ServerError, SyncError,
+                         UntrustedServer)
+
+__all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "ConflictError",
+           "ServerError", "RequestRefused", "KEYRING_SERVICE", "store_token", "load_token"]
+from sync.protocol import (API_PREFIX, SERVER_TIME_HEADER, BlobManifest, BlobMissing, ConflictList, LoginResult,
+                           PullPage, PushBatch, PushResult, ServerInfo, UploadState, VerifyRequest, VerifyResult)
+
+KEYRING_SERVICE = "lvdun-inspector"
+CONNECT_TIMEOUT_S = 5.0  # seconds to establish a connection
+READ_TIMEOUT_S = 60.0  # seconds to wait for response bytes
+DOWNLOAD_BUFFER_BYTES = 256 * 1024
+
+
+def keyring_user(server_url: str, user: str) -> str:
+    return f"{server_url.rstrip('/')}|{user}"
+
+
+def store_token(server_url: str, user: str, token: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user), token)
+    except (KeyringError, RuntimeError) as exc:
+        raise AuthError(f"no usable OS keyring to keep the login token ({exc}); the token was not saved") from exc
+
+
+def load_token(server_url: str, user: str) -> Optional[str]:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_user(server_url, user))
+    except (KeyringError, RuntimeError):
+        return None
+
+
+def _parse_time(text: str) -> Optional[dt.datetime]:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class SyncClient:
+    """Talks to one server as one user (``token`` from :meth:`login` or the keyring)."""
+
+    def __init__(self, server_url: str, *, ca_bundle: Optional[str] = None, token: Optional[str] = None,
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.base = self.server_url + API_PREFIX
+        self.token = token
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.verify = str(ca_bundle) if ca_bundle else True
+        self.session.headers["User-Agent"] = f"lvdun-inspector/{__version__} (sync)"
+        self.clock_skew_s: Optional[float] = None  # server time minus device time
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- transport ----------------------------------------------------------------
+    def _request(self, method: str, path: str, *, authenticated: bool = True, stream: bool = False,
+                 **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if authenticated:
+            if not self.token:
+                raise AuthError("not logged in: run inspector login")
+            headers["Authorization"] = f"Bearer {self.token}"
+        sent = time.time()
+        try:
+            response = self.session.request(method, self.base + path, headers=headers, timeout=self.timeout,
+                                            stream=stream, allow_redirects=False, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise UntrustedServer(f"TLS verification failed for {self.server_url}: {exc}") from exc
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            raise NetworkError(f"network error talking to {self.server_url}: {exc}") from exc
+        self._note_server_time(response, sent)
+        if response.status_code >= 400:
+            self._raise_for(response)
+        return response
+
+    def _note_server_time(self, response: requests.Response, sent: float) -> None:
+        server_time = _parse_time(response.headers.get(SERVER_TIME_HEADER, ""))
+        if server_time is not None:
+            midpoint = (sent + time.time()) / 2
+            self.clock_skew_s = round(server_time.timestamp() - midpoint, 3)
+
+    @staticmethod
+    def _raise_for(response: requests.Response) -> None:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text[:200]
+        status = response.status_code
+        message = f"HTTP {status}: {detail}"
+        if status == 401:
+            raise AuthError(f"the server refused the login token ({detail}); log in again", status)
+        if status == 409:
+            raise ConflictError(message, status)
+        if status >= 500:
+            raise ServerError(message, status)
+        raise RequestRefused(message, status)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError(f"unreadable answer from {path}") from exc
+
+    # -- API ----------------------------------------------------------------------
+    def info(self) -> ServerInfo:
+        return ServerInfo(**self._json("GET", "/info", authenticated=False))
+
+    def login(self, user: str, password: str, *, remember: bool = True) -> LoginResult:
+        result = LoginResult(**self._json("POST", "/login", authenticated=False,
+                                          json={"user": user, "password": password}))
+        if remember:
+            store_token(self.server_url, user, result.token)
+        self.token = result.token
+        return result
+
+    def push(self, batch: PushBatch) -> PushResult:
+        return PushResult(**self._json("POST", "/push", json=batch.model_dump(mode="json")))
+
+    def changes(self, since: int, limit: int) -> PullPage:
+        return PullPage(**self._json("GET", "/changes", params={"since": since, "limit": limit}))
+
+    def conflicts(self) -> ConflictList:
+        return ConflictList(**self._json("GET", "/conflicts"))
+
+    def delete_record(self, uuid: str) -> dict[str, Any]:
+        return self._json("DELETE", f"/records/{uuid}")
+
+    def verify(self, request: VerifyRequest) -> VerifyResult:
+        return VerifyResult(**self._json("POST", "/verify", json=request.model_dump(mode="json")))
+
+    def blobs_missing(self, sha256s: list[str]) -> list[str]:
+        return BlobMissing(**self._json("POST", "/blobs/missing", json={"sha256s": sha256s})).missing
+
+    def start_upload(self, manifest: BlobManifest) -> UploadState:
+        return UploadState(**self._json("PUT", f"/blobs/{manifest.sha256}/manifest",
+                                        json=manifest.model_dump(mode="json")))
+
+    def put_chunk(self, sha256: str, index: int, data: bytes) -> UploadState:
+        return UploadState(**self._json("PUT", f"/blobs/{sha256}/chunks/{index}", data=data,
+                                        headers={"Content-Type": "application/octet-stream"}))
+
+    def complete_upload(self, sha256: str) -> UploadState:
+        return UploadState(**self._json("POST", f"/blobs/{sha256}/complete"))
+
+    def put_bundle(self, header: bytes, body: bytes) -> dict[str, Any]:
+        return self._json("POST", "/blobs/bundle", data=header + body,
+                          headers={"Content-Type": "application/octet-stream"})
+
+    def download_blob(self, sha256: str, directory: Path) -> Path:
+        """Stream a blob into a temporary file in ``directory`` and verify its SHA-256."""
+        response = self._request("GET", f"/blobs/{sha256}", stream=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        handle = tempfile.NamedTemporaryFile(dir=directory, prefix="download-", suffix=".part", delete=False)
+        try:
+            with handle, response:
+                for data in response.iter_content(DOWNLOAD_BUFFER_BYTES):
+                    digest.update(data)
+                    handle.write(data)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            os.unlink(handle.name)
+            raise NetworkError(f"download of {sha256} interrupted: {exc}") from exc
+        if digest.hexdigest() != sha256:
+            os.unlink(handle.name)
+            raise NetworkError(f"downloaded blob {sha256} does not match its SHA-256")
+        return Path(handle.name)
+

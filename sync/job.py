@@ -1,0 +1,175 @@
+"""A whole sync as a job: start, progress, cancel, result — for the CLI and, later, the GUI.
+
+Phases, each stopping the sync at the first failure before it changes local
+data further:
+
+1. re-send batches left in the outbox (a lost acknowledgement: the server
+   answers with the stored result of that operation id);
+2. upload blobs of unpushed evidence (bundled or chunked and resumable);
+3. push dirty records in batches, each written to the outbox before sending
+   and acknowledged in one transaction;
+4. pull pages after the cursor: blobs first, then the page and the new cursor
+   in one transaction;
+5. verify: the server compares the records and blobs this device holds with
+   what it holds in the user's scope.
+
+:class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
+workspace connection when started with :meth:`SyncJob.start`; the caller's
+thread never blocks. Progress goes to a callback ``(phase, done, total)``;
+:meth:`SyncJob.cancel` sets a ``threading.Event`` checked between requests.
+"""
+from __future__ import annotations
+
+import threading
+import uuid as uuid_lib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from inspector.workspace import Workspace
+from sync import blob_transfer, local_store
+from sync.client import SyncClient
+from sync.errors import SyncCancelled
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    blobs_uploaded: int = 0
+    blobs_downloaded: int = 0
+    pending: int = 0
+    held_local: int = 0  # pulled records not applied because this device has unpushed edits of them
+    clock_skew_s: Optional[float] = None
+    verified: Optional[bool] = None
+    verify_detail: dict[str, Any] = field(default_factory=dict)
+    cursor: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SyncJob:
+    """One sync of a workspace folder with a server; see the module docstring."""
+
+    def __init__(self, workspace_root: Path, client: SyncClient, *, actor: str,
+                 progress: Optional[Progress] = None, batch_size: int = MAX_PUSH_RECORDS,
+                 page_size: int = DEFAULT_PULL_PAGE) -> None:
+        self.root = Path(workspace_root)
+        self.client = client
+        self.actor = actor
+        self.progress = progress
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self.cancel_event = threading.Event()
+        self.report = SyncReport()
+        self.error: Optional[BaseException] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # -- job control -------------------------------------------------------------
+    def start(self) -> threading.Thread:
+        """Run the sync in a background thread; poll :meth:`done` or :meth:`wait`."""
+        def target() -> None:
+            try:
+                self.run()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller through .error
+                self.error = exc
+
+        self._thread = threading.Thread(target=target, name="inspector-sync", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def done(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def wait(self, timeout: Optional[float] = None) -> SyncReport:
+        """Wait for a started job; raises its error, if any."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self.error is not None:
+            raise self.error
+        return self.report
+
+    def _tell(self, phase: str, done: int, total: int) -> None:
+        if self.cancel_event.is_set():
+            raise SyncCancelled("sync cancelled")
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
+    # -- the sync ----------------------------------------------------------------
+    def run(self) -> SyncReport:
+        with Workspace.open(self.root) as ws:
+            self._resend_outbox(ws)
+            self._tell("blobs", 0, 1)
+            self.report.blobs_uploaded = blob_transfer.upload_missing(self.client, ws, cancel=self.cancel_event)
+            self._push(ws)
+            self._pull(ws)
+            self._verify(ws)
+            self.report.pending = local_store.pending_count(ws)
+        self.report.clock_skew_s = self.client.clock_skew_s
+        return self.report
+
+    def _count(self, counts: dict[str, int]) -> None:
+        self.report.pushed += counts["applied"]
+        self.report.conflicts += counts["conflict"]
+        self.report.rejected += counts["rejected"]
+
+    def _resend_outbox(self, ws: Workspace) -> None:
+        for operation_id, batch_json, local_revisions in local_store.outbox(ws, self.client.server_url):
+            self._tell("push", 0, 1)
+            result = self.client.push(PushBatch(**batch_json))
+            self._count(local_store.acknowledge(ws, result, local_revisions))
+
+    def _push(self, ws: Workspace) -> None:
+        changes = local_store.dirty_changes(ws)
+        for start in range(0, len(changes), self.batch_size):
+            self._tell("push", start, len(changes))
+            part = changes[start:start + self.batch_size]
+            batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
+            revisions = {change.uuid: revision for change, revision in part}
+            local_store.write_outbox(ws, self.client.server_url, batch.operation_id,
+                                     batch.model_dump(mode="json"), revisions)
+            result: PushResult = self.client.push(batch)
+            self._count(local_store.acknowledge(ws, result, revisions))
+
+    def _pull(self, ws: Workspace) -> None:
+        since = local_store.cursor(ws, self.client.server_url)
+        while True:
+            self._tell("pull", since, since)
+            page = self.client.changes(since, self.page_size)
+            records = [*page.parents, *page.changes]
+            needed = local_store.evidence_blobs_needed(ws, records)
+            sizes = blob_transfer.download(self.client, ws, needed, cancel=self.cancel_event)
+            self.report.blobs_downloaded += len(needed)
+            self._tell("pull", since, page.next_cursor)
+            counts = local_store.apply_page(ws, self.client.server_url, page, f"sync:{self.actor}", sizes)
+            self.report.pulled += counts["applied"]
+            self.report.held_local += counts["held"]
+            since = page.next_cursor
+            self.report.cursor = since
+            if not page.has_more:
+                return
+
+    def _verify(self, ws: Workspace) -> None:
+        self._tell("verify", 0, 1)
+        blobs = [r[0] for r in ws.conn.execute(
+            "SELECT DISTINCT sha256 FROM evidence WHERE dirty = 0 AND base_revision IS NOT NULL")]
+        result = self.client.verify(VerifyRequest(records=local_store.held_records(ws),
+                                                  pending=local_store.pending_uuids(ws), blobs=blobs))
+        self.report.verified = result.ok
+        if not result.ok:
+            self.report.verify_detail = result.model_dump(exclude={"server_time"})
+
+
+def run_sync(workspace_root: Path, client: SyncClient, *, actor: str,
+             progress: Optional[Progress] = None) -> SyncReport:
+    """Run a sync in the calling thread (the CLI's way); raises :class:`SyncError` subclasses."""
+    return SyncJob(workspace_root, client, actor=actor, progress=progress).run()

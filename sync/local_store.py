@@ -1,0 +1,170 @@
+"""The workspace side of a sync: what to push, acknowledging pushes, applying pulled pages.
+
+- :func:`dirty_changes` lists records with unpushed local edits, parents first.
+- :func:`write_outbox` stores a batch before it is sent; :func:`acknowledge`
+  applies the server's per-record answer and removes the batch, in one
+  transaction. A record is marked clean only when the server applied the
+  very revision that was pushed (an edit made meanwhile stays dirty).
+- :func:`apply_page` writes a pulled page — records and the pull cursor — in
+  ONE transaction, through the audit log (action ``sync.pull``), so the
+  hash chain stays valid and ``verify-audit`` knows every pulled record. A
+  record with unpushed local edits is never overwritten by a pull: it stays
+  as the device has it, and the server holds both versions as a conflict.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from inspector import audit
+from inspector.db import atomic
+from inspector.workspace import Workspace, utc_now
+from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord
+from sync.record_codec import from_wire, to_wire
+
+PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "transitions", "cases")
+CURSOR_KEY = "pull_cursor:{server}"
+
+
+def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
+    """(change, local revision) for every dirty record, in push order."""
+    changes = []
+    for kind in PUSH_ORDER:
+        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 1 ORDER BY id"):
+            change = RecordChange(kind=kind, uuid=row["uuid"], base_revision=row["base_revision"],
+                                  deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row))
+            changes.append((change, int(row["revision"])))
+    return changes
+
+
+def pending_count(ws: Workspace) -> int:
+    return sum(ws.conn.execute(f"SELECT count(*) FROM {kind} WHERE dirty = 1").fetchone()[0]
+               for kind in RECORD_KINDS)
+
+
+def write_outbox(ws: Workspace, server_url: str, operation_id: str, batch_json: dict[str, Any],
+                 local_revisions: dict[str, int]) -> None:
+    body = json.dumps({"batch": batch_json, "local_revisions": local_revisions}, ensure_ascii=False)
+    with atomic(ws.conn):
+        ws.conn.execute("INSERT INTO sync_outbox (operation_id, server_url, body, created_at) VALUES (?, ?, ?, ?)",
+                        (operation_id, server_url, body, utc_now()))
+
+
+def outbox(ws: Workspace, server_url: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
+    rows = ws.conn.execute("SELECT operation_id, body FROM sync_outbox WHERE server_url = ? ORDER BY created_at",
+                           (server_url,)).fetchall()
+    result = []
+    for operation_id, body in rows:
+        data = json.loads(body)
+        result.append((operation_id, data["batch"], data["local_revisions"]))
+    return result
+
+
+def acknowledge(ws: Workspace, result: PushResult, local_revisions: dict[str, int]) -> dict[str, int]:
+    """Apply the server's answers and drop the batch from the outbox; returns counts by status."""
+    counts = {"applied": 0, "conflict": 0, "rejected": 0}
+    now = utc_now()
+    with atomic(ws.conn):
+        for answer in result.results:
+            counts[answer.status] += 1
+            if answer.status == "applied":
+                ws.conn.execute(
+                    f"UPDATE {answer.kind} SET base_revision = ?, server_seq = ?, "
+                    f"dirty = CASE WHEN revision = ? THEN 0 ELSE 1 END WHERE uuid = ?",
+                    (answer.revision, answer.server_seq, local_revisions.get(answer.uuid), answer.uuid))
+                ws.conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (answer.uuid,))
+            else:
+                ws.conn.execute(
+                    "INSERT INTO sync_conflicts (record_uuid, kind, reason, conflict_id, server_revision, "
+                    "reported_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_uuid) DO UPDATE SET "
+                    "reason = excluded.reason, conflict_id = excluded.conflict_id, "
+                    "server_revision = excluded.server_revision, reported_at = excluded.reported_at",
+                    (answer.uuid, answer.kind, f"{answer.status}: {answer.reason}", answer.conflict_id,
+                     answer.revision, now))
+        ws.conn.execute("DELETE FROM sync_outbox WHERE operation_id = ?", (result.operation_id,))
+    return counts
+
+
+def cursor(ws: Workspace, server_url: str) -> int:
+    row = ws.conn.execute("SELECT value FROM sync_state WHERE key = ?",
+                          (CURSOR_KEY.format(server=server_url),)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def evidence_blobs_needed(ws: Workspace, records: Iterable[ServerRecord]) -> list[str]:
+    """SHA-256 of pulled evidence whose blob this workspace does not hold yet."""
+    wanted = []
+    for record in records:
+        sha = record.content.get("sha256") if record.kind == "evidence" else None
+        if sha and ws.conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
+            wanted.append(sha)
+    return sorted(set(wanted))
+
+
+def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: dict[str, int]) -> str:
+    """Write one pulled record; returns ``applied``, ``same`` or ``held`` (local edits kept)."""
+    conn = ws.conn
+    local = conn.execute(f"SELECT id, dirty, base_revision FROM {record.kind} WHERE uuid = ?",
+                         (record.uuid,)).fetchone()
+    if local is not None and local["dirty"]:
+        return "held"
+    if local is not None and local["base_revision"] == record.revision:
+        return "same"
+    values = from_wire(conn, record.kind, record.content)
+    values.update(base_revision=record.revision, server_seq=record.server_seq, dirty=0,
+                  deleted=int(record.deleted))
+    sha = values.get("sha256") if record.kind == "evidence" else None
+    if sha:
+        conn.execute("INSERT OR IGNORE INTO media_blobs (sha256, size, mime, stored_at) VALUES (?, ?, ?, ?)",
+                     (sha, blob_sizes.get(sha, 0), None, utc_now()))
+    if local is None:
+        values["uuid"] = record.uuid
+        columns = list(values)
+        conn.execute(f"INSERT INTO {record.kind} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     [values[c] for c in columns])
+    else:
+        conn.execute(f"UPDATE {record.kind} SET {', '.join(f'{c} = ?' for c in values)} WHERE uuid = ?",
+                     [*values.values(), record.uuid])
+    if record.kind in audit.AUDITED_TABLES:
+        audit.append(conn, actor, "sync.delete" if record.deleted else "sync.pull", record.kind, record.uuid,
+                     evidence_hashes=[sha] if sha else ())
+    conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (record.uuid,))
+    return "applied"
+
+
+def apply_page(ws: Workspace, server_url: str, page: PullPage, actor: str,
+               blob_sizes: dict[str, int]) -> dict[str, int]:
+    """Apply a pulled page and advance the cursor, all in one transaction; returns counts."""
+    from inspector.attribution import attribute_cases
+
+    counts = {"applied": 0, "same": 0, "held": 0}
+    order = {kind: i for i, kind in enumerate(RECORD_KINDS)}
+    records = sorted([*page.parents, *page.changes], key=lambda r: (order[r.kind], r.server_seq))
+    with atomic(ws.conn):
+        touched_cases: list[int] = []
+        for record in records:
+            outcome = _apply_record(ws, record, actor, blob_sizes)
+            counts[outcome] += 1
+            if outcome == "applied" and record.kind == "cases":
+                touched_cases.append(ws.conn.execute("SELECT id FROM cases WHERE uuid = ?",
+                                                     (record.uuid,)).fetchone()[0])
+        if touched_cases:
+            attribute_cases(ws, touched_cases)
+        ws.conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                        "value = excluded.value", (CURSOR_KEY.format(server=server_url), str(page.next_cursor)))
+    return counts
+
+
+def held_records(ws: Workspace) -> list[tuple[str, str, int]]:
+    """``[kind, uuid, server revision]`` of every clean record that came from (or reached) the server."""
+    held = []
+    for kind in RECORD_KINDS:
+        for uuid, revision in ws.conn.execute(
+                f"SELECT uuid, base_revision FROM {kind} WHERE dirty = 0 AND base_revision IS NOT NULL"):
+            held.append((kind, uuid, int(revision)))
+    return held
+
+
+def pending_uuids(ws: Workspace) -> list[str]:
+    return [uuid for kind in RECORD_KINDS
+            for (uuid,) in ws.conn.execute(f"SELECT uuid FROM {kind} WHERE dirty = 1")]

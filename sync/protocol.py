@@ -1,0 +1,200 @@
+"""The sync wire format shared by the client (:mod:`sync.client`) and the server (:mod:`sync.server`).
+
+Records travel as JSON: a record kind, the UUID made on the device, the
+server revision the edit was based on (``base_revision``, ``None`` for a
+record the server has never seen), a tombstone flag and the record's
+``content`` (its columns without local row ids; references to other records
+go by UUID: ``case_uuid``, ``finding_uuid``).
+
+- A **push** is a batch with an ``operation_id`` made by the client; the
+  server stores the result under that id, so a retried batch (after a lost
+  acknowledgement) changes nothing and gets the same answer.
+- A **pull** returns changes after a cursor (the server's global change
+  sequence), in pages with ``next_cursor`` and ``has_more``.
+- **Blobs** go by SHA-256: a manifest (size, chunk size, per-chunk SHA-256),
+  chunks uploaded in any order and resumably, then ``complete`` assembles
+  and verifies the whole before the blob becomes visible.
+
+Every response carries the server's UTC time so the client can report clock
+skew; the device clock never decides anything.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, Field
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+SERVER_TIME_HEADER = "X-Server-Time"
+PROTOCOL_HEADER = "X-Sync-Protocol"
+
+# Kinds in the order a push sends them and a pull applies them (parents first).
+RECORD_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions")
+CHILD_KINDS = RECORD_KINDS[1:]
+ROLES = ("inspector", "reviewer", "admin")
+PROVINCE_ADCODE = "320000"
+
+DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
+MAX_CHUNK_BYTES = 4 * 1024 * 1024  # the server refuses larger chunk bodies (413)
+MAX_JSON_BODY_BYTES = 8 * 1024 * 1024  # the server refuses larger JSON bodies (413)
+MAX_PUSH_RECORDS = 500  # records per push batch
+DEFAULT_PULL_PAGE = 200  # records per pull page
+
+RecordKind = Literal["cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions"]
+PushStatus = Literal["applied", "conflict", "rejected"]
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON (sorted keys, no spaces, UTF-8 kept) used for every hash."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def jurisdiction_level(adcode: str) -> str:
+    """``province`` (xx0000), ``city`` (xxxx00) or ``county`` for a 6-digit adcode."""
+    if len(adcode) != 6 or not adcode.isdigit():
+        raise ValueError(f"not a 6-digit adcode: {adcode}")
+    if adcode.endswith("0000"):
+        return "province"
+    return "city" if adcode.endswith("00") else "county"
+
+
+class RecordChange(BaseModel):
+    """One record as pushed by a client."""
+
+    kind: RecordKind
+    uuid: str = Field(min_length=36, max_length=36)
+    base_revision: Optional[int] = None
+    deleted: bool = False
+    content: dict[str, Any]
+
+
+class PushBatch(BaseModel):
+    protocol: int = PROTOCOL_VERSION
+    operation_id: str = Field(min_length=8, max_length=64)
+    records: list[RecordChange] = Field(max_length=MAX_PUSH_RECORDS)
+
+
+class RecordResult(BaseModel):
+    uuid: str
+    kind: RecordKind
+    status: PushStatus
+    revision: Optional[int] = None  # the server revision after the push (applied) or now (conflict)
+    server_seq: Optional[int] = None
+    reason: Optional[str] = None
+    conflict_id: Optional[int] = None
+
+
+class PushResult(BaseModel):
+    operation_id: str
+    replayed: bool = False  # True when this answer is the stored result of an earlier identical push
+    results: list[RecordResult]
+    server_time: str
+
+
+class ServerRecord(BaseModel):
+    """One record as the server holds it (pulls, conflicts)."""
+
+    kind: RecordKind
+    uuid: str
+    revision: int
+    server_seq: int
+    deleted: bool
+    content: dict[str, Any]
+    city_adcode: Optional[str] = None
+    county_adcode: Optional[str] = None
+
+
+class PullPage(BaseModel):
+    changes: list[ServerRecord]
+    parents: list[ServerRecord] = []  # cases/findings the changes refer to that come later in the sequence
+    next_cursor: int
+    has_more: bool
+    server_time: str
+
+
+class Conflict(BaseModel):
+    id: int
+    kind: RecordKind
+    uuid: str
+    base_revision: Optional[int]
+    server_revision: int
+    server_deleted: bool
+    server_content: dict[str, Any]
+    client_deleted: bool
+    client_content: dict[str, Any]
+    user: str
+    received_at: str
+
+
+class ConflictList(BaseModel):
+    conflicts: list[Conflict]
+    server_time: str
+
+
+class BlobQuery(BaseModel):
+    sha256s: list[str] = Field(max_length=10000)
+
+
+class BlobMissing(BaseModel):
+    missing: list[str]
+    server_time: str
+
+
+class BlobManifest(BaseModel):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    chunk_size: int = Field(gt=0, le=MAX_CHUNK_BYTES)
+    chunks: list[str]  # SHA-256 of each chunk, in order
+
+
+class UploadState(BaseModel):
+    sha256: str
+    received: list[int]  # chunk indexes the server holds, verified
+    complete: bool  # the whole blob is assembled, verified and visible
+    server_time: str
+
+
+class VerifyRequest(BaseModel):
+    """What the client holds after a sync: ``[kind, uuid, server revision]`` per clean record."""
+
+    records: list[tuple[str, str, int]]
+    pending: list[str] = []  # UUIDs with unpushed or conflicting local edits: left out of the comparison
+    blobs: list[str] = []
+
+
+class VerifyResult(BaseModel):
+    ok: bool
+    server_count: int
+    client_count: int
+    missing_on_client: list[str]
+    unknown_to_server: list[str]
+    revision_mismatch: list[str]
+    blobs_missing_on_server: list[str]
+    server_time: str
+
+
+class LoginRequest(BaseModel):
+    user: str
+    password: str
+
+
+class LoginResult(BaseModel):
+    token: str
+    user: str
+    role: str
+    jurisdiction: str
+    server_time: str
+
+
+class ServerInfo(BaseModel):
+    protocol: int
+    server_time: str
+    max_chunk_bytes: int
+    max_json_body_bytes: int

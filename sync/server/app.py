@@ -1,0 +1,236 @@
+"""The reference sync server's HTTP API (FastAPI); its OpenAPI document is served at ``/openapi.json``.
+
+Every endpoint except ``/info`` and ``/login`` needs a bearer token, and
+every read and write is scoped on the server by the token's user: role and
+jurisdiction (see :mod:`sync.server.auth`). Records outside a user's
+jurisdiction are indistinguishable from records that do not exist (404, or a
+``rejected`` push result), so nothing about them leaks. Request bodies larger
+than the protocol's limits are refused with 413 before anything is stored.
+Every response carries the server's UTC time in ``X-Server-Time``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from inspector import __version__
+from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES,
+                           PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest, BlobMissing,
+                           BlobQuery, Conflict, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
+                           PushResult, RecordResult, ServerInfo, UploadState, VerifyRequest, VerifyResult)
+from sync.server import auth, records as record_logic
+from sync.server.blob_store import BlobStore, UploadProblem
+from sync.server.storage import Storage, conflicts, records, server_now
+
+OFFICE_ROLES = ("reviewer", "admin")
+BUNDLE_HEADER_ALLOWANCE = 256 * 1024  # bytes a bundle may add to the chunk limit for its JSON header
+ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
+
+
+class BodyLimit:
+    """Pure ASGI middleware: 413 for bodies over the limit, 411 for bodies of unknown length."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_JSON_BODY_BYTES
+        if scope["path"].endswith("/blobs/bundle"):
+            limit = MAX_CHUNK_BYTES + BUNDLE_HEADER_ALLOWANCE
+        elif "/chunks/" in scope["path"]:
+            limit = MAX_CHUNK_BYTES
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        status, detail = 0, ""
+        if length is None:
+            status, detail = 411, "Content-Length required"
+        elif not length.isdigit() or int(length) > limit:
+            status, detail = 413, f"request body larger than {limit} bytes"
+        if status:
+            response = JSONResponse({"detail": detail}, status_code=status,
+                                    headers={SERVER_TIME_HEADER: server_now(), "Connection": "close"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
+    """The API over a data directory (blobs, server workspace) and a database (default SQLite there)."""
+    storage = Storage.for_data_dir(data_dir, db_url)
+    blob_store = BlobStore(data_dir, storage)
+    app = FastAPI(title="绿盾 Inspector sync server", version=__version__,
+                  description=f"Sync protocol {PROTOCOL_VERSION}: idempotent pushes, scoped pulls, "
+                              "chunked content-addressed blobs.")
+    app.state.storage = storage
+    app.state.blob_store = blob_store
+    app.add_middleware(BodyLimit)
+    bearer = HTTPBearer(auto_error=False)
+
+    @app.middleware("http")
+    async def stamp_time(request: Request, call_next: Callable) -> Any:
+        response = await call_next(request)
+        response.headers[SERVER_TIME_HEADER] = server_now()
+        response.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
+        return response
+
+    def current_user(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> auth.User:
+        if credentials is None:
+            raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+        with storage.read() as conn:
+            user = auth.user_for_token(conn, credentials.credentials)
+        if user is None:
+            raise HTTPException(401, "token invalid or revoked; log in again", headers={"WWW-Authenticate": "Bearer"})
+        return user
+
+    def office_user(user: auth.User = Depends(current_user)) -> auth.User:
+        if user.role not in OFFICE_ROLES:
+            raise HTTPException(403, "reviewer or admin role required")
+        return user
+
+    def check_sha(sha256: str) -> str:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise HTTPException(422, "not a SHA-256")
+        return sha256
+
+    def upload_state(sha256: str) -> UploadState:
+        done = blob_store.has_blob(sha256)
+        return UploadState(sha256=sha256, received=[] if done else blob_store.received(sha256), complete=done,
+                           server_time=server_now())
+
+    @app.get(API_PREFIX + "/info", response_model=ServerInfo)
+    def info() -> ServerInfo:
+        return ServerInfo(protocol=PROTOCOL_VERSION, server_time=server_now(), max_chunk_bytes=MAX_CHUNK_BYTES,
+                          max_json_body_bytes=MAX_JSON_BODY_BYTES)
+
+    @app.post(API_PREFIX + "/login", response_model=LoginResult)
+    def login(body: LoginRequest) -> LoginResult:
+        found = auth.login(storage, body.user, body.password)
+        if found is None:
+            raise HTTPException(401, "wrong user name or password")
+        user, token = found
+        return LoginResult(token=token, user=user.name, role=user.role, jurisdiction=user.jurisdiction,
+                           server_time=server_now())
+
+    @app.post(API_PREFIX + "/push", response_model=PushResult)
+    def push(batch: PushBatch, user: auth.User = Depends(current_user)) -> PushResult:
+        if batch.protocol != PROTOCOL_VERSION:
+            raise HTTPException(400, f"protocol {batch.protocol} not supported (server: {PROTOCOL_VERSION})")
+        try:
+            with storage.write() as conn:
+                return record_logic.push(conn, user, batch)
+        except record_logic.OperationReused:
+            raise HTTPException(409, "operation id already used for a different batch") from None
+        except sa.exc.IntegrityError:  # the same operation raced itself: answer with the stored result
+            with storage.write() as conn:
+                return record_logic.push(conn, user, batch)
+
+    @app.get(API_PREFIX + "/changes", response_model=PullPage)
+    def changes(since: int = Query(0, ge=0), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=1000),
+                user: auth.User = Depends(current_user)) -> PullPage:
+        with storage.read() as conn:
+            found, parents, cursor, more = record_logic.pull(conn, user, since, limit)
+        return PullPage(changes=found, parents=parents, next_cursor=cursor, has_more=more, server_time=server_now())
+
+    @app.get(API_PREFIX + "/conflicts", response_model=ConflictList)
+    def list_conflicts(user: auth.User = Depends(current_user)) -> ConflictList:
+        query = sa.select(conflicts).where(user.scope_clause(conflicts)).order_by(conflicts.c.id)
+        if user.role not in OFFICE_ROLES:
+            query = query.where(conflicts.c.user_name == user.name)
+        with storage.read() as conn:
+            rows = conn.execute(query).fetchall()
+        return ConflictList(server_time=server_now(), conflicts=[Conflict(
+            id=r.id, kind=r.kind, uuid=r.uuid, base_revision=r.base_revision, server_revision=r.server_revision,
+            server_deleted=bool(r.server_deleted), server_content=json.loads(r.server_content),
+            client_deleted=bool(r.client_deleted), client_content=json.loads(r.client_content),
+            user=r.user_name, received_at=r.received_at) for r in rows])
+
+    @app.delete(API_PREFIX + "/records/{uuid}", response_model=RecordResult)
+    def delete_record(uuid: str, user: auth.User = Depends(office_user)) -> RecordResult:
+        with storage.write() as conn:
+            result = record_logic.tombstone(conn, user, uuid)
+        if result is None:
+            raise HTTPException(404, "no such record")
+        return result
+
+    @app.post(API_PREFIX + "/verify", response_model=VerifyResult)
+    def verify(body: VerifyRequest, user: auth.User = Depends(current_user)) -> VerifyResult:
+        with storage.read() as conn:
+            return record_logic.verify(conn, user, body)
+
+    @app.post(API_PREFIX + "/blobs/missing", response_model=BlobMissing)
+    def blobs_missing(body: BlobQuery, user: auth.User = Depends(current_user)) -> BlobMissing:
+        missing = [check_sha(s) for s in body.sha256s if not blob_store.has_blob(check_sha(s))]
+        return BlobMissing(missing=missing, server_time=server_now())
+
+    @app.put(API_PREFIX + "/blobs/{sha256}/manifest", response_model=UploadState)
+    def start_upload(sha256: str, manifest: BlobManifest, user: auth.User = Depends(current_user)) -> UploadState:
+        if check_sha(sha256) != manifest.sha256:
+            raise HTTPException(422, "manifest is for another blob")
+        if not blob_store.has_blob(sha256):
+            try:
+                blob_store.start(manifest, user.name)
+            except UploadProblem as exc:
+                raise HTTPException(exc.status, str(exc)) from None
+        return upload_state(sha256)
+
+    @app.get(API_PREFIX + "/blobs/{sha256}/upload", response_model=UploadState)
+    def get_upload(sha256: str, user: auth.User = Depends(current_user)) -> UploadState:
+        return upload_state(check_sha(sha256))
+
+    @app.put(API_PREFIX + "/blobs/{sha256}/chunks/{index}", response_model=UploadState,
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    async def put_chunk(sha256: str, index: int, request: Request,
+                        user: auth.User = Depends(current_user)) -> UploadState:
+        body = await request.body()
+        if len(body) > MAX_CHUNK_BYTES:
+            raise HTTPException(413, f"chunk larger than {MAX_CHUNK_BYTES} bytes")
+        try:
+            await run_in_threadpool(blob_store.put_chunk, check_sha(sha256), index, body)
+        except UploadProblem as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        return await run_in_threadpool(upload_state, sha256)
+
+    @app.post(API_PREFIX + "/blobs/bundle", openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    async def put_bundle(request: Request, user: auth.User = Depends(current_user)) -> dict[str, Any]:
+        """Several small blobs whole: 4-byte header length, JSON ``{"blobs": [{"sha256", "size"}]}``, bytes."""
+        body = await request.body()
+        try:
+            stored = await run_in_threadpool(blob_store.store_bundle, body, user.name)
+        except UploadProblem as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        return {"stored": stored, "server_time": server_now()}
+
+    @app.post(API_PREFIX + "/blobs/{sha256}/complete", response_model=UploadState)
+    def complete_upload(sha256: str, user: auth.User = Depends(current_user)) -> UploadState:
+        try:
+            blob_store.complete(check_sha(sha256), user.name)
+        except UploadProblem as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        return upload_state(sha256)
+
+    @app.get(API_PREFIX + "/blobs/{sha256}", response_class=StreamingResponse,
+             responses={200: {"content": {"application/octet-stream": {}}}})
+    def download_blob(sha256: str, user: auth.User = Depends(current_user)) -> StreamingResponse:
+        check_sha(sha256)
+        with storage.read() as conn:
+            visible = conn.execute(sa.select(records.c.uuid).where(
+                records.c.blob_sha256 == sha256, user.scope_clause(records)).limit(1)).first()
+        if visible is None or not blob_store.has_blob(sha256):
+            raise HTTPException(404, "no such blob")
+        size = blob_store.blob_path(sha256).stat().st_size
+        return StreamingResponse(blob_store.iter_blob(sha256), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size), "X-Content-SHA256": sha256})
+
+    return app

@@ -1,0 +1,132 @@
+"""Users, passwords, bearer tokens and the jurisdiction scope of every query.
+
+Passwords are stored as scrypt hashes with a random salt. A login returns a
+random token; only its SHA-256 is stored, so a copy of the database cannot
+be used to act as anyone, and a token can be revoked. A user's scope comes
+from the jurisdiction adcode the *server* stores for them (province
+``320000``: all of Jiangsu; a city ``3209xx`` ending in ``00``: that city;
+otherwise a county) and is applied to records by the adcodes the server
+assigned to each case — never by anything a client sends.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.protocol import PROVINCE_ADCODE, ROLES, jurisdiction_level
+from sync.server.storage import Storage, server_now, tokens, users
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1  # scrypt cost parameters (~16 MiB, tens of ms)
+TOKEN_BYTES = 32  # random bytes per bearer token
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    jurisdiction: str
+
+    @property
+    def level(self) -> str:
+        return jurisdiction_level(self.jurisdiction)
+
+    def covers(self, city_adcode: Optional[str], county_adcode: Optional[str]) -> bool:
+        """Whether a record attributed to this city/county is inside the user's jurisdiction."""
+        if self.level == "province":
+            return self.jurisdiction == PROVINCE_ADCODE
+        if self.level == "city":
+            return city_adcode == self.jurisdiction
+        return county_adcode == self.jurisdiction
+
+    def scope_clause(self, table: sa.Table) -> Any:
+        """A WHERE clause restricting ``table`` (with city/county adcode columns) to this user."""
+        if self.level == "province":
+            return sa.true() if self.jurisdiction == PROVINCE_ADCODE else sa.false()
+        if self.level == "city":
+            return table.c.city_adcode == self.jurisdiction
+        return table.c.county_adcode == self.jurisdiction
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_text, digest_text = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_text), n=SCRYPT_N,
+                            r=SCRYPT_R, p=SCRYPT_P)
+    return hmac.compare_digest(digest, base64.b64decode(digest_text))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_user(storage: Storage, name: str, role: str, jurisdiction: str, password: str) -> User:
+    """Create or update a user (role, jurisdiction, password)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if not jurisdiction.startswith("32"):
+        raise ValueError("jurisdiction must be a Jiangsu adcode (32xxxx)")
+    jurisdiction_level(jurisdiction)
+    if not name.strip() or not password:
+        raise ValueError("user name and password must not be empty")
+    values = {"role": role, "jurisdiction": jurisdiction, "password_hash": hash_password(password)}
+    with storage.write() as conn:
+        row = conn.execute(sa.select(users.c.id).where(users.c.name == name)).first()
+        if row is None:
+            user_id = conn.execute(users.insert().values(name=name, created_at=server_now(), **values)
+                                   ).inserted_primary_key[0]
+        else:
+            user_id = row[0]
+            conn.execute(users.update().where(users.c.id == user_id).values(**values))
+    return User(int(user_id), name, role, jurisdiction)
+
+
+def login(storage: Storage, name: str, password: str) -> tuple[User, str] | None:
+    """A new token for valid credentials, else ``None``."""
+    with storage.read() as conn:
+        row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+    if row is None:
+        check_password(password, hash_password("timing-equaliser"))
+        return None
+    if not check_password(password, row.password_hash):
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with storage.write() as conn:
+        conn.execute(tokens.insert().values(token_hash=token_digest(token), user_id=row.id,
+                                            created_at=server_now()))
+    return User(row.id, row.name, row.role, row.jurisdiction), token
+
+
+def user_for_token(conn: Connection, token: str) -> User | None:
+    row = conn.execute(
+        sa.select(users).join(tokens, tokens.c.user_id == users.c.id)
+        .where(tokens.c.token_hash == token_digest(token), tokens.c.revoked_at.is_(None))
+    ).first()
+    return None if row is None else User(row.id, row.name, row.role, row.jurisdiction)
+
+
+def revoke_tokens(storage: Storage, name: str) -> int:
+    """Revoke every token of a user; returns how many."""
+    with storage.write() as conn:
+        user_ids = sa.select(users.c.id).where(users.c.name == name).scalar_subquery()
+        result = conn.execute(tokens.update().where(tokens.c.user_id == user_ids,
+                                                    tokens.c.revoked_at.is_(None))
+                              .values(revoked_at=server_now()))
+    return int(result.rowcount or 0)

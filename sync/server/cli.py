@@ -1,0 +1,136 @@
+"""``inspector-server``: run the reference sync server and administer its data directory.
+
+::
+
+    inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--ssl-certfile F --ssl-keyfile F]
+    inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE --password-stdin
+    inspector-server --data DIR revoke-tokens NAME
+    inspector-server --data DIR publish-ledger FILE
+    inspector-server --data DIR publish-zones FILE [--crs EPSG:n] [--encoding E] [--map k=F,...] [--kind K] [--layer L]
+
+The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
+(e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); a URL given once is
+remembered in ``DIR/server.json`` for later commands. Output is one JSON
+document; exit code 2 for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+CONFIG_NAME = "server.json"
+
+
+def database_url(data_dir: Path, given: Optional[str]) -> Optional[str]:
+    """The ``--db`` URL, remembered in the data directory; ``None`` means SQLite there."""
+    config = data_dir / CONFIG_NAME
+    if given:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        config.write_text(json.dumps({"db": given}), encoding="utf-8")
+        return given
+    if config.is_file():
+        return json.loads(config.read_text(encoding="utf-8")).get("db")
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_parent = argparse.ArgumentParser(add_help=False)
+    db_parent.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in DIR)")
+    parser = argparse.ArgumentParser(prog="inspector-server", description="绿盾 Inspector sync server")
+    parser.add_argument("--data", required=True, metavar="DIR", help="server data directory")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[db_parent], help="run the HTTP(S) server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--ssl-certfile")
+    serve.add_argument("--ssl-keyfile")
+
+    user = commands.add_parser("add-user", parents=[db_parent], help="create or update a user")
+    user.add_argument("name")
+    user.add_argument("--role", required=True, choices=("inspector", "reviewer", "admin"))
+    user.add_argument("--jurisdiction", required=True, metavar="ADCODE")
+    user.add_argument("--password-stdin", action="store_true", required=True,
+                      help="read the password from the first line of standard input")
+
+    revoke = commands.add_parser("revoke-tokens", parents=[db_parent], help="revoke every token of a user")
+    revoke.add_argument("name")
+
+    ledger = commands.add_parser("publish-ledger", parents=[db_parent], help="import and publish a ledger")
+    ledger.add_argument("file")
+
+    zones = commands.add_parser("publish-zones", parents=[db_parent], help="import zones, re-publish cases")
+    zones.add_argument("file")
+    zones.add_argument("--crs")
+    zones.add_argument("--encoding")
+    zones.add_argument("--map", dest="field_map", metavar="KEY=FIELD,...")
+    zones.add_argument("--kind")
+    zones.add_argument("--layer")
+    return parser
+
+
+def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict[str, Any]:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise ValueError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    app = create_app(data_dir, url)
+    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
+                ssl_keyfile=args.ssl_keyfile, log_level="warning", timeout_keep_alive=30)
+    return {"stopped": True}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(args.data)
+    url = database_url(data_dir, args.db)
+    if args.command == "serve":
+        return _serve(args, data_dir, url)
+    from sync.server.storage import Storage
+
+    storage = Storage.for_data_dir(data_dir, url)
+    try:
+        if args.command == "add-user":
+            from sync.server.auth import add_user
+
+            password = sys.stdin.readline().rstrip("\r\n")
+            user = add_user(storage, args.name, args.role, args.jurisdiction, password)
+            return {"user": user.name, "role": user.role, "jurisdiction": user.jurisdiction}
+        if args.command == "revoke-tokens":
+            from sync.server.auth import revoke_tokens
+
+            return {"user": args.name, "revoked": revoke_tokens(storage, args.name)}
+        from sync.server import publish
+
+        if args.command == "publish-ledger":
+            return publish.publish_ledger(data_dir, storage, Path(args.file))
+        from inspector.zone_import import parse_field_map
+
+        return publish.publish_zones(data_dir, storage, Path(args.file), crs=args.crs, encoding=args.encoding,
+                                     field_map=parse_field_map(args.field_map), kind=args.kind, layer=args.layer)
+    finally:
+        storage.dispose()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    from inspector.errors import InspectorError
+
+    args = build_parser().parse_args(argv)
+    try:
+        result = run(args)
+    except (ValueError, InspectorError) as exc:
+        print(f"inspector-server: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=1, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

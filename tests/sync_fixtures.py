@@ -1,0 +1,205 @@
+"""Sync test fixtures: a real server on loopback (uvicorn in a thread), users, published ledger, client workspaces.
+
+The ledger is ``test_ledger_import``'s plus two more 盐城 cases, so city
+320900 (盐城) holds LD-001, LD-010 and LD-011 while 南京 (320100) holds LD-002
+and 苏州 (320500) LD-003. ``SYNC_TEST_DATABASE_URL`` (a PostgreSQL URL; see
+``.ci/run``) runs the same tests against PostgreSQL; each server gets a
+fresh schema-less database by dropping the tables first.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pytest
+
+PASSWORD = "correct horse battery staple"
+USERS = {  # name: (role, jurisdiction)
+    "admin": ("admin", "320000"),
+    "inspector_a": ("inspector", "320900"),
+    "reviewer_r": ("reviewer", "320900"),
+    "inspector_b": ("inspector", "320100"),
+    "reviewer_nj": ("reviewer", "320100"),
+    "county_c": ("inspector", "320924"),
+}
+DB_ENV = "SYNC_TEST_DATABASE_URL"
+EXTRA_ROWS = [
+    [9, "LD-010", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "鱼塘", 120.45, 33.52, None, None, "射阳县"],
+    [10, "LD-011", "盐城市", "东台市", "条子泥", None, "码头", "码头", 120.9, 32.85, None, None, "东台市"],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_urls() -> list[Any]:
+    """SQLite always; PostgreSQL when ``SYNC_TEST_DATABASE_URL`` is set (else a clearly skipped param)."""
+    url = os.environ.get(DB_ENV)
+    postgres = pytest.param(url, id="postgresql") if url else pytest.param(
+        None, id="postgresql", marks=pytest.mark.skip(reason=f"{DB_ENV} not set: no PostgreSQL to test against"))
+    return [pytest.param(None, id="sqlite"), postgres]
+
+
+def reset_postgres(url: str) -> None:
+    import sqlalchemy as sa
+
+    from sync.server.storage import metadata
+
+    engine = sa.create_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+class ServerThread:
+    """The reference server (FastAPI app under uvicorn) in a daemon thread on a loopback port."""
+
+    def __init__(self, data_dir: Path, db_url: Optional[str] = None, *, port: Optional[int] = None,
+                 certfile: Optional[str] = None, keyfile: Optional[str] = None,
+                 wrap: Optional[Callable[[Any], Any]] = None) -> None:
+        self.data_dir, self.db_url, self.wrap = data_dir, db_url, wrap
+        self.port = port or free_port()
+        self.certfile, self.keyfile = certfile, keyfile
+        self.server: Any = None
+        self.thread: Optional[threading.Thread] = None
+        self.app: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.certfile else 'http'}://127.0.0.1:{self.port}"
+
+    def start(self) -> "ServerThread":
+        import uvicorn
+
+        from sync.server.app import create_app
+
+        self.app = create_app(self.data_dir, self.db_url)
+        asgi = self.wrap(self.app) if self.wrap else self.app
+        config = uvicorn.Config(asgi, host="127.0.0.1", port=self.port, log_level="error",
+                                ssl_certfile=self.certfile, ssl_keyfile=self.keyfile, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            self.thread.join(10)
+            self.app.state.storage.dispose()
+            self.server = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def storage(self) -> Any:
+        return self.app.state.storage
+
+
+def prepare_server_data(data_dir: Path, db_url: Optional[str], work: Path) -> None:
+    """Users and a published ledger in a server data directory."""
+    from sync.server.auth import add_user
+    from sync.server.publish import publish_ledger
+    from sync.server.storage import Storage
+    from tests.test_ledger_import import ledger_rows, write_xlsx
+
+    if db_url:
+        reset_postgres(db_url)
+    storage = Storage.for_data_dir(data_dir, db_url)
+    for name, (role, jurisdiction) in USERS.items():
+        add_user(storage, name, role, jurisdiction, PASSWORD)
+    work.mkdir(parents=True, exist_ok=True)
+    publish_ledger(data_dir, storage, write_xlsx(work / "ledger.xlsx", ledger_rows() + EXTRA_ROWS))
+    storage.dispose()
+
+
+def use_test_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring's own plaintext file backend in this test's XDG dir (headless CI; not product code)."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    keyring.set_keyring(PlaintextKeyring())
+
+
+def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optional[str] = None) -> Path:
+    """A fresh workspace logged in to the server as ``user``."""
+    from inspector.workspace import Workspace
+    from sync.client import SyncClient
+    from sync.settings import save_login
+
+    with Workspace.create(root) as ws:
+        client = SyncClient(server_url, ca_bundle=ca_bundle)
+        client.login(user, PASSWORD)
+        client.close()
+        save_login(ws, server_url, user, ca_bundle)
+    return root
+
+
+def sync(root: Path, **job_options: Any) -> Any:
+    """Run one sync of a workspace in this thread; returns the report."""
+    from inspector.workspace import Workspace
+    from sync.job import SyncJob
+    from sync.settings import client_for
+
+    with Workspace.open(root) as ws:
+        client, settings = client_for(ws)
+    try:
+        return SyncJob(root, client, actor=settings.user, **job_options).run()
+    finally:
+        client.close()
+
+
+class FailNthRequest:
+    """ASGI wrapper: answer the ``n``-th request to ``path`` with ``status`` — after the app handled it
+    (``after=True``: the server committed, the client sees an error) or instead of it."""
+
+    def __init__(self, app: Any, path: str, n: int, status: int = 503, after: bool = True) -> None:
+        self.app, self.path, self.n, self.status, self.after = app, path, n, status, after
+        self.seen = 0
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(self.path):
+            self.seen += 1
+            if self.seen == self.n:
+                if self.after:
+                    async def swallow(message: dict) -> None:
+                        return None
+                    await self.app(scope, receive, swallow)
+                await send({"type": "http.response.start", "status": self.status,
+                            "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": b'{"detail": "injected failure"}'})
+                return
+        await self.app(scope, receive, send)
+
+
+def start_server(tmp_path: Path, db_url: Optional[str], **options: Any) -> ServerThread:
+    data_dir = tmp_path / "server"
+    prepare_server_data(data_dir, db_url, tmp_path / "publish")
+    return ServerThread(data_dir, db_url, **options).start()
+
+
+@pytest.fixture(params=database_urls())
+def db_url(request: pytest.FixtureRequest) -> Optional[str]:
+    return request.param
+
+
+@pytest.fixture
+def server(db_url: Optional[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    use_test_keyring(monkeypatch)
+    running = start_server(tmp_path, db_url)
+    yield running
+    running.stop()

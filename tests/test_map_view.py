@@ -1,0 +1,155 @@
+"""The map widget (pytest-qt, offscreen QtWebEngine): layers drawn, XSS inert, UUID-only bridge."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import shiboken6
+
+pytest.importorskip("PySide6.QtWebEngineWidgets")
+import qt_env  # noqa: E402,F401  (offscreen flags and the lvdun scheme, before the QApplication)
+
+from evidence_fixtures import make_dji_still, make_geotagged_photo  # noqa: E402
+from inspector.cases import list_cases  # noqa: E402
+from inspector.demo import build_demo_workspace  # noqa: E402
+from inspector.evidence_attach import attach  # noqa: E402
+from ui.map_scheme import register_map_scheme  # noqa: E402
+from ui.map_view import LAYER_NAMES, MapView  # noqa: E402
+
+XSS_CASE = "LD2026-320900-002"
+SCREENSHOT = Path("/tmp/map-view.png")
+READY_MS = 60_000
+
+
+def run_js(qtbot, view: MapView, code: str):
+    """Evaluate ``code`` in the page and return its (JSON-decoded) value."""
+    results: list = []
+    view.page().runJavaScript(f"JSON.stringify({code})", 0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0]) if results[0] is not None else None
+
+
+@pytest.fixture
+def demo_ws(tmp_path):
+    ws = build_demo_workspace(tmp_path / "demo")
+    case = list_cases(ws, refs=[XSS_CASE])[0]
+    photo = make_geotagged_photo(tmp_path / "IMG_0001.JPG", case["lon"] + 0.0004, case["lat"] - 0.0003, bearing=300.0)
+    still = make_dji_still(tmp_path / "DJI_0001.JPG", case["lon"], case["lat"], 120.0, -90.0, 30.0)
+    attach(ws, XSS_CASE, [photo, still], actor="tester")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def map_view(qtbot, demo_ws):
+    view = MapView()
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.mapReady, timeout=READY_MS):
+        view.set_workspace(demo_ws)
+    yield view
+    view.deleteLater()  # now, while an event loop runs: the page must go before its profile
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=5_000)
+
+
+def test_register_scheme_is_idempotent():
+    register_map_scheme()
+    register_map_scheme()
+
+
+def test_layers_are_drawn(qtbot, map_view, demo_ws):
+    stats = run_js(qtbot, map_view, "LvdunMap.stats()")
+    n_zones = demo_ws.conn.execute("SELECT count(*) FROM zones WHERE deleted = 0").fetchone()[0]
+    assert stats["drawn"] and map_view.is_ready()
+    assert stats["cases"] == len(list_cases(demo_ws))
+    assert stats["zones"] == n_zones and stats["zonePaths"] >= n_zones
+    assert stats["photos"] == 2 and stats["footprints"] == 1
+    assert set(stats["visible"]) == set(LAYER_NAMES)
+    assert run_js(qtbot, map_view, "document.querySelectorAll('.lv-city-label span').length") == 13
+
+
+def test_xss_payload_stays_inert(qtbot, map_view):
+    qtbot.wait(300)
+    assert run_js(qtbot, map_view, "typeof window.__xss") == "undefined"
+    assert run_js(qtbot, map_view, "document.querySelectorAll('img[src=\"x\"]').length") == 0
+    html = run_js(qtbot, map_view, "document.documentElement.outerHTML")
+    assert "onerror" not in html and "${x}" not in html
+
+
+def test_clicking_a_case_marker_emits_its_uuid(qtbot, map_view, demo_ws):
+    case_uuid = list_cases(demo_ws, refs=[XSS_CASE])[0]["uuid"]
+    with qtbot.waitSignal(map_view.caseSelected, timeout=10_000) as blocker:
+        map_view.page().runJavaScript(f"LvdunMap.markerFor({json.dumps(case_uuid)}).fire('click')")
+    assert blocker.args == [case_uuid]
+
+
+def test_bridge_ignores_anything_but_a_uuid(qtbot, map_view, demo_ws):
+    seen: list[str] = []
+    map_view.caseSelected.connect(seen.append)
+    map_view.zoneSelected.connect(seen.append)
+    script = """
+    new QWebChannel(qt.webChannelTransport, function (ch) {
+      var b = ch.objects.lvdunBridge;
+      window.__bridgeMethods = Object.keys(b).filter(function (k) { return typeof b[k] === 'function'; }).sort();
+      b.caseClicked('not-a-uuid'); b.caseClicked('<img src=x onerror=alert(1)>');
+      b.zoneClicked('12345678-1234-1234-1234-1234567890ab; drop'); b.caseClicked(42);
+      b.layersDrawn('00000000-0000-4000-8000-000000000000');
+      b.deleteLater();
+      b.caseClicked('AAAAAAAA-1111-4111-8111-ABCDEFABCDEF');
+    });"""
+    map_view.page().runJavaScript(script)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    qtbot.wait(300)
+    assert seen == ["aaaaaaaa-1111-4111-8111-abcdefabcdef"]
+    # Only our three slots take arguments; QWebChannel also lists QObject's own members
+    # (Qt refuses deleteLater() on a registered object: the bridge answered after it).
+    methods = {m.split("(")[0] for m in run_js(qtbot, map_view, "window.__bridgeMethods")}
+    qt_members = {"deleteLater", "destroyed", "objectNameChanged"}
+    js_helpers = {"unwrapQObject", "unwrapProperties", "propertyUpdate", "signalEmitted"}
+    assert methods - qt_members - js_helpers == {"caseClicked", "zoneClicked", "layersDrawn"}
+    map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
+      ch.objects.lvdunBridge.zoneClicked('bbbbbbbb-1111-4111-8111-abcdefabcdef'); });""")
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    assert seen[1] == "bbbbbbbb-1111-4111-8111-abcdefabcdef"
+
+
+def test_select_gps_and_layer_toggles(qtbot, map_view, demo_ws):
+    case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    assert map_view.select_case(case["uuid"].upper())
+    assert not map_view.select_case("LD2026-320900-002")
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().selected") is not None, timeout=10_000)
+    lon, lat = run_js(qtbot, map_view, "LvdunMap.stats().selected")
+    assert abs(lon - case["lon"]) < 1e-4 and abs(lat - case["lat"]) < 1e-4
+    map_view.set_gps_position(case["lon"] + 0.001, case["lat"], 8.0)
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().gps") is not None, timeout=5_000)
+    assert run_js(qtbot, map_view, "LvdunMap.stats().gps")[0] == pytest.approx(case["lon"] + 0.001)
+    with pytest.raises(ValueError):
+        map_view.set_gps_position(float("nan"), 33.0, 5.0)
+    map_view.set_layer_visible("zones", False)
+    qtbot.waitUntil(lambda: "zones" not in run_js(qtbot, map_view, "LvdunMap.stats().visible"), timeout=5_000)
+    with pytest.raises(ValueError):
+        map_view.set_layer_visible("<script>", True)
+    map_view.set_layer_visible("zones", True)
+    qtbot.waitUntil(lambda: "zones" in run_js(qtbot, map_view, "LvdunMap.stats().visible"), timeout=5_000)
+
+
+def test_network_requests_are_blocked(qtbot, map_view):
+    map_view.page().runJavaScript(
+        "fetch('https://example.com/x').then(function () { window.__net = 'ok'; },"
+        " function () { window.__net = 'blocked'; })")
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "window.__net || null") is not None, timeout=10_000)
+    assert run_js(qtbot, map_view, "window.__net") == "blocked"
+
+
+def test_screenshot(qtbot, map_view, demo_ws):
+    case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    map_view.set_gps_position(case["lon"] - 0.003, case["lat"] + 0.002, 25.0)
+    qtbot.wait(1_500)
+    image = map_view.grab()
+    assert not image.isNull() and image.width() == 1366
+    image.save(str(SCREENSHOT))
+    map_view.select_case(case["uuid"])
+    qtbot.wait(2_000)
+    map_view.grab().save(str(SCREENSHOT.with_name("map-view-case.png")))

@@ -1,0 +1,103 @@
+"""The office review round trip over a real loopback server, on SQLite (and PostgreSQL when configured).
+
+Admin publishes the ledger; inspector A (盐城 320900) pulls only 盐城's cases,
+records a finding with photos and requests 销号 offline, syncs; reviewer R
+(盐城) pulls and returns the case with a reason; A adds evidence and
+requests again; R accepts through 县级验收 / 市级验收 / 已销号. Both end with
+the same case, history and a valid audit chain; inspector B (南京) never
+sees any of it.
+"""
+from __future__ import annotations
+
+from evidence_fixtures import make_geotagged_photo
+from inspector import audit
+from inspector.evidence_attach import attach
+from inspector.findings import add_finding
+from inspector.rectification import add_rectification, set_checklist
+from inspector.workflow import history, transition
+from inspector.workspace import Workspace
+from tests.case_fixtures import cli_json
+from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
+
+CASE = "LD-001"
+CENTRE = (120.5, 33.5)
+
+
+def _cases(root) -> dict[str, str]:
+    with Workspace.open(root) as ws:
+        return {r[0]: r[1] for r in ws.conn.execute("SELECT case_no, status FROM cases WHERE deleted = 0")}
+
+
+def _history(root) -> list[tuple]:
+    with Workspace.open(root) as ws:
+        return [(h["uuid"], h["action"], h["to_state"], h["actor"], h["reason"]) for h in history(ws, CASE)]
+
+
+def test_office_review_round_trip(server, tmp_path):  # noqa: F811
+    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
+    r = client_workspace(tmp_path / "r", server.url, "reviewer_r")
+    b = client_workspace(tmp_path / "b", server.url, "inspector_b")
+
+    first = sync(a)
+    assert set(_cases(a)) == {"LD-001", "LD-010", "LD-011"} and first.verified
+    assert sync(b).verified and set(_cases(b)) == {"LD-002"}
+
+    with Workspace.open(a) as ws:  # offline field work
+        transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
+        finding = add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="核心区养殖塘",
+                              inspector="inspector_a")
+        photos = [make_geotagged_photo(tmp_path / f"p{i}.jpg", CENTRE[0] + i * 1e-4, CENTRE[1]) for i in range(2)]
+        assert all("error" not in x for x in attach(ws, CASE, photos, finding=finding["uuid"], actor="inspector_a"))
+        transition(ws, CASE, "确认问题", role="inspector", actor="inspector_a")
+        add_rectification(ws, CASE, measure_type="退出", measures="退养还湿", actor="inspector_a")
+        set_checklist(ws, CASE, items={k: True for k in ("water_cut", "power_cut", "materials_cleared",
+                                                          "products_cleared", "equipment_cleared")},
+                      actor="inspector_a")
+        transition(ws, CASE, "整改中", role="inspector", actor="inspector_a")
+        after = make_geotagged_photo(tmp_path / "after1.jpg", *CENTRE, taken="2024:06:01 10:00:00")
+        attach(ws, CASE, [after], phase="after", actor="inspector_a")
+        transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
+
+    pushed = sync(a)
+    assert pushed.conflicts == 0 and pushed.rejected == 0 and pushed.pending == 0 and pushed.verified
+    assert pushed.blobs_uploaded == 3 and pushed.pushed >= 10
+
+    pulled = sync(r)
+    assert pulled.blobs_downloaded == 3 and pulled.verified
+    assert _cases(r)[CASE] == "申请销号"
+    with Workspace.open(r) as ws:
+        transition(ws, CASE, "退回", role="reviewer", actor="reviewer_r", reason="围网未拆净")
+    assert sync(r).pushed == 2  # the transition and the case
+
+    back = sync(a)
+    assert back.pulled == 2 and _cases(a)[CASE] == "整改中"
+    with Workspace.open(a) as ws:
+        attach(ws, CASE, [make_geotagged_photo(tmp_path / "after2.jpg", *CENTRE, taken="2024:07:01 10:00:00")],
+               phase="after", actor="inspector_a")
+        transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
+    assert sync(a).blobs_uploaded == 1
+
+    sync(r)
+    with Workspace.open(r) as ws:
+        for state in ("县级验收", "市级验收", "已销号"):
+            transition(ws, CASE, state, role="reviewer", actor="reviewer_r")
+    sync(r)
+    final = sync(a)
+    assert final.verified and final.pending == 0
+
+    assert _cases(a)[CASE] == _cases(r)[CASE] == "已销号"
+    assert _history(a) == _history(r)
+    assert [h[2] for h in _history(a)] == ["现场核查", "确认问题", "整改中", "申请销号", "整改中", "申请销号",
+                                           "县级验收", "市级验收", "已销号"]
+    for root in (a, r):
+        with Workspace.open(root) as ws:
+            assert audit.verify(ws)["ok"], audit.verify(ws)
+            assert ws.conn.execute("SELECT count(*) FROM evidence").fetchone()[0] == 4
+    assert cli_json("--workspace", str(a), "verify-audit")["ok"] is True
+
+    sync(b)  # B (南京) never sees any of it
+    with Workspace.open(b) as ws:
+        for table in ("findings", "evidence", "transitions", "rectifications", "closure_checklists"):
+            assert ws.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        assert not any(ws.media_dir.glob("??/*"))
+    assert set(_cases(b)) == {"LD-002"}

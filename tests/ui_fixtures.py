@@ -1,0 +1,127 @@
+"""Fixtures for the GUI tests: Qt environment, a demo workspace per test, the main window.
+
+Importing this module sets the offscreen/WebEngine environment and registers
+the map's URL scheme (through ``tests.qt_env``) before pytest-qt creates the
+QApplication. The demo workspace is built once per session and copied for
+each test (it is closed before copying, so the files are consistent).
+QSettings go to a per-test folder.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import tests.qt_env  # noqa: F401  (environment + map scheme before the QApplication)
+
+from evidence_fixtures import make_geotagged_photo
+from inspector.demo import build_demo_workspace
+from inspector.evidence_attach import attach
+from inspector.findings import add_finding
+from inspector.rectification import add_rectification
+from inspector.workflow import transition
+from inspector.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+NMEA_WALK = REPO / "tests" / "data" / "walk_into_core_zone.nmea"
+__all__ = ["demo_template", "demo_ws", "qt_settings", "session", "new_window", "window", "wait_job", "move_to_closure_request",
+           "make_geotagged_photo", "NMEA_WALK"]
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo-template") / "demo"
+    build_demo_workspace(root).close()
+    return root
+
+
+@pytest.fixture
+def demo_ws(demo_template, tmp_path):
+    root = tmp_path / "demo"
+    shutil.copytree(demo_template, root)
+    ws = Workspace.open(root)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def qt_settings(tmp_path, qapp):
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qt-settings"))
+    yield tmp_path / "qt-settings"
+
+
+@pytest.fixture
+def session(demo_ws, qapp, qt_settings):
+    from ui import i18n
+    from ui.session import Session
+    from ui.style import apply_style
+
+    apply_style(qapp)
+    i18n.set_language("zh")
+    opened = Session(Workspace.open(demo_ws.root), actor="测试员")
+    yield opened
+    opened.pool.waitForDone()
+    opened.close()
+    i18n.set_language("zh")
+
+
+def dispose(qtbot, widget) -> None:
+    """Close and delete a window while the event loop runs: a WebEngine page must be
+    gone before its profile, or Qt crashes at interpreter exit."""
+    import shiboken6
+
+    widget.close()
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(widget), timeout=10_000)
+
+
+@pytest.fixture
+def new_window(session, qtbot):
+    """A factory of main windows on the session, each disposed of after the test."""
+    from ui.main_window import MainWindow
+
+    made = []
+
+    def create():
+        made.append(MainWindow(session))
+        return made[-1]
+
+    yield create
+    session.pool.waitForDone()
+    for main in made:
+        main.gps.stop()
+        dispose(qtbot, main)
+
+
+@pytest.fixture
+def window(new_window, qtbot):
+    main = new_window()
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def wait_job(qtbot, job, timeout: int = 30_000):
+    """Wait until an operation has delivered its result; returns (result, error)."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done, timeout=timeout)
+    return job.result, job.error
+
+
+def move_to_closure_request(ws: Workspace, case_no: str, tmp_path: Path) -> str:
+    """Take a demo case through the inspector's steps to 申请销号 (with the core, no GUI)."""
+    row = ws.conn.execute("SELECT uuid, lon, lat FROM cases WHERE case_no = ?", (case_no,)).fetchone()
+    transition(ws, case_no, "现场核查", role="inspector", actor="张三")
+    add_finding(ws, case_no, assessment="确认问题", activity_type="养殖", description="养殖塘")
+    transition(ws, case_no, "确认问题", role="inspector", actor="张三")
+    add_rectification(ws, case_no, measure_type="整治", measures="拆除", deadline="2026-12-31")
+    transition(ws, case_no, "整改中", role="inspector", actor="张三")
+    photo = make_geotagged_photo(tmp_path / f"{case_no}-after.jpg", row["lon"], row["lat"])
+    attach(ws, case_no, [photo], phase="after")
+    transition(ws, case_no, "申请销号", role="inspector", actor="张三")
+    return row["uuid"]

@@ -1,0 +1,31 @@
+"""A non-modal alert banner across the top of the window (used by the geofence).
+
+It shows a message in white on red with a dismiss button and never takes
+the focus, so the inspector keeps working while it is visible.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class Banner(QFrame):
+    """A red bar with a message; :meth:`alert` shows it and beeps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("geofenceBanner")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.dismiss = QPushButton(self.tr("知道了"), self)
+        self.dismiss.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.dismiss)
+        self.hide()
+
+    def alert(self, text: str, *, beep: bool = True) -> None:
+        self.label.setText(text)
+        self.show()
+        if beep:
+            QApplication.beep()

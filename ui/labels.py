@@ -1,0 +1,92 @@
+"""Display words and colours for domain values: statuses, phases, evidence flags, zone kinds.
+
+The core stores Chinese domain words (状态, 区域类型) and English flag codes;
+these tables turn them into what a field inspector reads. Every text goes
+through ``translate("labels", …)`` so the English translation file
+covers it.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from inspector.vocabulary import CORE_FUNCTION_ZONES, KIND_RED_LINE
+from ui.i18n import translate
+
+# Workflow state → (background, text) colour of its chip
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    "待核查": ("#e3ecf7", "#1f4e8c"),
+    "现场核查": ("#fff1d6", "#8a5a00"),
+    "排除": ("#ececec", "#555555"),
+    "确认问题": ("#fde2e1", "#a32020"),
+    "整改中": ("#ffe8cc", "#a14d00"),
+    "申请销号": ("#e6e1f7", "#4b3a99"),
+    "县级验收": ("#dcefff", "#0b5394"),
+    "市级验收": ("#d5f0ec", "#0c6b5e"),
+    "已销号": ("#dff3df", "#2d6a2d"),
+}
+REVIEW_STATES = ("申请销号", "县级验收", "市级验收")
+APPROVE_TARGET = {"申请销号": "县级验收", "县级验收": "市级验收", "市级验收": "已销号"}
+OVERDUE_RED = QColor("#c62828")
+
+
+def status_text(status: str | None) -> str:
+    """A workflow state (stored in Chinese) as shown in the current language."""
+    names = {
+        "待核查": translate("labels", "待核查"), "现场核查": translate("labels", "现场核查"), "排除": translate("labels", "排除"), "确认问题": translate("labels", "确认问题"),
+        "整改中": translate("labels", "整改中"), "申请销号": translate("labels", "申请销号"), "县级验收": translate("labels", "县级验收"),
+        "市级验收": translate("labels", "市级验收"), "已销号": translate("labels", "已销号"), "退回": translate("labels", "退回"), "回头看": translate("labels", "回头看"),
+    }
+    return names.get(status or "", status or "")
+
+
+def kind_text(kind: str | None) -> str:
+    names = {"生态保护红线": translate("labels", "生态保护红线"), "生态空间管控区域": translate("labels", "生态空间管控区域"),
+             "自然保护地": translate("labels", "自然保护地"), "未分类": translate("labels", "未分类")}
+    return names.get(kind or "", kind or "")
+
+
+def phase_text(phase: str) -> str:
+    return {"inspection": translate("labels", "现场核查"), "before": translate("labels", "整改前"), "after": translate("labels", "整改后")}.get(phase, phase)
+
+
+def evidence_kind_text(kind: str) -> str:
+    return {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"), "orthophoto": translate("labels", "正射影像")}.get(kind, kind)
+
+
+def flag_text(flag: str) -> str:
+    """An evidence flag code as a sentence an inspector understands."""
+    names = {
+        "outside_jiangsu": translate("labels", "照片位置不在江苏省内，未用作位置"),
+        "far_from_finding": translate("labels", "拍摄位置离核查点过远"),
+        "gps_missing": translate("labels", "照片没有 GPS 位置"),
+        "gps_invalid": translate("labels", "照片 GPS 数据无效"),
+        "gps_out_of_range": translate("labels", "照片 GPS 坐标超出范围"),
+        "gps_placeholder_zero": translate("labels", "照片 GPS 为 (0, 0) 占位值"),
+        "gps_zero_denominator": translate("labels", "照片 GPS 数据损坏（分母为零）"),
+        "gps_zero_denominator_as_zero": translate("labels", "照片 GPS 秒值缺失，按 0 处理"),
+        "gps_ref_missing": translate("labels", "照片 GPS 缺少南北/东西标记"),
+        "gps_datum_not_wgs84": translate("labels", "照片 GPS 坐标系不是 WGS84"),
+        "gps_clock_mismatch": translate("labels", "相机时间与 GPS 时间不一致"),
+        "datetime_missing": translate("labels", "照片没有拍摄时间"),
+        "datetime_invalid": translate("labels", "照片拍摄时间无效"),
+        "assumed_timezone": translate("labels", "拍摄时间无时区，按北京时间处理"),
+        "offset_invalid": translate("labels", "拍摄时间的时区无效"),
+        "altitude_invalid": translate("labels", "海拔数据无效"),
+        "altitude_out_of_range": translate("labels", "海拔超出合理范围"),
+        "altitude_ellipsoidal": translate("labels", "海拔为椭球高"),
+        "bearing_invalid": translate("labels", "拍摄方向无效"),
+        "exif_size_mismatch": translate("labels", "图像尺寸与 EXIF 不符（可能经过裁剪或编辑）"),
+        "orientation_invalid": translate("labels", "照片方向标记无效"),
+        "altitude_unknown": translate("labels", "无人机相对高度未知"),
+        "pitch_unknown": translate("labels", "云台俯仰角未知"),
+        "yaw_unknown": translate("labels", "拍摄朝向未知"),
+        "yaw_from_flight": translate("labels", "朝向取自飞行器航向"),
+        "field_of_view_unknown": translate("labels", "相机视场角未知，无法计算覆盖范围"),
+        "corner_above_horizon": translate("labels", "画面超出地平线，无法计算覆盖范围"),
+    }
+    return names.get(flag, flag)
+
+
+def is_alert_zone(zone: dict) -> bool:
+    """Zones whose entry raises the geofence alert: red lines and core protection zones."""
+    return zone.get("kind") == KIND_RED_LINE or zone.get("function_zone") in CORE_FUNCTION_ZONES

@@ -1,0 +1,295 @@
+"""The main window: case list (or the reviewer's queue), map and case detail, toolbar, status bar.
+
+It wires views to the session (the model) and to each other: selecting a
+case in the list, the queue or the map shows it everywhere; GPS fixes go
+to the map, the geofence and the status bar. Window geometry and layout,
+the last workspace, the role and the language persist in QSettings. A
+language switch installs the translator and rebuilds the panels (the map
+and the GPS feed are kept).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QSplitter,
+    QStackedWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from inspector.workspace import Workspace
+from ui import i18n, labels
+from ui.banner import Banner
+from ui.case_detail import CaseDetailPanel
+from ui.case_list import CaseListPanel
+from ui.gps import Geofence, PositionFeed
+from ui.map_panel import create_map_view, load_workspace_map
+from ui.review_queue import ReviewQueuePanel
+from ui.session import Changes, Session
+from ui.status_summary import StatusSummary
+
+ORGANISATION, APPLICATION = "lvdun", "inspector"
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+class MainWindow(QMainWindow):
+    """The whole application window for one session."""
+
+    mapReady = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = app_settings()
+        self.map_view, self.has_map = create_map_view()
+        self.map_ready = False
+        self.map_view.mapReady.connect(self._map_ready)
+        self.map_view.caseSelected.connect(self.select_case)
+        self.map_job = load_workspace_map(session, self.map_view)
+        session.changed.connect(self._reload_map_if_needed)
+        self.gps = PositionFeed(self)
+        self.geofence = Geofence(session, self)
+        self.gps.positionChanged.connect(self._position)
+        self.current_uuid: str | None = None
+        self.setObjectName("mainWindow")
+        self.setMinimumSize(1024, 640)
+        self.build_ui()
+        self._restore()
+        session.roleChanged.connect(self._role_changed)
+
+    # -- building -----------------------------------------------------------------
+    def build_ui(self) -> None:
+        """(Re)build every translated part; the map and GPS feed survive a rebuild."""
+        self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
+        self.banner = Banner(self)
+        self.case_list = CaseListPanel(self.session, self)
+        self._queue: ReviewQueuePanel | None = None
+        self.left = QStackedWidget(self)
+        self.left.addWidget(self.case_list)
+        self.detail = CaseDetailPanel(self.session, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.map_view)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.case_list.caseSelected.connect(self.select_case)
+        self.detail.findingRequested.connect(self.open_finding_form)
+        self.detail.formRequested.connect(self.open_form_preview)
+        self.geofence.entered.connect(self._entered_zone)
+        self._build_toolbar()
+        self.summary = StatusSummary(self.session, self)
+        self.statusBar().addWidget(self.summary, 1)
+        self.geofence.zonesChanged.connect(self.summary.show_zones)
+        self.gps.statusChanged.connect(self.summary.show_gps)
+        self._show_role_panel(self.session.role)
+        self._resize_panes(self.width() or 1366)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(self.tr("工具栏"), self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self.toolbar)
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, text, slot in (
+            ("open", self.tr("打开工作空间"), self.choose_workspace),
+            ("ledger", self.tr("导入台账"), self.import_ledger),
+            ("zones", self.tr("导入图层"), self.import_zones),
+            ("export", self.tr("批量导出表单"), self.batch_export),
+            ("gps", self.tr("GPS 定位"), self.start_gps),
+            ("nmea", self.tr("回放 NMEA"), self.replay_nmea),
+        ):
+            action = self.toolbar.addAction(text, slot)
+            self.actions_by_name[name] = action
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.role_box = QComboBox(self)
+        self.role_box.addItem(self.tr("核查员视图"), "inspector")
+        self.role_box.addItem(self.tr("审核员视图"), "reviewer")
+        self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
+        self.role_box.currentIndexChanged.connect(lambda: self.session.set_role(self.role_box.currentData()))
+        self.language_box = QComboBox(self)
+        self.language_box.addItem("中文", "zh")
+        self.language_box.addItem("English", "en")
+        self.language_box.setCurrentIndex(max(self.language_box.findData(i18n.current_language()), 0))
+        self.language_box.currentIndexChanged.connect(lambda: self.switch_language(self.language_box.currentData()))
+        user = QLabel(self.tr("用户：{name}").format(name=self.session.actor), self)
+        user.setObjectName("muted")
+        for widget in (user, self.role_box, self.language_box):
+            self.toolbar.addWidget(widget)
+
+    def _resize_panes(self, width: int) -> None:
+        self.splitter.setSizes([int(width * 0.37), int(width * 0.33), int(width * 0.30)])
+
+    # -- selection ------------------------------------------------------------------
+    def select_case(self, uuid: str) -> None:
+        if not uuid or uuid == self.current_uuid:
+            return
+        self.current_uuid = uuid
+        panel = self.queue.list if self.session.role == "reviewer" else self.case_list
+        panel.select_case(uuid, emit=False)
+        self.map_view.select_case(uuid)
+        self.detail.show_case(uuid)
+
+    @property
+    def queue(self) -> ReviewQueuePanel:
+        """The reviewer's queue, built the first time it is needed."""
+        if self._queue is None:
+            self._queue = ReviewQueuePanel(self.session, self)
+            self._queue.caseSelected.connect(self.select_case)
+            self.left.addWidget(self._queue)
+        return self._queue
+
+    def _show_role_panel(self, role: str) -> None:
+        self.left.setCurrentWidget(self.queue if role == "reviewer" else self.case_list)
+
+    def _role_changed(self, role: str) -> None:
+        self._show_role_panel(role)
+        self.role_box.setCurrentIndex(max(self.role_box.findData(role), 0))
+        self.settings.setValue("role", role)
+
+    # -- map and GPS ------------------------------------------------------------------
+    def _reload_map_if_needed(self, changes: Changes) -> None:
+        if changes.zones or changes.cases_added:
+            self.map_ready = False
+            self.map_job = load_workspace_map(self.session, self.map_view)
+
+    def _map_ready(self) -> None:
+        self.map_ready = True
+        self.mapReady.emit()
+
+    def _position(self, lon: float, lat: float, accuracy: object) -> None:
+        self.map_view.set_gps_position(lon, lat, float(accuracy) if accuracy is not None else 0.0)
+        self.summary.show_fix(lon, lat, accuracy)
+        self.geofence.update(lon, lat)
+
+    def _entered_zone(self, zones: list) -> None:
+        names = "、".join(z["name"] + (f"（{z['function_zone']}）" if z["function_zone"] else "") for z in zones)
+        kinds = "、".join(dict.fromkeys(labels.kind_text(z["kind"]) for z in zones))
+        self.banner.alert(self.tr("⚠ 已进入 {kinds}：{names}。请遵守管控要求，勿破坏生态。").format(
+            kinds=kinds, names=names))
+
+    def start_gps(self) -> None:
+        if not self.gps.start_system():
+            port, ok = QInputDialog.getText(self, self.tr("串口 GPS"), self.tr("没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）："))
+            if ok and port.strip():
+                self.gps.start_serial(port.strip())
+
+    def replay_nmea(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 NMEA 记录"), "", "NMEA (*.nmea *.txt *.log)")
+        return bool(path) and self.gps.start_nmea_log(path)
+
+    # -- dialogs ------------------------------------------------------------------------
+    def open_finding_form(self, uuid: str) -> None:
+        from ui.finding_form import FindingForm
+
+        if uuid:
+            self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix, parent=self)
+            self.finding_form.open()
+
+    def open_form_preview(self, uuid: str, kind: str) -> None:
+        from ui.form_preview import FormPreview
+
+        row = self.session.ws.conn.execute("SELECT case_no FROM cases WHERE uuid = ?", (uuid,)).fetchone()
+        if row:
+            self.form_preview = FormPreview(self.session, uuid, row[0], kind, self)
+            self.form_preview.open()
+
+    def batch_export(self) -> None:
+        from ui.form_preview import BatchExport
+
+        self.batch_dialog = BatchExport(self.session, self)
+        self.batch_dialog.open()
+
+    def import_ledger(self) -> None:
+        from ui.import_wizards import LedgerImportWizard
+
+        self.wizard = LedgerImportWizard(self.session, self)
+        self.wizard.open()
+
+    def import_zones(self) -> None:
+        from ui.import_wizards import ZoneImportWizard
+
+        self.wizard = ZoneImportWizard(self.session, self)
+        self.wizard.open()
+
+    def choose_workspace(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("打开工作空间文件夹"))
+        if folder:
+            self.open_workspace(folder)
+
+    def open_workspace(self, folder: str) -> bool:
+        from inspector.errors import InspectorError
+
+        try:
+            ws = Workspace.open(folder)
+        except InspectorError as exc:
+            QMessageBox.warning(self, self.tr("无法打开工作空间"), i18n.core_message(exc))
+            return False
+        self.current_uuid = None
+        self.session.set_workspace(ws)
+        self.map_ready = False
+        self.map_job = load_workspace_map(self.session, self.map_view)
+        self.detail.show_case(None)
+        self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
+        self.settings.setValue("last_workspace", str(self.session.root))
+        return True
+
+    # -- language and persistence ----------------------------------------------------------
+    def switch_language(self, language: str) -> None:
+        if language == i18n.current_language():
+            return
+        i18n.set_language(language)
+        self.settings.setValue("language", i18n.current_language())
+        state, sizes, selected = self.saveState(), self.splitter.sizes(), self.current_uuid
+        self.map_view.setParent(None)
+        self.removeToolBar(self.toolbar)
+        self.toolbar.deleteLater()
+        self.statusBar().removeWidget(self.summary)
+        self.summary.deleteLater()
+        old = self.takeCentralWidget()
+        self.build_ui()
+        old.deleteLater()
+        self.restoreState(state)
+        self.splitter.setSizes(sizes)
+        self.current_uuid = None
+        if selected:
+            QTimer.singleShot(0, lambda: self.select_case(selected))
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        sizes = self.settings.value("splitter")
+        if isinstance(sizes, QByteArray):
+            self.splitter.restoreState(sizes)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("last_workspace", str(self.session.root))
+        self.settings.setValue("language", i18n.current_language())
+        self.settings.setValue("role", self.session.role)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.gps.stop()
+        super().closeEvent(event)

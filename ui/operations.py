@@ -1,0 +1,219 @@
+"""Operations: one keyword-only function per user action, run in the background.
+
+Each function starts the core call on the session's worker thread and
+returns a :class:`Job` at once; the job reports ``progress``, then either
+``succeeded(result)`` or ``failed(message)`` (the core's reason text in the
+UI language), and finally ``finished``. On success the session is told what
+changed (:class:`ui.session.Changes`) so views refresh only that. Widgets
+never change data themselves: they call these functions.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
+
+from inspector.errors import InspectorError
+from ui.i18n import core_message, translate
+from ui.session import Changes, Session
+
+log = logging.getLogger(__name__)
+Work = Callable[["Job"], Any]
+
+
+class Cancelled(Exception):
+    """Raised inside a job's work when the user pressed Cancel (the transaction rolls back)."""
+
+
+class Job(QObject):
+    """A running operation: connect to its signals; :meth:`cancel` asks it to stop."""
+
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.cancelled = False
+        self.result: Any = None
+        self.error: str | None = None
+        self.done = False  # set on the GUI thread once ``finished`` has been delivered
+        self.finished.connect(self._mark_done)
+
+    def _mark_done(self) -> None:
+        self.done = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def report(self, done: int, total: int, message: str) -> None:
+        """Progress callback for core functions; raises :class:`Cancelled` after :meth:`cancel`."""
+        if self.cancelled:
+            raise Cancelled()
+        self.progress.emit(done, total, message)
+
+
+class _Runner(QRunnable):
+    def __init__(self, job: Job, work: Work) -> None:
+        super().__init__()
+        self.job, self.work = job, work
+
+    def run(self) -> None:
+        job = self.job
+        try:
+            result = self.work(job)
+        except Cancelled:
+            job.error = translate("operations", "已取消，没有写入任何内容")
+        except InspectorError as exc:
+            job.error = core_message(exc)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed silently
+            log.error("operation %s failed:\n%s", job.name, traceback.format_exc())
+            job.error = f"{type(exc).__name__}: {exc}"
+        else:
+            job.result = result
+        if job.error is None:
+            job.succeeded.emit(job.result)
+        else:
+            job.failed.emit(job.error)
+        job.finished.emit()
+
+
+def start(session: Session, name: str, work: Work,
+          changes: Callable[[Any], Changes | None] | None = None) -> Job:
+    """Run ``work(job)`` on the session's worker thread; tell the session what changed."""
+    job = Job(name)
+    session.jobs.add(job)
+    if changes is not None:
+        job.succeeded.connect(lambda result: _notify(session, changes(result)))
+    job.finished.connect(lambda: session.jobs.discard(job))
+    # Start from the event loop, so the caller connects its handlers before any result arrives.
+    runner = _Runner(job, work)
+    QTimer.singleShot(0, lambda: session.pool.start(runner))
+    return job
+
+
+def _notify(session: Session, summary: Changes | None) -> None:
+    if summary is not None:
+        session.notify(summary)
+
+
+# -- case work -------------------------------------------------------------
+def transition_case(*, session: Session, case_uuid: str, target: str, reason: str | None = None,
+                    recurred: bool = False) -> Job:
+    from inspector.workflow import transition
+
+    def work(job: Job) -> Any:
+        return transition(session.writer(), case_uuid, target, role=session.role, actor=session.actor,
+                          reason=reason, recurred=recurred)
+    return start(session, "transition", work, lambda r: Changes.for_case(r["case_uuid"]))
+
+
+def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str) -> Job:
+    from inspector.evidence_attach import attach
+
+    def work(job: Job) -> Any:
+        return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor)
+    return start(session, "attach", work, lambda r: Changes.for_case(case_uuid, evidence=True))
+
+
+def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
+    from inspector import findings
+
+    def work(job: Job) -> Any:
+        return findings.add_finding(session.writer(), case_uuid, actor=session.actor, **values)
+    return start(session, "finding", work, lambda r: Changes.for_case(case_uuid))
+
+
+def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
+    from inspector import rectification
+
+    def work(job: Job) -> Any:
+        return rectification.add_rectification(session.writer(), case_uuid, actor=session.actor, **values)
+    return start(session, "rectification", work, lambda r: Changes.for_case(case_uuid))
+
+
+def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], note: str | None) -> Job:
+    from inspector import rectification
+
+    def work(job: Job) -> Any:
+        return rectification.set_checklist(session.writer(), case_uuid, items=items, note=note,
+                                           actor=session.actor)
+    return start(session, "checklist", work, lambda r: Changes.for_case(case_uuid))
+
+
+def verify_audit(*, session: Session) -> Job:
+    from inspector.audit import verify
+
+    return start(session, "verify-audit", lambda job: verify(session.writer()))
+
+
+# -- forms -----------------------------------------------------------------
+def render_form_pdf(*, session: Session, case_uuid: str, kind: str) -> Job:
+    """PDF bytes of one form of a case (for preview and export)."""
+    from inspector.form_data import gather_case
+    from inspector.forms.render import render_form
+
+    return start(session, "form", lambda job: render_form(gather_case(session.writer(), case_uuid), kind))
+
+
+def export_forms(*, session: Session, case_uuids: list[str], kind: str, folder: str) -> Job:
+    """Write one form per case into ``folder``; progress per case; result: the files written."""
+    from inspector.form_data import gather_case
+    from inspector.forms.render import write_form
+
+    def work(job: Job) -> Any:
+        written = []
+        for done, uuid in enumerate(case_uuids):
+            job.report(done, len(case_uuids), translate("operations", "生成表单"))
+            case = gather_case(session.writer(), uuid)
+            name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case.case_no)
+            written.append(str(write_form(case, kind, Path(folder) / f"{name}-{kind}.pdf")))
+        job.report(len(case_uuids), len(case_uuids), translate("operations", "完成"))
+        return written
+    return start(session, "export-forms", work)
+
+
+# -- imports ---------------------------------------------------------------
+def dry_run_ledger(*, session: Session, path: str) -> Job:
+    """Parse and check a ledger without writing; result: (valid rows, LedgerImportResult)."""
+    from inspector.ledger_import import read_ledger
+
+    return start(session, "ledger-dry-run", lambda job: read_ledger(Path(path), session.writer()))
+
+
+def import_ledger_file(*, session: Session, path: str) -> Job:
+    from inspector.ledger_import import import_ledger
+
+    def work(job: Job) -> Any:
+        job.report(0, 1, translate("operations", "读取台账"))
+        return import_ledger(session.writer(), Path(path), progress=job.report)
+    return start(session, "ledger-import", work, lambda r: Changes(cases_added=True))
+
+
+def inspect_zone_file(*, session: Session, path: str, encoding: str | None, crs: str | None,
+                      field_map: dict[str, str] | None = None) -> Job:
+    """Layers of a vector file with their detected encoding, CRS and field mapping."""
+    from inspector.vector_source import VectorSource
+    from inspector.zone_import import resolve_fields
+
+    def work(job: Job) -> Any:
+        source = VectorSource(Path(path), encoding=encoding, crs=crs)
+        return [{"name": info.name, "features": info.feature_count, "fields": info.fields, "crs": info.crs,
+                 "encoding": info.encoding, "mapping": resolve_fields(info.fields, field_map or {})}
+                for info in source.layer_infos()]
+    return start(session, "zones-inspect", work)
+
+
+def import_zone_file(*, session: Session, path: str, crs: str | None, encoding: str | None,
+                     field_map: dict[str, str], kind: str | None, layer: str | None) -> Job:
+    from inspector.zone_import import import_zones
+
+    def work(job: Job) -> Any:
+        return import_zones(session.writer(), Path(path), crs=crs, encoding=encoding, field_map=field_map,
+                            kind=kind, layer=layer, progress=job.report)
+    return start(session, "zones-import", work, lambda r: Changes(cases_added=True, zones=True))

@@ -1,0 +1,66 @@
+"""The status bar's content: cases per state, pending changes, GPS and the zone you stand in.
+
+Wraps the session (counts refresh on every :class:`ui.session.Changes`) and
+the geofence (the zone label follows ``zonesChanged``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from inspector.workflow import STATES
+from ui import labels
+from ui.session import Session
+
+
+class StatusSummary(QWidget):
+    """Counts per status (coloured), 待同步 count, GPS source and current zone."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.counts = QLabel(self)
+        self.pending = QLabel(self)
+        self.gps = QLabel(self.tr("GPS：未启用"), self)
+        self.zone = QLabel(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.counts, 1)
+        layout.addWidget(self.pending)
+        layout.addWidget(self.gps)
+        layout.addWidget(self.zone)
+        session.changed.connect(lambda changes: self.refresh())
+        session.workspaceChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        counts = self.session.status_counts()
+        parts = []
+        for state in STATES:
+            if counts.get(state):
+                back, fore = labels.STATUS_COLOURS[state]
+                parts.append(f"<span style='background:{back}; color:{fore}'>&nbsp;{labels.status_text(state)} "
+                             f"<b>{counts[state]:,}</b>&nbsp;</span>")
+        self.counts.setText(" ".join(parts))
+        pending = self.session.pending_changes()
+        self.pending.setText(self.tr("待同步 {n}").format(n=pending))
+        self.pending.setStyleSheet("color: #a14d00; font-weight: bold;" if pending else "color: #6b7570;")
+
+    def show_gps(self, text: str) -> None:
+        self.gps.setText(self.tr("GPS：{source}").format(source=text))
+
+    def show_fix(self, lon: float, lat: float, accuracy: Any) -> None:
+        suffix = self.tr(" ±{m:.0f} 米").format(m=accuracy) if accuracy is not None else ""
+        self.gps.setText(f"GPS {lon:.5f}, {lat:.5f}{suffix}")
+
+    def show_zones(self, zones: list[dict[str, Any]]) -> None:
+        if not zones:
+            self.zone.setText(self.tr("当前位置：不在任何区域内"))
+            self.zone.setStyleSheet("")
+            return
+        first = zones[0]
+        text = first["name"] + (f"（{first['function_zone']}）" if first["function_zone"] else "")
+        self.zone.setText(self.tr("当前位置：{zone}").format(zone=text))
+        alert = labels.is_alert_zone(first)
+        self.zone.setStyleSheet("color: #b71c1c; font-weight: bold;" if alert else "color: #1b6e4f;")

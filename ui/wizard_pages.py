@@ -1,0 +1,128 @@
+"""Pages shared by the import wizards: choose a file, run the import with progress and cancel.
+
+The import page starts the wizard's operation when it is shown, follows its
+``progress`` on a bar, lets the user cancel (the core rolls the transaction
+back), and shows the summary the wizard formats from the result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWizardPage,
+)
+
+from ui import operations
+
+
+class FilePage(QWizardPage):
+    """A file path with a browse button; complete when the file exists."""
+
+    def __init__(self, title: str, file_filter: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setTitle(title)
+        self.file_filter = file_filter
+        self.path = QLineEdit(self)
+        browse = QPushButton(self.tr("浏览…"), self)
+        browse.clicked.connect(self.browse)
+        self.path.textChanged.connect(self.completeChanged)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.title(), "", self.file_filter)
+        if path:
+            self.path.setText(path)
+
+    def isComplete(self) -> bool:
+        return Path(self.path.text().strip()).is_file()
+
+    def file(self) -> str:
+        return self.path.text().strip()
+
+
+def fill_table(table: QTableWidget, headers: list[str], rows: list[list[Any]]) -> None:
+    table.clear()
+    table.setColumnCount(len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+
+
+class RunPage(QWizardPage):
+    """Start ``starter()`` on entry; progress bar, Cancel, then ``summarise(result)``."""
+
+    def __init__(self, title: str, starter: Callable[[], operations.Job],
+                 summarise: Callable[[Any], str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setTitle(title)
+        self.starter, self.summarise = starter, summarise
+        self.job: operations.Job | None = None
+        self.result: Any = None
+        self.done = False
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.cancel_button = QPushButton(self.tr("取消导入"), self)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.table = QTableWidget(self)
+        self.table.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        layout.addWidget(self.label)
+        layout.addWidget(self.table, 1)
+
+    def initializePage(self) -> None:
+        self.done, self.result = False, None
+        self.bar.setRange(0, 0)
+        self.label.setText(self.tr("正在导入…"))
+        self.cancel_button.setEnabled(True)
+        self.job = self.starter()
+        self.job.progress.connect(self._progress)
+        self.job.succeeded.connect(self._succeeded)
+        self.job.failed.connect(self._failed)
+        self.completeChanged.emit()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.label.setText(self.tr("正在取消…"))
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+
+    def _succeeded(self, result: Any) -> None:
+        self.result = result
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.label.setText(self.summarise(result))
+        self._finish()
+
+    def _failed(self, message: str) -> None:
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.label.setText(message)
+        self.label.setObjectName("refusal")
+        self._finish()
+
+    def _finish(self) -> None:
+        self.job = None
+        self.done = True
+        self.cancel_button.setEnabled(False)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done
