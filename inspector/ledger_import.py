@@ -6,6 +6,11 @@ coordinates inside Jiangsu) and rejects bad rows with the sheet row number
 and reason while keeping every valid row. Cases are upserted by 问题编号:
 an unchanged row changes nothing, a changed row updates the ledger fields
 (never the workflow status), and the source row is kept verbatim.
+
+``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
+"lon": "X"}``) overrides the synonym detection for the fields it names; an
+empty header text leaves that field out. :func:`parse_column_map` reads the
+CLI's ``case_no=编号,lon=X`` form.
 """
 from __future__ import annotations
 
@@ -22,10 +27,11 @@ from inspector.db import atomic
 from inspector.errors import BadInput
 from inspector.ledger_reader import Sheet, read_sheets
 from inspector.ledger_values import cell_text, parse_coordinate, parse_date
-from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields
+from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label
 from inspector.workspace import Workspace, new_uuid, utc_now
 
 Progress = Callable[[int, int, str], None]
+ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
 TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
@@ -45,15 +51,107 @@ class LedgerImportResult:
         return dict(self.__dict__)
 
 
-def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+def check_column_map(column_map: ColumnMap | None) -> ColumnMap:
+    """The column map with its keys checked (canonical ledger fields) and its header texts
+    stripped; an empty text means "leave this field out". Bad input names the problem."""
+    checked: ColumnMap = {}
+    seen: dict[str, str] = {}
+    for key, header in (column_map or {}).items():
+        if key not in LEDGER_FIELD_SYNONYMS:
+            raise BadInput(f"未知的台账字段：{key}（可用：{', '.join(LEDGER_FIELD_SYNONYMS)}）",
+                           f"unknown ledger field: {key} (fields: {', '.join(LEDGER_FIELD_SYNONYMS)})")
+        text = str(header).strip() if header is not None else ""
+        if not text and key in REQUIRED_COLUMNS:
+            raise BadInput(f"台账字段 {key} 必须对应一列", f"the ledger field {key} needs a column")
+        if text:
+            norm = normalise_label(text)
+            if norm in seen:
+                raise BadInput(f"列“{text}”同时指定给了 {seen[norm]} 和 {key}",
+                               f'column "{text}" is given to both {seen[norm]} and {key}')
+            seen[norm] = key
+        checked[key] = text or None
+    return checked
+
+
+def parse_column_map(text: str | None) -> ColumnMap:
+    """Parse ``case_no=编号,lon=X`` into a column map; unknown fields are bad input."""
+    mapping: ColumnMap = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in LEDGER_FIELD_SYNONYMS or not value.strip():
+            raise BadInput(
+                f"--map 的写法是 字段=表头，字段可为 {', '.join(LEDGER_FIELD_SYNONYMS)}：{part}",
+                f"--map takes field=HEADER with field one of {', '.join(LEDGER_FIELD_SYNONYMS)}: {part}",
+            )
+        mapping[key] = value.strip()
+    return check_column_map(mapping)
+
+
+def header_mapping(labels: list[str], column_map: ColumnMap | None = None) -> tuple[dict[str, int], list[str]]:
+    """Column positions of the ledger fields in one header row, and the mapped header texts
+    that are not in it. ``column_map`` wins over the synonyms; the synonyms fill the rest."""
+    overrides = column_map or {}
+    normalised = [normalise_label(label) for label in labels]
+    fixed: dict[str, int] = {}
+    missing: list[str] = []
+    for key, header in overrides.items():
+        if header is None:
+            continue
+        target = normalise_label(header)
+        if target in normalised:
+            fixed[key] = normalised.index(target)
+        else:
+            missing.append(header)
+    rest = {k: v for k, v in LEDGER_FIELD_SYNONYMS.items() if k not in overrides}
+    free = [label if i not in fixed.values() else "" for i, label in enumerate(labels)]
+    mapping = {**match_fields(free, rest), **fixed}
+    return mapping, missing
+
+
+def find_header(rows: list[list[Any]], column_map: ColumnMap | None = None) -> tuple[int, dict[str, int]] | None:
     """The index of the header row and its column mapping, or None."""
     best: tuple[int, dict[str, int]] | None = None
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         labels = [cell_text(c) or "" for c in row]
-        mapping = match_fields(labels, LEDGER_FIELD_SYNONYMS)
+        mapping, missing = header_mapping(labels, column_map)
+        if missing:
+            continue
         if all(k in mapping for k in REQUIRED_COLUMNS) and (best is None or len(mapping) > len(best[1])):
             best = (index, mapping)
     return best
+
+
+def ledger_headers(path: str | Path, column_map: ColumnMap | None = None) -> list[dict[str, Any]]:
+    """Per sheet, the header row (1-based), its column texts and the columns the synonyms (and
+    ``column_map``) give, for choosing a column map: the detected header row, else the row
+    among the first ones with the most texts."""
+    found = []
+    for sheet in read_sheets(Path(path)):
+        header = find_header(sheet.rows, check_column_map(column_map))
+        if header is not None:
+            index = header[0]
+        else:
+            counts = [sum(1 for c in row if cell_text(c)) for row in sheet.rows[:HEADER_SCAN_ROWS]]
+            if not counts or max(counts) == 0:
+                continue
+            index = counts.index(max(counts))
+        texts = [cell_text(c) or "" for c in sheet.rows[index]]
+        mapping, _ = header_mapping(texts, check_column_map(column_map))
+        found.append({"name": sheet.name, "header_row": index + 1, "headers": [t for t in texts if t],
+                      "columns": {k: texts[v] for k, v in mapping.items()}})
+    return found
+
+
+def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
+    """The mapped header texts missing from the row that has most of them (for the message)."""
+    best: list[str] | None = None
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            _, missing = header_mapping([cell_text(c) or "" for c in row], column_map)
+            if best is None or len(missing) < len(best):
+                best = missing
+    return best if best is not None else [h for h in column_map.values() if h]
 
 
 def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
@@ -109,17 +207,19 @@ def _verbatim(names: list[str], cells: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
-def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
-    """Parse and validate a ledger file without writing anything (a dry run)."""
-    from inspector.attribution import lookup_for
+def read_ledger(path: str | Path, ws: Workspace | None = None, *,
+                column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """Parse and validate a ledger file without writing anything (a dry run).
 
+    ``column_map`` (canonical field → header text) overrides the detected columns."""
     path = Path(path)
+    column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
     first_row: dict[str, tuple[str, int]] = {}
     sheets: list[Sheet] = list(read_sheets(path))
     for sheet in sheets:
-        header = find_header(sheet.rows)
+        header = find_header(sheet.rows, column_map)
         if header is None:
             result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
             continue
@@ -146,6 +246,10 @@ def read_ledger(path: str | Path, ws: Workspace | None = None) -> tuple[list[dic
                           source_record=_verbatim(names, cells))
             records.append(record)
     if not any(s.get("header_row") for s in result.sheets):
+        missing = _missing_headers(sheets, column_map) if column_map else []
+        if missing:
+            listed = "、".join(missing)
+            raise BadInput(f"台账表头中找不到指定的列：{listed}", f"columns not found in the ledger header: {listed}")
         raise BadInput(
             "未找到表头行：需要至少包含 问题编号、经度、纬度 三列",
             "no header row found: the ledger needs at least the columns 问题编号, 经度, 纬度",
@@ -174,12 +278,15 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
     return kept
 
 
-def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None) -> LedgerImportResult:
-    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected."""
+def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
+                  column_map: ColumnMap | None = None) -> LedgerImportResult:
+    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected.
+
+    ``column_map`` as for :func:`read_ledger`."""
     from inspector.attribution import attribute_cases
 
     path = Path(path)
-    records, result = read_ledger(path, ws)
+    records, result = read_ledger(path, ws, column_map=column_map)
     conn = ws.conn
     existing = {
         row[0]: (row[1], row[2])

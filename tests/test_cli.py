@@ -70,6 +70,10 @@ def test_bad_input_exits_2_with_reason(tmp_path, files):
     assert missing.returncode == 2 and "nope.xlsx" in missing.stderr and missing.stdout == ""
     bad_map = run("--workspace", ws, "import-zones", str(files["zones"]), "--map", "colour=X", "--json")
     assert bad_map.returncode == 2 and "--map" in bad_map.stderr
+    bad_ledger_map = run("--workspace", ws, "import-ledger", str(files["ledger"]), "--map", "colour=X", "--json")
+    assert bad_ledger_map.returncode == 2 and "colour" in bad_ledger_map.stderr
+    absent = run("--workspace", ws, "import-ledger", str(files["ledger"]), "--map", "lon=X", "--json")
+    assert absent.returncode == 2 and "X" in absent.stderr and absent.stdout == ""
     not_ws = run("--workspace", str(tmp_path / "none"), "cases", "--json")
     assert not_ws.returncode == 2 and "init" in not_ws.stderr
 
@@ -83,3 +87,22 @@ def test_json_flag_before_the_command(tmp_path):
     ws = str(tmp_path / "ws")
     result = run("--json", "--workspace", ws, "init")
     assert result.returncode == 0 and json.loads(result.stdout)["workspace"].endswith("ws")
+
+
+def test_import_ledger_with_a_column_map(tmp_path):
+    from tests.test_ledger_import import write_odd_csv
+
+    ws = str(tmp_path / "ws")
+    ledger = write_odd_csv(tmp_path / "odd.csv")
+    dry = run("--workspace", ws, "import-ledger", str(ledger), "--dry-run", "--map",
+              "case_no=编号,lon=X,lat=Y,description=情况说明", "--json")
+    assert dry.returncode == 0, dry.stderr
+    payload = json.loads(dry.stdout)
+    assert payload["dry_run"] is True and payload["created"] == 2
+    assert [r["row"] for r in payload["rejected"]] == [4]
+    done = run("--workspace", ws, "import-ledger", str(ledger), "--map", "lon=X,lat=Y,description=情况说明", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert {"created", "updated", "unchanged", "rejected"} <= set(summary) and summary["created"] == 2
+    cases = json.loads(run("--workspace", ws, "cases", "ODD-1", "--json").stdout)
+    assert cases[0]["lon"] == pytest.approx(120.5)

@@ -11,7 +11,7 @@ import pytest
 
 from inspector import ledger_reader
 from inspector.errors import BadInput
-from inspector.ledger_import import import_ledger, read_ledger
+from inspector.ledger_import import import_ledger, parse_column_map, read_ledger
 from inspector.forms.coordinates import format_dms
 from inspector.ledger_values import parse_coordinate, parse_date
 
@@ -110,6 +110,53 @@ def test_dry_run_writes_nothing(ws, tmp_path):
     records, result = read_ledger(write_xlsx(tmp_path / "a.xlsx", ledger_rows()), ws)
     assert len(records) == 3 and len(result.rejected) == 5
     assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+
+
+ODD_HEADER = ["编号", "X", "Y", "情况说明", "描述", "问题描述"]
+
+
+def write_odd_csv(path: Path) -> Path:
+    """A ledger whose columns the synonyms cannot (or wrongly) detect: no 经度/纬度 headers,
+    and the text we want as the description sits under 情况说明."""
+    lines = [",".join(ODD_HEADER),
+             "ODD-1,120.5,33.5,新建养殖塘,旧描述一,问题一",
+             "ODD-2,118.85,32.06,违规码头,旧描述二,问题二",
+             "ODD-3,东经,32.0,坐标错,,"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_column_map_overrides_detection(ws, tmp_path):
+    path = write_odd_csv(tmp_path / "odd.csv")
+    with pytest.raises(BadInput, match="表头"):
+        read_ledger(path, ws)
+    column_map = {"lon": "X", "lat": "y", "description": "情况说明"}
+    records, result = read_ledger(path, ws, column_map=column_map)
+    assert [r["case_no"] for r in records] == ["ODD-1", "ODD-2"] and [r["row"] for r in result.rejected] == [4]
+    assert records[0]["description"] == "新建养殖塘"
+    assert result.sheets[0]["columns"]["lon"] == "X" and result.sheets[0]["columns"]["description"] == "情况说明"
+    assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    imported = import_ledger(ws, path, column_map=column_map)
+    assert imported.created == 2
+    assert ws.conn.execute("SELECT description FROM cases WHERE case_no = 'ODD-2'").fetchone()[0] == "违规码头"
+    # Leaving a field out (empty header): the description column is not read at all.
+    records, _ = read_ledger(path, ws, column_map={**column_map, "description": ""})
+    assert records[0]["description"] is None
+
+
+def test_column_map_errors_are_bad_input(ws, tmp_path):
+    path = write_odd_csv(tmp_path / "odd.csv")
+    with pytest.raises(BadInput, match="未知的台账字段：colour"):
+        read_ledger(path, ws, column_map={"colour": "X"})
+    with pytest.raises(BadInput, match="找不到指定的列：经度X"):
+        read_ledger(path, ws, column_map={"lon": "经度X", "lat": "Y"})
+    with pytest.raises(BadInput, match="同时指定"):
+        read_ledger(path, ws, column_map={"lon": "X", "lat": "X"})
+    with pytest.raises(BadInput, match="case_no"):
+        read_ledger(path, ws, column_map={"case_no": ""})
+    with pytest.raises(BadInput, match="--map"):
+        parse_column_map("lon")
+    assert parse_column_map(" case_no=编号, lon = X ,lat=Y") == {"case_no": "编号", "lon": "X", "lat": "Y"}
 
 
 def test_no_header_is_bad_input(ws, tmp_path):

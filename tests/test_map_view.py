@@ -1,4 +1,5 @@
-"""The map widget (pytest-qt, offscreen QtWebEngine): layers drawn, XSS inert, UUID-only bridge."""
+"""The map widget (pytest-qt, offscreen QtWebEngine): layers drawn, XSS inert, validated bridge,
+pick mode, in-place case recolouring."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from inspector.cases import list_cases  # noqa: E402
 from inspector.demo import build_demo_workspace  # noqa: E402
 from inspector.evidence_attach import attach  # noqa: E402
 from ui.map_scheme import register_map_scheme  # noqa: E402
-from ui.map_view import LAYER_NAMES, MapView  # noqa: E402
+from ui.map_view import LAYER_NAMES, MapBridge, MapView, valid_point  # noqa: E402
 
 XSS_CASE = "LD2026-320900-002"
 SCREENSHOT = Path("/tmp/map-view.png")
@@ -108,7 +109,7 @@ def test_bridge_ignores_anything_but_a_uuid(qtbot, map_view, demo_ws):
     methods = {m.split("(")[0] for m in run_js(qtbot, map_view, "window.__bridgeMethods")}
     qt_members = {"deleteLater", "destroyed", "objectNameChanged"}
     js_helpers = {"unwrapQObject", "unwrapProperties", "propertyUpdate", "signalEmitted"}
-    assert methods - qt_members - js_helpers == {"caseClicked", "zoneClicked", "layersDrawn"}
+    assert methods - qt_members - js_helpers == {"caseClicked", "zoneClicked", "layersDrawn", "pointClicked"}
     map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
       ch.objects.lvdunBridge.zoneClicked('bbbbbbbb-1111-4111-8111-abcdefabcdef'); });""")
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
@@ -133,6 +134,82 @@ def test_select_gps_and_layer_toggles(qtbot, map_view, demo_ws):
         map_view.set_layer_visible("<script>", True)
     map_view.set_layer_visible("zones", True)
     qtbot.waitUntil(lambda: "zones" in run_js(qtbot, map_view, "LvdunMap.stats().visible"), timeout=5_000)
+
+
+def test_valid_point_accepts_only_finite_numbers_in_jiangsu():
+    assert valid_point(119.5, 33.0) == (119.5, 33.0)
+    assert valid_point(120, 31) == (120.0, 31.0)
+    for lon, lat in ((float("nan"), 33.0), (119.5, float("inf")), (116.4, 39.9), (0.0, 0.0), (True, 33.0),
+                     ("119.5", "33.0"), (None, 33.0), (124.0, 33.0), (119.5, 29.9)):
+        assert valid_point(lon, lat) is None, (lon, lat)
+    picked = []
+    bridge = MapBridge(print, print, print, lambda lon, lat: picked.append((lon, lat)))
+    bridge.pointClicked(200.0, 33.0)
+    bridge.pointClicked(float("nan"), 33.0)
+    bridge.pointClicked(119.25, 32.5)
+    assert picked == [(119.25, 32.5)]
+
+
+def test_pick_mode_reports_the_clicked_position(qtbot, map_view):
+    picked: list = []
+    map_view.pointPicked.connect(lambda lon, lat: picked.append((lon, lat)))
+    # Not in pick mode: a click (the map's own handler) picks nothing.
+    assert run_js(qtbot, map_view, "LvdunMap.pickAt(119.5, 33.0)") is False
+    map_view.start_pick()
+    assert map_view.is_picking()
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().picking") is True, timeout=5_000)
+    assert run_js(qtbot, map_view, "document.querySelector('.lv-map').classList.contains('lv-picking')")
+    # Outside the Jiangsu box: the page sends it, the bridge drops it, pick mode stays in Python.
+    assert run_js(qtbot, map_view, "LvdunMap.pickAt(116.4, 39.9)") is True
+    qtbot.wait(300)
+    assert picked == [] and map_view.is_picking()
+    map_view.start_pick()
+    with qtbot.waitSignal(map_view.pointPicked, timeout=10_000) as blocker:
+        map_view.page().runJavaScript("LvdunMap.pickAt(119.1234, 33.4567)")
+    assert blocker.args == [pytest.approx(119.1234), pytest.approx(33.4567)]
+    assert not map_view.is_picking() and run_js(qtbot, map_view, "LvdunMap.stats().picking") is False
+    # A second click after the pick, and a click on a case marker, do not pick again.
+    assert run_js(qtbot, map_view, "LvdunMap.pickAt(119.2, 33.2)") is False
+    map_view.start_pick()
+    map_view.cancel_pick()
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().picking") is False, timeout=5_000)
+    map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
+      ch.objects.lvdunBridge.pointClicked(119.3, 33.3); });""")
+    qtbot.wait(300)
+    assert len(picked) == 1
+
+
+def test_pick_mode_click_on_a_case_marker_picks_instead_of_selecting(qtbot, map_view, demo_ws):
+    case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    selected: list = []
+    map_view.caseSelected.connect(selected.append)
+    map_view.start_pick()
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().picking") is True, timeout=5_000)
+    with qtbot.waitSignal(map_view.pointPicked, timeout=10_000) as blocker:
+        map_view.page().runJavaScript(
+            f"var m = LvdunMap.markerFor({json.dumps(case['uuid'])}); m.fire('click', {{latlng: m.getLatLng()}}, true)")
+    assert blocker.args[0] == pytest.approx(case["lon"], abs=1e-4)
+    assert blocker.args[1] == pytest.approx(case["lat"], abs=1e-4)
+    qtbot.wait(200)
+    assert selected == []
+
+
+def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
+    from inspector.map_document import STATUS_COLOURS
+    from inspector.workflow import STATES
+
+    case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    code = STATES.index("整改中")
+    assert run_js(qtbot, map_view, f"LvdunMap.statusOf({json.dumps(case['uuid'])})") == STATES.index(case["status"])
+    assert map_view.update_case(case["uuid"].upper(), "整改中")
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, f"LvdunMap.statusOf({json.dumps(case['uuid'])})") == code,
+                    timeout=5_000)
+    fill = run_js(qtbot, map_view, f"LvdunMap.markerFor({json.dumps(case['uuid'])}).options.fillColor")
+    assert fill == STATUS_COLOURS[code]
+    assert not map_view.update_case("not-a-uuid", "整改中")
+    assert not map_view.update_case(case["uuid"], "<script>")
+    assert run_js(qtbot, map_view, f"LvdunMap.setCaseStatus({json.dumps(case['uuid'])}, 99)") is False
+    assert run_js(qtbot, map_view, "LvdunMap.stats().cases") == len(list_cases(demo_ws))
 
 
 def test_network_requests_are_blocked(qtbot, map_view):

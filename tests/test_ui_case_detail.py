@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -124,3 +126,59 @@ def test_batch_export_with_progress(window, qtbot, tmp_path):
     assert dialog.progress.value() == dialog.progress.maximum() == 5
     assert all(Path(f).read_bytes().startswith(b"%PDF") for f in files)
     QApplication.processEvents()
+
+
+def _wait_map(window, qtbot) -> None:
+    assert window.has_map
+    qtbot.waitUntil(lambda: window.map_ready, timeout=60_000)
+
+
+def _map_js(window, qtbot, code: str):
+    import json
+
+    results: list = []
+    window.map_view.page().runJavaScript(f"JSON.stringify({code})", 0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0]) if results[0] is not None else None
+
+
+def test_finding_form_takes_a_position_picked_on_the_map(window, qtbot):
+    _wait_map(window, qtbot)
+    record = _select_first(window, qtbot)
+    case = window.session.ws.conn.execute("SELECT lon, lat FROM cases WHERE uuid = ?", (record["uuid"],)).fetchone()
+    window.detail.finding_button.click()
+    form = window.finding_form
+    assert form.map_button.isEnabled()
+    # Esc cancels: the form comes back with the ledger position.
+    form.map_button.click()
+    assert form.isHidden() and window.map_view.is_picking()
+    window.pick_escape.activated.emit()
+    assert form.isVisible() and not window.map_view.is_picking()
+    assert "台账" in form.position_label.text()
+    form.map_button.click()
+    qtbot.waitUntil(lambda: _map_js(window, qtbot, "LvdunMap.stats().picking") is True, timeout=10_000)
+    lon, lat = case["lon"] + 0.0005, case["lat"] - 0.0003
+    window.map_view.page().runJavaScript(f"LvdunMap.pickAt({lon!r}, {lat!r})")
+    qtbot.waitUntil(form.isVisible, timeout=10_000)
+    assert "地图选点" in form.position_label.text() and f"{lon:.6f}" in form.position_label.text()
+    values = form.values()
+    assert values["position_source"] == "map_pick"
+    assert values["lon"] == pytest.approx(lon) and values["lat"] == pytest.approx(lat)
+    form.undo_stack.undo()
+    assert "台账" in form.position_label.text()
+    form.reject()
+
+
+def test_a_workflow_step_recolours_the_case_on_the_map(window, qtbot):
+    from inspector.workflow import STATES
+
+    _wait_map(window, qtbot)
+    record = _select_first(window, qtbot)
+    uuid = record["uuid"]
+    assert _map_js(window, qtbot, f"LvdunMap.statusOf('{uuid}')") == STATES.index("待核查")
+    reloads = []
+    window.map_view.mapReady.connect(lambda: reloads.append(1))
+    _move_button(window, "现场核查").click()
+    qtbot.waitUntil(lambda: _map_js(window, qtbot, f"LvdunMap.statusOf('{uuid}')") == STATES.index("现场核查"),
+                    timeout=10_000)
+    assert reloads == [] and window.map_ready  # in place: no new map document

@@ -56,6 +56,56 @@ def test_ledger_import_can_be_cancelled(window, qtbot, tmp_path):
     assert window.session.ws.conn.execute("SELECT count(*) FROM cases WHERE case_no = 'NEW-001'").fetchone()[0] == 0
 
 
+ODD_CSV = (
+    "编号,X,Y,情况说明,问题描述\n"
+    "ODD-001,118.56,32.08,新建房屋,旧文本\n"
+    "ODD-002,118.57,32.09,新建码头,旧文本\n"
+)
+
+
+def _choose(page, key, header):
+    box = page.column_boxes[key]
+    index = box.findData(header)
+    assert index >= 0, (key, header, [box.itemText(i) for i in range(box.count())])
+    box.setCurrentIndex(index)
+
+
+def test_ledger_wizard_column_mapping_is_editable(window, qtbot, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text(ODD_CSV, encoding="utf-8")
+    wizard = _ledger_wizard(window, path)
+    wizard.next()
+    check = wizard.check_page
+    # Nothing detected for 经度/纬度: the page says so and offers the sheet's headers.
+    qtbot.waitUntil(lambda: "表头" in check.summary.text(), timeout=10_000)
+    assert not check.isComplete()
+    box = check.column_boxes["lon"]
+    assert [box.itemData(i) for i in range(1, box.count())] == ["编号", "X", "Y", "情况说明", "问题描述"]
+    assert check.column_boxes["case_no"].currentData() == "编号"
+    assert check.column_boxes["description"].currentData() == "问题描述"
+    _choose(check, "lon", "X")
+    _choose(check, "lat", "Y")
+    qtbot.waitUntil(check.isComplete, timeout=10_000)
+    assert "有效 2 行，拒绝 0 行" in check.summary.text() and "修改" in check.summary.text()
+    # The edited description column is what the dry run reports ...
+    _choose(check, "description", "情况说明")
+    qtbot.waitUntil(lambda: check.isComplete() and any(
+        check.mapping.item(r, 3).text() == "情况说明" for r in range(check.mapping.rowCount())), timeout=10_000)
+    assert check.column_map() == {"lon": "X", "lat": "Y", "description": "情况说明"}
+    # ... and a bad choice (the same column twice) is refused in the summary, then fixed.
+    _choose(check, "lat", "X")
+    qtbot.waitUntil(lambda: "同时指定" in check.summary.text(), timeout=10_000)
+    assert not check.isComplete()
+    _choose(check, "lat", "Y")
+    qtbot.waitUntil(check.isComplete, timeout=10_000)
+    wizard.next()
+    run = wizard.run_page
+    qtbot.waitUntil(run.isComplete, timeout=20_000)
+    assert "新增 2" in run.label.text()
+    row = window.session.ws.conn.execute("SELECT description, lon FROM cases WHERE case_no = 'ODD-002'").fetchone()
+    assert tuple(row) == ("新建码头", 118.57)
+
+
 def test_zone_wizard_detects_and_takes_an_edited_mapping(window, qtbot, tmp_path):
     from ui.import_wizards import ZoneImportWizard
 

@@ -22,6 +22,8 @@ from ui import operations
 from ui.session import Session
 
 GpsFix = Callable[[], tuple[float, float, float | None] | None]
+# Starts a pick on the map; calls back with (lon, lat), or None when the pick is cancelled.
+MapPick = Callable[[Callable[[tuple[float, float] | None], None]], Any]
 _MERGE_ID = 0x5EED  # QUndoCommand id base for merging edits of the same field
 
 
@@ -55,7 +57,7 @@ class FindingForm(QDialog):
     TEXT_FIELDS = ("inspector", "description", "basis", "area")
 
     def __init__(self, session: Session, case_uuid: str, *, gps_fix: GpsFix | None = None,
-                 map_pick: Callable[[], tuple[float, float] | None] | None = None,
+                 map_pick: MapPick | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.case_uuid = session, case_uuid
@@ -248,9 +250,19 @@ class FindingForm(QDialog):
         self.set_position("photo_exif", meta.lon, meta.lat, None)
 
     def use_map(self) -> None:
-        picked = self.map_pick() if self.map_pick else None
-        if picked:
-            self.set_position("map_pick", picked[0], picked[1], None)
+        """Hide the form while the user clicks a position on the map; come back with it."""
+        if self.map_pick is None:
+            return
+        self.hide()
+        if self.map_pick(self.map_picked) is False:
+            self.show()
+
+    def map_picked(self, point: tuple[float, float] | None) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if point is not None:
+            self.set_position("map_pick", point[0], point[1], None)
 
     # -- validation and saving ------------------------------------------------------
     def problems(self) -> list[str]:

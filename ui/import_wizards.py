@@ -2,8 +2,10 @@
 
 Ledger: choose the file → the dry run (:func:`inspector.ledger_import.read_ledger`)
 shows the detected text encoding, header row and column mapping per sheet,
-how many rows are valid and every rejected row with its reason → import
-with progress and cancel.
+how many rows are valid and every rejected row with its reason; the column
+mapping is editable (a combo per ledger field listing the sheet's headers) and
+each edit re-runs the dry run with it → import with that mapping, with
+progress and cancel.
 
 Zones: choose the file → the detected layers, encoding, CRS and field
 mapping are shown, and encoding, CRS, zone kind and each field can be
@@ -16,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QVBoxLayout, QWidget,
-    QWizard, QWizardPage,
+    QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QVBoxLayout,
+    QWidget, QWizard, QWizardPage,
 )
 
-from inspector.vocabulary import KINDS, ZONE_FIELD_SYNONYMS
+from inspector.vocabulary import KINDS, LEDGER_FIELD_SYNONYMS, ZONE_FIELD_SYNONYMS
 from ui import labels, operations
 from ui.session import Session
 from ui.wizard_pages import FilePage, RunPage, fill_table
@@ -45,7 +47,7 @@ def text_encoding(path: str) -> str:
 
 
 class LedgerCheckPage(QWizardPage):
-    """The dry run: mapping per sheet, valid rows, rejected rows with reasons."""
+    """The dry run: editable column mapping, mapping per sheet, valid rows, rejected rows with reasons."""
 
     def __init__(self, wizard: "LedgerImportWizard") -> None:
         super().__init__(wizard)
@@ -56,23 +58,89 @@ class LedgerCheckPage(QWizardPage):
         self.mapping = QTableWidget(self)
         self.rejected = QTableWidget(self)
         self.ok = False
+        self.detected: dict[str, str] = {}  # field → header text found by the synonyms
+        self._filling = False
+        self._generation = 0  # only the latest dry run updates the page
+        self.column_boxes: dict[str, QComboBox] = {}
+        boxes = QGridLayout()
+        for i, key in enumerate(LEDGER_FIELD_SYNONYMS):
+            box = QComboBox(self)
+            box.setObjectName(f"column:{key}")
+            box.currentIndexChanged.connect(self._column_edited)
+            self.column_boxes[key] = box
+            row, col = divmod(i, 3)
+            required = key in ("case_no", "lon", "lat")
+            boxes.addWidget(QLabel(LEDGER_FIELD_NAMES.get(key, key) + (" *" if required else ""), self), row, 2 * col)
+            boxes.addWidget(box, row, 2 * col + 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(QLabel(self.tr("列对应（可修改，修改后自动重新检查）"), self))
+        layout.addLayout(boxes)
         layout.addWidget(QLabel(self.tr("识别的列"), self))
         layout.addWidget(self.mapping, 1)
         layout.addWidget(QLabel(self.tr("被拒绝的行"), self))
         layout.addWidget(self.rejected, 2)
 
     def initializePage(self) -> None:
+        self.detected = {}
+        self._fill_boxes([], {})
+        self.check(None)
+
+    def check(self, column_map: dict[str, str | None] | None) -> None:
+        """Run the dry run (with the edited mapping, if any); the page follows the latest run."""
         self.ok = False
+        self.completeChanged.emit()
         self.summary.setText(self.tr("正在检查…"))
-        job = operations.dry_run_ledger(session=self.owner.session, path=self.owner.file_page.file())
-        job.succeeded.connect(self._checked)
-        job.failed.connect(self._failed)
+        self._generation += 1
+        generation = self._generation
+        job = operations.dry_run_ledger(session=self.owner.session, path=self.owner.file_page.file(),
+                                        column_map=column_map)
+        job.succeeded.connect(lambda outcome: generation == self._generation and self._checked(outcome))
+        job.failed.connect(lambda message: generation == self._generation and self._failed(message))
         self.owner.jobs.append(job)
 
-    def _checked(self, outcome: tuple[list[dict[str, Any]], Any]) -> None:
-        records, result = outcome
+    def column_map(self) -> dict[str, str | None] | None:
+        """The fields whose column the user changed (None: nothing changed, use detection)."""
+        edited = {key: box.currentData() or "" for key, box in self.column_boxes.items()
+                  if (box.currentData() or None) != self.detected.get(key)}
+        return edited or None
+
+    def _column_edited(self) -> None:
+        if not self._filling:
+            self.check(self.column_map())
+
+    def _fill_boxes(self, headers: list[str], current: dict[str, str]) -> None:
+        self._filling = True
+        try:
+            for key, box in self.column_boxes.items():
+                box.clear()
+                box.addItem(self.tr("（无）"), None)
+                for name in headers:
+                    box.addItem(name, name)
+                box.setCurrentIndex(max(box.findData(current.get(key)), 0))
+        finally:
+            self._filling = False
+
+    def _checked(self, outcome: tuple[list[dict[str, Any]], Any, list[dict[str, Any]], str | None]) -> None:
+        records, result, headers, refusal = outcome
+        first_run = not any(box.count() > 1 for box in self.column_boxes.values())
+        if first_run:
+            names = list(dict.fromkeys(h for sheet in headers for h in sheet["headers"]))
+            if headers:
+                self.detected = {k: v for k, v in headers[0]["columns"].items() if v}
+            if result is not None:
+                for sheet in result.sheets:
+                    if sheet.get("columns"):
+                        self.detected = {k: v for k, v in sheet["columns"].items() if v}
+                        break
+            self._fill_boxes(names, self.detected)
+        if result is None:
+            fill_table(self.mapping, [self.tr("工作表"), self.tr("表头行"), self.tr("字段"), self.tr("台账列")], [])
+            fill_table(self.rejected, [self.tr("工作表"), self.tr("行"), self.tr("问题编号"), self.tr("原因")], [])
+            self.summary.setText(refusal + self.tr("。请在下方指定 问题编号、经度、纬度 对应的列。"))
+            self.ok = False
+            self.completeChanged.emit()
+            return
         rows = []
         for sheet in result.sheets:
             for key, header in (sheet.get("columns") or {}).items():
@@ -80,8 +148,9 @@ class LedgerCheckPage(QWizardPage):
         fill_table(self.mapping, [self.tr("工作表"), self.tr("表头行"), self.tr("字段"), self.tr("台账列")], rows)
         fill_table(self.rejected, [self.tr("工作表"), self.tr("行"), self.tr("问题编号"), self.tr("原因")],
                    [[r["sheet"], r["row"], r.get("case_no"), r["reason"]] for r in result.rejected])
-        self.summary.setText(self.tr("编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。列的识别由程序按表头同义词完成。").format(
-            enc=text_encoding(self.owner.file_page.file()), ok=len(records), bad=len(result.rejected)))
+        how = self.tr("列按您的修改对应。") if self.column_map() else self.tr("列的识别由程序按表头同义词完成，可在下方修改。")
+        self.summary.setText(self.tr("编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。").format(
+            enc=text_encoding(self.owner.file_page.file()), ok=len(records), bad=len(result.rejected)) + how)
         self.ok = bool(records)
         self.completeChanged.emit()
 
@@ -108,7 +177,8 @@ class LedgerImportWizard(QWizard):
             self.addPage(page)
 
     def _start(self) -> operations.Job:
-        return operations.import_ledger_file(session=self.session, path=self.file_page.file())
+        return operations.import_ledger_file(session=self.session, path=self.file_page.file(),
+                                             column_map=self.check_page.column_map())
 
     def _summary(self, result: Any) -> str:
         return self.tr("新增 {c}，更新 {u}，未变 {n}，拒绝 {r}").format(

@@ -2,15 +2,19 @@
 
 It wires views to the session (the model) and to each other: selecting a
 case in the list, the queue or the map shows it everywhere; GPS fixes go
-to the map, the geofence and the status bar. Window geometry and layout,
+to the map, the geofence and the status bar. A workflow step recolours
+that case's marker in place; the finding form picks a position on the map
+through :meth:`MainWindow.pick_on_map`. Window geometry and layout,
 the last workspace, the role and the language persist in QSettings. A
 language switch installs the translator and rebuilds the panels (the map
 and the GPS feed are kept).
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QSplitter,
     QStackedWidget, QToolBar, QVBoxLayout, QWidget,
@@ -47,6 +51,14 @@ class MainWindow(QMainWindow):
         self.map_ready = False
         self.map_view.mapReady.connect(self._map_ready)
         self.map_view.caseSelected.connect(self.select_case)
+        self.can_pick = self.has_map and hasattr(self.map_view, "start_pick")
+        self._pick_callback: Callable[[tuple[float, float] | None], None] | None = None
+        if self.can_pick:
+            self.map_view.pointPicked.connect(self._point_picked)
+        self.pick_escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.pick_escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.pick_escape.setEnabled(False)
+        self.pick_escape.activated.connect(self.cancel_map_pick)
         self.map_job = load_workspace_map(session, self.map_view)
         session.changed.connect(self._reload_map_if_needed)
         self.gps = PositionFeed(self)
@@ -166,6 +178,43 @@ class MainWindow(QMainWindow):
         if changes.zones or changes.cases_added:
             self.map_ready = False
             self.map_job = load_workspace_map(self.session, self.map_view)
+            return
+        if changes.case_uuids and hasattr(self.map_view, "update_case"):
+            # A workflow step (or any edit of a case): recolour just those markers.
+            marks = ",".join("?" * len(changes.case_uuids))
+            for row in self.session.ws.conn.execute(
+                    f"SELECT uuid, status FROM cases WHERE deleted = 0 AND uuid IN ({marks})",
+                    tuple(changes.case_uuids)):
+                self.map_view.update_case(row["uuid"], row["status"])
+
+    # -- picking a position on the map -------------------------------------------------
+    def pick_on_map(self, callback: Callable[[tuple[float, float] | None], None]) -> bool:
+        """Let the user click a position on the map; ``callback((lon, lat))`` on a pick,
+        ``callback(None)`` when cancelled (Esc, or another pick started). False without a map."""
+        if not self.can_pick:
+            return False
+        self.cancel_map_pick()
+        self._pick_callback = callback
+        self.map_view.start_pick()
+        self.pick_escape.setEnabled(True)
+        self.statusBar().showMessage(self.tr("在地图上点击选择位置（Esc 取消）"))
+        return True
+
+    def cancel_map_pick(self) -> None:
+        callback, self._pick_callback = self._pick_callback, None
+        self.pick_escape.setEnabled(False)
+        if callback is None:
+            return
+        self.map_view.cancel_pick()
+        self.statusBar().clearMessage()
+        callback(None)
+
+    def _point_picked(self, lon: float, lat: float) -> None:
+        callback, self._pick_callback = self._pick_callback, None
+        self.pick_escape.setEnabled(False)
+        self.statusBar().clearMessage()
+        if callback is not None:
+            callback((lon, lat))
 
     def _map_ready(self) -> None:
         self.map_ready = True
@@ -198,7 +247,8 @@ class MainWindow(QMainWindow):
         from ui.finding_form import FindingForm
 
         if uuid:
-            self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix, parent=self)
+            self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix,
+                                            map_pick=self.pick_on_map if self.can_pick else None, parent=self)
             self.finding_form.open()
 
     def open_form_preview(self, uuid: str, kind: str) -> None:

@@ -3,7 +3,9 @@
 ``ui.map_view.MapView`` (built separately) offers ``set_workspace(ws)``,
 ``select_case(uuid)``, ``set_gps_position(lon, lat, accuracy_m)``,
 ``set_layer_visible(name, visible)`` and the signals ``caseSelected(str)``
-and ``mapReady()``; ``ui.map_view.register_map_scheme()`` must run before
+and ``mapReady()``; optionally ``start_pick()`` / ``cancel_pick()`` with
+``pointPicked(float, float)`` and ``update_case(uuid, status)`` (the main
+window uses them when present); ``ui.map_view.register_map_scheme()`` must run before
 the QApplication exists. This module imports it lazily and falls back to
 :class:`MapPlaceholder`, which has the same interface, so the window works
 either way.

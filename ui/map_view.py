@@ -4,13 +4,17 @@
 ``lvdun:`` scheme handler (assets, layer data, MBTiles tiles) and a request
 interceptor that blocks the network. The page talks back through a
 QWebChannel object that exposes only slots taking a UUID, each validated
-before anything is emitted. Python talks to the page only by calling
-``LvdunMap`` functions with numbers or a validated UUID.
+before anything is emitted, and ``pointClicked(lon, lat)``, which takes two
+finite numbers inside a generous Jiangsu box and is heard only in pick mode.
+Python talks to the page only by calling ``LvdunMap`` functions with numbers
+or a validated UUID.
 
 Public API for the main window: :meth:`MapView.set_workspace`,
 :meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
-:meth:`MapView.set_layer_visible`, signals ``caseSelected(str)``,
-``zoneSelected(str)`` and ``mapReady()``. Call :func:`register_map_scheme`
+:meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
+:meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, signals
+``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``
+and ``mapReady()``. Call :func:`register_map_scheme`
 before the QApplication is created.
 """
 from __future__ import annotations
@@ -30,13 +34,17 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from inspector.basemap_tiles import TileSource
 from inspector.map_document import MapBundle, build_workspace_map
+from inspector.map_layers import status_code
+from inspector.workflow import STATES
 from inspector.workspace import Workspace
 from ui.map_scheme import MapSchemeHandler, OfflineOnly, SCHEME, register_map_scheme
 
-__all__ = ["MapView", "MapBridge", "LAYER_NAMES", "register_map_scheme", "valid_uuid"]
+__all__ = ["MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme", "valid_point",
+           "valid_uuid"]
 
 LAYER_NAMES = ("admin", "zones", "cases", "photos", "footprints", "gps")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PICK_BOUNDS = (115.5, 30.0, 123.5, 35.8)  # a generous Jiangsu box: west, south, east, north
 
 
 def valid_uuid(value: object) -> str | None:
@@ -47,13 +55,28 @@ def valid_uuid(value: object) -> str | None:
     return value if _UUID.fullmatch(value) else None
 
 
+def valid_point(lon: object, lat: object) -> tuple[float, float] | None:
+    """(lon, lat) as floats if both are finite numbers inside :data:`PICK_BOUNDS`, else None."""
+    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
+            or not isinstance(lat, (int, float)):
+        return None
+    lon, lat = float(lon), float(lat)
+    west, south, east, north = PICK_BOUNDS
+    if not (math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north):
+        return None
+    return lon, lat
+
+
 class MapBridge(QObject):
-    """The only object the page can reach. Every slot takes one UUID string and validates it."""
+    """The only object the page can reach. Every slot validates its arguments: one UUID
+    string, or (``pointClicked``) two finite numbers inside :data:`PICK_BOUNDS`."""
 
     def __init__(self, on_case: Callable[[str], None], on_zone: Callable[[str], None],
-                 on_drawn: Callable[[str], None], parent: QObject | None = None) -> None:
+                 on_drawn: Callable[[str], None], on_point: Callable[[float, float], None] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._on_case, self._on_zone, self._on_drawn = on_case, on_zone, on_drawn
+        self._on_point = on_point
 
     def event(self, event: QEvent) -> bool:
         """Refuse deferred deletion: QWebChannel lets a page call ``deleteLater()`` on a
@@ -80,6 +103,12 @@ class MapBridge(QObject):
         if value:
             self._on_drawn(value)
 
+    @Slot(float, float)
+    def pointClicked(self, lon: float, lat: float) -> None:  # noqa: N802 (JS-facing name)
+        point = valid_point(lon, lat)
+        if point and self._on_point is not None:
+            self._on_point(*point)
+
 
 class _OfflinePage(QWebEnginePage):
     """A page that navigates only within the map document (links never open anything)."""
@@ -94,6 +123,7 @@ class MapView(QWidget):
 
     caseSelected = Signal(str)
     zoneSelected = Signal(str)
+    pointPicked = Signal(float, float)
     mapReady = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -111,7 +141,8 @@ class MapView(QWidget):
         # The page owns its profile: however the widget tree is torn down (even at
         # interpreter exit), the page is deleted first, as WebEngine requires.
         self._profile.setParent(self._page)
-        self._bridge = MapBridge(self.caseSelected.emit, self.zoneSelected.emit, self._on_drawn, self._page)
+        self._bridge = MapBridge(self.caseSelected.emit, self.zoneSelected.emit, self._on_drawn, self._on_point,
+                                 self._page)
         self._channel = QWebChannel(self._page)
         self._channel.registerObject("lvdunBridge", self._bridge)
         self._page.setWebChannel(self._channel)
@@ -122,6 +153,8 @@ class MapView(QWidget):
         self._gps: tuple[float, float, float] | None = None
         self._hidden: set[str] = set()
         self._selected: str | None = None
+        self._picking = False
+        self._statuses: dict[str, int] = {}  # case status changes since the document was built
 
     # -- access for the main window and tests ----------------------------
     def page(self) -> QWebEnginePage:
@@ -184,10 +217,44 @@ class MapView(QWidget):
         if self.is_ready():
             self._page.runJavaScript(f"LvdunMap.setLayerVisible({json.dumps(name)}, {json.dumps(bool(visible))})")
 
+    def start_pick(self) -> None:
+        """Enter pick mode: the next click on the map emits ``pointPicked(lon, lat)``."""
+        self._picking = True
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.setPickMode(true)")
+
+    def cancel_pick(self) -> None:
+        """Leave pick mode without a position."""
+        self._picking = False
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.setPickMode(false)")
+
+    def is_picking(self) -> bool:
+        return self._picking
+
+    def update_case(self, case_uuid: str, status: str) -> bool:
+        """Recolour one case marker for a new workflow status, in place (no reload).
+
+        False for a value that is not a UUID or a status that is not a workflow state.
+        """
+        value = valid_uuid(case_uuid)
+        if value is None or status not in STATES:
+            return False
+        code = status_code(status)
+        self._statuses[value] = code
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+        return True
+
     # -- readiness ---------------------------------------------------------
     def _on_load_finished(self, ok: bool) -> None:
         self._loaded = bool(ok) and bool(self._token)
         self._maybe_ready()
+
+    def _on_point(self, lon: float, lat: float) -> None:
+        if self._picking:
+            self._picking = False
+            self.pointPicked.emit(lon, lat)
 
     def _on_drawn(self, token: str) -> None:
         if token == self._token:
@@ -204,4 +271,8 @@ class MapView(QWidget):
             self._page.runJavaScript("LvdunMap.setGps(%r, %r, %r)" % self._gps)
         if self._selected is not None:
             self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
+        for value, code in self._statuses.items():
+            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+        if self._picking:
+            self._page.runJavaScript("LvdunMap.setPickMode(true)")
         self.mapReady.emit()

@@ -179,19 +179,35 @@ def export_forms(*, session: Session, case_uuids: list[str], kind: str, folder: 
 
 
 # -- imports ---------------------------------------------------------------
-def dry_run_ledger(*, session: Session, path: str) -> Job:
-    """Parse and check a ledger without writing; result: (valid rows, LedgerImportResult)."""
-    from inspector.ledger_import import read_ledger
+def dry_run_ledger(*, session: Session, path: str, column_map: dict[str, str | None] | None = None) -> Job:
+    """Parse and check a ledger without writing.
 
-    return start(session, "ledger-dry-run", lambda job: read_ledger(Path(path), session.writer()))
+    Result: (valid rows, LedgerImportResult or None, header rows per sheet, refusal text or None):
+    when the columns cannot be resolved the headers still come back, so the mapping can be edited."""
+    from inspector.errors import BadInput
+    from inspector.ledger_import import ledger_headers, read_ledger
+
+    def work(job: Job) -> Any:
+        try:
+            headers = ledger_headers(Path(path), column_map)
+        except BadInput:
+            headers = ledger_headers(Path(path))
+        try:
+            records, result = read_ledger(Path(path), session.writer(), column_map=column_map)
+        except BadInput as exc:
+            if not headers:
+                raise
+            return [], None, headers, core_message(exc)
+        return records, result, headers, None
+    return start(session, "ledger-dry-run", work)
 
 
-def import_ledger_file(*, session: Session, path: str) -> Job:
+def import_ledger_file(*, session: Session, path: str, column_map: dict[str, str | None] | None = None) -> Job:
     from inspector.ledger_import import import_ledger
 
     def work(job: Job) -> Any:
         job.report(0, 1, translate("operations", "读取台账"))
-        return import_ledger(session.writer(), Path(path), progress=job.report)
+        return import_ledger(session.writer(), Path(path), progress=job.report, column_map=column_map)
     return start(session, "ledger-import", work, lambda r: Changes(cases_added=True))
 
 

@@ -28,6 +28,11 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     ledger = add("import-ledger", cmd_import_ledger, "import the problem ledger (.xlsx / .csv)")
     ledger.add_argument("file")
     ledger.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    ledger.add_argument("--map", dest="column_map", metavar="FIELD=HEADER,...",
+                        help="column mapping overriding the detected one, e.g. case_no=编号,lon=X,lat=Y; fields: "
+                             "case_no, lon, lat, description, problem_type, ledger_zone_name, ledger_function_zone, "
+                             "discovered_on, deadline, responsible_unit, clue_source, ledger_city, ledger_county, "
+                             "area_m2")
 
     locate = add("locate", cmd_locate, "zones and admin area at a point")
     locate.add_argument("lon", type=float)
@@ -83,15 +88,16 @@ def cmd_import_zones(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
 
 
 def cmd_import_ledger(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
-    from inspector.ledger_import import import_ledger, read_ledger
+    from inspector.ledger_import import import_ledger, parse_column_map, read_ledger
 
+    column_map = parse_column_map(args.column_map)
     ws = ctx.workspace(create=True)
     if args.dry_run:
-        records, result = read_ledger(args.file, ws)
+        records, result = read_ledger(args.file, ws, column_map=column_map)
         result.created = len(records)  # rows that would be imported
         payload = {**result.as_dict(), "dry_run": True}
     else:
-        result = import_ledger(ws, args.file, progress=ctx.progress)
+        result = import_ledger(ws, args.file, progress=ctx.progress, column_map=column_map)
         payload = result.as_dict()
     text = pick(
         f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}，拒绝 {len(result.rejected)}",

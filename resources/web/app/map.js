@@ -5,8 +5,10 @@
  * Data, never markup: layer documents hold UUIDs, small integer codes and
  * delta-encoded integer coordinates. Every text this script shows is set with
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
- * LvdunMap.selectCase(uuid) and LvdunMap.setLayerVisible(name, bool); the
- * page calls back only bridge slots that take a UUID.
+ * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
+ * LvdunMap.setPickMode(bool) and LvdunMap.setCaseStatus(uuid, code); the
+ * page calls back only bridge slots that take a UUID, plus pointClicked(lon,
+ * lat) with two numbers while in pick mode (validated again in Python).
  */
 (function () {
   'use strict';
@@ -20,7 +22,7 @@
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
     groups: {}, caseMarkers: new Map(), zoneLevel: -1, zoneCache: {}, zoneCount: 0,
-    selected: null, gpsDot: null, gpsCircle: null
+    selected: null, gpsDot: null, gpsCircle: null, picking: false
   };
 
   function decodeRing(flat, q) {
@@ -48,6 +50,34 @@
 
   function send(slot, uuid) {
     if (state.bridge && UUID_RE.test(uuid)) { state.bridge[slot](uuid); }
+  }
+
+  function onClick(layer, handler) {
+    // In pick mode a click on a layer picks its position instead (pickAt leaves pick
+    // mode, so the same click bubbling on to the map picks nothing more).
+    layer.on('click', function (e) {
+      if (state.picking) {
+        if (e && e.latlng) { pickAt(e.latlng.lng, e.latlng.lat); }
+        return;
+      }
+      handler();
+    });
+  }
+
+  /* ---- pick mode: the next click reports its position ------------------- */
+  function setPickMode(on) {
+    state.picking = !!on;
+    if (state.map) { state.map.getContainer().classList.toggle('lv-picking', state.picking); }
+    return state.picking;
+  }
+
+  function pickAt(lon, lat) {
+    if (!state.picking) { return false; }
+    lon = Number(lon); lat = Number(lat);
+    if (!isFinite(lon) || !isFinite(lat)) { return false; }
+    setPickMode(false);
+    if (state.bridge) { state.bridge.pointClicked(lon, lat); }
+    return true;
   }
 
   function makePane(name, z) {
@@ -119,7 +149,7 @@
         fillColor: cfg.kindColours[kind], fillOpacity: core ? 0.5 : 0.2,
         className: 'lv-zone lv-kind-' + kind + (core ? ' lv-core' : '')
       });
-      poly.on('click', function () { send('zoneClicked', id); });
+      onClick(poly, function () { send('zoneClicked', id); });
       layer.addLayer(poly);
     });
     return layer;
@@ -167,7 +197,7 @@
         fillColor: state.cfg.statusColours[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
         className: 'lv-case'
       });
-      marker.on('click', function () { highlight(marker); send('caseClicked', id); });
+      onClick(marker, function () { highlight(marker); send('caseClicked', id); });
       state.caseMarkers.set(id, marker);
       markers.push(marker);
     });
@@ -185,7 +215,7 @@
       var icon = L.divIcon({ html: el, className: 'lv-photo', iconSize: L.point(36, 36) });
       var marker = L.marker([doc.y[i] * doc.q, doc.x[i] * doc.q], { icon: icon, pane: 'lv-photos', keyboard: false });
       var caseId = doc['case'][i];
-      marker.on('click', function () { send('caseClicked', caseId); });
+      onClick(marker, function () { send('caseClicked', caseId); });
       state.groups.photos.addLayer(marker);
     });
     doc.fp_ids.forEach(function (id, i) {
@@ -194,7 +224,7 @@
         pane: 'lv-footprints', color: '#6a1b9a', weight: 1.5, dashArray: '5 4', fillColor: '#ab47bc',
         fillOpacity: 0.12, className: 'lv-footprint'
       });
-      poly.on('click', function () { send('caseClicked', caseId); });
+      onClick(poly, function () { send('caseClicked', caseId); });
       state.groups.footprints.addLayer(poly);
     });
   }
@@ -223,6 +253,18 @@
     }
     cluster.zoomToShowLayer(marker, finish);
     setTimeout(finish, 1500);  // animations never end on a hidden page
+    return true;
+  }
+
+  function setCaseStatus(id, code) {
+    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
+    code = Number(code);
+    if (!marker || !isFinite(code) || code < 0 || code >= state.cfg.statusColours.length || code % 1 !== 0) {
+      return false;
+    }
+    marker.options.lvStatus = code;
+    marker.setStyle({ fillColor: state.cfg.statusColours[code] });
+    if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
     return true;
   }
 
@@ -346,6 +388,7 @@
       spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
     });
     map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
+    map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
     addLayerControl();
     addLegend();
     connectBridge();
@@ -370,6 +413,7 @@
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
       zonePaths: document.querySelectorAll('path.lv-zone').length, zoom: state.map ? state.map.getZoom() : null,
+      picking: state.picking,
       gps: state.gpsDot ? [state.gpsDot.getLatLng().lng, state.gpsDot.getLatLng().lat] : null,
       selected: state.selected ? [state.selected.getLatLng().lng, state.selected.getLatLng().lat] : null,
       visible: Object.keys(state.groups).filter(function (n) { return state.map.hasLayer(state.groups[n]); })
@@ -378,6 +422,8 @@
 
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
+    setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus,
+    statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
     markerFor: function (id) { return state.caseMarkers.get(id) || null; }
   };
 })();
