@@ -487,225 +487,225 @@
 <context>
     <name>FindingForm</name>
     <message>
-        <location filename="../../ui/finding_form.py" line="68"/>
+        <location filename="../../ui/finding_form.py" line="70"/>
         <source>核查记录 — {case}</source>
         <translation>Finding — {case}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="79"/>
-        <location filename="../../ui/finding_form.py" line="83"/>
+        <location filename="../../ui/finding_form.py" line="81"/>
+        <location filename="../../ui/finding_form.py" line="85"/>
         <source>请选择</source>
         <translation>Choose</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="87"/>
+        <location filename="../../ui/finding_form.py" line="89"/>
         <source>现场看到的情况：设施、规模、是否在生产…</source>
         <translation>What you saw: facilities, size, whether in operation…</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="91"/>
+        <location filename="../../ui/finding_form.py" line="93"/>
         <source>平方米，可不填</source>
         <translation>m², optional</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="92"/>
-        <location filename="../../ui/finding_form.py" line="177"/>
+        <location filename="../../ui/finding_form.py" line="94"/>
+        <location filename="../../ui/finding_form.py" line="179"/>
         <source>估算</source>
         <translation>estimated</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="95"/>
+        <location filename="../../ui/finding_form.py" line="97"/>
         <source>用 GPS 位置</source>
         <translation>Use GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="96"/>
+        <location filename="../../ui/finding_form.py" line="98"/>
         <source>从照片读取</source>
         <translation>From photo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="97"/>
-        <location filename="../../ui/finding_form.py" line="281"/>
+        <location filename="../../ui/finding_form.py" line="99"/>
+        <location filename="../../ui/finding_form.py" line="293"/>
         <source>地图选点</source>
         <translation>Pick on map</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="98"/>
+        <location filename="../../ui/finding_form.py" line="100"/>
         <source>用台账位置</source>
         <translation>Use ledger position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="101"/>
+        <location filename="../../ui/finding_form.py" line="103"/>
         <source>地图模块未提供选点</source>
         <translation>The map offers no point picking</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="105"/>
+        <location filename="../../ui/finding_form.py" line="107"/>
         <source>保存核查记录</source>
         <translation>Save finding</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="107"/>
+        <location filename="../../ui/finding_form.py" line="109"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="108"/>
-        <location filename="../../ui/finding_form.py" line="113"/>
+        <location filename="../../ui/finding_form.py" line="110"/>
+        <location filename="../../ui/finding_form.py" line="115"/>
         <source>撤销</source>
         <translation>Undo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="110"/>
-        <location filename="../../ui/finding_form.py" line="117"/>
+        <location filename="../../ui/finding_form.py" line="112"/>
+        <location filename="../../ui/finding_form.py" line="119"/>
         <source>重做</source>
         <translation>Redo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="123"/>
+        <location filename="../../ui/finding_form.py" line="125"/>
         <source>核查人员 *</source>
         <translation>Inspectors *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="124"/>
+        <location filename="../../ui/finding_form.py" line="126"/>
         <source>核查结论 *</source>
         <translation>Assessment *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="125"/>
+        <location filename="../../ui/finding_form.py" line="127"/>
         <source>活动类型 *</source>
         <translation>Activity type *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="126"/>
+        <location filename="../../ui/finding_form.py" line="128"/>
         <source>问题描述 *</source>
         <translation>Description *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="127"/>
-        <location filename="../../ui/finding_form.py" line="177"/>
+        <location filename="../../ui/finding_form.py" line="129"/>
+        <location filename="../../ui/finding_form.py" line="179"/>
         <source>认定依据</source>
         <translation>Basis</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="131"/>
-        <location filename="../../ui/finding_form.py" line="177"/>
+        <location filename="../../ui/finding_form.py" line="133"/>
+        <location filename="../../ui/finding_form.py" line="179"/>
         <source>面积</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="132"/>
-        <location filename="../../ui/finding_form.py" line="178"/>
+        <location filename="../../ui/finding_form.py" line="134"/>
+        <location filename="../../ui/finding_form.py" line="180"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="138"/>
+        <location filename="../../ui/finding_form.py" line="140"/>
         <source>编辑记录</source>
         <translation>Edit history</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="140"/>
+        <location filename="../../ui/finding_form.py" line="142"/>
         <source>&lt;打开表单&gt;</source>
         <translation>&lt;form opened&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="175"/>
+        <location filename="../../ui/finding_form.py" line="177"/>
         <source>核查人员</source>
         <translation>inspectors</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="175"/>
+        <location filename="../../ui/finding_form.py" line="177"/>
         <source>核查结论</source>
         <translation>assessment</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="176"/>
+        <location filename="../../ui/finding_form.py" line="178"/>
         <source>活动类型</source>
         <translation>activity type</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="176"/>
+        <location filename="../../ui/finding_form.py" line="178"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="179"/>
+        <location filename="../../ui/finding_form.py" line="181"/>
         <source>修改{field}</source>
         <translation>Change {field}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="225"/>
+        <location filename="../../ui/finding_form.py" line="227"/>
         <source>还没有 GPS 定位</source>
         <translation>No GPS fix yet</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="234"/>
+        <location filename="../../ui/finding_form.py" line="236"/>
         <source>选择带 GPS 的照片</source>
         <translation>Choose a photo with GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="235"/>
+        <location filename="../../ui/finding_form.py" line="237"/>
         <source>图像</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="241"/>
+        <location filename="../../ui/finding_form.py" line="243"/>
         <source>无法读取照片：{e}</source>
         <translation>Cannot read the photo: {e}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="245"/>
+        <location filename="../../ui/finding_form.py" line="247"/>
         <source>照片中没有可用的 GPS 位置</source>
         <translation>The photo has no usable GPS position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="261"/>
+        <location filename="../../ui/finding_form.py" line="273"/>
         <source>请填写核查人员</source>
         <translation>Enter the inspectors</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="263"/>
+        <location filename="../../ui/finding_form.py" line="275"/>
         <source>请选择核查结论</source>
         <translation>Choose an assessment</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="265"/>
+        <location filename="../../ui/finding_form.py" line="277"/>
         <source>请选择活动类型</source>
         <translation>Choose an activity type</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="267"/>
+        <location filename="../../ui/finding_form.py" line="279"/>
         <source>请填写问题描述</source>
         <translation>Enter a description</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="273"/>
+        <location filename="../../ui/finding_form.py" line="285"/>
         <source>面积须为不小于 0 的数字</source>
         <translation>Area must be a number ≥ 0</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="276"/>
+        <location filename="../../ui/finding_form.py" line="288"/>
         <source>位置不在江苏省内</source>
         <translation>Position is outside Jiangsu</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="281"/>
+        <location filename="../../ui/finding_form.py" line="293"/>
         <source>GPS</source>
         <translation>GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="281"/>
+        <location filename="../../ui/finding_form.py" line="293"/>
         <source>照片</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="282"/>
+        <location filename="../../ui/finding_form.py" line="294"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="286"/>
+        <location filename="../../ui/finding_form.py" line="298"/>
         <source> ±{m:.0f} 米</source>
         <translation> ±{m:.0f} m</translation>
     </message>
@@ -746,91 +746,124 @@
 <context>
     <name>LedgerCheckPage</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="52"/>
+        <location filename="../../ui/import_wizards.py" line="54"/>
         <source>检查台账（不写入）</source>
         <translation>Check the ledger (dry run)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="61"/>
+        <location filename="../../ui/import_wizards.py" line="77"/>
+        <source>列对应（可修改，修改后自动重新检查）</source>
+        <translation>Column mapping (editable; checked again after each change)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="79"/>
         <source>识别的列</source>
         <translation>Detected columns</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="63"/>
+        <location filename="../../ui/import_wizards.py" line="81"/>
         <source>被拒绝的行</source>
         <translation>Rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="68"/>
+        <location filename="../../ui/import_wizards.py" line="93"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="80"/>
-        <location filename="../../ui/import_wizards.py" line="81"/>
+        <location filename="../../ui/import_wizards.py" line="117"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="138"/>
+        <location filename="../../ui/import_wizards.py" line="139"/>
+        <location filename="../../ui/import_wizards.py" line="148"/>
+        <location filename="../../ui/import_wizards.py" line="149"/>
         <source>工作表</source>
         <translation>Sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="80"/>
+        <location filename="../../ui/import_wizards.py" line="138"/>
+        <location filename="../../ui/import_wizards.py" line="148"/>
         <source>表头行</source>
         <translation>Header row</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="80"/>
+        <location filename="../../ui/import_wizards.py" line="138"/>
+        <location filename="../../ui/import_wizards.py" line="148"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="80"/>
+        <location filename="../../ui/import_wizards.py" line="138"/>
+        <location filename="../../ui/import_wizards.py" line="148"/>
         <source>台账列</source>
         <translation>Ledger column</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="81"/>
+        <location filename="../../ui/import_wizards.py" line="139"/>
+        <location filename="../../ui/import_wizards.py" line="149"/>
         <source>行</source>
         <translation>Row</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="81"/>
+        <location filename="../../ui/import_wizards.py" line="139"/>
+        <location filename="../../ui/import_wizards.py" line="149"/>
         <source>问题编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="81"/>
+        <location filename="../../ui/import_wizards.py" line="139"/>
+        <location filename="../../ui/import_wizards.py" line="149"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="83"/>
-        <source>编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。列的识别由程序按表头同义词完成。</source>
-        <translation>Encoding: {enc}. {ok} valid rows, {bad} rejected. Columns are recognised from header synonyms.</translation>
+        <location filename="../../ui/import_wizards.py" line="140"/>
+        <source>。请在下方指定 问题编号、经度、纬度 对应的列。</source>
+        <translation>. Choose the columns for 问题编号 (case number), 经度 (longitude) and 纬度 (latitude) below.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="151"/>
+        <source>列按您的修改对应。</source>
+        <translation>Columns are mapped as you edited them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="151"/>
+        <source>列的识别由程序按表头同义词完成，可在下方修改。</source>
+        <translation>Columns were recognised from header synonyms; you can change them below.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_wizards.py" line="152"/>
+        <source>编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。</source>
+        <translation>Encoding: {enc}. {ok} valid rows, {bad} rejected.</translation>
     </message>
 </context>
 <context>
     <name>LedgerImportWizard</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="102"/>
+        <location filename="../../ui/import_wizards.py" line="171"/>
         <source>导入问题台账</source>
         <translation>Import problem ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="104"/>
+        <location filename="../../ui/import_wizards.py" line="173"/>
         <source>选择台账文件（.xlsx / .csv）</source>
         <translation>Choose the ledger file (.xlsx / .csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="104"/>
+        <location filename="../../ui/import_wizards.py" line="173"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="106"/>
+        <location filename="../../ui/import_wizards.py" line="175"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="114"/>
+        <location filename="../../ui/import_wizards.py" line="184"/>
         <source>新增 {c}，更新 {u}，未变 {n}，拒绝 {r}</source>
         <translation>{c} created, {u} updated, {n} unchanged, {r} rejected</translation>
     </message>
@@ -838,88 +871,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="65"/>
-        <location filename="../../ui/main_window.py" line="248"/>
+        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="298"/>
         <source>绿盾 Inspector — {path}</source>
         <translation>Green Shield Inspector — {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100"/>
+        <location filename="../../ui/main_window.py" line="112"/>
         <source>工具栏</source>
         <translation>Toolbar</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107"/>
+        <location filename="../../ui/main_window.py" line="119"/>
         <source>打开工作空间</source>
         <translation>Open workspace</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108"/>
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>导入台账</source>
         <translation>Import ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109"/>
+        <location filename="../../ui/main_window.py" line="121"/>
         <source>导入图层</source>
         <translation>Import zones</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110"/>
+        <location filename="../../ui/main_window.py" line="122"/>
         <source>批量导出表单</source>
         <translation>Export forms</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="123"/>
         <source>GPS 定位</source>
         <translation>GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="124"/>
         <source>回放 NMEA</source>
         <translation>Replay NMEA</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="132"/>
         <source>核查员视图</source>
         <translation>Inspector view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>审核员视图</source>
         <translation>Reviewer view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>用户：{name}</source>
         <translation>User: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182"/>
+        <location filename="../../ui/main_window.py" line="200"/>
+        <source>在地图上点击选择位置（Esc 取消）</source>
+        <translation>Click on the map to pick the position (Esc cancels)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="231"/>
         <source>⚠ 已进入 {kinds}：{names}。请遵守管控要求，勿破坏生态。</source>
         <translation>⚠ You entered {kinds}: {names}. Follow the protection rules.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>串口 GPS</source>
         <translation>Serial GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）：</source>
         <translation>No system position source. Serial port of a GPS receiver (e.g. /dev/ttyUSB0, COM3):</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193"/>
+        <location filename="../../ui/main_window.py" line="242"/>
         <source>选择 NMEA 记录</source>
         <translation>Choose an NMEA log</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="281"/>
         <source>打开工作空间文件夹</source>
         <translation>Open a workspace folder</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="291"/>
         <source>无法打开工作空间</source>
         <translation>Cannot open the workspace</translation>
     </message>
@@ -927,12 +965,12 @@
 <context>
     <name>MapPlaceholder</name>
     <message>
-        <location filename="../../ui/map_panel.py" line="67"/>
+        <location filename="../../ui/map_panel.py" line="69"/>
         <source>GPS：{lon:.5f}, {lat:.5f}</source>
         <translation>GPS: {lon:.5f}, {lat:.5f}</translation>
     </message>
     <message>
-        <location filename="../../ui/map_panel.py" line="74"/>
+        <location filename="../../ui/map_panel.py" line="76"/>
         <source>地图模块尚未安装</source>
         <translation>The map module is not installed</translation>
     </message>
@@ -1105,42 +1143,42 @@
 <context>
     <name>ZoneImportWizard</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="199"/>
+        <location filename="../../ui/import_wizards.py" line="269"/>
         <source>导入区域图层</source>
         <translation>Import zone layers</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="201"/>
+        <location filename="../../ui/import_wizards.py" line="271"/>
         <source>选择图层文件</source>
         <translation>Choose the layer file</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="201"/>
+        <location filename="../../ui/import_wizards.py" line="271"/>
         <source>矢量数据</source>
         <translation>Vector data</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="204"/>
+        <location filename="../../ui/import_wizards.py" line="274"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="215"/>
+        <location filename="../../ui/import_wizards.py" line="285"/>
         <source>图层</source>
         <translation>Layer</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="215"/>
+        <location filename="../../ui/import_wizards.py" line="285"/>
         <source>要素</source>
         <translation>Feature</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="215"/>
+        <location filename="../../ui/import_wizards.py" line="285"/>
         <source>情况</source>
         <translation>Issue</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="218"/>
+        <location filename="../../ui/import_wizards.py" line="288"/>
         <source>新增 {i}，更新 {u}，未变 {n}，移除 {r}；拒绝 {x}，修复 {f}</source>
         <translation>{i} new, {u} updated, {n} unchanged, {r} removed; {x} rejected, {f} repaired</translation>
     </message>
@@ -1148,67 +1186,67 @@
 <context>
     <name>ZoneSettingsPage</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="123"/>
+        <location filename="../../ui/import_wizards.py" line="193"/>
         <source>坐标系、编码与字段</source>
         <translation>CRS, encoding and fields</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="127"/>
+        <location filename="../../ui/import_wizards.py" line="197"/>
         <source>自动识别</source>
         <translation>Detect</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="130"/>
+        <location filename="../../ui/import_wizards.py" line="200"/>
         <source>自动（读取 .prj）；或如 EPSG:4549</source>
         <translation>Automatic (from .prj); or e.g. EPSG:4549</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="132"/>
+        <location filename="../../ui/import_wizards.py" line="202"/>
         <source>按文件或字段识别</source>
         <translation>From file name or field</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="135"/>
+        <location filename="../../ui/import_wizards.py" line="205"/>
         <source>重新识别</source>
         <translation>Check again</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="146"/>
+        <location filename="../../ui/import_wizards.py" line="216"/>
         <source>文字编码</source>
         <translation>Text encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="150"/>
+        <location filename="../../ui/import_wizards.py" line="220"/>
         <source>坐标系</source>
         <translation>CRS</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="151"/>
+        <location filename="../../ui/import_wizards.py" line="221"/>
         <source>区域类型</source>
         <translation>Zone kind</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="155"/>
+        <location filename="../../ui/import_wizards.py" line="225"/>
         <source>字段对应（可修改）</source>
         <translation>Field mapping (editable)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="163"/>
+        <location filename="../../ui/import_wizards.py" line="233"/>
         <source>正在读取…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="173"/>
+        <location filename="../../ui/import_wizards.py" line="243"/>
         <source>图层 {name}：{n} 个要素，坐标系 {crs}，编码 {enc}</source>
         <translation>Layer {name}: {n} features, CRS {crs}, encoding {enc}</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="174"/>
+        <location filename="../../ui/import_wizards.py" line="244"/>
         <source>未知（请填写）</source>
         <translation>unknown (enter one)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="181"/>
+        <location filename="../../ui/import_wizards.py" line="251"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
@@ -1488,7 +1526,7 @@
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="193"/>
+        <location filename="../../ui/operations.py" line="209"/>
         <source>读取台账</source>
         <translation>Reading the ledger</translation>
     </message>
