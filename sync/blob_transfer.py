@@ -17,6 +17,7 @@ import hashlib
 import json
 import struct
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -30,6 +31,7 @@ from sync.protocol import DEFAULT_CHUNK_BYTES, BlobManifest
 BUNDLE_MAX_BLOB_BYTES = 1024 * 1024  # blobs up to this size travel in bundles
 BUNDLE_TARGET_BYTES = 4 * 1024 * 1024 - 64 * 1024  # payload per bundle request (under the chunk limit)
 BUNDLE_LENGTH = struct.Struct(">I")  # 4-byte big-endian length of the bundle's JSON header
+UPLOAD_WORKERS = 4  # bundles in flight at once (each on its own connection)
 
 Tick = Callable[[int], None]
 
@@ -88,11 +90,19 @@ def upload_chunked(client: SyncClient, path: Path, sha256: str, size: int, *, ch
     return sent
 
 
-def _send_bundle(client: SyncClient, ws: Workspace, items: list[tuple[str, int]]) -> list[str]:
-    parts = [blob_path(ws.media_dir, sha).read_bytes() for sha, _ in items]
+def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> bytes:
+    """The request body of a bundle: each file read once, straight into the body."""
+    parts = [blob_path(media_dir, sha).read_bytes() for sha, _ in items]
     header = json.dumps({"blobs": [{"sha256": sha, "size": len(data)} for (sha, _), data in zip(items, parts)]})
     encoded = header.encode("utf-8")
-    answer = client.put_bundle(BUNDLE_LENGTH.pack(len(encoded)) + encoded, b"".join(parts))
+    return b"".join([BUNDLE_LENGTH.pack(len(encoded)), encoded, *parts])
+
+
+def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int]],
+                 cancel: Optional[threading.Event] = None) -> list[str]:
+    """Send one bundle; returns its hashes once the server confirmed every one of them."""
+    _check_cancel(cancel)
+    answer = client.put_bundle(_bundle_body(media_dir, items))
     stored = set(answer.get("stored", []))
     missing = [sha for sha, _ in items if sha not in stored]
     if missing:
@@ -100,35 +110,110 @@ def _send_bundle(client: SyncClient, ws: Workspace, items: list[tuple[str, int]]
     return [sha for sha, _ in items]
 
 
+def plan_bundles(todo: list[tuple[str, int]]) -> tuple[list[list[tuple[str, int]]], list[tuple[str, int]]]:
+    """(bundles of small blobs, each up to :data:`BUNDLE_TARGET_BYTES`; large blobs to send chunked)."""
+    bundles: list[list[tuple[str, int]]] = []
+    large: list[tuple[str, int]] = []
+    bundle: list[tuple[str, int]] = []
+    bundle_bytes = 0
+    for sha, size in todo:
+        if size > BUNDLE_MAX_BLOB_BYTES:
+            large.append((sha, size))
+            continue
+        if bundle and bundle_bytes + size > BUNDLE_TARGET_BYTES:
+            bundles.append(bundle)
+            bundle, bundle_bytes = [], 0
+        bundle.append((sha, size))
+        bundle_bytes += size
+    if bundle:
+        bundles.append(bundle)
+    return bundles, large
+
+
 def upload_missing(client: SyncClient, ws: Workspace, *, cancel: Optional[threading.Event] = None,
-                   tick: Optional[Tick] = None) -> int:
-    """Upload every unconfirmed blob of dirty evidence; returns how many the server lacked."""
+                   tick: Optional[Tick] = None, workers: int = UPLOAD_WORKERS) -> int:
+    """Upload every unconfirmed blob of dirty evidence; returns how many the server lacked.
+
+    Bundles go ``workers`` at a time (each worker thread reads its bundle's files and sends them over its
+    own connection, so reading, sending and the server's writing overlap); this thread records each
+    bundle in ``sync_blob_uploads`` only after the server confirmed it. On the first failure no further
+    bundle starts and the error is raised once the ones in flight have ended; confirmed bundles stay
+    confirmed, so a retry sends only the rest."""
     candidates = unconfirmed_blobs(ws, client.server_url)
     if not candidates:
         return 0
     missing = set(client.blobs_missing([sha for sha, _ in candidates]))
     _confirm(ws, client.server_url, [sha for sha, _ in candidates if sha not in missing])
     todo = [(sha, size) for sha, size in candidates if sha in missing]
-    bundle: list[tuple[str, int]] = []
-    bundle_bytes = 0
-    for sha, size in todo:
+    bundles, large = plan_bundles(todo)
+    for sha, size in large:
         _check_cancel(cancel)
-        if size > BUNDLE_MAX_BLOB_BYTES:
-            upload_chunked(client, blob_path(ws.media_dir, sha), sha, size, cancel=cancel, tick=tick)
-            _confirm(ws, client.server_url, [sha])
-            continue
-        if bundle and bundle_bytes + size > BUNDLE_TARGET_BYTES:
-            _confirm(ws, client.server_url, _send_bundle(client, ws, bundle))
+        upload_chunked(client, blob_path(ws.media_dir, sha), sha, size, cancel=cancel, tick=tick)
+        _confirm(ws, client.server_url, [sha])
+    if not bundles:
+        return len(todo)
+    if workers <= 1 or len(bundles) == 1:
+        for bundle in bundles:
+            _confirm(ws, client.server_url, _send_bundle(client, ws.media_dir, bundle, cancel))
             if tick:
-                tick(bundle_bytes)
-            bundle, bundle_bytes = [], 0
-        bundle.append((sha, size))
-        bundle_bytes += size
-    if bundle:
-        _confirm(ws, client.server_url, _send_bundle(client, ws, bundle))
-        if tick:
-            tick(bundle_bytes)
+                tick(sum(size for _, size in bundle))
+        return len(todo)
+    _upload_parallel(client, ws, bundles, min(workers, len(bundles)), cancel, tick)
     return len(todo)
+
+
+class _Skipped(Exception):
+    """A bundle not started because another one failed."""
+
+
+def _upload_parallel(client: SyncClient, ws: Workspace, bundles: list[list[tuple[str, int]]], workers: int,
+                     cancel: Optional[threading.Event], tick: Optional[Tick]) -> None:
+    local = threading.local()
+    spawned: list[SyncClient] = []
+    spawned_lock = threading.Lock()
+    stop = threading.Event()  # set on the first failure (or cancel): bundles not yet started are skipped
+
+    def send(bundle: list[tuple[str, int]]) -> list[str]:
+        if stop.is_set():
+            raise _Skipped()
+        _check_cancel(cancel)
+        worker = getattr(local, "client", None)
+        if worker is None:
+            worker = local.client = client.spawn()
+            with spawned_lock:
+                spawned.append(worker)
+        return _send_bundle(worker, ws.media_dir, bundle, cancel)
+
+    first_error: Optional[BaseException] = None
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-upload") as pool:
+            futures = {pool.submit(send, bundle): bundle for bundle in bundles}
+            try:
+                for future in as_completed(futures):
+                    try:
+                        hashes = future.result()
+                    except _Skipped:
+                        continue
+                    except BaseException as exc:  # noqa: BLE001 - the first one is raised below
+                        stop.set()
+                        if first_error is None:
+                            first_error = exc
+                        continue
+                    _confirm(ws, client.server_url, hashes)
+                    if tick:
+                        tick(sum(size for _, size in futures[future]))
+            except BaseException:
+                stop.set()  # this thread failed (e.g. confirming): start no further bundle
+                raise
+    finally:
+        for worker in spawned:
+            worker.close()
+    if cancel is not None and cancel.is_set():
+        raise SyncCancelled("sync cancelled")
+    if first_error is not None:
+        raise first_error
+    if client.clock_skew_s is None and spawned:
+        client.clock_skew_s = spawned[0].clock_skew_s
 
 
 def download(client: SyncClient, ws: Workspace, hashes: list[str], *,

@@ -89,6 +89,14 @@ class SyncClient:
     def close(self) -> None:
         self.session.close()
 
+    def spawn(self) -> "SyncClient":
+        """A client for another thread: same server, trust, timeouts and token, its own connection pool
+        (a ``requests.Session`` is not shared across threads). Close it when done."""
+        other = SyncClient(self.server_url, token=self.token, timeout=self.timeout)
+        other.session.verify = self.session.verify
+        other.session.headers.update(self.session.headers)
+        return other
+
     # -- transport ----------------------------------------------------------------
     def _request(self, method: str, path: str, *, authenticated: bool = True, stream: bool = False,
                  **kwargs: Any) -> requests.Response:
@@ -180,8 +188,9 @@ class SyncClient:
     def complete_upload(self, sha256: str) -> UploadState:
         return UploadState(**self._json("POST", f"/blobs/{sha256}/complete"))
 
-    def put_bundle(self, header: bytes, body: bytes) -> dict[str, Any]:
-        return self._json("POST", "/blobs/bundle", data=header + body,
+    def put_bundle(self, body: bytes) -> dict[str, Any]:
+        """POST a whole bundle (length-prefixed JSON header, then the blobs' bytes)."""
+        return self._json("POST", "/blobs/bundle", data=body,
                           headers={"Content-Type": "application/octet-stream"})
 
     def download_blob(self, sha256: str, directory: Path) -> Path:

@@ -30,7 +30,7 @@ from inspector.workspace import Workspace
 from sync import blob_transfer, local_store
 from sync.client import SyncClient
 from sync.errors import SyncCancelled
-from sync.protocol import DEFAULT_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
+from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
 
 Progress = Callable[[str, int, int], None]
 
@@ -59,7 +59,7 @@ class SyncJob:
 
     def __init__(self, workspace_root: Path, client: SyncClient, *, actor: str,
                  progress: Optional[Progress] = None, batch_size: int = MAX_PUSH_RECORDS,
-                 page_size: int = DEFAULT_PULL_PAGE) -> None:
+                 page_size: int = MAX_PULL_PAGE) -> None:
         self.root = Path(workspace_root)
         self.client = client
         self.actor = actor

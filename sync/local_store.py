@@ -61,26 +61,34 @@ def outbox(ws: Workspace, server_url: str) -> list[tuple[str, dict[str, Any], di
 
 
 def acknowledge(ws: Workspace, result: PushResult, local_revisions: dict[str, int]) -> dict[str, int]:
-    """Apply the server's answers and drop the batch from the outbox; returns counts by status."""
+    """Apply the server's answers and drop the batch from the outbox, in one transaction; returns counts by
+    status."""
     counts = {"applied": 0, "conflict": 0, "rejected": 0}
     now = utc_now()
+    applied: dict[str, list[tuple[Any, ...]]] = {}
+    refused: list[tuple[Any, ...]] = []
+    for answer in result.results:
+        counts[answer.status] += 1
+        if answer.status == "applied":
+            applied.setdefault(answer.kind, []).append(
+                (answer.revision, answer.server_seq, local_revisions.get(answer.uuid), answer.uuid))
+        else:
+            refused.append((answer.uuid, answer.kind, f"{answer.status}: {answer.reason}", answer.conflict_id,
+                            answer.revision, now))
     with atomic(ws.conn):
-        for answer in result.results:
-            counts[answer.status] += 1
-            if answer.status == "applied":
-                ws.conn.execute(
-                    f"UPDATE {answer.kind} SET base_revision = ?, server_seq = ?, "
-                    f"dirty = CASE WHEN revision = ? THEN 0 ELSE 1 END WHERE uuid = ?",
-                    (answer.revision, answer.server_seq, local_revisions.get(answer.uuid), answer.uuid))
-                ws.conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (answer.uuid,))
-            else:
-                ws.conn.execute(
-                    "INSERT INTO sync_conflicts (record_uuid, kind, reason, conflict_id, server_revision, "
-                    "reported_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_uuid) DO UPDATE SET "
-                    "reason = excluded.reason, conflict_id = excluded.conflict_id, "
-                    "server_revision = excluded.server_revision, reported_at = excluded.reported_at",
-                    (answer.uuid, answer.kind, f"{answer.status}: {answer.reason}", answer.conflict_id,
-                     answer.revision, now))
+        for kind, rows in applied.items():
+            if kind not in RECORD_KINDS:
+                raise ValueError(f"unknown record kind {kind!r}")
+            ws.conn.executemany(
+                f"UPDATE {kind} SET base_revision = ?, server_seq = ?, "
+                f"dirty = CASE WHEN revision = ? THEN 0 ELSE 1 END WHERE uuid = ?", rows)
+            ws.conn.executemany("DELETE FROM sync_conflicts WHERE record_uuid = ?", [(row[3],) for row in rows])
+        if refused:
+            ws.conn.executemany(
+                "INSERT INTO sync_conflicts (record_uuid, kind, reason, conflict_id, server_revision, "
+                "reported_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_uuid) DO UPDATE SET "
+                "reason = excluded.reason, conflict_id = excluded.conflict_id, "
+                "server_revision = excluded.server_revision, reported_at = excluded.reported_at", refused)
         ws.conn.execute("DELETE FROM sync_outbox WHERE operation_id = ?", (result.operation_id,))
     return counts
 

@@ -41,7 +41,8 @@ DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
 MAX_CHUNK_BYTES = 4 * 1024 * 1024  # the server refuses larger chunk bodies (413)
 MAX_JSON_BODY_BYTES = 8 * 1024 * 1024  # the server refuses larger JSON bodies (413)
 MAX_PUSH_RECORDS = 500  # records per push batch
-DEFAULT_PULL_PAGE = 200  # records per pull page
+DEFAULT_PULL_PAGE = 200  # records per pull page when the client does not say
+MAX_PULL_PAGE = 1000  # the most records a client may ask for per pull page
 
 RecordKind = Literal["cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions"]
 PushStatus = Literal["applied", "conflict", "rejected"]

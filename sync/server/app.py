@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from inspector import __version__
-from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES,
+from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES, MAX_PULL_PAGE,
                            PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest, BlobMissing,
                            BlobQuery, Conflict, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
                            PushResult, RecordResult, ServerInfo, UploadState, VerifyRequest, VerifyResult)
@@ -135,7 +135,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
                 return record_logic.push(conn, user, batch)
 
     @app.get(API_PREFIX + "/changes", response_model=PullPage)
-    def changes(since: int = Query(0, ge=0), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=1000),
+    def changes(since: int = Query(0, ge=0), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),
                 user: auth.User = Depends(current_user)) -> PullPage:
         with storage.read() as conn:
             found, parents, cursor, more = record_logic.pull(conn, user, since, limit)
@@ -169,7 +169,9 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
 
     @app.post(API_PREFIX + "/blobs/missing", response_model=BlobMissing)
     def blobs_missing(body: BlobQuery, user: auth.User = Depends(current_user)) -> BlobMissing:
-        missing = [check_sha(s) for s in body.sha256s if not blob_store.has_blob(check_sha(s))]
+        wanted = [check_sha(s) for s in body.sha256s]
+        present = blob_store.present(wanted)
+        missing = [s for s in wanted if s not in present]
         return BlobMissing(missing=missing, server_time=server_now())
 
     @app.put(API_PREFIX + "/blobs/{sha256}/manifest", response_model=UploadState)

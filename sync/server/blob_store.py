@@ -16,11 +16,14 @@ then inserts the ``blobs`` row that makes it visible.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -52,6 +55,36 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+FSYNC_THREADS = 16  # fsyncs in flight at once: the file system commits concurrent ones together
+_fsync_pool = ThreadPoolExecutor(max_workers=FSYNC_THREADS, thread_name_prefix="blob-fsync")
+
+
+_temp_names = itertools.count()  # unique temporary names within this process (next() is atomic)
+
+
+def _fsync_one(target: int | str) -> None:
+    """``fsync`` an open descriptor, or a path (a directory) opened for it."""
+    if isinstance(target, int):
+        os.fsync(target)
+        return
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_all(targets: list) -> None:
+    """``fsync`` every descriptor or directory in ``targets``; returns only when all are durable, raises the
+    first error."""
+    if len(targets) <= 1:
+        for target in targets:
+            _fsync_one(target)
+        return
+    for future in [_fsync_pool.submit(_fsync_one, target) for target in targets]:
+        future.result()
+
+
 class BlobStore:
     def __init__(self, data_dir: Path, storage: Storage) -> None:
         self.root = data_dir
@@ -59,6 +92,7 @@ class BlobStore:
         self.blob_dir = data_dir / "blobs"
         self.upload_dir = data_dir / "uploads"
         self.tmp_dir = self.upload_dir / ".tmp"
+        self._known_dirs: set[str] = set()  # blob directories known to exist (saves a mkdir per blob)
         for directory in (self.blob_dir, self.tmp_dir):
             directory.mkdir(parents=True, exist_ok=True)
 
@@ -68,6 +102,16 @@ class BlobStore:
     def has_blob(self, sha256: str) -> bool:
         with self.storage.read() as conn:
             return conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first() is not None
+
+    def present(self, sha256s: list[str]) -> set[str]:
+        """The hashes of ``sha256s`` that are stored and visible (a few ``IN`` queries, not one per hash)."""
+        found: set[str] = set()
+        wanted = sorted(set(sha256s))
+        with self.storage.read() as conn:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start:start + 500]
+                found.update(r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(part))))
+        return found
 
     def _manifest(self, sha256: str) -> BlobManifest | None:
         with self.storage.read() as conn:
@@ -157,24 +201,13 @@ class BlobStore:
             conn.execute(uploads.delete().where(uploads.c.sha256 == sha256))
         shutil.rmtree(self.upload_dir / sha256, ignore_errors=True)
 
-    def _write_verified(self, sha256: str, data: bytes) -> Path | None:
-        """Write a whole blob into place if its SHA-256 matches (file fsynced; its directory not yet)."""
-        if hashlib.sha256(data).hexdigest() != sha256:
-            return None
-        final = self.blob_path(sha256)
-        if final.is_file():
-            return final
-        with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False, suffix=".part") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(handle.name, 0o444)
-        os.replace(handle.name, final)
-        return final
-
     def store_bundle(self, body: bytes, user_name: str) -> list[str]:
-        """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes."""
+        """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes.
+
+        Each blob whose SHA-256 matches is written to a temporary file; then all those files are
+        ``fsync``-ed (a few at a time, so the file system commits them together), renamed into place and
+        their directories ``fsync``-ed; only then does one transaction insert the ``blobs`` rows that make
+        them visible — so what the answer lists is durable."""
         if len(body) < 4:
             raise UploadProblem(422, "bundle too short")
         header_length = int.from_bytes(body[:4], "big")
@@ -183,19 +216,59 @@ class BlobStore:
             entries = [(str(e["sha256"]), int(e["size"])) for e in header["blobs"]]
         except (ValueError, KeyError, TypeError):
             raise UploadProblem(422, "unreadable bundle header") from None
+        if any(size < 0 for _, size in entries):
+            raise UploadProblem(422, "unreadable bundle header")
         offset = 4 + header_length
         if offset + sum(size for _, size in entries) != len(body):
             raise UploadProblem(422, "bundle sizes do not add up to the body")
+        view = memoryview(body)
         written: dict[str, int] = {}
-        for sha256, size in entries:
-            if self._write_verified(sha256, body[offset:offset + size]) is not None:
+        to_place: list[tuple[str, str]] = []  # (temporary file, sha256)
+        unplaced: set[str] = set()  # temporary files not renamed into place yet (removed if anything fails)
+        open_fds: dict[str, int] = {}
+        directories: set[str] = set()
+        try:
+            for sha256, size in entries:
+                data = view[offset:offset + size]
+                offset += size
+                if sha256 in written or hashlib.sha256(data).hexdigest() != sha256:
+                    continue
                 written[sha256] = size
-            offset += size
-        for directory in {self.blob_path(sha).parent for sha in written}:
-            _fsync_dir(directory)
+                final = self.blob_path(sha256)
+                if final.is_file():  # already in place: make sure its directory entry is durable too
+                    directories.add(str(final.parent))
+                    continue
+                name = os.path.join(self.tmp_dir, f"{sha256}.{os.getpid()}.{next(_temp_names)}.part")
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # read-only once closed
+                unplaced.add(name)
+                open_fds[name] = fd
+                to_place.append((name, sha256))
+                while data:
+                    data = data[os.write(fd, data):]
+            _fsync_all(list(open_fds.values()))
+            for name in list(open_fds):
+                os.close(open_fds.pop(name))
+            for name, sha256 in to_place:
+                final = self.blob_path(sha256)
+                parent = str(final.parent)
+                if parent not in self._known_dirs:
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    self._known_dirs.add(parent)
+                os.replace(name, final)
+                unplaced.discard(name)
+                directories.add(parent)
+            _fsync_all(sorted(directories))
+        finally:
+            for fd in open_fds.values():
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            for name in unplaced:  # an error on the way: no partial file is left behind
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
         with self.storage.write() as conn:  # visible only now, all in one transaction
             known = {r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(list(written))))}
-            new = [{"sha256": sha, "size": size, "uploaded_by": user_name, "stored_at": server_now()}
+            now = server_now()
+            new = [{"sha256": sha, "size": size, "uploaded_by": user_name, "stored_at": now}
                    for sha, size in written.items() if sha not in known]
             if new:
                 conn.execute(blobs.insert(), new)
