@@ -27,7 +27,7 @@ from inspector.db import atomic
 from inspector.errors import BadInput
 from inspector.ledger_reader import Sheet, read_sheets
 from inspector.ledger_values import cell_text, parse_coordinate, parse_date
-from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label
+from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
 from inspector.workspace import Workspace, new_uuid, utc_now
 
 Progress = Callable[[int, int, str], None]
@@ -75,17 +75,7 @@ def check_column_map(column_map: ColumnMap | None) -> ColumnMap:
 
 def parse_column_map(text: str | None) -> ColumnMap:
     """Parse ``case_no=编号,lon=X`` into a column map; unknown fields are bad input."""
-    mapping: ColumnMap = {}
-    for part in filter(None, (p.strip() for p in (text or "").split(","))):
-        key, sep, value = part.partition("=")
-        key = key.strip()
-        if not sep or key not in LEDGER_FIELD_SYNONYMS or not value.strip():
-            raise BadInput(
-                f"--map 的写法是 字段=表头，字段可为 {', '.join(LEDGER_FIELD_SYNONYMS)}：{part}",
-                f"--map takes field=HEADER with field one of {', '.join(LEDGER_FIELD_SYNONYMS)}: {part}",
-            )
-        mapping[key] = value.strip()
-    return check_column_map(mapping)
+    return check_column_map(parse_map_option(text, LEDGER_FIELD_SYNONYMS, ("表头", "HEADER")))
 
 
 def header_mapping(labels: list[str], column_map: ColumnMap | None = None) -> tuple[dict[str, int], list[str]]:

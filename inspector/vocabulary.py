@@ -6,6 +6,7 @@ and ledger sheets, and to normalise values (``红线`` → ``生态保护红线`
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 KIND_RED_LINE = "生态保护红线"
 KIND_CONTROL_AREA = "生态空间管控区域"
@@ -101,6 +102,27 @@ def match_fields(labels: list[str], synonyms: dict[str, tuple[str, ...]]) -> dic
                 if canonical in found:
                     break
     return found
+
+
+def parse_map_option(text: str | None, fields: Iterable[str], column: tuple[str, str]) -> dict[str, str]:
+    """Parse a ``--map`` option, ``key=COLUMN,key=COLUMN``; every key must be one of ``fields``.
+
+    ``column`` names what the values are, in Chinese and English (``("源字段", "FIELD")``).
+    """
+    from inspector.errors import BadInput
+
+    allowed = list(fields)
+    mapping: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in allowed or not value.strip():
+            raise BadInput(
+                f"--map 的写法是 字段={column[0]}，字段可为 {', '.join(allowed)}：{part}",
+                f"--map takes key={column[1]} with key one of {', '.join(allowed)}: {part}",
+            )
+        mapping[key] = value.strip()
+    return mapping
 
 
 def normalise_kind(value: object) -> str | None:

@@ -25,7 +25,7 @@ from inspector.errors import BadInput
 from inspector.vector_source import VectorSource
 from inspector.vocabulary import (
     KIND_UNKNOWN, ZONE_FIELD_SYNONYMS, match_fields, normalise_category,
-    normalise_function_zone, normalise_kind,
+    normalise_function_zone, normalise_kind, parse_map_option,
 )
 from inspector.workspace import Workspace, new_uuid, utc_now
 
@@ -55,17 +55,7 @@ class ZoneImportResult:
 
 def parse_field_map(text: str | None) -> dict[str, str]:
     """Parse ``name=FIELD,code=FIELD`` into a mapping; unknown keys are bad input."""
-    mapping: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in (text or "").split(","))):
-        key, sep, value = part.partition("=")
-        key = key.strip()
-        if not sep or key not in ZONE_FIELDS or not value.strip():
-            raise BadInput(
-                f"--map 的写法是 字段=源字段，字段可为 {', '.join(ZONE_FIELDS)}：{part}",
-                f"--map takes key=FIELD with key one of {', '.join(ZONE_FIELDS)}: {part}",
-            )
-        mapping[key] = value.strip()
-    return mapping
+    return parse_map_option(text, ZONE_FIELDS, ("源字段", "FIELD"))
 
 
 def resolve_fields(fields: list[str], overrides: dict[str, str]) -> dict[str, str]:
