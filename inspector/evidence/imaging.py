@@ -100,6 +100,13 @@ def _check_pixels(size: tuple[int, int], path: PathLike) -> None:
         )
 
 
+def _bomb(path: PathLike) -> BadImage:
+    return BadImage(
+        f"图像像素过多，可能是解压炸弹：{_name(path)}",
+        f"Image has too many pixels; possible decompression bomb: {_name(path)}",
+    )
+
+
 def _corrupt(path: PathLike, exc: BaseException) -> BadImage:
     return BadImage(
         f"图像文件已损坏或被截断：{_name(path)}（{exc}）",
@@ -132,10 +139,7 @@ def open_image(path: PathLike) -> Image.Image:
             f"Unsupported image format (only {'/'.join(formats)} accepted): {path.name}",
         ) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BadImage(
-            f"图像像素过多，可能是解压炸弹：{path.name}",
-            f"Image has too many pixels; possible decompression bomb: {path.name}",
-        ) from exc
+        raise _bomb(path) from exc
     except _DECODE_ERRORS as exc:
         raise _corrupt(path, exc) from exc
     try:
@@ -165,10 +169,7 @@ def decoded_size(path: PathLike) -> tuple[int, int]:
             _draft_for(image, max(1, min(size) // 8))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise BadImage(
-                f"图像像素过多，可能是解压炸弹：{_name(path)}",
-                f"Image has too many pixels; possible decompression bomb: {_name(path)}",
-            ) from exc
+            raise _bomb(path) from exc
         except _DECODE_ERRORS as exc:
             raise _corrupt(path, exc) from exc
     return size
@@ -206,10 +207,7 @@ def make_thumbnail(path: PathLike, max_px: int = 320) -> bytes:
             out = io.BytesIO()
             rgb.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise BadImage(
-                f"图像像素过多，可能是解压炸弹：{_name(path)}",
-                f"Image has too many pixels; possible decompression bomb: {_name(path)}",
-            ) from exc
+            raise _bomb(path) from exc
         except _DECODE_ERRORS as exc:
             raise _corrupt(path, exc) from exc
     return out.getvalue()
