@@ -38,10 +38,10 @@ class Lookup:
             f"SELECT {', '.join(_ZONE_FIELDS)} FROM zones WHERE id IN ({marks})", ids
         ).fetchall()
         records = [dict(zip(_ZONE_FIELDS, row)) for row in rows]
-        return sorted(records, key=_zone_precedence)
+        return sorted(records, key=zone_precedence)
 
 
-def _zone_precedence(zone: dict[str, Any]) -> tuple[int, int, str]:
+def zone_precedence(zone: dict[str, Any]) -> tuple[int, int, str]:
     """Strictest first: red line, protected area, control area; core zone before general."""
     kind_rank = {KIND_RED_LINE: 0, KIND_PROTECTED_AREA: 1}.get(zone["kind"], 2 if zone["kind"] in KINDS else 3)
     fz = zone["function_zone"]
@@ -73,11 +73,11 @@ def locate(ws: Workspace, lon: float, lat: float) -> dict[str, Any]:
         found = lookup.zones.nearest(lon, lat, max_m=NEAREST_SEARCH_M)
         if found:
             record = lookup.zone_records([found[0]])[0]
-            nearest = {**_public(record), "distance_m": round(found[1], 1)}
+            nearest = {**zone_summary(record), "distance_m": round(found[1], 1)}
     return {
         "lon": lon,
         "lat": lat,
-        "zones": [_public(z) for z in zones],
+        "zones": [zone_summary(z) for z in zones],
         "function_zone": strictest_function_zone(zones),
         "nearest": nearest,
         "admin": lookup.admin.locate(lon, lat),
@@ -85,7 +85,8 @@ def locate(ws: Workspace, lon: float, lat: float) -> dict[str, Any]:
     }
 
 
-def _public(zone: dict[str, Any]) -> dict[str, Any]:
+def zone_summary(zone: Any) -> dict[str, Any]:
+    """What callers are told about a zone (a record dict or a database row)."""
     return {k: zone[k] for k in ("uuid", "name", "code", "kind", "category", "function_zone", "level")}
 
 

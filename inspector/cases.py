@@ -32,7 +32,7 @@ def resolve_case(ws: Workspace, ref: str) -> Any:
 
 
 def _zones_by_case(ws: Workspace, case_ids: list[int] | None) -> dict[int, list[dict[str, Any]]]:
-    from inspector.attribution import _zone_precedence
+    from inspector.attribution import zone_precedence, zone_summary
 
     sql = ("SELECT cz.case_id, z.uuid, z.name, z.code, z.kind, z.category, z.function_zone, z.level "
            "FROM case_zones cz JOIN zones z ON z.id = cz.zone_id WHERE z.deleted = 0")
@@ -42,10 +42,9 @@ def _zones_by_case(ws: Workspace, case_ids: list[int] | None) -> dict[int, list[
         params = case_ids
     result: dict[int, list[dict[str, Any]]] = {}
     for row in ws.conn.execute(sql, params):
-        zone = {k: row[k] for k in ("uuid", "name", "code", "kind", "category", "function_zone", "level")}
-        result.setdefault(row["case_id"], []).append(zone)
+        result.setdefault(row["case_id"], []).append(zone_summary(row))
     for zones in result.values():
-        zones.sort(key=_zone_precedence)
+        zones.sort(key=zone_precedence)
     return result
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from inspector.attribution import _zone_precedence
+from inspector.attribution import zone_precedence
 from inspector.workflow import STATES
 from ui import labels
 from ui.session import Changes, Session
@@ -102,7 +102,7 @@ def fetch_rows(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
         zones.setdefault(r[0], []).append({"name": r[1], "kind": r[2], "function_zone": r[3]})
     today = dt.date.today().isoformat()
     for case_id, record in records.items():
-        found = sorted(zones.get(case_id, []), key=_zone_precedence)
+        found = sorted(zones.get(case_id, []), key=zone_precedence)
         record["zone"] = found[0] if found else None
         record["function_zone"] = next((z["function_zone"] for z in found if z["function_zone"]),
                                        record["ledger_function_zone"])
