@@ -8,6 +8,15 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3 python3-venv python3-gdal gdal-bin libsqlite3-mod-spatialite
   fonts-wqy-zenhei fonts-dejavu-core poppler-utils xvfb
+  # Debian's cryptography (keyring's Secret Service backend) links the system OpenSSL: 2 MB in the
+  # bundle instead of the wheel's 14 MB
+  python3-cryptography
+  # Debian's numpy links the system BLAS (the numpy 2 wheels carry a 25 MB OpenBLAS)
+  python3-numpy
+  # the PyInstaller build: binutils (strip, objcopy, as, ld) and icupkg to trim Qt's ICU data
+  binutils icu-devtools
+  # the packaging test installs the .deb into a clean Debian tree made by debootstrap
+  debootstrap
   # a throwaway PostgreSQL cluster for the sync server tests (.ci/run)
   postgresql
   # Qt / QtWebEngine runtime libraries for PySide6

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from inspector.migrations import LATEST_VERSION
-from inspector.packaging import BUNDLE_GUARD_MB, build
+from inspector.packaging import BUNDLE_LIMIT_MB, build
 
 pytestmark = pytest.mark.packaging
 REPO = Path(__file__).resolve().parents[1]
@@ -79,7 +79,7 @@ def test_upgrade_keeps_and_migrates_an_old_workspace(built, tmp_path):
 
 def test_archives(built):
     result, _ = built
-    assert result["bundle_mb"] <= BUNDLE_GUARD_MB, result["largest_mb"]
+    assert result["bundle_mb"] <= BUNDLE_LIMIT_MB, result["largest_mb"]
     with tarfile.open(result["tarball"]) as archive:
         names = archive.getnames()
     assert any(name.endswith("/lvdun-inspector") for name in names)
@@ -89,3 +89,65 @@ def test_archives(built):
         assert "libsqlite3-mod-spatialite" in info and "320900" in info
         contents = subprocess.run(["dpkg-deb", "-c", result["deb"]], capture_output=True, text=True, check=True).stdout
         assert "./opt/lvdun-inspector/lvdun-inspector" in contents and "./usr/bin/lvdun-inspector" in contents
+
+
+CLEAN_SMOKE = r"""
+set -e
+cd "$HOME"
+lvdun-inspector --version
+lvdun-inspector --workspace ws init --json >/dev/null
+lvdun-inspector --workspace ws import-zones "$DEMO/zones.geojson" --json >/dev/null
+lvdun-inspector --workspace ws import-ledger "$DEMO/ledger.xlsx" --json >/dev/null
+lvdun-inspector --workspace ws locate 120.77 32.98 --json
+lvdun-inspector --workspace ws form LD2026-320900-002 --kind inspection -o form.pdf
+QT_QPA_PLATFORM=offscreen lvdun-inspector gui --screenshot shot.png
+"""
+
+
+@pytest.fixture(scope="module")
+def clean_debian(tmp_path_factory):
+    """A minimal Debian 12 tree made with debootstrap from the configured mirror (root only)."""
+    if os.geteuid() != 0 or shutil.which("debootstrap") is None or shutil.which("chroot") is None:
+        pytest.skip("needs root and debootstrap to make a clean Debian tree")
+    root = tmp_path_factory.mktemp("clean") / "root"
+    made = subprocess.run(["debootstrap", "--variant=minbase", "bookworm", str(root), "http://deb.debian.org/debian"],
+                          capture_output=True, text=True, timeout=900)
+    if made.returncode != 0:
+        pytest.skip(f"no Debian mirror reachable: {made.stderr[-500:]}")
+    shutil.copy("/etc/resolv.conf", root / "etc" / "resolv.conf")
+    mounts = [root / "proc", root / "dev"]
+    subprocess.run(["mount", "-t", "proc", "proc", str(mounts[0])], check=True)
+    subprocess.run(["mount", "--rbind", "/dev", str(mounts[1])], check=True)  # with /dev/shm for Chromium
+    try:
+        yield root
+    finally:
+        for mount in reversed(mounts):
+            subprocess.run(["umount", "-R", "-l", str(mount)], check=False)
+
+
+def test_deb_installs_and_starts_on_a_clean_debian(built, clean_debian):
+    result, _ = built
+    if "deb" not in result:
+        pytest.skip("no .deb built on this platform")
+    deb = Path(result["deb"])
+    shutil.copy(deb, clean_debian / "tmp" / deb.name)
+
+    def inside(*command, user=None):
+        if user:
+            command = ("runuser", "-u", user, "--", *command)
+        return subprocess.run(["chroot", str(clean_debian), *command], capture_output=True, text=True, timeout=1200,
+                              env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive",
+                                   "LANG": "C.UTF-8"})
+
+    assert inside("apt-get", "update", "-qq").returncode == 0
+    installed = inside("apt-get", "install", "-y", "-qq", f"/tmp/{deb.name}")
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    assert inside("useradd", "-m", "field").returncode == 0
+    (clean_debian / "tmp" / "smoke.sh").write_text(CLEAN_SMOKE, encoding="utf-8")
+    smoke = inside("env", "HOME=/home/field", "INSPECTOR_LANG=zh",
+                   "DEMO=/opt/lvdun-inspector/_internal/resources/demo", "bash", "/tmp/smoke.sh", user="field")
+    assert smoke.returncode == 0, smoke.stdout[-2000:] + smoke.stderr[-3000:]
+    assert "320900" in smoke.stdout and "盐城市" in smoke.stdout
+    home = clean_debian / "home" / "field"
+    assert (home / "form.pdf").read_bytes().startswith(b"%PDF")
+    assert (home / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
