@@ -33,6 +33,8 @@ SolidCompression=yes
 WizardStyle=modern
 
 [Languages]
+; ChineseSimplified.isl is an official translation only in recent Inno Setup releases; with an
+; older compiler put it (jrsoftware.org/files/istrans/) in the compiler's Languages folder.
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
