@@ -1,21 +1,31 @@
 """Where a workspace syncs to: server URL, user and CA bundle in workspace meta; the token in the keyring.
 
-:func:`save_login` records the server a workspace logged in to;
-:func:`client_for` builds a :class:`~sync.client.SyncClient` for it with the
-token from the OS keyring (:class:`~sync.errors.AuthError` when there is
-none: log in again — local data is never touched by a failed login).
+:func:`log_in` asks the server for a token, keeps it in the OS keyring and only
+then records the server, user and CA bundle in the workspace (:func:`save_login`);
+a failed login changes nothing. :func:`client_for` builds a
+:class:`~sync.client.SyncClient` for a workspace with the token from the OS
+keyring (:class:`~sync.errors.AuthError` when there is none: log in again —
+local data is never touched by a failed login); :func:`open_client` does the
+same from :class:`SyncSettings` already read, optionally asking the server's
+unauthenticated ``/info`` first, so that "unreachable" (offline) is told apart
+from "no token" (log in); :func:`with_client` runs one call with such a client. :func:`login_defaults` pre-fills a login form: the
+workspace's last server, else the server and CA baked into a bureau build.
+The CLI (``inspector login`` / ``sync`` / ``conflicts``) and the GUI both go
+through these functions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from inspector.db import atomic
 from inspector.workspace import Workspace
 from sync.client import SyncClient, load_token
 from sync.errors import AuthError
+from sync.protocol import LoginResult
 
+T = TypeVar("T")
 SERVER_URL_KEY = "sync.server_url"
 USER_KEY = "sync.user"
 CA_BUNDLE_KEY = "sync.ca_bundle"
@@ -28,6 +38,15 @@ class SyncSettings:
     ca_bundle: Optional[str]
 
 
+@dataclass(frozen=True)
+class LoggedIn:
+    """A successful login: the server's answer, what the workspace now records, the measured clock skew."""
+
+    result: LoginResult
+    settings: SyncSettings
+    clock_skew_s: Optional[float]
+
+
 def save_login(ws: Workspace, server_url: str, user: str, ca_bundle: Optional[str]) -> SyncSettings:
     ca_path = str(Path(ca_bundle).resolve()) if ca_bundle else ""
     with atomic(ws.conn):
@@ -37,6 +56,19 @@ def save_login(ws: Workspace, server_url: str, user: str, ca_bundle: Optional[st
     return SyncSettings(server_url.rstrip("/"), user, ca_path or None)
 
 
+def log_in(ws: Workspace, server_url: str, user: str, password: str, ca_bundle: Optional[str]) -> LoggedIn:
+    """Log in to ``server_url``: the token goes to the keyring, then the settings to the workspace.
+
+    Raises :class:`~sync.errors.SyncError` subclasses; on failure neither the keyring nor the
+    workspace changes."""
+    client = SyncClient(server_url, ca_bundle=ca_bundle)
+    try:
+        result = client.login(user, password)
+    finally:
+        client.close()
+    return LoggedIn(result, save_login(ws, server_url, user, ca_bundle), client.clock_skew_s)
+
+
 def load_settings(ws: Workspace) -> SyncSettings:
     url, user = ws.meta(SERVER_URL_KEY), ws.meta(USER_KEY)
     if not url or not user:
@@ -44,10 +76,52 @@ def load_settings(ws: Workspace) -> SyncSettings:
     return SyncSettings(url, user, ws.meta(CA_BUNDLE_KEY) or None)
 
 
+def login_defaults(ws: Workspace) -> SyncSettings:
+    """What a login form starts with: the workspace's settings, else the bureau build's server and CA."""
+    from inspector.bureau import bundled
+
+    try:
+        return load_settings(ws)
+    except AuthError:
+        pass
+    try:
+        bureau = bundled()
+    except Exception:  # noqa: BLE001 - a broken bureau file only means no defaults here
+        bureau = None
+    if bureau is None:
+        return SyncSettings("", "", None)
+    return SyncSettings(bureau.server_url or "", "", str(bureau.ca_certificate) if bureau.ca_certificate else None)
+
+
+def open_client(settings: SyncSettings, *, check_reachable: bool = False) -> SyncClient:
+    """A client for the settings' server with the keyring's token.
+
+    With ``check_reachable`` the unauthenticated ``/info`` is asked first: an unreachable
+    server raises :class:`~sync.errors.NetworkError` before a missing token raises
+    :class:`~sync.errors.AuthError`."""
+    client = SyncClient(settings.server_url, ca_bundle=settings.ca_bundle)
+    try:
+        if check_reachable:
+            client.info()
+        client.token = load_token(settings.server_url, settings.user)
+        if not client.token:
+            raise AuthError(f"no login token for {settings.user} at {settings.server_url}: run inspector login")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def with_client(settings: SyncSettings, call: Callable[[SyncClient], T]) -> T:
+    """``call(client)`` with a client for the settings' server (keyring token), closed afterwards."""
+    client = open_client(settings)
+    try:
+        return call(client)
+    finally:
+        client.close()
+
+
 def client_for(ws: Workspace) -> tuple[SyncClient, SyncSettings]:
     """A client for the workspace's server with the keyring's token."""
     settings = load_settings(ws)
-    token = load_token(settings.server_url, settings.user)
-    if not token:
-        raise AuthError(f"no login token for {settings.user} at {settings.server_url}: run inspector login")
-    return SyncClient(settings.server_url, ca_bundle=settings.ca_bundle, token=token), settings
+    return open_client(settings), settings

@@ -1,8 +1,10 @@
 """Translations: Chinese by default, English at run time from the committed .qm (kept in step with the .ts)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,9 @@ def test_core_refusals_follow_the_ui_language(window, qtbot):
 
 
 def test_compiled_translation_matches_the_source(tmp_path):
-    lrelease = shutil.which("pyside6-lrelease")
+    # the venv's scripts directory need not be on PATH (the README runs .venv/bin/python -m pytest)
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    lrelease = shutil.which("pyside6-lrelease", path=search)
     if lrelease is None:
         pytest.skip("pyside6-lrelease not installed")
     out = tmp_path / "lvdun_en.qm"

@@ -6,8 +6,11 @@ to the map, the geofence and the status bar. A workflow step recolours
 that case's marker in place; the finding form picks a position on the map
 through :meth:`MainWindow.pick_on_map`. Window geometry and layout,
 the last workspace, the role and the language persist in QSettings. A
-language switch installs the translator and rebuilds the panels (the map
-and the GPS feed are kept).
+language switch installs the translator and rebuilds the panels (the map,
+the GPS feed and the sync controller are kept).
+
+Sync (:class:`ui.sync_panel.SyncPanel`) adds the 同步 tool button and the
+status bar's sync line.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from ui.map_panel import create_map_view, load_workspace_map
 from ui.review_queue import ReviewQueuePanel
 from ui.session import Changes, Session
 from ui.status_summary import StatusSummary
+from ui.sync_panel import SyncPanel
 
 ORGANISATION, APPLICATION = "lvdun", "inspector"
 
@@ -65,6 +69,8 @@ class MainWindow(QMainWindow):
         self.geofence = Geofence(session, self)
         self.gps.positionChanged.connect(self._position)
         self.current_uuid: str | None = None
+        self.sync_panel = SyncPanel(session, self, self.settings)
+        self.sync = self.sync_panel.controller
         self.setObjectName("mainWindow")
         self.setMinimumSize(1024, 640)
         self.build_ui()
@@ -103,6 +109,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.summary = StatusSummary(self.session, self)
         self.statusBar().addWidget(self.summary, 1)
+        self.sync_status = self.sync_panel.status_widget(self)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.geofence.zonesChanged.connect(self.summary.show_zones)
         self.gps.statusChanged.connect(self.summary.show_gps)
         self._show_role_panel(self.session.role)
@@ -125,6 +133,7 @@ class MainWindow(QMainWindow):
         ):
             action = self.toolbar.addAction(text, slot)
             self.actions_by_name[name] = action
+        self.sync_panel.add_actions(self.toolbar, self.actions_by_name)
         spacer = QWidget(self)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
@@ -311,6 +320,8 @@ class MainWindow(QMainWindow):
         self.toolbar.deleteLater()
         self.statusBar().removeWidget(self.summary)
         self.summary.deleteLater()
+        self.statusBar().removeWidget(self.sync_status)
+        self.sync_status.deleteLater()
         old = self.takeCentralWidget()
         self.build_ui()
         old.deleteLater()
@@ -342,4 +353,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.gps.stop()
+        self.sync_panel.stop()
         super().closeEvent(event)

@@ -18,6 +18,8 @@ QMainWindow, QDialog {{ background: #f5f7f6; }}
 QToolBar {{ background: #ffffff; border-bottom: 1px solid #d6dcd9; spacing: 6px; padding: 4px; }}
 QToolBar QToolButton {{ min-height: {TOUCH_PX}px; padding: 0 10px; border-radius: 6px; }}
 QToolBar QToolButton:hover {{ background: #e4efe9; }}
+QToolBar QToolButton[popupMode="1"] {{ padding-right: 24px; }}
+QToolBar QToolButton::menu-button {{ border: none; border-left: 1px solid #d6dcd9; width: 20px; }}
 QPushButton {{ min-height: {TOUCH_PX}px; padding: 0 14px; border: 1px solid #b9c4bf; border-radius: 6px;
               background: #ffffff; }}
 QPushButton:hover {{ background: #eef5f1; }}

@@ -356,6 +356,132 @@
     </message>
 </context>
 <context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="75"/>
+        <source>同步冲突</source>
+        <translation>Sync conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="77"/>
+        <source>包括已处理</source>
+        <translation>Include resolved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="79"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <source>案件编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <source>内容</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <source>提交人</source>
+        <translation>Pushed by</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <source>收到时间</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="90"/>
+        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <source>字段</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="90"/>
+        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <source>服务器版本</source>
+        <translation>Server version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="90"/>
+        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <source>提交的版本</source>
+        <translation>Pushed version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="96"/>
+        <source>保留服务器版本</source>
+        <translation>Keep the server&apos;s version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="97"/>
+        <source>保留提交的版本</source>
+        <translation>Keep the pushed version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="101"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="122"/>
+        <source>未设置同步服务器，请先登录</source>
+        <translation>No sync server set up yet: log in first</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="140"/>
+        <source>正在读取服务器上的冲突…</source>
+        <translation>Reading the conflicts on the server…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="168"/>
+        <source>{n} 个冲突</source>
+        <translation>{n} conflict(s)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="169"/>
+        <source>没有冲突</source>
+        <translation>No conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="179"/>
+        <source>待审核</source>
+        <translation>Awaiting review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="181"/>
+        <source>已处理：保留{kept}（{by}）</source>
+        <translation>Resolved: {kept} kept ({by})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <source>服务器版本（修订 {rev}）</source>
+        <translation>Server version (revision {rev})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="195"/>
+        <source>{user} 提交的版本（基于修订 {base}）</source>
+        <translation>Pushed by {user} (based on revision {base})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conflicts_view.py" line="199"/>
+        <source>已删除</source>
+        <translation>Deleted</translation>
+    </message>
+</context>
+<context>
     <name>EvidenceGallery</name>
     <message>
         <location filename="../../ui/evidence_gallery.py" line="79"/>
@@ -869,95 +995,173 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="140"/>
+        <source>登录同步服务器</source>
+        <translation>Log in to the sync server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="153"/>
+        <source>不填则使用系统证书</source>
+        <translation>Empty: the system&apos;s certificates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="154"/>
+        <source>选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="160"/>
+        <source>服务器地址</source>
+        <translation>Server URL</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="161"/>
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="162"/>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="163"/>
+        <source>CA 证书</source>
+        <translation>CA certificate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="170"/>
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="171"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="177"/>
+        <source>登录令牌保存在系统密钥环中；登录失败不会改动本地数据。</source>
+        <translation>The login token is kept in the system keyring; a failed login changes no local data.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="183"/>
+        <source>选择 CA 证书</source>
+        <translation>Choose a CA certificate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="184"/>
+        <source>证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
+        <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="195"/>
+        <source>请填写服务器地址（https://…）、用户名和密码</source>
+        <translation>Enter the server URL (https://…), user name and password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="216"/>
+        <source>服务器拒绝登录：用户名或密码错误（{detail}）</source>
+        <translation>The server refused the login: wrong user name or password ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="218"/>
+        <source>无法保存登录令牌（{detail}）</source>
+        <translation>Could not keep the login token ({detail})</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="77"/>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="83"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>绿盾 Inspector — {path}</source>
         <translation>Green Shield Inspector — {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>工具栏</source>
         <translation>Toolbar</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="127"/>
         <source>打开工作空间</source>
         <translation>Open workspace</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="128"/>
         <source>导入台账</source>
         <translation>Import ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121"/>
+        <location filename="../../ui/main_window.py" line="129"/>
         <source>导入图层</source>
         <translation>Import zones</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="122"/>
+        <location filename="../../ui/main_window.py" line="130"/>
         <source>批量导出表单</source>
         <translation>Export forms</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123"/>
+        <location filename="../../ui/main_window.py" line="131"/>
         <source>GPS 定位</source>
         <translation>GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="124"/>
+        <location filename="../../ui/main_window.py" line="132"/>
         <source>回放 NMEA</source>
         <translation>Replay NMEA</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>核查员视图</source>
         <translation>Inspector view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133"/>
+        <location filename="../../ui/main_window.py" line="142"/>
         <source>审核员视图</source>
         <translation>Reviewer view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="150"/>
         <source>用户：{name}</source>
         <translation>User: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>在地图上点击选择位置（Esc 取消）</source>
         <translation>Click on the map to pick the position (Esc cancels)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="240"/>
         <source>⚠ 已进入 {kinds}：{names}。请遵守管控要求，勿破坏生态。</source>
         <translation>⚠ You entered {kinds}: {names}. Follow the protection rules.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>串口 GPS</source>
         <translation>Serial GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）：</source>
         <translation>No system position source. Serial port of a GPS receiver (e.g. /dev/ttyUSB0, COM3):</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="242"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>选择 NMEA 记录</source>
         <translation>Choose an NMEA log</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281"/>
+        <location filename="../../ui/main_window.py" line="290"/>
         <source>打开工作空间文件夹</source>
         <translation>Open a workspace folder</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="291"/>
+        <location filename="../../ui/main_window.py" line="300"/>
         <source>无法打开工作空间</source>
         <translation>Cannot open the workspace</translation>
     </message>
@@ -1138,6 +1342,145 @@
         <location filename="../../ui/status_summary.py" line="64"/>
         <source>当前位置：{zone}</source>
         <translation>Here: {zone}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <location filename="../../ui/sync_panel.py" line="60"/>
+        <source>同步</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_panel.py" line="62"/>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_panel.py" line="63"/>
+        <source>登录同步服务器…</source>
+        <translation>Log in to the sync server…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_panel.py" line="64"/>
+        <source>同步冲突…</source>
+        <translation>Sync conflicts…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_panel.py" line="90"/>
+        <source>登录同步服务器后即可同步；本地数据不受影响。</source>
+        <translation>Log in to a sync server to sync; local data is not affected.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncResultDialog</name>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="48"/>
+        <source>同步结果</source>
+        <translation>Sync result</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="57"/>
+        <source>同步未完成：{reason}。已完成的步骤已保存，本地数据已保留。</source>
+        <translation>The sync did not finish: {reason}. Completed steps are saved; local data is kept.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="60"/>
+        <source>{time} 同步完成；{n} 条记录未被接收（冲突交办公室审核，被拒绝的见原因）</source>
+        <translation>Sync finished at {time}; {n} record(s) not accepted (conflicts go to office review; see the reason of refused ones)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="63"/>
+        <source>{time} 同步完成</source>
+        <translation>Sync finished at {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="67"/>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="67"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="67"/>
+        <source>案件编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="68"/>
+        <source>内容</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="68"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="78"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="80"/>
+        <source>查看冲突</source>
+        <translation>Show conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="92"/>
+        <source>照片上传 {up}、下载 {down}</source>
+        <translation>photos up {up}, down {down}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="94"/>
+        <source>区域图层更新 {n}</source>
+        <translation>zone layers updated {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="96"/>
+        <source>保留本机修改 {n}</source>
+        <translation>local edits kept {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="98"/>
+        <source>待同步 {n}</source>
+        <translation>{n} to sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="112"/>
+        <source>冲突 #{id}，已交办公室审核</source>
+        <translation>conflict #{id}, sent to office review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="123"/>
+        <source>共 {total} 条记录，显示前 {shown} 条</source>
+        <translation>{total} records, showing the first {shown}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_dialogs.py" line="126"/>
+        <source>本次没有上传记录</source>
+        <translation>No records were pushed this time</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../ui/sync_status.py" line="36"/>
+        <source>取消同步</source>
+        <translation>Cancel sync</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="38"/>
+        <source>详情</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="68"/>
+        <source>同步中：{phase}</source>
+        <translation>Syncing: {phase}</translation>
     </message>
 </context>
 <context>
@@ -1529,6 +1872,159 @@
         <location filename="../../ui/operations.py" line="209"/>
         <source>读取台账</source>
         <translation>Reading the ledger</translation>
+    </message>
+</context>
+<context>
+    <name>sync</name>
+    <message>
+        <location filename="../../ui/sync_text.py" line="23"/>
+        <source>连接服务器</source>
+        <translation>connecting to the server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="23"/>
+        <source>上传照片</source>
+        <translation>uploading photos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="24"/>
+        <source>上传记录</source>
+        <translation>uploading records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="24"/>
+        <source>更新区域图层</source>
+        <translation>updating zone layers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="25"/>
+        <source>下载记录</source>
+        <translation>downloading records</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="25"/>
+        <source>核对数据</source>
+        <translation>checking</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="35"/>
+        <source>服务器证书不可信，请检查 CA 证书文件（{detail}）</source>
+        <translation>the server&apos;s certificate is not trusted: check the CA certificate file ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="37"/>
+        <source>无法连接同步服务器（{detail}）</source>
+        <translation>cannot reach the sync server ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="39"/>
+        <source>登录已失效或尚未登录，请重新登录（{detail}）</source>
+        <translation>not logged in, or the login is no longer valid: log in again ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="41"/>
+        <source>服务器出错，稍后再试（{detail}）</source>
+        <translation>the server failed, try again later ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="43"/>
+        <source>服务器拒绝了请求（{detail}）</source>
+        <translation>the server refused the request ({detail})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="51"/>
+        <source>上传 {pushed}，下载 {pulled}</source>
+        <translation>pushed {pushed}, pulled {pulled}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="53"/>
+        <source>，冲突 {n}</source>
+        <translation>, conflicts {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="55"/>
+        <source>，被拒绝 {n}</source>
+        <translation>, rejected {n}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="57"/>
+        <source>，核对不一致</source>
+        <translation>, the end check found differences</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="65"/>
+        <source>{time} 已同步：{counts}</source>
+        <translation>{time} synced: {counts}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="67"/>
+        <source>离线：同步服务器不可达（{time}）</source>
+        <translation>Offline: sync server unreachable ({time})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="69"/>
+        <source>未设置同步服务器</source>
+        <translation>No sync server set up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="71"/>
+        <source>需要重新登录同步服务器（本地数据已保留）</source>
+        <translation>Log in to the sync server again (local data kept)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="73"/>
+        <source>同步已取消（本地数据已保留）</source>
+        <translation>Sync cancelled (local data kept)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="74"/>
+        <source>同步失败（本地数据已保留）</source>
+        <translation>Sync failed (local data kept)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="78"/>
+        <source>已接收</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="78"/>
+        <source>冲突，待审核</source>
+        <translation>Conflict, awaiting review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="79"/>
+        <source>被拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="83"/>
+        <source>案件</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="83"/>
+        <source>核查记录</source>
+        <translation>Finding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="84"/>
+        <source>照片</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="84"/>
+        <source>整改</source>
+        <translation>Rectification</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="85"/>
+        <source>两断三清</source>
+        <translation>Closure checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_text.py" line="85"/>
+        <source>流转</source>
+        <translation>Workflow step</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,336 @@
+"""Sync in the GUI against the real reference server on loopback: the 同步 action, progress off the GUI
+thread, the per-record result, the 待同步 counter, login on a revoked or missing token, offline as a
+quiet status, cancel, and the conflicts view with both versions side by side."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from inspector.findings import add_finding
+from inspector.workspace import Workspace
+from sync.server.auth import revoke_tokens
+from tests.sync_fixtures import PASSWORD, client_workspace, free_port, start_server, sync, use_test_keyring
+from tests.ui_fixtures import *  # noqa: F403 - fixtures
+
+CASE = "LD-001"
+
+
+class SlowPaths:
+    """ASGI wrapper: wait ``delay`` seconds before answering requests whose path ends with ``path``."""
+
+    def __init__(self, app, path: str = "/push") -> None:
+        self.app, self.path, self.delay = app, path, 0.0
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(self.path) and self.delay:
+            await asyncio.sleep(self.delay)
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def gui_server(tmp_path, monkeypatch):
+    use_test_keyring(monkeypatch)
+    slow: list[SlowPaths] = []
+    running = start_server(tmp_path, None, wrap=lambda app: slow.append(SlowPaths(app)) or slow[-1])
+    running.slow = slow[0]
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def field_root(gui_server, tmp_path):
+    """Inspector A's workspace after a first sync, with one finding recorded offline (pending)."""
+    root = client_workspace(tmp_path / "a", gui_server.url, "inspector_a")
+    sync(root)
+    with Workspace.open(root) as ws:
+        add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="核心区养殖塘",
+                    inspector="inspector_a")
+    return root
+
+
+@pytest.fixture
+def session(field_root, qapp, qt_settings):  # overrides tests.ui_fixtures.session: a synced workspace
+    from ui import i18n
+    from ui.main_window import app_settings
+    from ui.session import Session
+    from ui.style import apply_style
+
+    apply_style(qapp)
+    i18n.set_language("zh")
+    app_settings().setValue("sync/interval_min", 0)  # only the test starts syncs
+    opened = Session(Workspace.open(field_root), actor="inspector_a")
+    yield opened
+    opened.pool.waitForDone()
+    opened.close()
+    i18n.set_language("zh")
+
+
+def _finding_uuid(session) -> str:
+    return session.ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
+
+
+def _server_uuids(server) -> set[str]:
+    from sync.client import SyncClient
+
+    office = SyncClient(server.url)
+    office.login("reviewer_r", PASSWORD, remember=False)
+    try:
+        return {record.uuid for record in office.changes(0, 1000).changes}
+    finally:
+        office.close()
+
+
+def _edit(root, uuid: str, text: str) -> None:
+    from inspector.db import atomic
+    from inspector.record_store import update_record
+
+    with Workspace.open(root) as ws, atomic(ws.conn):
+        update_record(ws.conn, "findings", uuid, {"description": text}, actor="inspector_a", action="finding.edit")
+
+
+def _conflicting_edit(root, server, tmp_path) -> str:
+    """The finding reaches the server; another device edits it first, this one from the same base."""
+    sync(root)
+    other = client_workspace(tmp_path / "other-device", server.url, "inspector_a")
+    sync(other)
+    with Workspace.open(root) as ws:
+        uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
+    _edit(other, uuid, "另一台设备：面积更大")
+    sync(other)
+    _edit(root, uuid, "本机：已拆除一半")
+    return uuid
+
+
+def _finish(window, qtbot, timeout: int = 30_000):
+    qtbot.waitUntil(lambda: not window.sync.running and window.sync.last is not None, timeout=timeout)
+    return window.sync.last
+
+
+def test_sync_action_pushes_in_the_background_and_lists_each_record(window, qtbot, gui_server, monkeypatch):
+    from sync.job import SyncJob
+
+    threads = []
+    run = SyncJob.run
+    monkeypatch.setattr(SyncJob, "run", lambda job: threads.append(threading.current_thread()) or run(job))
+    finding = _finding_uuid(window.session)
+    assert window.summary.pending.text() == "待同步 1"
+    gui_server.slow.delay = 1.0  # a slow server: the GUI keeps ticking meanwhile
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1) if window.sync.running else None)
+    timer.start(10)
+
+    window.actions_by_name["sync"].trigger()
+    assert window.sync.running and window.sync_status.cancel_button.isVisible()
+    assert window.sync.sync_now() is False  # never two at once
+    qtbot.waitUntil(lambda: "上传记录" in window.sync_status.label.text(), timeout=10_000)
+    outcome = _finish(window, qtbot)
+    timer.stop()
+
+    assert outcome.kind == "done" and outcome.manual, outcome
+    assert threads and threads[0] is not threading.main_thread()
+    assert len(ticks) > 30, "the GUI thread was blocked during the sync"
+    assert finding in _server_uuids(gui_server)
+    assert outcome.report.pushed == 1 and outcome.report.records[0]["uuid"] == finding
+    qtbot.waitUntil(lambda: window.summary.pending.text() == "待同步 0")
+    assert "已同步" in window.sync_status.label.text() and not window.sync_status.bar.isVisible()
+
+    dialog = window.sync_panel.result_dialog
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.table
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in range(4)] == ["已接收", "核查记录", CASE, "确认问题 养殖"]
+    assert "上传 1，下载 0" in dialog.counts.text() and "待同步 0" in dialog.counts.text()
+    assert not dialog.conflicts_button.isVisible()
+    dialog.close()
+
+
+@pytest.mark.parametrize("token", ["revoked", "absent"])
+def test_login_dialog_on_a_revoked_or_missing_token_keeps_local_data(window, qtbot, gui_server, token):
+    import keyring
+
+    from sync.client import KEYRING_SERVICE, keyring_user
+
+    if token == "revoked":
+        revoke_tokens(gui_server.storage, "inspector_a")
+    else:
+        keyring.delete_password(KEYRING_SERVICE, keyring_user(gui_server.url, "inspector_a"))
+    finding = _finding_uuid(window.session)
+    window.sync_panel.sync_now()
+    outcome = _finish(window, qtbot)
+    assert outcome.kind == "login"
+    dialog = window.sync_panel.login_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.server.text() == gui_server.url and dialog.user.text() == "inspector_a"
+    assert window.summary.pending.text() == "待同步 1"
+
+    dialog.password.setText("wrong password")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
+    assert "用户名或密码错误" in dialog.error.text() and dialog.isVisible()
+    assert window.session.ws.meta("sync.user") == "inspector_a"
+    assert window.session.ws.conn.execute("SELECT dirty FROM findings WHERE uuid = ?", (finding,)).fetchone()[0] == 1
+
+    dialog.password.setText(PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync.last.kind == "done" and not window.sync.running, timeout=30_000)
+    assert finding in _server_uuids(gui_server)
+    qtbot.waitUntil(lambda: window.summary.pending.text() == "待同步 0")
+    window.sync_panel.result_dialog.close()
+
+
+def test_unreachable_server_is_a_quiet_offline_status(window, qtbot):
+    from sync.settings import save_login
+
+    save_login(window.session.ws, f"http://127.0.0.1:{free_port()}", "inspector_a", None)
+    for manual in (False, True):
+        assert window.sync.sync_now(manual=manual)
+        outcome = _finish(window, qtbot)
+        assert outcome.kind == "offline"
+        assert "离线" in window.sync_status.label.text()
+        assert window.sync_panel.login_dialog is None and window.sync_panel.result_dialog is None
+    assert window.summary.pending.text() == "待同步 1"
+    assert window.session.ws.conn.execute("SELECT count(*) FROM findings WHERE dirty = 1").fetchone()[0] == 1
+
+
+def test_no_server_configured_is_quiet_for_the_timer_and_asks_the_user(window, qtbot):
+    from inspector.db import atomic
+
+    with atomic(window.session.ws.conn):
+        window.session.ws.set_meta("sync.server_url", "")
+    assert window.sync.sync_now(manual=False) is False
+    assert window.sync.last.kind == "unconfigured" and "未设置同步服务器" in window.sync_status.label.text()
+    assert window.sync_panel.login_dialog is None
+    window.actions_by_name["sync"].trigger()
+    dialog = window.sync_panel.login_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.server.text() == ""
+    dialog.reject()
+
+
+def test_timer_syncs_in_the_background(window, qtbot, gui_server):
+    window.sync.set_interval(0.001)  # 60 ms
+    outcome = _finish(window, qtbot)
+    window.sync.set_interval(0)
+    assert outcome.kind == "done" and not outcome.manual
+    assert window.sync_panel.result_dialog is None  # a timed sync only updates the status line
+    assert "已同步" in window.sync_status.label.text() and window.sync_status.details_button.isVisible()
+    window.sync_status.details_button.click()
+    assert window.sync_panel.result_dialog.isVisible()
+    window.sync_panel.result_dialog.close()
+
+
+def test_cancel_stops_a_running_sync(window, qtbot, gui_server):
+    gui_server.slow.delay = 1.5
+    window.sync_panel.sync_now()
+    qtbot.waitUntil(lambda: "上传记录" in window.sync_status.label.text(), timeout=10_000)
+    window.sync_status.cancel_button.click()
+    outcome = _finish(window, qtbot)
+    assert outcome.kind == "cancelled" and "同步已取消" in window.sync_status.label.text()
+    assert window.sync_panel.result_dialog is None
+
+
+def test_a_conflict_is_listed_and_shown_with_both_versions(window, qtbot, gui_server, tmp_path):
+    finding = _conflicting_edit(window.session.root, gui_server, tmp_path)
+    window.sync_panel.sync_now()
+    outcome = _finish(window, qtbot)
+    assert outcome.kind == "done" and outcome.report.conflicts == 1
+    result = window.sync_panel.result_dialog
+    assert result.table.item(0, 0).text() == "冲突，待审核" and result.table.item(0, 2).text() == CASE
+    assert "冲突 #" in result.table.item(0, 4).text()
+    assert result.conflicts_button.isVisible()
+    result.conflicts_button.click()
+    view = window.sync_panel.conflicts_dialog
+    qtbot.waitUntil(lambda: view.list.rowCount() == 1, timeout=10_000)
+    assert view.list.item(0, 2).text() == CASE and view.list.item(0, 6).text() == "待审核"
+    fields = {view.diff.item(r, 0).text(): (view.diff.item(r, 1).text(), view.diff.item(r, 2).text())
+              for r in range(view.diff.rowCount())}
+    assert fields["description"] == ("另一台设备：面积更大", "本机：已拆除一半")
+    assert fields["activity_type"] == ("养殖", "养殖")
+    assert view.diff.item(0, 0).text() == "description" and view.diff.item(0, 1).font().bold()
+    same = next(r for r in range(view.diff.rowCount()) if view.diff.item(r, 0).text() == "activity_type")
+    assert not view.diff.item(same, 1).font().bold()
+    assert view.list.item(0, 3).text() == "确认问题 养殖" and finding
+    assert not view.keep_server.isVisible()  # inspectors review nothing
+    view.close()
+    result.close()
+
+
+def test_a_reviewer_keeps_one_version(session, qtbot, gui_server, tmp_path):
+    from ui.conflicts_view import ConflictsDialog, diff_fields
+    from ui.session import Session
+
+    assert diff_fields({"b": None, "a": 1}, {"a": 2, "c": [1]}) == [
+        ("a", "1", "2", True), ("c", "", "[1]", True), ("b", "", "", False)]
+    _conflicting_edit(session.root, gui_server, tmp_path)
+    assert sync(session.root).conflicts == 1
+
+    office = Session(Workspace.open(client_workspace(tmp_path / "office", gui_server.url, "reviewer_r")),
+                     role="reviewer", actor="reviewer_r")
+    view = ConflictsDialog(office)
+    try:
+        view.show()
+        qtbot.waitUntil(lambda: view.list.rowCount() == 1, timeout=10_000)
+        assert view.keep_server.isVisible() and view.keep_server.isEnabled()
+        kept = []
+        view.resolved.connect(kept.append)
+        view.resolve("server")
+        qtbot.waitUntil(lambda: bool(kept) and view.call is None and view.list.rowCount() == 0, timeout=10_000)
+        view.include_resolved.setChecked(True)
+        qtbot.waitUntil(lambda: view.list.rowCount() == 1 and view.call is None, timeout=10_000)
+        assert view.list.item(0, 6).text().startswith("已处理")
+    finally:
+        view.close()
+        view.deleteLater()
+        office.close()
+
+
+def test_sync_strings_follow_the_language(window, qtbot, gui_server):
+    window.sync_panel.sync_now()
+    _finish(window, qtbot)
+    window.sync_panel.result_dialog.close()
+    window.language_box.setCurrentIndex(window.language_box.findData("en"))
+    assert window.actions_by_name["sync"].text() == "Sync"
+    assert window.actions_by_name["conflicts"].text() == "Sync conflicts…"
+    assert "synced" in window.sync_status.label.text()
+    dialog = window.sync_panel.show_result()
+    assert dialog.table.item(0, 0).text() == "Accepted" and dialog.table.item(0, 1).text() == "Finding"
+    dialog.close()
+    window.language_box.setCurrentIndex(window.language_box.findData("zh"))
+
+
+def test_offscreen_screenshot_with_the_sync_result(window, qtbot, gui_server, tmp_path):
+    """The window after a sync (status line) and the result dialog; LVDUN_SCREENSHOT_DIR keeps copies."""
+    import os
+    import shutil
+
+    window.sync_panel.sync_now()
+    _finish(window, qtbot)
+    dialog = window.sync_panel.result_dialog
+    qtbot.waitExposed(dialog)
+    shots = [(window, tmp_path / "sync-window.png"), (dialog, tmp_path / "sync-result.png")]
+    for widget, path in shots:
+        assert widget.grab().save(str(path))
+    keep = os.environ.get("LVDUN_SCREENSHOT_DIR")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        for _, path in shots:
+            shutil.copy(path, keep)
+    dialog.close()
+
+
+def test_closing_the_window_cancels_a_running_sync(new_window, qtbot, gui_server):
+    gui_server.slow.delay = 1.0
+    main = new_window()
+    main.show()
+    main.sync_panel.sync_now()
+    controller = main.sync
+    qtbot.waitUntil(lambda: controller._job is not None, timeout=10_000)
+    job = controller._job
+    main.close()
+    assert job.cancel_event.is_set() and controller.interval_min == 0
+    qtbot.waitUntil(lambda: not controller.running, timeout=30_000)
+    assert controller.last.kind == "cancelled"
