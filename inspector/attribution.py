@@ -57,6 +57,11 @@ def lookup_for(ws: Workspace) -> Lookup:
     return cached
 
 
+def forget_lookup(ws: Workspace) -> None:
+    """Drop the cached indexes (after a rolled-back zone change they may describe zones that are gone)."""
+    vars(ws).pop("_lookup", None)
+
+
 def strictest_function_zone(zones: list[dict[str, Any]]) -> str | None:
     for zone in zones:
         if zone["function_zone"]:

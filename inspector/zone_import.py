@@ -5,7 +5,12 @@ maps its attributes to zone fields (Chinese synonyms, or the caller's
 ``--map``), repairs invalid geometries with MakeValid and reports each
 repair, keeps holes and multipolygons, computes areas in the Gauss-Krüger
 zone, and upserts by (layer, feature key) so that re-importing a layer
-updates zones instead of duplicating them. Cases are re-attributed after.
+updates zones instead of duplicating them. Cases are re-attributed in the
+same transaction.
+
+:func:`store_zone_rows` is the writing half on its own: the sync client
+applies zone layers the server distributes (:mod:`inspector.zone_layer_file`)
+through it, with the rows the server's import prepared.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ from inspector.workspace import Workspace, new_uuid, utc_now
 
 Progress = Callable[[int, int, str], None]
 ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
+# The stored columns of a prepared zone row (besides uuid, bookkeeping and geometry).
+ZONE_COLUMNS = ("layer_key", "feature_key", "code", "name", "kind", "category", "function_zone",
+                "level", "adcode", "area_km2", "source_file", "source_fid", "attributes",
+                "repaired", "content_hash")
 # Zones must lie in or near Jiangsu (lon/lat degrees, generous).
 JIANGSU_EXTENT = (115.5, 30.0, 123.5, 35.8)
 _INSERT_BATCH = 1000
@@ -158,19 +167,31 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
     rows = [_zone_row(path, r, default_kind) for r in kept]
     _fill_areas(rows, kept)
     _assign_feature_keys(rows)
-    with atomic(ws.conn):
-        _upsert(ws, path, rows, result, progress)
-        ws.bump_zones_generation()
-        ws.conn.execute(
-            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('zones', ?, ?, ?)",
-            (str(path), utc_now(), json.dumps(result.as_dict(), ensure_ascii=False, default=str)),
-        )
+    store_zone_rows(ws, rows, result, source=str(path), progress=progress)
     if any(r["kind"] == KIND_UNKNOWN for r in rows):
         result.warnings.append("部分区域无法判断类型（红线/管控区/保护地），可用 --kind 指定")
-    from inspector.attribution import attribute_cases
-
-    result.cases_reattributed = attribute_cases(ws)
     return result
+
+
+def store_zone_rows(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult, *, source: str,
+                    layer_keys: set[str] | None = None, progress: Progress | None = None) -> None:
+    """Write prepared zone rows in ONE transaction: upsert by (layer, feature key), tombstone the features
+    of these layers (``layer_keys``, default: the rows' layers) that are gone, bump the zones generation,
+    log the run under ``source`` and re-attribute every case. On failure nothing is changed."""
+    from inspector.attribution import attribute_cases, forget_lookup
+
+    try:
+        with atomic(ws.conn):
+            _upsert(ws, rows, result, progress, layer_keys)
+            ws.bump_zones_generation()
+            ws.conn.execute(
+                "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('zones', ?, ?, ?)",
+                (source, utc_now(), json.dumps(result.as_dict(), ensure_ascii=False, default=str)),
+            )
+            result.cases_reattributed = attribute_cases(ws)
+    except BaseException:
+        forget_lookup(ws)  # its index may hold the rolled-back zones
+        raise
 
 
 def _parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -251,10 +272,11 @@ def _assign_feature_keys(rows: list[dict[str, Any]]) -> None:
             row["feature_key"] = key if key and len(group) == 1 else f"fid:{row['source_fid']}"
 
 
-def _upsert(ws: Workspace, path: Path, rows: list[dict[str, Any]], result: ZoneImportResult,
-            progress: Progress | None) -> None:
+def _upsert(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult,
+            progress: Progress | None, layer_keys: set[str] | None = None) -> None:
     conn = ws.conn
-    layer_keys = {row["layer_key"] for row in rows}
+    if layer_keys is None:
+        layer_keys = {row["layer_key"] for row in rows}
     existing: dict[tuple[str, str], tuple[int, str, int]] = {}
     for layer_key in layer_keys:
         for zid, fkey, chash, deleted in conn.execute(
@@ -272,16 +294,14 @@ def _upsert(ws: Workspace, path: Path, rows: list[dict[str, Any]], result: ZoneI
             updates.append((existing[key][0], row))
         else:
             result.unchanged += 1
-    columns = ("layer_key", "feature_key", "code", "name", "kind", "category", "function_zone",
-               "level", "adcode", "area_km2", "source_file", "source_fid", "attributes",
-               "repaired", "content_hash")
+    columns = ZONE_COLUMNS
     placeholders = ", ".join("?" * len(columns))
     for start in range(0, len(inserts), _INSERT_BATCH):
         batch = inserts[start : start + _INSERT_BATCH]
         conn.executemany(
             f"INSERT INTO zones ({', '.join(columns)}, uuid, created_at, updated_at, geom) "
             f"VALUES ({placeholders}, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4490)))",
-            [tuple(r[c] for c in columns) + (new_uuid(), now, now, r["wkb"]) for r in batch],
+            [tuple(r[c] for c in columns) + (r.get("uuid") or new_uuid(), now, now, r["wkb"]) for r in batch],
         )
         if progress:
             progress(start + len(batch), len(rows), "写入区域")

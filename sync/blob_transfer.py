@@ -1,8 +1,11 @@
 """Moving media blobs between a workspace and the server.
 
-Uploads: the client asks the server which blobs it lacks. Small blobs (up
-to :data:`BUNDLE_MAX_BLOB_BYTES`) travel several to a request in a *bundle*
-(a length-prefixed JSON header with each blob's SHA-256 and size, then the
+Uploads (:class:`BlobUploads`): the client asks the server which blobs it
+lacks and sends them from worker threads, several requests in flight, while
+the sync goes on — the push waits (:meth:`BlobUploads.wait_for`) only before
+a batch whose evidence needs a blob still on its way. Small blobs (up to
+:data:`BUNDLE_MAX_BLOB_BYTES`) travel several to a request in a *bundle* (a
+length-prefixed JSON header with each blob's SHA-256 and size, then the
 bytes), which the server verifies blob by blob; larger blobs go in
 checksummed chunks, resuming from the chunks the server already holds. A
 blob counts as uploaded only when the server confirms the full SHA-256; the
@@ -17,21 +20,23 @@ import hashlib
 import json
 import struct
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from inspector.db import atomic
 from inspector.media_store import blob_path, store_file
 from inspector.workspace import Workspace, utc_now
 from sync.client import SyncClient
 from sync.errors import SyncCancelled, SyncError
-from sync.protocol import DEFAULT_CHUNK_BYTES, BlobManifest
+from sync.protocol import DEFAULT_CHUNK_BYTES, MAX_BUNDLE_BYTES, BlobManifest
 
 BUNDLE_MAX_BLOB_BYTES = 1024 * 1024  # blobs up to this size travel in bundles
-BUNDLE_TARGET_BYTES = 4 * 1024 * 1024 - 64 * 1024  # payload per bundle request (under the chunk limit)
+# Payload per bundle request: a cut on a slow field link loses at most this per request in flight, so it
+# stays at 4 MiB (which servers from before MAX_BUNDLE_BYTES grew also accept) rather than the limit.
+BUNDLE_TARGET_BYTES = 4 * 1024 * 1024
 BUNDLE_LENGTH = struct.Struct(">I")  # 4-byte big-endian length of the bundle's JSON header
-UPLOAD_WORKERS = 4  # bundles in flight at once (each on its own connection)
+UPLOAD_WORKERS = 4  # upload requests in flight at once (each on its own connection)
 
 Tick = Callable[[int], None]
 
@@ -42,11 +47,12 @@ def _check_cancel(cancel: Optional[threading.Event]) -> None:
 
 
 def unconfirmed_blobs(ws: Workspace, server_url: str) -> list[tuple[str, int]]:
-    """(sha256, size) of blobs of dirty evidence the server has not confirmed yet."""
+    """(sha256, size) of blobs of dirty evidence the server has not confirmed yet, in the order the push sends
+    their evidence (so the first batch's blobs go first)."""
     rows = ws.conn.execute(
-        "SELECT DISTINCT m.sha256, m.size FROM evidence e JOIN media_blobs m ON m.sha256 = e.sha256 "
+        "SELECT m.sha256, m.size FROM evidence e JOIN media_blobs m ON m.sha256 = e.sha256 "
         "WHERE e.dirty = 1 AND m.sha256 NOT IN (SELECT sha256 FROM sync_blob_uploads WHERE server_url = ?) "
-        "ORDER BY m.sha256", (server_url,)).fetchall()
+        "GROUP BY m.sha256, m.size ORDER BY MIN(e.id)", (server_url,)).fetchall()
     return [(r[0], int(r[1])) for r in rows]
 
 
@@ -98,122 +104,155 @@ def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> bytes:
     return b"".join([BUNDLE_LENGTH.pack(len(encoded)), encoded, *parts])
 
 
-def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int]],
-                 cancel: Optional[threading.Event] = None) -> list[str]:
-    """Send one bundle; returns its hashes once the server confirmed every one of them."""
-    _check_cancel(cancel)
+def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int]]) -> None:
+    """Send one bundle; returns once the server confirmed every one of its blobs."""
     answer = client.put_bundle(_bundle_body(media_dir, items))
     stored = set(answer.get("stored", []))
     missing = [sha for sha, _ in items if sha not in stored]
     if missing:
         raise SyncError(f"the server did not confirm blobs {missing[:3]}")
-    return [sha for sha, _ in items]
 
 
-def plan_bundles(todo: list[tuple[str, int]]) -> tuple[list[list[tuple[str, int]]], list[tuple[str, int]]]:
-    """(bundles of small blobs, each up to :data:`BUNDLE_TARGET_BYTES`; large blobs to send chunked)."""
-    bundles: list[list[tuple[str, int]]] = []
-    large: list[tuple[str, int]] = []
-    bundle: list[tuple[str, int]] = []
+Job = list[tuple[str, int]]  # one upload request's blobs: a bundle, or one large blob sent chunked
+
+
+def plan_uploads(todo: list[tuple[str, int]]) -> list[Job]:
+    """The blobs grouped into jobs, in the order given: bundles of small blobs, each up to
+    :data:`BUNDLE_TARGET_BYTES`, and each large blob alone (sent chunked)."""
+    jobs: list[Job] = []
+    bundle: Job = []
     bundle_bytes = 0
     for sha, size in todo:
         if size > BUNDLE_MAX_BLOB_BYTES:
-            large.append((sha, size))
+            jobs.append([(sha, size)])
             continue
-        if bundle and bundle_bytes + size > BUNDLE_TARGET_BYTES:
-            bundles.append(bundle)
+        if not bundle or bundle_bytes + size > BUNDLE_TARGET_BYTES:
             bundle, bundle_bytes = [], 0
+            jobs.append(bundle)  # filled in place
         bundle.append((sha, size))
         bundle_bytes += size
-    if bundle:
-        bundles.append(bundle)
-    return bundles, large
-
-
-def upload_missing(client: SyncClient, ws: Workspace, *, cancel: Optional[threading.Event] = None,
-                   tick: Optional[Tick] = None, workers: int = UPLOAD_WORKERS) -> int:
-    """Upload every unconfirmed blob of dirty evidence; returns how many the server lacked.
-
-    Bundles go ``workers`` at a time (each worker thread reads its bundle's files and sends them over its
-    own connection, so reading, sending and the server's writing overlap); this thread records each
-    bundle in ``sync_blob_uploads`` only after the server confirmed it. On the first failure no further
-    bundle starts and the error is raised once the ones in flight have ended; confirmed bundles stay
-    confirmed, so a retry sends only the rest."""
-    candidates = unconfirmed_blobs(ws, client.server_url)
-    if not candidates:
-        return 0
-    missing = set(client.blobs_missing([sha for sha, _ in candidates]))
-    _confirm(ws, client.server_url, [sha for sha, _ in candidates if sha not in missing])
-    todo = [(sha, size) for sha, size in candidates if sha in missing]
-    bundles, large = plan_bundles(todo)
-    for sha, size in large:
-        _check_cancel(cancel)
-        upload_chunked(client, blob_path(ws.media_dir, sha), sha, size, cancel=cancel, tick=tick)
-        _confirm(ws, client.server_url, [sha])
-    if not bundles:
-        return len(todo)
-    if workers <= 1 or len(bundles) == 1:
-        for bundle in bundles:
-            _confirm(ws, client.server_url, _send_bundle(client, ws.media_dir, bundle, cancel))
-            if tick:
-                tick(sum(size for _, size in bundle))
-        return len(todo)
-    _upload_parallel(client, ws, bundles, min(workers, len(bundles)), cancel, tick)
-    return len(todo)
+    return jobs
 
 
 class _Skipped(Exception):
-    """A bundle not started because another one failed."""
+    """A job not started because another one failed."""
 
 
-def _upload_parallel(client: SyncClient, ws: Workspace, bundles: list[list[tuple[str, int]]], workers: int,
-                     cancel: Optional[threading.Event], tick: Optional[Tick]) -> None:
-    local = threading.local()
-    spawned: list[SyncClient] = []
-    spawned_lock = threading.Lock()
-    stop = threading.Event()  # set on the first failure (or cancel): bundles not yet started are skipped
+class BlobUploads:
+    """The uploads of one sync, running in ``workers`` threads (each with its own connection) while the caller
+    goes on; see the module docstring. Use as a context manager: leaving it stops the workers.
 
-    def send(bundle: list[tuple[str, int]]) -> list[str]:
-        if stop.is_set():
+    Confirmations are recorded in ``sync_blob_uploads`` by the thread that owns the workspace connection,
+    inside :meth:`wait_for` and :meth:`finish`, only after the server confirmed the blob. On the first
+    failure no further job starts, and the error is raised once the jobs in flight have ended; confirmed
+    blobs stay confirmed, so a retry sends only the rest."""
+
+    def __init__(self, client: SyncClient, ws: Workspace, *, cancel: Optional[threading.Event] = None,
+                 workers: int = UPLOAD_WORKERS) -> None:
+        self.client, self.ws, self.cancel, self.workers = client, ws, cancel, workers
+        self.uploaded = 0  # blobs the server lacked
+        self._running: dict[Future, Job] = {}
+        self._waiting: set[str] = set()  # blobs being uploaded and not confirmed yet
+        self._pool: Optional[ThreadPoolExecutor] = None
+        self._local = threading.local()
+        self._spawned: list[SyncClient] = []
+        self._spawned_lock = threading.Lock()
+        self._stop = threading.Event()  # set on the first failure: jobs not yet started are skipped
+
+    def __enter__(self) -> "BlobUploads":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> "BlobUploads":
+        """Ask the server which blobs it lacks (confirming the others) and start sending those."""
+        candidates = unconfirmed_blobs(self.ws, self.client.server_url)
+        if not candidates:
+            return self
+        missing = set(self.client.blobs_missing([sha for sha, _ in candidates]))
+        _confirm(self.ws, self.client.server_url, [sha for sha, _ in candidates if sha not in missing])
+        todo = [(sha, size) for sha, size in candidates if sha in missing]
+        self.uploaded = len(todo)
+        self._waiting = {sha for sha, _ in todo}
+        jobs = plan_uploads(todo)
+        if jobs:
+            self._pool = ThreadPoolExecutor(min(self.workers, len(jobs)), thread_name_prefix="sync-upload")
+            self._running = {self._pool.submit(self._send, job): job for job in jobs}
+        return self
+
+    def _send(self, job: Job) -> Job:
+        """In a worker thread: send one job; returns it once the server confirmed all its blobs."""
+        if self._stop.is_set():
             raise _Skipped()
-        _check_cancel(cancel)
-        worker = getattr(local, "client", None)
+        _check_cancel(self.cancel)
+        worker = getattr(self._local, "client", None)
         if worker is None:
-            worker = local.client = client.spawn()
-            with spawned_lock:
-                spawned.append(worker)
-        return _send_bundle(worker, ws.media_dir, bundle, cancel)
+            worker = self._local.client = self.client.spawn()
+            with self._spawned_lock:
+                self._spawned.append(worker)
+        media_dir = self.ws.media_dir
+        if len(job) == 1 and job[0][1] > BUNDLE_MAX_BLOB_BYTES:
+            sha, size = job[0]
+            upload_chunked(worker, blob_path(media_dir, sha), sha, size, cancel=self.cancel)
+        else:
+            _send_bundle(worker, media_dir, job)
+        return job
 
-    first_error: Optional[BaseException] = None
-    try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-upload") as pool:
-            futures = {pool.submit(send, bundle): bundle for bundle in bundles}
+    def wait_for(self, hashes: Iterable[str]) -> None:
+        """Return once every blob of ``hashes`` that this upload sends is confirmed (raises the first error)."""
+        wanted = self._waiting.intersection(hashes)
+        while wanted:
+            if not self._running:
+                raise SyncError(f"blobs not uploaded: {sorted(wanted)[:3]}")
+            done, _ = wait(list(self._running), return_when=FIRST_COMPLETED)
+            failure = self._collect(done)
+            if failure is not None:
+                self._stop.set()  # no further job starts; confirm what the jobs in flight still deliver
+                self._collect(wait(list(self._running))[0])
+                raise failure
+            wanted.intersection_update(self._waiting)
+
+    def _collect(self, done: Iterable[Future]) -> Optional[BaseException]:
+        """Confirm the blobs of finished jobs; returns the first error among them."""
+        failure: Optional[BaseException] = None
+        for future in done:
+            job = self._running.pop(future)
             try:
-                for future in as_completed(futures):
-                    try:
-                        hashes = future.result()
-                    except _Skipped:
-                        continue
-                    except BaseException as exc:  # noqa: BLE001 - the first one is raised below
-                        stop.set()
-                        if first_error is None:
-                            first_error = exc
-                        continue
-                    _confirm(ws, client.server_url, hashes)
-                    if tick:
-                        tick(sum(size for _, size in futures[future]))
-            except BaseException:
-                stop.set()  # this thread failed (e.g. confirming): start no further bundle
-                raise
-    finally:
-        for worker in spawned:
+                future.result()
+            except _Skipped:
+                continue
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                failure = failure or exc
+                continue
+            hashes = [sha for sha, _ in job]
+            _confirm(self.ws, self.client.server_url, hashes)
+            self._waiting.difference_update(hashes)
+        return failure
+
+    def finish(self) -> int:
+        """Wait for every upload; returns how many blobs the server lacked."""
+        self.wait_for(list(self._waiting))
+        _check_cancel(self.cancel)
+        if self.client.clock_skew_s is None and self._spawned:
+            self.client.clock_skew_s = self._spawned[0].clock_skew_s
+        return self.uploaded
+
+    def close(self) -> None:
+        """Start no further job, wait for the ones in flight, close the worker connections."""
+        self._stop.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for worker in self._spawned:
             worker.close()
-    if cancel is not None and cancel.is_set():
-        raise SyncCancelled("sync cancelled")
-    if first_error is not None:
-        raise first_error
-    if client.clock_skew_s is None and spawned:
-        client.clock_skew_s = spawned[0].clock_skew_s
+        self._spawned.clear()
+
+
+def upload_missing(client: SyncClient, ws: Workspace, *, cancel: Optional[threading.Event] = None,
+                   workers: int = UPLOAD_WORKERS) -> int:
+    """Upload every unconfirmed blob of dirty evidence and wait for all; returns how many the server lacked."""
+    with BlobUploads(client, ws, cancel=cancel, workers=workers) as uploads:
+        return uploads.finish()
 
 
 def download(client: SyncClient, ws: Workspace, hashes: list[str], *,

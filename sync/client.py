@@ -32,7 +32,8 @@ from sync.errors import (AuthError, ConflictError, NetworkError, RequestRefused,
 __all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "ConflictError",
            "ServerError", "RequestRefused", "KEYRING_SERVICE", "store_token", "load_token"]
 from sync.protocol import (API_PREFIX, SERVER_TIME_HEADER, BlobManifest, BlobMissing, ConflictList, LoginResult,
-                           PullPage, PushBatch, PushResult, ServerInfo, UploadState, VerifyRequest, VerifyResult)
+                           PullPage, PushBatch, PushResult, ResolveResult, ServerInfo, UploadState, VerifyRequest,
+                           VerifyResult, ZoneLayerList)
 
 KEYRING_SERVICE = "lvdun-inspector"
 CONNECT_TIMEOUT_S = 5.0  # seconds to establish a connection
@@ -165,8 +166,20 @@ class SyncClient:
     def changes(self, since: int, limit: int) -> PullPage:
         return PullPage(**self._json("GET", "/changes", params={"since": since, "limit": limit}))
 
-    def conflicts(self) -> ConflictList:
-        return ConflictList(**self._json("GET", "/conflicts"))
+    def conflicts(self, *, include_resolved: bool = False) -> ConflictList:
+        params = {"include_resolved": "true"} if include_resolved else None
+        return ConflictList(**self._json("GET", "/conflicts", params=params))
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> ResolveResult:
+        """Keep the ``"server"`` or ``"client"`` version of a conflict (reviewers and admins)."""
+        return ResolveResult(**self._json("POST", f"/conflicts/{int(conflict_id)}/resolve", json={"keep": keep}))
+
+    def zone_layers(self) -> ZoneLayerList:
+        return ZoneLayerList(**self._json("GET", "/zone-layers"))
+
+    def download_zone_layer(self, sha256: str, directory: Path) -> Path:
+        """Stream a published zone layer file into ``directory`` and verify its SHA-256."""
+        return self._download_verified(f"/zone-layers/{sha256}", sha256, directory)
 
     def delete_record(self, uuid: str) -> dict[str, Any]:
         return self._json("DELETE", f"/records/{uuid}")
@@ -195,7 +208,11 @@ class SyncClient:
 
     def download_blob(self, sha256: str, directory: Path) -> Path:
         """Stream a blob into a temporary file in ``directory`` and verify its SHA-256."""
-        response = self._request("GET", f"/blobs/{sha256}", stream=True)
+        return self._download_verified(f"/blobs/{sha256}", sha256, directory)
+
+    def _download_verified(self, path: str, sha256: str, directory: Path) -> Path:
+        """Stream ``path`` into a temporary file in ``directory``; keep it only if it matches ``sha256``."""
+        response = self._request("GET", path, stream=True)
         directory.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         handle = tempfile.NamedTemporaryFile(dir=directory, prefix="download-", suffix=".part", delete=False)

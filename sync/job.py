@@ -1,16 +1,21 @@
-"""A whole sync as a job: start, progress, cancel, result — for the CLI and, later, the GUI.
+"""A whole sync as a job: start, progress, cancel, result — for the CLI and the GUI.
 
 Phases, each stopping the sync at the first failure before it changes local
 data further:
 
 1. re-send batches left in the outbox (a lost acknowledgement: the server
    answers with the stored result of that operation id);
-2. upload blobs of unpushed evidence (bundled or chunked and resumable);
-3. push dirty records in batches, each written to the outbox before sending
-   and acknowledged in one transaction;
-4. pull pages after the cursor: blobs first, then the page and the new cursor
+2. upload blobs of unpushed evidence (bundled or chunked and resumable) in
+   worker threads, while
+3. pushing dirty records in batches, each written to the outbox before
+   sending and acknowledged in one transaction; a batch waits only until the
+   server confirmed the blobs of its own evidence;
+4. zone layers: download the layers the server published since the last sync
+   (verified by SHA-256), then apply them in one transaction
+   (:mod:`sync.zone_sync`);
+5. pull pages after the cursor: blobs first, then the page and the new cursor
    in one transaction;
-5. verify: the server compares the records and blobs this device holds with
+6. verify: the server compares the records and blobs this device holds with
    what it holds in the user's scope.
 
 :class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
@@ -27,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from inspector.workspace import Workspace
-from sync import blob_transfer, local_store
+from sync import blob_transfer, local_store, zone_sync
 from sync.client import SyncClient
 from sync.errors import SyncCancelled
 from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
@@ -45,13 +50,20 @@ class SyncReport:
     blobs_downloaded: int = 0
     pending: int = 0
     held_local: int = 0  # pulled records not applied because this device has unpushed edits of them
+    zones_updated: int = 0  # zone layers downloaded and applied
     clock_skew_s: Optional[float] = None
     verified: Optional[bool] = None
     verify_detail: dict[str, Any] = field(default_factory=dict)
     cursor: int = 0
+    # One entry per pushed record as the server answered it: uuid, kind, status (applied / conflict /
+    # rejected), reason, conflict_id. The GUI lists them; as_dict() keeps only the refused ones.
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The report as JSON-ready data; per-record answers only for the records the server refused."""
+        data = asdict(self)
+        data["refused"] = [r for r in data.pop("records") if r["status"] != "applied"]
+        return data
 
 
 class SyncJob:
@@ -109,15 +121,19 @@ class SyncJob:
         with Workspace.open(self.root) as ws:
             self._resend_outbox(ws)
             self._tell("blobs", 0, 1)
-            self.report.blobs_uploaded = blob_transfer.upload_missing(self.client, ws, cancel=self.cancel_event)
-            self._push(ws)
+            with blob_transfer.BlobUploads(self.client, ws, cancel=self.cancel_event) as uploads:
+                self._push(ws, uploads)
+                self.report.blobs_uploaded = uploads.finish()
+            self._zones(ws)
             self._pull(ws)
             self._verify(ws)
             self.report.pending = local_store.pending_count(ws)
         self.report.clock_skew_s = self.client.clock_skew_s
         return self.report
 
-    def _count(self, counts: dict[str, int]) -> None:
+    def _count(self, result: PushResult, counts: dict[str, int]) -> None:
+        self.report.records += [answer.model_dump(include={"uuid", "kind", "status", "reason", "conflict_id"})
+                                for answer in result.results]
         self.report.pushed += counts["applied"]
         self.report.conflicts += counts["conflict"]
         self.report.rejected += counts["rejected"]
@@ -126,19 +142,26 @@ class SyncJob:
         for operation_id, batch_json, local_revisions in local_store.outbox(ws, self.client.server_url):
             self._tell("push", 0, 1)
             result = self.client.push(PushBatch(**batch_json))
-            self._count(local_store.acknowledge(ws, result, local_revisions))
+            self._count(result, local_store.acknowledge(ws, result, local_revisions))
 
-    def _push(self, ws: Workspace) -> None:
+    def _push(self, ws: Workspace, uploads: blob_transfer.BlobUploads) -> None:
         changes = local_store.dirty_changes(ws)
         for start in range(0, len(changes), self.batch_size):
-            self._tell("push", start, len(changes))
             part = changes[start:start + self.batch_size]
+            uploads.wait_for(change.content.get("sha256") for change, _ in part if change.kind == "evidence")
+            self._tell("push", start, len(changes))
             batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
             revisions = {change.uuid: revision for change, revision in part}
             local_store.write_outbox(ws, self.client.server_url, batch.operation_id,
                                      batch.model_dump(mode="json"), revisions)
             result: PushResult = self.client.push(batch)
-            self._count(local_store.acknowledge(ws, result, revisions))
+            self._count(result, local_store.acknowledge(ws, result, revisions))
+
+    def _zones(self, ws: Workspace) -> None:
+        self._tell("zones", 0, 1)
+        applied = zone_sync.update_zone_layers(self.client, ws, cancel=self.cancel_event,
+                                               tick=lambda done, total: self._tell("zones", done, total))
+        self.report.zones_updated += len(applied)
 
     def _pull(self, ws: Workspace) -> None:
         since = local_store.cursor(ws, self.client.server_url)

@@ -9,7 +9,11 @@
   ONE transaction, through the audit log (action ``sync.pull``), so the
   hash chain stays valid and ``verify-audit`` knows every pulled record. A
   record with unpushed local edits is never overwritten by a pull: it stays
-  as the device has it, and the server holds both versions as a conflict.
+  as the device has it, and the server holds both versions as a conflict —
+  until office review settles that conflict: a pulled record lists the
+  versions its review refused (``resolves``), and a device still holding
+  exactly one of them takes the server's revision (action ``sync.resolve``).
+  A local edit made after the refused push is still kept.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from typing import Any, Iterable
 from inspector import audit
 from inspector.db import atomic
 from inspector.workspace import Workspace, utc_now
-from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord
+from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
 from sync.record_codec import from_wire, to_wire
 
 PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "transitions", "cases")
@@ -109,13 +113,25 @@ def evidence_blobs_needed(ws: Workspace, records: Iterable[ServerRecord]) -> lis
     return sorted(set(wanted))
 
 
+def _settled_by_review(conn: Any, record: ServerRecord) -> bool:
+    """Whether the device's unpushed version of ``record`` is exactly one that office review settled."""
+    if not record.resolves:
+        return False
+    row = conn.execute(f"SELECT * FROM {record.kind} WHERE uuid = ?", (record.uuid,)).fetchone()
+    held = (content_hash(to_wire(conn, record.kind, row)), bool(row["deleted"]))
+    return any((c.client_content_hash, c.client_deleted) == held for c in record.resolves)
+
+
 def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: dict[str, int]) -> str:
     """Write one pulled record; returns ``applied``, ``same`` or ``held`` (local edits kept)."""
     conn = ws.conn
     local = conn.execute(f"SELECT id, dirty, base_revision FROM {record.kind} WHERE uuid = ?",
                          (record.uuid,)).fetchone()
+    settled = False
     if local is not None and local["dirty"]:
-        return "held"
+        settled = _settled_by_review(conn, record)
+        if not settled:
+            return "held"
     if local is not None and local["base_revision"] == record.revision:
         return "same"
     values = from_wire(conn, record.kind, record.content)
@@ -134,8 +150,8 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
         conn.execute(f"UPDATE {record.kind} SET {', '.join(f'{c} = ?' for c in values)} WHERE uuid = ?",
                      [*values.values(), record.uuid])
     if record.kind in audit.AUDITED_TABLES:
-        audit.append(conn, actor, "sync.delete" if record.deleted else "sync.pull", record.kind, record.uuid,
-                     evidence_hashes=[sha] if sha else ())
+        action = "sync.resolve" if settled else "sync.delete" if record.deleted else "sync.pull"
+        audit.append(conn, actor, action, record.kind, record.uuid, evidence_hashes=[sha] if sha else ())
     conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (record.uuid,))
     return "applied"
 

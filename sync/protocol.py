@@ -14,6 +14,11 @@ go by UUID: ``case_uuid``, ``finding_uuid``).
 - **Blobs** go by SHA-256: a manifest (size, chunk size, per-chunk SHA-256),
   chunks uploaded in any order and resumably, then ``complete`` assembles
   and verifies the whole before the blob becomes visible.
+- **Conflicts** are resolved by office users: the chosen version becomes a
+  new server revision, and a pulled record lists the conflicts it
+  ``resolves`` so a device still holding exactly a refused version adopts it.
+- **Zone layers** are listed with their version and SHA-256; a device
+  downloads the files it does not hold (see :mod:`inspector.zone_layer_file`).
 
 Every response carries the server's UTC time so the client can report clock
 skew; the device clock never decides anything.
@@ -39,6 +44,7 @@ PROVINCE_ADCODE = "320000"
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
 MAX_CHUNK_BYTES = 4 * 1024 * 1024  # the server refuses larger chunk bodies (413)
+MAX_BUNDLE_BYTES = 16 * 1024 * 1024  # the server refuses larger blob bundle bodies, header included (413)
 MAX_JSON_BODY_BYTES = 8 * 1024 * 1024  # the server refuses larger JSON bodies (413)
 MAX_PUSH_RECORDS = 500  # records per push batch
 DEFAULT_PULL_PAGE = 200  # records per pull page when the client does not say
@@ -46,6 +52,7 @@ MAX_PULL_PAGE = 1000  # the most records a client may ask for per pull page
 
 RecordKind = Literal["cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions"]
 PushStatus = Literal["applied", "conflict", "rejected"]
+KeepVersion = Literal["server", "client"]
 
 
 def canonical_json(value: Any) -> str:
@@ -99,6 +106,14 @@ class PushResult(BaseModel):
     server_time: str
 
 
+class ResolvedConflict(BaseModel):
+    """A conflict that a record's current revision settled, with the refused version's identity."""
+
+    id: int
+    client_content_hash: str
+    client_deleted: bool
+
+
 class ServerRecord(BaseModel):
     """One record as the server holds it (pulls, conflicts)."""
 
@@ -110,6 +125,7 @@ class ServerRecord(BaseModel):
     content: dict[str, Any]
     city_adcode: Optional[str] = None
     county_adcode: Optional[str] = None
+    resolves: Optional[list[ResolvedConflict]] = None  # conflicts this revision settled (office review)
 
 
 class PullPage(BaseModel):
@@ -118,6 +134,14 @@ class PullPage(BaseModel):
     next_cursor: int
     has_more: bool
     server_time: str
+
+
+class Resolution(BaseModel):
+    keep: KeepVersion  # whose version of this conflict the record kept
+    by: str
+    at: str
+    revision: int  # the server revision the resolution made
+    decided_in: int  # the conflict an office user resolved (this one, or another of the same record)
 
 
 class Conflict(BaseModel):
@@ -132,10 +156,38 @@ class Conflict(BaseModel):
     client_content: dict[str, Any]
     user: str
     received_at: str
+    resolution: Optional[Resolution] = None  # None while the conflict is open
 
 
 class ConflictList(BaseModel):
     conflicts: list[Conflict]
+    server_time: str
+
+
+class ResolveRequest(BaseModel):
+    keep: KeepVersion
+
+
+class ResolveResult(BaseModel):
+    conflict: Conflict
+    record: RecordResult  # the new server revision every device pulls
+    also_closed: list[int]  # other open conflicts of the same record, settled by the same decision
+    server_time: str
+
+
+class ZoneLayerInfo(BaseModel):
+    """The current published version of one zone layer."""
+
+    layer_key: str
+    version: int
+    sha256: str
+    size: int
+    features: int
+    published_at: str
+
+
+class ZoneLayerList(BaseModel):
+    layers: list[ZoneLayerInfo]
     server_time: str
 
 

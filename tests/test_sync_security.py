@@ -18,7 +18,8 @@ from inspector.workspace import Workspace
 from sync.blob_transfer import upload_chunked
 from sync.client import SyncClient
 from sync.errors import AuthError, NetworkError, UntrustedServer
-from sync.protocol import API_PREFIX, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES, BlobManifest, PushBatch, RecordChange
+from sync.protocol import (API_PREFIX, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES, BlobManifest,
+                           PushBatch, RecordChange)
 from sync.record_codec import to_wire
 from sync.server.auth import revoke_tokens
 from tests.sync_fixtures import PASSWORD, client_workspace, db_url, server, start_server, sync  # noqa: F401
@@ -56,7 +57,8 @@ def test_authorization_matrix(server, tmp_path):  # noqa: F811
                          ("DELETE", f"/records/{finding_uuid}"), ("GET", f"/blobs/{sha}"),
                          ("POST", "/blobs/missing"), ("PUT", f"/blobs/{sha}/manifest"),
                          ("PUT", f"/blobs/{sha}/chunks/0"), ("POST", f"/blobs/{sha}/complete"),
-                         ("POST", "/blobs/bundle")):
+                         ("POST", "/blobs/bundle"), ("POST", "/conflicts/1/resolve"), ("GET", "/zone-layers"),
+                         ("GET", f"/zone-layers/{sha}")):
         assert anonymous.request(method, server.url + API_PREFIX + path, data=b"{}").status_code == 401, path
 
     for user in ("inspector_b", "reviewer_nj"):
@@ -66,6 +68,9 @@ def test_authorization_matrix(server, tmp_path):  # noqa: F811
         assert not seen & secret_uuids and all(r.city_adcode == "320100" for r in page.changes)
         assert client.conflicts().conflicts == []
         assert _raw(client, "GET", f"/blobs/{sha}").status_code == 404
+        assert _raw(client, "GET", f"/zone-layers/{sha}").status_code == 404  # a media blob is not a zone layer
+        expected_resolve = 403 if user == "inspector_b" else 404  # no conflict 1 in 南京's jurisdiction
+        assert _raw(client, "POST", "/conflicts/1/resolve", json={"keep": "server"}).status_code == expected_resolve
         expected = 403 if user == "inspector_b" else 404
         assert _raw(client, "DELETE", f"/records/{finding_uuid}").status_code == expected
         pushed = client.push(PushBatch(operation_id=f"foreign-{user}", records=[
@@ -214,7 +219,7 @@ def test_oversized_bodies_are_413_and_store_nothing(server):  # noqa: F811
     answer = client.session.put(client.base + f"/blobs/{sha}/chunks/0", data=big, timeout=30,
                                 headers={"Authorization": f"Bearer {client.token}"})
     assert answer.status_code == 413
-    bundle = client.session.post(client.base + "/blobs/bundle", data=big + big, timeout=30,
+    bundle = client.session.post(client.base + "/blobs/bundle", data=os.urandom(MAX_BUNDLE_BYTES + 1), timeout=30,
                                  headers={"Authorization": f"Bearer {client.token}"})
     assert bundle.status_code == 413
     push = client.session.post(client.base + "/push", data=b" " * (MAX_JSON_BODY_BYTES + 1), timeout=30,

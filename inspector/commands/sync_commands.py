@@ -1,16 +1,20 @@
-"""Sync commands: login, sync, conflicts.
+"""Sync commands: login, sync, conflicts (list and resolve).
 
 ::
 
     inspector --workspace W login --server URL --user NAME --password-stdin [--ca-bundle F]
     inspector --workspace W sync --json
-    inspector --workspace W conflicts --json
+    inspector --workspace W conflicts [--all] --json
+    inspector --workspace W conflicts resolve CONFLICT_ID --keep server|client --json
 
 ``login`` keeps the token in the OS keyring (never in the workspace) and the
 server URL, user and CA bundle in the workspace's meta. ``sync`` prints
 ``{"pushed", "pulled", "conflicts", "rejected", "blobs_uploaded",
-"blobs_downloaded", "pending", "held_local", "clock_skew_s", "verified", ...}``
-and exits 1 when the end-of-sync check finds a divergence. A failed sync
+"blobs_downloaded", "pending", "held_local", "zones_updated", "clock_skew_s", "verified", ...}``
+and exits 1 when the end-of-sync check finds a divergence. ``conflicts`` lists
+the open conflicts (``--all``: resolved ones too, with their ``resolution``);
+``conflicts resolve`` (reviewers and admins) makes the kept version the
+record's next server revision, which every device takes on its next sync. A failed sync
 (network, server, login) exits 1 with the reason on stderr and leaves local
 data as it was after the last completed step.
 """
@@ -41,7 +45,15 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
                        help="read the password from the first line of standard input")
     login.add_argument("--ca-bundle", metavar="FILE", help="CA certificates that the server's TLS must chain to")
     add("sync", cmd_sync, "push local changes, pull the server's, exchange photos")
-    add("conflicts", cmd_conflicts, "conflicts the server keeps for this user's jurisdiction")
+    conflicts = add("conflicts", cmd_conflicts, "conflicts the server keeps for this user's jurisdiction")
+    conflicts.add_argument("--all", action="store_true", dest="include_resolved",
+                           help="also list resolved conflicts")
+    actions = conflicts.add_subparsers(dest="conflicts_action", metavar="ACTION")
+    resolve = actions.add_parser("resolve", parents=[json_parent],
+                                 help="keep the server's or the client's version (reviewers, admins)")
+    resolve.set_defaults(handler=cmd_resolve)
+    resolve.add_argument("conflict_id", type=int, metavar="CONFLICT_ID")
+    resolve.add_argument("--keep", required=True, choices=("server", "client"))
 
 
 def _failed(exc: Exception) -> SyncFailed:
@@ -49,22 +61,18 @@ def _failed(exc: Exception) -> SyncFailed:
 
 
 def cmd_login(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
-    from sync.client import SyncClient
     from sync.errors import SyncError
-    from sync.settings import save_login
+    from sync.settings import log_in
 
     password = sys.stdin.readline().rstrip("\r\n")
     ws = ctx.workspace()
-    client = SyncClient(args.server, ca_bundle=args.ca_bundle)
     try:
-        result = client.login(args.user, password)
+        done = log_in(ws, args.server, args.user, password, args.ca_bundle)
     except SyncError as exc:
         raise _failed(exc) from exc
-    finally:
-        client.close()
-    settings = save_login(ws, args.server, args.user, args.ca_bundle)
+    result, settings = done.result, done.settings
     payload = {"server": settings.server_url, "user": result.user, "role": result.role,
-               "jurisdiction": result.jurisdiction, "clock_skew_s": client.clock_skew_s}
+               "jurisdiction": result.jurisdiction, "clock_skew_s": done.clock_skew_s}
     return payload, pick(f"已登录 {settings.server_url}：{result.user}（{result.role}，{result.jurisdiction}）",
                          f"logged in to {settings.server_url} as {result.user} ({result.role}, {result.jurisdiction})")
 
@@ -95,25 +103,51 @@ def cmd_sync(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
                 f"{report.blobs_uploaded}、下载 {report.blobs_downloaded}，待同步 {report.pending}",
                 f"pushed {report.pushed}, pulled {report.pulled}, conflicts {report.conflicts}, blobs up "
                 f"{report.blobs_uploaded} / down {report.blobs_downloaded}, pending {report.pending}")
+    if report.zones_updated:
+        text += pick(f"，区域图层更新 {report.zones_updated}", f", zone layers updated {report.zones_updated}")
     if report.verified is False:
         return CommandResult(payload, 1), text + pick("；校验不一致", "; verification found differences")
     return payload, text
 
 
-def cmd_conflicts(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
+def _with_server(ctx: Any, call: Any) -> Any:
+    """``call(client)`` with the workspace's server client; sync errors become :class:`SyncFailed`."""
     from sync.errors import SyncError
-    from sync.settings import client_for
+    from sync.settings import load_settings, with_client
 
     ws = ctx.workspace()
     try:
-        client, _ = client_for(ws)
-        try:
-            listing = client.conflicts()
-        finally:
-            client.close()
+        return with_client(load_settings(ws), call)
     except SyncError as exc:
         raise _failed(exc) from exc
+
+
+def cmd_conflicts(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
+    listing = _with_server(ctx, lambda client: client.conflicts(include_resolved=args.include_resolved))
     payload = [c.model_dump(mode="json") for c in listing.conflicts]
     lines = [f"#{c['id']} {c['kind']} {c['uuid']} {c['user']} base {c['base_revision']} → "
-             f"server {c['server_revision']}{' (deleted)' if c['server_deleted'] else ''}" for c in payload]
+             f"server {c['server_revision']}{' (deleted)' if c['server_deleted'] else ''}"
+             f"{_resolution_note(c['resolution'])}" for c in payload]
     return payload, "\n".join(lines) or pick("没有冲突", "no conflicts")
+
+
+def _kept(keep: str) -> str:
+    return pick("客户端版本", "client version") if keep == "client" else pick("服务器版本", "server version")
+
+
+def _resolution_note(resolution: Any) -> str:
+    if not resolution:
+        return ""
+    return pick(f"（已处理：保留{_kept(resolution['keep'])}，{resolution['by']}）",
+                f" (resolved: kept {_kept(resolution['keep'])}, {resolution['by']})")
+
+
+def cmd_resolve(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
+    result = _with_server(ctx, lambda client: client.resolve_conflict(args.conflict_id, args.keep))
+    kept, revision = _kept(args.keep), result.record.revision
+    text = pick(f"冲突 #{args.conflict_id} 已处理：保留{kept}，服务器版本号 {revision}",
+                f"conflict #{args.conflict_id} resolved: kept the {kept}, server revision {revision}")
+    if result.also_closed:
+        closed = ", ".join(f"#{c}" for c in result.also_closed)
+        text += pick(f"；同时关闭 {closed}", f"; also closed {closed}")
+    return result.model_dump(mode="json"), text

@@ -7,10 +7,11 @@ jurisdiction are indistinguishable from records that do not exist (404, or a
 ``rejected`` push result), so nothing about them leaks. Request bodies larger
 than the protocol's limits are refused with 413 before anything is stored.
 Every response carries the server's UTC time in ``X-Server-Time``.
+Conflict resolution is for reviewers and admins (403 for inspectors); zone
+layers are provincial maps that every signed-in user may download.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
@@ -19,18 +20,20 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 
 from inspector import __version__
-from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES, MAX_PULL_PAGE,
-                           PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest, BlobMissing,
-                           BlobQuery, Conflict, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
-                           PushResult, RecordResult, ServerInfo, UploadState, VerifyRequest, VerifyResult)
-from sync.server import auth, records as record_logic
+from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES,
+                           MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest,
+                           BlobMissing, BlobQuery, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
+                           PushResult, RecordResult, ResolveRequest, ResolveResult, ServerInfo, UploadState,
+                           VerifyRequest, VerifyResult, ZoneLayerList)
+from sync.server import auth, conflict_review, records as record_logic, zone_layers
 from sync.server.blob_store import BlobStore, UploadProblem
-from sync.server.storage import Storage, conflicts, records, server_now
+from sync.server.storage import Storage, records, server_now
 
 OFFICE_ROLES = ("reviewer", "admin")
-BUNDLE_HEADER_ALLOWANCE = 256 * 1024  # bytes a bundle may add to the chunk limit for its JSON header
 ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 
 
@@ -46,7 +49,7 @@ class BodyLimit:
             return
         limit = MAX_JSON_BODY_BYTES
         if scope["path"].endswith("/blobs/bundle"):
-            limit = MAX_CHUNK_BYTES + BUNDLE_HEADER_ALLOWANCE
+            limit = MAX_BUNDLE_BYTES
         elif "/chunks/" in scope["path"]:
             limit = MAX_CHUNK_BYTES
         headers = dict(scope.get("headers") or [])
@@ -64,6 +67,29 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+class StampHeaders:
+    """Pure ASGI middleware: the server's time and the protocol version on every response. (Not
+    ``@app.middleware("http")``, which runs each message of a request body — a bundle has dozens — through
+    a task group and memory streams of its own.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers[SERVER_TIME_HEADER] = server_now()
+                headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+
+
 def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
     """The API over a data directory (blobs, server workspace) and a database (default SQLite there)."""
     storage = Storage.for_data_dir(data_dir, db_url)
@@ -74,14 +100,8 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
     app.state.storage = storage
     app.state.blob_store = blob_store
     app.add_middleware(BodyLimit)
+    app.add_middleware(StampHeaders)  # outermost: the 413s of BodyLimit are stamped too
     bearer = HTTPBearer(auto_error=False)
-
-    @app.middleware("http")
-    async def stamp_time(request: Request, call_next: Callable) -> Any:
-        response = await call_next(request)
-        response.headers[SERVER_TIME_HEADER] = server_now()
-        response.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
-        return response
 
     def current_user(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> auth.User:
         if credentials is None:
@@ -101,6 +121,14 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise HTTPException(422, "not a SHA-256")
         return sha256
+
+    async def upload_body(request: Request) -> bytes:
+        """A chunk's or bundle's body; a client gone mid-upload (a cut connection, resumed later) is answered with
+        400, not logged as a server error."""
+        try:
+            return await request.body()
+        except ClientDisconnect:
+            raise HTTPException(400, "the client disconnected during the upload") from None
 
     def upload_state(sha256: str) -> UploadState:
         done = blob_store.has_blob(sha256)
@@ -142,17 +170,46 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
         return PullPage(changes=found, parents=parents, next_cursor=cursor, has_more=more, server_time=server_now())
 
     @app.get(API_PREFIX + "/conflicts", response_model=ConflictList)
-    def list_conflicts(user: auth.User = Depends(current_user)) -> ConflictList:
-        query = sa.select(conflicts).where(user.scope_clause(conflicts)).order_by(conflicts.c.id)
-        if user.role not in OFFICE_ROLES:
-            query = query.where(conflicts.c.user_name == user.name)
+    def list_conflicts(include_resolved: bool = Query(False), user: auth.User = Depends(current_user)) -> ConflictList:
+        """Open conflicts in the user's jurisdiction (an inspector's own only); resolved ones too on request."""
         with storage.read() as conn:
-            rows = conn.execute(query).fetchall()
-        return ConflictList(server_time=server_now(), conflicts=[Conflict(
-            id=r.id, kind=r.kind, uuid=r.uuid, base_revision=r.base_revision, server_revision=r.server_revision,
-            server_deleted=bool(r.server_deleted), server_content=json.loads(r.server_content),
-            client_deleted=bool(r.client_deleted), client_content=json.loads(r.client_content),
-            user=r.user_name, received_at=r.received_at) for r in rows])
+            found = conflict_review.list_conflicts(conn, user, office=user.role in OFFICE_ROLES,
+                                                   include_resolved=include_resolved)
+        return ConflictList(conflicts=found, server_time=server_now())
+
+    @app.post(API_PREFIX + "/conflicts/{conflict_id}/resolve", response_model=ResolveResult,
+              responses={403: {"description": "reviewer or admin role required"},
+                         404: {"description": "no such conflict in your jurisdiction"},
+                         409: {"description": "already resolved, or the client version is no longer current"}})
+    def resolve_conflict(conflict_id: int, body: ResolveRequest,
+                         user: auth.User = Depends(office_user)) -> ResolveResult:
+        """Keep the server's or the client's version as the record's next server revision."""
+        try:
+            with storage.write() as conn:
+                return conflict_review.resolve(conn, user, conflict_id, body.keep)
+        except conflict_review.ReviewProblem as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        except sa.exc.IntegrityError:  # another reviewer resolved it at the same moment
+            raise HTTPException(409, "conflict already resolved") from None
+
+    @app.get(API_PREFIX + "/zone-layers", response_model=ZoneLayerList)
+    def list_zone_layers(user: auth.User = Depends(current_user)) -> ZoneLayerList:
+        """The current version of every published zone layer (provincial maps: any signed-in user)."""
+        with storage.read() as conn:
+            return ZoneLayerList(layers=zone_layers.current_layers(conn), server_time=server_now())
+
+    @app.get(API_PREFIX + "/zone-layers/{sha256}", response_class=StreamingResponse,
+             responses={200: {"content": {"application/octet-stream": {}}}, 404: {"description": "no such layer"}})
+    def download_zone_layer(sha256: str, user: auth.User = Depends(current_user)) -> StreamingResponse:
+        """A published zone layer file (gzip'd JSON Lines, see ``inspector.zone_layer_file``)."""
+        check_sha(sha256)
+        with storage.read() as conn:
+            published = zone_layers.is_published(conn, sha256)
+        path = zone_layers.layer_path(data_dir, sha256)
+        if not published or not path.is_file():
+            raise HTTPException(404, "no such zone layer")
+        return StreamingResponse(zone_layers.iter_file(path), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(path.stat().st_size), "X-Content-SHA256": sha256})
 
     @app.delete(API_PREFIX + "/records/{uuid}", response_model=RecordResult)
     def delete_record(uuid: str, user: auth.User = Depends(office_user)) -> RecordResult:
@@ -194,7 +251,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
     async def put_chunk(sha256: str, index: int, request: Request,
                         user: auth.User = Depends(current_user)) -> UploadState:
-        body = await request.body()
+        body = await upload_body(request)
         if len(body) > MAX_CHUNK_BYTES:
             raise HTTPException(413, f"chunk larger than {MAX_CHUNK_BYTES} bytes")
         try:
@@ -207,7 +264,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
                   "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
     async def put_bundle(request: Request, user: auth.User = Depends(current_user)) -> dict[str, Any]:
         """Several small blobs whole: 4-byte header length, JSON ``{"blobs": [{"sha256", "size"}]}``, bytes."""
-        body = await request.body()
+        body = await upload_body(request)
         try:
             stored = await run_in_threadpool(blob_store.store_bundle, body, user.name)
         except UploadProblem as exc:

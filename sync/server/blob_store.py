@@ -3,8 +3,9 @@
 Layout under the data directory::
 
     blobs/ab/cdef…          assembled, verified blobs (read-only, never changed)
+    blobs/ab/cdef….*.part   a bundle's blobs being written (renamed into place once durable)
     uploads/<sha256>/<n>    verified chunks of an upload in progress
-    uploads/.tmp/           files being written (moved into place only when complete)
+    uploads/.tmp/           chunks and assembled blobs being written (moved into place only when complete)
 
 An upload starts with a manifest (size, chunk size, SHA-256 of each chunk).
 Each chunk body is checked against its manifest hash and length, written to
@@ -13,23 +14,26 @@ files is always the set of verified chunks — which is what the server
 reports to a client resuming an upload. ``complete`` concatenates them into
 a temporary file, checks the whole SHA-256, renames it to ``blobs/`` and only
 then inserts the ``blobs`` row that makes it visible.
+
+Small blobs come several to a request in a *bundle*; those verified and not
+stored yet are written durably together (:mod:`sync.server.durable_files`),
+then one transaction makes them all visible. A blob is visible — listed,
+served, accepted as evidence — only through its ``blobs`` row.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import itertools
 import json
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
 
 from sync.protocol import BlobManifest
+from sync.server import durable_files
 from sync.server.storage import Storage, blobs, server_now, uploads
 
 READ_BUFFER_BYTES = 1024 * 1024  # bytes read at a time while assembling and serving
@@ -47,42 +51,26 @@ def chunk_count(size: int, chunk_size: int) -> int:
     return (size + chunk_size - 1) // chunk_size
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def _bundle_entries(body: memoryview) -> list[tuple[str, int, int]]:
+    """``(sha256, start, end)`` of each blob of a bundle body, after checking the header and the sizes."""
+    if len(body) < 4:
+        raise UploadProblem(422, "bundle too short")
+    header_length = int.from_bytes(body[:4], "big")
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-FSYNC_THREADS = 16  # fsyncs in flight at once: the file system commits concurrent ones together
-_fsync_pool = ThreadPoolExecutor(max_workers=FSYNC_THREADS, thread_name_prefix="blob-fsync")
-
-
-_temp_names = itertools.count()  # unique temporary names within this process (next() is atomic)
-
-
-def _fsync_one(target: int | str) -> None:
-    """``fsync`` an open descriptor, or a path (a directory) opened for it."""
-    if isinstance(target, int):
-        os.fsync(target)
-        return
-    fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_all(targets: list) -> None:
-    """``fsync`` every descriptor or directory in ``targets``; returns only when all are durable, raises the
-    first error."""
-    if len(targets) <= 1:
-        for target in targets:
-            _fsync_one(target)
-        return
-    for future in [_fsync_pool.submit(_fsync_one, target) for target in targets]:
-        future.result()
+        header = json.loads(bytes(body[4:4 + header_length]))
+        entries = [(str(e["sha256"]), int(e["size"])) for e in header["blobs"]]
+    except (ValueError, KeyError, TypeError):
+        raise UploadProblem(422, "unreadable bundle header") from None
+    if any(size < 0 for _, size in entries):
+        raise UploadProblem(422, "unreadable bundle header")
+    offset = 4 + header_length
+    if offset + sum(size for _, size in entries) != len(body):
+        raise UploadProblem(422, "bundle sizes do not add up to the body")
+    spans = []
+    for sha256, size in entries:
+        spans.append((sha256, offset, offset + size))
+        offset += size
+    return spans
 
 
 class BlobStore:
@@ -92,7 +80,6 @@ class BlobStore:
         self.blob_dir = data_dir / "blobs"
         self.upload_dir = data_dir / "uploads"
         self.tmp_dir = self.upload_dir / ".tmp"
-        self._known_dirs: set[str] = set()  # blob directories known to exist (saves a mkdir per blob)
         for directory in (self.blob_dir, self.tmp_dir):
             directory.mkdir(parents=True, exist_ok=True)
 
@@ -193,7 +180,7 @@ class BlobStore:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(temp, 0o444)
         os.replace(temp, final)
-        _fsync_dir(final.parent)
+        durable_files.fsync_dir(final.parent)
         with self.storage.write() as conn:
             if conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first() is None:
                 conn.execute(blobs.insert().values(sha256=sha256, size=size, uploaded_by=user_name,
@@ -204,75 +191,25 @@ class BlobStore:
     def store_bundle(self, body: bytes, user_name: str) -> list[str]:
         """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes.
 
-        Each blob whose SHA-256 matches is written to a temporary file; then all those files are
-        ``fsync``-ed (a few at a time, so the file system commits them together), renamed into place and
-        their directories ``fsync``-ed; only then does one transaction insert the ``blobs`` rows that make
-        them visible — so what the answer lists is durable."""
-        if len(body) < 4:
-            raise UploadProblem(422, "bundle too short")
-        header_length = int.from_bytes(body[:4], "big")
-        try:
-            header = json.loads(body[4:4 + header_length])
-            entries = [(str(e["sha256"]), int(e["size"])) for e in header["blobs"]]
-        except (ValueError, KeyError, TypeError):
-            raise UploadProblem(422, "unreadable bundle header") from None
-        if any(size < 0 for _, size in entries):
-            raise UploadProblem(422, "unreadable bundle header")
-        offset = 4 + header_length
-        if offset + sum(size for _, size in entries) != len(body):
-            raise UploadProblem(422, "bundle sizes do not add up to the body")
+        Blobs whose SHA-256 matches and that the store does not hold yet are written durably
+        (:func:`durable_files.write_all`); only then does one transaction insert the ``blobs`` rows that
+        make them visible — so what the answer lists is durable."""
         view = memoryview(body)
-        written: dict[str, int] = {}
-        to_place: list[tuple[str, str]] = []  # (temporary file, sha256)
-        unplaced: set[str] = set()  # temporary files not renamed into place yet (removed if anything fails)
-        open_fds: dict[str, int] = {}
-        directories: set[str] = set()
-        try:
-            for sha256, size in entries:
-                data = view[offset:offset + size]
-                offset += size
-                if sha256 in written or hashlib.sha256(data).hexdigest() != sha256:
-                    continue
-                written[sha256] = size
-                final = self.blob_path(sha256)
-                if final.is_file():  # already in place: make sure its directory entry is durable too
-                    directories.add(str(final.parent))
-                    continue
-                name = os.path.join(self.tmp_dir, f"{sha256}.{os.getpid()}.{next(_temp_names)}.part")
-                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # read-only once closed
-                unplaced.add(name)
-                open_fds[name] = fd
-                to_place.append((name, sha256))
-                while data:
-                    data = data[os.write(fd, data):]
-            _fsync_all(list(open_fds.values()))
-            for name in list(open_fds):
-                os.close(open_fds.pop(name))
-            for name, sha256 in to_place:
-                final = self.blob_path(sha256)
-                parent = str(final.parent)
-                if parent not in self._known_dirs:
-                    final.parent.mkdir(parents=True, exist_ok=True)
-                    self._known_dirs.add(parent)
-                os.replace(name, final)
-                unplaced.discard(name)
-                directories.add(parent)
-            _fsync_all(sorted(directories))
-        finally:
-            for fd in open_fds.values():
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            for name in unplaced:  # an error on the way: no partial file is left behind
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
+        verified: dict[str, memoryview] = {}
+        for sha256, start, end in _bundle_entries(view):
+            data = view[start:end]
+            if sha256 not in verified and hashlib.sha256(data).hexdigest() == sha256:
+                verified[sha256] = data
+        held = self.present(list(verified))
+        durable_files.write_all((str(self.blob_path(sha)), data) for sha, data in verified.items() if sha not in held)
         with self.storage.write() as conn:  # visible only now, all in one transaction
-            known = {r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(list(written))))}
+            known = {r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(list(verified))))}
             now = server_now()
-            new = [{"sha256": sha, "size": size, "uploaded_by": user_name, "stored_at": now}
-                   for sha, size in written.items() if sha not in known]
+            new = [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
+                   for sha, data in verified.items() if sha not in known]
             if new:
                 conn.execute(blobs.insert(), new)
-        return list(written)
+        return list(verified)
 
     def iter_blob(self, sha256: str) -> Iterator[bytes]:
         with open(self.blob_path(sha256), "rb") as handle:

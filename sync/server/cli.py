@@ -11,7 +11,8 @@
 The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
 (e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); a URL given once is
 remembered in ``DIR/server.json`` for later commands. Output is one JSON
-document; exit code 2 for bad input.
+document; exit code 2 for bad input. ``publish-zones`` also publishes a new
+version of every changed zone layer, which devices download on their next sync.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = commands.add_parser("publish-ledger", parents=[db_parent], help="import and publish a ledger")
     ledger.add_argument("file")
 
-    zones = commands.add_parser("publish-zones", parents=[db_parent], help="import zones, re-publish cases")
+    zones = commands.add_parser("publish-zones", parents=[db_parent], help="import zones, re-publish cases, publish the zone layers devices download")
     zones.add_argument("file")
     zones.add_argument("--crs")
     zones.add_argument("--encoding")
@@ -72,16 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict[str, Any]:
+def serve_app(app: Any, *, host: str, port: int, ssl_certfile: Optional[str] = None,
+              ssl_keyfile: Optional[str] = None) -> None:
+    """Run an ASGI app the way ``serve`` does (uvicorn picks httptools and uvloop when installed: the
+    ``server`` extra brings them); returns when the server stops."""
     import uvicorn
 
+    uvicorn.run(app, host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                log_level="warning", timeout_keep_alive=30)
+
+
+def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict[str, Any]:
     from sync.server.app import create_app
 
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise ValueError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    app = create_app(data_dir, url)
-    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
-                ssl_keyfile=args.ssl_keyfile, log_level="warning", timeout_keep_alive=30)
+    serve_app(create_app(data_dir, url), host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
+              ssl_keyfile=args.ssl_keyfile)
     return {"stopped": True}
 
 

@@ -6,7 +6,8 @@ into it with the same machinery as the app (:mod:`inspector.ledger_import`,
 from the same attribution. Each case is then published as a ``cases``
 record whose jurisdiction is those adcodes. A case re-published with changed
 ledger fields gets a new revision; its workflow status, which devices and
-reviewers move on, is kept from the server's copy.
+reviewers move on, is kept from the server's copy. Published zones are also
+exported for devices to download (:mod:`sync.server.zone_layers`).
 """
 from __future__ import annotations
 
@@ -70,10 +71,13 @@ def publish_ledger(data_dir: Path, storage: Storage, path: Path) -> dict[str, An
 
 
 def publish_zones(data_dir: Path, storage: Storage, path: Path, **options: Any) -> dict[str, Any]:
-    """Import zones into the server workspace and re-publish cases whose attribution changed."""
+    """Import zones into the server workspace, re-publish cases whose attribution changed and publish the
+    changed zone layers for devices."""
     from inspector.zone_import import import_zones
+    from sync.server.zone_layers import publish_layers
 
     with server_workspace(data_dir) as ws:
         imported = import_zones(ws, path, **options)
         published = publish_cases(ws, storage)
-    return {"import": imported.as_dict(), "published": published}
+        layers = publish_layers(data_dir, storage, ws)
+    return {"import": imported.as_dict(), "published": published, "zone_layers": layers}

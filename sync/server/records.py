@@ -6,6 +6,8 @@ server already holds (a harmless repeat), or when its ``base_revision`` is the
 server's current revision. Otherwise it is a **conflict**: the server keeps
 its own version, stores the client's next to it in ``conflicts`` for office
 review and says so — nothing is overwritten and nothing is dropped.
+Office review resolves conflicts (:mod:`sync.server.conflict_review`); a
+version pushed again after its conflict was resolved is ``rejected``.
 
 A record is **rejected** (with a reason) when it would widen the pusher's
 scope: a case or child record outside their jurisdiction, jurisdiction
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
                            VerifyResult, content_hash)
+from sync.server import conflict_review
 from sync.server.auth import User
 from sync.server.storage import blobs, conflicts, counters, next_seq, push_ops, records, server_now
 
@@ -225,6 +228,10 @@ def apply_change(ctx: _PushContext, user: User, change: RecordChange, operation_
         return RecordResult(**answer, status="applied", revision=existing.revision, server_seq=existing.server_seq)
     if existing is not None and (existing.deleted or change.base_revision != existing.revision):
         conflict_id = _store_conflict(ctx.conn, user, change, existing, chash, operation_id, ctx.now)
+        decided = conflict_review.decision(ctx.conn, conflict_id)
+        if decided is not None:  # this very version was already reviewed and not kept
+            return RecordResult(**answer, status="rejected", revision=existing.revision, conflict_id=conflict_id,
+                                reason=conflict_review.decided_reason(conflict_id, decided))
         reason = "deleted on the server" if existing.deleted else "edited on the server since your base revision"
         return RecordResult(**answer, status="conflict", revision=existing.revision, reason=reason,
                             conflict_id=conflict_id)
@@ -280,6 +287,7 @@ def pull(conn: Connection, user: User, since: int, limit: int) -> tuple[list[Ser
                                                             records.c.server_seq > next_cursor,
                                                             user.scope_clause(records))).fetchall()
         parents = [server_record(r) for r in parent_rows]
+    conflict_review.attach_resolutions(conn, [*changes, *parents])
     return changes, parents, next_cursor, has_more
 
 

@@ -9,7 +9,11 @@ Tables:
   server revision and ``server_seq``, a global change sequence drawn from the
   ``counters`` row (its row lock orders commits on PostgreSQL);
 - ``push_ops``: the stored result of every push by operation id (idempotency);
-- ``conflicts``: both versions of every refused edit, for reviewers;
+- ``conflicts``: both versions of every refused edit, for reviewers, and
+  ``conflict_resolutions``: how an office user decided each one (who, when,
+  which version, the server revision that made);
+- ``zone_layers``: every published version of every zone layer (its file
+  lives under ``DIR/zone_layers/``, named by SHA-256);
 - ``blobs`` (assembled, verified files) and ``uploads`` (chunked uploads in
   progress, with their manifest).
 
@@ -101,6 +105,30 @@ conflicts = sa.Table(
     sa.Column("received_at", sa.String(32), nullable=False),
     sa.UniqueConstraint("uuid", "base_revision", "client_content_hash", "client_deleted",
                         name="conflicts_once"),
+)
+
+conflict_resolutions = sa.Table(
+    "conflict_resolutions", metadata,
+    sa.Column("conflict_id", sa.Integer, sa.ForeignKey("conflicts.id"), primary_key=True),
+    sa.Column("uuid", sa.String(36), nullable=False, index=True),
+    sa.Column("keep", sa.String(10), nullable=False),  # "server" or "client": whose version this conflict kept
+    sa.Column("decided_in", sa.Integer, nullable=False),  # the conflict whose resolution closed this one
+    sa.Column("revision", sa.Integer, nullable=False),  # the server revision the resolution made
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
+    sa.Column("resolved_by", sa.String(100), nullable=False),
+    sa.Column("resolved_at", sa.String(32), nullable=False),
+)
+
+zone_layers = sa.Table(
+    "zone_layers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("layer_key", sa.Text, nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("features", sa.Integer, nullable=False),
+    sa.Column("published_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("layer_key", "version", name="zone_layers_once"),
 )
 
 blobs = sa.Table(

@@ -3,26 +3,42 @@
 Syncs N findings with 3·N photos (~100 KB each) from a fresh workspace to the
 reference server over loopback, through a byte-counting proxy, and compares:
 
-- wall time against a raw streamed HTTP upload of the same bytes to the same
-  server (one PUT to a sink route mounted beside the API in the same uvicorn
-  process) — target ≤ 1.5×;
+- wall time against a raw streamed HTTP upload of the same bytes over the
+  same path (one PUT to a sink route mounted beside the API in the same
+  server process, through the same proxy) — target ≤ 1.5×;
 - bytes on the wire (both directions) against the photo payload — target ≤ 1.05×;
 - a chunked upload cut at 50 %: chunks re-sent on resume — target ≤ 1.
+
+As in deployment, the server runs in its own process, started like
+``inspector-server serve`` (:func:`sync.server.cli.serve_app`, so uvicorn with
+httptools when installed), and the proxy in another: the client, the proxy
+and the server do not share one interpreter lock. The file system's dirty
+pages are flushed (``os.sync``) before each timed run, so neither run pays
+for the other's writes; the raw upload runs twice and the faster one counts.
 
     .venv/bin/python tests/bench/bench_sync.py [--findings 1000] [--photo-kb 100]
 
 ``--findings 200`` is a quicker run for profiling; the per-phase times printed
-(blobs, push, pull, verify) show where a sync spends its time.
+(blobs, push, pull, verify) show where a sync spends its time, and the CPU
+seconds of each process where the machine spends it. The push is pipelined
+behind the blob uploads: "blobs" is the time until the first batch goes,
+"push" includes the uploads still in flight. The "floor" line times the
+server's blob store alone on the same blobs (no network, no records): what
+any sync must spend on verifying and durably writing one file per blob.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -52,6 +68,124 @@ class SinkBeside:
             os.fsync(handle.fileno())
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": str(size).encode()})
+
+
+def serve(data_dir: Path, port: int, sink: Path) -> None:
+    """The server process: the API over ``data_dir`` with the sink beside it, run as ``serve`` runs it."""
+    from sync.server.app import create_app
+    from sync.server.cli import serve_app
+
+    serve_app(SinkBeside(create_app(data_dir), sink), host="127.0.0.1", port=port)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its threads so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServerProcess:
+    """The reference server in a child process on a loopback port."""
+
+    def __init__(self, data_dir: Path, sink: Path) -> None:
+        from sync_fixtures import free_port
+
+        self.port = free_port()
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(data_dir), "--port",
+                                         str(self.port), "--sink", str(sink)])
+        deadline = time.time() + 30
+        while not self._answers():
+            if time.time() > deadline or self.process.poll() is not None:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self) -> bool:
+        import requests
+
+        try:
+            return requests.get(self.url + "/api/v1/info", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def _proxy_main(target_port: int, pipe: Any) -> None:
+    """The proxy process: a :class:`FaultProxy` driven by commands over ``pipe``."""
+    from sync_proxy import FaultProxy
+
+    proxy = FaultProxy(target_port)
+    pipe.send((proxy.port, os.getpid()))
+    while True:
+        command, args = pipe.recv()
+        if command == "close":
+            proxy.close()
+            pipe.send(None)
+            return
+        pipe.send(dict(proxy.bytes) if command == "bytes" else getattr(proxy, command)(*args))
+
+
+class ProxyProcess:
+    """The byte-counting :class:`FaultProxy` in its own process (``bytes``, ``arm`` and ``disarm`` over a pipe)."""
+
+    def __init__(self, target_port: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self.process = context.Process(target=_proxy_main, args=(target_port, child), daemon=True)
+        self.process.start()
+        self.port, self.pid = self._pipe.recv()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _call(self, command: str, *args: Any) -> Any:
+        self._pipe.send((command, args))
+        return self._pipe.recv()
+
+    @property
+    def bytes(self) -> dict[str, int]:
+        return self._call("bytes")
+
+    def arm(self, direction: str, offset: int) -> None:
+        self._call("arm", direction, offset)
+
+    def disarm(self) -> None:
+        self._call("disarm")
+
+    def close(self) -> None:
+        self._call("close")
+        self.process.join(10)
+
+
+class Meter:
+    """Wall time and the CPU seconds of the client (this process), the proxy and the server during a run."""
+
+    def __init__(self, proxy: ProxyProcess, server: ServerProcess) -> None:
+        self.pids = {"proxy": proxy.pid, "server": server.process.pid}
+
+    def __enter__(self) -> "Meter":
+        os.sync()  # dirty pages of earlier writes are not this run's cost
+        self.cpu = self._cpu()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self.started
+        self.cpu = {name: round(after - self.cpu[name], 2) for name, after in self._cpu().items()}
+
+    def _cpu(self) -> dict[str, float]:
+        times = os.times()
+        return {"client": times.user + times.system, **{name: cpu_seconds(pid) for name, pid in self.pids.items()}}
+
+    def describe(self) -> str:
+        return f"{self.seconds:.2f} s (CPU s: " + ", ".join(f"{k} {v:.2f}" for k, v in self.cpu.items()) + ")"
 
 
 def make_field_work(root: Path, findings: int, photo_bytes: int) -> int:
@@ -85,39 +219,73 @@ def make_field_work(root: Path, findings: int, photo_bytes: int) -> int:
     return total
 
 
-def raw_upload(url: str, media_dir: Path) -> float:
+class Concatenation:
+    """The files one after another as one readable stream of known length; each read comes straight from a
+    file (no buffering beyond what ``read`` returns)."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.pending = list(reversed(files))
+        self.size = sum(p.stat().st_size for p in files)
+        self.handle: Optional[Any] = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self, amount: int = -1) -> bytes:
+        while True:
+            if self.handle is None:
+                if not self.pending:
+                    return b""
+                self.handle = open(self.pending.pop(), "rb")
+            data = self.handle.read(amount)
+            if data:
+                return data
+            self.handle.close()
+            self.handle = None
+
+
+def raw_upload(url: str, media_dir: Path) -> int:
+    """One streamed PUT of every media file to the sink; returns the bytes sent."""
     import requests
 
-    files = sorted(p for p in media_dir.glob("??/*") if p.is_file())
-    size = sum(p.stat().st_size for p in files)
+    body = Concatenation(sorted(p for p in media_dir.glob("??/*") if p.is_file()))
+    with requests.Session() as session:
+        session.trust_env = False
+        answer = session.put(url + "/bench/sink", data=body, timeout=(5, 600))
+    assert answer.status_code == 200 and int(answer.text) == body.size, answer.text
+    return body.size
 
-    class Concatenation:
-        """The files one after another as one readable stream of known length."""
 
-        def __init__(self) -> None:
-            self.pending = list(files)
-            self.buffer = b""
+def storage_floor(root: Path, work: Path) -> float:
+    """Seconds the server's blob store takes for the same blobs without any network: the bundles the client
+    would send, verified and written durably by :meth:`BlobStore.store_bundle` from as many threads as the
+    client has uploads in flight (a floor for the blob phase, in this process)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-        def __len__(self) -> int:
-            return size
+    from inspector.workspace import Workspace
+    from sync import blob_transfer
+    from sync.server.blob_store import BlobStore
+    from sync.server.storage import Storage
 
-        def read(self, amount: int = -1) -> bytes:
-            while self.pending and (amount < 0 or len(self.buffer) < amount):
-                self.buffer += self.pending.pop(0).read_bytes()
-            amount = len(self.buffer) if amount < 0 else amount
-            data, self.buffer = self.buffer[:amount], self.buffer[amount:]
-            return data
-
-    session = requests.Session()
-    session.trust_env = False
+    with Workspace.open(root) as ws:
+        blobs = ws.conn.execute("SELECT m.sha256, m.size FROM evidence e JOIN media_blobs m ON m.sha256 = e.sha256 "
+                                "GROUP BY m.sha256, m.size ORDER BY MIN(e.id)").fetchall()
+        jobs = blob_transfer.plan_uploads([(sha, int(size)) for sha, size in blobs])
+        bodies = [blob_transfer._bundle_body(ws.media_dir, job) for job in jobs]
+    storage = Storage.for_data_dir(work / "floor")
+    store = BlobStore(work / "floor", storage)
+    os.sync()
     started = time.perf_counter()
-    answer = session.put(url + "/bench/sink", data=Concatenation(), timeout=(5, 600))
-    elapsed = time.perf_counter() - started
-    assert answer.status_code == 200 and int(answer.text) == size, answer.text
-    return elapsed
+    with ThreadPoolExecutor(blob_transfer.UPLOAD_WORKERS) as pool:
+        stored = sum(len(done) for done in pool.map(lambda body: store.store_bundle(body, "bench"), bodies))
+    seconds = time.perf_counter() - started
+    storage.dispose()
+    assert stored == sum(len(job) for job in jobs)
+    return seconds
 
 
-def cut_at_half(server_url: str, proxy, work: Path) -> tuple[int, int, int]:
+def cut_at_half(proxy: ProxyProcess, work: Path) -> tuple[int, int, int]:
+    """(chunks, chunks the server kept after a cut at 50 %, chunks sent on resume) for a 16 MiB blob."""
     from sync.blob_transfer import upload_chunked
     from sync.client import SyncClient
     from sync.errors import NetworkError
@@ -131,75 +299,81 @@ def cut_at_half(server_url: str, proxy, work: Path) -> tuple[int, int, int]:
     client = SyncClient(proxy.url)
     client.login("inspector_a", PASSWORD, remember=False)
     proxy.arm("up", len(data) // 2)
-    sent_before = 0
     try:
         upload_chunked(client, path, sha, len(data), chunk_size=chunk)
     except NetworkError:
         pass
     proxy.disarm()
-    state = client._json("GET", f"/blobs/{sha}/upload")
-    held = len(state["received"])
+    held = len(client._json("GET", f"/blobs/{sha}/upload")["received"])
     sent_after = upload_chunked(client, path, sha, len(data), chunk_size=chunk)
-    sent_before = held  # chunks confirmed before the cut
-    chunks = len(data) // chunk
     client.close()
-    return chunks, sent_before, sent_after
+    return len(data) // chunk, held, sent_after
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=1000)
     parser.add_argument("--photo-kb", type=int, default=100)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process (data directory)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sink", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.sink)
+        return 0
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
     work = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.environ["XDG_DATA_HOME"] = str(work / "xdg")
-    from sync_fixtures import ServerThread, client_workspace, prepare_server_data, sync
-    from sync_proxy import FaultProxy
+    from sync_fixtures import client_workspace, prepare_server_data, sync
 
     prepare_server_data(work / "server", None, work / "publish")
-    server = ServerThread(work / "server", wrap=lambda app: SinkBeside(app, work / "sink.bin")).start()
-    proxy = FaultProxy(server.port)
-    root = client_workspace(work / "a", proxy.url, "inspector_a")
-    sync(root)
-    started = time.perf_counter()
-    payload = make_field_work(root, args.findings, args.photo_kb * 1024)
-    print(f"prepared {args.findings} findings, {3 * args.findings} photos, {payload / 1e6:.1f} MB "
-          f"in {time.perf_counter() - started:.1f} s")
+    server = ServerProcess(work / "server", work / "sink.bin")
+    proxy = ProxyProcess(server.port)
+    try:
+        root = client_workspace(work / "a", proxy.url, "inspector_a")
+        sync(root)
+        started = time.perf_counter()
+        payload = make_field_work(root, args.findings, args.photo_kb * 1024)
+        print(f"prepared {args.findings} findings, {3 * args.findings} photos, {payload / 1e6:.1f} MB "
+              f"in {time.perf_counter() - started:.1f} s")
 
-    before = dict(proxy.bytes)
-    phases: dict[str, float] = {}  # when each phase began (first progress call)
+        before = proxy.bytes
+        phases: dict[str, float] = {}  # when each phase began (first progress call)
 
-    def progress(phase: str, done: int, total: int) -> None:
-        phases.setdefault(phase, time.perf_counter())
+        def progress(phase: str, done: int, total: int) -> None:
+            phases.setdefault(phase, time.perf_counter())
 
-    cpu = os.times()
-    started = time.perf_counter()
-    report = sync(root, progress=progress)
-    sync_s = time.perf_counter() - started
-    sync_user, sync_sys = os.times().user - cpu.user, os.times().system - cpu.system
-    marks = sorted(phases.items(), key=lambda item: item[1]) + [("end", started + sync_s)]
-    print("phases: " + ", ".join(f"{name} {end - begin:.2f} s"
-                                 for (name, begin), (_, end) in zip(marks, marks[1:])))
-    wire = (proxy.bytes["up"] - before["up"]) + (proxy.bytes["down"] - before["down"])
-    assert report.verified and report.pending == 0, report
-    print(f"sync: {sync_s:.2f} s (CPU of client, proxy and server together: "
-          f"user {sync_user:.2f} s, system {sync_sys:.2f} s), "
-          f"pushed {report.pushed}, blobs {report.blobs_uploaded}, "
-          f"{wire / 1e6:.1f} MB on the wire")
-    cpu = os.times()
-    raw_s = raw_upload(proxy.url, root / "media")
-    raw_user, raw_sys = os.times().user - cpu.user, os.times().system - cpu.system
-    print(f"raw streamed upload of the same bytes: {raw_s:.2f} s (CPU user {raw_user:.2f} s, "
-          f"system {raw_sys:.2f} s; {os.cpu_count()} CPUs)")
-    print(f"time ratio sync/raw: {sync_s / raw_s:.2f}x (target <= 1.5x)")
-    print(f"wire/payload: {wire / payload:.4f}x (target <= 1.05x)")
-    chunks, held, resent = cut_at_half(server.url, proxy, work)
-    extra = resent - (chunks - held)
-    print(f"cut at 50% of a {chunks}-chunk upload: {held} chunks kept, {resent} sent on resume "
-          f"(re-sent beyond the missing ones: {extra}; chunks lost in flight: {chunks // 2 - held})")
-    proxy.close()
-    server.stop()
+        with Meter(proxy, server) as synced:
+            report = sync(root, progress=progress)
+        marks = sorted(phases.items(), key=lambda item: item[1]) + [("end", synced.started + synced.seconds)]
+        print("phases: " + ", ".join(f"{name} {end - begin:.2f} s"
+                                     for (name, begin), (_, end) in zip(marks, marks[1:])))
+        after = proxy.bytes
+        wire = (after["up"] - before["up"]) + (after["down"] - before["down"])
+        assert report.verified and report.pending == 0, report
+        print(f"sync: {synced.describe()}, pushed {report.pushed}, blobs {report.blobs_uploaded}, "
+              f"{wire / 1e6:.1f} MB on the wire")
+        raws = []
+        for _ in range(2):
+            with Meter(proxy, server) as raw:
+                assert raw_upload(proxy.url, root / "media") == payload
+            raws.append(raw)
+        raw = min(raws, key=lambda r: r.seconds)
+        print(f"raw streamed upload of the same bytes: {raw.describe()}; runs "
+              + ", ".join(f"{r.seconds:.2f} s" for r in raws) + f"; {os.cpu_count()} CPUs")
+        print(f"time ratio sync/raw: {synced.seconds / raw.seconds:.2f}x (target <= 1.5x)")
+        floor = storage_floor(root, work)
+        print(f"floor: the server's blob store alone (verify + durable write of the same blobs, no network): "
+              f"{floor:.2f} s = {floor / raw.seconds:.2f}x raw")
+        print(f"wire/payload: {wire / payload:.4f}x (target <= 1.05x)")
+        chunks, held, resent = cut_at_half(proxy, work)
+        extra = resent - (chunks - held)
+        print(f"cut at 50% of a {chunks}-chunk upload: {held} chunks kept, {resent} sent on resume "
+              f"(re-sent beyond the missing ones: {extra}; chunks lost in flight: {chunks // 2 - held})")
+    finally:
+        proxy.close()
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
