@@ -248,10 +248,10 @@ def test_a_conflict_is_listed_and_shown_with_both_versions(window, qtbot, gui_se
     assert view.list.item(0, 2).text() == CASE and view.list.item(0, 6).text() == "待审核"
     fields = {view.diff.item(r, 0).text(): (view.diff.item(r, 1).text(), view.diff.item(r, 2).text())
               for r in range(view.diff.rowCount())}
-    assert fields["description"] == ("另一台设备：面积更大", "本机：已拆除一半")
-    assert fields["activity_type"] == ("养殖", "养殖")
-    assert view.diff.item(0, 0).text() == "description" and view.diff.item(0, 1).font().bold()
-    same = next(r for r in range(view.diff.rowCount()) if view.diff.item(r, 0).text() == "activity_type")
+    assert fields["问题描述 (description)"] == ("另一台设备：面积更大", "本机：已拆除一半")
+    assert fields["活动类型 (activity_type)"] == ("养殖", "养殖")
+    assert view.diff.item(0, 0).text() == "问题描述 (description)" and view.diff.item(0, 1).font().bold()
+    same = next(r for r in range(view.diff.rowCount()) if view.diff.item(r, 0).text() == "活动类型 (activity_type)")
     assert not view.diff.item(same, 1).font().bold()
     assert view.list.item(0, 3).text() == "确认问题 养殖" and finding
     assert not view.keep_server.isVisible()  # inspectors review nothing

@@ -27,6 +27,7 @@ from sync.protocol import Conflict
 from sync.record_labels import case_no_of
 from sync.settings import load_settings, with_client
 from ui.background import BackgroundCall
+from ui.labels import field_text
 from ui.session import Session
 from ui.sync_text import error_text, record_detail, record_kind_text
 
@@ -203,7 +204,7 @@ class ConflictsDialog(QDialog):
         bold = QFont()
         bold.setBold(True)
         for row, (name, server, client, differs) in enumerate(rows):
-            for column, text in enumerate((name, server, client)):
+            for column, text in enumerate((field_text(name), server, client)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if differs:

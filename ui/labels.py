@@ -87,6 +87,37 @@ def flag_text(flag: str) -> str:
     return names.get(flag, flag)
 
 
+def field_text(name: str) -> str:
+    """A synced record's field (its wire name) as a reviewer reads it, with the raw name kept beside it."""
+    names = {
+        "case_no": translate("labels", "问题编号"), "case_uuid": translate("labels", "所属问题"),
+        "finding_uuid": translate("labels", "所属核查记录"), "status": translate("labels", "状态"),
+        "problem_type": translate("labels", "问题类型"), "description": translate("labels", "问题描述"),
+        "lon": translate("labels", "经度"), "lat": translate("labels", "纬度"),
+        "area_m2": translate("labels", "面积（平方米）"), "area_is_estimate": translate("labels", "面积为估算"),
+        "deadline": translate("labels", "整改时限"), "responsible_unit": translate("labels", "责任单位"),
+        "responsible_person": translate("labels", "责任人"), "inspector": translate("labels", "核查人"),
+        "observed_at_utc": translate("labels", "核查时间（UTC）"), "position_source": translate("labels", "位置来源"),
+        "accuracy_m": translate("labels", "定位精度（米）"), "activity_type": translate("labels", "活动类型"),
+        "assessment": translate("labels", "核查结论"), "basis": translate("labels", "认定依据"),
+        "function_zone": translate("labels", "功能区"), "zones": translate("labels", "所在区域"),
+        "measure_type": translate("labels", "整改方式"), "measures": translate("labels", "整改措施"),
+        "progress_notes": translate("labels", "整改进展"), "water_cut": translate("labels", "断水"),
+        "power_cut": translate("labels", "断电"), "materials_cleared": translate("labels", "清理原料"),
+        "products_cleared": translate("labels", "清理产品"), "equipment_cleared": translate("labels", "清理设备"),
+        "note": translate("labels", "备注"), "action": translate("labels", "操作"),
+        "from_state": translate("labels", "原状态"), "to_state": translate("labels", "新状态"),
+        "actor": translate("labels", "操作人"), "role": translate("labels", "角色"),
+        "reason": translate("labels", "理由"), "at_utc": translate("labels", "时间（UTC）"),
+        "phase": translate("labels", "阶段"), "kind": translate("labels", "类型"),
+        "taken_at_utc": translate("labels", "拍摄时间（UTC）"), "bearing_deg": translate("labels", "拍摄方向（度）"),
+        "revision": translate("labels", "修订号"), "updated_at": translate("labels", "修改时间"),
+        "created_at": translate("labels", "创建时间"), "deleted": translate("labels", "删除"),
+    }
+    label = names.get(name)
+    return f"{label} ({name})" if label else name
+
+
 def is_alert_zone(zone: dict) -> bool:
     """Zones whose entry raises the geofence alert: red lines and core protection zones."""
     return zone.get("kind") == KIND_RED_LINE or zone.get("function_zone") in CORE_FUNCTION_ZONES

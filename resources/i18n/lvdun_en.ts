@@ -358,125 +358,125 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="75"/>
+        <location filename="../../ui/conflicts_view.py" line="76"/>
         <source>同步冲突</source>
         <translation>Sync conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="77"/>
+        <location filename="../../ui/conflicts_view.py" line="78"/>
         <source>包括已处理</source>
         <translation>Include resolved</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="79"/>
+        <location filename="../../ui/conflicts_view.py" line="80"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
         <source>内容</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="87"/>
+        <location filename="../../ui/conflicts_view.py" line="88"/>
         <source>提交人</source>
         <translation>Pushed by</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/conflicts_view.py" line="89"/>
         <source>收到时间</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/conflicts_view.py" line="89"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="90"/>
-        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <location filename="../../ui/conflicts_view.py" line="91"/>
+        <location filename="../../ui/conflicts_view.py" line="195"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="90"/>
-        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <location filename="../../ui/conflicts_view.py" line="91"/>
+        <location filename="../../ui/conflicts_view.py" line="181"/>
         <source>服务器版本</source>
         <translation>Server version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="90"/>
-        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <location filename="../../ui/conflicts_view.py" line="91"/>
+        <location filename="../../ui/conflicts_view.py" line="181"/>
         <source>提交的版本</source>
         <translation>Pushed version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="96"/>
+        <location filename="../../ui/conflicts_view.py" line="97"/>
         <source>保留服务器版本</source>
         <translation>Keep the server&apos;s version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="97"/>
+        <location filename="../../ui/conflicts_view.py" line="98"/>
         <source>保留提交的版本</source>
         <translation>Keep the pushed version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="101"/>
+        <location filename="../../ui/conflicts_view.py" line="102"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="122"/>
+        <location filename="../../ui/conflicts_view.py" line="123"/>
         <source>未设置同步服务器，请先登录</source>
         <translation>No sync server set up yet: log in first</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="140"/>
+        <location filename="../../ui/conflicts_view.py" line="141"/>
         <source>正在读取服务器上的冲突…</source>
         <translation>Reading the conflicts on the server…</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="168"/>
+        <location filename="../../ui/conflicts_view.py" line="169"/>
         <source>{n} 个冲突</source>
         <translation>{n} conflict(s)</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="169"/>
+        <location filename="../../ui/conflicts_view.py" line="170"/>
         <source>没有冲突</source>
         <translation>No conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="179"/>
+        <location filename="../../ui/conflicts_view.py" line="180"/>
         <source>待审核</source>
         <translation>Awaiting review</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="181"/>
+        <location filename="../../ui/conflicts_view.py" line="182"/>
         <source>已处理：保留{kept}（{by}）</source>
         <translation>Resolved: {kept} kept ({by})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <location filename="../../ui/conflicts_view.py" line="195"/>
         <source>服务器版本（修订 {rev}）</source>
         <translation>Server version (revision {rev})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="195"/>
+        <location filename="../../ui/conflicts_view.py" line="196"/>
         <source>{user} 提交的版本（基于修订 {base}）</source>
         <translation>Pushed by {user} (based on revision {base})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="199"/>
+        <location filename="../../ui/conflicts_view.py" line="200"/>
         <source>已删除</source>
         <translation>Deleted</translation>
     </message>
@@ -1849,6 +1849,236 @@
         <location filename="../../ui/labels.py" line="85"/>
         <source>画面超出地平线，无法计算覆盖范围</source>
         <translation>View reaches the horizon; no footprint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="93"/>
+        <source>问题编号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="93"/>
+        <source>所属问题</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="94"/>
+        <source>所属核查记录</source>
+        <translation>Finding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="94"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="95"/>
+        <source>问题类型</source>
+        <translation>Problem type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="95"/>
+        <source>问题描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="96"/>
+        <source>经度</source>
+        <translation>Longitude</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="96"/>
+        <source>纬度</source>
+        <translation>Latitude</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="97"/>
+        <source>面积（平方米）</source>
+        <translation>Area (m²)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="97"/>
+        <source>面积为估算</source>
+        <translation>Area is an estimate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="98"/>
+        <source>整改时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="98"/>
+        <source>责任单位</source>
+        <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="99"/>
+        <source>责任人</source>
+        <translation>Responsible person</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="99"/>
+        <source>核查人</source>
+        <translation>Inspector</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="100"/>
+        <source>核查时间（UTC）</source>
+        <translation>Inspected at (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="100"/>
+        <source>位置来源</source>
+        <translation>Position source</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="101"/>
+        <source>定位精度（米）</source>
+        <translation>Accuracy (m)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="101"/>
+        <source>活动类型</source>
+        <translation>Activity type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="102"/>
+        <source>核查结论</source>
+        <translation>Assessment</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="102"/>
+        <source>认定依据</source>
+        <translation>Basis</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="103"/>
+        <source>功能区</source>
+        <translation>Function zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="103"/>
+        <source>所在区域</source>
+        <translation>Zones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="104"/>
+        <source>整改方式</source>
+        <translation>Measure type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="104"/>
+        <source>整改措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="105"/>
+        <source>整改进展</source>
+        <translation>Progress notes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="105"/>
+        <source>断水</source>
+        <translation>Water cut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="106"/>
+        <source>断电</source>
+        <translation>Power cut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="106"/>
+        <source>清理原料</source>
+        <translation>Materials cleared</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="107"/>
+        <source>清理产品</source>
+        <translation>Products cleared</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="107"/>
+        <source>清理设备</source>
+        <translation>Equipment cleared</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="108"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="108"/>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="109"/>
+        <source>原状态</source>
+        <translation>From state</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="109"/>
+        <source>新状态</source>
+        <translation>To state</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="110"/>
+        <source>操作人</source>
+        <translation>Actor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="110"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="111"/>
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="111"/>
+        <source>时间（UTC）</source>
+        <translation>Time (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="112"/>
+        <source>阶段</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="112"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="113"/>
+        <source>拍摄时间（UTC）</source>
+        <translation>Taken at (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="113"/>
+        <source>拍摄方向（度）</source>
+        <translation>Bearing (°)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="114"/>
+        <source>修订号</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="114"/>
+        <source>修改时间</source>
+        <translation>Updated at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="115"/>
+        <source>创建时间</source>
+        <translation>Created at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="115"/>
+        <source>删除</source>
+        <translation>Deleted</translation>
     </message>
 </context>
 <context>
