@@ -149,6 +149,52 @@ def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optio
     return root
 
 
+CASE = "LD-001"  # a 盐城 case every test ledger holds
+CENTRE = (120.5, 33.5)
+
+
+def field_work(root: Path, tmp_path: Path, photos: int = 3) -> None:
+    """Inspector A checks CASE on site: one confirmed finding with ``photos`` geotagged photos."""
+    from evidence_fixtures import make_geotagged_photo
+    from inspector.evidence_attach import attach
+    from inspector.findings import add_finding
+    from inspector.workflow import transition
+    from inspector.workspace import Workspace
+
+    with Workspace.open(root) as ws:
+        transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
+        finding = add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="养殖塘")
+        files = [make_geotagged_photo(tmp_path / f"f{i}.jpg", CENTRE[0] + i * 1e-4, CENTRE[1], size=(640, 480))
+                 for i in range(photos)]
+        attach(ws, CASE, files, finding=finding["uuid"], actor="inspector_a")
+        transition(ws, CASE, "确认问题", role="inspector", actor="inspector_a")
+
+
+def finding_on_both_devices(server_url: str, tmp_path: Path) -> tuple[Path, Path, str]:
+    """Inspector A's synced finding (one photo), pulled by reviewer R: (A's root, R's root, finding uuid)."""
+    from inspector.workspace import Workspace
+
+    a = client_workspace(tmp_path / "a", server_url, "inspector_a")
+    r = client_workspace(tmp_path / "r", server_url, "reviewer_r")
+    sync(a)
+    field_work(a, tmp_path, photos=1)
+    sync(a)
+    sync(r)
+    with Workspace.open(a) as ws:
+        uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
+    return a, r, uuid
+
+
+def edit_finding(root: Path, uuid: str, description: str, actor: str = "inspector_a") -> None:
+    """Edit a finding's description on one device, as the finding form does."""
+    from inspector.db import atomic
+    from inspector.record_store import update_record
+    from inspector.workspace import Workspace
+
+    with Workspace.open(root) as ws, atomic(ws.conn):
+        update_record(ws.conn, "findings", uuid, {"description": description}, actor=actor, action="finding.edit")
+
+
 def sync(root: Path, **job_options: Any) -> Any:
     """Run one sync of a workspace in this thread; returns the report."""
     from inspector.workspace import Workspace

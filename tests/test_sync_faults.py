@@ -14,20 +14,14 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from evidence_fixtures import make_geotagged_photo
 from inspector import audit
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.workflow import transition
 from inspector.workspace import Workspace
 from sync.errors import SyncError
 from sync.server.storage import push_ops, records
-from tests.sync_fixtures import (FailNthRequest, client_workspace, db_url, start_server, sync,  # noqa: F401
-                                 use_test_keyring)
+from tests.sync_fixtures import (CASE, FailNthRequest, client_workspace, db_url, edit_finding,  # noqa: F401
+                                 field_work, finding_on_both_devices, start_server, sync, use_test_keyring)
 from tests.sync_proxy import FaultProxy
 
-CASE = "LD-001"
-CENTRE = (120.5, 33.5)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -39,16 +33,6 @@ def setup(tmp_path, monkeypatch, db_url):  # noqa: F811
     yield server, proxy
     proxy.close()
     server.stop()
-
-
-def field_work(root, tmp_path, photos: int = 3) -> None:
-    with Workspace.open(root) as ws:
-        transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
-        finding = add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="养殖塘")
-        files = [make_geotagged_photo(tmp_path / f"f{i}.jpg", CENTRE[0] + i * 1e-4, CENTRE[1], size=(640, 480))
-                 for i in range(photos)]
-        attach(ws, CASE, files, finding=finding["uuid"], actor="inspector_a")
-        transition(ws, CASE, "确认问题", role="inspector", actor="inspector_a")
 
 
 def arm_on(proxy: FaultProxy, phase: str, direction: str, offset: int, action=None):
@@ -172,21 +156,10 @@ def test_server_restart_mid_sync(setup, tmp_path):
 
 
 def test_conflict_same_finding_same_base_keeps_both(setup, tmp_path):
-    from inspector.record_store import update_record
-    from inspector.db import atomic
-
     server, proxy = setup
-    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
-    r = client_workspace(tmp_path / "r", server.url, "reviewer_r")
-    sync(a)
-    field_work(a, tmp_path, photos=1)
-    sync(a)
-    sync(r)
-    with Workspace.open(a) as ws:
-        uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
-    for root, text, who in ((r, "复核：面积更大", "reviewer_r"), (a, "现场补充：已拆除一半", "inspector_a")):
-        with Workspace.open(root) as ws, atomic(ws.conn):
-            update_record(ws.conn, "findings", uuid, {"description": text}, actor=who, action="finding.edit")
+    a, r, uuid = finding_on_both_devices(server.url, tmp_path)
+    edit_finding(r, uuid, "复核：面积更大", "reviewer_r")
+    edit_finding(a, uuid, "现场补充：已拆除一半")
     assert sync(r).conflicts == 0
     report = sync(a)
     assert report.conflicts == 1 and report.pending == 1 and report.verified
@@ -205,24 +178,15 @@ def test_conflict_same_finding_same_base_keeps_both(setup, tmp_path):
 
 
 def test_server_delete_vs_offline_edit_is_a_conflict(setup, tmp_path):
-    from inspector.db import atomic
-    from inspector.record_store import update_record
     from inspector.workspace import Workspace as W
     from sync.settings import client_for
 
     server, proxy = setup
-    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
-    r = client_workspace(tmp_path / "r", server.url, "reviewer_r")
-    sync(a)
-    field_work(a, tmp_path, photos=1)
-    sync(a)
-    with W.open(a) as ws:
-        uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
+    a, r, uuid = finding_on_both_devices(server.url, tmp_path)
     with W.open(r) as ws:
         client, _ = client_for(ws)
     assert client.delete_record(uuid)["status"] == "applied"
-    with W.open(a) as ws, atomic(ws.conn):
-        update_record(ws.conn, "findings", uuid, {"description": "离线修改"}, actor="inspector_a", action="edit")
+    edit_finding(a, uuid, "离线修改")
     report = sync(a)
     assert report.conflicts == 1 and report.held_local >= 1
     with W.open(a) as ws:  # not lost locally, not resurrected on the server

@@ -13,21 +13,14 @@ from __future__ import annotations
 import pytest
 
 from inspector import audit
-from inspector.db import atomic
-from inspector.record_store import update_record
 from inspector.workspace import Workspace
 from sync.client import SyncClient
 from sync.errors import ConflictError, RequestRefused
 from tests.case_fixtures import cli_json, run_cli
-from tests.sync_fixtures import PASSWORD, client_workspace, db_url, server, sync  # noqa: F401 - fixtures
-from tests.test_sync_faults import field_work
+from tests.sync_fixtures import (PASSWORD, client_workspace, db_url, edit_finding,  # noqa: F401 - fixtures
+                                 finding_on_both_devices, server, sync)
 
 A_TEXT, R_TEXT = "现场补充：已拆除一半", "复核：面积更大"
-
-
-def _edit(root, uuid, text, who):
-    with Workspace.open(root) as ws, atomic(ws.conn):
-        update_record(ws.conn, "findings", uuid, {"description": text}, actor=who, action="finding.edit")
 
 
 def _description(root, uuid):
@@ -37,16 +30,9 @@ def _description(root, uuid):
 
 def _conflicting_edits(server, tmp_path):
     """A and R edit one finding from the same base; R syncs first, so A's edit is a stored conflict."""
-    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
-    r = client_workspace(tmp_path / "r", server.url, "reviewer_r")
-    sync(a)
-    field_work(a, tmp_path, photos=1)
-    sync(a)
-    sync(r)
-    with Workspace.open(a) as ws:
-        uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
-    _edit(r, uuid, R_TEXT, "reviewer_r")
-    _edit(a, uuid, A_TEXT, "inspector_a")
+    a, r, uuid = finding_on_both_devices(server.url, tmp_path)
+    edit_finding(r, uuid, R_TEXT, "reviewer_r")
+    edit_finding(a, uuid, A_TEXT)
     assert sync(r).conflicts == 0
     refused = sync(a)
     assert refused.conflicts == 1 and refused.pending == 1
@@ -92,11 +78,11 @@ def test_keep_server_version_replaces_the_refused_edit_but_not_a_later_one(serve
     _converged(a, r, uuid, R_TEXT)
 
     # a second round: A edits again and conflicts again, then edits once more before the review
-    _edit(r, uuid, "复核二", "reviewer_r")
-    _edit(a, uuid, "现场二", "inspector_a")
+    edit_finding(r, uuid, "复核二", "reviewer_r")
+    edit_finding(a, uuid, "现场二", "inspector_a")
     sync(r)
     assert sync(a).conflicts == 1
-    _edit(a, uuid, "现场三（审核前又改）", "inspector_a")
+    edit_finding(a, uuid, "现场三（审核前又改）", "inspector_a")
     second = cli_json("--workspace", str(r), "conflicts")[0]["id"]
     cli_json("--workspace", str(r), "conflicts", "resolve", str(second), "--keep", "server")
     later = sync(a)
@@ -121,7 +107,7 @@ def test_resolve_authorization(server, tmp_path):  # noqa: F811
     assert missing.value.status == 404
     assert client("reviewer_nj").conflicts(include_resolved=True).conflicts == []
 
-    _edit(r, uuid, "复核：又改了一次", "reviewer_r")  # the server moves on after the conflict
+    edit_finding(r, uuid, "复核：又改了一次", "reviewer_r")  # the server moves on after the conflict
     sync(r)
     with pytest.raises(ConflictError) as stale:
         client("reviewer_r").resolve_conflict(conflict_id, "client")

@@ -22,9 +22,9 @@ from sync.protocol import (API_PREFIX, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JS
                            PushBatch, RecordChange)
 from sync.record_codec import to_wire
 from sync.server.auth import revoke_tokens
-from tests.sync_fixtures import PASSWORD, client_workspace, db_url, server, start_server, sync  # noqa: F401
+from tests.sync_fixtures import (PASSWORD, client_workspace, db_url, field_work, server, start_server,  # noqa: F401
+                                 sync)
 from tests.sync_proxy import FaultProxy
-from tests.test_sync_faults import field_work
 
 
 def _api(server, user):

@@ -12,7 +12,8 @@ from PySide6.QtCore import QTimer
 from inspector.findings import add_finding
 from inspector.workspace import Workspace
 from sync.server.auth import revoke_tokens
-from tests.sync_fixtures import PASSWORD, client_workspace, free_port, start_server, sync, use_test_keyring
+from tests.sync_fixtures import (PASSWORD, client_workspace, edit_finding, free_port, start_server, sync,
+                                 use_test_keyring)
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 
 CASE = "LD-001"
@@ -83,14 +84,6 @@ def _server_uuids(server) -> set[str]:
         office.close()
 
 
-def _edit(root, uuid: str, text: str) -> None:
-    from inspector.db import atomic
-    from inspector.record_store import update_record
-
-    with Workspace.open(root) as ws, atomic(ws.conn):
-        update_record(ws.conn, "findings", uuid, {"description": text}, actor="inspector_a", action="finding.edit")
-
-
 def _conflicting_edit(root, server, tmp_path) -> str:
     """The finding reaches the server; another device edits it first, this one from the same base."""
     sync(root)
@@ -98,9 +91,9 @@ def _conflicting_edit(root, server, tmp_path) -> str:
     sync(other)
     with Workspace.open(root) as ws:
         uuid = ws.conn.execute("SELECT uuid FROM findings").fetchone()[0]
-    _edit(other, uuid, "另一台设备：面积更大")
+    edit_finding(other, uuid, "另一台设备：面积更大")
     sync(other)
-    _edit(root, uuid, "本机：已拆除一半")
+    edit_finding(root, uuid, "本机：已拆除一半")
     return uuid
 
 
