@@ -54,3 +54,23 @@ def test_compiled_translation_matches_the_source(tmp_path):
     subprocess.run([lrelease, "-silent", str(I18N / "lvdun_en.ts"), "-qm", str(out)], check=True)
     assert out.read_bytes() == (I18N / "lvdun_en.qm").read_bytes(), "run pyside6-lrelease on lvdun_en.ts"
     assert 'type="unfinished"' not in (I18N / "lvdun_en.ts").read_text(encoding="utf-8")
+
+
+def test_qt_standard_buttons_follow_the_ui_language(window, qtbot):
+    """Qt's own strings (dialog buttons) come from Qt's catalogue: Chinese in the Chinese UI."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui import i18n
+
+    def button_texts() -> tuple[str, str]:
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close | QDialogButtonBox.StandardButton.Cancel)
+        texts = (box.button(QDialogButtonBox.StandardButton.Close).text(),
+                 box.button(QDialogButtonBox.StandardButton.Cancel).text())
+        box.deleteLater()
+        return texts
+
+    i18n.set_language("zh")
+    assert button_texts() == ("关闭", "取消")
+    i18n.set_language("en")
+    assert button_texts() == ("Close", "Cancel")
+    i18n.set_language("zh")

@@ -99,7 +99,6 @@ class ConflictsDialog(QDialog):
         self.keep_server.clicked.connect(lambda: self.resolve("server"))
         self.keep_client.clicked.connect(lambda: self.resolve("client"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.keep_server)

@@ -75,7 +75,6 @@ class SyncResultDialog(QDialog):
         self.note.setObjectName("muted")
         self._fill(session, report.records if report else [])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         buttons.rejected.connect(self.reject)
         self.conflicts_button = buttons.addButton(self.tr("查看冲突"), QDialogButtonBox.ButtonRole.ActionRole)
         self.conflicts_button.setVisible(bool(report and report.conflicts))
@@ -168,7 +167,6 @@ class LoginDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

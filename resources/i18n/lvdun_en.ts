@@ -404,19 +404,19 @@
     </message>
     <message>
         <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="195"/>
+        <location filename="../../ui/conflicts_view.py" line="194"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
         <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="181"/>
+        <location filename="../../ui/conflicts_view.py" line="180"/>
         <source>服务器版本</source>
         <translation>Server version</translation>
     </message>
     <message>
         <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="181"/>
+        <location filename="../../ui/conflicts_view.py" line="180"/>
         <source>提交的版本</source>
         <translation>Pushed version</translation>
     </message>
@@ -431,52 +431,47 @@
         <translation>Keep the pushed version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="102"/>
-        <source>关闭</source>
-        <translation>Close</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conflicts_view.py" line="123"/>
+        <location filename="../../ui/conflicts_view.py" line="122"/>
         <source>未设置同步服务器，请先登录</source>
         <translation>No sync server set up yet: log in first</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="141"/>
+        <location filename="../../ui/conflicts_view.py" line="140"/>
         <source>正在读取服务器上的冲突…</source>
         <translation>Reading the conflicts on the server…</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="169"/>
+        <location filename="../../ui/conflicts_view.py" line="168"/>
         <source>{n} 个冲突</source>
         <translation>{n} conflict(s)</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="170"/>
+        <location filename="../../ui/conflicts_view.py" line="169"/>
         <source>没有冲突</source>
         <translation>No conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <location filename="../../ui/conflicts_view.py" line="179"/>
         <source>待审核</source>
         <translation>Awaiting review</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="182"/>
+        <location filename="../../ui/conflicts_view.py" line="181"/>
         <source>已处理：保留{kept}（{by}）</source>
         <translation>Resolved: {kept} kept ({by})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="195"/>
+        <location filename="../../ui/conflicts_view.py" line="194"/>
         <source>服务器版本（修订 {rev}）</source>
         <translation>Server version (revision {rev})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="196"/>
+        <location filename="../../ui/conflicts_view.py" line="195"/>
         <source>{user} 提交的版本（基于修订 {base}）</source>
         <translation>Pushed by {user} (based on revision {base})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="200"/>
+        <location filename="../../ui/conflicts_view.py" line="199"/>
         <source>已删除</source>
         <translation>Deleted</translation>
     </message>
@@ -997,77 +992,72 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="140"/>
+        <location filename="../../ui/sync_dialogs.py" line="139"/>
         <source>登录同步服务器</source>
         <translation>Log in to the sync server</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="153"/>
+        <location filename="../../ui/sync_dialogs.py" line="152"/>
         <source>不填则使用系统证书</source>
         <translation>Empty: the system&apos;s certificates</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="154"/>
+        <location filename="../../ui/sync_dialogs.py" line="153"/>
         <source>选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="160"/>
+        <location filename="../../ui/sync_dialogs.py" line="159"/>
         <source>服务器地址</source>
         <translation>Server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="161"/>
+        <location filename="../../ui/sync_dialogs.py" line="160"/>
         <source>用户名</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="162"/>
+        <location filename="../../ui/sync_dialogs.py" line="161"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="163"/>
+        <location filename="../../ui/sync_dialogs.py" line="162"/>
         <source>CA 证书</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="170"/>
+        <location filename="../../ui/sync_dialogs.py" line="169"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="171"/>
-        <source>取消</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_dialogs.py" line="177"/>
+        <location filename="../../ui/sync_dialogs.py" line="175"/>
         <source>登录令牌保存在系统密钥环中；登录失败不会改动本地数据。</source>
         <translation>The login token is kept in the system keyring; a failed login changes no local data.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="183"/>
+        <location filename="../../ui/sync_dialogs.py" line="181"/>
         <source>选择 CA 证书</source>
         <translation>Choose a CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="184"/>
+        <location filename="../../ui/sync_dialogs.py" line="182"/>
         <source>证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="195"/>
+        <location filename="../../ui/sync_dialogs.py" line="193"/>
         <source>请填写服务器地址（https://…）、用户名和密码</source>
         <translation>Enter the server URL (https://…), user name and password</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="216"/>
+        <location filename="../../ui/sync_dialogs.py" line="214"/>
         <source>服务器拒绝登录：用户名或密码错误（{detail}）</source>
         <translation>The server refused the login: wrong user name or password ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="218"/>
+        <location filename="../../ui/sync_dialogs.py" line="216"/>
         <source>无法保存登录令牌（{detail}）</source>
         <translation>Could not keep the login token ({detail})</translation>
     </message>
@@ -1420,47 +1410,42 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="78"/>
-        <source>关闭</source>
-        <translation>Close</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_dialogs.py" line="80"/>
+        <location filename="../../ui/sync_dialogs.py" line="79"/>
         <source>查看冲突</source>
         <translation>Show conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="92"/>
+        <location filename="../../ui/sync_dialogs.py" line="91"/>
         <source>照片上传 {up}、下载 {down}</source>
         <translation>photos up {up}, down {down}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="94"/>
+        <location filename="../../ui/sync_dialogs.py" line="93"/>
         <source>区域图层更新 {n}</source>
         <translation>zone layers updated {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="96"/>
+        <location filename="../../ui/sync_dialogs.py" line="95"/>
         <source>保留本机修改 {n}</source>
         <translation>local edits kept {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="98"/>
+        <location filename="../../ui/sync_dialogs.py" line="97"/>
         <source>待同步 {n}</source>
         <translation>{n} to sync</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="112"/>
+        <location filename="../../ui/sync_dialogs.py" line="111"/>
         <source>冲突 #{id}，已交办公室审核</source>
         <translation>conflict #{id}, sent to office review</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="123"/>
+        <location filename="../../ui/sync_dialogs.py" line="122"/>
         <source>共 {total} 条记录，显示前 {shown} 条</source>
         <translation>{total} records, showing the first {shown}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="126"/>
+        <location filename="../../ui/sync_dialogs.py" line="125"/>
         <source>本次没有上传记录</source>
         <translation>No records were pushed this time</translation>
     </message>
