@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inspector.forms.model import FORM_KINDS
 from ui import operations
+from ui.plain_text import plain_label
 from ui.session import Session
 
 
@@ -43,7 +44,7 @@ class FormPreview(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.status = QLabel(self.tr("正在生成…"), self)
+        self.status = plain_label(self.tr("正在生成…"), self)
         self.save_button = QPushButton(self.tr("导出 PDF…"), self)
         self.save_button.setProperty("primary", True)
         self.save_button.setEnabled(False)
@@ -109,8 +110,7 @@ class BatchExport(QDialog):
         for kind in FORM_KINDS:
             self.kind_box.addItem(form_name(kind), kind)
         self.progress = QProgressBar(self)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = plain_label(parent=self)
         self.start_button = QPushButton(self.tr("选择文件夹并导出…"), self)
         self.start_button.setProperty("primary", True)
         self.start_button.clicked.connect(lambda: self.start())
