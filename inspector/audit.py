@@ -16,7 +16,10 @@ change) with:
 :func:`verify` recomputes the chain from the stored rows, re-hashes every
 referenced media file and compares each audited record's current content
 with its latest audit entry, so an edit made behind the program's back
-(with the sqlite3 shell, or after dropping the triggers) is reported.
+(with the sqlite3 shell, or after dropping the triggers) is reported. A
+symbolic link anywhere under ``media/`` (or ``media/`` itself being one) is a
+media problem with its path, even when it points at identical content: the
+store must hold the evidence itself, inside the workspace.
 """
 from __future__ import annotations
 
@@ -127,7 +130,7 @@ def _record_problems(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
 
 
 def _media_problems(ws: Workspace, rows: list[Any]) -> list[dict[str, Any]]:
-    from inspector.media_store import verify_blob
+    from inspector.media_store import blob_path, media_links, verify_blob
 
     hashes: set[str] = {r[0] for r in ws.conn.execute("SELECT sha256 FROM media_blobs")}
     for row in rows:
@@ -139,7 +142,11 @@ def _media_problems(ws: Workspace, rows: list[Any]) -> list[dict[str, Any]]:
     for sha in sorted(hashes):
         problem = verify_blob(ws, sha)
         if problem is not None:
-            problems.append({"sha256": sha, "reason": problem})
+            problems.append({"sha256": sha, "path": str(blob_path(ws.media_dir, sha)), "reason": problem})
+    reported = {problem["path"] for problem in problems}
+    for link in media_links(ws.media_dir):
+        if str(link) not in reported:
+            problems.append({"sha256": None, "path": str(link), "reason": "symbolic link, not followed"})
     return problems
 
 

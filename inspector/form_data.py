@@ -1,7 +1,7 @@
 """Gather one case from the workspace into the forms' input model (:class:`FormCase`).
 
 Reads the case with its attribution, findings, evidence (files from the
-media store), drone footprints, the zones around it for the location map,
+media store; a blob behind a symbolic link refuses the form), drone footprints, the zones around it for the location map,
 the latest rectification record, the 两断三清 checklist and the acceptance
 chain derived from the workflow transitions. Times are shown in the
 workspace time zone (Asia/Shanghai by default).
@@ -22,7 +22,7 @@ from inspector.forms.model import (
     FormRectification, FormZone,
 )
 from inspector.geodesy import metres_to_degrees
-from inspector.media_store import blob_path
+from inspector.media_store import readable_blob
 from inspector.workspace import DEFAULT_TIMEZONE, Workspace
 
 MAP_RADIUS_M = 2_000.0  # zones within this distance of the case are drawn on the location map
@@ -93,7 +93,7 @@ def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
         "SELECT sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
         "WHERE case_id = ? AND deleted = 0 AND kind IN ('photo', 'drone') ORDER BY id", (case_id,))
     return tuple(
-        FormPhoto(path=blob_path(ws.media_dir, r["sha256"]), sha256=r["sha256"],
+        FormPhoto(path=readable_blob(ws.media_dir, r["sha256"]), sha256=r["sha256"],
                   taken_at=local_time(ws, r["taken_at_utc"]), lon=r["lon"], lat=r["lat"],
                   bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"])
         for r in rows

@@ -120,11 +120,15 @@ def test_batch_export_with_progress(window, qtbot, tmp_path):
     dialog.status_box.setCurrentIndex(dialog.status_box.findData("待核查"))
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData("notice"))
     window.session.ws.conn.execute("UPDATE cases SET status = '已销号' WHERE case_no NOT LIKE 'LD2026-320100-%'")
+    (tmp_path / "out" / "LD2026-320100-001-notice.pdf").mkdir(parents=True)  # one case cannot be written
     job = dialog.start(str(tmp_path / "out"))
-    files, error = wait_job(qtbot, job, timeout=120_000)
-    assert error is None and len(files) == 5
+    outcome, error = wait_job(qtbot, job, timeout=120_000)
+    files = [form["file"] for form in outcome["forms"]]
+    assert error is None and len(files) == 4
+    assert [failure["case_no"] for failure in outcome["failed"]] == ["LD2026-320100-001"]
     assert dialog.progress.value() == dialog.progress.maximum() == 5
     assert all(Path(f).read_bytes().startswith(b"%PDF") for f in files)
+    assert "已导出 4 份表单" in dialog.message.text() and "LD2026-320100-001" in dialog.message.text()
     QApplication.processEvents()
 
 

@@ -3,12 +3,12 @@
 Wraps the session: :meth:`show_case` reads one case on the GUI thread (a few
 indexed queries) and the panel re-reads it when a :class:`ui.session.Changes`
 names it. Workflow buttons list the moves the current role may make from
-the case's state; a refused move shows the core's reason text in red.
+the case's state; a refused move shows the core's reason text in red. Every
+text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
 """
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -19,19 +19,17 @@ from PySide6.QtWidgets import (
 
 from inspector.workflow import FOLLOW_UP, RETURN, RULES
 from ui import labels, operations
+from ui.case_model import overdue_days
 from ui.evidence_gallery import EvidenceGallery
+from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Changes, Session
 
 CaseRow = Any
+CHIP_MAX_PX = 220  # widest status chip; a longer (foreign) status is cut, never widens the panel
 
 
 def _label(text: str = "", parent: QWidget | None = None, *, muted: bool = False) -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if muted:
-        label.setObjectName("muted")
-    return label
+    return plain_label(text, parent, selectable=True, object_name="muted" if muted else None)
 
 
 class CaseDetailPanel(QWidget):
@@ -46,24 +44,22 @@ class CaseDetailPanel(QWidget):
         self.case_uuid: str | None = None
         self.case: CaseRow | None = None
         self.last_job: operations.Job | None = None
-        self.title = QLabel(self)
-        self.title.setObjectName("caseTitle")
-        self.chip = QLabel(self)
-        self.chip.setObjectName("statusChip")
-        self.overdue = QLabel(self)
+        self.title = plain_label(parent=self, selectable=True, object_name="caseTitle")  # wraps when long
+        self.chip = plain_label(parent=self, wrap=False, object_name="statusChip")
+        self.chip.setMaximumWidth(CHIP_MAX_PX)
+        self.overdue = plain_label(parent=self, wrap=False)
         self.overdue.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = plain_label(parent=self)
         self.message.hide()
         self.workflow_row = QHBoxLayout()
         self.actions_row = QHBoxLayout()
         self.problem = QFormLayout()
-        self.attribution = _label()
-        self.findings = _label()
+        self.attribution = PlainLines(self)
+        self.findings = PlainLines(self)
         self.gallery = EvidenceGallery(session, self)
         self.gallery.message.connect(self.show_message)
-        self.rectification = _label()
-        self.history = _label()
+        self.rectification = PlainLines(self)
+        self.history = PlainLines(self)
         self.audit = _label(muted=True)
         self._build()
         session.changed.connect(self.apply_changes)
@@ -72,9 +68,8 @@ class CaseDetailPanel(QWidget):
 
     def _build(self) -> None:
         header = QHBoxLayout()
-        header.addWidget(self.title)
+        header.addWidget(self.title, 1)
         header.addWidget(self.chip)
-        header.addStretch(1)
         header.addWidget(self.overdue)
         self.finding_button = QPushButton(self.tr("记录核查"), self)
         self.finding_button.setProperty("primary", True)
@@ -157,9 +152,7 @@ class CaseDetailPanel(QWidget):
         self.chip.setText(labels.status_text(case["status"]))
         back, fore = labels.STATUS_COLOURS.get(case["status"], ("#eee", "#333"))
         self.chip.setStyleSheet(f"background: {back}; color: {fore};")
-        overdue = 0
-        if case["deadline"] and case["status"] not in ("已销号", "排除"):
-            overdue = (dt.date.today() - dt.date.fromisoformat(case["deadline"])).days
+        overdue = overdue_days(case["deadline"], case["status"], dt.date.today())
         self.overdue.setText(self.tr("逾期 {n} 天").format(n=overdue) if overdue > 0 else "")
         self._fill_problem(case)
         self._fill_attribution(case)
@@ -191,19 +184,17 @@ class CaseDetailPanel(QWidget):
         zones = conn.execute(
             "SELECT z.name, z.kind, z.category, z.function_zone FROM case_zones cz JOIN zones z ON z.id = cz.zone_id "
             "WHERE cz.case_id = ? AND z.deleted = 0", (case["id"],)).fetchall()
-        lines = []
+        lines: list[Line] = []
         for z in zones:
             extra = " · ".join(filter(None, (labels.kind_text(z["kind"]), z["category"], z["function_zone"])))
-            alert = labels.is_alert_zone(dict(z))
-            lines.append(f"<b style='color:{'#b71c1c' if alert else '#1b6e4f'}'>{_esc(z['name'])}</b>"
-                         f"<br><span style='color:#555'>{_esc(extra)}</span>")
+            lines.append(Line(z["name"] or "", "alert" if labels.is_alert_zone(dict(z)) else "zone"))
+            lines.append(Line(extra, "muted"))
         if not lines:
             nearest = conn.execute("SELECT name FROM zones WHERE id = ?", (case["nearest_zone_id"],)).fetchone()
-            lines.append(self.tr("不在任何区域内") + (
-                self.tr("；最近：{name}，{m:.0f} 米").format(name=_esc(nearest[0]), m=case["nearest_distance_m"])
-                if nearest else ""))
-        self.attribution.setTextFormat(Qt.TextFormat.RichText)
-        self.attribution.setText("<br>".join(lines))
+            lines.append(Line(self.tr("不在任何区域内") + (
+                self.tr("；最近：{name}，{m:.0f} 米").format(name=nearest[0], m=case["nearest_distance_m"])
+                if nearest else "")))
+        self.attribution.set_lines(lines)
 
     def _fill_findings(self, case: CaseRow) -> None:
         from inspector.form_data import local_time
@@ -211,43 +202,42 @@ class CaseDetailPanel(QWidget):
         rows = self.session.ws.conn.execute(
             "SELECT inspector, observed_at_utc, activity_type, assessment, description, position_source "
             "FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY id", (case["id"],)).fetchall()
-        texts = [f"<b>{_esc(r['assessment'])}</b> · {_esc(r['activity_type'])} · "
-                 f"{local_time(self.session.ws, r['observed_at_utc'])} · {_esc(r['inspector'] or '')}"
-                 f"<br>{_esc(r['description'])}" for r in rows]
-        self.findings.setTextFormat(Qt.TextFormat.RichText)
-        self.findings.setText("<br><br>".join(texts) or self.tr("尚无核查记录"))
+        lines: list[Line] = []
+        for r in rows:
+            heading = " · ".join((r["assessment"] or "", r["activity_type"] or "",
+                                  local_time(self.session.ws, r["observed_at_utc"]), r["inspector"] or ""))
+            lines += [Line(heading, "gap" if lines else "strong"), Line(r["description"] or "")]
+        self.findings.set_lines(lines or [Line(self.tr("尚无核查记录"))])
 
     def _fill_rectification(self, case: CaseRow) -> None:
         from inspector.rectification import CHECKLIST_ITEMS, checklist, list_rectifications
 
-        parts = []
+        lines: list[Line] = []
         deadline = self.tr("期限")
         for r in list_rectifications(self.session.ws, case["id"]):
-            parts.append(f"<b>{_esc(r['measure_type'])}</b> · {_esc(r['measures'])} · "
-                         f"{deadline} {_esc(r['deadline'] or '—')} · {_esc(r['responsible_unit'] or '')}")
-            parts += [f"&nbsp;&nbsp;{_esc(n['at_utc'][:10])} {_esc(n['note'])}" for n in r["progress_notes"]]
+            lines.append(Line(" · ".join((r["measure_type"] or "", r["measures"] or "",
+                                          f"{deadline} {r['deadline'] or '—'}", r["responsible_unit"] or "")), "strong"))
+            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent") for n in r["progress_notes"]]
         items = checklist(self.session.ws, case["id"])
         if items is not None:
             marks = "　".join(("☑ " if items[k] else "☐ ") + name[0] for k, name in CHECKLIST_ITEMS.items())
-            parts.append(self.tr("两断三清：") + marks)
-        self.rectification.setTextFormat(Qt.TextFormat.RichText)
-        self.rectification.setText("<br>".join(parts) or self.tr("尚无整改记录"))
+            lines.append(Line(self.tr("两断三清：") + marks))
+        self.rectification.set_lines(lines or [Line(self.tr("尚无整改记录"))])
 
     def _fill_history(self, case: CaseRow) -> None:
         from inspector.form_data import local_time
         from inspector.workflow import history
 
-        lines = []
+        lines: list[Line] = []
         for t in history(self.session.ws, case["uuid"]):
             line = (f"{local_time(self.session.ws, t['at_utc'])}　{labels.status_text(t['from_state'])} → "
-                    f"<b>{labels.status_text(t['to_state'])}</b>　{_esc(t['actor'])}")
+                    f"{labels.status_text(t['to_state'])}　{t['actor'] or ''}")
             if t["action"] in (RETURN, FOLLOW_UP):
                 line += f"（{labels.status_text(t['action'])}）"
+            lines.append(Line(line))
             if t["reason"]:
-                line += f"<br>&nbsp;&nbsp;<span style='color:#555'>{_esc(t['reason'])}</span>"
-            lines.append(line)
-        self.history.setTextFormat(Qt.TextFormat.RichText)
-        self.history.setText("<br>".join(lines) or self.tr("尚无流转"))
+                lines.append(Line(t["reason"], "indent"))
+        self.history.set_lines(lines or [Line(self.tr("尚无流转"))])
         self.audit.setText(self.tr("审计日志中本问题的记录：{n} 条").format(n=self._audit_entries(case)))
 
     def _audit_entries(self, case: CaseRow) -> int:
@@ -333,9 +323,3 @@ class CaseDetailPanel(QWidget):
     def apply_changes(self, changes: Changes) -> None:
         if self.case_uuid and (self.case_uuid in changes.case_uuids or changes.zones or changes.cases_added):
             self.refresh()
-
-
-def _esc(text: Any) -> str:
-    """Ledger text is data, never markup."""
-    return escape(str(text or ""))
-

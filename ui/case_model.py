@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from inspector.attribution import zone_precedence
 from inspector.workflow import STATES
 from ui import labels
+from ui.plain_text import plain_tooltip
 from ui.session import Changes, Session
 
 PAGE_ROWS = 200  # rows fetched per query
@@ -91,6 +92,16 @@ _ZONE_SQL = ("SELECT cz.case_id, z.name, z.kind, z.function_zone FROM case_zones
              "ON z.id = cz.zone_id WHERE z.deleted = 0 AND cz.case_id IN ({marks})")
 
 
+def overdue_days(deadline: str | None, status: str | None, today: dt.date) -> int:
+    """Days past the 整改时限 of an open case; 0 when not overdue or the date is not a date."""
+    if not deadline or status in ("已销号", "排除"):
+        return 0
+    try:
+        return max((today - dt.date.fromisoformat(deadline)).days, 0)
+    except ValueError:  # a deadline that is not an ISO date (data, not ours) is never overdue
+        return 0
+
+
 def fetch_rows(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Display records of the given case ids (with their strictest zone)."""
     if not ids:
@@ -100,16 +111,13 @@ def fetch_rows(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
     zones: dict[int, list[dict[str, Any]]] = {}
     for r in conn.execute(_ZONE_SQL.format(marks=marks), ids):
         zones.setdefault(r[0], []).append({"name": r[1], "kind": r[2], "function_zone": r[3]})
-    today = dt.date.today().isoformat()
+    today = dt.date.today()
     for case_id, record in records.items():
         found = sorted(zones.get(case_id, []), key=zone_precedence)
         record["zone"] = found[0] if found else None
         record["function_zone"] = next((z["function_zone"] for z in found if z["function_zone"]),
                                        record["ledger_function_zone"])
-        deadline = record["deadline"]
-        record["overdue_days"] = (
-            (dt.date.fromisoformat(today) - dt.date.fromisoformat(deadline)).days
-            if deadline and deadline < today and record["status"] not in ("已销号", "排除") else 0)
+        record["overdue_days"] = overdue_days(record["deadline"], record["status"], today)
     return records
 
 
@@ -259,7 +267,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == self.UuidRole:
             return record["uuid"]
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_ZONE:
-            return self._zone_tooltip(record)
+            return plain_tooltip(self._zone_tooltip(record))  # zone names are data, not markup
         if column == COL_STATUS and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             colours = labels.STATUS_COLOURS.get(record["status"])
             if colours:

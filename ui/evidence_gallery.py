@@ -6,6 +6,8 @@ or picked with the button are attached through
 :func:`ui.operations.attach_evidence` with the chosen phase (现场核查 / 整改前 /
 整改后). Flags the core raised are shown in Chinese under the thumbnails and
 on each item; double-click opens :class:`EvidenceViewer` with the metadata.
+File names, EXIF/XMP values and zone names are data: they are shown as plain
+text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from PySide6.QtWidgets import (
     QListWidget, QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from inspector.errors import BadInput
 from inspector.evidence_attach import PHASES
-from inspector.media_store import blob_path, thumbnail_path
+from inspector.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
+from ui.i18n import core_message
+from ui.plain_text import plain_label, plain_tooltip
 from ui.session import Session
 
 THUMB_PX = 120  # thumbnail edge shown in the gallery
@@ -81,8 +86,7 @@ class EvidenceGallery(QWidget):
         self.list = _DropList(self)
         self.list.filesDropped.connect(self.attach_files)
         self.list.itemActivated.connect(self._open_item)
-        self.flags_label = QLabel(self)
-        self.flags_label.setWordWrap(True)
+        self.flags_label = plain_label(parent=self)
         self.flags_label.setStyleSheet("color: #8e4b00;")
         self.hint = QLabel(self.tr("可将照片或无人机照片拖到此处"), self)
         self.hint.setObjectName("muted")
@@ -109,7 +113,7 @@ class EvidenceGallery(QWidget):
             text = f"{labels.phase_text(item['phase'])}\n{item['original_name'] or ''}"
             entry = QListWidgetItem(self._icon(item["sha256"]), ("⚠ " if flags else "") + text)
             entry.setData(Qt.ItemDataRole.UserRole, item["uuid"])
-            entry.setToolTip("\n".join([item["original_name"] or "", *flags]))
+            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *flags])))
             self.list.addItem(entry)
             flagged += [f"{item['original_name']}：{f}" for f in flags]
         self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
@@ -164,12 +168,16 @@ class EvidenceViewer(QDialog):
             (evidence_uuid,)).fetchone()
         self.setWindowTitle(row["original_name"] or self.tr("证据"))
         self.resize(1000, 720)
-        image = QLabel(self)
+        image = plain_label(parent=self)
         image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        pixmap = QPixmap(str(blob_path(session.ws.media_dir, row["sha256"])))
-        if not pixmap.isNull():
-            image.setPixmap(pixmap.scaled(QSize(680, 640), Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation))
+        try:
+            pixmap = QPixmap(str(readable_blob(session.ws.media_dir, row["sha256"])))
+        except BadInput as refused:  # a symbolic link in the media store: not followed
+            image.setText(core_message(refused))
+        else:
+            if not pixmap.isNull():
+                image.setPixmap(pixmap.scaled(QSize(680, 640), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
         scroll = QScrollArea(self)
         scroll.setWidget(image)
         scroll.setWidgetResizable(True)
@@ -184,21 +192,22 @@ class EvidenceViewer(QDialog):
             (self.tr("海拔"), f"{row['altitude_m']:.1f} m" if row["altitude_m"] is not None else "—"),
             (self.tr("拍摄方向"), f"{row['bearing_deg']:.0f}°" if row["bearing_deg"] is not None else "—"),
             (self.tr("设备"), " ".join(p for p in (row["make"], row["model"]) if p) or "—"),
-            (self.tr("所在区域"), "、".join(z["name"] for z in zones) or self.tr("区外")),
+            (self.tr("所在区域"), "、".join(str(z.get("name", "")) for z in zones if isinstance(z, dict)) or self.tr("区外")),
             (self.tr("功能区"), row["function_zone"] or "—"),
             (self.tr("覆盖面积"), f"{row['footprint_area_m2']:.0f} m²" if row["footprint_area_m2"] else "—"),
             (self.tr("SHA-256"), row["sha256"][:16] + "…"),
         ]
+        self.fields: dict[str, QLabel] = {}
         for key, value in values:
-            label = QLabel(value, self)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(key, label)
+            self.fields[key] = plain_label(value, self, selectable=True)
+            form.addRow(key, self.fields[key])
+        self.warnings: list[QLabel] = []
         for flag in json.loads(row["flags"] or "[]"):
-            warn = QLabel("⚠ " + labels.flag_text(flag), self)
-            warn.setWordWrap(True)
+            warn = plain_label("⚠ " + labels.flag_text(str(flag)), self)
             warn.setStyleSheet("color: #a14d00; font-weight: bold;")
+            self.warnings.append(warn)
             form.addRow(warn)
+        self.image = image
         side = QWidget(self)
         side.setLayout(form)
         side.setMinimumWidth(280)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from inspector.findings import ASSESSMENTS, activity_types
 from ui import operations
+from ui.plain_text import plain_label
 from ui.session import Session
 
 GpsFix = Callable[[], tuple[float, float, float | None] | None]
@@ -93,7 +94,7 @@ class FindingForm(QDialog):
         self.area.setPlaceholderText(self.tr("平方米，可不填"))
         self.estimate = QCheckBox(self.tr("估算"), self)
         self.estimate.setChecked(True)
-        self.position_label = QLabel(self)
+        self.position_label = plain_label(parent=self)
         self.gps_button = QPushButton(self.tr("用 GPS 位置"), self)
         self.photo_button = QPushButton(self.tr("从照片读取"), self)
         self.map_button = QPushButton(self.tr("地图选点"), self)
@@ -101,9 +102,7 @@ class FindingForm(QDialog):
         self.map_button.setEnabled(self.map_pick is not None)
         if self.map_pick is None:
             self.map_button.setToolTip(self.tr("地图模块未提供选点"))
-        self.errors = QLabel(self)
-        self.errors.setObjectName("refusal")
-        self.errors.setWordWrap(True)
+        self.errors = plain_label(parent=self, object_name="refusal")
         self.save_button = QPushButton(self.tr("保存核查记录"), self)
         self.save_button.setProperty("primary", True)
         self.cancel_button = QPushButton(self.tr("取消"), self)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inspector.forms.model import FORM_KINDS
 from ui import operations
+from ui.plain_text import plain_label
 from ui.session import Session
 
 
@@ -43,7 +44,7 @@ class FormPreview(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.status = QLabel(self.tr("正在生成…"), self)
+        self.status = plain_label(self.tr("正在生成…"), self)
         self.save_button = QPushButton(self.tr("导出 PDF…"), self)
         self.save_button.setProperty("primary", True)
         self.save_button.setEnabled(False)
@@ -75,8 +76,10 @@ class FormPreview(QDialog):
         if self.pdf_bytes is None:
             return None
         if not path:
-            name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.case_no)
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 PDF"), f"{name}-{self.kind}.pdf", "PDF (*.pdf)")
+            from inspector.form_export import form_file_name
+
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 PDF"), form_file_name(self.case_no, self.kind),
+                                                  "PDF (*.pdf)")
         if not path:
             return None
         target = Path(path)
@@ -107,8 +110,7 @@ class BatchExport(QDialog):
         for kind in FORM_KINDS:
             self.kind_box.addItem(form_name(kind), kind)
         self.progress = QProgressBar(self)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = plain_label(parent=self)
         self.start_button = QPushButton(self.tr("选择文件夹并导出…"), self)
         self.start_button.setProperty("primary", True)
         self.start_button.clicked.connect(lambda: self.start())
@@ -133,21 +135,27 @@ class BatchExport(QDialog):
         folder = folder or QFileDialog.getExistingDirectory(self, self.tr("导出到文件夹"))
         if not folder:
             return None
-        uuids = [r[0] for r in self.session.ws.conn.execute(
-            "SELECT uuid FROM cases WHERE status = ? AND deleted = 0 ORDER BY case_no",
+        cases = [(r[0], r[1]) for r in self.session.ws.conn.execute(
+            "SELECT uuid, case_no FROM cases WHERE status = ? AND deleted = 0 ORDER BY case_no",
             (self.status_box.currentData(),))]
-        if not uuids:
+        if not cases:
             self.message.setText(self.tr("该状态下没有问题"))
             return None
         self.start_button.setEnabled(False)
-        self.job = operations.export_forms(session=self.session, case_uuids=uuids,
+        self.job = operations.export_forms(session=self.session, cases=cases,
                                            kind=self.kind_box.currentData(), folder=folder)
         self.job.progress.connect(self._progress)
-        self.job.succeeded.connect(lambda files: self.message.setText(
-            self.tr("已导出 {n} 份表单到 {folder}").format(n=len(files), folder=folder)))
+        self.job.succeeded.connect(lambda outcome: self._exported(outcome, folder))
         self.job.failed.connect(self.message.setText)
         self.job.finished.connect(self._done)
         return self.job
+
+    def _exported(self, outcome: dict, folder: str) -> None:
+        text = self.tr("已导出 {n} 份表单到 {folder}").format(n=len(outcome["forms"]), folder=folder)
+        if outcome["failed"]:
+            text += "\n" + self.tr("{n} 份未能生成：").format(n=len(outcome["failed"])) + "\n" + "\n".join(
+                f"{failure['case_no']}：{failure['reason']}" for failure in outcome["failed"])
+        self.message.setText(text)
 
     def _progress(self, done: int, total: int, text: str) -> None:
         self.progress.setMaximum(total)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from inspector.vocabulary import KINDS, LEDGER_FIELD_SYNONYMS, ZONE_FIELD_SYNONYMS
 from ui import labels, operations
+from ui.plain_text import plain_label
 from ui.session import Session
 from ui.wizard_pages import FilePage, RunPage, fill_table
 
@@ -53,8 +54,7 @@ class LedgerCheckPage(QWizardPage):
         super().__init__(wizard)
         self.setTitle(self.tr("检查台账（不写入）"))
         self.owner = wizard
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
+        self.summary = plain_label(parent=self)  # names the file's own headers and rows
         self.mapping = QTableWidget(self)
         self.rejected = QTableWidget(self)
         self.ok = False
@@ -204,8 +204,7 @@ class ZoneSettingsPage(QWizardPage):
             self.kind.addItem(labels.kind_text(kind), kind)
         self.recheck = QPushButton(self.tr("重新识别"), self)
         self.recheck.clicked.connect(self.inspect)
-        self.info = QLabel(self)
-        self.info.setWordWrap(True)
+        self.info = plain_label(parent=self)  # layer names, CRS and encoding read from the file
         self.field_boxes: dict[str, QComboBox] = {}
         fields = QFormLayout()
         for key in ZONE_FIELD_SYNONYMS:

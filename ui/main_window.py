@@ -19,7 +19,7 @@ from typing import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QSplitter,
+    QComboBox, QFileDialog, QInputDialog, QMainWindow, QSizePolicy, QSplitter,
     QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
@@ -30,6 +30,7 @@ from ui.case_detail import CaseDetailPanel
 from ui.case_list import CaseListPanel
 from ui.gps import Geofence, PositionFeed
 from ui.map_panel import create_map_view, load_workspace_map
+from ui.plain_text import plain_label, warn
 from ui.review_queue import ReviewQueuePanel
 from ui.session import Changes, Session
 from ui.status_summary import StatusSummary
@@ -147,8 +148,8 @@ class MainWindow(QMainWindow):
         self.language_box.addItem("English", "en")
         self.language_box.setCurrentIndex(max(self.language_box.findData(i18n.current_language()), 0))
         self.language_box.currentIndexChanged.connect(lambda: self.switch_language(self.language_box.currentData()))
-        user = QLabel(self.tr("用户：{name}").format(name=self.session.actor), self)
-        user.setObjectName("muted")
+        user = plain_label(self.tr("用户：{name}").format(name=self.session.actor), self, wrap=False,
+                           object_name="muted")
         for widget in (user, self.role_box, self.language_box):
             self.toolbar.addWidget(widget)
 
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
         try:
             ws = Workspace.open(folder)
         except InspectorError as exc:
-            QMessageBox.warning(self, self.tr("无法打开工作空间"), i18n.core_message(exc))
+            warn(self, self.tr("无法打开工作空间"), i18n.core_message(exc))
             return False
         self.current_uuid = None
         self.session.set_workspace(ws)

@@ -17,7 +17,9 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QTimer, Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ui.plain_text import plain_label
 
 log = logging.getLogger(__name__)
 MAP_MODULE = "ui.map_view"
@@ -48,9 +50,8 @@ class MapPlaceholder(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mapPlaceholder")
-        self._label = QLabel(self)
+        self._label = plain_label(parent=self)
         self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self._label)
         self._selected: str | None = None

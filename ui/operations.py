@@ -161,20 +161,14 @@ def render_form_pdf(*, session: Session, case_uuid: str, kind: str) -> Job:
     return start(session, "form", lambda job: render_form(gather_case(session.writer(), case_uuid), kind))
 
 
-def export_forms(*, session: Session, case_uuids: list[str], kind: str, folder: str) -> Job:
-    """Write one form per case into ``folder``; progress per case; result: the files written."""
-    from inspector.form_data import gather_case
-    from inspector.forms.render import write_form
+def export_forms(*, session: Session, cases: list[tuple[str, str]], kind: str, folder: str) -> Job:
+    """Write one form per ``(uuid, case_no)`` into ``folder``, progress per case; result:
+    :func:`inspector.form_export.export_forms`'s ``{"forms", "failed"}`` (one case failing never
+    stops the others)."""
+    from inspector.form_export import export_forms as export
 
     def work(job: Job) -> Any:
-        written = []
-        for done, uuid in enumerate(case_uuids):
-            job.report(done, len(case_uuids), translate("operations", "生成表单"))
-            case = gather_case(session.writer(), uuid)
-            name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case.case_no)
-            written.append(str(write_form(case, kind, Path(folder) / f"{name}-{kind}.pdf")))
-        job.report(len(case_uuids), len(case_uuids), translate("operations", "完成"))
-        return written
+        return export(session.writer(), cases, kind, Path(folder), progress=job.report)
     return start(session, "export-forms", work)
 
 

@@ -10,13 +10,14 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
     QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
 from inspector.rectification import CHECKLIST_ITEMS, MEASURE_TYPES, checklist
 from ui import operations
 from ui.i18n import current_language
+from ui.plain_text import plain_label
 from ui.session import Session
 
 
@@ -27,9 +28,7 @@ class _OperationDialog(QDialog):
         super().__init__(parent)
         self.session, self.case_uuid = session, case_uuid
         self.job: operations.Job | None = None
-        self.error = QLabel(self)
-        self.error.setObjectName("refusal")
-        self.error.setWordWrap(True)
+        self.error = plain_label(parent=self, object_name="refusal")
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)

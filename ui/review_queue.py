@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from inspector.workflow import RETURN
 from ui import labels, operations
 from ui.case_list import CaseListPanel
+from ui.plain_text import plain_label
 from ui.session import Session
 
 
@@ -37,8 +38,7 @@ class ReviewQueuePanel(QWidget):
         self.return_button.setProperty("danger", True)
         self.approve_button.clicked.connect(lambda: self.approve())
         self.return_button.clicked.connect(lambda: self.send_back())
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
+        self.message = plain_label(parent=self)
         self.message.hide()
         title = QLabel(self.tr("待审核"), self)
         title.setObjectName("caseTitle")

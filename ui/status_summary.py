@@ -1,16 +1,19 @@
 """The status bar's content: cases per state, pending changes, GPS and the zone you stand in.
 
 Wraps the session (counts refresh on every :class:`ui.session.Changes`) and
-the geofence (the zone label follows ``zonesChanged``).
+the geofence (the zone label follows ``zonesChanged``). The counts line is our
+own markup (colours, numbers); zone names and GPS sources are plain text.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from inspector.workflow import STATES
 from ui import labels
+from ui.plain_text import plain_label
 from ui.session import Session
 
 
@@ -21,9 +24,10 @@ class StatusSummary(QWidget):
         super().__init__(parent)
         self.session = session
         self.counts = QLabel(self)
-        self.pending = QLabel(self)
-        self.gps = QLabel(self.tr("GPS：未启用"), self)
-        self.zone = QLabel(self)
+        self.counts.setTextFormat(Qt.TextFormat.RichText)  # built from our states and numbers only
+        self.pending = plain_label(parent=self, wrap=False)
+        self.gps = plain_label(self.tr("GPS：未启用"), self, wrap=False)
+        self.zone = plain_label(parent=self, wrap=False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.counts, 1)

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget,
+    QFileDialog, QHBoxLayout, QHeaderView, QLineEdit, QProgressBar, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWizardPage,
 )
 
 from ui import operations
+from ui.plain_text import plain_label
 
 
 class FilePage(QWizardPage):
@@ -72,8 +73,7 @@ class RunPage(QWizardPage):
         self.done = False
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 0)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
+        self.label = plain_label(parent=self)
         self.cancel_button = QPushButton(self.tr("取消导入"), self)
         self.cancel_button.clicked.connect(self.cancel)
         self.table = QTableWidget(self)

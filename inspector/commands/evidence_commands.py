@@ -193,21 +193,30 @@ def cmd_history(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
 def cmd_verify_audit(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
     from inspector.audit import verify
     from inspector.cli import CommandResult
+    from inspector.errors import BadInput
     from inspector.media_store import quarantine_orphans
 
     ws = ctx.workspace()
-    quarantined = quarantine_orphans(ws, min_age_s=args.orphan_min_age)
+    refusal = None
+    try:
+        quarantined = quarantine_orphans(ws, min_age_s=args.orphan_min_age)
+    except BadInput as exc:  # symbolic links under media/: reported below as media problems
+        quarantined, refusal = [], exc.message
     result = {**verify(ws), "quarantined": quarantined}
+    if refusal:
+        result["quarantine_refused"] = refusal
     if result["ok"]:
         text = pick(f"审计日志完好（{result['entries']} 条）", f"audit log intact ({result['entries']} entries)")
     else:
         broken = result["first_broken"]
         parts = [f"chain broken at #{broken['seq']}: {broken['reason']}"] if broken else []
         parts += [f"{p['table']} {p['uuid']}: {p['reason']}" for p in result["record_problems"]]
-        parts += [f"media {p['sha256']}: {p['reason']}" for p in result["media_problems"]]
+        parts += [f"media {p['sha256'] or p['path']}: {p['reason']}" for p in result["media_problems"]]
         text = pick("审计校验失败：", "audit verification failed: ") + "; ".join(parts)
     if quarantined:
         text += "\n" + pick(f"已隔离 {len(quarantined)} 个孤立文件", f"{len(quarantined)} orphan files quarantined")
+    if refusal:
+        text += "\n" + refusal
     return (result if result["ok"] else CommandResult(result, 1)), text
 
 

@@ -24,35 +24,29 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     batch.set_defaults(handler=cmd_forms)
 
 
-def _write(ws: Any, ref: str, kind: str, output: Path) -> dict[str, Any]:
-    from inspector.form_data import gather_case
-    from inspector.forms.render import render_form
-
-    case = gather_case(ws, ref)
-    pdf = render_form(case, kind)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temp = output.with_name(output.name + ".part")
-    temp.write_bytes(pdf)
-    temp.replace(output)
-    return {"case_no": case.case_no, "uuid": case.uuid, "kind": kind, "file": str(output),
-            "bytes": len(pdf), "photos": len(case.photos)}
-
-
 def cmd_form(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
-    result = _write(ctx.workspace(demo_fallback=True), args.case, args.kind, Path(args.output))
+    from inspector.form_export import write_case_form
+
+    result = write_case_form(ctx.workspace(demo_fallback=True), args.case, args.kind, Path(args.output))
     return result, pick(f"已生成 {result['file']}", f"wrote {result['file']}")
 
 
 def cmd_forms(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
+    """Every case in the state gets its form; a case that fails is listed under ``failed`` (with
+    the reason) after all the others are written, and the command then exits with 2."""
     from inspector.cases import list_cases
+    from inspector.cli import CommandResult
+    from inspector.form_export import export_forms
 
     ws = ctx.workspace(demo_fallback=True)
-    cases = list_cases(ws, status=args.status)
+    cases = [(case["uuid"], case["case_no"]) for case in list_cases(ws, status=args.status)]
     folder = Path(args.output)
-    written = []
-    for done, case in enumerate(cases, start=1):
-        name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in case["case_no"])
-        written.append(_write(ws, case["uuid"], args.kind, folder / f"{name}-{args.kind}.pdf"))
-        ctx.progress(done, len(cases), pick("生成表单", "rendering forms"))
-    payload = {"status": args.status, "kind": args.kind, "count": len(written), "forms": written}
-    return payload, pick(f"已生成 {len(written)} 份表单到 {folder}", f"wrote {len(written)} forms to {folder}")
+    outcome = export_forms(ws, cases, args.kind, folder, progress=ctx.progress)
+    written, failed = outcome["forms"], outcome["failed"]
+    payload = {"status": args.status, "kind": args.kind, "count": len(written), "forms": written,
+               "failed": failed}
+    text = pick(f"已生成 {len(written)} 份表单到 {folder}", f"wrote {len(written)} forms to {folder}")
+    for failure in failed:
+        text += "\n" + pick(f"失败 {failure['case_no']}：{failure['reason']}",
+                            f"failed {failure['case_no']}: {failure['reason']}")
+    return (CommandResult(payload, 2) if failed else payload), text

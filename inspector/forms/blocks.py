@@ -1,9 +1,10 @@
 """Building blocks shared by the three forms.
 
 * :class:`FieldGrid` — the label/value grid of an official form (grey label
-  cells, four columns or label + wide value); a long value is cut into
-  several rows, drawn without a line between them, so it can continue on the
-  next page;
+  cells, four columns or label + wide value); a value too long for half a row
+  gets a full-width row instead, and a long wide value is cut into several
+  rows, drawn without a line between them, so it can continue on the next
+  page (nothing is shortened: the grid prints every value in full);
 * :func:`case_info_grid` — the 问题基本信息 block every form starts with;
 * :func:`choice_markup` — ☑/☐ option lists;
 * :func:`signature_grid` — cells to sign and date by hand, with room for a seal.
@@ -19,6 +20,7 @@ from inspector.forms.model import FormCase
 from inspector.forms.styles import (
     FormTable,
     CONTENT_WIDTH,
+    PAGE_SIZE,
     GRID_LINE,
     LABEL_FILL,
     LABEL_WIDTH,
@@ -30,6 +32,9 @@ from inspector.forms.styles import (
     para,
     split_long_text,
 )
+
+CELL_PADDING = 4  # points around a grid cell's content
+PAIR_MAX_HEIGHT = 90  # points (six lines): a taller value moves to a full-width row
 
 
 class FieldGrid:
@@ -52,8 +57,16 @@ class FieldGrid:
             return value
         return para(value, self.styles.body)
 
+    def _fits_half_row(self, value: object) -> bool:
+        if isinstance(value, (Flowable, list)):
+            return True  # our own small flowables (coordinates, check boxes)
+        _, height = para(value, self.styles.body).wrap(self.col_widths[1] - 2 * CELL_PADDING, PAGE_SIZE[1])
+        return height <= PAIR_MAX_HEIGHT
+
     def pair(self, label_a: str, value_a: object, label_b: str, value_b: object) -> "FieldGrid":
-        """Two label/value pairs side by side."""
+        """Two label/value pairs side by side; each on a full-width row if either value is long."""
+        if not (self._fits_half_row(value_a) and self._fits_half_row(value_b)):
+            return self.wide(label_a, value_a).wide(label_b, value_b)
         row = len(self.rows)
         self.rows.append([self._label(label_a), self._value(value_a), self._label(label_b), self._value(value_b)])
         self.commands += [("BACKGROUND", (0, row), (0, row), LABEL_FILL), ("BACKGROUND", (2, row), (2, row), LABEL_FILL)]
@@ -95,10 +108,10 @@ class FieldGrid:
                 line_commands.append(("LINEBELOW", (0, row), (-1, row), GRID_LINE, colors.black))
         padding = [
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ]
         min_row_heights = [self.min_heights.get(row, 0) for row in range(len(self.rows))] if self.min_heights else None
         return FormTable(

@@ -25,7 +25,7 @@ from inspector.forms.form_common import (
 )
 from inspector.forms.model import ACCEPTANCE_LEVELS, FormAcceptanceStep, FormChecklist
 from inspector.forms.photos import pair_photos, pair_table, photo_grid
-from inspector.forms.styles import FormTable, CONTENT_WIDTH, LABEL_FILL, OPTION_GAP, blank_cell, escape_text, gap, grid_style, para, section_heading
+from inspector.forms.styles import FormTable, CONTENT_WIDTH, LABEL_FILL, blank_cell, escape_text, gap, grid_style, para, paras, section_heading, spread_over_rows
 
 CHECKLIST_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("water_cut", "断水", "切断生产经营用水"),
@@ -40,7 +40,9 @@ LEVEL_TITLES = {
     "县级 自然资源/林业": "县级自然资源/<br/>林业部门<br/>验收意见",
     "市级": "市级<br/>审核意见",
 }
+SIGNER_DATE_GAP = "\u00a0" * 8  # no-break spaces between the signer and the date (plain spaces collapse)
 SEAL_WIDTH = 36 * mm
+STEP_MIN_HEIGHT = 34 * mm  # room for a handwritten opinion, signature and seal
 LEVEL_LABEL_WIDTH = 32 * mm
 
 
@@ -56,11 +58,14 @@ def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Fo
             selected = "不适用" if value is None else ("已落实" if value else "未落实")
         rows.append([para(name, styles.label), para(requirement, styles.body), choice(["已落实", "未落实", "不适用"], selected, styles)])
     note = checklist.note if checklist and checklist.note else ""
-    rows.append([para("说明", styles.label), para(note, styles.body), blank_cell()])
-    last = len(rows) - 1
-    style = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL), ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL), ("SPAN", (1, last), (2, last))]
+    first_note_row = len(rows)
+    rows += spread_over_rows([para("说明", styles.label), paras(note, styles.body), blank_cell()])
+    style = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL), ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL)]
+    style += [("SPAN", (1, row), (2, row)) for row in range(first_note_row, len(rows))]
     widths = [LEVEL_LABEL_WIDTH, 52 * mm, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - 52 * mm]
-    return FormTable(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1, splitInRow=1)
+    note_rows = range(first_note_row, len(rows) - 1)
+    return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=note_rows),
+                     repeatRows=1, splitByRow=1, splitInRow=1)
 
 
 def rectification_grid(context: FormContext) -> Flowable:
@@ -93,15 +98,18 @@ def _step_content(level: str, step: FormAcceptanceStep | None, context: FormCont
         decision = options[0]
     elif step and step.decision == "退回" and level != "责任单位":
         decision = "退回"
-    opinion = escape_text(step.opinion) if step and step.opinion else "<br/><br/>"
-    lines = [f"意见：{opinion}", choice_markup(options, decision, styles)]
+    style = styles.body.clone("StepText", leading=17)
+    content = paras(step.opinion, style, "意见：") if step and step.opinion else [Paragraph("意见：<br/><br/>", style)]
+    content.append(Paragraph(choice_markup(options, decision, styles), style))
     if level != "责任单位":
-        reason = escape_text(step.return_reason) if step and step.return_reason else "＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿"
-        lines.append(f"退回原因：{reason}")
-    signer = escape_text(step.signer) if step and step.signer else "＿＿＿＿＿＿"
-    date = escape_text(step.date) if step and step.date else "＿＿＿＿年＿＿月＿＿日"
-    lines.append(f"签字：{signer}{OPTION_GAP}{OPTION_GAP}日期：{date}")
-    return [Paragraph("<br/>".join(lines), styles.body.clone("StepText", leading=17))]
+        if step and step.return_reason:
+            content += paras(step.return_reason, style, "退回原因：")
+        else:
+            content.append(Paragraph("退回原因：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿", style))
+    signer = step.signer if step and step.signer else "＿＿＿＿＿＿"
+    date = step.date if step and step.date else "＿＿＿＿年＿＿月＿＿日"
+    content += paras(f"{signer}{SIGNER_DATE_GAP}日期：{date}", style, "签字：")
+    return content
 
 
 def acceptance_table(context: FormContext) -> FormTable:
@@ -109,12 +117,19 @@ def acceptance_table(context: FormContext) -> FormTable:
     styles = context.styles
     seal_style = styles.small.clone("SealHint", textColor=colors.HexColor("#999999"), alignment=1)
     rows: list[list[object]] = []
+    continued: list[int] = []
+    first_rows: set[int] = set()
     for level, step in _steps_in_chain_order(context.case.acceptance):
         title = LEVEL_TITLES.get(level, escape_text(level))
-        rows.append([Paragraph(title, styles.label), _step_content(level, step, context), Paragraph("（盖章）", seal_style)])
+        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context), Paragraph("（盖章）", seal_style)])
+        first_rows.add(len(rows))
+        continued += range(len(rows), len(rows) + len(group) - 1)
+        rows += group
     widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
     style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"), ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
-    return FormTable(rows, colWidths=widths, style=grid_style(style), splitByRow=1, splitInRow=1, minRowHeights=[34 * mm] * len(rows))
+    heights = [STEP_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
+    return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
+                     splitByRow=1, splitInRow=1, minRowHeights=heights)
 
 
 def final_decision(steps: tuple[FormAcceptanceStep, ...]) -> tuple[str | None, str | None]:

@@ -24,10 +24,11 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph
 from inspector.forms.coordinates import format_position_dms
 from inspector.forms.model import FormCase
 from inspector.forms.photos import KIND_NAMES, PHASE_NAMES
-from inspector.forms.styles import FormTable, FormStyles, escape_text, grid_style, para, section_heading, shade
+from inspector.forms.styles import FormTable, FormStyles, escape_text, grid_style, para, paras, section_heading, shade, shorten, spread_over_rows
 
 QR_PAYLOAD_PREFIX = "LVDUN:1"
 QR_SIZE = 30 * mm
+CASE_NO_CHARS = 60  # the case number beside the QR code (printed in full in 问题基本信息)
 
 
 def evidence_hashes(case: FormCase) -> list[str]:
@@ -66,23 +67,26 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
     widths = [12 * mm, 22 * mm, 28 * mm, 38 * mm, total_width - 100 * mm]
     header = ["图号", "类型/阶段", "拍摄时间", "拍摄位置", "SHA-256"]
     rows: list[list[object]] = [[para(text, styles.label) for text in header]]
+    continued: list[int] = []
     listed: set[str] = set()
     for photo in case.photos:
         if photo.sha256 in listed:
             continue
         listed.add(photo.sha256)
         position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]
-        rows.append(
+        group = spread_over_rows(
             [
                 para(str(numbers[photo.sha256]), styles.small),
-                para(f"{KIND_NAMES.get(photo.kind, photo.kind)}/{PHASE_NAMES.get(photo.phase, photo.phase)}", styles.small),
-                para(photo.taken_at, styles.small),
+                paras(f"{KIND_NAMES.get(photo.kind, photo.kind)}/{PHASE_NAMES.get(photo.phase, photo.phase)}", styles.small),
+                paras(photo.taken_at, styles.small),
                 para(position, styles.caption),
                 para(photo.sha256, styles.caption),
             ]
         )
-    style = shade([(column, 0) for column in range(len(header))])
-    flowables.append(FormTable(rows, colWidths=widths, style=grid_style(style), repeatRows=1, splitByRow=1))
+        continued += range(len(rows), len(rows) + len(group) - 1)
+        rows += group
+    style = grid_style(shade([(column, 0) for column in range(len(header))]), rows=len(rows), continued=continued)
+    flowables.append(FormTable(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1))
     return flowables
 
 
@@ -96,7 +100,7 @@ def verification_block(case: FormCase, form_kind: str, styles: FormStyles, total
     explanation = Paragraph(
         "<br/>".join(
             [
-                f"问题编号：{escape_text(case.case_no)}",
+                f"问题编号：{escape_text(shorten(case.case_no, CASE_NO_CHARS))}",
                 f"案件UUID：{escape_text(case.uuid)}",
                 f"证据文件：{len(evidence_hashes(case))} 个",
                 f"证据摘要（SHA-256）：{escape_text(digest)}",

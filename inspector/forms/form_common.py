@@ -30,12 +30,16 @@ from inspector.forms.styles import (
     grid_style,
     make_styles,
     para,
+    paras,
     section_heading,
+    shorten,
+    spread_over_rows,
 )
 
 MAP_HEIGHT = 100 * mm
 SUBTITLE = "（绿盾自然保护地和生态保护红线监督检查专项行动）"
 MEASURE_TYPES = ["退出", "整治", "生态修复"]
+ISSUING_UNIT_CHARS = 40  # the unit on the line under the title (printed in full in the grid)
 
 
 @dataclass(frozen=True)
@@ -87,18 +91,22 @@ def progress_table(rectification: FormRectification | None, styles: FormStyles) 
     """整改进展记录: date and what was done, header repeated; empty rows to fill by hand."""
     widths = [32 * mm, CONTENT_WIDTH - 32 * mm]
     rows: list[list[object]] = [[para("日期", styles.label), para("整改进展情况", styles.label)]]
+    continued: list[int] = []
     progress = rectification.progress if rectification else ()
     for date, text in progress:
-        rows.append([para(date, styles.body), para(text, styles.body)])
+        group = spread_over_rows([paras(date, styles.body), paras(text, styles.body)])
+        continued += range(len(rows), len(rows) + len(group) - 1)
+        rows += group
     if not progress:
         rows += [[blank_cell(), blank_cell()], [blank_cell(), blank_cell()]]
-    style = grid_style([("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL)])
+    style = grid_style([("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL)], rows=len(rows), continued=continued)
     return FormTable(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1, minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
 
 
 def issuing_line(context: FormContext, label: str, unit: str | None = None) -> tuple[str, str]:
-    """Markup for the line under the title: the unit (escaped data, or a blank to fill) and the date."""
-    unit_text = escape_text(unit) if unit else "＿" * 14
+    """Markup for the line under the title: the unit (escaped data, shortened: the grid prints it
+    in full; or a blank to fill) and the date."""
+    unit_text = escape_text(shorten(unit, ISSUING_UNIT_CHARS)) if unit else "＿" * 14
     return (
         f"{escape_text(label)}：{unit_text}",
         f"填表日期：{escape_text(context.generated_at.split(' ')[0])}",

@@ -26,6 +26,7 @@ from inspector.forms.coordinates import format_dms, nice_scale_length
 from inspector.forms.map_projection import MapProjection, map_extent, overview_projection, valid_geometry
 from inspector.forms.model import FormCase
 from inspector.forms.photo_images import JpegReader
+from inspector.forms.styles import shorten, shorten_to_width
 
 BASEMAP_DPI = 170  # pixels per inch of the stitched basemap image
 BACKGROUND = colors.HexColor("#F3F4EE")
@@ -34,6 +35,8 @@ CORNER_LABEL_HEIGHT = 9.0  # points above the frame for the corner coordinates
 OVERVIEW_SIZE = (44 * mm, 33 * mm)  # inset 区位图 in the top-left corner, points
 LABEL_MARGIN = 3.0  # points kept between a zone label and other marks
 ZONE_LABEL_SIZE = 7.0  # points
+MAP_TEXT_CHARS = 24  # a zone name or kind on the map and in its legend; longer ones end in "…"
+CAPTION_SIZE = 7.5  # points
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in frame points
 
@@ -123,7 +126,7 @@ class LocationMap(Flowable):
             if not labels:
                 continue
             suffix = f"（{zone.function_zone}）" if zone.function_zone else ""
-            text = f"{zone.name}{suffix}"
+            text = shorten(f"{zone.name}{suffix}", MAP_TEXT_CHARS)
             label_point = self._label_point(zone.geometry, text, taken)
             if label_point is not None:
                 labelled.append((*label_point, text))
@@ -240,7 +243,7 @@ class LocationMap(Flowable):
         if self.case.footprints:
             entries.append(symbols.LegendEntry("航拍覆盖范围", "footprint"))
         for kind in dict.fromkeys(zone.kind for zone in self.case.zones):
-            entries.append(symbols.LegendEntry(kind, "zone", symbols.zone_color(kind)))
+            entries.append(symbols.LegendEntry(shorten(kind, MAP_TEXT_CHARS), "zone", symbols.zone_color(kind)))
         core_kinds = [zone.kind for zone in self.case.zones if symbols.is_core(zone.function_zone)]
         if core_kinds:
             entries.append(symbols.LegendEntry("核心区/核心保护区", "core", symbols.zone_color(core_kinds[0])))
@@ -262,6 +265,6 @@ class LocationMap(Flowable):
         basemap = self.case.basemap_label or (self.case.basemap_mbtiles.name if self.case.basemap_mbtiles else "")
         basemap_text = f"底图：{basemap}（本地离线）" if self.basemap_used else "底图：无（示意底色）"
         caption = f"坐标系：CGCS2000（EPSG:4490），Web 墨卡托显示　约 1:{metres_per_paper_metre:,.0f}　{basemap_text}"
-        canvas.setFont(self.font, 7.5)
+        canvas.setFont(self.font, CAPTION_SIZE)
         canvas.setFillColor(colors.black)
-        canvas.drawString(0, 3, caption)
+        canvas.drawString(0, 3, shorten_to_width(caption, self.font, CAPTION_SIZE, self.frame_width))

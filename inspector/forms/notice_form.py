@@ -22,29 +22,35 @@ from inspector.forms.form_common import (
     title_block,
 )
 from inspector.forms.photos import photo_grid
-from inspector.forms.styles import escape_text, gap, para, section_heading
+from inspector.forms.styles import escape_text, gap, para, section_heading, shorten
 
 NOTICE_PHOTO_LIMIT = 4  # problem photos embedded in the notice
+NOTICE_VALUE_CHARS = 60  # a value quoted in the notice text; 一、问题基本信息 prints it in full
 
 
 def notice_text(context: FormContext) -> list[Flowable]:
-    """The addressee line and the body of the notice (data escaped into our markup)."""
+    """The addressee line and the body of the notice (data escaped into our markup; a long
+    value is shortened with "…", the grids below print it in full)."""
     case = context.case
     styles = context.styles
     rectification = case.rectification
     unit = (rectification.responsible_unit if rectification else None) or case.responsible_unit or "＿＿＿＿＿＿"
     deadline = (rectification.deadline if rectification else None) or case.deadline or "＿＿＿＿年＿＿月＿＿日"
+
+    def quoted(value: object) -> str:
+        return escape_text(shorten(value, NOTICE_VALUE_CHARS))
+
     body_style = styles.body.clone("NoticeBody", firstLineIndent=21, leading=18)
     body = (
-        f"经现场核查，位于{escape_text(case.zone_label)}（{escape_text(case.kind)}"
-        f"{'，' + escape_text(case.function_zone) if case.function_zone else ''}）的"
-        f"“{escape_text(case.problem_type)}”问题（问题编号：{escape_text(case.case_no)}）属实。"
+        f"经现场核查，位于{quoted(case.zone_label)}（{quoted(case.kind)}"
+        f"{'，' + quoted(case.function_zone) if case.function_zone else ''}）的"
+        f"“{quoted(case.problem_type)}”问题（问题编号：{quoted(case.case_no)}）属实。"
         "根据生态保护红线和自然保护地监督管理有关规定，请你单位按照本表所列整改方案，"
-        f"落实“两断三清”等要求，于 {escape_text(deadline)} 前完成整改，"
+        f"落实“两断三清”等要求，于 {quoted(deadline)} 前完成整改，"
         "并将整改情况及整改前后对比照片书面报送，整改完成后申请销号验收。"
     )
     return [
-        Paragraph(f"{escape_text(unit)}：", styles.body.clone("NoticeAddressee", leading=18)),
+        Paragraph(f"{quoted(unit)}：", styles.body.clone("NoticeAddressee", leading=18)),
         Paragraph(body, body_style),
         gap(2),
     ]

@@ -18,7 +18,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from inspector.forms.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZE
+from inspector.forms.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZE, shorten_to_width
+
+HEADER_GAP = 10 * mm  # between the form name and the case number in the running header
 
 
 # Image streams are written as binary, not ASCII85: a quarter smaller and no pure-Python
@@ -73,7 +75,8 @@ def draw_header_footer(canvas: Canvas, decoration: PageDecoration, page: int, to
     canvas.setFont(decoration.heading_font, 9)
     canvas.drawString(left, header_y, decoration.form_name)
     canvas.setFont(decoration.body_font, 9)
-    canvas.drawRightString(right, header_y, f"问题编号：{decoration.case_no}")
+    room = right - left - canvas.stringWidth(decoration.form_name, decoration.heading_font, 9) - HEADER_GAP
+    canvas.drawRightString(right, header_y, shorten_to_width(f"问题编号：{decoration.case_no}", decoration.body_font, 9, room))
     canvas.setLineWidth(0.6)
     canvas.line(left, header_y - 2 * mm, right, header_y - 2 * mm)
     footer_y = MARGIN_BOTTOM - 10 * mm

@@ -61,16 +61,18 @@ def target_pixels(width_pt: float, height_pt: float) -> int:
 
 
 def prepare_image(path: Path, max_px: int) -> PreparedImage:
-    """Read, orient and downscale an image file (cached by path, size and mtime)."""
-    stat = Path(path).stat()
+    """Read, orient and downscale an image file (cached by path, size and mtime); a symbolic
+    link is not followed (``OSError``: the form prints the placeholder)."""
+    stat = os.lstat(path)
     return _prepare_cached(str(path), stat.st_mtime_ns, stat.st_size, max_px)
 
 
 @functools.lru_cache(maxsize=96)
 def _prepare_cached(path: str, _mtime_ns: int, _size: int, max_px: int) -> PreparedImage:
-    with warnings.catch_warnings():
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+    with warnings.catch_warnings(), os.fdopen(descriptor, "rb") as stream:
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        with PILImage.open(path, formats=ALLOWED_FORMATS) as image:
+        with PILImage.open(stream, formats=ALLOWED_FORMATS) as image:
             if image.format == "JPEG":
                 # decode at a reduced DCT scale (1/2, 1/4, 1/8) that still covers the target: much faster
                 scale = max_px / max(image.size)

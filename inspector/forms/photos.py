@@ -12,14 +12,17 @@ from reportlab.platypus import Flowable, Paragraph
 from inspector.forms.coordinates import format_bearing, format_position_dms
 from inspector.forms.model import FormPhoto
 from inspector.forms.photo_images import PHOTO_BOX_HEIGHT, PHOTO_BOX_WIDTH, PHOTO_COLUMNS, PhotoPreparer, photo_flowable
-from inspector.forms.styles import CONTENT_WIDTH, FormTable, FormStyles, blank_cell, escape_text, grid_style, para, shade
+from inspector.forms.styles import CONTENT_WIDTH, FormTable, FormStyles, blank_cell, escape_text, grid_style, para, paras, shade, shorten
 
 PHASE_NAMES = {"before": "整改前", "after": "整改后", "inspection": "核查"}
+CAPTION_WORD_CHARS = 24  # kind, phase or time under a photo; longer ones end in "…"
 KIND_NAMES = {"photo": "照片", "drone": "无人机航拍"}
 
 
 def caption_markup(photo: FormPhoto, number: int) -> str:
-    """Caption text (escaped) for one photo."""
+    """Caption text (escaped) for one photo: number, kind, phase, time (shortened: the evidence
+    list prints it in full), position, bearing and hash; the inspector's caption is
+    :func:`photo_cell`'s."""
     kind = KIND_NAMES.get(photo.kind, photo.kind)
     phase = PHASE_NAMES.get(photo.phase, photo.phase)
     if photo.has_position:
@@ -27,12 +30,11 @@ def caption_markup(photo: FormPhoto, number: int) -> str:
     else:
         position = "无定位"
     lines = [
-        f"图{number}&nbsp;&nbsp;{escape_text(kind)}（{escape_text(phase)}）&nbsp;&nbsp;{escape_text(photo.taken_at)}",
+        f"图{number}&nbsp;&nbsp;{escape_text(shorten(kind, CAPTION_WORD_CHARS))}（{escape_text(shorten(phase, CAPTION_WORD_CHARS))}）"
+        f"&nbsp;&nbsp;{escape_text(shorten(photo.taken_at, CAPTION_WORD_CHARS))}",
         f"{escape_text(position)}&nbsp;&nbsp;{escape_text(format_bearing(photo.bearing_deg))}",
         f"SHA-256：{escape_text(photo.short_hash)}",
     ]
-    if photo.caption:
-        lines.append(f"说明：{escape_text(photo.caption)}")
     return "<br/>".join(lines)
 
 
@@ -41,6 +43,7 @@ def photo_cell(photo: FormPhoto, number: int, styles: FormStyles, preparer: Phot
     return [
         photo_flowable(photo, PHOTO_BOX_WIDTH, PHOTO_BOX_HEIGHT, styles.fonts.body, preparer),
         Paragraph(caption_markup(photo, number), styles.caption),
+        *(paras(photo.caption, styles.caption, "说明：") if photo.caption else []),
     ]
 
 
@@ -60,6 +63,7 @@ def photo_grid(photos: list[FormPhoto], numbers: dict[str, int], styles: FormSty
         colWidths=[cell_width] * columns,
         style=grid_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]),
         splitByRow=1,
+        splitInRow=1,
     )
 
 
@@ -102,4 +106,4 @@ def pair_table(
                 row.append(photo_cell(photo, numbers[photo.sha256], styles, preparer))
         rows.append(row)
     style = [("VALIGN", (0, 1), (-1, -1), "TOP"), ("ALIGN", (0, 1), (-1, -1), "CENTER")] + shade([(0, 0), (1, 0)])
-    return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1)
+    return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1, splitInRow=1)

@@ -9,12 +9,14 @@ markup written in this package (check boxes, line breaks) is ever parsed.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
@@ -33,6 +35,8 @@ LABEL_WIDTH = 28 * mm
 
 # A field longer than this is cut into several table rows so it can continue on the next page.
 MAX_CHARS_PER_ROW = 420
+MAX_LINES_PER_ROW = 16  # ... and at most this many lines
+ELLIPSIS = "…"
 HEADING_KEEP_SPACE = 30 * mm  # room a section heading wants below it on the same page
 OPTION_GAP = "&nbsp;" * 4  # markup: visible gap between check-box options (U+3000 would collapse)
 
@@ -105,28 +109,97 @@ def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape_text(value), style)
 
 
-def split_long_text(value: str | None, limit: int = MAX_CHARS_PER_ROW) -> list[str]:
-    """Cut text into pieces of at most ``limit`` characters, preferring line breaks."""
+def paras(value: object, style: ParagraphStyle, prefix: str = "") -> list[Flowable]:
+    """``value`` literally, as Paragraphs of at most one page each, for a table cell that may
+    split across pages; ``prefix`` (trusted markup, e.g. ``意见：``) starts the first one."""
+    pieces = split_long_text(None if value is None else str(value))
+    return [Paragraph((prefix if index == 0 else "") + escape_text(piece), style) for index, piece in enumerate(pieces)]
+
+
+def split_long_text(value: str | None, limit: int = MAX_CHARS_PER_ROW, max_lines: int = MAX_LINES_PER_ROW) -> list[str]:
+    """Cut text into pieces of at most ``limit`` characters and ``max_lines`` lines, preferring
+    sentence ends and line breaks, so that every piece fits on one page."""
     if not value:
         return [""]
-    pieces: list[str] = []
+    segments: list[str] = []
     for line in str(value).replace("\r\n", "\n").split("\n"):
         while len(line) > limit:
             cut = max(line.rfind("。", 0, limit), line.rfind("；", 0, limit), line.rfind(" ", 0, limit))
             cut = cut + 1 if cut > limit // 2 else limit
-            pieces.append(line[:cut])
+            segments.append(line[:cut])
             line = line[cut:]
-        if pieces and len(pieces[-1]) + len(line) + 1 <= limit:
-            pieces[-1] = f"{pieces[-1]}\n{line}"
+        segments.append(line)
+    pieces: list[list[str]] = []
+    for segment in segments:
+        current = pieces[-1] if pieces else None
+        if current is not None and len(current) < max_lines and sum(map(len, current)) + len(current) + len(segment) <= limit:
+            current.append(segment)
         else:
-            pieces.append(line)
-    return pieces
+            pieces.append([segment])
+    return ["\n".join(piece) for piece in pieces]
 
 
-def grid_style(extra: list[tuple] | None = None) -> TableStyle:
-    """Thin black grid with a heavier outer frame; cells vertically centred."""
-    commands: list[tuple] = [
-        ("GRID", (0, 0), (-1, -1), GRID_LINE, colors.black),
+def shorten(value: object, limit: int) -> str:
+    """``value`` as one line of at most ``limit`` characters, ending in "…" where it was cut.
+
+    Used only where the full text is printed elsewhere on the form (the 问题基本信息 grid)
+    or where a drawing has a fixed size (map labels and legend)."""
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def shorten_to_width(value: object, font: str, size: float, width: float) -> str:
+    """Like :func:`shorten`, cut to what fits ``width`` points in ``font`` at ``size``."""
+    text = shorten(value, MAX_CHARS_PER_ROW)
+    if stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis: binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle] + ELLIPSIS, font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low] + ELLIPSIS
+
+
+def spread_over_rows(cells: list[object]) -> list[list[object]]:
+    """One logical table row as several rows of about :data:`MAX_CHARS_PER_ROW` characters per cell.
+
+    A cell is a flowable or a list of them (long text as :func:`paras`); row *k* holds the *k*-th
+    share of every cell (a blank where a cell has less). A long value thus continues over rows
+    and pages instead of making one row taller than a page (which reportlab cannot lay out, and
+    splits inside a row only slowly). Draw the rows but the last as continued (:func:`grid_style`).
+    """
+    shares = [_share_out(cell if isinstance(cell, list) else [cell]) for cell in cells]
+    count = max(len(share) for share in shares)
+    return [[share[k] if k < len(share) else blank_cell() for share in shares] for k in range(count)]
+
+
+def _share_out(flowables: list[object]) -> list[list[object]]:
+    groups: list[list[object]] = []
+    size = 0
+    for flowable in flowables:
+        length = len(flowable.getPlainText()) if isinstance(flowable, Paragraph) else 0
+        if not groups or (groups[-1] and size + length > MAX_CHARS_PER_ROW):
+            groups.append([])
+            size = 0
+        groups[-1].append(flowable)
+        size += length
+    return groups or [[blank_cell()]]
+
+
+def grid_style(extra: list[tuple] | None = None, *, rows: int = 0, continued: Iterable[int] = ()) -> TableStyle:
+    """Thin black grid with a heavier outer frame; cells vertically centred. Rows listed in
+    ``continued`` (of ``rows``) continue into the next one: no line below them."""
+    continued = set(continued)
+    if continued:
+        lines: list[tuple] = [("LINEAFTER", (0, 0), (-2, -1), GRID_LINE, colors.black)]
+        lines += [("LINEBELOW", (0, row), (-1, row), GRID_LINE, colors.black)
+                  for row in range(rows - 1) if row not in continued]
+    else:
+        lines = [("GRID", (0, 0), (-1, -1), GRID_LINE, colors.black)]
+    commands: list[tuple] = lines + [
         ("BOX", (0, 0), (-1, -1), OUTER_LINE, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),

@@ -51,6 +51,11 @@
         <source>已导出 {n} 份表单到 {folder}</source>
         <translation>Exported {n} forms to {folder}</translation>
     </message>
+    <message>
+        <location filename="../../ui/form_preview.py" line="156"/>
+        <source>{n} 份未能生成：</source>
+        <translation>{n} could not be written:</translation>
+    </message>
 </context>
 <context>
     <name>CaseDetailPanel</name>

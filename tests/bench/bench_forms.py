@@ -56,7 +56,8 @@ def time_ours(case: FormCase, forms: int, *, cold: bool) -> list[float]:
 
 def plain_caption(case: FormCase, index: int) -> str:
     photo = case.photos[index]
-    return caption_markup(photo, index + 1).replace("<br/>", "\n").replace("&nbsp;", " ").replace("&amp;", "&")
+    caption = caption_markup(photo, index + 1).replace("<br/>", "\n").replace("&nbsp;", " ").replace("&amp;", "&")
+    return caption + (f"\n说明：{photo.caption}" if photo.caption else "")
 
 
 def build_docx(case: FormCase, path: Path) -> None:
