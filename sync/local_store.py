@@ -14,6 +14,11 @@
   versions its review refused (``resolves``), and a device still holding
   exactly one of them takes the server's revision (action ``sync.resolve``).
   A local edit made after the refused push is still kept.
+- Each pulled record is written in its own savepoint inside that
+  transaction: one this workspace cannot hold is rolled back alone and
+  quarantined (:mod:`sync.quarantine`), and the rest of the page and the
+  cursor still commit. A deletion of a record never held is skipped, not
+  inserted. :func:`retry_quarantined` tries the quarantine again.
 """
 from __future__ import annotations
 
