@@ -308,9 +308,52 @@ def _v4_sync_bookkeeping(conn: Any) -> None:
     )
 
 
+def _v5_sync_quarantine(conn: Any) -> None:
+    """Pulled records this device could not apply, and server tombstones it had no record for.
+
+    ``sync_quarantine``: one row per server record a pull could not apply
+    (a constraint, a missing or quarantined parent, a malformed value, an
+    unknown kind), with the server's content verbatim (JSON), the reason in
+    Chinese and English, the parent it waits for, and when it was first and
+    last seen. It leaves the quarantine when a revision of it applies.
+    ``sync_skipped_tombstones``: deletions pulled for records this device
+    never held (nothing is inserted for them); the end-of-sync check reports
+    them as known at that server revision.
+    """
+    execute_script(conn,
+        """
+        CREATE TABLE sync_quarantine (
+            server_url TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            server_revision INTEGER NOT NULL,
+            server_seq INTEGER NOT NULL,
+            deleted INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            resolves TEXT,
+            reason_zh TEXT NOT NULL,
+            reason_en TEXT NOT NULL,
+            waiting_for TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (server_url, record_uuid)
+        );
+        CREATE INDEX sync_quarantine_waiting ON sync_quarantine (server_url, waiting_for);
+        CREATE TABLE sync_skipped_tombstones (
+            server_url TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            server_revision INTEGER NOT NULL,
+            skipped_at TEXT NOT NULL,
+            PRIMARY KEY (server_url, record_uuid)
+        );
+        """
+    )
+
+
 Migration = Callable[[Any], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
-                               _v4_sync_bookkeeping]
+                               _v4_sync_bookkeeping, _v5_sync_quarantine]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -13,10 +13,13 @@ data further:
 4. zone layers: download the layers the server published since the last sync
    (verified by SHA-256), then apply them in one transaction
    (:mod:`sync.zone_sync`);
-5. pull pages after the cursor: blobs first, then the page and the new cursor
-   in one transaction;
+5. pull: first retry the records kept in quarantine, then pages after the
+   cursor: blobs first, then the page and the new cursor in one transaction;
+   a record the device cannot apply is quarantined (:mod:`sync.quarantine`)
+   and the rest of the page still applies;
 6. verify: the server compares the records and blobs this device holds with
-   what it holds in the user's scope.
+   what it holds in the user's scope, leaving out records with unpushed
+   edits and quarantined ones (``verify_left_out``).
 
 :class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
 workspace connection when started with :meth:`SyncJob.start`; the caller's
@@ -32,10 +35,10 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from inspector.workspace import Workspace
-from sync import blob_transfer, local_store, zone_sync
+from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
-from sync.errors import SyncCancelled
-from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
+from sync.errors import RequestRefused, SyncCancelled
+from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, ServerRecord, VerifyRequest
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,6 +61,11 @@ class SyncReport:
     # One entry per pushed record as the server answered it: uuid, kind, status (applied / conflict /
     # rejected), reason, conflict_id. The GUI lists them; as_dict() keeps only the refused ones.
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    # Pulled records this device could not apply, all of this server's (see sync.quarantine.entries):
+    # uuid, kind, server_revision, reason, first_seen, last_seen, case_no, content.
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
+    quarantined_new: int = 0  # how many of them this sync set aside for the first time
+    verify_left_out: list[str] = field(default_factory=list)  # quarantined UUIDs the end check left out
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data; per-record answers only for the records the server refused."""
@@ -163,30 +171,54 @@ class SyncJob:
                                                tick=lambda done, total: self._tell("zones", done, total))
         self.report.zones_updated += len(applied)
 
+    def _blobs_for(self, ws: Workspace, records: list[ServerRecord]) -> dict[str, int]:
+        """Download the blobs of pulled evidence; ``{sha256: size}`` of those now in the media store. A blob
+        the server refuses to serve is left out: its evidence is then quarantined, not the sync stopped."""
+        sizes: dict[str, int] = {}
+        for sha in local_store.evidence_blobs_needed(ws, records):
+            try:
+                sizes.update(blob_transfer.download(self.client, ws, [sha], cancel=self.cancel_event))
+            except RequestRefused:
+                continue
+            self.report.blobs_downloaded += 1
+        return sizes
+
+    def _pulled(self, counts: dict[str, int]) -> None:
+        self.report.pulled += counts["applied"]
+        self.report.held_local += counts["held"]
+        self.report.quarantined_new += counts["quarantined_new"]
+
     def _pull(self, ws: Workspace) -> None:
-        since = local_store.cursor(ws, self.client.server_url)
+        """Retry the quarantine once, then apply pages after the cursor; a record that cannot be applied is
+        quarantined and the rest of its page still applies (:mod:`sync.quarantine`)."""
+        server_url, actor = self.client.server_url, f"sync:{self.actor}"
+        since = local_store.cursor(ws, server_url)
+        self._tell("pull", since, since)
+        kept = local_store.quarantined_records(ws, server_url)
+        if kept:
+            self._pulled(local_store.retry_quarantined(ws, server_url, actor, self._blobs_for(ws, kept)))
         while True:
             self._tell("pull", since, since)
             page = self.client.changes(since, self.page_size)
-            records = [*page.parents, *page.changes]
-            needed = local_store.evidence_blobs_needed(ws, records)
-            sizes = blob_transfer.download(self.client, ws, needed, cancel=self.cancel_event)
-            self.report.blobs_downloaded += len(needed)
+            sizes = self._blobs_for(ws, [*page.parents, *page.changes])
             self._tell("pull", since, page.next_cursor)
-            counts = local_store.apply_page(ws, self.client.server_url, page, f"sync:{self.actor}", sizes)
-            self.report.pulled += counts["applied"]
-            self.report.held_local += counts["held"]
+            self._pulled(local_store.apply_page(ws, server_url, page, actor, sizes))
             since = page.next_cursor
             self.report.cursor = since
             if not page.has_more:
-                return
+                break
+        self.report.quarantined = quarantine.entries(ws.conn, server_url)
 
     def _verify(self, ws: Workspace) -> None:
         self._tell("verify", 0, 1)
         blobs = [r[0] for r in ws.conn.execute(
             "SELECT DISTINCT sha256 FROM evidence WHERE dirty = 0 AND base_revision IS NOT NULL")]
-        result = self.client.verify(VerifyRequest(records=local_store.held_records(ws),
-                                                  pending=local_store.pending_uuids(ws), blobs=blobs))
+        server_url = self.client.server_url
+        left_out = quarantine.quarantined_uuids(ws.conn, server_url)
+        held = local_store.held_records(ws) + quarantine.skipped_tombstones(ws.conn, server_url)
+        result = self.client.verify(VerifyRequest(records=held, pending=local_store.pending_uuids(ws) + left_out,
+                                                  blobs=blobs))
+        self.report.verify_left_out = left_out
         self.report.verified = result.ok
         if not result.ok:
             self.report.verify_detail = result.model_dump(exclude={"server_time"})

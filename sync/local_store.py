@@ -14,15 +14,21 @@
   versions its review refused (``resolves``), and a device still holding
   exactly one of them takes the server's revision (action ``sync.resolve``).
   A local edit made after the refused push is still kept.
+- Each pulled record is written in its own savepoint inside that
+  transaction: one this workspace cannot hold is rolled back alone and
+  quarantined (:mod:`sync.quarantine`), and the rest of the page and the
+  cursor still commit. A deletion of a record never held is skipped, not
+  inserted. :func:`retry_quarantined` tries the quarantine again.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 from inspector import audit
 from inspector.db import atomic
 from inspector.workspace import Workspace, utc_now
+from sync import quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
 from sync.record_codec import from_wire, to_wire
 
@@ -104,13 +110,19 @@ def cursor(ws: Workspace, server_url: str) -> int:
 
 
 def evidence_blobs_needed(ws: Workspace, records: Iterable[ServerRecord]) -> list[str]:
-    """SHA-256 of pulled evidence whose blob this workspace does not hold yet."""
-    wanted = []
+    """SHA-256 of pulled evidence whose blob this workspace does not hold yet (a malformed hash is not
+    asked for: that record is quarantined when applied; nor the photo of a deletion of evidence never held)."""
+    wanted = set()
     for record in records:
         sha = record.content.get("sha256") if record.kind == "evidence" else None
-        if sha and ws.conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
-            wanted.append(sha)
-    return sorted(set(wanted))
+        if not (isinstance(sha, str) and quarantine.SHA256_PATTERN.match(sha)):
+            continue
+        if record.deleted and ws.conn.execute("SELECT 1 FROM evidence WHERE uuid = ?",
+                                              (record.uuid,)).fetchone() is None:
+            continue
+        if ws.conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
+            wanted.add(sha)
+    return sorted(wanted)
 
 
 def _settled_by_review(conn: Any, record: ServerRecord) -> bool:
@@ -123,24 +135,32 @@ def _settled_by_review(conn: Any, record: ServerRecord) -> bool:
 
 
 def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: dict[str, int]) -> str:
-    """Write one pulled record; returns ``applied``, ``same`` or ``held`` (local edits kept)."""
+    """Write one pulled record; returns ``applied``, ``same``, ``held`` (local edits kept) or ``skipped`` (the
+    deletion of a record never held here). Raises one of :data:`sync.quarantine.RECORD_ERRORS` for a record
+    this workspace cannot hold — evidence too, unless its blob is held or was just downloaded (``blob_sizes``)."""
+    quarantine.check_numbers(record)
     conn = ws.conn
     local = conn.execute(f"SELECT id, dirty, base_revision FROM {record.kind} WHERE uuid = ?",
-                         (record.uuid,)).fetchone()
+                         (record.uuid,)).fetchone() if record.kind in RECORD_KINDS else None
+    if local is None and record.deleted:
+        return "skipped"
+    quarantine.check_content(conn, record)
     settled = False
     if local is not None and local["dirty"]:
         settled = _settled_by_review(conn, record)
         if not settled:
             return "held"
-    if local is not None and local["base_revision"] == record.revision:
-        return "same"
+    if local is not None and local["base_revision"] is not None and local["base_revision"] >= record.revision:
+        return "same"  # this revision (or a later one) is here already
     values = from_wire(conn, record.kind, record.content)
     values.update(base_revision=record.revision, server_seq=record.server_seq, dirty=0,
                   deleted=int(record.deleted))
     sha = values.get("sha256") if record.kind == "evidence" else None
-    if sha:
+    if sha in blob_sizes:
         conn.execute("INSERT OR IGNORE INTO media_blobs (sha256, size, mime, stored_at) VALUES (?, ?, ?, ?)",
-                     (sha, blob_sizes.get(sha, 0), None, utc_now()))
+                     (sha, blob_sizes[sha], None, utc_now()))
+    elif sha and conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
+        raise quarantine.RecordProblem("照片文件未能从服务器下载", "the photo could not be downloaded from the server")
     if local is None:
         values["uuid"] = record.uuid
         columns = list(values)
@@ -149,34 +169,134 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
     else:
         conn.execute(f"UPDATE {record.kind} SET {', '.join(f'{c} = ?' for c in values)} WHERE uuid = ?",
                      [*values.values(), record.uuid])
-    if record.kind in audit.AUDITED_TABLES:
-        action = "sync.resolve" if settled else "sync.delete" if record.deleted else "sync.pull"
-        audit.append(conn, actor, action, record.kind, record.uuid, evidence_hashes=[sha] if sha else ())
-    conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (record.uuid,))
+    _audit(conn, record, actor, "sync.resolve" if settled else "sync.delete" if record.deleted else "sync.pull",
+           [sha] if sha else [])
     return "applied"
+
+
+def _delete_held(ws: Workspace, record: ServerRecord, actor: str) -> str:
+    """A pulled deletion of a record held here whose content cannot be applied: mark the record deleted
+    at that server revision and keep its last good content (so an office purge of a bad revision reaches
+    this device too)."""
+    conn = ws.conn
+    local = conn.execute(f"SELECT dirty, base_revision FROM {record.kind} WHERE uuid = ?", (record.uuid,)).fetchone()
+    if local["dirty"]:
+        return "held"
+    if local["base_revision"] is not None and local["base_revision"] >= record.revision:
+        return "same"
+    conn.execute(f"UPDATE {record.kind} SET deleted = 1, base_revision = ?, server_seq = ?, dirty = 0 WHERE uuid = ?",
+                 (record.revision, record.server_seq, record.uuid))
+    _audit(conn, record, actor, "sync.delete", [])
+    return "applied"
+
+
+def _audit(conn: Any, record: ServerRecord, actor: str, action: str, evidence_hashes: list[str]) -> None:
+    if record.kind in audit.AUDITED_TABLES:
+        audit.append(conn, actor, action, record.kind, record.uuid, evidence_hashes=evidence_hashes)
+    conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (record.uuid,))
+
+
+class _PageWriter:
+    """Applies pulled records one savepoint each, inside the caller's transaction: a record that fails with
+    one of :data:`sync.quarantine.RECORD_ERRORS` is rolled back alone and quarantined; one that applies
+    leaves the quarantine and lets the records waiting for it try again."""
+
+    def __init__(self, ws: Workspace, server_url: str, actor: str, blob_sizes: dict[str, int]) -> None:
+        self.ws, self.server_url, self.actor, self.blob_sizes = ws, server_url, actor, blob_sizes
+        self.counts = dict.fromkeys(("applied", "same", "held", "skipped", "quarantined", "quarantined_new",
+                                     "released"), 0)
+        self.quarantined = set(quarantine.quarantined_uuids(ws.conn, server_url))
+        self.skipped = {uuid for _, uuid, _ in quarantine.skipped_tombstones(ws.conn, server_url)}
+        self.touched_cases: list[int] = []
+        self.arrived: list[str] = []  # records now held here that quarantined children may be waiting for
+
+    def write(self, records: Iterable[ServerRecord]) -> None:
+        order = {kind: i for i, kind in enumerate(RECORD_KINDS)}
+        for record in sorted(records, key=lambda r: (order.get(r.kind, len(order)), r.server_seq)):
+            self._write_one(record)
+        while self.arrived and self.quarantined:
+            arrived, self.arrived = self.arrived, []
+            for record in quarantine.waiting_for(self.ws.conn, self.server_url, arrived):
+                self._write_one(record)
+
+    def _attempt(self, apply: Callable[[], str]) -> str:
+        with atomic(self.ws.conn):
+            return apply()
+
+    def _write_one(self, record: ServerRecord) -> None:
+        conn = self.ws.conn
+        try:
+            outcome = self._attempt(lambda: _apply_record(self.ws, record, self.actor, self.blob_sizes))
+        except quarantine.RECORD_ERRORS as error:
+            fallback = self._delete_or_quarantine(record, error)
+            if fallback is None:
+                return
+            outcome = fallback
+        if record.uuid in self.quarantined:
+            quarantine.release(conn, self.server_url, record.uuid)
+            self.quarantined.discard(record.uuid)
+            self.counts["released"] += 1
+        if outcome == "skipped":
+            quarantine.note_skipped_tombstone(conn, self.server_url, record)
+            self.skipped.add(record.uuid)
+        elif outcome == "applied":
+            if record.uuid in self.skipped:
+                quarantine.forget_skipped_tombstone(conn, self.server_url, record.uuid)
+                self.skipped.discard(record.uuid)
+            if not record.deleted:
+                self.arrived.append(record.uuid)
+            if record.kind == "cases":
+                self.touched_cases.append(conn.execute("SELECT id FROM cases WHERE uuid = ?",
+                                                       (record.uuid,)).fetchone()[0])
+        self.counts[outcome] += 1
+
+    def _delete_or_quarantine(self, record: ServerRecord, error: BaseException) -> Optional[str]:
+        """A deletion of a record held here still deletes it; anything else is quarantined (``None``)."""
+        conn = self.ws.conn
+        if record.deleted and record.kind in RECORD_KINDS and conn.execute(
+                f"SELECT 1 FROM {record.kind} WHERE uuid = ?", (record.uuid,)).fetchone() is not None:
+            try:
+                return self._attempt(lambda: _delete_held(self.ws, record, self.actor))
+            except quarantine.RECORD_ERRORS:
+                pass
+        new = quarantine.put(conn, self.server_url, record, quarantine.reason(conn, self.server_url, record, error))
+        self.quarantined.add(record.uuid)
+        self.counts["quarantined"] += 1
+        self.counts["quarantined_new"] += int(new)
+        return None
+
+    def finish(self) -> dict[str, int]:
+        from inspector.attribution import attribute_cases
+
+        if self.touched_cases:
+            attribute_cases(self.ws, self.touched_cases)
+        return self.counts
 
 
 def apply_page(ws: Workspace, server_url: str, page: PullPage, actor: str,
                blob_sizes: dict[str, int]) -> dict[str, int]:
-    """Apply a pulled page and advance the cursor, all in one transaction; returns counts."""
-    from inspector.attribution import attribute_cases
-
-    counts = {"applied": 0, "same": 0, "held": 0}
-    order = {kind: i for i, kind in enumerate(RECORD_KINDS)}
-    records = sorted([*page.parents, *page.changes], key=lambda r: (order[r.kind], r.server_seq))
+    """Apply a pulled page and advance the cursor, all in one transaction; returns counts (``applied``,
+    ``same``, ``held``, ``skipped``, ``quarantined``, ``quarantined_new``, ``released``)."""
     with atomic(ws.conn):
-        touched_cases: list[int] = []
-        for record in records:
-            outcome = _apply_record(ws, record, actor, blob_sizes)
-            counts[outcome] += 1
-            if outcome == "applied" and record.kind == "cases":
-                touched_cases.append(ws.conn.execute("SELECT id FROM cases WHERE uuid = ?",
-                                                     (record.uuid,)).fetchone()[0])
-        if touched_cases:
-            attribute_cases(ws, touched_cases)
+        writer = _PageWriter(ws, server_url, actor, blob_sizes)
+        writer.write([*page.parents, *page.changes])
+        counts = writer.finish()
         ws.conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                         "value = excluded.value", (CURSOR_KEY.format(server=server_url), str(page.next_cursor)))
     return counts
+
+
+def retry_quarantined(ws: Workspace, server_url: str, actor: str, blob_sizes: dict[str, int]) -> dict[str, int]:
+    """Try every quarantined record of this server again (this program may have learnt to apply it), in one
+    transaction; those that apply leave the quarantine. Returns counts as :func:`apply_page` does."""
+    with atomic(ws.conn):
+        writer = _PageWriter(ws, server_url, actor, blob_sizes)
+        writer.write(quarantine.stored_records(ws.conn, server_url))
+        return writer.finish()
+
+
+def quarantined_records(ws: Workspace, server_url: str) -> list[ServerRecord]:
+    return quarantine.stored_records(ws.conn, server_url)
 
 
 def held_records(ws: Workspace) -> list[tuple[str, str, int]]:

@@ -3,8 +3,10 @@
 :class:`SyncResultDialog` shows one :class:`ui.sync_controller.SyncOutcome`:
 a headline (done, or the failure and that local data was kept), the counts,
 and one row per pushed record — kind, case number, what it is, the server's
-answer (已接收 / 冲突 / 被拒绝) and its reason — refused records first, at
-most :data:`MAX_ROWS` rows. 查看冲突 asks for the conflicts view.
+answer (已接收 / 冲突 / 被拒绝) and its reason — and one per pulled record
+this device could not apply (已隔离, with the reason), refused and
+quarantined records first, at most :data:`MAX_ROWS` rows. Every text is
+plain text. 查看冲突 asks for the conflicts view.
 
 :class:`LoginDialog` asks for the server URL, user, password and an optional
 CA bundle (file picker), pre-filled by :func:`sync.settings.login_defaults`.
@@ -34,8 +36,8 @@ from ui.sync_controller import SyncOutcome
 from ui.sync_text import (STATUS_COLOURS, counts_text, error_text, push_status_text, record_detail,
                           record_kind_text)
 
-MAX_ROWS = 2000  # per-record rows shown; refused records come first, so none of them is cut
-STATUS_ORDER = {"rejected": 0, "conflict": 1, "applied": 2}
+MAX_ROWS = 2000  # per-record rows shown; refused and quarantined records come first, so none of them is cut
+STATUS_ORDER = {"rejected": 0, "conflict": 1, "quarantined": 2, "applied": 3}
 
 
 class SyncResultDialog(QDialog):
@@ -61,6 +63,10 @@ class SyncResultDialog(QDialog):
                 time=outcome.at, n=report.conflicts + report.rejected))
         else:
             self.headline.setText(self.tr("{time} 同步完成").format(time=outcome.at))
+        if report is not None and report.quarantined:
+            self.headline.setText(self.headline.text() + self.tr(
+                "。{n} 条服务器记录无法在本机应用，已隔离（其余记录已正常下载；原因见下表，请告知办公室）").format(
+                n=len(report.quarantined)))
         self.counts = QLabel(self._counts(report) if report else "", self)
         self.counts.setWordWrap(True)
         self.table = QTableWidget(0, 5, self)
@@ -73,7 +79,9 @@ class SyncResultDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.note = QLabel(self)
         self.note.setObjectName("muted")
-        self._fill(session, report.records if report else [])
+        for label in (self.headline, self.counts, self.note):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # server text is data, never markup
+        self._fill(session, report.records if report else [], report.quarantined if report else [])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         self.conflicts_button = buttons.addButton(self.tr("查看冲突"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -97,12 +105,13 @@ class SyncResultDialog(QDialog):
             parts.append(self.tr("待同步 {n}").format(n=report.pending))
         return " · ".join(parts)
 
-    def _fill(self, session: Session, records: list[dict[str, Any]]) -> None:
-        shown = sorted(records, key=lambda r: STATUS_ORDER.get(r["status"], 3))[:MAX_ROWS]
-        held = local_records(session.ws, [(r["kind"], r["uuid"]) for r in shown])
+    def _fill(self, session: Session, records: list[dict[str, Any]], quarantined: list[dict[str, Any]]) -> None:
+        rows = [*records, *({**entry, "status": "quarantined"} for entry in quarantined)]
+        shown = sorted(rows, key=lambda r: STATUS_ORDER.get(r["status"], len(STATUS_ORDER)))[:MAX_ROWS]
+        held = local_records(session.ws, [(r["kind"], r["uuid"]) for r in shown if r["status"] != "quarantined"])
         self.table.setRowCount(len(shown))
         for row, record in enumerate(shown):
-            values = held.get(record["uuid"], {})
+            values = _pulled_values(record) if record["status"] == "quarantined" else held.get(record["uuid"], {})
             status = QTableWidgetItem(push_status_text(record["status"]))
             status.setForeground(QColor(STATUS_COLOURS.get(record["status"], "#111111")))
             status.setData(Qt.ItemDataRole.UserRole, record["uuid"])
@@ -118,13 +127,22 @@ class SyncResultDialog(QDialog):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        if len(records) > len(shown):
-            self.note.setText(self.tr("共 {total} 条记录，显示前 {shown} 条").format(total=len(records),
+        if len(rows) > len(shown):
+            self.note.setText(self.tr("共 {total} 条记录，显示前 {shown} 条").format(total=len(rows),
                                                                           shown=len(shown)))
-        elif not records:
+        elif not rows:
             self.note.setText(self.tr("本次没有上传记录"))
         else:
             self.note.hide()
+
+
+def _pulled_values(record: dict[str, Any]) -> dict[str, Any]:
+    """What a quarantined record's row shows: its case number and the string fields of the server's
+    content (values of any other type are left out, so no content a server sends can break the row)."""
+    content = record.get("content")
+    values = {k: v for k, v in content.items() if isinstance(v, str)} if isinstance(content, dict) else {}
+    values["case_no"] = record.get("case_no")
+    return values
 
 
 class LoginDialog(QDialog):

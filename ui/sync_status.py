@@ -3,15 +3,16 @@
 Wraps a :class:`ui.sync_controller.SyncController`: ``started`` and
 ``progress`` show the phase and a bar (busy while the total is unknown),
 ``finished`` a one-line outcome — grey when merely offline or not set up,
-red when it failed or needs a login — and a 详情 button that asks for the
-result dialog. Built from the controller's current state, so a language
-switch that rebuilds the status bar loses nothing.
+amber when records were refused or quarantined, red when it failed or needs
+a login — and a 详情 button that asks for the result dialog. Built from the
+controller's current state, so a language switch that rebuilds the status
+bar loses nothing.
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from ui.sync_controller import SyncController, SyncOutcome
@@ -30,6 +31,7 @@ class SyncStatus(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.bar = QProgressBar(self)
         self.bar.setFixedWidth(BAR_WIDTH_PX)
         self.bar.setTextVisible(False)
@@ -79,7 +81,8 @@ class SyncStatus(QWidget):
         self.label.setToolTip(error_text(outcome.error))
         if outcome.kind in QUIET:
             colour = "#6b7570"
-        elif outcome.kind == "done" and not (outcome.report and (outcome.report.conflicts or outcome.report.rejected)):
+        elif outcome.kind == "done" and not (outcome.report and (outcome.report.conflicts or outcome.report.rejected
+                                                                  or outcome.report.quarantined)):
             colour = "#1b6e4f"
         elif outcome.kind == "done":
             colour = "#a14d00"

@@ -1,4 +1,5 @@
-"""Words for sync: phase names, one-line outcomes, errors an inspector can act on, per-record results.
+"""Words for sync: phase names, one-line outcomes, errors an inspector can act on, per-record results
+(pushed records as the server answered, pulled records this device set aside as 已隔离).
 
 Shared by the status bar line (:mod:`ui.sync_status`) and the sync dialogs
 (:mod:`ui.sync_dialogs`, :mod:`ui.conflicts_view`). Every text goes through
@@ -15,7 +16,8 @@ from ui import labels
 from ui.i18n import translate
 from ui.sync_controller import SyncOutcome
 
-STATUS_COLOURS = {"applied": "#1b6e4f", "conflict": "#a14d00", "rejected": "#a32020"}  # push status → text colour
+# push status (and ``quarantined``: a pulled record set aside) → text colour
+STATUS_COLOURS = {"applied": "#1b6e4f", "conflict": "#a14d00", "rejected": "#a32020", "quarantined": "#7a4f00"}
 
 
 def phase_text(phase: str) -> str:
@@ -53,6 +55,8 @@ def counts_text(report: Any) -> str:
         text += translate("sync", "，冲突 {n}").format(n=report.conflicts)
     if report.rejected:
         text += translate("sync", "，被拒绝 {n}").format(n=report.rejected)
+    if report.quarantined:
+        text += translate("sync", "，已隔离 {n}").format(n=len(report.quarantined))
     if report.verified is False:
         text += translate("sync", "，核对不一致")
     return text
@@ -76,7 +80,7 @@ def outcome_text(outcome: SyncOutcome) -> str:
 
 def push_status_text(status: str) -> str:
     return {"applied": translate("sync", "已接收"), "conflict": translate("sync", "冲突，待审核"),
-            "rejected": translate("sync", "被拒绝")}.get(status, status)
+            "rejected": translate("sync", "被拒绝"), "quarantined": translate("sync", "已隔离")}.get(status, status)
 
 
 def record_kind_text(kind: str) -> str:

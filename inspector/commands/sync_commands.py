@@ -11,7 +11,11 @@
 server URL, user and CA bundle in the workspace's meta. ``sync`` prints
 ``{"pushed", "pulled", "conflicts", "rejected", "blobs_uploaded",
 "blobs_downloaded", "pending", "held_local", "zones_updated", "clock_skew_s", "verified", ...}``
-and exits 1 when the end-of-sync check finds a divergence. ``conflicts`` lists
+and exits 1 when the end-of-sync check finds a divergence. ``"quarantined"``
+lists the pulled records this device cannot apply (``uuid``, ``kind``,
+``server_revision``, ``reason``, ``first_seen``, ...) and ``"quarantined_new"``
+counts those this sync set aside; a sync that quarantined records still
+exits 0. ``conflicts`` lists
 the open conflicts (``--all``: resolved ones too, with their ``resolution``);
 ``conflicts resolve`` (reviewers and admins) makes the kept version the
 record's next server revision, which every device takes on its next sync. A failed sync
@@ -105,9 +109,32 @@ def cmd_sync(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
                 f"{report.blobs_uploaded} / down {report.blobs_downloaded}, pending {report.pending}")
     if report.zones_updated:
         text += pick(f"，区域图层更新 {report.zones_updated}", f", zone layers updated {report.zones_updated}")
+    text += _quarantine_text(report.quarantined, report.quarantined_new)
     if report.verified is False:
         return CommandResult(payload, 1), text + pick("；校验不一致", "; verification found differences")
     return payload, text
+
+
+def _printable(text: Any) -> str:
+    """A value from the server as terminal text: control characters shown as ``?``."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text))
+
+
+def _quarantine_text(entries: list[dict[str, Any]], new: int) -> str:
+    """What the human output says about pulled records kept aside (nothing when there are none)."""
+    if not entries:
+        return ""
+    text = pick(f"\n已隔离 {len(entries)} 条无法在本机应用的服务器记录（本次新增 {new}；其余记录已正常下载，"
+                f"结束核对未包括这些记录）：",
+                f"\n{len(entries)} server record(s) quarantined: they cannot be applied on this device ({new} new "
+                f"this sync; all other records were applied; the end-of-sync check left these out):")
+    for entry in entries:
+        case = f" {_printable(entry['case_no'])}" if entry.get("case_no") else ""
+        text += pick(f"\n  {_printable(entry['kind'])}{case} {_printable(entry['uuid'])}（服务器版本 "
+                     f"{entry['server_revision']}）：{_printable(entry['reason'])}",
+                     f"\n  {_printable(entry['kind'])}{case} {_printable(entry['uuid'])} (server revision "
+                     f"{entry['server_revision']}): {_printable(entry['reason'])}")
+    return text
 
 
 def _with_server(ctx: Any, call: Any) -> Any:
