@@ -2,7 +2,8 @@
 
 The corpus is generated in ``tmp_path``: valid files written with OGR, then corrupted with ``struct``
 (NaN and out-of-range coordinates, .shp/.shx/.dbf disagreeing on the record count, truncated records,
-a polygon claiming 2^31 points), hand-made zips whose .dbf inflates to 4 GiB (about 4 MB on disk),
+a polygon claiming 2^31 points), hand-made zips whose .dbf inflates to 4 GiB (about 4 MB on disk) or
+whose .prj inflates to 1.5 GiB,
 GeoJSON with NaN/Infinity/1e400 or 100,000 nested arrays, KML with external entities or billion laughs,
 broken GeoPackages and a VRT posing as GeoJSON. Every file is imported by the CLI in its own process
 (:func:`tests.hostile.run_bounded`) into a copy of the case workspace, which must stay sound and, when
@@ -70,22 +71,14 @@ def with_point(make: Callable[[Path, str], Path], stem: str, point: int, axis: i
     return build
 
 
-def wedge_to_origin(folder: Path) -> Path:
-    """Feature 0 runs from (0, 0) to its reserve near 盐城: the wedge crosses 洪泽区 (淮安)."""
-    lon, lat = RESERVE_CENTRES[0]
-    ring = square(lon, lat, HALF_SIDE_DEG)
-    ring = ring[:4] + [(0.0, 0.0), ring[0]]
-    return lonlat_shapefile(folder, "wedge", reserves(lambda i: ring if i == 0 else
-                                                      square(*RESERVE_CENTRES[i], HALF_SIDE_DEG)))
-
-
-def reaching_out_of_jiangsu(folder: Path) -> Path:
-    """Feature 0 has a vertex in Yunnan: plausible coordinates, but not a Jiangsu zone."""
-    lon, lat = RESERVE_CENTRES[0]
-    ring = square(lon, lat, HALF_SIDE_DEG)
-    ring = ring[:4] + [(100.0, 25.0), ring[0]]
-    return lonlat_shapefile(folder, "yunnan", reserves(lambda i: ring if i == 0 else
+def with_stray_vertex(stem: str, vertex: tuple[float, float]) -> Callable[[Path], Path]:
+    """Feature 0's ring runs out to ``vertex`` and back to its reserve near 盐城."""
+    def build(folder: Path) -> Path:
+        ring = square(*RESERVE_CENTRES[0], HALF_SIDE_DEG)
+        stray = ring[:4] + [vertex, ring[0]]
+        return lonlat_shapefile(folder, stem, reserves(lambda i: stray if i == 0 else
                                                        square(*RESERVE_CENTRES[i], HALF_SIDE_DEG)))
+    return build
 
 
 def dbf_record_count(count_delta: int) -> Callable[[Path], Path]:
@@ -126,18 +119,13 @@ def claims_2_31_points(folder: Path) -> Path:
     return patch(shp, offset + 8 + 40, "<i", 2**31 - 1)
 
 
-def record_offset_beyond_end(folder: Path) -> Path:
-    """The .shx says record 1 starts 2 GiB into a .shp of a few hundred bytes."""
-    shp = lonlat_shapefile(folder, "offset_lies")
-    patch(shp.with_suffix(".shx"), SHP_HEADER_BYTES + 8, ">i", 2**30)
-    return shp
-
-
-def record_length_lies(folder: Path) -> Path:
-    """The .shx gives record 0 a length of 2 GiB."""
-    shp = lonlat_shapefile(folder, "length_lies")
-    patch(shp.with_suffix(".shx"), SHP_HEADER_BYTES + 4, ">i", 2**30)
-    return shp
+def shx_entry_patched(stem: str, offset: int, words: int) -> Callable[[Path], Path]:
+    """The .shx gets ``words`` (16-bit words, big-endian) at byte ``offset``."""
+    def build(folder: Path) -> Path:
+        shp = lonlat_shapefile(folder, stem)
+        patch(shp.with_suffix(".shx"), offset, ">i", words)
+        return shp
+    return build
 
 
 def zipped_shapefile(folder: Path, stem: str, padding: dict[str, int] | None = None,
@@ -195,21 +183,15 @@ def geojson_with(value: str) -> Callable[[Path], Path]:
     return build
 
 
-def invalid_json(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "broken.geojson"
-    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon",'
-                    '"coordinates":[[[120.4,33.6],[120.5,', encoding="utf-8")
-    return path
-
-
-def deeply_nested_geojson(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    depth = 100_000
-    path = folder / "nested.geojson"
-    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
-                    '{"type":"Polygon","coordinates":' + "[" * depth + "]" * depth + "}}]}", encoding="utf-8")
-    return path
+def written(name: str, content: Callable[[Path], str | bytes]) -> Callable[[Path], Path]:
+    """A builder writing ``content(folder)`` (text as UTF-8) to ``folder / name``."""
+    def build(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = content(folder)
+        path = folder / name
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return path
+    return build
 
 
 def kml_document(entities: str, name: str) -> str:
@@ -221,34 +203,20 @@ def kml_document(entities: str, name: str) -> str:
             "</LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>\n")
 
 
-def kml_external_entity(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+def external_entity(folder: Path) -> str:
+    """A KML whose name is an external entity: a file elsewhere on the machine."""
     secret = folder / "secret.txt"
     secret.write_text("另一辖区的秘密", encoding="utf-8")
-    path = folder / "xxe.kml"
-    path.write_text(kml_document(f'<!ENTITY xxe SYSTEM "file://{secret}">', "&xxe;"), encoding="utf-8")
-    return path
+    return kml_document(f'<!ENTITY xxe SYSTEM "file://{secret}">', "&xxe;")
 
 
-def kml_billion_laughs(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    path = folder / "laughs.kml"
-    path.write_text(kml_document("\n".join(entities), "&lol9;"), encoding="utf-8")
-    return path
+BILLION_LAUGHS = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+NESTING = 100_000  # arrays nested in one GeoJSON geometry
 
 
 def kmz_external_entity(folder: Path) -> Path:
-    kml = kml_external_entity(folder / "src")
+    kml = written("doc.kml", external_entity)(folder / "src")
     return write_zip(folder / "xxe.kmz", [deflated_member("doc.kml", kml.read_bytes())])
-
-
-def gpkg_not_sqlite(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "fake.gpkg"
-    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
-    return path
 
 
 def gpkg_with_garbage(folder: Path, stem: str, pages_hit: Callable[[bytes, int], range]) -> Path:
@@ -312,15 +280,20 @@ CORPUS = {
                                          rejected={0: "non-finite"}, imported=2),
     "1e300_gauss_kruger_shp": Hostile(with_point(gk_shapefile, "huge_gk", 1, 1, 1e300),
                                       rejected={0: "out of range"}, imported=2),
-    "wedge_to_origin_shp": Hostile(wedge_to_origin, rejected={0: "out of range"}, imported=2),
-    "vertex_in_yunnan_shp": Hostile(reaching_out_of_jiangsu, rejected={0: "Jiangsu"}, imported=2),
+    # a vertex at (0, 0): the wedge crosses 洪泽区 (淮安); one in Yunnan: plausible, but not in Jiangsu
+    "wedge_to_origin_shp": Hostile(with_stray_vertex("wedge", (0.0, 0.0)), rejected={0: "out of range"},
+                                   imported=2),
+    "vertex_in_yunnan_shp": Hostile(with_stray_vertex("yunnan", (100.0, 25.0)), rejected={0: "Jiangsu"},
+                                    imported=2),
     "dbf_one_record_short": Hostile(dbf_record_count(-1), refused="记录数不一致"),
     "dbf_one_record_more": Hostile(dbf_record_count(+1), refused="记录数不一致"),
     "shx_one_record_short": Hostile(shx_one_record_short, refused="记录数不一致"),
     "shp_truncated": Hostile(truncated_shp, rejected={2: "truncated"}, imported=2),
     "polygon_claims_2_31_points": Hostile(claims_2_31_points, rejected={0: "cannot read"}, imported=2),
-    "shx_offset_beyond_end": Hostile(record_offset_beyond_end, rejected={1: "truncated"}, imported=2),
-    "shx_length_lies": Hostile(record_length_lies, refused=".shx"),
+    # record 1 said to start 2 GiB into a .shp of a few hundred bytes; record 0 said to be 2 GiB long
+    "shx_offset_beyond_end": Hostile(shx_entry_patched("offset_lies", SHP_HEADER_BYTES + 8, 2**30),
+                                     rejected={1: "truncated"}, imported=2),
+    "shx_length_lies": Hostile(shx_entry_patched("length_lies", SHP_HEADER_BYTES + 4, 2**30), refused=".shx"),
     "zip_dbf_inflates_to_4_gib": Hostile(zip_bomb, refused="压缩炸弹"),
     "zip_dbf_inflates_beyond_declared": Hostile(zip_size_lies, refused="压缩炸弹"),
     "zip_prj_inflates_to_1_5_gib": Hostile(zip_prj_bomb, refused="prj_bomb.prj"),
@@ -329,12 +302,18 @@ CORPUS = {
     "geojson_infinity": Hostile(geojson_with("-Infinity"), rejected={0: "non-finite"}, imported=1),
     "geojson_1e400": Hostile(geojson_with("1e400"), rejected={0: "non-finite"}, imported=1),
     "geojson_string_coordinate": Hostile(geojson_with('"东经120度"'), refused="读取失败"),
-    "geojson_invalid_json": Hostile(invalid_json, refused="broken.geojson"),
-    "geojson_100000_nested_arrays": Hostile(deeply_nested_geojson, refused="nested.geojson"),
-    "kml_external_entity": Hostile(kml_external_entity, refused="DTD"),
-    "kml_billion_laughs": Hostile(kml_billion_laughs, refused="DTD"),
+    "geojson_invalid_json": Hostile(written("broken.geojson", lambda _: (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon",'
+        '"coordinates":[[[120.4,33.6],[120.5,')), refused="broken.geojson"),
+    "geojson_100000_nested_arrays": Hostile(written("nested.geojson", lambda _: (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
+        '{"type":"Polygon","coordinates":' + "[" * NESTING + "]" * NESTING + "}}]}")), refused="nested.geojson"),
+    "kml_external_entity": Hostile(written("xxe.kml", external_entity), refused="DTD"),
+    "kml_billion_laughs": Hostile(written("laughs.kml", lambda _: kml_document("\n".join(BILLION_LAUGHS), "&lol9;")),
+                                  refused="DTD"),
     "kmz_external_entity": Hostile(kmz_external_entity, refused="DTD"),
-    "gpkg_not_sqlite": Hostile(gpkg_not_sqlite, refused="fake.gpkg"),
+    "gpkg_not_sqlite": Hostile(written("fake.gpkg", lambda _: b"SQLite format 3\x00" + bytes(range(256)) * 64),
+                               refused="fake.gpkg"),
     "gpkg_second_half_garbage": Hostile(gpkg_second_half_garbage, refused="half.gpkg"),
     "gpkg_feature_page_garbage": Hostile(gpkg_feature_page_garbage, refused="读取失败"),
     "vrt_posing_as_geojson": Hostile(vrt_posing_as_geojson, refused="zones.geojson"),
