@@ -83,13 +83,14 @@ def check_shapefile(shp: Path) -> ShapefileRecords:
     cut_off = ends > shp_bytes
     unindexed = _unindexed_record_follows(shp, shp_bytes, int(ends[~cut_off].max(initial=SHP_HEADER_BYTES)),
                                           shx_count)
-    if not (shx_count == dbf_count == dbf_complete) or unindexed:
+    if shx_count != dbf_count or dbf_complete < dbf_count or unindexed:
         _refuse_disagreement(shp, shx_count, dbf_count, dbf_complete, unindexed)
     return ShapefileRecords(shx_count, frozenset(int(fid) for fid in np.flatnonzero(cut_off)))
 
 
 def _dbf_counts(dbf: Path) -> tuple[int, int]:
-    """The record count the .dbf header declares, and how many whole records the file holds."""
+    """The record count the .dbf header declares, and how many whole records fit in the file (more
+    than declared is harmless: some writers leave bytes after the last record)."""
     with dbf.open("rb") as handle:
         header = handle.read(DBF_HEADER_BYTES)
     if len(header) < DBF_HEADER_BYTES:
@@ -113,7 +114,7 @@ def _unindexed_record_follows(shp: Path, shp_bytes: int, last_end: int, shx_coun
 def _refuse_disagreement(shp: Path, shx_count: int, dbf_count: int, dbf_complete: int, unindexed: bool) -> None:
     counts_zh = [f".shx {shx_count} 条", f".dbf 声明 {dbf_count} 条"]
     counts_en = [f".shx {shx_count}", f".dbf header {dbf_count}"]
-    if dbf_complete != dbf_count:
+    if dbf_complete < dbf_count:
         counts_zh.append(f".dbf 实有 {dbf_complete} 条完整记录")
         counts_en.append(f".dbf holds {dbf_complete} whole records")
     if unindexed:
