@@ -2,11 +2,13 @@
 
 ``import_zones`` reads a vector file (see :mod:`inspector.vector_source`),
 maps its attributes to zone fields (Chinese synonyms, or the caller's
-``--map``), repairs invalid geometries with MakeValid and reports each
-repair, keeps holes and multipolygons, computes areas in the Gauss-Krüger
-zone, and upserts by (layer, feature key) so that re-importing a layer
-updates zones instead of duplicating them. Cases are re-attributed in the
-same transaction.
+``--map``), rejects features with impossible coordinates (NaN, out of
+range, outside Jiangsu: :mod:`inspector.zone_geometry_checks`) or that GDAL
+could not read, each with its id and reason, repairs the other invalid
+geometries with MakeValid and reports each repair, keeps holes and
+multipolygons, computes areas in the Gauss-Krüger zone, and upserts by
+(layer, feature key) so that re-importing a layer updates zones instead of
+duplicating them. Cases are re-attributed in the same transaction.
 
 :func:`store_zone_rows` is the writing half on its own: the sync client
 applies zone layers the server distributes (:mod:`inspector.zone_layer_file`)
@@ -27,12 +29,13 @@ import shapely
 from inspector import geodesy
 from inspector.db import atomic
 from inspector.errors import BadInput
-from inspector.vector_source import VectorSource
+from inspector.vector_source import VectorSource, non_finite_vertex
 from inspector.vocabulary import (
     KIND_UNKNOWN, ZONE_FIELD_SYNONYMS, match_fields, normalise_category,
     normalise_function_zone, normalise_kind, parse_map_option,
 )
 from inspector.workspace import Workspace, new_uuid, utc_now
+from inspector.zone_geometry_checks import coordinate_problems, non_finite_reason
 
 Progress = Callable[[int, int, str], None]
 ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
@@ -40,8 +43,6 @@ ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
 ZONE_COLUMNS = ("layer_key", "feature_key", "code", "name", "kind", "category", "function_zone",
                 "level", "adcode", "area_km2", "source_file", "source_fid", "attributes",
                 "repaired", "content_hash")
-# Zones must lie in or near Jiangsu (lon/lat degrees, generous).
-JIANGSU_EXTENT = (115.5, 30.0, 123.5, 35.8)
 _INSERT_BATCH = 1000
 _VALIDATE_BATCH = 256  # features per validation job
 
@@ -89,75 +90,34 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
                  progress: Progress | None = None) -> ZoneImportResult:
     """Import every polygon layer of ``path`` into the workspace."""
     path = Path(path)
-    source = VectorSource(path, encoding=encoding, crs=crs, layer=layer)
     default_kind = normalise_kind(kind) if kind else _kind_from_name(path)
     if kind and default_kind is None:
         raise BadInput(f"未知的区域类型：{kind}", f"unknown zone kind: {kind}")
     result = ZoneImportResult()
-    infos = source.layer_infos()
-    total = sum(info.feature_count for info in infos)
-    field_maps = {info.name: resolve_fields(info.fields, field_map or {}) for info in infos}
-    for info in infos:
-        result.layers.append({"name": info.name, "features": info.feature_count, "crs": info.crs,
-                              "encoding": info.encoding, "fields": field_maps[info.name]})
-        if "name" not in field_maps[info.name]:
-            result.warnings.append(
-                f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定")
-
-    records: list[dict[str, Any]] = []
-    checked: list[Future] = []
-    batch: list[bytes] = []
-    # GEOS parses and validates batches on a second thread (shapely releases the GIL)
-    # while this one reads and transforms the next features through GDAL.
-    with ThreadPoolExecutor(max_workers=1) as validator:
-        for done, feature in enumerate(source.features(), start=1):
-            if progress and done % 200 == 0:
-                progress(done, total, "读取要素")
-            where = {"layer": feature.layer, "feature": feature.fid}
-            if feature.wkb is None:
-                result.rejected.append({**where, "reason": "要素没有几何 / feature has no geometry"})
-                continue
-            mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
-            records.append({"feature": feature, "mapped": mapped, "where": where})
-            batch.append(feature.wkb)
-            if len(batch) == _VALIDATE_BATCH:
-                checked.append(validator.submit(_parse_and_validate, batch))
-                batch = []
-        checked.append(validator.submit(_parse_and_validate, batch))
-        parts = [job.result() for job in checked]
-    geoms = np.concatenate([p[0] for p in parts])
-    valid = np.concatenate([p[1] for p in parts])
+    with VectorSource(path, encoding=encoding, crs=crs, layer=layer) as source:
+        records, checked = _read_features(source, field_map or {}, result, progress)
     kept: list[dict[str, Any]] = []
-    for record, geom, is_valid in zip(records, geoms, valid):
+    for record, geom, is_valid, problem in zip(records, *checked):
         where = record["where"]
         if geom is None or geom.is_empty:
-            result.rejected.append({**where, "reason": "几何无法解析 / unreadable geometry"})
+            vertex = non_finite_vertex(record["feature"].wkb)
+            reason = non_finite_reason(vertex) if vertex is not None else "几何无法解析 / unreadable geometry"
+            result.rejected.append({**where, "reason": reason})
             continue
-        reasons = []
-        if record["feature"].rings_closed:
-            reasons.append("环未闭合，已闭合 / unclosed ring closed")
-        if not is_valid:
-            reasons.append(shapely.is_valid_reason(geom))
-            geom = _polygonal_part(shapely.make_valid(geom))
-            if geom is None:
-                result.rejected.append({**where, "reason": f"修复后不是面 / not a polygon after repair: {reasons[-1]}"})
-                continue
-        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            reasons.append(f"仅保留面部分 / kept the polygonal parts of a {geom.geom_type}")
-            geom = _polygonal_part(geom)
-            if geom is None:
-                result.rejected.append({**where, "reason": f"不是面要素 / not a polygon ({record['feature'].geometry_type})"})
-                continue
-        minx, miny, maxx, maxy = geom.bounds
-        ex = JIANGSU_EXTENT
-        if maxx < ex[0] or minx > ex[2] or maxy < ex[1] or miny > ex[3]:
-            result.rejected.append({**where, "reason": (
-                f"坐标不在江苏范围内（{minx:.4f}, {miny:.4f}），请检查坐标系 / "
-                f"outside Jiangsu after transformation; check the CRS")})
+        if problem is not None:
+            result.rejected.append({**where, "reason": problem})
             continue
+        try:
+            repaired = _repaired(geom, is_valid, record["feature"])
+        except shapely.errors.GEOSException as exc:
+            result.rejected.append({**where, "reason": f"几何无法修复 / geometry cannot be repaired: {exc}"})
+            continue
+        if isinstance(repaired, str):
+            result.rejected.append({**where, "reason": repaired})
+            continue
+        geom, reasons = repaired
         if reasons:
-            result.repaired.append({**where, "name": _text(record["mapped"].get("name")),
-                                    "reason": "; ".join(reasons)})
+            result.repaired.append({**where, "reason": "; ".join(reasons)})
         record["geom"] = geom
         record["repaired"] = "; ".join(reasons) or None
         # Unchanged geometries keep GDAL's WKB (SQL casts Polygon to MultiPolygon).
@@ -171,6 +131,64 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
     if any(r["kind"] == KIND_UNKNOWN for r in rows):
         result.warnings.append("部分区域无法判断类型（红线/管控区/保护地），可用 --kind 指定")
     return result
+
+
+def _read_features(source: VectorSource, field_map: dict[str, str], result: ZoneImportResult,
+                   progress: Progress | None) -> tuple[list[dict[str, Any]], tuple[np.ndarray, ...]]:
+    """Read every feature (rejecting those GDAL could not read) while a second thread parses, checks
+    and validates the geometries in batches; the records and, per record, (geometry, is valid,
+    coordinate problem)."""
+    infos = source.layer_infos()
+    total = sum(info.feature_count for info in infos)
+    field_maps = {info.name: resolve_fields(info.fields, field_map) for info in infos}
+    for info in infos:
+        result.layers.append({"name": info.name, "features": info.feature_count, "crs": info.crs,
+                              "encoding": info.encoding, "fields": field_maps[info.name]})
+        if "name" not in field_maps[info.name]:
+            result.warnings.append(
+                f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定")
+    records: list[dict[str, Any]] = []
+    checked: list[Future] = []
+    batch: list[bytes] = []
+    # GEOS parses and validates batches on a second thread (shapely releases the GIL)
+    # while this one reads and transforms the next features through GDAL.
+    with ThreadPoolExecutor(max_workers=1) as validator:
+        for done, feature in enumerate(source.features(), start=1):
+            if progress and done % 200 == 0:
+                progress(done, total, "读取要素")
+            mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
+            where = {"layer": feature.layer, "feature": feature.fid, "code": _text(mapped.get("code")),
+                     "name": _text(mapped.get("name"))}
+            if feature.problem is not None or feature.wkb is None:
+                reason = feature.problem or "要素没有几何 / feature has no geometry"
+                result.rejected.append({**where, "reason": reason})
+                continue
+            records.append({"feature": feature, "mapped": mapped, "where": where})
+            batch.append(feature.wkb)
+            if len(batch) == _VALIDATE_BATCH:
+                checked.append(validator.submit(_parse_and_validate, batch))
+                batch = []
+        checked.append(validator.submit(_parse_and_validate, batch))
+        parts = [job.result() for job in checked]
+    return records, tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+
+def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[str]] | str:
+    """The polygonal geometry to store and what was repaired, or the reason the feature is rejected."""
+    reasons = []
+    if feature.rings_closed:
+        reasons.append("环未闭合，已闭合 / unclosed ring closed")
+    if not is_valid:
+        reasons.append(shapely.is_valid_reason(geom))
+        geom = _polygonal_part(shapely.make_valid(geom))
+        if geom is None:
+            return f"修复后不是面 / not a polygon after repair: {reasons[-1]}"
+    elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+        reasons.append(f"仅保留面部分 / kept the polygonal parts of a {geom.geom_type}")
+        geom = _polygonal_part(geom)
+        if geom is None:
+            return f"不是面要素 / not a polygon ({feature.geometry_type})"
+    return geom, reasons
 
 
 def store_zone_rows(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult, *, source: str,
@@ -194,9 +212,22 @@ def store_zone_rows(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImpor
         raise
 
 
-def _parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+def _parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geometries, whether each is valid, and the coordinate problem of each (checked first: GEOS
+    must not see NaN or absurd coordinates)."""
     geoms = np.asarray(shapely.from_wkb(wkbs, on_invalid="ignore"), dtype=object).reshape(-1)
-    return geoms, np.asarray(shapely.is_valid(geoms), dtype=bool).reshape(-1)
+    problems = np.asarray(coordinate_problems(geoms), dtype=object)
+    plausible = np.flatnonzero([p is None for p in problems])
+    valid = np.zeros(len(geoms), dtype=bool)
+    try:
+        valid[plausible] = shapely.is_valid(geoms[plausible])
+    except shapely.errors.GEOSException:  # one by one; a geometry GEOS fails on goes to the repair step
+        for i in plausible:
+            try:
+                valid[i] = shapely.is_valid(geoms[i])
+            except shapely.errors.GEOSException:
+                valid[i] = False
+    return geoms, valid, problems
 
 
 def _fill_areas(rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from inspector.attribution import locate
 from inspector.errors import BadInput
-from inspector.vector_source import detect_dbf_encoding
+from inspector.vector_file_checks import detect_dbf_encoding
 from inspector.zone_import import import_zones, parse_field_map
 from tests.vector_fixtures import lonlat_to_gk, polygon_wkt, square, write_layer
 
@@ -116,6 +116,40 @@ def test_zipped_shapefile(ws, gbk_shapefile, tmp_path):
     result = import_zones(ws, archive)
     assert result.imported == 4
     assert ws.conn.execute("SELECT count(*) FROM zones WHERE name = '射阳河口湿地保护区'").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("driver,suffix,archive", [("OpenFileGDB", ".gdb", "layers.zip"), ("KML", ".kml", "layers.kmz")])
+def test_zipped_geodatabase_and_kmz(ws, tmp_path, driver, suffix, archive):
+    """Archives are unpacked (under a size bound) to a temporary folder that is gone afterwards."""
+    import tempfile
+
+    lon, lat = CENTRE
+    fields = ("名称", "编码") if driver != "KML" else ("Name",)
+    data = {"wkt": polygon_wkt(square(lon, lat, 0.01)), "名称": "压缩包里的保护地", "编码": "A-1", "Name": "压缩包里的保护地"}
+    source = write_layer(tmp_path / f"doc{suffix}", driver, 4326, [data], fields=fields)
+    members = sorted(source.rglob("*")) if source.is_dir() else [source]
+    with zipfile.ZipFile(tmp_path / archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member in members:
+            zf.write(member, f"导出/{member.relative_to(tmp_path)}" if driver != "KML" else "doc.kml")
+    leftovers = set(Path(tempfile.gettempdir()).glob("inspector-unzip-*"))
+    result = import_zones(ws, tmp_path / archive, kind="自然保护地")
+    assert result.imported == 1 and not result.rejected, result.as_dict()
+    assert ws.conn.execute("SELECT name FROM zones").fetchone()[0] == "压缩包里的保护地"
+    assert set(Path(tempfile.gettempdir()).glob("inspector-unzip-*")) == leftovers
+
+
+def test_unsupported_suffix_and_unsafe_member_names(ws, tmp_path, gbk_shapefile):
+    csv = tmp_path / "zones.csv"
+    csv.write_text("WKT,name\n\"POLYGON ((120 33, 121 33, 121 34, 120 33))\",x\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="不支持"):
+        import_zones(ws, csv)
+    archive = tmp_path / "escape.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in gbk_shapefile.parent.glob("红线.*"):
+            zf.write(part, f"../../{part.name}")
+    with pytest.raises(BadInput, match="不安全"):
+        import_zones(ws, archive)
+    assert ws.conn.execute("SELECT count(*) FROM zones").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("driver,suffix", [("GPKG", ".gpkg"), ("GeoJSON", ".geojson"),
