@@ -86,18 +86,26 @@ def _read_xlsx(path: Path, limits: GridLimits) -> list[Sheet]:
         except Exception as exc:
             raise BadInput(f"无法读取工作表 {name}：{exc}", f"cannot read sheet {name}: {exc}") from exc
         rows = [row if type(row) is list else list(row) for row in rows]
-        sheets.append(Sheet(name, rows, _set_aside_too_long(rows)))
+        sheets.append(Sheet(name, rows, _screen(rows)))
     return sheets
 
 
-def _set_aside_too_long(rows: list[list[Any]]) -> dict[int, dict[int, int]]:
-    """Replace cells longer than :data:`MAX_CELL_CHARS` by None; where they were and how long."""
+def _screen(rows: list[list[Any]]) -> dict[int, dict[int, int]]:
+    """Prepare the rows for the trip to the caller, in place: empty texts become None, equal texts one
+    object (a smaller, faster pickle and less memory on the other side), and cells longer than
+    :data:`MAX_CELL_CHARS` None. Returns where those were and how long."""
     too_long: dict[int, dict[int, int]] = {}
+    shared: dict[str, str] = {}
     for index, row in enumerate(rows):
         for column, value in enumerate(row):
-            if type(value) is str and len(value) > MAX_CELL_CHARS:
-                too_long.setdefault(index, {})[column] = len(value)
-                row[column] = None
+            if type(value) is str:
+                if not value:
+                    row[column] = None
+                elif len(value) > MAX_CELL_CHARS:
+                    too_long.setdefault(index, {})[column] = len(value)
+                    row[column] = None
+                else:
+                    row[column] = shared.setdefault(value, value)
     return too_long
 
 
@@ -138,10 +146,10 @@ def _read_csv(path: Path, limits: GridLimits) -> Sheet:
         for row in reader:
             if row:
                 tally.add(len(rows) + 1, len(row))
-            rows.append([cell if cell != "" else None for cell in row])
+            rows.append(row)
     except csv.Error as exc:
         raise BadInput(f"{path.name} 第 {reader.line_num} 行无法解析（{exc}）",
                        f"{path.name}: line {reader.line_num} cannot be parsed ({exc})") from exc
     finally:
         csv.field_size_limit(previous_limit)
-    return Sheet(path.stem, rows, _set_aside_too_long(rows))
+    return Sheet(path.stem, rows, _screen(rows))
