@@ -23,7 +23,8 @@ from typing import Any
 
 from inspector.bounded_parse import ParseBounds, run_parse
 from inspector.errors import BadInput
-from inspector.sheet_guard import GridLimits, GridTally, check_xlsx_archive
+from inspector.sheet_grid import GridLimits, GridTally
+from inspector.sheet_guard import check_xlsx_archive
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a 100 MB ledger is far beyond any real one
 MAX_CELL_CHARS = 32_767  # characters in one cell: Excel's own limit

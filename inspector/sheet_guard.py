@@ -13,12 +13,15 @@ member of the archive once, in bounded memory:
   refused (billion laughs), and in sheet data each cell reference is tallied
   — the highest column and row, the number of cells and the dense grid
   A1..(column, row) the parser will build — against :class:`GridLimits`, as
-  is each sheet's declared ``<dimension>``. A malformed sheet is refused;
+  is each sheet's declared ``<dimension>``; and the text the cells copy out
+  of the shared strings is summed (a 30,000-character string referenced
+  from every cell of a tiny file would otherwise fill gigabytes). A
+  malformed sheet is refused;
   other parts (Excel's VML drawings are not well-formed XML) are left to the
   parser.
 
 Refusals are :class:`BadInput` naming the sheet and the offending cell or
-range. :class:`GridTally` is shared with the CSV reader.
+range; the limits and the tally are :mod:`inspector.sheet_grid`'s.
 """
 from __future__ import annotations
 
@@ -27,19 +30,17 @@ import posixpath
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from array import array
 from pathlib import Path
 from typing import Any, Callable
 from xml.parsers import expat
 
 from inspector.errors import BadInput
+from inspector.sheet_grid import GridLimits, GridTally, column_number
 
 MAX_UNCOMPRESSED_BYTES = 1024 ** 3  # all members of an xlsx together, as declared and as really read
 MAX_COMPRESSION_RATIO = 200  # per member over 10 MB; real sheets compress ~10-30x
 RATIO_CHECKED_BYTES = 10_000_000  # members smaller than this may compress better (empty styles, themes)
-MAX_GRID_CELLS = 5_000_000  # cells of all sheets' dense grids (A1 to the last column and row) together
-MAX_COLUMNS = 256  # columns of a sheet (IV, the width of a legacy .xls sheet; no ledger is wider)
-MAX_ROWS = 1_048_576  # rows of a sheet (Excel's own limit)
 PROLOG_BYTES = 4096  # the start of a part searched for a DTD before the streaming parser sees it
 CHUNK_BYTES = 1 << 16  # decompressed bytes handed to expat at a time
 MAX_MEMBERS = 10_000  # members of an xlsx (a workbook of 1,000 sheets has about 2,000)
@@ -53,81 +54,6 @@ _ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSE
                    NotImplementedError, ValueError)
 
 
-@dataclass(frozen=True)
-class GridLimits:
-    cells: int = MAX_GRID_CELLS
-    columns: int = MAX_COLUMNS
-    rows: int = MAX_ROWS
-
-
-def column_letters(column: int) -> str:
-    """1 → A, 27 → AA, 16384 → XFD."""
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-class GridTally:
-    """The extent of one sheet's cells as they are read, refused as soon as it passes the limits.
-    ``earlier_grid`` / ``earlier_cells``: what the workbook's earlier sheets already hold."""
-
-    def __init__(self, sheet: str, limits: GridLimits, earlier_grid: int = 0, earlier_cells: int = 0) -> None:
-        self.sheet, self.limits = sheet, limits
-        self.earlier_grid = earlier_grid
-        self.cells_left = limits.cells - earlier_cells
-        self.max_row = self.max_column = self.cells = 0
-
-    @property
-    def grid(self) -> int:
-        return self.max_row * self.max_column
-
-    def add(self, row: int, column: int) -> None:
-        """One cell at (row, column), both from 1."""
-        self.cells += 1
-        if self.cells > self.cells_left:
-            raise BadInput(f"单元格超过 {self.limits.cells:,} 个的上限（到工作表“{self.sheet}”为止）",
-                           f'more than the limit of {self.limits.cells:,} cells (up to sheet "{self.sheet}")')
-        if column > self.max_column or row > self.max_row:
-            self._grow(row, column)
-
-    def _grow(self, row: int, column: int) -> None:
-        rows = row if row > self.max_row else self.max_row
-        columns = column if column > self.max_column else self.max_column
-        limits = self.limits
-        if columns > limits.columns or rows > limits.rows or self.earlier_grid + rows * columns > limits.cells:
-            self.check_extent(rows, columns, f"{column_letters(column)}{row}")
-        self.max_row, self.max_column = rows, columns
-
-    def check_extent(self, rows: int, columns: int, where: str) -> None:
-        """Refuse a sheet reaching ``rows`` x ``columns`` (``where``: the cell or range that does)."""
-        sheet, limits = self.sheet, self.limits
-        if columns > limits.columns:
-            raise BadInput(f"工作表“{sheet}”的 {where} 超出 {limits.columns} 列的上限（到 {column_letters(columns)} 列）",
-                           f'{where} of sheet "{sheet}" reaches column {column_letters(columns)}, beyond the '
-                           f"limit of {limits.columns} columns")
-        if rows > limits.rows:
-            raise BadInput(f"工作表“{sheet}”的 {where} 超出 {limits.rows:,} 行的上限",
-                           f'{where} of sheet "{sheet}" lies beyond the limit of {limits.rows:,} rows')
-        if self.earlier_grid + rows * columns > limits.cells:
-            corner, cells = f"A1:{column_letters(columns)}{rows}", rows * columns
-            total = self.earlier_grid + cells
-            zh, en = (f"，连同前面的工作表共 {total:,} 个", f", {total:,} with the earlier sheets") \
-                if self.earlier_grid else ("", "")
-            raise BadInput(f"工作表“{sheet}”的 {where} 使表格范围达到 {corner}（{cells:,} 个单元格{zh}），"
-                           f"超出 {limits.cells:,} 个单元格的上限",
-                           f'{where} of sheet "{sheet}" makes it span {corner} ({cells:,} cells{en}), '
-                           f"beyond the limit of {limits.cells:,} cells")
-
-
 def check_xlsx_archive(path: Path, limits: GridLimits = GridLimits()) -> None:
     """Refuse an .xlsx that is damaged, a zip bomb, declares a DTD or entities, or whose sheets pass ``limits``."""
     try:
@@ -137,21 +63,26 @@ def check_xlsx_archive(path: Path, limits: GridLimits = GridLimits()) -> None:
                        f"{path.name} is not a valid .xlsx file ({exc})") from exc
     with archive:
         _check_declared_sizes(path, archive.infolist())
-        # The workbook and its relationships first: they name the sheets' parts.
-        members = sorted(archive.infolist(), key=lambda info: info.filename not in (_WORKBOOK, _WORKBOOK_RELS))
         workbook = _Workbook(limits)
-        sheet_names: dict[str, str] | None = None
-        for info in members:
-            if info.is_dir():
-                continue
-            core = info.filename in (_WORKBOOK, _WORKBOOK_RELS)
-            if not core and sheet_names is None:
-                sheet_names = workbook.sheet_names
-            sheet = None if core else sheet_names.get(info.filename.lower())
-            strict = core or sheet is not None or info.filename.lower().startswith("xl/worksheets/")
-            part = _Part(path, info.filename, sheet or info.filename, strict, workbook)
-            _read_member(archive, info, path, part.feed)
-            part.close()
+        # The workbook and its relationships first: they name the sheets' and shared strings' parts; then the
+        # shared strings, whose lengths the sheets' cells are counted with.
+        core = [info for info in archive.infolist() if info.filename in (_WORKBOOK, _WORKBOOK_RELS)]
+        for info in core:
+            _read_part(archive, info, path, info.filename, True, workbook)
+        sheet_names, shared = workbook.sheet_names, workbook.shared_string_parts
+        rest = sorted((info for info in archive.infolist() if info not in core and not info.is_dir()),
+                      key=lambda info: info.filename.lower() not in shared)
+        for info in rest:
+            sheet = sheet_names.get(info.filename.lower())
+            strict = sheet is not None or info.filename.lower().startswith("xl/worksheets/")
+            _read_part(archive, info, path, sheet or info.filename, strict, workbook)
+
+
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, sheet: str, strict: bool,
+               workbook: _Workbook) -> None:
+    part = _Part(path, info.filename, sheet, strict, workbook)
+    _read_member(archive, info, path, part.feed)
+    part.close()
 
 
 class _Workbook:
@@ -162,6 +93,22 @@ class _Workbook:
         self.grid = self.cells = 0
         self.sheet_ids: dict[str, str] = {}  # relationship id → sheet name (xl/workbook.xml)
         self.targets: dict[str, str] = {}  # relationship id → target part (xl/_rels/workbook.xml.rels)
+        self.shared_targets: set[str] = set()  # the shared strings parts named by the relationships
+        self.shared_lengths = array("q")  # characters of each shared string
+        self.shared_text = 0  # characters the sheets' cells copy out of the shared strings
+
+    @property
+    def shared_string_parts(self) -> set[str]:
+        """Lower-case names of the parts the parser may take the shared strings from."""
+        return {_part_name(target) for target in self.shared_targets} | {"xl/sharedstrings.xml"}
+
+    def add_shared_strings(self, lengths: array) -> None:
+        """The lengths of one shared strings part (the longest per index, should there be several)."""
+        for index in range(min(len(lengths), len(self.shared_lengths))):
+            lengths[index] = max(lengths[index], self.shared_lengths[index])
+        if len(lengths) < len(self.shared_lengths):
+            lengths.extend(self.shared_lengths[len(lengths):])
+        self.shared_lengths = lengths
 
     @property
     def sheet_names(self) -> dict[str, str]:
@@ -176,6 +123,8 @@ class _Workbook:
                 self.sheet_ids[rel] = attributes["name"]
         elif name == "Relationship" and "Id" in attributes and "Target" in attributes:
             self.targets[attributes["Id"]] = attributes["Target"]
+            if attributes.get("Type", "").endswith("/sharedStrings"):
+                self.shared_targets.add(attributes["Target"])
 
 
 def _part_name(target: str) -> str:
@@ -246,8 +195,8 @@ def _dtd_refusal(path: Path, member: str) -> BadInput:
 
 
 class _Part:
-    """One member, streamed through expat when it is XML: DTDs refused, sheet cells tallied, the workbook's
-    sheet names collected."""
+    """One member, streamed through expat when it is XML: DTDs refused, sheet cells tallied with the shared
+    text they copy, shared strings measured, the workbook's sheet names collected."""
 
     def __init__(self, path: Path, member: str, sheet: str, strict: bool, workbook: _Workbook) -> None:
         self.path, self.member, self.sheet, self.strict, self.workbook = path, member, sheet, strict, workbook
@@ -255,6 +204,9 @@ class _Part:
         self.started = False
         self.tally: GridTally | None = None
         self.row = self.column = 0
+        self.shared_cell = False  # the current cell's value is an index into the shared strings
+        self.index_text: list[str] | None = None  # the text of such a value, while it is read
+        self.shared_lengths: array | None = None  # in a shared strings part: the length of each string
 
     def feed(self, chunk: bytes) -> None:
         if not self.started:
@@ -264,6 +216,7 @@ class _Part:
             check_prolog(chunk[:PROLOG_BYTES], self.path, self.member)
             self.parser = expat.ParserCreate()
             self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+            self.parser.buffer_text = True
             self.parser.StartDoctypeDeclHandler = self.refuse_dtd
             self.parser.EntityDeclHandler = self.refuse_dtd
             self.parser.StartElementHandler = self.start
@@ -274,8 +227,11 @@ class _Part:
         if self.parser is not None:
             self._parse(b"", True)
         if self.tally is not None:
+            self._count_shared_text()
             self.workbook.grid += self.tally.grid
             self.workbook.cells += self.tally.cells
+        if self.shared_lengths is not None:
+            self.workbook.add_shared_strings(self.shared_lengths)
 
     def refuse_dtd(self, *_: Any) -> None:
         raise _dtd_refusal(self.path, self.member)
@@ -291,32 +247,76 @@ class _Part:
             self.parser = None  # a part the spreadsheet parser may not even read: it judges the damage itself
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        """expat's start-element handler; the cells of a sheet are the hot path."""
+        """expat's start-element handler; the cells of a sheet are the hot path (names without a prefix
+        are compared first)."""
         if self.tally is None:
             self._start_outside_cells(name.rpartition(":")[2], attributes)
-        elif name == "c" or name[-2:] == ":c":
-            ref = attributes.get("r")
-            if ref is None:  # the parser places it after the previous cell
-                self.column += 1
-                self.tally.add(self.row or 1, self.column)
-                return
-            letters = ref.rstrip("0123456789")
-            column = _COLUMNS.get(letters) or self._column(letters, ref)
-            digits = ref[len(letters):]
-            if not 0 < len(digits) < 8 or digits[0] == "0":
-                raise self._bad_reference(ref)
-            self.column = column
-            self.tally.add(int(digits), column)
-        elif name == "row" or name[-4:] == ":row":
+        elif name == "c":
+            self._cell(attributes)
+        elif name == "v":
+            if self.shared_cell:
+                self.index_text = []
+        elif name == "row":
             self._row(attributes.get("r"))
+        elif ":" in name and name.rpartition(":")[2] in ("c", "v", "row"):
+            self.start(name.rpartition(":")[2], attributes)
+
+    def _cell(self, attributes: dict[str, str]) -> None:
+        if self.index_text is not None:
+            self._count_shared_text()
+        self.shared_cell = attributes.get("t") == "s"
+        ref = attributes.get("r")
+        if ref is None:  # the parser places it after the previous cell
+            self.column += 1
+            self.tally.add(self.row or 1, self.column)
+            return
+        letters = ref.rstrip("0123456789")
+        column = _COLUMNS.get(letters) or self._column(letters, ref)
+        digits = ref[len(letters):]
+        if not 0 < len(digits) < 8 or digits[0] == "0":
+            raise self._bad_reference(ref)
+        self.column = column
+        self.tally.add(int(digits), column)
 
     def _start_outside_cells(self, name: str, attributes: dict[str, str]) -> None:
         if name == "sheetData":
             self.tally = GridTally(self.sheet, self.workbook.limits, self.workbook.grid, self.workbook.cells)
+            self.parser.CharacterDataHandler = self._sheet_text
+        elif name == "si" and self.shared_lengths is not None:
+            if len(self.shared_lengths) >= self.workbook.limits.cells:
+                raise BadInput(f"{self.path.name} 的共享字符串超过 {self.workbook.limits.cells:,} 个，超出上限",
+                               f"{self.path.name} has more than {self.workbook.limits.cells:,} shared strings")
+            self.shared_lengths.append(0)
+        elif name == "sst":
+            self.shared_lengths = array("q")
+            self.parser.CharacterDataHandler = self._shared_string_text
         elif name == "dimension":
             self._dimension(attributes.get("ref", ""))
         elif self.member in (_WORKBOOK, _WORKBOOK_RELS):
             self.workbook.collect(name, attributes)
+
+    def _shared_string_text(self, text: str) -> None:
+        if self.shared_lengths:
+            self.shared_lengths[-1] += len(text)
+
+    def _sheet_text(self, text: str) -> None:
+        if self.index_text is not None:
+            self.index_text.append(text)
+
+    def _count_shared_text(self) -> None:
+        """Add the shared string the cell just read refers to (the parser copies it into the cell)."""
+        text, self.index_text = "".join(self.index_text or ()).strip(), None
+        lengths = self.workbook.shared_lengths
+        if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) < len(lengths)):
+            return  # not an index of a shared string: the parser refuses it, it copies nothing
+        workbook = self.workbook
+        workbook.shared_text += lengths[int(text)]
+        if workbook.shared_text > workbook.limits.shared_text:
+            raise BadInput(f"{self.path.name} 的工作表“{self.sheet}”中的单元格引用的共享文本累计超过 "
+                           f"{workbook.limits.shared_text:,} 个字符（到第 {self.tally.max_row} 行为止），超出上限",
+                           f'the cells of sheet "{self.sheet}" of {self.path.name} refer to more than '
+                           f"{workbook.limits.shared_text:,} characters of shared text (up to row "
+                           f"{self.tally.max_row}), beyond the limit")
 
     def _row(self, ref: str | None) -> None:
         if ref is None:

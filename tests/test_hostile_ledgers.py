@@ -25,7 +25,8 @@ import pytest
 from inspector.bounded_parse import ParseBounds, run_parse
 from inspector.errors import BadInput
 from inspector.ledger_reader import read_sheets
-from inspector.sheet_guard import GridLimits, check_prolog
+from inspector.sheet_grid import GridLimits
+from inspector.sheet_guard import check_prolog
 from tests.case_fixtures import build_case_workspace
 from tests.hostile import MEMORY_BOUND_BYTES, TIME_BOUND_S, assert_sound, fingerprint, run_bounded
 from tests.test_ledger_import import HEADER, ledger_rows, write_xlsx
@@ -140,6 +141,28 @@ def no_sheets(tmp: Path) -> Path:
     return rewrite(ledger(tmp), tmp / "nosheets.xlsx", {"xl/workbook.xml": lambda _: workbook})
 
 
+def shared_strings(tmp: Path, strings: list[str], indexes: list[list[int]], name: str = "shared.xlsx") -> Path:
+    """The ledger with a shared strings part and a sheet whose rows of cells refer to it by index."""
+    from inspector.sheet_grid import column_letters
+
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           f'2006/main" count="{len(strings)}">' + "".join(f"<si><t>{text}</t></si>" for text in strings) + "</sst>")
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{column_letters(c)}{r}" t="s"><v>{index}</v></c>'
+                                              for c, index in enumerate(row, 1)) + "</row>"
+                   for r, row in enumerate(indexes, 1))
+    relation = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    return rewrite(ledger(tmp), tmp / name,
+                   {SHEET: lambda _: f"{SHEET_START}<sheetData>{body}</sheetData></worksheet>".encode(),
+                    "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>", relation.encode())},
+                   lambda archive: archive.writestr("xl/sharedStrings.xml", sst))
+
+
+def shared_text_bomb(tmp: Path) -> Path:
+    """A 30,000-character shared string in every cell of 20 x 200: 120 million characters from a 10 KB file."""
+    return shared_strings(tmp, ["长" * 30_000], [[0] * 200 for _ in range(20)], "amplified.xlsx")
+
+
 LONG_TEXT = "长" * 40_000  # over Excel's 32,767 characters per cell
 ODD_ROWS = [  # sheet rows 3..11 of an xlsx; openpyxl refuses control characters, so they are put in afterwards
     [1, "HX-001", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "LONG_PLACEHOLDER", 120.5, 33.5, None, None, None],
@@ -213,6 +236,7 @@ CORPUS = [
     Hostile("billion-laughs", billion_laughs, "实体/DTD"),
     Hostile("dtd-after-long-comment", dtd_after_long_comment, "实体/DTD"),
     Hostile("zip-bomb", zip_bomb, "压缩炸弹"),
+    Hostile("shared-text-bomb", shared_text_bomb, "引用的共享文本累计超过 100,000,000 个字符"),
     Hostile("truncated-zip", lambda t: _truncated(ledger(t), t), "不是有效的 .xlsx"),
     Hostile("crc-corrupted", lambda t: patched(t, "crc.xlsx", 16, lambda crc: crc ^ 0xFFFF), "已损坏"),
     Hostile("size-header-smaller", lambda t: patched(t, "small.xlsx", 24, lambda size: size // 2), "已损坏"),
@@ -361,3 +385,12 @@ def test_publish_ledger_refuses_a_hostile_file(tmp_path, capsys):
             assert conn.execute(records.select()).first() is None
     finally:
         storage.dispose()
+
+
+def test_shared_text_is_counted_per_reference(tmp_path):
+    """4 + 3 + 3 + 2 characters copied out of the shared strings: within a limit of 12, refused at 11."""
+    path = shared_strings(tmp_path, ["问题编号", "abc", "de"], [[0], [1, 1, 2]])
+    assert read_sheets(path, limits=GridLimits(shared_text=12))[0].rows == [["问题编号", None, None],
+                                                                           ["abc", "abc", "de"]]
+    with pytest.raises(BadInput, match="共享文本累计超过 11 个字符"):
+        read_sheets(path, limits=GridLimits(shared_text=11))
