@@ -3,10 +3,10 @@
 Finds the header row under any merged title rows, maps the columns through
 Chinese synonyms, validates each row (问题编号 present and unique, parseable
 coordinates inside Jiangsu, real dates, no cell longer than Excel allows and
-no control characters in any cell kept) and rejects bad rows with the sheet
-row number and reason while keeping every valid row. Cases are upserted by 问题编号:
-an unchanged row changes nothing, a changed row updates the ledger fields
-(never the workflow status), and the source row is kept verbatim.
+no control character in any cell kept) and rejects bad rows with the sheet
+row number and reason while keeping every valid row. Cases are upserted by
+问题编号: an unchanged row changes nothing, a changed row updates the ledger
+fields (never the workflow status), and the source row is kept verbatim.
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
