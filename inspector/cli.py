@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: it is also the parse child (inspector.bounded_parse)
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     as_json = getattr(args, "json", False)

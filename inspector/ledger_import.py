@@ -2,10 +2,11 @@
 
 Finds the header row under any merged title rows, maps the columns through
 Chinese synonyms, validates each row (问题编号 present and unique, parseable
-coordinates inside Jiangsu) and rejects bad rows with the sheet row number
-and reason while keeping every valid row. Cases are upserted by 问题编号:
-an unchanged row changes nothing, a changed row updates the ledger fields
-(never the workflow status), and the source row is kept verbatim.
+coordinates inside Jiangsu, real dates, no cell longer than Excel allows and
+no control character in any cell kept) and rejects bad rows with the sheet
+row number and reason while keeping every valid row. Cases are upserted by
+问题编号: an unchanged row changes nothing, a changed row updates the ledger
+fields (never the workflow status), and the source row is kept verbatim.
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -25,8 +26,8 @@ import numpy as np
 
 from inspector.db import atomic
 from inspector.errors import BadInput
-from inspector.ledger_reader import Sheet, read_sheets
-from inspector.ledger_values import cell_text, parse_coordinate, parse_date
+from inspector.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
+from inspector.ledger_values import cell_text, control_character, parse_coordinate, parse_date
 from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
 from inspector.workspace import Workspace, new_uuid, utc_now
 
@@ -187,6 +188,26 @@ def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
     return round(lon, 8), round(lat, 8)
 
 
+def _check_cells(names: list[str], cells: list[Any], too_long: dict[int, int] | None) -> None:
+    """Refuse a row with a cell longer than Excel allows or a control character in a cell that is kept
+    (tab and line breaks are allowed): it would be stored cut or changed, or could not be exported again."""
+    if too_long:
+        column, length = min(too_long.items())
+        raise ValueError(f"“{_column_name(names, column)}”列的内容过长（{length:,} 个字符，单元格上限 "
+                         f"{MAX_CELL_CHARS:,}），未导入")
+    kept = cells[:len(names)]
+    if control_character("".join(c for c in kept if type(c) is str)) is None:
+        return
+    for column, value in enumerate(kept):
+        found = control_character(value) if type(value) is str else None
+        if found is not None:
+            raise ValueError(f"“{_column_name(names, column)}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入")
+
+
+def _column_name(names: list[str], column: int) -> str:
+    return names[column] if column < len(names) else f"列{column + 1}"
+
+
 def ledger_hash(record: dict[str, Any]) -> str:
     """A digest of the ledger fields, in a fixed order."""
     return hashlib.sha256(repr(tuple(record.get(k) for k in LEDGER_FIELDS)).encode()).hexdigest()
@@ -219,10 +240,12 @@ def read_ledger(path: str | Path, ws: Workspace | None = None, *,
                               "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
         for index in range(header_index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
-            if all(cell_text(c) is None for c in cells):
+            too_long = sheet.too_long.get(index)
+            if too_long is None and all(cell_text(c) is None for c in cells):
                 continue
             where = {"sheet": sheet.name, "row": index + 1}
             try:
+                _check_cells(names, cells, too_long)
                 record = parse_row(cells, mapping)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]

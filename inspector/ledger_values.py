@@ -3,10 +3,17 @@
 Ledgers arrive from many offices: ``120.35``, ``120°21′3.5″E``,
 ``120度21分3.5秒``, ``E120°21'3.5"``, ``东经120°21′``; dates as Excel dates,
 serial numbers or text (``2026-03-01``, ``2026/3/1``, ``2026年3月1日``).
-Every parser raises :class:`ValueError` with a Chinese reason on bad input.
+Every parser raises :class:`ValueError` with a Chinese reason on bad input;
+an impossible date (``2026年13月``, day 32, February 30) is refused, never
+rolled over into another date. Texts longer than any real coordinate or date
+are refused before a pattern sees them, and runs of spaces are collapsed, so
+the patterns' work per cell stays small whatever a hostile cell holds.
+:func:`control_character` finds the control characters that make a cell
+unusable (a NUL in a case number, a vertical tab that no export can write).
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -23,6 +30,23 @@ _NEGATIVE_HEMISPHERES = {"S", "W", "南", "西", "西经", "南纬"}
 _LON_HEMISPHERES = {"E", "W", "东", "西", "东经", "西经"}
 _LAT_HEMISPHERES = {"N", "S", "北", "南", "北纬", "南纬"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_VALUE_CHARS = 64  # characters; no coordinate or date written in a ledger is longer
+# C0 control characters and DEL, except tab, line feed and carriage return (line breaks inside a cell)
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` (tab and line breaks are allowed), or None."""
+    found = _CONTROL_CHARACTER.search(text)
+    return found.group() if found else None
+
+
+def _short_text(value: object, what: str) -> str:
+    """The cell as text with runs of white space collapsed; refused when longer than any real value."""
+    text = " ".join(str(value).split())
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValueError(f"无法解析的{what}：内容过长（{len(text)} 个字符）")
+    return text
 
 
 def parse_coordinate(value: object, axis: str) -> float:
@@ -34,7 +58,7 @@ def parse_coordinate(value: object, axis: str) -> float:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).strip().replace("，", ".").replace("。", ".")
+        text = _short_text(value, "坐标").replace("，", ".").replace("。", ".")
         try:
             number = float(text)
         except ValueError:
@@ -65,7 +89,7 @@ def _parse_dms(text: str, axis: str) -> float:
     return sign * (degrees + minutes / 60 + seconds / 3600)
 
 
-_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:底|末)?\s*$")
 
 
@@ -81,7 +105,7 @@ def parse_date(value: object) -> str | None:
         if 20000 < value < 80000:  # an Excel serial day number (1954..2118)
             return (EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
         raise ValueError(f"无法解析的日期：{value}")
-    text = str(value).strip()
+    text = _short_text(value, "日期")
     match = _DATE_TEXT.match(text)
     try:
         if match:
@@ -89,8 +113,9 @@ def parse_date(value: object) -> str | None:
         match = _YEAR_MONTH.match(text)
         if match:  # "2026年6月底": the month's last day
             year, month = int(match[1]), int(match[2])
-            first_next = dt.date(year + month // 12, month % 12 + 1, 1)
-            return (first_next - dt.timedelta(days=1)).isoformat()
+            if not 1 <= month <= 12:
+                raise ValueError(f"month {month}")
+            return dt.date(year, month, calendar.monthrange(year, month)[1]).isoformat()
         if re.fullmatch(r"\d{8}", text):
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
     except ValueError as exc:

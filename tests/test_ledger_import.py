@@ -223,3 +223,51 @@ def test_dms_round_trip():
 ])
 def test_dates(value, expected):
     assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("text", ["2026年13月", "2026年0月", "2026-02-30", "2026-1-32", "2026年2月30日", "20261301",
+                                  "2026-03-015"])
+def test_impossible_dates_are_refused_not_rolled_over(text):
+    with pytest.raises(ValueError, match="日期"):
+        parse_date(text)
+
+
+def test_month_ends():
+    assert [parse_date(t) for t in ("2024年2月", "2026年2月底", "2026年12月末")] == ["2024-02-29", "2026-02-28",
+                                                                                    "2026-12-31"]
+
+
+@pytest.mark.parametrize("value", ["1" + " " * 30_000 + "x", "2026-1" + " " * 30_000 + "x", "1 " + "1" * 60 + "x"])
+def test_a_long_cell_is_refused_at_once_not_backtracked(value):
+    """Runs of spaces used to make the coordinate and date patterns backtrack for minutes (hours at 30,000)."""
+    import signal
+
+    def expire(*_):
+        raise TimeoutError("pattern still running")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, 2)
+    try:
+        for parse in (lambda: parse_coordinate(value, "lon"), lambda: parse_date(value)):
+            with pytest.raises(ValueError):
+                parse()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_rows_with_control_characters_or_overlong_cells_are_rejected(ws, tmp_path):
+    path = tmp_path / "control.csv"
+    lines = [",".join(HEADER[1:]),
+             "CC-\x00001,盐城市,射阳县,射阳河口湿地,,养殖,编号含 NUL,120.5,33.5,,,",
+             "CC-002,盐城市,射阳县,射阳河口湿地,,养殖,描述含\x0b竖向制表符,120.5,33.5,,,",
+             "CC-003,盐城市,射阳县,射阳河口湿地,,养殖,\"两行\n描述\tTab\",120.5,33.5,,,",
+             f"CC-004,盐城市,射阳县,射阳河口湿地,,养殖,{'长' * 32_768},120.5,33.5,,,",
+             f"CC-005,盐城市,射阳县,射阳河口湿地,,养殖,{'长' * 32_767},120.5,33.5,,,"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = import_ledger(ws, path)
+    rejected = {r["row"]: r["reason"] for r in result.rejected}
+    assert rejected == {2: "“问题编号”列含有控制字符 U+0000，请在表格中删除后重新导入",
+                        3: "“问题描述”列含有控制字符 U+000B，请在表格中删除后重新导入",
+                        5: "“问题描述”列的内容过长（32,768 个字符，单元格上限 32,767），未导入"}
+    stored = dict(ws.conn.execute("SELECT case_no, description FROM cases").fetchall())
+    assert stored == {"CC-003": "两行\n描述\tTab", "CC-005": "长" * 32_767}

@@ -129,3 +129,15 @@ def test_zone_wizard_detects_and_takes_an_edited_mapping(window, qtbot, tmp_path
     assert "新增 1" in wizard.run_page.label.text()
     row = window.session.ws.conn.execute("SELECT name, kind FROM zones WHERE name = '改名后的红线'").fetchone()
     assert tuple(row) == ("改名后的红线", "生态保护红线")
+
+
+def test_ledger_wizard_survives_a_hostile_ledger(window, qtbot, tmp_path):
+    """One cell at XFD1048576 used to make the parser allocate 512 GiB and abort the whole app; the parse now
+    runs in a bounded child process and the wizard says why the file is refused."""
+    from tests.test_hostile_ledgers import one_cell, sheet_of
+
+    wizard = _ledger_wizard(window, sheet_of(tmp_path, one_cell("XFD1048576")))
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(lambda: "XFD1048576" in check.summary.text(), timeout=30_000)
+    assert "256 列" in check.summary.text() and not check.isComplete()
