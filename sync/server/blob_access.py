@@ -98,19 +98,23 @@ def known(conn: Connection, user: User, sha256s: Iterable[str]) -> set[str]:
     return found
 
 
+_UPLOADS_OF = sa.select(blob_uploads.c.user_id, blob_uploads.c.jurisdiction).where(
+    blob_uploads.c.sha256 == sa.bindparam("sha256"))  # built once: a push asks this for every evidence record
+
+
 def may_reference(conn: Connection, user: User, sha256: Any, city_adcode: Optional[str],
                   county_adcode: Optional[str]) -> Optional[str]:
     """``None`` when a pushed evidence record of ``user`` in a case of this city/county may name the blob,
     else the reason to reject it (:data:`NOT_UPLOADED`, whether or not the blob exists elsewhere)."""
     if not isinstance(sha256, str) or not sha256:
         return NOT_UPLOADED
-    covering = sa.or_(blob_uploads.c.jurisdiction == PROVINCE_ADCODE,
-                      blob_uploads.c.jurisdiction == city_adcode, blob_uploads.c.jurisdiction == county_adcode)
-    mine_or_readable = sa.or_(blob_uploads.c.user_id == user.id,
-                              _readable_hashes(user).where(records.c.blob_sha256 == sha256).exists())
-    found = conn.execute(sa.select(blob_uploads.c.sha256).where(
-        blob_uploads.c.sha256 == sha256, covering, mine_or_readable).limit(1)).first()
-    return None if found is not None else NOT_UPLOADED
+    covering = {(row.user_id, row.jurisdiction) for row in conn.execute(_UPLOADS_OF, {"sha256": sha256})
+                if row.jurisdiction in (PROVINCE_ADCODE, city_adcode, county_adcode)}
+    if not covering:
+        return NOT_UPLOADED
+    if any(user_id == user.id for user_id, _ in covering) or readable(conn, user, sha256):
+        return None
+    return NOT_UPLOADED
 
 
 def record_uploads(conn: Connection, user: User, sha256s: Iterable[str]) -> None:

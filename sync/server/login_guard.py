@@ -11,8 +11,9 @@ Once a user name (tried, whether or not it exists) or an address has failed
 the refusal is counted on the block, not logged one row per request (an
 attacker must not be able to fill the log). Blocked attempts do not extend a
 block, so a legitimate user waits at most the current block. A successful
-login clears its user name's failures; an address's failures are forgotten
-:data:`FORGET_AFTER_S` after its last failure.
+login clears its user name's failures (not its address's); any name's or
+address's failures are forgotten :data:`FORGET_AFTER_S` after the last one
+(and its row is then pruned).
 
 Events: ``login_failed``, ``login_blocked`` (a block starts: user name or
 address, seconds), ``login`` (success), ``password_changed`` and
@@ -71,6 +72,8 @@ def blocked_for(conn: Connection, user_name: str, address: str, now_s: float) ->
 def note_failure(conn: Connection, user_name: str, address: str, now_s: float) -> None:
     """Count a failed login for the name and the address; start a block when one has failed too often."""
     log_event(conn, "login_failed", user_name, address)
+    conn.execute(login_throttle.delete().where(  # forgotten names and addresses: the table stays small
+        login_throttle.c.last_failure_s < now_s - FORGET_AFTER_S, login_throttle.c.blocked_until_s < now_s))
     for scope, key in _keys(user_name, address):
         where = (login_throttle.c.scope == scope, login_throttle.c.key == key)
         insert_new(conn, login_throttle, [{"scope": scope, "key": key, "failures": 0, "last_failure_s": now_s,
@@ -78,7 +81,8 @@ def note_failure(conn: Connection, user_name: str, address: str, now_s: float) -
         stale = login_throttle.c.last_failure_s < now_s - FORGET_AFTER_S
         conn.execute(login_throttle.update().where(*where).values(  # one statement: concurrent failures all count
             failures=sa.case((stale, 1), else_=login_throttle.c.failures + 1), last_failure_s=now_s))
-        failures = conn.execute(sa.select(login_throttle.c.failures).where(*where)).scalar_one()
+        # None: a concurrent failure pruned the row as forgotten, so this failure is the first again
+        failures = conn.execute(sa.select(login_throttle.c.failures).where(*where)).scalar() or 1
         beyond = failures - FREE_FAILURES[scope]
         if beyond >= 0:
             block_s = min(LONGEST_BLOCK_S, FIRST_BLOCK_S * 2 ** min(beyond, 30))
