@@ -71,7 +71,8 @@ def _synced_photo(server, tmp_path):  # noqa: F811
 
 
 def _own_case(client: SyncClient, case_no: str) -> str:
-    return next(r.uuid for r in client.changes(0, 1000).changes if r.kind == "cases" and r.content["case_no"] == case_no)
+    cases = [r for r in client.changes(0, 1000).changes if r.kind == "cases"]
+    return next(r.uuid for r in cases if r.content["case_no"] == case_no)
 
 
 def _evidence_in(case_uuid: str, content: dict, sha: str) -> RecordChange:
@@ -100,6 +101,13 @@ def test_every_blob_endpoint_answers_about_a_foreign_blob_as_about_no_blob(serve
     assert status == 200
     status, body = _same_answers(b, secret, nowhere, "POST", "/blobs/{sha}/complete")
     assert status == 422 and "does not match" in body  # bytes that are not the blob prove nothing
+
+    bundles = []
+    for sha in (secret, nowhere):  # a bundle whose bytes are not the blob stores nothing, either way
+        header = json.dumps({"blobs": [{"sha256": sha, "size": len(fake)}]}).encode()
+        status, body = _call(b, "POST", "/blobs/bundle", data=len(header).to_bytes(4, "big") + header + fake)
+        bundles.append((status, body.replace(sha, "<sha>")))
+    assert bundles[0] == bundles[1] == (200, json.dumps({"stored": []}))
 
     case_b = _own_case(b, "LD-002")
     pushed = b.push(PushBatch(operation_id="name-a-foreign-photo", records=[

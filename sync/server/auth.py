@@ -5,12 +5,13 @@ scrypt whether or not the user exists (an unknown name is checked against
 :data:`NO_USER_HASH`), so its timing does not tell which names exist; failed
 logins earn a backoff (:mod:`sync.server.login_guard`). A login returns a
 random token; only its SHA-256 is stored, so a copy of the database cannot
-be used to act as anyone. A token expires after the server's token lifetime,
-and is revoked by ``revoke-tokens`` and by a password change. A user's scope comes
-from the jurisdiction adcode the *server* stores for them (province
-``320000``: all of Jiangsu; a city ``3209xx`` ending in ``00``: that city;
-otherwise a county) and is applied to records by the adcodes the server
-assigned to each case — never by anything a client sends.
+be used to act as anyone. A token expires after the server's token lifetime
+and is revoked by ``revoke-tokens`` and by a password change.
+
+A user's scope comes from the jurisdiction adcode the *server* stores for
+them (province ``320000``: all of Jiangsu; a city ``3209xx`` ending in
+``00``: that city; otherwise a county) and is applied to records by the
+adcodes the server assigned to each case — never by anything a client sends.
 """
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ Tables:
 - ``blobs`` (assembled, verified files), ``blob_uploads`` (who uploaded each
   blob, and from which jurisdiction: what decides who may see it, see
   :mod:`sync.server.blob_access`) and ``chunked_uploads`` (each user's chunked
-  uploads in progress, with their manifest);
+  uploads in progress, with their manifest; the ``uploads`` table of earlier
+  versions is no longer read: uploads then in progress start again);
 - ``login_throttle`` (failed logins per user name and per address, and the
   backoff they earned) and ``security_events`` (failed, blocked and successful
   logins, password changes, revoked tokens), shared by every server process.
@@ -211,11 +212,20 @@ class Storage:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._write_lock = threading.Lock()
         metadata.create_all(self.engine)
+        self._create_blob_index()
         with self.engine.begin() as conn:
-            records_by_blob.create(conn, checkfirst=True)  # databases made before the index existed
             if conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).first() is None:
                 conn.execute(counters.insert().values(name="seq", value=0))
         self._adopt_earlier_blobs()
+
+    def _create_blob_index(self) -> None:
+        """The index of evidence by blob, also in databases made before it existed."""
+        try:
+            with self.engine.begin() as conn:
+                records_by_blob.create(conn, checkfirst=True)
+        except sa.exc.DatabaseError:  # fine if another server process starting at the same moment made it
+            if records_by_blob.name not in {i["name"] for i in sa.inspect(self.engine).get_indexes("records")}:
+                raise
 
     def _adopt_earlier_blobs(self) -> None:
         """Blobs stored before uploads were recorded per user count as uploaded by their ``uploaded_by``
