@@ -46,6 +46,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[gui,server,dev]"
+# Earlier versions of the dev extra installed keyrings.alt, whose plaintext file keyring keyring then chose
+# by itself on machines without an OS keyring; remove it from venvs set up back then.
+if .venv/bin/python -m pip show -q keyrings.alt >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall -q -y keyrings.alt
+fi
 
 if [ -f resources/web/package.json ]; then
   (cd resources/web && npm ci --no-audit --no-fund --loglevel=error)

@@ -6,9 +6,11 @@
 - TLS is verified against the configured CA bundle (``verify=path``), or the
   system's default bundle when none is configured;
 - every call has a ``(connect, read)`` timeout;
-- tokens live in the OS keyring (service :data:`KEYRING_SERVICE`, user name
-  ``"<server URL>|<user>"``); there is no plaintext fallback — without a
-  usable keyring, login fails with :class:`AuthError`.
+- a token is sent only over HTTPS, or plain HTTP to this machine (loopback):
+  :func:`check_server_url` refuses any other address before a client exists;
+- tokens live in the OS keyring (:mod:`sync.token_keyring`); there is no
+  plaintext fallback — without a secure keyring, login fails with
+  :class:`AuthError`.
 
 Errors are mapped to :mod:`sync.errors`. The client also measures the clock
 skew between the device and the server from ``X-Server-Time``.
@@ -17,52 +19,62 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import requests
 
 from inspector import __version__
 from sync.errors import (AuthError, ConflictError, NetworkError, RequestRefused, ServerError, SyncError,
-                         UntrustedServer)
-
-__all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "ConflictError",
-           "ServerError", "RequestRefused", "KEYRING_SERVICE", "store_token", "load_token"]
+                         UnsafeServerURL, UntrustedServer)
 from sync.protocol import (API_PREFIX, SERVER_TIME_HEADER, BlobManifest, BlobMissing, ConflictList, LoginResult,
                            PullPage, PushBatch, PushResult, ResolveResult, ServerInfo, UploadState, VerifyRequest,
                            VerifyResult, ZoneLayerList)
+from sync.token_keyring import KEYRING_SERVICE, keyring_user, load_token, store_token
 
-KEYRING_SERVICE = "lvdun-inspector"
+__all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "ConflictError",
+           "ServerError", "RequestRefused", "UnsafeServerURL", "KEYRING_SERVICE", "keyring_user", "store_token",
+           "load_token", "check_server_url"]
+
 CONNECT_TIMEOUT_S = 5.0  # seconds to establish a connection
 READ_TIMEOUT_S = 60.0  # seconds to wait for response bytes
 DOWNLOAD_BUFFER_BYTES = 256 * 1024
+LOOPBACK_NAMES = ("localhost",)  # host names that always mean this machine
 
 
-def keyring_user(server_url: str, user: str) -> str:
-    return f"{server_url.rstrip('/')}|{user}"
-
-
-def store_token(server_url: str, user: str, token: str) -> None:
-    import keyring
-    from keyring.errors import KeyringError
-
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") in LOOPBACK_NAMES:
+        return True
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_user(server_url, user), token)
-    except (KeyringError, RuntimeError) as exc:
-        raise AuthError(f"no usable OS keyring to keep the login token ({exc}); the token was not saved") from exc
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def load_token(server_url: str, user: str) -> Optional[str]:
-    import keyring
-    from keyring.errors import KeyringError
-
+def check_server_url(server_url: str) -> str:
+    """``server_url`` without a trailing slash, if a login token may be sent there: ``https://`` to any host,
+    ``http://`` only to this machine (127.0.0.0/8, ::1, localhost); else :class:`UnsafeServerURL`."""
     try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_user(server_url, user))
-    except (KeyringError, RuntimeError):
-        return None
+        parts = urlsplit(server_url)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        host, parts = None, None
+    if parts is None or parts.scheme not in ("https", "http") or not host:
+        raise UnsafeServerURL(f"服务器地址无效：{server_url!r}（应为 https://主机[:端口]）",
+                              f"not a server address: {server_url!r} (expected https://host[:port])")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise UnsafeServerURL(
+            f"拒绝通过未加密的 http 连接 {host}：密码和登录令牌会以明文传输。请使用 https://（仅本机地址可用 http）",
+            f"refusing plain http to {host}: the password and the login token would travel unencrypted; "
+            "use https:// (http is allowed only for this machine: 127.0.0.1, ::1, localhost)")
+    return server_url.rstrip("/")
 
 
 def _parse_time(text: str) -> Optional[dt.datetime]:
@@ -77,7 +89,7 @@ class SyncClient:
 
     def __init__(self, server_url: str, *, ca_bundle: Optional[str] = None, token: Optional[str] = None,
                  timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) -> None:
-        self.server_url = server_url.rstrip("/")
+        self.server_url = check_server_url(server_url)
         self.base = self.server_url + API_PREFIX
         self.token = token
         self.timeout = timeout
@@ -137,6 +149,7 @@ class SyncClient:
             raise AuthError(f"the server refused the login token ({detail}); log in again", status)
         if status == 409:
             raise ConflictError(message, status)
+
         if status >= 500:
             raise ServerError(message, status)
         raise RequestRefused(message, status)

@@ -7,7 +7,10 @@
   log in again; local data is kept;
 - :class:`ConflictError`: the server refused a request as conflicting (409);
 - :class:`ServerError`: the server failed (5xx; retryable);
-- :class:`RequestRefused`: the server refused the request itself (400/403/404/413/422);
+- :class:`RequestRefused`: the server refused the request itself (400/403/404/413/422/429);
+- :class:`UnsafeServerURL`: the server address is not one a token may be sent to
+  (plain ``http://`` to another machine, no host, another scheme); it carries
+  the reason in Chinese and English (``zh``, ``en``);
 - :class:`SyncCancelled`: the user cancelled the job.
 """
 from __future__ import annotations
@@ -55,6 +58,14 @@ class ServerError(SyncError):
 
 class RequestRefused(SyncError):
     pass
+
+
+class UnsafeServerURL(SyncError):
+    def __init__(self, zh: str, en: str) -> None:
+        from inspector.i18n import pick
+
+        super().__init__(pick(zh, en))
+        self.zh, self.en = zh, en
 
 
 class SyncCancelled(SyncError):

@@ -2,7 +2,10 @@
 
 :func:`log_in` asks the server for a token, keeps it in the OS keyring and only
 then records the server, user and CA bundle in the workspace (:func:`save_login`);
-a failed login changes nothing. :func:`client_for` builds a
+a failed login changes nothing. Neither a login nor a sync goes to an address
+:func:`sync.client.check_server_url` refuses (plain ``http://`` to another
+machine), and a token is kept only in a secure keyring
+(:mod:`sync.token_keyring`). :func:`client_for` builds a
 :class:`~sync.client.SyncClient` for a workspace with the token from the OS
 keyring (:class:`~sync.errors.AuthError` when there is none: log in again —
 local data is never touched by a failed login); :func:`open_client` does the
@@ -59,8 +62,9 @@ def save_login(ws: Workspace, server_url: str, user: str, ca_bundle: Optional[st
 def log_in(ws: Workspace, server_url: str, user: str, password: str, ca_bundle: Optional[str]) -> LoggedIn:
     """Log in to ``server_url``: the token goes to the keyring, then the settings to the workspace.
 
-    Raises :class:`~sync.errors.SyncError` subclasses; on failure neither the keyring nor the
-    workspace changes."""
+    Raises :class:`~sync.errors.SyncError` subclasses (:class:`~sync.errors.UnsafeServerURL` for an address a
+    password must not go to, before anything is sent); on failure neither the keyring nor the workspace
+    changes."""
     client = SyncClient(server_url, ca_bundle=ca_bundle)
     try:
         result = client.login(user, password)

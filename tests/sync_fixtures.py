@@ -127,12 +127,15 @@ def prepare_server_data(data_dir: Path, db_url: Optional[str], work: Path) -> No
 
 
 def use_test_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """keyring's own plaintext file backend in this test's XDG dir (headless CI; not product code)."""
+    """The tests' file keyring in this test's XDG dir, configured explicitly (in the environment, so CLI
+    subprocesses use it too) — headless CI has no OS keyring, and the product refuses plaintext ones it was
+    not told to use."""
     import keyring
-    from keyrings.alt.file import PlaintextKeyring
 
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    keyring.set_keyring(PlaintextKeyring())
+    from tests.keyring_backend import CONFIGURED_AS, FileKeyringForTests
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", CONFIGURED_AS)
+    keyring.set_keyring(FileKeyringForTests())
 
 
 def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optional[str] = None) -> Path:

@@ -8,7 +8,9 @@
     inspector --workspace W conflicts resolve CONFLICT_ID --keep server|client --json
 
 ``login`` keeps the token in the OS keyring (never in the workspace) and the
-server URL, user and CA bundle in the workspace's meta. ``sync`` prints
+server URL, user and CA bundle in the workspace's meta; a server address a
+token must not go to (plain ``http://`` to another machine) is bad input
+(exit 2). ``sync`` prints
 ``{"pushed", "pulled", "conflicts", "rejected", "blobs_uploaded",
 "blobs_downloaded", "pending", "held_local", "zones_updated", "clock_skew_s", "verified", ...}``
 and exits 1 when the end-of-sync check finds a divergence. ``"quarantined"``
@@ -65,13 +67,16 @@ def _failed(exc: Exception) -> SyncFailed:
 
 
 def cmd_login(args: argparse.Namespace, ctx: Any) -> tuple[Any, str]:
-    from sync.errors import SyncError
+    from inspector.errors import BadInput
+    from sync.errors import SyncError, UnsafeServerURL
     from sync.settings import log_in
 
     password = sys.stdin.readline().rstrip("\r\n")
     ws = ctx.workspace()
     try:
         done = log_in(ws, args.server, args.user, password, args.ca_bundle)
+    except UnsafeServerURL as exc:
+        raise BadInput(exc.zh, exc.en) from exc
     except SyncError as exc:
         raise _failed(exc) from exc
     result, settings = done.result, done.settings

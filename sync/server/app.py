@@ -1,11 +1,18 @@
-"""The reference sync server's HTTP API (FastAPI); its OpenAPI document is served at ``/openapi.json``.
+"""The reference sync server's HTTP API (FastAPI).
 
-Every endpoint except ``/info`` and ``/login`` needs a bearer token, and
-every read and write is scoped on the server by the token's user: role and
-jurisdiction (see :mod:`sync.server.auth`). Records outside a user's
-jurisdiction are indistinguishable from records that do not exist (404, or a
-``rejected`` push result), so nothing about them leaks. Request bodies larger
-than the protocol's limits are refused with 413 before anything is stored.
+Every endpoint except ``/info`` and ``/login`` needs a bearer token that is
+neither revoked nor older than the server's token lifetime, and every read
+and write is scoped on the server by the token's user: role and jurisdiction
+(see :mod:`sync.server.auth`). Records outside a user's jurisdiction are
+indistinguishable from records that do not exist (404, or a ``rejected``
+push result), so nothing about them leaks; the same holds for blobs, which
+a user sees only as :mod:`sync.server.blob_access` decides. Failed logins
+earn a backoff (429 with ``Retry-After``, :mod:`sync.server.login_guard`).
+Integer parameters outside what the database stores are refused with 422.
+Request bodies larger than the protocol's limits are refused with 413
+before anything is stored. The OpenAPI document and its ``/docs`` and
+``/redoc`` pages are served only when asked for (``serve --openapi``);
+:meth:`FastAPI.openapi` builds the document either way.
 Every response carries the server's UTC time in ``X-Server-Time``.
 Conflict resolution is for reviewers and admins (403 for inspectors); zone
 layers are provincial maps that every signed-in user may download.
@@ -16,7 +23,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,11 +36,14 @@ from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_BUNDLE_BYTES, MAX_
                            BlobMissing, BlobQuery, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
                            PushResult, RecordResult, ResolveRequest, ResolveResult, ServerInfo, UploadState,
                            VerifyRequest, VerifyResult, ZoneLayerList)
-from sync.server import auth, conflict_review, records as record_logic, zone_layers
+from sync.server import auth, blob_access, conflict_review, login_guard, records as record_logic, zone_layers
 from sync.server.blob_store import BlobStore, UploadProblem
-from sync.server.storage import Storage, records, server_now
+from sync.server.storage import Storage, server_now
 
 OFFICE_ROLES = ("reviewer", "admin")
+MAX_SEQ = 2 ** 63 - 1  # the largest change number (a 64-bit column)
+MAX_ROW_ID = 2 ** 31 - 1  # the largest conflict id (a 32-bit column on PostgreSQL)
+MAX_CHUNK_INDEX = 2 ** 31 - 1  # far above any manifest's chunk count
 ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
 
 
@@ -90,15 +100,23 @@ class StampHeaders:
         await self.app(scope, receive, stamped)
 
 
-def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
-    """The API over a data directory (blobs, server workspace) and a database (default SQLite there)."""
+def create_app(data_dir: Path, db_url: Optional[str] = None, *,
+               token_ttl_hours: float = auth.DEFAULT_TOKEN_TTL_HOURS, openapi: bool = False) -> FastAPI:
+    """The API over a data directory (blobs, server workspace) and a database (default SQLite there).
+
+    Tokens are valid for ``token_ttl_hours`` after login; ``openapi`` serves ``/openapi.json``, ``/docs``
+    and ``/redoc``."""
+    if not 0 < token_ttl_hours <= auth.MAX_TOKEN_TTL_HOURS:
+        raise ValueError(f"the token lifetime must be more than 0 and at most {auth.MAX_TOKEN_TTL_HOURS:g} hours")
     storage = Storage.for_data_dir(data_dir, db_url)
     blob_store = BlobStore(data_dir, storage)
+    documented = {} if openapi else {"openapi_url": None, "docs_url": None, "redoc_url": None}
     app = FastAPI(title="绿盾 Inspector sync server", version=__version__,
                   description=f"Sync protocol {PROTOCOL_VERSION}: idempotent pushes, scoped pulls, "
-                              "chunked content-addressed blobs.")
+                              "chunked content-addressed blobs.", **documented)
     app.state.storage = storage
     app.state.blob_store = blob_store
+    app.state.token_ttl_hours = token_ttl_hours
     app.add_middleware(BodyLimit)
     app.add_middleware(StampHeaders)  # outermost: the 413s of BodyLimit are stamped too
     bearer = HTTPBearer(auto_error=False)
@@ -107,9 +125,10 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
         if credentials is None:
             raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
         with storage.read() as conn:
-            user = auth.user_for_token(conn, credentials.credentials)
+            user = auth.user_for_token(conn, credentials.credentials, token_ttl_hours)
         if user is None:
-            raise HTTPException(401, "token invalid or revoked; log in again", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(401, "token invalid, expired or revoked; log in again",
+                                headers={"WWW-Authenticate": "Bearer"})
         return user
 
     def office_user(user: auth.User = Depends(current_user)) -> auth.User:
@@ -130,19 +149,35 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
         except ClientDisconnect:
             raise HTTPException(400, "the client disconnected during the upload") from None
 
-    def upload_state(sha256: str) -> UploadState:
-        done = blob_store.has_blob(sha256)
-        return UploadState(sha256=sha256, received=[] if done else blob_store.received(sha256), complete=done,
+    def holds(user: auth.User, sha256: str) -> bool:
+        with storage.read() as conn:
+            return sha256 in blob_access.held(conn, user, [sha256])
+
+    def upload_state(sha256: str, user: auth.User) -> UploadState:
+        """The caller's upload of a blob: complete when they hold it, else the chunks of their own upload."""
+        done = holds(user, sha256)
+        return UploadState(sha256=sha256, received=[] if done else blob_store.received(sha256, user), complete=done,
                            server_time=server_now())
+
+    def record_upload(user: auth.User, sha256s: list[str]) -> None:
+        with storage.write() as conn:
+            blob_access.record_uploads(conn, user, sha256s)
 
     @app.get(API_PREFIX + "/info", response_model=ServerInfo)
     def info() -> ServerInfo:
         return ServerInfo(protocol=PROTOCOL_VERSION, server_time=server_now(), max_chunk_bytes=MAX_CHUNK_BYTES,
                           max_json_body_bytes=MAX_JSON_BODY_BYTES)
 
-    @app.post(API_PREFIX + "/login", response_model=LoginResult)
-    def login(body: LoginRequest) -> LoginResult:
-        found = auth.login(storage, body.user, body.password)
+    @app.post(API_PREFIX + "/login", response_model=LoginResult,
+              responses={401: {"description": "wrong user name or password"},
+                         429: {"description": "too many failed logins for this user or from this address; "
+                                              "see Retry-After"}})
+    def login(body: LoginRequest, request: Request) -> LoginResult:
+        address = request.client.host if request.client else "unknown"
+        try:
+            found = auth.login(storage, body.user, body.password, address)
+        except login_guard.LoginThrottled as exc:
+            raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_s)}) from None
         if found is None:
             raise HTTPException(401, "wrong user name or password")
         user, token = found
@@ -163,7 +198,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
                 return record_logic.push(conn, user, batch)
 
     @app.get(API_PREFIX + "/changes", response_model=PullPage)
-    def changes(since: int = Query(0, ge=0), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),
+    def changes(since: int = Query(0, ge=0, le=MAX_SEQ), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),
                 user: auth.User = Depends(current_user)) -> PullPage:
         with storage.read() as conn:
             found, parents, cursor, more = record_logic.pull(conn, user, since, limit)
@@ -181,7 +216,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
               responses={403: {"description": "reviewer or admin role required"},
                          404: {"description": "no such conflict in your jurisdiction"},
                          409: {"description": "already resolved, or the client version is no longer current"}})
-    def resolve_conflict(conflict_id: int, body: ResolveRequest,
+    def resolve_conflict(body: ResolveRequest, conflict_id: int = PathParam(ge=1, le=MAX_ROW_ID),
                          user: auth.User = Depends(office_user)) -> ResolveResult:
         """Keep the server's or the client's version as the record's next server revision."""
         try:
@@ -226,39 +261,41 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
 
     @app.post(API_PREFIX + "/blobs/missing", response_model=BlobMissing)
     def blobs_missing(body: BlobQuery, user: auth.User = Depends(current_user)) -> BlobMissing:
+        """The hashes the caller must upload: all but those they hold (see :mod:`sync.server.blob_access`)."""
         wanted = [check_sha(s) for s in body.sha256s]
-        present = blob_store.present(wanted)
-        missing = [s for s in wanted if s not in present]
+        with storage.read() as conn:
+            held = blob_access.held(conn, user, wanted)
+        missing = [s for s in wanted if s not in held]
         return BlobMissing(missing=missing, server_time=server_now())
 
     @app.put(API_PREFIX + "/blobs/{sha256}/manifest", response_model=UploadState)
     def start_upload(sha256: str, manifest: BlobManifest, user: auth.User = Depends(current_user)) -> UploadState:
         if check_sha(sha256) != manifest.sha256:
             raise HTTPException(422, "manifest is for another blob")
-        if not blob_store.has_blob(sha256):
+        if not holds(user, sha256):
             try:
-                blob_store.start(manifest, user.name)
+                blob_store.start(manifest, user)
             except UploadProblem as exc:
                 raise HTTPException(exc.status, str(exc)) from None
-        return upload_state(sha256)
+        return upload_state(sha256, user)
 
     @app.get(API_PREFIX + "/blobs/{sha256}/upload", response_model=UploadState)
     def get_upload(sha256: str, user: auth.User = Depends(current_user)) -> UploadState:
-        return upload_state(check_sha(sha256))
+        return upload_state(check_sha(sha256), user)
 
     @app.put(API_PREFIX + "/blobs/{sha256}/chunks/{index}", response_model=UploadState,
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
-    async def put_chunk(sha256: str, index: int, request: Request,
+    async def put_chunk(sha256: str, request: Request, index: int = PathParam(ge=0, le=MAX_CHUNK_INDEX),
                         user: auth.User = Depends(current_user)) -> UploadState:
         body = await upload_body(request)
         if len(body) > MAX_CHUNK_BYTES:
             raise HTTPException(413, f"chunk larger than {MAX_CHUNK_BYTES} bytes")
         try:
-            await run_in_threadpool(blob_store.put_chunk, check_sha(sha256), index, body)
+            await run_in_threadpool(blob_store.put_chunk, check_sha(sha256), index, body, user)
         except UploadProblem as exc:
             raise HTTPException(exc.status, str(exc)) from None
-        return await run_in_threadpool(upload_state, sha256)
+        return await run_in_threadpool(upload_state, sha256, user)
 
     @app.post(API_PREFIX + "/blobs/bundle", openapi_extra={"requestBody": {"required": True, "content": {
                   "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
@@ -269,24 +306,27 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
             stored = await run_in_threadpool(blob_store.store_bundle, body, user.name)
         except UploadProblem as exc:
             raise HTTPException(exc.status, str(exc)) from None
+        await run_in_threadpool(record_upload, user, stored)
         return {"stored": stored, "server_time": server_now()}
 
     @app.post(API_PREFIX + "/blobs/{sha256}/complete", response_model=UploadState)
     def complete_upload(sha256: str, user: auth.User = Depends(current_user)) -> UploadState:
-        try:
-            blob_store.complete(check_sha(sha256), user.name)
-        except UploadProblem as exc:
-            raise HTTPException(exc.status, str(exc)) from None
-        return upload_state(sha256)
+        if not holds(user, check_sha(sha256)):
+            try:
+                blob_store.complete(sha256, user)
+            except UploadProblem as exc:
+                raise HTTPException(exc.status, str(exc)) from None
+            record_upload(user, [sha256])
+        return upload_state(sha256, user)
 
     @app.get(API_PREFIX + "/blobs/{sha256}", response_class=StreamingResponse,
              responses={200: {"content": {"application/octet-stream": {}}}})
     def download_blob(sha256: str, user: auth.User = Depends(current_user)) -> StreamingResponse:
+        """A blob the caller may read through evidence (see :mod:`sync.server.blob_access`)."""
         check_sha(sha256)
         with storage.read() as conn:
-            visible = conn.execute(sa.select(records.c.uuid).where(
-                records.c.blob_sha256 == sha256, user.scope_clause(records)).limit(1)).first()
-        if visible is None or not blob_store.has_blob(sha256):
+            visible = blob_access.readable(conn, user, sha256)
+        if not visible or not blob_store.has_blob(sha256):
             raise HTTPException(404, "no such blob")
         size = blob_store.blob_path(sha256).stat().st_size
         return StreamingResponse(blob_store.iter_blob(sha256), media_type="application/octet-stream",

@@ -2,23 +2,28 @@
 
 Layout under the data directory::
 
-    blobs/ab/cdef…          assembled, verified blobs (read-only, never changed)
-    blobs/ab/cdef….*.part   a bundle's blobs being written (renamed into place once durable)
-    uploads/<sha256>/<n>    verified chunks of an upload in progress
-    uploads/.tmp/           chunks and assembled blobs being written (moved into place only when complete)
+    blobs/ab/cdef…              assembled, verified blobs (read-only, never changed)
+    blobs/ab/cdef….*.part       a bundle's blobs being written (renamed into place once durable)
+    uploads/<user id>/<sha256>/<n>   verified chunks of one user's upload in progress
+    uploads/.tmp/               chunks and assembled blobs being written (moved into place only when complete)
 
 An upload starts with a manifest (size, chunk size, SHA-256 of each chunk).
 Each chunk body is checked against its manifest hash and length, written to
 a temporary file, ``fsync``-ed and renamed into place, so the set of chunk
 files is always the set of verified chunks — which is what the server
-reports to a client resuming an upload. ``complete`` concatenates them into
-a temporary file, checks the whole SHA-256, renames it to ``blobs/`` and only
-then inserts the ``blobs`` row that makes it visible.
+reports to a client resuming an upload. Uploads in progress belong to the
+user who started them: another user's upload of the same blob is neither
+shown, resumed nor reset. ``complete`` concatenates the user's chunks into a
+temporary file and checks the whole SHA-256 — also when the blob is already
+stored, because an upload proves that its sender holds the bytes — then
+renames it to ``blobs/`` (or drops it: a blob is stored once) and only then
+inserts the ``blobs`` row that makes it visible.
 
 Small blobs come several to a request in a *bundle*; those verified and not
 stored yet are written durably together (:mod:`sync.server.durable_files`),
-then one transaction makes them all visible. A blob is visible — listed,
-served, accepted as evidence — only through its ``blobs`` row.
+then one transaction makes them all visible. A blob is stored only through
+its ``blobs`` row; who may *see* it is :mod:`sync.server.blob_access`'s
+decision, from the uploads the API records after this store confirmed them.
 """
 from __future__ import annotations
 
@@ -28,13 +33,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 
 from sync.protocol import BlobManifest
 from sync.server import durable_files
-from sync.server.storage import Storage, blobs, server_now, uploads
+from sync.server.auth import User
+from sync.server.storage import Storage, blobs, chunked_uploads, insert_new, server_now
 
 READ_BUFFER_BYTES = 1024 * 1024  # bytes read at a time while assembling and serving
 
@@ -100,39 +106,47 @@ class BlobStore:
                 found.update(r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(part))))
         return found
 
-    def _manifest(self, sha256: str) -> BlobManifest | None:
+    def _session_dir(self, sha256: str, user: User) -> Path:
+        return self.upload_dir / str(user.id) / sha256
+
+    def _session(self, sha256: str, user: User) -> tuple[Any, Any]:
+        """The WHERE clauses of ``user``'s upload of the blob."""
+        return chunked_uploads.c.sha256 == sha256, chunked_uploads.c.user_id == user.id
+
+    def _manifest(self, sha256: str, user: User) -> BlobManifest | None:
         with self.storage.read() as conn:
-            row = conn.execute(sa.select(uploads).where(uploads.c.sha256 == sha256)).first()
+            row = conn.execute(sa.select(chunked_uploads).where(*self._session(sha256, user))).first()
         if row is None:
             return None
         return BlobManifest(sha256=row.sha256, size=row.size, chunk_size=row.chunk_size,
                             chunks=json.loads(row.chunk_hashes))
 
-    def received(self, sha256: str) -> list[int]:
-        directory = self.upload_dir / sha256
+    def received(self, sha256: str, user: User) -> list[int]:
+        """The chunk indexes of ``user``'s upload of the blob that the server holds, verified."""
+        directory = self._session_dir(sha256, user)
         if not directory.is_dir():
             return []
         return sorted(int(p.name) for p in directory.iterdir() if p.name.isdigit())
 
-    def start(self, manifest: BlobManifest, user_name: str) -> list[int]:
-        """Register (or resume) an upload; returns the chunk indexes already received."""
+    def start(self, manifest: BlobManifest, user: User) -> list[int]:
+        """Register (or resume) ``user``'s upload; returns the chunk indexes already received."""
         if len(manifest.chunks) != chunk_count(manifest.size, manifest.chunk_size):
             raise UploadProblem(422, "chunk list does not match size and chunk size")
-        known = self._manifest(manifest.sha256)
+        known = self._manifest(manifest.sha256, user)
         if known is not None and known == manifest:
-            return self.received(manifest.sha256)
-        shutil.rmtree(self.upload_dir / manifest.sha256, ignore_errors=True)
+            return self.received(manifest.sha256, user)
+        shutil.rmtree(self._session_dir(manifest.sha256, user), ignore_errors=True)
         with self.storage.write() as conn:
-            conn.execute(uploads.delete().where(uploads.c.sha256 == manifest.sha256))
-            conn.execute(uploads.insert().values(sha256=manifest.sha256, size=manifest.size,
-                                                 chunk_size=manifest.chunk_size,
-                                                 chunk_hashes=json.dumps(manifest.chunks),
-                                                 started_by=user_name, started_at=server_now()))
+            conn.execute(chunked_uploads.delete().where(*self._session(manifest.sha256, user)))
+            conn.execute(chunked_uploads.insert().values(sha256=manifest.sha256, user_id=user.id, size=manifest.size,
+                                                         chunk_size=manifest.chunk_size,
+                                                         chunk_hashes=json.dumps(manifest.chunks),
+                                                         started_at=server_now()))
         return []
 
-    def put_chunk(self, sha256: str, index: int, body: bytes) -> list[int]:
-        """Store one verified chunk; returns the received chunk indexes."""
-        manifest = self._manifest(sha256)
+    def put_chunk(self, sha256: str, index: int, body: bytes, user: User) -> list[int]:
+        """Store one verified chunk of ``user``'s upload; returns the received chunk indexes."""
+        manifest = self._manifest(sha256, user)
         if manifest is None:
             raise UploadProblem(409, "no upload started for this blob; send the manifest first")
         if not 0 <= index < len(manifest.chunks):
@@ -142,29 +156,28 @@ class BlobStore:
             raise UploadProblem(422, f"chunk {index} must be {expected} bytes, got {len(body)}")
         if hashlib.sha256(body).hexdigest() != manifest.chunks[index]:
             raise UploadProblem(422, f"chunk {index} does not match its SHA-256")
-        target_dir = self.upload_dir / sha256
+        target_dir = self._session_dir(sha256, user)
         target_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False, suffix=".part") as handle:
             handle.write(body)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, target_dir / str(index))
-        return self.received(sha256)
+        return self.received(sha256, user)
 
-    def complete(self, sha256: str, user_name: str) -> None:
-        """Assemble, verify and publish a blob (no-op when already stored)."""
-        if self.has_blob(sha256):
-            return
-        manifest = self._manifest(sha256)
+    def complete(self, sha256: str, user: User) -> None:
+        """Assemble and verify ``user``'s upload, and store the blob unless it is stored already."""
+        manifest = self._manifest(sha256, user)
         if manifest is None:
             raise UploadProblem(409, "no upload started for this blob")
-        missing = sorted(set(range(len(manifest.chunks))) - set(self.received(sha256)))
+        session = self._session_dir(sha256, user)
+        missing = sorted(set(range(len(manifest.chunks))) - set(self.received(sha256, user)))
         if missing:
             raise UploadProblem(409, f"chunks missing: {missing[:20]}")
         digest, size = hashlib.sha256(), 0
         with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False, suffix=".part") as handle:
             for index in range(len(manifest.chunks)):
-                with open(self.upload_dir / sha256 / str(index), "rb") as part:
+                with open(session / str(index), "rb") as part:
                     while data := part.read(READ_BUFFER_BYTES):
                         digest.update(data)
                         size += len(data)
@@ -174,19 +187,21 @@ class BlobStore:
         temp = Path(handle.name)
         if digest.hexdigest() != sha256 or size != manifest.size:
             temp.unlink(missing_ok=True)
-            shutil.rmtree(self.upload_dir / sha256, ignore_errors=True)
+            shutil.rmtree(session, ignore_errors=True)
             raise UploadProblem(422, "assembled blob does not match its SHA-256; upload again")
-        final = self.blob_path(sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(temp, 0o444)
-        os.replace(temp, final)
-        durable_files.fsync_dir(final.parent)
+        if self.has_blob(sha256):  # the same bytes are stored already: keep those
+            temp.unlink()
+        else:
+            final = self.blob_path(sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(temp, 0o444)
+            os.replace(temp, final)
+            durable_files.fsync_dir(final.parent)
         with self.storage.write() as conn:
-            if conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha256)).first() is None:
-                conn.execute(blobs.insert().values(sha256=sha256, size=size, uploaded_by=user_name,
-                                                   stored_at=server_now()))
-            conn.execute(uploads.delete().where(uploads.c.sha256 == sha256))
-        shutil.rmtree(self.upload_dir / sha256, ignore_errors=True)
+            insert_new(conn, blobs, [{"sha256": sha256, "size": size, "uploaded_by": user.name,
+                                      "stored_at": server_now()}])
+            conn.execute(chunked_uploads.delete().where(*self._session(sha256, user)))
+        shutil.rmtree(session, ignore_errors=True)
 
     def store_bundle(self, body: bytes, user_name: str) -> list[str]:
         """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes.
@@ -202,13 +217,10 @@ class BlobStore:
                 verified[sha256] = data
         held = self.present(list(verified))
         durable_files.write_all((str(self.blob_path(sha)), data) for sha, data in verified.items() if sha not in held)
-        with self.storage.write() as conn:  # visible only now, all in one transaction
-            known = {r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(list(verified))))}
+        with self.storage.write() as conn:  # stored only now, all in one transaction
             now = server_now()
-            new = [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
-                   for sha, data in verified.items() if sha not in known]
-            if new:
-                conn.execute(blobs.insert(), new)
+            insert_new(conn, blobs, [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
+                                     for sha, data in verified.items()])
         return list(verified)
 
     def iter_blob(self, sha256: str) -> Iterator[bytes]:

@@ -3,6 +3,7 @@
 ::
 
     inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--ssl-certfile F --ssl-keyfile F]
+                                      [--token-ttl-hours H] [--openapi]
     inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE --password-stdin
     inspector-server --data DIR revoke-tokens NAME
     inspector-server --data DIR publish-ledger FILE
@@ -13,6 +14,11 @@ The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
 remembered in ``DIR/server.json`` for later commands. Output is one JSON
 document; exit code 2 for bad input. ``publish-zones`` also publishes a new
 version of every changed zone layer, which devices download on their next sync.
+``add-user`` on an existing user changes their password (and role and
+jurisdiction) and revokes every token they hold. Tokens expire
+``--token-ttl-hours`` after login (default 12); ``--openapi`` serves the API's
+OpenAPI document at ``/openapi.json`` with ``/docs`` and ``/redoc`` (off by
+default).
 """
 from __future__ import annotations
 
@@ -38,6 +44,8 @@ def database_url(data_dir: Path, given: Optional[str]) -> Optional[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sync.server.auth import DEFAULT_TOKEN_TTL_HOURS
+
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in DIR)")
     parser = argparse.ArgumentParser(prog="inspector-server", description="绿盾 Inspector sync server")
@@ -49,8 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
+    serve.add_argument("--token-ttl-hours", type=float, default=DEFAULT_TOKEN_TTL_HOURS, metavar="H",
+                       help=f"hours a login token stays valid (default {DEFAULT_TOKEN_TTL_HOURS:g})")
+    serve.add_argument("--openapi", action="store_true",
+                       help="serve the OpenAPI document (/openapi.json, /docs, /redoc)")
 
-    user = commands.add_parser("add-user", parents=[db_parent], help="create or update a user")
+    user = commands.add_parser("add-user", parents=[db_parent],
+                               help="create a user, or update one (a new password revokes their tokens)")
     user.add_argument("name")
     user.add_argument("--role", required=True, choices=("inspector", "reviewer", "admin"))
     user.add_argument("--jurisdiction", required=True, metavar="ADCODE")
@@ -88,7 +101,8 @@ def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict
 
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise ValueError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    serve_app(create_app(data_dir, url), host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
+    app = create_app(data_dir, url, token_ttl_hours=args.token_ttl_hours, openapi=args.openapi)
+    serve_app(app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
               ssl_keyfile=args.ssl_keyfile)
     return {"stopped": True}
 

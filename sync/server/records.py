@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
                            VerifyResult, content_hash)
-from sync.server import conflict_review
+from sync.server import blob_access, conflict_review
 from sync.server.auth import User
 from sync.server.storage import blobs, conflicts, counters, next_seq, push_ops, records, server_now
 
@@ -188,9 +188,10 @@ def _scope_problem(ctx: _PushContext, user: User, change: RecordChange,
         if finding is None or finding.kind != "findings" or finding.case_uuid != case.uuid:
             return "finding_uuid does not name a finding of this case", None, None
     if change.kind == "evidence":
-        sha = content.get("sha256")
-        if not sha or not ctx.has_blob(sha):
-            return "blob not uploaded yet", None, None
+        problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
+                                            case.county_adcode)
+        if problem:
+            return problem, None, None
     if change.kind == "transitions" and existing is None:
         problem = _check_transition(user, content)
         if problem:
@@ -313,8 +314,7 @@ def verify(conn: Connection, user: User, request: VerifyRequest) -> VerifyResult
         if r.uuid not in pending}
     client = {uuid: (kind, revision) for kind, uuid, revision in request.records if uuid not in pending}
     wanted = sorted(set(request.blobs))
-    present = {r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(wanted)))} \
-        if wanted else set()
+    present = blob_access.known(conn, user, wanted)  # a blob the user may not know of counts as missing
     missing = sorted(set(server) - set(client))
     unknown = sorted(set(client) - set(server))
     mismatch = sorted(u for u in set(server) & set(client) if server[u] != client[u])

@@ -14,8 +14,14 @@ Tables:
   which version, the server revision that made);
 - ``zone_layers``: every published version of every zone layer (its file
   lives under ``DIR/zone_layers/``, named by SHA-256);
-- ``blobs`` (assembled, verified files) and ``uploads`` (chunked uploads in
-  progress, with their manifest).
+- ``blobs`` (assembled, verified files), ``blob_uploads`` (who uploaded each
+  blob, and from which jurisdiction: what decides who may see it, see
+  :mod:`sync.server.blob_access`) and ``chunked_uploads`` (each user's chunked
+  uploads in progress, with their manifest; the ``uploads`` table of earlier
+  versions is no longer read: uploads then in progress start again);
+- ``login_throttle`` (failed logins per user name and per address, and the
+  backoff they earned) and ``security_events`` (failed, blocked and successful
+  logins, password changes, revoked tokens), shared by every server process.
 
 On SQLite, writes are serialised in-process (one writer at a time) so the
 change sequence is gap-free and commit-ordered.
@@ -139,20 +145,55 @@ blobs = sa.Table(
     sa.Column("stored_at", sa.String(32), nullable=False),
 )
 
-uploads = sa.Table(
-    "uploads", metadata,
+blob_uploads = sa.Table(
+    "blob_uploads", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("jurisdiction", sa.String(6), primary_key=True),  # the uploader's jurisdiction at the time
+    sa.Column("uploaded_at", sa.String(32), nullable=False),
+)
+
+chunked_uploads = sa.Table(  # keyed by user: one user's upload never shows, resumes or resets another's
+    "chunked_uploads", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("chunk_size", sa.Integer, nullable=False),
     sa.Column("chunk_hashes", sa.Text, nullable=False),
-    sa.Column("started_by", sa.String(100), nullable=False),
     sa.Column("started_at", sa.String(32), nullable=False),
 )
+
+login_throttle = sa.Table(
+    "login_throttle", metadata,
+    sa.Column("scope", sa.String(10), primary_key=True),  # "user" (the name tried) or "address" (the client's)
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),  # consecutive failed logins
+    sa.Column("last_failure_s", sa.Float, nullable=False),  # Unix time (s) of the last one
+    sa.Column("blocked_until_s", sa.Float, nullable=False),  # Unix time (s) before which logins are refused
+    sa.Column("refused", sa.Integer, nullable=False),  # logins refused (429) while blocked
+)
+
+security_events = sa.Table(
+    "security_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("user_name", sa.String(200)),
+    sa.Column("address", sa.String(64)),
+    sa.Column("detail", sa.Text),
+)
+
+records_by_blob = sa.Index("records_blob", records.c.blob_sha256)  # who may read a blob: its evidence
 
 
 def server_now() -> str:
     """The server's UTC time, ISO 8601 with microseconds and a ``Z``."""
-    return dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return utc_text(dt.datetime.now(dt.timezone.utc))
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A UTC time as the server stores it: always the same width, so texts compare like the times."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class Storage:
@@ -171,9 +212,33 @@ class Storage:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._write_lock = threading.Lock()
         metadata.create_all(self.engine)
+        self._create_blob_index()
         with self.engine.begin() as conn:
             if conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).first() is None:
                 conn.execute(counters.insert().values(name="seq", value=0))
+        self._adopt_earlier_blobs()
+
+    def _create_blob_index(self) -> None:
+        """The index of evidence by blob, also in databases made before it existed."""
+        try:
+            with self.engine.begin() as conn:
+                records_by_blob.create(conn, checkfirst=True)
+        except sa.exc.DatabaseError:  # fine if another server process starting at the same moment made it
+            if records_by_blob.name not in {i["name"] for i in sa.inspect(self.engine).get_indexes("records")}:
+                raise
+
+    def _adopt_earlier_blobs(self) -> None:
+        """Blobs stored before uploads were recorded per user count as uploaded by their ``uploaded_by``
+        user from that user's jurisdiction, so their evidence stays readable (a no-op once done)."""
+        orphan = ~sa.exists().where(blob_uploads.c.sha256 == blobs.c.sha256)
+        adopted = sa.select(blobs.c.sha256, users.c.id, users.c.jurisdiction, blobs.c.stored_at) \
+            .join(users, users.c.name == blobs.c.uploaded_by).where(orphan)
+        try:
+            with self.write() as conn:
+                conn.execute(blob_uploads.insert().from_select(
+                    ["sha256", "user_id", "jurisdiction", "uploaded_at"], adopted))
+        except sa.exc.IntegrityError:  # another server process starting at the same moment did it
+            pass
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, url: str | None = None) -> "Storage":
@@ -203,6 +268,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def insert_new(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not taken yet (others, perhaps inserted by a concurrent
+    transaction, are left as they are)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
 def next_seq(conn: Connection) -> int:

@@ -321,7 +321,7 @@ def main() -> int:
     if args.serve:
         serve(args.serve, args.port, args.sink)
         return 0
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.FileKeyringForTests"
     work = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.environ["XDG_DATA_HOME"] = str(work / "xdg")
     from sync_fixtures import client_workspace, prepare_server_data, sync
