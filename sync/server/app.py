@@ -154,13 +154,9 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
         if batch.protocol != PROTOCOL_VERSION:
             raise HTTPException(400, f"protocol {batch.protocol} not supported (server: {PROTOCOL_VERSION})")
         try:
-            with storage.write() as conn:
-                return record_logic.push(conn, user, batch)
+            return record_logic.push(storage, user, batch)
         except record_logic.OperationReused:
             raise HTTPException(409, "operation id already used for a different batch") from None
-        except sa.exc.IntegrityError:  # the same operation raced itself: answer with the stored result
-            with storage.write() as conn:
-                return record_logic.push(conn, user, batch)
 
     @app.get(API_PREFIX + "/changes", response_model=PullPage)
     def changes(since: int = Query(0, ge=0), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),
