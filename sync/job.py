@@ -15,8 +15,8 @@ data further:
    (:mod:`sync.zone_sync`);
 5. pull pages after the cursor: blobs first, then the page and the new cursor
    in one transaction;
-6. verify: the server compares the records and blobs this device holds with
-   what it holds in the user's scope.
+6. verify: the server compares the records (revisions and content hashes)
+   and blobs this device holds with what it holds in the user's scope.
 
 :class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
 workspace connection when started with :meth:`SyncJob.start`; the caller's
@@ -35,7 +35,9 @@ from inspector.workspace import Workspace
 from sync import blob_transfer, local_store, zone_sync
 from sync.client import SyncClient
 from sync.errors import SyncCancelled
-from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, VerifyRequest
+from sync.protocol import (MAX_PULL_PAGE, MAX_PUSH_RECORDS, RECORD_KINDS, PushBatch, PushResult, VerifyRequest,
+                           content_hash)
+from sync.record_codec import to_wire
 
 Progress = Callable[[str, int, int], None]
 
@@ -186,10 +188,22 @@ class SyncJob:
         blobs = [r[0] for r in ws.conn.execute(
             "SELECT DISTINCT sha256 FROM evidence WHERE dirty = 0 AND base_revision IS NOT NULL")]
         result = self.client.verify(VerifyRequest(records=local_store.held_records(ws),
-                                                  pending=local_store.pending_uuids(ws), blobs=blobs))
+                                                  pending=local_store.pending_uuids(ws), blobs=blobs,
+                                                  content_hashes=held_content_hashes(ws)))
         self.report.verified = result.ok
         if not result.ok:
             self.report.verify_detail = result.model_dump(exclude={"server_time"})
+
+
+def held_content_hashes(ws: Workspace) -> dict[str, str]:
+    """The wire content hash of every clean, live record that came from (or reached) the server, so the
+    server's verify catches a copy that differs at the same revision."""
+    hashes = {}
+    for kind in RECORD_KINDS:
+        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
+                                   "AND base_revision IS NOT NULL"):
+            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
+    return hashes
 
 
 def run_sync(workspace_root: Path, client: SyncClient, *, actor: str,
