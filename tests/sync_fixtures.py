@@ -198,6 +198,15 @@ def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optio
     return root
 
 
+def api(url: str, user: str) -> Any:
+    """A protocol client logged in as ``user`` (the token is not kept in the keyring)."""
+    from sync.client import SyncClient
+
+    client = SyncClient(url)
+    client.login(user, PASSWORD, remember=False)
+    return client
+
+
 CASE = "LD-001"  # a 盐城 case every test ledger holds
 CENTRE = (120.5, 33.5)
 

@@ -17,19 +17,13 @@ import pytest
 from inspector.workspace import Workspace
 from sync.client import SyncClient
 from sync.protocol import PushBatch, PushResult, RecordChange
-from tests.sync_fixtures import (CASE, PASSWORD, REPO, ServerProcess, db_url, finding_on_both_devices,  # noqa: F401
+from tests.sync_fixtures import (CASE, REPO, ServerProcess, api, db_url, finding_on_both_devices,  # noqa: F401
                                  prepare_server_data, server, sync)
 
 ROUNDS = 20
 EDITORS = 6
 COMPANIONS = 60  # new findings pushed in each editor's batch before the contested edit: a push that takes a while
 STAMP = "2026-01-01T00:00:00Z"
-
-
-def api(url: str, user: str) -> SyncClient:
-    client = SyncClient(url)
-    client.login(user, PASSWORD, remember=False)
-    return client
 
 
 def finding_content(case_uuid: str, description: str) -> dict:
