@@ -25,6 +25,8 @@ go by UUID: ``case_uuid``, ``finding_uuid``).
   (:mod:`sync.record_schema`). The server refuses a record that does not fit
   (:func:`validate_content`) before storing it, and a device can check what
   it pulls the same way.
+- **Verify** ends a sync: the server compares the records the device holds
+  (revision, and content hash of each live one) and the blobs with its own.
 
 Every response carries the server's UTC time so the client can report clock
 skew; the device clock never decides anything.
@@ -37,11 +39,8 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
-from inspector.workflow import ROLES
-from sync.record_schema import RECORD_MODELS, is_uuid, validate_content
-
-__all__ = ["RECORD_MODELS", "ROLES", "is_uuid", "validate_content"]  # re-exported: the record schema is part of
-# the protocol (kept in its own module, :mod:`sync.record_schema`)
+from inspector.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
+from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"

@@ -38,19 +38,19 @@ MAX_JSON_TEXT_CHARS = 200_000  # characters: JSON held in a text column (metadat
 MAX_AREA_M2 = 2e11  # m²: about twice Jiangsu (1.07e11 m²)
 MAX_ACCURACY_M = 1e5  # m: a position worse than this is no position
 ALTITUDE_RANGE_M = (-1e4, 1e5)  # m: what a GPS or drone can report
-_UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")  # ASCII digits only
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _utc_time(text: str) -> str:
-    if not _UTC_TIME.match(text):
+    if not _UTC_TIME.fullmatch(text):
         raise ValueError("not an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)")
     dt.datetime.fromisoformat(text[:-1])  # a real date and time of day
     return text
 
 
 def _day(text: str) -> str:
-    if not _DAY.match(text):
+    if not _DAY.fullmatch(text):
         raise ValueError("not an ISO 8601 date (YYYY-MM-DD)")
     dt.date.fromisoformat(text)
     return text
@@ -72,7 +72,7 @@ def _json_text(shape: type, items: Optional[type] = None) -> Callable[[str], str
 
 Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Adcode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Adcode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 UtcTime = Annotated[str, AfterValidator(_utc_time)]
 Day = Annotated[str, AfterValidator(_day)]
 Label = Annotated[str, StringConstraints(max_length=MAX_LABEL_CHARS)]
@@ -217,6 +217,10 @@ def validate_content(kind: str, content: Any, deleted: bool) -> Optional[str]:
     if kind not in models:
         return f"unknown record kind {kind!r}"
     try:
+        json.dumps(content, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800") parses from JSON but is no text to store
+        return f"invalid {kind} record: content: text that is not valid Unicode"
+    try:
         models[kind].model_validate(content)
     except ValidationError as exc:
         problems = []
@@ -231,4 +235,4 @@ def validate_content(kind: str, content: Any, deleted: bool) -> Optional[str]:
 
 
 def is_uuid(text: Any) -> bool:
-    return isinstance(text, str) and re.match(UUID_PATTERN, text) is not None
+    return isinstance(text, str) and re.fullmatch(UUID_PATTERN, text) is not None

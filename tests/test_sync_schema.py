@@ -96,6 +96,7 @@ def test_malformed_records_are_rejected_with_the_field_and_stored_nowhere(server
         ("findings", _finding(case, area_is_estimate=2), False, "area_is_estimate:"),
         ("findings", _finding(case, description="长" * 30_000), False, "description:"),
         ("findings", _finding(case, zones="not json"), False, "zones:"),
+        ("findings", _finding(case, description="半个\ud800字"), False, "not valid Unicode"),
         ("findings", _finding(case, evil="1"), False, "evil: unknown field"),
         ("findings", {"case_uuid": case}, True, "observed_at_utc"),  # a pushed tombstone is checked whole
         ("rectifications", {"case_uuid": case, "measure_type": "拆迁", "created_at": STAMP, "updated_at": STAMP},
@@ -116,6 +117,11 @@ def test_malformed_records_are_rejected_with_the_field_and_stored_nowhere(server
             (kind, named, result.reason)
     assert answer.results[-2].status == "rejected" and "uuid" in answer.results[-2].reason
     assert answer.results[-1].status == "applied"  # one bad record does not stop the others
+    unencodable = ('{"operation_id": "surrogates", "records": [{"kind": "findings", "uuid": "' + "\\ud800" * 36
+                   + '", "content": {}}]}')  # a lone surrogate parses from JSON but is no text
+    refused = client.session.post(client.base + "/push", data=unencodable.encode(), timeout=10, headers={
+        "Authorization": f"Bearer {client.token}", "Content-Type": "application/json"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "uuid"
     with server.storage.read() as conn:
         stored = {r[0] for r in conn.execute(sa.select(records.c.uuid).where(records.c.kind != "cases"))}
     assert stored == {good.uuid}

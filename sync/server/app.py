@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Optional
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
@@ -90,6 +91,10 @@ class StampHeaders:
         await self.app(scope, receive, stamped)
 
 
+def _printable(value: Any) -> str:
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
     """The API over a data directory (blobs, server workspace) and a database (default SQLite there)."""
     storage = Storage.for_data_dir(data_dir, db_url)
@@ -102,6 +107,14 @@ def create_app(data_dir: Path, db_url: Optional[str] = None) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(StampHeaders)  # outermost: the 413s of BodyLimit are stamped too
     bearer = HTTPBearer(auto_error=False)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 naming each field at fault and why, without echoing the input (which may not even be text that
+        can be encoded: a lone surrogate parses from JSON)."""
+        detail = [{"loc": [part if isinstance(part, int) else _printable(part) for part in error["loc"]],
+                   "msg": _printable(error["msg"]), "type": error["type"]} for error in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     def current_user(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> auth.User:
         if credentials is None:

@@ -27,6 +27,7 @@ stored conflict, with any number of server processes.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Optional
 
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
-                           VerifyResult, content_hash, is_uuid, validate_content)
+                           VerifyResult, canonical_json, content_hash, is_uuid, validate_content)
 from sync.server import case_workflow, conflict_review
 from sync.server.auth import User
 from sync.server.push_context import PushContext, StaleRead, record_row
@@ -197,7 +198,9 @@ def push(storage: Storage, user: User, batch: PushBatch) -> PushResult:
     The schema check needs no database and runs first. A transaction that lost a race — another push inserted
     one of its new records, or the same operation, first — is run again from the start: it then finds that
     record (a conflict, or a repeat) or the stored result."""
-    request_hash = content_hash(batch.model_dump(mode="json"))
+    # the batch's hash, also over text that is not valid Unicode (refused below, but still part of the request)
+    request_hash = hashlib.sha256(canonical_json(batch.model_dump(mode="json")).encode("utf-8", "surrogatepass")
+                                  ).hexdigest()
     invalid = {index: reason for index, change in enumerate(batch.records)
                if (reason := schema_problem(change)) is not None}
     attempt = 1
