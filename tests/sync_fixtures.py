@@ -1,4 +1,5 @@
-"""Sync test fixtures: a real server on loopback (uvicorn in a thread), users, published ledger, client workspaces.
+"""Sync test fixtures: a real server on loopback (uvicorn in a thread, or ``inspector-server serve --workers N`` in a
+child process), users, published ledger, client workspaces, clients released together.
 
 The ledger is ``test_ledger_import``'s plus two more 盐城 cases, so city
 320900 (盐城) holds LD-001, LD-010 and LD-011 while 南京 (320100) holds LD-002
@@ -205,6 +206,27 @@ def api(url: str, user: str) -> Any:
     client = SyncClient(url)
     client.login(user, PASSWORD, remember=False)
     return client
+
+
+def together(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls in threads released at the same moment by a barrier; their results (or the exception each
+    raised) in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait(30)
+        try:
+            results[index] = calls[index]()
+        except Exception as exc:  # noqa: BLE001 - an error answer is tallied, not raised in a thread
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
 
 
 CASE = "LD-001"  # a 盐城 case every test ledger holds

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import uuid as uuid_lib
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from inspector.workspace import Workspace
 from sync.client import SyncClient
 from sync.protocol import PushBatch, PushResult, RecordChange
 from tests.sync_fixtures import (CASE, REPO, ServerProcess, api, db_url, finding_on_both_devices,  # noqa: F401
-                                 prepare_server_data, server, sync)
+                                 prepare_server_data, server, sync, together)
 
 ROUNDS = 20
 EDITORS = 6
@@ -37,26 +36,6 @@ def push_one(client: SyncClient, uuid: str, base: int | None, content: dict, com
               for n in range(companions)]
     return client.push(PushBatch(operation_id=str(uuid_lib.uuid4()), records=[
         *others, RecordChange(kind="findings", uuid=uuid, base_revision=base, content=content)]))
-
-
-def together(calls: list) -> list:
-    """Run the calls in threads released at the same moment by a barrier; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index: int) -> None:
-        barrier.wait(30)
-        try:
-            results[index] = calls[index]()
-        except Exception as exc:  # noqa: BLE001 - an error answer is tallied, not raised in a thread
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 @dataclass

@@ -16,8 +16,7 @@ from inspector.workflow import transition
 from inspector.workspace import Workspace
 from sync.protocol import RECORD_MODELS, PushBatch, RecordChange
 from tests.sync_fixtures import (CASE, CENTRE, ServerProcess, api, client_workspace, db_url,  # noqa: F401
-                                 prepare_server_data, server, sync)
-from tests.test_sync_race import together
+                                 prepare_server_data, server, sync, together)
 
 STAMP = "2026-01-01T00:00:00Z"
 
