@@ -45,6 +45,8 @@ from inspector.record_store import insert_record, to_json
 from inspector.workspace import Workspace, utc_now
 
 PHASES = ("inspection", "before", "after")
+EVIDENCE_KINDS = ("photo", "drone", "orthophoto")
+PHOTO_KINDS = ("photo", "drone")  # the kinds that show the site as seen (an 'after' photo for 申请销号)
 MAX_DISTANCE_META_KEY = "photo_max_distance_m"
 ORTHOPHOTO_SUFFIXES = (".tif", ".tiff")
 MIME_BY_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp",

@@ -17,6 +17,12 @@ States::
   it is recorded with target 已销号 (the case stays closed); when the
   problem has come back (``recurred=True``) the case reopens to 整改中.
 
+The evidence rules are pure functions of a small :class:`CaseFacts` value
+(findings' assessments, rectification measure types, 'after' photos, the
+checklist), which a device builds from its workspace (:func:`case_facts`)
+and the sync server from its own records, so both check a move against
+this one rule table (:func:`find_rule`, :func:`missing_for`).
+
 Every move writes a ``transitions`` row (who, role, when, why), bumps the
 case's revision (``dirty = 1``) and appends an audit entry. A refused move
 raises :class:`BadInput` listing everything that is missing, in Chinese and
@@ -25,11 +31,12 @@ English.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from inspector.cases import resolve_case
 from inspector.db import atomic
 from inspector.errors import BadInput
+from inspector.evidence_attach import PHOTO_KINDS
 from inspector.record_store import insert_record
 from inspector.rectification import CHECKLIST_ITEMS, checklist
 from inspector.workspace import Workspace, utc_now
@@ -41,42 +48,65 @@ OFFICE = ("reviewer", "admin")
 RETURN = "退回"
 FOLLOW_UP = "回头看"
 ACTIONS = (RETURN, FOLLOW_UP)
+EXIT_MEASURE = "退出"  # the measure type whose closure needs a complete 两断三清 checklist
 
 Missing = list[tuple[str, str]]  # (Chinese, English) descriptions of what is missing
-Check = Callable[[Workspace, Any], Missing]
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the workflow's evidence rules look at, from a device's workspace or the server's records.
+
+    ``checklist_missing`` is ``None`` when the case has no 两断三清 checklist, else the items not done
+    (empty when complete)."""
+
+    assessments: frozenset[str] = frozenset()  # of the case's findings
+    measure_types: frozenset[str] = frozenset()  # of its rectifications
+    after_photos: int = 0  # photos and drone stills of phase 'after'
+    checklist_missing: Optional[tuple[str, ...]] = None
+
+
+Check = Callable[[CaseFacts], Missing]
+
+
+def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
+    """The facts of a case in this workspace (records not deleted)."""
+    conn = ws.conn
+    assessments = {r[0] for r in conn.execute("SELECT DISTINCT assessment FROM findings WHERE case_id = ? "
+                                              "AND deleted = 0", (case_id,))}
+    measures = {r[0] for r in conn.execute("SELECT DISTINCT measure_type FROM rectifications WHERE case_id = ? "
+                                           "AND deleted = 0", (case_id,))}
+    after = conn.execute(f"SELECT count(*) FROM evidence WHERE case_id = ? AND phase = 'after' AND kind IN "
+                         f"({', '.join('?' * len(PHOTO_KINDS))}) AND deleted = 0",
+                         (case_id, *PHOTO_KINDS)).fetchone()[0]
+    items = checklist(ws, case_id)
+    return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
+                     None if items is None else tuple(items["missing"]))
 
 
 def _finding_with(assessment: str) -> Check:
-    def check(ws: Workspace, case: Any) -> Missing:
-        found = ws.conn.execute("SELECT 1 FROM findings WHERE case_id = ? AND assessment = ? AND deleted = 0",
-                                (case["id"], assessment)).fetchone()
-        return [] if found else [(f"结论为“{assessment}”的核查记录",
-                                  f"a finding with assessment {assessment}")]
+    def check(facts: CaseFacts) -> Missing:
+        return [] if assessment in facts.assessments else [(f"结论为“{assessment}”的核查记录",
+                                                             f"a finding with assessment {assessment}")]
     return check
 
 
-def _rectification(ws: Workspace, case: Any) -> Missing:
-    found = ws.conn.execute("SELECT 1 FROM rectifications WHERE case_id = ? AND deleted = 0",
-                            (case["id"],)).fetchone()
-    return [] if found else [("整改记录（整改类型、措施、期限、责任单位）",
-                              "a rectification record (measure type, measures, deadline, responsible unit)")]
+def _rectification(facts: CaseFacts) -> Missing:
+    return [] if facts.measure_types else [("整改记录（整改类型、措施、期限、责任单位）",
+                                            "a rectification record (measure type, measures, deadline, "
+                                            "responsible unit)")]
 
 
-def _closure_evidence(ws: Workspace, case: Any) -> Missing:
+def _closure_evidence(facts: CaseFacts) -> Missing:
     missing: Missing = []
-    after = ws.conn.execute("SELECT 1 FROM evidence WHERE case_id = ? AND phase = 'after' AND kind IN "
-                            "('photo', 'drone') AND deleted = 0", (case["id"],)).fetchone()
-    if not after:
+    if not facts.after_photos:
         missing.append(("至少一张整改后照片（阶段 after）", "at least one photo taken after rectification (phase after)"))
-    missing += _rectification(ws, case)
-    exits = ws.conn.execute("SELECT 1 FROM rectifications WHERE case_id = ? AND measure_type = '退出' "
-                            "AND deleted = 0", (case["id"],)).fetchone()
-    if exits:
-        items = checklist(ws, case["id"])
-        if items is None:
+    missing += _rectification(facts)
+    if EXIT_MEASURE in facts.measure_types:
+        if facts.checklist_missing is None:
             missing.append(("两断三清检查表（退出类整改）", "the 两断三清 closure checklist (exit measures)"))
-        elif not items["complete"]:
-            names = [CHECKLIST_ITEMS[k] for k in items["missing"]]
+        elif facts.checklist_missing:
+            names = [CHECKLIST_ITEMS[k] for k in facts.checklist_missing]
             missing.append(("两断三清未完成：" + "、".join(n[0] for n in names),
                             "closure checklist incomplete: " + ", ".join(n[1] for n in names)))
     return missing
@@ -93,6 +123,11 @@ class Rule:
     checks: tuple[Check, ...] = ()
     reason_required: bool = False
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The states this move may end in (回头看 reopens a case to 整改中 when the problem came back)."""
+        return (self.to_state, "整改中") if self.action == FOLLOW_UP else (self.to_state,)
+
 
 RULES = (
     Rule("待核查", "现场核查", "现场核查", ANYONE),
@@ -108,16 +143,35 @@ RULES = (
     Rule("市级验收", RETURN, "整改中", OFFICE, reason_required=True),
     Rule("已销号", FOLLOW_UP, "已销号", OFFICE, reason_required=True),
 )
+MOVES = tuple(dict.fromkeys(rule.action for rule in RULES))  # every action a transition may record
 
 
 def allowed_moves(state: str) -> list[str]:
     return [rule.action for rule in RULES if rule.from_state == state]
 
 
+def find_rule(state: str, action: str) -> Optional[Rule]:
+    """The rule for ``action`` from ``state``, or ``None`` when the workflow has no such move."""
+    return next((rule for rule in RULES if rule.from_state == state and rule.action == action), None)
+
+
+def missing_for(rule: Rule, *, role: str, reason: Optional[str], facts: CaseFacts) -> Missing:
+    """Everything that keeps ``role`` from making this move (empty when it is allowed): the role, the reason
+    when one is required, and the evidence the rule's checks ask of the case's facts."""
+    missing: Missing = []
+    if role not in rule.roles:
+        missing.append((f"角色 {'/'.join(rule.roles)}（当前为 {role}）", f"role {'/'.join(rule.roles)} (you are {role})"))
+    if rule.reason_required and not (reason or "").strip():
+        missing.append(("原因（--reason）", "a reason (--reason)"))
+    for check in rule.checks:
+        missing += check(facts)
+    return missing
+
+
 def _rule_for(state: str, action: str) -> Rule:
-    for rule in RULES:
-        if rule.from_state == state and rule.action == action:
-            return rule
+    rule = find_rule(state, action)
+    if rule is not None:
+        return rule
     moves = "、".join(allowed_moves(state)) or "无"
     raise BadInput(f"不能从“{state}”转到“{action}”（可选：{moves}）",
                    f"cannot go from {state} to {action} (allowed: {', '.join(allowed_moves(state)) or 'none'})")
@@ -137,14 +191,7 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
     with atomic(conn):
         case = resolve_case(ws, case_ref)
         rule = _rule_for(case["status"], target)
-        missing: Missing = []
-        if role not in rule.roles:
-            missing.append((f"角色 {'/'.join(rule.roles)}（当前为 {role}）",
-                            f"role {'/'.join(rule.roles)} (you are {role})"))
-        if rule.reason_required and not reason:
-            missing.append(("原因（--reason）", "a reason (--reason)"))
-        for check in rule.checks:
-            missing += check(ws, case)
+        missing = missing_for(rule, role=role, reason=reason, facts=case_facts(ws, case["id"]))
         if missing:
             raise BadInput(
                 f"问题 {case['case_no']} 不能转到“{target}”，缺少：" + "；".join(m[0] for m in missing),

@@ -17,9 +17,10 @@ data further:
    cursor: blobs first, then the page and the new cursor in one transaction;
    a record the device cannot apply is quarantined (:mod:`sync.quarantine`)
    and the rest of the page still applies;
-6. verify: the server compares the records and blobs this device holds with
-   what it holds in the user's scope, leaving out records with unpushed
-   edits and quarantined ones (``verify_left_out``).
+6. verify: the server compares the records (revisions and content hashes)
+   and blobs this device holds with what it holds in the user's scope,
+   leaving out records with unpushed edits and quarantined ones
+   (``verify_left_out``).
 
 :class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
 workspace connection when started with :meth:`SyncJob.start`; the caller's
@@ -38,7 +39,9 @@ from inspector.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled
-from sync.protocol import MAX_PULL_PAGE, MAX_PUSH_RECORDS, PushBatch, PushResult, ServerRecord, VerifyRequest
+from sync.protocol import (MAX_PULL_PAGE, MAX_PUSH_RECORDS, RECORD_KINDS, PushBatch, PushResult, ServerRecord,
+                           VerifyRequest, content_hash)
+from sync.record_codec import to_wire
 
 Progress = Callable[[str, int, int], None]
 
@@ -217,11 +220,22 @@ class SyncJob:
         left_out = quarantine.quarantined_uuids(ws.conn, server_url)
         held = local_store.held_records(ws) + quarantine.skipped_tombstones(ws.conn, server_url)
         result = self.client.verify(VerifyRequest(records=held, pending=local_store.pending_uuids(ws) + left_out,
-                                                  blobs=blobs))
+                                                  blobs=blobs, content_hashes=held_content_hashes(ws)))
         self.report.verify_left_out = left_out
         self.report.verified = result.ok
         if not result.ok:
             self.report.verify_detail = result.model_dump(exclude={"server_time"})
+
+
+def held_content_hashes(ws: Workspace) -> dict[str, str]:
+    """The wire content hash of every clean, live record that came from (or reached) the server, so the
+    server's verify catches a copy that differs at the same revision."""
+    hashes: dict[str, str] = {}
+    for kind in RECORD_KINDS:
+        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
+                                   "AND base_revision IS NOT NULL"):
+            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
+    return hashes
 
 
 def run_sync(workspace_root: Path, client: SyncClient, *, actor: str,

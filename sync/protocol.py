@@ -19,6 +19,14 @@ go by UUID: ``case_uuid``, ``finding_uuid``).
   ``resolves`` so a device still holding exactly a refused version adopts it.
 - **Zone layers** are listed with their version and SHA-256; a device
   downloads the files it does not hold (see :mod:`inspector.zone_layer_file`).
+- **Record content** has one schema per kind (:data:`RECORD_MODELS`): the
+  columns a workspace stores, with their types, ranges, enumerations (taken
+  from the core's own constants) and text lengths, and nothing else
+  (:mod:`sync.record_schema`). The server refuses a record that does not fit
+  (:func:`validate_content`) before storing it, and a device can check what
+  it pulls the same way.
+- **Verify** ends a sync: the server compares the records the device holds
+  (revision, and content hash of each live one) and the blobs with its own.
 
 Every response carries the server's UTC time so the client can report clock
 skew; the device clock never decides anything.
@@ -31,6 +39,9 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
+from inspector.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
+from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 SERVER_TIME_HEADER = "X-Server-Time"
@@ -39,7 +50,6 @@ PROTOCOL_HEADER = "X-Sync-Protocol"
 # Kinds in the order a push sends them and a pull applies them (parents first).
 RECORD_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions")
 CHILD_KINDS = RECORD_KINDS[1:]
-ROLES = ("inspector", "reviewer", "admin")
 PROVINCE_ADCODE = "320000"
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
@@ -215,11 +225,13 @@ class UploadState(BaseModel):
 
 
 class VerifyRequest(BaseModel):
-    """What the client holds after a sync: ``[kind, uuid, server revision]`` per clean record."""
+    """What the client holds after a sync: ``[kind, uuid, server revision]`` per clean record, and the
+    :func:`content_hash` of each one it holds live (not deleted)."""
 
     records: list[tuple[str, str, int]]
     pending: list[str] = []  # UUIDs with unpushed or conflicting local edits: left out of the comparison
     blobs: list[str] = []
+    content_hashes: Optional[dict[str, str]] = None  # uuid -> content hash; None: not compared (older clients)
 
 
 class VerifyResult(BaseModel):
@@ -229,6 +241,7 @@ class VerifyResult(BaseModel):
     missing_on_client: list[str]
     unknown_to_server: list[str]
     revision_mismatch: list[str]
+    content_mismatch: list[str] = []  # same revision, different content (or deleted on one side only)
     blobs_missing_on_server: list[str]
     server_time: str
 

@@ -1,4 +1,5 @@
-"""Sync test fixtures: a real server on loopback (uvicorn in a thread), users, published ledger, client workspaces.
+"""Sync test fixtures: a real server on loopback (uvicorn in a thread, or ``inspector-server serve --workers N`` in a
+child process), users, published ledger, client workspaces, clients released together.
 
 The ledger is ``test_ledger_import``'s plus two more 盐城 cases, so city
 320900 (盐城) holds LD-001, LD-010 and LD-011 while 南京 (320100) holds LD-002
@@ -9,7 +10,10 @@ fresh schema-less database by dropping the tables first.
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,6 +31,7 @@ USERS = {  # name: (role, jurisdiction)
     "county_c": ("inspector", "320924"),
 }
 DB_ENV = "SYNC_TEST_DATABASE_URL"
+REPO = Path(__file__).resolve().parents[1]
 EXTRA_ROWS = [
     [9, "LD-010", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "鱼塘", 120.45, 33.52, None, None, "射阳县"],
     [10, "LD-011", "盐城市", "东台市", "条子泥", None, "码头", "码头", 120.9, 32.85, None, None, "东台市"],
@@ -109,6 +114,51 @@ class ServerThread:
         return self.app.state.storage
 
 
+class ServerProcess:
+    """The real server as ``inspector-server --data DIR serve --workers N`` in a child process (its own process
+    group, so stopping it stops its workers too)."""
+
+    def __init__(self, data_dir: Path, db_url: Optional[str] = None, *, workers: int = 1) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "sync.server.cli", "--data", str(data_dir), "serve", "--host",
+                   "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        self.process = subprocess.Popen(command + (["--db", db_url] if db_url else []), cwd=REPO,
+                                        start_new_session=True, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while not self._answers():
+            if time.time() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError("server process did not start")
+            time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"GET /api/v1/info HTTP/1.0\r\n\r\n")
+                return sock.recv(12).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
 def prepare_server_data(data_dir: Path, db_url: Optional[str], work: Path) -> None:
     """Users and a published ledger in a server data directory."""
     from sync.server.auth import add_user
@@ -150,6 +200,36 @@ def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optio
         client.close()
         save_login(ws, server_url, user, ca_bundle)
     return root
+
+
+def api(url: str, user: str) -> Any:
+    """A protocol client logged in as ``user`` (the token is not kept in the keyring)."""
+    from sync.client import SyncClient
+
+    client = SyncClient(url)
+    client.login(user, PASSWORD, remember=False)
+    return client
+
+
+def together(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls in threads released at the same moment by a barrier; their results (or the exception each
+    raised) in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait(30)
+        try:
+            results[index] = calls[index]()
+        except Exception as exc:  # noqa: BLE001 - an error answer is tallied, not raised in a thread
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
 
 
 CASE = "LD-001"  # a 盐城 case every test ledger holds

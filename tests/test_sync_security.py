@@ -97,7 +97,8 @@ def test_authorization_matrix(server, tmp_path):  # noqa: F811
         RecordChange(kind="transitions", uuid="00000000-0000-4000-8000-000000000003",
                      content={"case_uuid": case_row["uuid"], "action": "已销号", "from_state": "市级验收",
                               "to_state": "已销号", "actor": "inspector_a", "role": "reviewer", "reason": None,
-                              "at_utc": "2026-01-01T00:00:00Z", "revision": 1, "created_at": "x", "updated_at": "x"}),
+                              "at_utc": "2026-01-01T00:00:00Z", "revision": 1, "created_at": "2026-01-01T00:00:00Z",
+                              "updated_at": "2026-01-01T00:00:00Z"}),
     ]))
     assert [r.status for r in spoofed.results] == ["rejected"] * 3
     assert "jurisdiction" in spoofed.results[0].reason and "jurisdiction" in spoofed.results[1].reason

@@ -25,6 +25,7 @@ from typing import Any, Awaitable, Callable, Optional
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
@@ -100,6 +101,10 @@ class StampHeaders:
         await self.app(scope, receive, stamped)
 
 
+def _printable(value: Any) -> str:
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def create_app(data_dir: Path, db_url: Optional[str] = None, *,
                token_ttl_hours: float = auth.DEFAULT_TOKEN_TTL_HOURS, openapi: bool = False) -> FastAPI:
     """The API over a data directory (blobs, server workspace) and a database (default SQLite there).
@@ -120,6 +125,14 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
     app.add_middleware(BodyLimit)
     app.add_middleware(StampHeaders)  # outermost: the 413s of BodyLimit are stamped too
     bearer = HTTPBearer(auto_error=False)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 naming each field at fault and why, without echoing the input (which may not even be text that
+        can be encoded: a lone surrogate parses from JSON)."""
+        detail = [{"loc": [part if isinstance(part, int) else _printable(part) for part in error["loc"]],
+                   "msg": _printable(error["msg"]), "type": error["type"]} for error in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     def current_user(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> auth.User:
         if credentials is None:
@@ -189,13 +202,9 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         if batch.protocol != PROTOCOL_VERSION:
             raise HTTPException(400, f"protocol {batch.protocol} not supported (server: {PROTOCOL_VERSION})")
         try:
-            with storage.write() as conn:
-                return record_logic.push(conn, user, batch)
+            return record_logic.push(storage, user, batch)
         except record_logic.OperationReused:
             raise HTTPException(409, "operation id already used for a different batch") from None
-        except sa.exc.IntegrityError:  # the same operation raced itself: answer with the stored result
-            with storage.write() as conn:
-                return record_logic.push(conn, user, batch)
 
     @app.get(API_PREFIX + "/changes", response_model=PullPage)
     def changes(since: int = Query(0, ge=0, le=MAX_SEQ), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),

@@ -2,12 +2,14 @@
 
 ::
 
-    inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--ssl-certfile F --ssl-keyfile F]
-                                      [--token-ttl-hours H] [--openapi]
+    inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--workers N]
+                                      [--ssl-certfile F --ssl-keyfile F] [--token-ttl-hours H] [--openapi]
     inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE --password-stdin
     inspector-server --data DIR revoke-tokens NAME
     inspector-server --data DIR publish-ledger FILE
     inspector-server --data DIR publish-zones FILE [--crs EPSG:n] [--encoding E] [--map k=F,...] [--kind K] [--layer L]
+    inspector-server --data DIR check-records
+    inspector-server --data DIR purge-record UUID --reason TEXT [--by NAME]
 
 The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
 (e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); a URL given once is
@@ -19,16 +21,25 @@ jurisdiction) and revokes every token they hold. Tokens expire
 ``--token-ttl-hours`` after login (default 12); ``--openapi`` serves the API's
 OpenAPI document at ``/openapi.json`` with ``/docs`` and ``/redoc`` (off by
 default).
+``serve --workers N`` runs N API processes (uvicorn workers) over the same
+data directory and database; every lock lives in the database.
+``check-records`` lists the stored records that fail the current record
+schema (``[{"uuid", "kind", "reason"}]``) and ``purge-record`` archives one
+verbatim and leaves a bare tombstone (see :mod:`sync.server.purge`).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
 CONFIG_NAME = "server.json"
+DATA_DIR_ENV = "INSPECTOR_SERVER_DATA"  # the data directory, for the worker processes of serve --workers
+APP_OPTIONS_ENV = "INSPECTOR_SERVER_APP_OPTIONS"  # serve's options for create_app, as JSON, for the workers
+WORKER_APP = "sync.server.cli:worker_app"  # what each worker process imports and calls
 
 
 def database_url(data_dir: Path, given: Optional[str]) -> Optional[str]:
@@ -61,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"hours a login token stays valid (default {DEFAULT_TOKEN_TTL_HOURS:g})")
     serve.add_argument("--openapi", action="store_true",
                        help="serve the OpenAPI document (/openapi.json, /docs, /redoc)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help="API worker processes (default 1)")
 
     user = commands.add_parser("add-user", parents=[db_parent],
                                help="create a user, or update one (a new password revokes their tokens)")
@@ -83,31 +95,60 @@ def build_parser() -> argparse.ArgumentParser:
     zones.add_argument("--map", dest="field_map", metavar="KEY=FIELD,...")
     zones.add_argument("--kind")
     zones.add_argument("--layer")
+
+    commands.add_parser("check-records", parents=[db_parent],
+                        help="list stored records that fail the current record schema")
+    purge = commands.add_parser("purge-record", parents=[db_parent],
+                                help="archive a stored record verbatim and replace it by a bare tombstone")
+    purge.add_argument("uuid")
+    purge.add_argument("--reason", required=True, help="why (kept with the archived record)")
+    purge.add_argument("--by", metavar="NAME", help="who purges (default: the login running this command)")
     return parser
 
 
 def serve_app(app: Any, *, host: str, port: int, ssl_certfile: Optional[str] = None,
-              ssl_keyfile: Optional[str] = None) -> None:
+              ssl_keyfile: Optional[str] = None, workers: int = 1) -> None:
     """Run an ASGI app the way ``serve`` does (uvicorn picks httptools and uvloop when installed: the
-    ``server`` extra brings them); returns when the server stops."""
+    ``server`` extra brings them); returns when the server stops. With several ``workers``, ``app`` is the
+    import string of an app factory, which each worker process calls."""
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
-                log_level="warning", timeout_keep_alive=30)
+                log_level="warning", timeout_keep_alive=30, workers=workers, factory=workers > 1)
+
+
+def worker_app() -> Any:
+    """The API of one worker process of ``serve --workers N``: the data directory and serve's options come from
+    the environment (``INSPECTOR_SERVER_DATA``, ``INSPECTOR_SERVER_APP_OPTIONS``), the database URL from that
+    directory's ``server.json``."""
+    from sync.server.app import create_app
+
+    data_dir = Path(os.environ[DATA_DIR_ENV])
+    return create_app(data_dir, database_url(data_dir, None), **json.loads(os.environ.get(APP_OPTIONS_ENV, "{}")))
 
 
 def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict[str, Any]:
     from sync.server.app import create_app
+    from sync.server.storage import Storage
 
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         raise ValueError("give both --ssl-certfile and --ssl-keyfile, or neither")
-    app = create_app(data_dir, url, token_ttl_hours=args.token_ttl_hours, openapi=args.openapi)
-    serve_app(app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
-              ssl_keyfile=args.ssl_keyfile)
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    app_options = {"token_ttl_hours": args.token_ttl_hours, "openapi": args.openapi}
+    options = {"host": args.host, "port": args.port, "ssl_certfile": args.ssl_certfile,
+               "ssl_keyfile": args.ssl_keyfile}
+    if args.workers == 1:
+        serve_app(create_app(data_dir, url, **app_options), **options)
+    else:
+        Storage.for_data_dir(data_dir, url).dispose()  # the schema, made once before the workers start
+        os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
+        os.environ[APP_OPTIONS_ENV] = json.dumps(app_options)
+        serve_app(WORKER_APP, workers=args.workers, **options)
     return {"stopped": True}
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> Any:
     data_dir = Path(args.data)
     url = database_url(data_dir, args.db)
     if args.command == "serve":
@@ -126,6 +167,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             from sync.server.auth import revoke_tokens
 
             return {"user": args.name, "revoked": revoke_tokens(storage, args.name)}
+        if args.command in ("check-records", "purge-record"):
+            from sync.server import purge
+
+            if args.command == "check-records":
+                return purge.invalid_records(storage)
+            return purge.purge_record(storage, args.uuid, args.reason, args.by or purge.default_purger())
         from sync.server import publish
 
         if args.command == "publish-ledger":

@@ -29,8 +29,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.protocol import (Conflict, KeepVersion, RecordResult, Resolution, ResolvedConflict, ResolveResult,
-                           ServerRecord)
+                           ServerRecord, validate_content)
 from sync.server.auth import User
+from sync.server.case_workflow import case_state
+from sync.server.push_context import PushContext
 from sync.server.storage import conflict_resolutions, conflicts, next_seq, records, server_now
 
 LOOKUP_SLICE = 500  # uuids per IN (...) lookup
@@ -88,12 +90,24 @@ def decided_reason(conflict_id: int, resolution: Resolution) -> str:
             f"the server's revision {resolution.revision} replaces this edit on the next pull")
 
 
+def _client_version_problem(conn: Connection, row: Any) -> Optional[str]:
+    """Why a conflict's client version may not become the record (it must fit the record schema, and a case's
+    status must be its workflow state on the server), or ``None``."""
+    content = json.loads(row.client_content)
+    problem = validate_content(row.kind, content, deleted=False)
+    if problem is None and row.kind == "cases":
+        state = case_state(PushContext(conn, []), row.uuid)
+        if content.get("status") != state:
+            problem = f"its status {content.get('status')!r} is not the case's workflow state ({state})"
+    return problem
+
+
 def resolve(conn: Connection, user: User, conflict_id: int, keep: KeepVersion) -> ResolveResult:
     """Resolve a conflict in the user's jurisdiction (office roles; the caller checks the role)."""
     row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id,
                                                   user.scope_clause(conflicts))).first()
-    record = None if row is None else conn.execute(
-        sa.select(records).where(records.c.uuid == row.uuid)).first()
+    record = None if row is None else conn.execute(  # locked before the counter, like a push
+        sa.select(records).where(records.c.uuid == row.uuid).with_for_update()).first()
     if row is None or record is None:
         raise ReviewProblem(404, "no such conflict")
     if decision(conn, conflict_id) is not None:
@@ -101,6 +115,10 @@ def resolve(conn: Connection, user: User, conflict_id: int, keep: KeepVersion) -
     if keep == "client" and record.revision != row.server_revision:
         raise ReviewProblem(409, f"the record changed on the server after this conflict (revision "
                                  f"{row.server_revision} → {record.revision}); only the server version can be kept")
+    if keep == "client":
+        problem = _client_version_problem(conn, row)
+        if problem:
+            raise ReviewProblem(409, f"the client version cannot be kept: {problem}")
     seq, now, revision = next_seq(conn), server_now(), record.revision + 1
     values: dict[str, Any] = {"revision": revision, "server_seq": seq, "updated_by": user.name, "received_at": now}
     if keep == "client":

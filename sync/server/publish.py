@@ -35,6 +35,9 @@ def publish_cases(ws: Workspace, storage: Storage) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     rows = ws.conn.execute("SELECT * FROM cases WHERE deleted = 0 ORDER BY id").fetchall()
     with storage.write() as conn:
+        # the case rows before the change counter, in UUID order, as a push takes them (no deadlock with one)
+        conn.execute(sa.select(records.c.uuid).where(records.c.kind == "cases").order_by(records.c.uuid)
+                     .with_for_update()).fetchall()
         for row in rows:
             content = to_wire(ws.conn, "cases", row)
             existing = conn.execute(sa.select(records).where(records.c.uuid == row["uuid"])).first()

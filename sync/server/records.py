@@ -1,6 +1,9 @@
-"""Server-side record logic: idempotent pushes, conflicts, scoped pulls, tombstones, verification.
+"""Server-side record logic: validated, atomic, idempotent pushes; conflicts; scoped pulls; tombstones; verification.
 
-A pushed record is **applied** when the server has never seen its UUID (and
+Every pushed record is first checked against the record schema
+(:func:`sync.protocol.validate_content`): a record that does not fit is
+**rejected** with the fields at fault, and nothing invalid is ever stored.
+A valid record is **applied** when the server has never seen its UUID (and
 its case is inside the pusher's jurisdiction), when its content is what the
 server already holds (a harmless repeat), or when its ``base_revision`` is the
 server's current revision. Otherwise it is a **conflict**: the server keeps
@@ -9,30 +12,40 @@ review and says so — nothing is overwritten and nothing is dropped.
 Office review resolves conflicts (:mod:`sync.server.conflict_review`); a
 version pushed again after its conflict was resolved is ``rejected``.
 
-A record is **rejected** (with a reason) when it would widen the pusher's
-scope: a case or child record outside their jurisdiction, jurisdiction
-fields that differ from what the server assigned, a record moved to another
-case, a transition the workflow does not allow for the pusher's role, or
-evidence whose blob has not been uploaded and verified yet.
+A record is also **rejected** (with a reason) when it would widen the
+pusher's scope — a case or child record outside their jurisdiction,
+jurisdiction fields that differ from what the server assigned, a record
+moved to another case, evidence naming a blob the pusher may not reference
+(:mod:`sync.server.blob_access`) — or when the workflow refuses it (:mod:`sync.server.case_workflow`:
+a transition the rule table does not allow from the case's state on the
+server, a case status changed without one).
+
+The revision check and the write are one atomic step in the database
+(:mod:`sync.server.push_context`): for any number of concurrent pushes of
+one record from one base, exactly one is applied and every other becomes a
+stored conflict, with any number of server processes.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from types import SimpleNamespace
 from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
-                           VerifyResult, content_hash)
-from sync.server import blob_access, conflict_review
+                           VerifyResult, canonical_json, content_hash, is_uuid, validate_content)
+from sync.server import blob_access, case_workflow, conflict_review
 from sync.server.auth import User
-from sync.server.storage import blobs, conflicts, counters, next_seq, push_ops, records, server_now
+from sync.server.push_context import PushContext, StaleRead, record_row
+from sync.server.storage import Storage, conflicts, next_seq, push_ops, records, server_now
 
 CASE_EDITABLE_FIELDS = frozenset({"status", "revision", "updated_at"})  # what a device may change on a case
 JURISDICTION_FIELDS = ("city_adcode", "county_adcode")
 OUTSIDE = "case not found in your jurisdiction"
+MAX_PUSH_ATTEMPTS = 5  # runs of one push that lost a race (a new record's primary key, a deadlock) before giving up
+RETRYABLE_SQLSTATES = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
 
 
 class OperationReused(Exception):
@@ -45,116 +58,17 @@ def server_record(row: Any) -> ServerRecord:
                         city_adcode=row.city_adcode, county_adcode=row.county_adcode)
 
 
-def _record_row(conn: Connection, uuid: Optional[str]) -> Any:
-    if not uuid:
-        return None
-    return conn.execute(sa.select(records).where(records.c.uuid == uuid)).first()
+def schema_problem(change: RecordChange) -> Optional[str]:
+    """Why a pushed record does not fit the record schema, or ``None``. A device sends a tombstone with the
+    record's whole content (only the server's own purge leaves a bare one), so tombstones are checked whole."""
+    if not is_uuid(change.uuid):
+        return "uuid: not a lower-case UUID"
+    if change.kind != "cases" and any(field in change.content for field in JURISDICTION_FIELDS):
+        return "jurisdiction fields are assigned by the server"
+    return validate_content(change.kind, change.content, deleted=False)
 
 
-LOOKUP_SLICE = 500  # uuids per IN (...) lookup
-
-
-class _PushContext:
-    """Per-batch state inside the push's single transaction: the records and blobs the batch refers to
-    (read with a few ``IN`` queries instead of several queries per record), change numbers drawn from
-    the counter once, and new rows inserted together at the end.
-
-    The cache is kept current with every row the batch writes, so a record later in the batch sees
-    the records earlier in it, exactly as with one query per record."""
-
-    def __init__(self, conn: Connection, changes: list[RecordChange]) -> None:
-        self.conn = conn
-        self.now = server_now()
-        wanted: set[str] = set()
-        shas: set[str] = set()
-        for change in changes:
-            wanted.add(change.uuid)
-            for key in ("case_uuid", "finding_uuid"):
-                value = change.content.get(key)
-                if isinstance(value, str) and value:
-                    wanted.add(value)
-            sha = change.content.get("sha256") if change.kind == "evidence" else None
-            if isinstance(sha, str) and sha:
-                shas.add(sha)
-        self.rows: dict[str, Any] = dict.fromkeys(wanted)  # None: not on the server
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), LOOKUP_SLICE):
-            part = ordered[start:start + LOOKUP_SLICE]
-            for row in conn.execute(sa.select(records).where(records.c.uuid.in_(part))):
-                self.rows[row.uuid] = row
-        self.blobs: set[str] = set()
-        ordered_shas = sorted(shas)
-        for start in range(0, len(ordered_shas), LOOKUP_SLICE):
-            part = ordered_shas[start:start + LOOKUP_SLICE]
-            self.blobs.update(r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(part))))
-        self.pending_inserts: dict[str, dict[str, Any]] = {}
-        self._first_seq: Optional[int] = None
-        self._last_seq = 0
-
-    def row(self, uuid: Optional[str]) -> Any:
-        if not uuid:
-            return None
-        if not isinstance(uuid, str):
-            return _record_row(self.conn, uuid)
-        if uuid in self.rows:
-            return self.rows[uuid]
-        found = _record_row(self.conn, uuid)  # not referenced up front (defensive; normally cached)
-        self.rows[uuid] = found
-        return found
-
-    def has_blob(self, sha: str) -> bool:
-        return sha in self.blobs
-
-    def next_seq(self) -> int:
-        """The next change number; the first draw locks the counter row until commit, later ones count on."""
-        if self._first_seq is None:
-            self._first_seq = self._last_seq = next_seq(self.conn)
-        else:
-            self._last_seq += 1
-        return self._last_seq
-
-    def insert(self, values: dict[str, Any]) -> None:
-        self.pending_inserts[values["uuid"]] = values
-        self.rows[values["uuid"]] = SimpleNamespace(**values)
-
-    def update(self, uuid: str, values: dict[str, Any]) -> None:
-        if uuid in self.pending_inserts:
-            self.pending_inserts[uuid].update(values)
-        else:
-            self.conn.execute(records.update().where(records.c.uuid == uuid).values(**values))
-        merged = dict(self.rows[uuid]._asdict()) if hasattr(self.rows[uuid], "_asdict") \
-            else dict(vars(self.rows[uuid]))
-        merged.update(values)
-        self.rows[uuid] = SimpleNamespace(**merged)
-
-    def finish(self) -> None:
-        """Write the new rows and the counter (still inside the push's transaction)."""
-        if self.pending_inserts:
-            self.conn.execute(records.insert(), list(self.pending_inserts.values()))
-            self.pending_inserts = {}
-        if self._first_seq is not None and self._last_seq != self._first_seq:
-            self.conn.execute(counters.update().where(counters.c.name == "seq").values(value=self._last_seq))
-
-
-def _check_transition(user: User, content: dict[str, Any]) -> Optional[str]:
-    from inspector.workflow import FOLLOW_UP, RULES
-
-    if content.get("role") != user.role:
-        return f"transition role {content.get('role')!r} is not your role ({user.role})"
-    for rule in RULES:
-        if rule.from_state == content.get("from_state") and rule.action == content.get("action"):
-            targets = {rule.to_state, "整改中"} if rule.action == FOLLOW_UP else {rule.to_state}
-            if content.get("to_state") not in targets:
-                return "transition target does not match the workflow"
-            if user.role not in rule.roles:
-                return f"the workflow does not allow role {user.role} to do {rule.action}"
-            if rule.reason_required and not content.get("reason"):
-                return "this transition needs a reason"
-            return None
-    return "transition not allowed by the workflow"
-
-
-def _scope_problem(ctx: _PushContext, user: User, change: RecordChange,
+def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
                    existing: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
     """(reason to reject or None, city adcode, county adcode) for a pushed record."""
     content = change.content
@@ -163,6 +77,8 @@ def _scope_problem(ctx: _PushContext, user: User, change: RecordChange,
     if change.kind == "cases":
         if existing is None:
             return "cases are published by the office (publish-ledger), not pushed", None, None
+        if change.deleted:
+            return "cases are deleted by the office, not pushed", None, None
         if not user.covers(existing.city_adcode, existing.county_adcode):
             return OUTSIDE, None, None
         stored = json.loads(existing.content)
@@ -173,8 +89,6 @@ def _scope_problem(ctx: _PushContext, user: User, change: RecordChange,
         if changed - CASE_EDITABLE_FIELDS:
             return f"ledger fields are published by the office: {', '.join(sorted(changed))}", None, None
         return None, existing.city_adcode, existing.county_adcode
-    if any(field in content for field in JURISDICTION_FIELDS):
-        return "jurisdiction fields are assigned by the server", None, None
     case = ctx.row(content.get("case_uuid"))
     if case is None or case.kind != "cases" or not user.covers(case.city_adcode, case.county_adcode):
         return OUTSIDE, None, None
@@ -190,10 +104,6 @@ def _scope_problem(ctx: _PushContext, user: User, change: RecordChange,
     if change.kind == "evidence":
         problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
                                             case.county_adcode)
-        if problem:
-            return problem, None, None
-    if change.kind == "transitions" and existing is None:
-        problem = _check_transition(user, content)
         if problem:
             return problem, None, None
     return None, case.city_adcode, case.county_adcode
@@ -217,8 +127,8 @@ def _store_conflict(conn: Connection, user: User, change: RecordChange, existing
     return int(result.inserted_primary_key[0])
 
 
-def apply_change(ctx: _PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
-    """Apply, refuse or record as conflict one pushed record (inside the push's transaction)."""
+def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
+    """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
     existing = ctx.row(change.uuid)
     problem, city, county = _scope_problem(ctx, user, change, existing)
     answer = {"uuid": change.uuid, "kind": change.kind}
@@ -227,6 +137,9 @@ def apply_change(ctx: _PushContext, user: User, change: RecordChange, operation_
     chash = content_hash(change.content)
     if existing is not None and existing.content_hash == chash and bool(existing.deleted) == change.deleted:
         return RecordResult(**answer, status="applied", revision=existing.revision, server_seq=existing.server_seq)
+    problem = case_workflow.workflow_problem(ctx, user, change, existing)
+    if problem:
+        return RecordResult(**answer, status="rejected", reason=problem)
     if existing is not None and (existing.deleted or change.base_revision != existing.revision):
         conflict_id = _store_conflict(ctx.conn, user, change, existing, chash, operation_id, ctx.now)
         decided = conflict_review.decision(ctx.conn, conflict_id)
@@ -249,27 +162,57 @@ def apply_change(ctx: _PushContext, user: User, change: RecordChange, operation_
         revision = 1
     else:
         revision = existing.revision + 1
-        ctx.update(change.uuid, {"revision": revision, **values})
+        ctx.update(change.uuid, {"revision": revision, **values}, decided_on=existing.revision)
     return RecordResult(**answer, status="applied", revision=revision, server_seq=seq)
 
 
-def push(conn: Connection, user: User, batch: PushBatch) -> PushResult:
-    """Apply a batch once, in the caller's single transaction; a repeat of the same operation id returns the
-    stored result."""
-    request_hash = content_hash(batch.model_dump(mode="json"))
+def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str,
+               invalid: dict[int, str]) -> PushResult:
     stored = conn.execute(sa.select(push_ops).where(push_ops.c.operation_id == batch.operation_id)).first()
     if stored is not None:
         if stored.user_id != user.id or stored.request_hash != request_hash:
             raise OperationReused(batch.operation_id)
         return PushResult(**json.loads(stored.result), replayed=True, server_time=server_now())
-    ctx = _PushContext(conn, batch.records)
-    results = [apply_change(ctx, user, change, batch.operation_id) for change in batch.records]
+    valid = [change for index, change in enumerate(batch.records) if index not in invalid]
+    ctx = PushContext(conn, valid)
+    results = [RecordResult(uuid=change.uuid, kind=change.kind, status="rejected", reason=invalid[index])
+               if index in invalid else apply_change(ctx, user, change, batch.operation_id)
+               for index, change in enumerate(batch.records)]
     ctx.finish()
     body = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
     conn.execute(push_ops.insert().values(operation_id=batch.operation_id, user_id=user.id,
                                           request_hash=request_hash, result=json.dumps(body),
                                           received_at=ctx.now))
     return PushResult(**body, server_time=server_now())
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    """Whether a failed push transaction lost a race that running it again settles."""
+    if isinstance(exc, (StaleRead, sa.exc.IntegrityError)):
+        return True
+    return isinstance(exc, sa.exc.OperationalError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def push(storage: Storage, user: User, batch: PushBatch) -> PushResult:
+    """Apply a batch once, in one transaction; a repeat of the same operation id returns the stored result.
+
+    The schema check needs no database and runs first. A transaction that lost a race — another push inserted
+    one of its new records, or the same operation, first — is run again from the start: it then finds that
+    record (a conflict, or a repeat) or the stored result."""
+    # the batch's hash, also over text that is not valid Unicode (refused below, but still part of the request)
+    request_hash = hashlib.sha256(canonical_json(batch.model_dump(mode="json")).encode("utf-8", "surrogatepass")
+                                  ).hexdigest()
+    invalid = {index: reason for index, change in enumerate(batch.records)
+               if (reason := schema_problem(change)) is not None}
+    attempt = 1
+    while True:
+        try:
+            with storage.write() as conn:
+                return _push_once(conn, user, batch, request_hash, invalid)
+        except (StaleRead, sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
+            if not _lost_a_race(exc) or attempt == MAX_PUSH_ATTEMPTS:
+                raise
+        attempt += 1
 
 
 def pull(conn: Connection, user: User, since: int, limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
@@ -294,7 +237,7 @@ def pull(conn: Connection, user: User, since: int, limit: int) -> tuple[list[Ser
 
 def tombstone(conn: Connection, user: User, uuid: str) -> Optional[RecordResult]:
     """Delete a record on the server (office roles); ``None`` when not found in scope."""
-    row = _record_row(conn, uuid)
+    row = record_row(conn, uuid, lock=True)  # the row before the counter, like a push
     if row is None or not user.covers(row.city_adcode, row.county_adcode):
         return None
     if not row.deleted:
@@ -306,19 +249,34 @@ def tombstone(conn: Connection, user: User, uuid: str) -> Optional[RecordResult]
     return RecordResult(uuid=uuid, kind=row.kind, status="applied", revision=row.revision, server_seq=row.server_seq)
 
 
+def _content_differs(row: Any, held: dict[str, str]) -> bool:
+    """Whether the client's copy of a record at the server's revision differs: a live record's content hash, or
+    a record the server deleted that the client still holds live (a tombstone's content does not matter)."""
+    if row.deleted:
+        return row.uuid in held
+    return held.get(row.uuid) != row.content_hash
+
+
 def verify(conn: Connection, user: User, request: VerifyRequest) -> VerifyResult:
-    """Compare what a client holds with what the server holds in the client's scope."""
+    """Compare what a client holds with what the server holds in the client's scope: which records, at which
+    revision and — when the client sends its content hashes — with which content."""
     pending = set(request.pending)
-    server = {r.uuid: (r.kind, r.revision) for r in conn.execute(
-        sa.select(records.c.uuid, records.c.kind, records.c.revision).where(user.scope_clause(records)))
-        if r.uuid not in pending}
+    server = {r.uuid: r for r in conn.execute(
+        sa.select(records.c.uuid, records.c.kind, records.c.revision, records.c.deleted, records.c.content_hash)
+        .where(user.scope_clause(records))) if r.uuid not in pending}
     client = {uuid: (kind, revision) for kind, uuid, revision in request.records if uuid not in pending}
     wanted = sorted(set(request.blobs))
     present = blob_access.known(conn, user, wanted)  # a blob the user may not know of counts as missing
     missing = sorted(set(server) - set(client))
     unknown = sorted(set(client) - set(server))
-    mismatch = sorted(u for u in set(server) & set(client) if server[u] != client[u])
+    both = set(server) & set(client)
+    mismatch = sorted(u for u in both if (server[u].kind, server[u].revision) != client[u])
+    content_mismatch: list[str] = []
+    if request.content_hashes is not None:
+        held = request.content_hashes
+        content_mismatch = sorted(u for u in both - set(mismatch) if _content_differs(server[u], held))
     lost_blobs = [sha for sha in wanted if sha not in present]
-    return VerifyResult(ok=not (missing or unknown or mismatch or lost_blobs), server_count=len(server),
-                        client_count=len(client), missing_on_client=missing, unknown_to_server=unknown,
-                        revision_mismatch=mismatch, blobs_missing_on_server=lost_blobs, server_time=server_now())
+    return VerifyResult(ok=not (missing or unknown or mismatch or content_mismatch or lost_blobs),
+                        server_count=len(server), client_count=len(client), missing_on_client=missing,
+                        unknown_to_server=unknown, revision_mismatch=mismatch, content_mismatch=content_mismatch,
+                        blobs_missing_on_server=lost_blobs, server_time=server_now())

@@ -22,15 +22,21 @@ Tables:
 - ``login_throttle`` (failed logins per user name and per address, and the
   backoff they earned) and ``security_events`` (failed, blocked and successful
   logins, password changes, revoked tokens), shared by every server process.
+- ``purged_records``: the stored content of every record an administrator
+  purged (``inspector-server purge-record``), verbatim, with who, when and why.
 
-On SQLite, writes are serialised in-process (one writer at a time) so the
-change sequence is gap-free and commit-ordered.
+Every lock lives in the database, so any number of server processes behave
+as one. A write transaction on SQLite begins with ``BEGIN IMMEDIATE``: it
+holds the database's write lock from its first statement, so what it reads
+stays current until it commits, and the change sequence is gap-free and
+commit-ordered. On PostgreSQL a push locks the rows it decides on
+(``SELECT … FOR UPDATE``) and the ``counters`` row orders commits; writers
+take record rows before the counter, never the other way round.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -137,6 +143,25 @@ zone_layers = sa.Table(
     sa.UniqueConstraint("layer_key", "version", name="zone_layers_once"),
 )
 
+purged_records = sa.Table(
+    "purged_records", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("city_adcode", sa.String(6)),
+    sa.Column("county_adcode", sa.String(6)),
+    sa.Column("revision", sa.Integer, nullable=False),  # the purged revision
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),  # verbatim, as it was stored
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+    sa.Column("received_at", sa.String(32), nullable=False),
+    sa.Column("purged_by", sa.String(100), nullable=False),
+    sa.Column("purged_at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
 blobs = sa.Table(
     "blobs", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
@@ -209,8 +234,8 @@ class Storage:
             options["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(url, **options)
         if self.is_sqlite:
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._write_lock = threading.Lock()
+            sa.event.listen(self.engine, "connect", _sqlite_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
         metadata.create_all(self.engine)
         self._create_blob_index()
         with self.engine.begin() as conn:
@@ -247,10 +272,10 @@ class Storage:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction (serialised on SQLite)."""
-        lock = self._write_lock if self.is_sqlite else contextlib.nullcontext()
-        with lock:
-            with self.engine.begin() as conn:
+        """One write transaction; on SQLite it holds the database's write lock from its start."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
                 yield conn
 
     @contextlib.contextmanager
@@ -262,7 +287,11 @@ class Storage:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+WRITE_OPTION = "inspector_write"  # execution option of the connections Storage.write hands out
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # the driver issues no BEGIN of its own: _sqlite_begin does
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
@@ -280,6 +309,12 @@ def insert_new(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     else:
         from sqlalchemy.dialects.sqlite import insert
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE`` for write transactions (the write lock at once, so a read inside one cannot go stale
+    and two processes never interleave), a deferred ``BEGIN`` (a consistent snapshot) for reads."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
 def next_seq(conn: Connection) -> int:

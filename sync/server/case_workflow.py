@@ -1,0 +1,102 @@
+"""The case workflow on the server: a case's state moves only by a transition the server checked itself.
+
+The rules are the core's (:mod:`inspector.workflow`: one rule table for the
+device and the server); only the facts come from the server's own records
+of the case — findings' assessments, rectification measure types, 'after'
+photos, the 两断三清 checklist — including records earlier in the same push
+(:meth:`PushContext.children`).
+
+- A case's **workflow state** on the server is the ``to_state`` of its
+  latest applied transition (by change number), else its published status.
+- A pushed **transition** is applied only when its role is the pusher's,
+  its ``from_state`` is that state, the rule table has the move, and the
+  move's reason and evidence are there. Transitions are what happened:
+  one already stored cannot be changed or deleted by a device.
+- A pushed **case** is applied only when its ``status`` is that state, so a
+  status never changes without a checked transition (the device pushes its
+  transitions before its cases).
+- A case has at most one 两断三清 checklist (as in every workspace).
+
+The push holds the case's row (see :mod:`sync.server.push_context`), so two
+devices moving the same case at once are decided one after the other: the
+second finds the state moved and its transition is refused.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from inspector.evidence_attach import PHOTO_KINDS
+from inspector.rectification import CHECKLIST_ITEMS
+from inspector.workflow import CaseFacts, find_rule, missing_for
+from sync.protocol import RecordChange
+from sync.server.auth import User
+from sync.server.push_context import PushContext, content_of
+
+
+def _live(ctx: PushContext, case_uuid: str, kind: str) -> list[Any]:
+    return sorted((row for row in ctx.children(case_uuid) if row.kind == kind and not row.deleted),
+                  key=lambda row: row.server_seq)
+
+
+def case_state(ctx: PushContext, case_uuid: str) -> str:
+    """The case's workflow state on the server (see the module docstring)."""
+    moves = _live(ctx, case_uuid, "transitions")
+    if moves:
+        return content_of(moves[-1]).get("to_state")
+    return content_of(ctx.row(case_uuid)).get("status")
+
+
+def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
+    """What the workflow's evidence rules look at, from the server's records of the case."""
+    assessments = {content_of(row).get("assessment") for row in _live(ctx, case_uuid, "findings")}
+    measures = {content_of(row).get("measure_type") for row in _live(ctx, case_uuid, "rectifications")}
+    after = 0
+    for row in _live(ctx, case_uuid, "evidence"):
+        content = content_of(row)
+        after += content.get("phase") == "after" and content.get("kind") in PHOTO_KINDS
+    checklists = _live(ctx, case_uuid, "closure_checklists")
+    missing = None
+    if checklists:
+        latest = content_of(checklists[-1])
+        missing = tuple(item for item in CHECKLIST_ITEMS if not latest.get(item))
+    return CaseFacts(frozenset(assessments - {None}), frozenset(measures - {None}), after, missing)
+
+
+def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[str]:
+    if content["role"] != user.role:
+        return f"transition role {content['role']!r} is not your role ({user.role})"
+    state = case_state(ctx, content["case_uuid"])
+    if content["from_state"] != state:
+        return (f"the case is {state} on the server, not {content['from_state']}: it moved since "
+                f"(another device's transition came first)")
+    rule = find_rule(content["from_state"], content["action"])
+    if rule is None:
+        return f"transition not allowed by the workflow: no move {content['action']} from {content['from_state']}"
+    if content["to_state"] not in rule.targets:
+        return f"transition target does not match the workflow: {content['action']} leads to {'/'.join(rule.targets)}"
+    missing = missing_for(rule, role=user.role, reason=content.get("reason"),
+                          facts=case_facts(ctx, content["case_uuid"]))
+    if missing:
+        return (f"the workflow refuses {content['action']} on the server's records of this case; missing: "
+                + "; ".join(english for _, english in missing))
+    return None
+
+
+def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existing: Any) -> Optional[str]:
+    """Why the workflow refuses a pushed record (``None`` when it does not); called inside the push, after the
+    record's scope was checked and when it is not an identical repeat of what is stored."""
+    content = change.content
+    if change.kind == "transitions":
+        if existing is not None or change.deleted:
+            return "a transition is a record of what happened: it cannot be changed or deleted"
+        return _transition_problem(ctx, user, content)
+    if change.kind == "cases":
+        state = case_state(ctx, change.uuid)
+        if content.get("status") != state:
+            return (f"status {content.get('status')!r} is not the case's workflow state on the server ({state}); "
+                    f"a case changes state only by a transition the server accepts")
+    if change.kind == "closure_checklists" and existing is None and not change.deleted:
+        others = [row.uuid for row in _live(ctx, content["case_uuid"], "closure_checklists")]
+        if others:
+            return f"this case already has a 两断三清 checklist ({others[0]}); edit that one"
+    return None
