@@ -61,7 +61,7 @@ def test_malformed_server_records_are_quarantined_and_everything_else_applies(se
     b = client_workspace(tmp_path / "b", server.url, "inspector_a")
     sync(a)
     sync(b)
-    bad = plant_malformed(server)
+    bad = plant_malformed(server, "LD-010")  # not the case B works on: the bad transition would move its state
     field_work(b, tmp_path, photos=2)  # good records after the bad ones in the server's sequence
     sync(b)
     bad["photo"] = _orphan_photo(server, b, bad["finding"])
@@ -95,7 +95,7 @@ def test_malformed_server_records_are_quarantined_and_everything_else_applies(se
     human = run_cli("--workspace", str(a), "sync", env={"INSPECTOR_LANG": "zh"})
     assert human.returncode == 0 and "已隔离 3 条" in human.stdout, human.stdout + human.stderr
 
-    case = case_uuid(server, "LD-001")  # the office fixes the finding and purges the transition
+    case = case_uuid(server, "LD-010")  # the office fixes the finding and purges the transition
     plant(server, "findings", {**VALID_FINDING, "case_uuid": case}, case=case, uuid=bad["finding"])
     plant(server, "transitions", {"case_uuid": case}, case=case, uuid=bad["transition"], deleted=True)
     for root in (a, c):
