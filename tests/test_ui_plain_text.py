@@ -212,3 +212,36 @@ def test_evidence_viewer_refuses_a_blob_behind_a_link(session, marked, qtbot, tm
     qtbot.addWidget(viewer)
     assert viewer.image.pixmap().isNull() and "符号链接" in viewer.image.text()
     assert viewer.image.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_sync_views_show_server_text_as_text(session, qtbot):
+    """Login reasons and errors, conflict messages and cell tooltips, the sync status tooltip: server text."""
+    from sync.errors import ServerError
+    from sync.protocol import Conflict, ConflictList
+    from ui.conflicts_view import ConflictsDialog
+    from ui.sync_controller import SyncController, SyncOutcome
+    from ui.sync_dialogs import LoginDialog
+    from ui.sync_status import SyncStatus
+    from ui.sync_text import error_text
+
+    login = LoginDialog(session, reason=hostile("原因"))
+    qtbot.addWidget(login)
+    assert_plain(login.reason, hostile("原因"))
+    login._show(hostile("错误"))
+    assert_plain(login.error, hostile("错误"))
+    conflicts = ConflictsDialog(session)
+    qtbot.addWidget(conflicts)
+    conflicts._say(hostile("消息"), ok=False)
+    assert_plain(conflicts.message, hostile("消息"))
+    conflict = Conflict(id=1, kind="findings", uuid="0" * 36, base_revision=1, server_revision=2,
+                        server_deleted=False, server_content={"description": hostile("服务器版")},
+                        client_deleted=False, client_content={"description": hostile("提交版")},
+                        user=hostile("用户"), received_at="2026-11-30T08:00:00Z")
+    conflicts._listed(ConflictList(conflicts=[conflict], server_time="2026-11-30T08:00:00Z"))
+    cells = [conflicts.diff.item(row, column) for row in range(conflicts.diff.rowCount()) for column in (1, 2)]
+    assert {rendered(cell.toolTip()) for cell in cells} >= {hostile("服务器版"), hostile("提交版")}
+    status = SyncStatus(SyncController(session, interval_min=0))
+    qtbot.addWidget(status)
+    failed = SyncOutcome(kind="failed", manual=False, error=ServerError(hostile("服务器")))
+    status.show_outcome(failed)
+    assert rendered(status.label.toolTip()) == error_text(failed.error)

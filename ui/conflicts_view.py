@@ -28,6 +28,7 @@ from sync.record_labels import case_no_of
 from sync.settings import load_settings, with_client
 from ui.background import BackgroundCall
 from ui.labels import field_text
+from ui.plain_text import plain_label, plain_tooltip
 from ui.session import Session
 from ui.sync_text import error_text, record_detail, record_kind_text
 
@@ -79,7 +80,7 @@ class ConflictsDialog(QDialog):
         self.include_resolved.toggled.connect(lambda checked: self.refresh())
         self.refresh_button = QPushButton(self.tr("刷新"), self)
         self.refresh_button.clicked.connect(lambda: self.refresh())
-        self.message = QLabel(self)
+        self.message = plain_label(parent=self)
         self.message.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
@@ -205,7 +206,7 @@ class ConflictsDialog(QDialog):
         for row, (name, server, client, differs) in enumerate(rows):
             for column, text in enumerate((field_text(name), server, client)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tooltip(text))
                 if differs:
                     item.setBackground(QColor(DIFFERS_BACKGROUND))
                     item.setFont(bold)

@@ -31,6 +31,7 @@ from sync.errors import AuthError
 from sync.record_labels import local_records
 from sync.settings import LoggedIn, log_in, login_defaults
 from ui.background import BackgroundCall
+from ui.plain_text import plain_label
 from ui.session import Session
 from ui.sync_controller import SyncOutcome
 from ui.sync_text import (STATUS_COLOURS, counts_text, error_text, push_status_text, record_detail,
@@ -157,7 +158,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle(self.tr("登录同步服务器"))
         self.setMinimumWidth(520)
         defaults = login_defaults(session.ws)
-        self.reason = QLabel(reason, self)
+        self.reason = plain_label(reason, self)
         self.reason.setWordWrap(True)
         self.reason.setObjectName("notice")
         self.reason.setVisible(bool(reason))
@@ -178,7 +179,7 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("用户名"), self.user)
         form.addRow(self.tr("密码"), self.password)
         form.addRow(self.tr("CA 证书"), ca_row)
-        self.error = QLabel(self)
+        self.error = plain_label(parent=self)
         self.error.setObjectName("refusal")
         self.error.setWordWrap(True)
         self.error.hide()

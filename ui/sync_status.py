@@ -15,6 +15,7 @@ from typing import Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from ui.plain_text import plain_tooltip
 from ui.sync_controller import SyncController, SyncOutcome
 from ui.sync_text import error_text, outcome_text, phase_text
 
@@ -78,7 +79,7 @@ class SyncStatus(QWidget):
         self.bar.hide()
         self.cancel_button.hide()
         self.label.setText(outcome_text(outcome))
-        self.label.setToolTip(error_text(outcome.error))
+        self.label.setToolTip(plain_tooltip(error_text(outcome.error)))
         if outcome.kind in QUIET:
             colour = "#6b7570"
         elif outcome.kind == "done" and not (outcome.report and (outcome.report.conflicts or outcome.report.rejected
