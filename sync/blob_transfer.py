@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from inspector.db import atomic
-from inspector.media_store import blob_path, store_file
+from inspector.media_store import blob_path, open_no_follow, readable_blob, store_file
 from inspector.workspace import Workspace, utc_now
 from sync.client import SyncClient
 from sync.errors import SyncCancelled, SyncError
@@ -79,7 +79,7 @@ def upload_chunked(client: SyncClient, path: Path, sha256: str, size: int, *, ch
     sent = 0
     if not state.complete:
         held = set(state.received)
-        with open(path, "rb") as handle:
+        with open_no_follow(path) as handle:
             for index in range(len(manifest.chunks)):
                 if index in held:
                     continue
@@ -98,7 +98,10 @@ def upload_chunked(client: SyncClient, path: Path, sha256: str, size: int, *, ch
 
 def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> bytes:
     """The request body of a bundle: each file read once, straight into the body."""
-    parts = [blob_path(media_dir, sha).read_bytes() for sha, _ in items]
+    parts = []
+    for sha, _ in items:
+        with open_no_follow(readable_blob(media_dir, sha)) as handle:
+            parts.append(handle.read())
     header = json.dumps({"blobs": [{"sha256": sha, "size": len(data)} for (sha, _), data in zip(items, parts)]})
     encoded = header.encode("utf-8")
     return b"".join([BUNDLE_LENGTH.pack(len(encoded)), encoded, *parts])
@@ -194,7 +197,7 @@ class BlobUploads:
         media_dir = self.ws.media_dir
         if len(job) == 1 and job[0][1] > BUNDLE_MAX_BLOB_BYTES:
             sha, size = job[0]
-            upload_chunked(worker, blob_path(media_dir, sha), sha, size, cancel=self.cancel)
+            upload_chunked(worker, readable_blob(media_dir, sha), sha, size, cancel=self.cancel)
         else:
             _send_bundle(worker, media_dir, job)
         return job

@@ -130,3 +130,26 @@ def test_refused_bundle_stops_sync_and_retry_sends_the_rest(tmp_path, monkeypatc
         assert not set(resent) & confirmed
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["bundled", "chunked"])
+def test_a_blob_behind_a_symbolic_link_is_not_uploaded(server, tmp_path, monkeypatch, big):
+    """The media store is never read through a link: the sync refuses, and the server stores nothing of it."""
+    from inspector.errors import BadInput
+
+    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
+    sync(a)
+    if big:
+        monkeypatch.setattr(blob_transfer, "BUNDLE_MAX_BLOB_BYTES", 1024)  # this photo goes in chunks
+    photo = make_geotagged_photo(tmp_path / "p.jpg", *CENTRE, size=(320, 240))
+    with Workspace.open(a) as ws:
+        attach(ws, CASE, [photo], actor="inspector_a")
+        sha = ws.conn.execute("SELECT sha256 FROM evidence").fetchone()[0]
+        blob = ws.media_dir / sha[:2] / sha[2:]
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(blob.read_bytes())
+    blob.unlink()
+    blob.symlink_to(outside)
+    with pytest.raises(BadInput, match="符号链接"):
+        sync(a)
+    assert not server.app.state.blob_store.has_blob(sha)
