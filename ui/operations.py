@@ -212,10 +212,10 @@ def inspect_zone_file(*, session: Session, path: str, encoding: str | None, crs:
     from inspector.zone_import import resolve_fields
 
     def work(job: Job) -> Any:
-        source = VectorSource(Path(path), encoding=encoding, crs=crs)
-        return [{"name": info.name, "features": info.feature_count, "fields": info.fields, "crs": info.crs,
-                 "encoding": info.encoding, "mapping": resolve_fields(info.fields, field_map or {})}
-                for info in source.layer_infos()]
+        with VectorSource(Path(path), encoding=encoding, crs=crs) as source:
+            return [{"name": info.name, "features": info.feature_count, "fields": info.fields, "crs": info.crs,
+                     "encoding": info.encoding, "mapping": resolve_fields(info.fields, field_map or {})}
+                    for info in source.layer_infos()]
     return start(session, "zones-inspect", work)
 
 
