@@ -1,6 +1,6 @@
 """``python -m inspector`` runs the command line."""
 import sys
 
-from inspector.cli import main
+from inspector.cli.main import main
 
 sys.exit(main())

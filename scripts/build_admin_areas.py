@@ -3,7 +3,7 @@
 Input: Jiangsu's 13 cities (``province-320000-cities.json``) and their counties
 (``counties-by-city/3201xx.json`` …) from github.com/lyhmyd1211/GeoMapData_CN
 (commit 4871c5a3), whose coordinates are GCJ-02. Every vertex is converted to
-WGS84 (taken as CGCS2000 at this accuracy) with :mod:`inspector.gcj02`, each
+WGS84 (taken as CGCS2000 at this accuracy) with :mod:`inspector.geo.gcj02`, each
 geometry is made valid (polygonal parts only) and snapped to a 1e-6 degree
 grid, and the province is built as the union of the cities.
 
@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from inspector.gcj02 import gcj02_to_wgs84_coords  # noqa: E402
+from inspector.geo.gcj02 import gcj02_to_wgs84_coords  # noqa: E402
 
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data" / "jiangsu"
 DEFAULT_OUTPUT = REPO_ROOT / "resources" / "admin" / "jiangsu_admin.geojson"

@@ -12,7 +12,7 @@ blob counts as uploaded only when the server confirms the full SHA-256; the
 local file is never deleted.
 
 Downloads stream into ``media/.tmp``, are verified against the SHA-256 and
-only then stored in the media store (:func:`inspector.media_store.store_file`).
+only then stored in the media store (:func:`inspector.store.media_store.store_file`).
 """
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from inspector.db import atomic
-from inspector.media_store import blob_path, open_no_follow, readable_blob, store_file
-from inspector.workspace import Workspace, utc_now
+from inspector.store.db import atomic
+from inspector.store.media_store import blob_path, open_no_follow, readable_blob, store_file
+from inspector.store.workspace import Workspace, utc_now
 from sync.client import SyncClient
 from sync.errors import SyncCancelled, SyncError
 from sync.protocol import DEFAULT_CHUNK_BYTES, MAX_BUNDLE_BYTES, BlobManifest

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled

@@ -25,9 +25,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable, Optional
 
-from inspector import audit
-from inspector.db import atomic
-from inspector.workspace import Workspace, utc_now
+from inspector.store import audit
+from inspector.store.db import atomic
+from inspector.store.workspace import Workspace, utc_now
 from sync import quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
 from sync.record_codec import from_wire, to_wire
@@ -266,7 +266,7 @@ class _PageWriter:
         return None
 
     def finish(self) -> dict[str, int]:
-        from inspector.attribution import attribute_cases
+        from inspector.geo.attribution import attribute_cases
 
         if self.touched_cases:
             attribute_cases(self.ws, self.touched_cases)

@@ -18,7 +18,7 @@ go by UUID: ``case_uuid``, ``finding_uuid``).
   new server revision, and a pulled record lists the conflicts it
   ``resolves`` so a device still holding exactly a refused version adopts it.
 - **Zone layers** are listed with their version and SHA-256; a device
-  downloads the files it does not hold (see :mod:`inspector.zone_layer_file`).
+  downloads the files it does not hold (see :mod:`inspector.importers.zone_layer_file`).
 - **Record content** has one schema per kind (:data:`RECORD_MODELS`): the
   columns a workspace stores, with their types, ranges, enumerations (taken
   from the core's own constants) and text lengths, and nothing else
@@ -39,7 +39,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
-from inspector.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
+from inspector.casework.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
 from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
 
 PROTOCOL_VERSION = 1

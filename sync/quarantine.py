@@ -32,9 +32,9 @@ import math
 import re
 from typing import Any, Iterable, NamedTuple, Optional
 
-from inspector.db import IntegrityError
+from inspector.store.db import IntegrityError
 from inspector.i18n import pick
-from inspector.workspace import utc_now
+from inspector.store.workspace import utc_now
 from sync.protocol import RECORD_KINDS, ResolvedConflict, ServerRecord
 from sync.record_codec import REFERENCES, MissingParent, table_columns, wire_columns
 

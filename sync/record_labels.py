@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_KINDS
 
 SQL_VARIABLES = 500  # UUIDs per IN (...) query, well under SQLite's limit

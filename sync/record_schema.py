@@ -26,10 +26,10 @@ from typing import Annotated, Any, Callable, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from inspector.evidence_attach import EVIDENCE_KINDS, PHASES
-from inspector.findings import ASSESSMENTS, POSITION_SOURCES
-from inspector.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
-from inspector.workflow import MOVES, ROLES, STATES
+from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
+from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
+from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
+from inspector.casework.workflow import MOVES, ROLES, STATES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_LABEL_CHARS = 500  # characters: names, units, roles, file names, camera makes

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
-from inspector.db import atomic
-from inspector.workspace import Workspace
+from inspector.store.db import atomic
+from inspector.store.workspace import Workspace
 from sync.client import SyncClient, load_token
 from sync.errors import AuthError
 from sync.protocol import LoginResult

@@ -6,7 +6,7 @@ the server's current layers and downloads only those whose SHA-256 differs,
 verifying each while it streams (:meth:`SyncClient.download_zone_layer`).
 Nothing local changes until every file has arrived; then all of them are read
 and applied in ONE transaction together with the remembered hashes, through
-the same upsert as ``import-zones`` (:func:`inspector.zone_layer_file.apply_layer`:
+the same upsert as ``import-zones`` (:func:`inspector.importers.zone_layer_file.apply_layer`:
 changed zones updated, missing ones tombstoned, cases re-attributed). A
 failure anywhere leaves the workspace as it was.
 """
@@ -16,10 +16,10 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from inspector.attribution import forget_lookup
-from inspector.db import atomic
+from inspector.geo.attribution import forget_lookup
+from inspector.store.db import atomic
 from inspector.errors import BadInput
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled, SyncError
 from sync.protocol import ZoneLayerInfo
@@ -41,7 +41,7 @@ def stale_layers(ws: Workspace, server_url: str, layers: list[ZoneLayerInfo]) ->
 
 
 def _apply_all(ws: Workspace, server_url: str, files: list[tuple[ZoneLayerInfo, Path]]) -> list[dict[str, Any]]:
-    from inspector.zone_layer_file import apply_layer, read_layer
+    from inspector.importers.zone_layer_file import apply_layer, read_layer
 
     summaries = []
     try:

@@ -22,7 +22,7 @@ def shared_data() -> Path:
 
 @pytest.fixture
 def ws(tmp_path):
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
 
     workspace = Workspace.create(tmp_path / "ws")
     yield workspace

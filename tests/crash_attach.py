@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import inspector.evidence_attach as evidence_attach  # noqa: E402
-import inspector.media_store as media_store  # noqa: E402
-from inspector.cli import main  # noqa: E402
+import inspector.casework.evidence_attach as evidence_attach  # noqa: E402
+import inspector.store.media_store as media_store  # noqa: E402
+from inspector.cli.main import main  # noqa: E402
 
 CRASH_AT = os.environ.get("CRASH_AT", "")
 

@@ -16,6 +16,6 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 _existing = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
 os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([_existing] + [f for f in _FLAGS if f not in _existing]).strip()
 
-from ui.map_scheme import register_map_scheme  # noqa: E402
+from ui.map.map_scheme import register_map_scheme  # noqa: E402
 
 register_map_scheme()

@@ -190,7 +190,7 @@ def use_test_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def client_workspace(root: Path, server_url: str, user: str, *, ca_bundle: Optional[str] = None) -> Path:
     """A fresh workspace logged in to the server as ``user``."""
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
     from sync.client import SyncClient
     from sync.settings import save_login
 
@@ -239,10 +239,10 @@ CENTRE = (120.5, 33.5)
 def field_work(root: Path, tmp_path: Path, photos: int = 3) -> None:
     """Inspector A checks CASE on site: one confirmed finding with ``photos`` geotagged photos."""
     from evidence_fixtures import make_geotagged_photo
-    from inspector.evidence_attach import attach
-    from inspector.findings import add_finding
-    from inspector.workflow import transition
-    from inspector.workspace import Workspace
+    from inspector.casework.evidence_attach import attach
+    from inspector.casework.findings import add_finding
+    from inspector.casework.workflow import transition
+    from inspector.store.workspace import Workspace
 
     with Workspace.open(root) as ws:
         transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
@@ -255,7 +255,7 @@ def field_work(root: Path, tmp_path: Path, photos: int = 3) -> None:
 
 def finding_on_both_devices(server_url: str, tmp_path: Path) -> tuple[Path, Path, str]:
     """Inspector A's synced finding (one photo), pulled by reviewer R: (A's root, R's root, finding uuid)."""
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
 
     a = client_workspace(tmp_path / "a", server_url, "inspector_a")
     r = client_workspace(tmp_path / "r", server_url, "reviewer_r")
@@ -270,9 +270,9 @@ def finding_on_both_devices(server_url: str, tmp_path: Path) -> tuple[Path, Path
 
 def edit_finding(root: Path, uuid: str, description: str, actor: str = "inspector_a") -> None:
     """Edit a finding's description on one device, as the finding form does."""
-    from inspector.db import atomic
-    from inspector.record_store import update_record
-    from inspector.workspace import Workspace
+    from inspector.store.db import atomic
+    from inspector.store.record_store import update_record
+    from inspector.store.workspace import Workspace
 
     with Workspace.open(root) as ws, atomic(ws.conn):
         update_record(ws.conn, "findings", uuid, {"description": description}, actor=actor, action="finding.edit")
@@ -280,7 +280,7 @@ def edit_finding(root: Path, uuid: str, description: str, actor: str = "inspecto
 
 def sync(root: Path, **job_options: Any) -> Any:
     """Run one sync of a workspace in this thread; returns the report."""
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
     from sync.job import SyncJob
     from sync.settings import client_for
 

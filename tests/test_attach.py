@@ -10,9 +10,9 @@ import pytest
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo
 from inspector.evidence.gps import offset_lonlat
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.media_store import blob_path, hash_file, thumbnail_path
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.store.media_store import blob_path, hash_file, thumbnail_path
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, run_cli
 from tests.test_evidence_exif import DEG_TOL, NO_GPS, PHOTO_NAMES, PHOTOS, PLACEHOLDER_ZERO, parse_expected
 from tests.test_evidence_orthophoto import write_geotiff

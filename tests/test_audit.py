@@ -6,12 +6,12 @@ import json
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector import db
-from inspector.audit import verify
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.media_store import blob_path
-from inspector.workflow import transition
+from inspector.store import db
+from inspector.store.audit import verify
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.store.media_store import blob_path
+from inspector.casework.workflow import transition
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli
 
 

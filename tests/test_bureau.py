@@ -7,7 +7,9 @@ import pytest
 
 from inspector.bureau import read
 from inspector.errors import BadInput
-from inspector.packaging import stage_bureau
+from tests.bureau_build import build_bureau
+
+stage_bureau = build_bureau.stage_bureau
 
 REPO = Path(__file__).resolve().parents[1]
 

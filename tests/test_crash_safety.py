@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.audit import verify
-from inspector.media_store import QUARANTINE_DIR, hash_file, quarantine_orphans, verify_blob
-from inspector.workspace import Workspace
+from inspector.store.audit import verify
+from inspector.store.media_store import QUARANTINE_DIR, hash_file, quarantine_orphans, verify_blob
+from inspector.store.workspace import Workspace
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli
 
 HARNESS = Path(__file__).resolve().parent / "crash_attach.py"

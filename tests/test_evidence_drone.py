@@ -90,7 +90,7 @@ def test_nadir_footprint_at_120_m(tmp_path):
 
 
 def test_footprint_area_agrees_with_gauss_kruger(tmp_path):
-    geodesy = pytest.importorskip("inspector.geodesy")
+    geodesy = pytest.importorskip("inspector.geo.geodesy")
     fp = footprint(read_drone_metadata(make_dji_still(tmp_path / "s.jpg", LON, LAT, 120.0, -90.0, 33.0)), LON, LAT)
     # Gauss-Krüger areas carry the zone's scale factor (1.00006 at 0.5° from CM 120°).
     assert geodesy.area_m2(fp.polygon) == pytest.approx(fp.area_m2, rel=2e-4)

@@ -63,7 +63,7 @@ def test_gauss_kruger_cm120_geotiff(tmp_path):
 
 
 def test_gauss_kruger_bounds_match_the_project_geodesy(tmp_path):
-    geodesy = pytest.importorskip("inspector.geodesy")
+    geodesy = pytest.importorskip("inspector.geo.geodesy")
     from shapely.geometry import box
 
     path = write_geotiff(tmp_path / "ortho.tif", 4548, (480_000.0, 3_550_000.0), 2.0, size=(300, 400))

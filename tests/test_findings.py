@@ -7,8 +7,8 @@ import pytest
 
 from inspector.errors import BadInput, NotFound
 from inspector.evidence.gps import offset_lonlat
-from inspector.findings import DEFAULT_ACTIVITY_TYPES, activity_types, add_finding, list_findings, set_activity_types
-from inspector.rectification import add_progress_note, add_rectification, set_checklist
+from inspector.casework.findings import DEFAULT_ACTIVITY_TYPES, activity_types, add_finding, list_findings, set_activity_types
+from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, cli_json, run_cli
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import subprocess
 
-from inspector.form_export import MAX_NAME_BYTES, FileNames, form_file_name
-from inspector.ledger_import import import_ledger
-from inspector.workspace import Workspace
+from inspector.forms.form_export import MAX_NAME_BYTES, FileNames, form_file_name
+from inspector.importers.ledger_import import import_ledger
+from inspector.store.workspace import Workspace
 from tests.case_fixtures import run_cli
 from tests.test_ledger_import import write_xlsx
 

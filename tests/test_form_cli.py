@@ -6,11 +6,11 @@ import subprocess
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.form_data import gather_case
-from inspector.rectification import add_rectification, set_checklist
-from inspector.workflow import transition
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.forms.form_data import gather_case
+from inspector.casework.rectification import add_rectification, set_checklist
+from inspector.casework.workflow import transition
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, cli_json
 
 CHECKLIST = ("water_cut", "power_cut", "materials_cleared", "products_cleared", "equipment_cleared")

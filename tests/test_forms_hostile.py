@@ -19,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from inspector.forms import FormAdmin, FormCase, render_form
-from inspector.forms.demo_case import build_demo_case
+from inspector.demo.form_case import build_demo_case
 
 FORM_KINDS = ("inspection", "notice", "closure")
 # Fields printed in full on every form, on some forms only, and those drawn shortened (map, header).

@@ -23,7 +23,7 @@ from inspector.forms.coordinates import (
     mercator_to_lonlat,
     nice_scale_length,
 )
-from inspector.forms.demo_case import build_demo_case, write_demo_photo
+from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.forms.map_projection import MapProjection, map_extent
 from inspector.forms.photo_images import prepare_image
 from inspector.forms.photos import pair_photos

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from inspector.errors import SetupError
 from inspector.forms import FormAcceptanceStep, FormCase, evidence_digest, render_form, write_form
 from inspector.forms import fonts as form_fonts_module
-from inspector.forms.demo_case import build_demo_case, write_demo_photo
+from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.forms.model import FormPhoto
 
 FORM_KINDS = ("inspection", "notice", "closure")

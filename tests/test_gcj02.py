@@ -1,4 +1,4 @@
-"""Tests for inspector.gcj02: forward formula, iterative inverse, array variants."""
+"""Tests for inspector.geo.gcj02: forward formula, iterative inverse, array variants."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from inspector.gcj02 import (
+from inspector.geo.gcj02 import (
     gcj02_to_wgs84,
     gcj02_to_wgs84_array,
     gcj02_to_wgs84_coords,

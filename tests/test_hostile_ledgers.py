@@ -22,11 +22,11 @@ from typing import Callable, Iterator
 
 import pytest
 
-from inspector.bounded_parse import ParseBounds, run_parse
+from inspector.importers.bounded_parse import ParseBounds, run_parse
 from inspector.errors import BadInput
-from inspector.ledger_reader import read_sheets
-from inspector.sheet_grid import GridLimits
-from inspector.sheet_guard import check_prolog
+from inspector.importers.ledger_reader import read_sheets
+from inspector.importers.sheet_grid import GridLimits
+from inspector.importers.sheet_guard import check_prolog
 from tests.case_fixtures import build_case_workspace
 from tests.hostile import MEMORY_BOUND_BYTES, TIME_BOUND_S, assert_sound, fingerprint, run_bounded
 from tests.test_ledger_import import HEADER, ledger_rows, write_xlsx
@@ -143,7 +143,7 @@ def no_sheets(tmp: Path) -> Path:
 
 def shared_strings(tmp: Path, strings: list[str], indexes: list[list[int]], name: str = "shared.xlsx") -> Path:
     """The ledger with a shared strings part and a sheet whose rows of cells refer to it by index."""
-    from inspector.sheet_grid import column_letters
+    from inspector.importers.sheet_grid import column_letters
 
     sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
            f'2006/main" count="{len(strings)}">' + "".join(f"<si><t>{text}</t></si>" for text in strings) + "</sst>")

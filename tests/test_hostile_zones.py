@@ -21,7 +21,7 @@ from typing import Callable
 
 import pytest
 
-from inspector.ledger_import import import_ledger
+from inspector.importers.ledger_import import import_ledger
 from tests.case_fixtures import CORE_CASE, CORE_ZONE, build_case_workspace
 from tests.hostile import MEMORY_BOUND_BYTES, TIME_BOUND_S, BoundedRun, assert_sound, fingerprint, run_bounded
 from tests.test_ledger_import import write_xlsx

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from inspector import ledger_reader
+from inspector.importers import ledger_reader
 from inspector.errors import BadInput
-from inspector.ledger_import import import_ledger, parse_column_map, read_ledger
+from inspector.importers.ledger_import import import_ledger, parse_column_map, read_ledger
 from inspector.forms.coordinates import format_dms
-from inspector.ledger_values import parse_coordinate, parse_date
+from inspector.importers.ledger_values import parse_coordinate, parse_date
 
 HEADER = ["序号", "问题编号", "所在市", "所在县", "保护地名称", "所在功能区", "问题类型", "问题描述",
           "经度", "纬度", "发现时间", "整改时限", "责任单位"]

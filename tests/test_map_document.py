@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import shapely
 
-from inspector.basemap_tiles import TileSource, tile_mime
-from inspector.cases import list_cases
-from inspector.demo import build_demo_workspace
-from inspector.forms.demo_case import write_demo_mbtiles
-from inspector.map_document import build_map_document, build_workspace_map, export_map_html, json_for_script
-from inspector.map_layers import (
+from inspector.maps.basemap_tiles import TileSource, tile_mime
+from inspector.casework.cases import list_cases
+from inspector.demo.workspace import build_demo_workspace
+from inspector.demo.form_case import write_demo_mbtiles
+from inspector.maps.map_document import build_map_document, build_workspace_map, export_map_html, json_for_script
+from inspector.maps.map_layers import (
     POINT_QUANTUM, CaseRecord, LayerSet, ZoneRecord, encode_ring, status_code, zone_level_document,
 )
 

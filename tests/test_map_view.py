@@ -12,11 +12,11 @@ pytest.importorskip("PySide6.QtWebEngineWidgets")
 import qt_env  # noqa: E402,F401  (offscreen flags and the lvdun scheme, before the QApplication)
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo  # noqa: E402
-from inspector.cases import list_cases  # noqa: E402
-from inspector.demo import build_demo_workspace  # noqa: E402
-from inspector.evidence_attach import attach  # noqa: E402
-from ui.map_scheme import register_map_scheme  # noqa: E402
-from ui.map_view import LAYER_NAMES, MapBridge, MapView, valid_point  # noqa: E402
+from inspector.casework.cases import list_cases  # noqa: E402
+from inspector.demo.workspace import build_demo_workspace  # noqa: E402
+from inspector.casework.evidence_attach import attach  # noqa: E402
+from ui.map.map_scheme import register_map_scheme  # noqa: E402
+from ui.map.map_view import LAYER_NAMES, MapBridge, MapView, valid_point  # noqa: E402
 
 XSS_CASE = "LD2026-320900-002"
 SCREENSHOT = Path("/tmp/map-view.png")
@@ -195,8 +195,8 @@ def test_pick_mode_click_on_a_case_marker_picks_instead_of_selecting(qtbot, map_
 
 
 def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
-    from inspector.map_document import STATUS_COLOURS
-    from inspector.workflow import STATES
+    from inspector.maps.map_document import STATUS_COLOURS
+    from inspector.casework.workflow import STATES
 
     case = list_cases(demo_ws, refs=[XSS_CASE])[0]
     code = STATES.index("整改中")

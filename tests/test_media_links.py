@@ -18,9 +18,9 @@ import pytest
 
 from evidence_fixtures import make_geotagged_photo
 from inspector.errors import BadInput
-from inspector.evidence_attach import attach
-from inspector.form_data import gather_case
-from inspector.media_store import blob_path, quarantine_orphans, thumbnail_path
+from inspector.casework.evidence_attach import attach
+from inspector.forms.form_data import gather_case
+from inspector.store.media_store import blob_path, quarantine_orphans, thumbnail_path
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this system")

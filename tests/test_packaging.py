@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector.migrations import LATEST_VERSION
-from inspector.packaging import BUNDLE_LIMIT_MB, build
+from inspector.store.migrations import LATEST_VERSION
+from tests.bureau_build import build_bureau
+
+BUNDLE_LIMIT_MB, build = build_bureau.BUNDLE_LIMIT_MB, build_bureau.build
 
 pytestmark = pytest.mark.packaging
 REPO = Path(__file__).resolve().parents[1]

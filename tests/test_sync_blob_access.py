@@ -15,7 +15,7 @@ import uuid as uuids
 
 import sqlalchemy as sa
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.blob_transfer import upload_chunked
 from sync.client import SyncClient
 from sync.protocol import BlobManifest, PushBatch, RecordChange, VerifyRequest
@@ -55,7 +55,7 @@ def _same_answers(client: SyncClient, secret: str, nowhere: str, method: str, pa
 
 def _synced_photo(server, tmp_path):  # noqa: F811
     """A's synced photo: (its SHA-256, its bytes, the wire content of its evidence record)."""
-    from inspector.media_store import blob_path
+    from inspector.store.media_store import blob_path
 
     a = client_workspace(tmp_path / "a", server.url, "inspector_a")
     sync(a)

@@ -109,7 +109,7 @@ def test_login_over_plain_http_to_another_host_is_bad_input(tmp_path, lang, word
                            cwd=REPO, env=env, input="a password\n", capture_output=True, text=True, timeout=300)
     assert login.returncode == 2, login.stderr
     assert words in login.stderr and "192.0.2.10" in login.stderr and login.stdout == ""
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
     from sync.settings import SERVER_URL_KEY
 
     with Workspace.open(workspace) as ws:  # nothing recorded about the refused server

@@ -14,8 +14,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from inspector import audit
-from inspector.workspace import Workspace
+from inspector.store import audit
+from inspector.store.workspace import Workspace
 from sync.errors import SyncError
 from sync.server.storage import push_ops, records
 from tests.sync_fixtures import (CASE, FailNthRequest, client_workspace, db_url, edit_finding,  # noqa: F401
@@ -178,7 +178,7 @@ def test_conflict_same_finding_same_base_keeps_both(setup, tmp_path):
 
 
 def test_server_delete_vs_offline_edit_is_a_conflict(setup, tmp_path):
-    from inspector.workspace import Workspace as W
+    from inspector.store.workspace import Workspace as W
     from sync.settings import client_for
 
     server, proxy = setup

@@ -13,7 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.errors import AuthError
 from sync.protocol import API_PREFIX
 from sync.server import auth

@@ -16,9 +16,9 @@ import uuid as uuid_lib
 import pytest
 import sqlalchemy as sa
 
-from inspector import audit
-from inspector.db import atomic
-from inspector.workspace import Workspace
+from inspector.store import audit
+from inspector.store.db import atomic
+from inspector.store.workspace import Workspace
 from sync import local_store
 from sync.protocol import RECORD_KINDS, ServerRecord
 from sync.record_codec import to_wire
@@ -306,7 +306,7 @@ def test_a_fault_of_this_program_still_stops_the_page(tmp_path, monkeypatch):
             def broken(*args, **kwargs):
                 raise RuntimeError("a bug in this program")
 
-            monkeypatch.setattr("inspector.attribution.attribute_cases", broken)
+            monkeypatch.setattr("inspector.geo.attribution.attribute_cases", broken)
             with pytest.raises(RuntimeError):
                 local_store.apply_page(ws, running.url, page, "sync:inspector_a", {})
             assert local_store.cursor(ws, running.url) == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.protocol import PushBatch, PushResult, RecordChange
 from tests.sync_fixtures import (CASE, REPO, ServerProcess, api, db_url, finding_on_both_devices,  # noqa: F401

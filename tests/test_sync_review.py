@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from inspector import audit
-from inspector.workspace import Workspace
+from inspector.store import audit
+from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.errors import ConflictError, RequestRefused
 from tests.case_fixtures import cli_json, run_cli

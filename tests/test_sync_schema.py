@@ -12,11 +12,11 @@ import uuid as uuid_lib
 import sqlalchemy as sa
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.rectification import add_progress_note, add_rectification, set_checklist
-from inspector.workflow import transition
-from inspector.workspace import Workspace
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
+from inspector.casework.workflow import transition
+from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_KINDS, RECORD_MODELS, PushBatch, RecordChange, validate_content
 from sync.record_codec import to_wire
 from sync.server.storage import next_seq, purged_records, records, server_now

@@ -14,7 +14,7 @@ import threading
 import pytest
 import requests
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.blob_transfer import upload_chunked
 from sync.client import SyncClient
 from sync.errors import AuthError, NetworkError, UntrustedServer

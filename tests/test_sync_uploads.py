@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.workspace import Workspace
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.store.workspace import Workspace
 from sync import blob_transfer
 from sync.errors import SyncError
 from sync.server import durable_files

@@ -10,10 +10,10 @@ import uuid as uuid_lib
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.evidence_attach import attach
-from inspector.rectification import add_rectification, set_checklist
-from inspector.workflow import transition
-from inspector.workspace import Workspace
+from inspector.casework.evidence_attach import attach
+from inspector.casework.rectification import add_rectification, set_checklist
+from inspector.casework.workflow import transition
+from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_MODELS, PushBatch, RecordChange
 from tests.sync_fixtures import (CASE, CENTRE, ServerProcess, api, client_workspace, db_url,  # noqa: F401
                                  prepare_server_data, server, sync, together)

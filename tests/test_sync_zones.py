@@ -16,7 +16,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.errors import SyncError
 from sync.server.cli import main as server_main
 from sync.server.publish import publish_zones

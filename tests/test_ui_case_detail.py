@@ -114,7 +114,7 @@ def test_form_preview_and_export(window, qtbot, tmp_path):
 
 
 def test_batch_export_with_progress(window, qtbot, tmp_path):
-    from ui.form_preview import BatchExport
+    from ui.cases.form_preview import BatchExport
 
     dialog = BatchExport(window.session, window)
     dialog.status_box.setCurrentIndex(dialog.status_box.findData("待核查"))
@@ -174,7 +174,7 @@ def test_finding_form_takes_a_position_picked_on_the_map(window, qtbot):
 
 
 def test_a_workflow_step_recolours_the_case_on_the_map(window, qtbot):
-    from inspector.workflow import STATES
+    from inspector.casework.workflow import STATES
 
     _wait_map(window, qtbot)
     record = _select_first(window, qtbot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from ui.case_model import COL_CASE_NO, COL_STATUS, COL_ZONE, CaseFilter, CaseTableModel
+from ui.cases.case_model import COL_CASE_NO, COL_STATUS, COL_ZONE, CaseFilter, CaseTableModel
 from ui.session import Changes
 
 

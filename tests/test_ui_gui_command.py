@@ -39,6 +39,6 @@ def test_gui_without_a_display_says_so(demo_ws, tmp_path):
 
 
 def test_core_cli_does_not_import_qt():
-    code = ("import sys; from inspector.cli import build_parser; build_parser(); "
+    code = ("import sys; from inspector.cli.main import build_parser; build_parser(); "
             "sys.exit(any(m.startswith('PySide6') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -14,7 +14,7 @@ LEDGER_CSV = (
 
 
 def _ledger_wizard(window, path):
-    from ui.import_wizards import LedgerImportWizard
+    from ui.importers.import_wizards import LedgerImportWizard
 
     wizard = LedgerImportWizard(window.session, window)
     wizard.show()
@@ -107,7 +107,7 @@ def test_ledger_wizard_column_mapping_is_editable(window, qtbot, tmp_path):
 
 
 def test_zone_wizard_detects_and_takes_an_edited_mapping(window, qtbot, tmp_path):
-    from ui.import_wizards import ZoneImportWizard
+    from ui.importers.import_wizards import ZoneImportWizard
 
     ring = [[118.70, 32.20], [118.72, 32.20], [118.72, 32.22], [118.70, 32.22], [118.70, 32.20]]
     layer = {"type": "FeatureCollection", "features": [

@@ -19,10 +19,10 @@ from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QMessageBox
 
-from inspector.evidence_attach import attach
-from inspector.findings import DEFAULT_ACTIVITY_TYPES, add_finding
-from inspector.rectification import add_progress_note, add_rectification
-from inspector.workflow import transition
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import DEFAULT_ACTIVITY_TYPES, add_finding
+from inspector.casework.rectification import add_progress_note, add_rectification
+from inspector.casework.workflow import transition
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import make_geotagged_photo
 
@@ -82,7 +82,7 @@ def marked(session, tmp_path):
 
 
 def test_case_detail_shows_every_value_as_plain_text(session, marked, qtbot, tmp_path):
-    from ui.case_detail import CaseDetailPanel
+    from ui.cases.case_detail import CaseDetailPanel
 
     uuid, _, names = marked
     panel = CaseDetailPanel(session)
@@ -127,7 +127,7 @@ def test_case_detail_shows_every_value_as_plain_text(session, marked, qtbot, tmp
 
 
 def test_evidence_viewer_shows_exif_and_zone_text_as_text(session, marked, qtbot):
-    from ui.evidence_gallery import EvidenceViewer
+    from ui.cases.evidence_gallery import EvidenceViewer
 
     _, evidence, names = marked
     viewer = EvidenceViewer(session, evidence[0])
@@ -143,11 +143,11 @@ def test_evidence_viewer_shows_exif_and_zone_text_as_text(session, marked, qtbot
 
 def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
     from ui.banner import Banner
-    from ui.case_model import COL_ZONE, CaseTableModel
-    from ui.finding_form import FindingForm
-    from ui.form_preview import BatchExport
+    from ui.cases.case_model import COL_ZONE, CaseTableModel
+    from ui.cases.finding_form import FindingForm
+    from ui.cases.form_preview import BatchExport
     from ui.plain_text import warn
-    from ui.review_queue import ReviewQueuePanel
+    from ui.review.review_queue import ReviewQueuePanel
     from ui.status_summary import StatusSummary
     from ui import labels
 
@@ -198,8 +198,8 @@ def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
 
 
 def test_evidence_viewer_refuses_a_blob_behind_a_link(session, marked, qtbot, tmp_path):
-    from inspector.media_store import blob_path
-    from ui.evidence_gallery import EvidenceViewer
+    from inspector.store.media_store import blob_path
+    from ui.cases.evidence_gallery import EvidenceViewer
 
     _, evidence, _ = marked
     sha = session.ws.conn.execute("SELECT sha256 FROM evidence WHERE uuid = ?", (evidence[0],)).fetchone()[0]
@@ -218,11 +218,11 @@ def test_sync_views_show_server_text_as_text(session, qtbot):
     """Login reasons and errors, conflict messages and cell tooltips, the sync status tooltip: server text."""
     from sync.errors import ServerError
     from sync.protocol import Conflict, ConflictList
-    from ui.conflicts_view import ConflictsDialog
-    from ui.sync_controller import SyncController, SyncOutcome
-    from ui.sync_dialogs import LoginDialog
-    from ui.sync_status import SyncStatus
-    from ui.sync_text import error_text
+    from ui.sync_views.conflicts_view import ConflictsDialog
+    from ui.sync_views.sync_controller import SyncController, SyncOutcome
+    from ui.sync_views.sync_dialogs import LoginDialog
+    from ui.sync_views.sync_status import SyncStatus
+    from ui.sync_views.sync_text import error_text
 
     login = LoginDialog(session, reason=hostile("原因"))
     qtbot.addWidget(login)

@@ -17,9 +17,9 @@ CORE_WALK_END = (120.4372, 33.5977)  # inside the demo's 盐城 core zone (tests
 
 def _stage(ws, tmp_path) -> str:
     """A case with a finding and photos, two cases waiting for review."""
-    from inspector.evidence_attach import attach
-    from inspector.findings import add_finding
-    from inspector.workflow import transition
+    from inspector.casework.evidence_attach import attach
+    from inspector.casework.findings import add_finding
+    from inspector.casework.workflow import transition
 
     for case_no in ("LD2026-320100-002", "LD2026-320100-004"):
         move_to_closure_request(ws, case_no, tmp_path)

@@ -9,8 +9,8 @@ import threading
 import pytest
 from PySide6.QtCore import QTimer
 
-from inspector.findings import add_finding
-from inspector.workspace import Workspace
+from inspector.casework.findings import add_finding
+from inspector.store.workspace import Workspace
 from sync.server.auth import revoke_tokens
 from tests.sync_fixtures import (PASSWORD, client_workspace, edit_finding, free_port, start_server, sync,
                                  use_test_keyring)
@@ -191,7 +191,7 @@ def test_unreachable_server_is_a_quiet_offline_status(window, qtbot):
 
 
 def test_no_server_configured_is_quiet_for_the_timer_and_asks_the_user(window, qtbot):
-    from inspector.db import atomic
+    from inspector.store.db import atomic
 
     with atomic(window.session.ws.conn):
         window.session.ws.set_meta("sync.server_url", "")
@@ -253,7 +253,7 @@ def test_a_conflict_is_listed_and_shown_with_both_versions(window, qtbot, gui_se
 
 
 def test_a_reviewer_keeps_one_version(session, qtbot, gui_server, tmp_path):
-    from ui.conflicts_view import ConflictsDialog, diff_fields
+    from ui.sync_views.conflicts_view import ConflictsDialog, diff_fields
     from ui.session import Session
 
     assert diff_fields({"b": None, "a": 1}, {"a": 2, "c": [1]}) == [

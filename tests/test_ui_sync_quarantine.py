@@ -19,7 +19,7 @@ def _rows(dialog) -> dict[str, list[str]]:
 
 def test_result_dialog_lists_quarantined_records_with_their_reason(window, qtbot, gui_server):  # noqa: F811
     from ui import i18n
-    from ui.sync_dialogs import SyncResultDialog
+    from ui.sync_views.sync_dialogs import SyncResultDialog
 
     bad = plant_malformed(gui_server)
     with qtbot.waitSignal(window.sync.finished, timeout=SYNC_TIMEOUT_MS) as finished:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector import db
+from inspector.store import db
 from inspector.errors import BadInput, SetupError
-from inspector.migrations import LATEST_VERSION
-from inspector.workspace import Workspace
+from inspector.store.migrations import LATEST_VERSION
+from inspector.store.workspace import Workspace
 
 OLD_WORKSPACE = Path(__file__).parent / "data" / "workspace-v1"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector.attribution import locate
+from inspector.geo.attribution import locate
 from inspector.errors import BadInput
-from inspector.vector_file_checks import detect_dbf_encoding
-from inspector.zone_import import import_zones, parse_field_map
+from inspector.geo.vector_file_checks import detect_dbf_encoding
+from inspector.importers.zone_import import import_zones, parse_field_map
 from tests.vector_fixtures import lonlat_to_gk, polygon_wkt, square, write_layer
 
 CENTRE = (120.5, 33.5)  # near 盐城, Gauss-Krüger zone CM 120 (EPSG:4549)

@@ -16,12 +16,12 @@ import pytest
 import tests.qt_env  # noqa: F401  (environment + map scheme before the QApplication)
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.demo import build_demo_workspace
-from inspector.evidence_attach import attach
-from inspector.findings import add_finding
-from inspector.rectification import add_rectification
-from inspector.workflow import transition
-from inspector.workspace import Workspace
+from inspector.demo.workspace import build_demo_workspace
+from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
+from inspector.casework.rectification import add_rectification
+from inspector.casework.workflow import transition
+from inspector.store.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NMEA_WALK = REPO / "tests" / "data" / "walk_into_core_zone.nmea"

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from inspector.errors import SetupError
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 
 MAP_TIMEOUT_S = 30.0  # how long a screenshot waits for the map
 SETTLE_MS = 800  # after mapReady, time for tiles and layout to paint
@@ -61,7 +61,7 @@ def create_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplic
 
     from ui import i18n
     from ui.main_window import APPLICATION, ORGANISATION, app_settings
-    from ui.map_panel import register_map_scheme
+    from ui.map.map_panel import register_map_scheme
     from ui.style import apply_style
 
     app = QApplication.instance()

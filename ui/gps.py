@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QFile, QIODevice, QObject, Signal
 from PySide6.QtPositioning import QGeoPositionInfo, QGeoPositionInfoSource, QNmeaPositionInfoSource
 
-from inspector.attribution import lookup_for
+from inspector.geo.attribution import lookup_for
 from ui.labels import is_alert_zone
 from ui.session import Session
 

@@ -9,7 +9,7 @@ the last workspace, the role and the language persist in QSettings. A
 language switch installs the translator and rebuilds the panels (the map,
 the GPS feed and the sync controller are kept).
 
-Sync (:class:`ui.sync_panel.SyncPanel`) adds the 同步 tool button and the
+Sync (:class:`ui.sync_views.sync_panel.SyncPanel`) adds the 同步 tool button and the
 status bar's sync line.
 """
 from __future__ import annotations
@@ -23,18 +23,18 @@ from PySide6.QtWidgets import (
     QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from ui import i18n, labels
 from ui.banner import Banner
-from ui.case_detail import CaseDetailPanel
-from ui.case_list import CaseListPanel
+from ui.cases.case_detail import CaseDetailPanel
+from ui.cases.case_list import CaseListPanel
 from ui.gps import Geofence, PositionFeed
-from ui.map_panel import create_map_view, load_workspace_map
+from ui.map.map_panel import create_map_view, load_workspace_map
 from ui.plain_text import plain_label, warn
-from ui.review_queue import ReviewQueuePanel
+from ui.review.review_queue import ReviewQueuePanel
 from ui.session import Changes, Session
 from ui.status_summary import StatusSummary
-from ui.sync_panel import SyncPanel
+from ui.sync_views.sync_panel import SyncPanel
 
 ORGANISATION, APPLICATION = "lvdun", "inspector"
 
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
 
     # -- dialogs ------------------------------------------------------------------------
     def open_finding_form(self, uuid: str) -> None:
-        from ui.finding_form import FindingForm
+        from ui.cases.finding_form import FindingForm
 
         if uuid:
             self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix,
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
             self.finding_form.open()
 
     def open_form_preview(self, uuid: str, kind: str) -> None:
-        from ui.form_preview import FormPreview
+        from ui.cases.form_preview import FormPreview
 
         row = self.session.ws.conn.execute("SELECT case_no FROM cases WHERE uuid = ?", (uuid,)).fetchone()
         if row:
@@ -270,19 +270,19 @@ class MainWindow(QMainWindow):
             self.form_preview.open()
 
     def batch_export(self) -> None:
-        from ui.form_preview import BatchExport
+        from ui.cases.form_preview import BatchExport
 
         self.batch_dialog = BatchExport(self.session, self)
         self.batch_dialog.open()
 
     def import_ledger(self) -> None:
-        from ui.import_wizards import LedgerImportWizard
+        from ui.importers.import_wizards import LedgerImportWizard
 
         self.wizard = LedgerImportWizard(self.session, self)
         self.wizard.open()
 
     def import_zones(self) -> None:
-        from ui.import_wizards import ZoneImportWizard
+        from ui.importers.import_wizards import ZoneImportWizard
 
         self.wizard = ZoneImportWizard(self.session, self)
         self.wizard.open()

@@ -105,7 +105,7 @@ def _notify(session: Session, summary: Changes | None) -> None:
 # -- case work -------------------------------------------------------------
 def transition_case(*, session: Session, case_uuid: str, target: str, reason: str | None = None,
                     recurred: bool = False) -> Job:
-    from inspector.workflow import transition
+    from inspector.casework.workflow import transition
 
     def work(job: Job) -> Any:
         return transition(session.writer(), case_uuid, target, role=session.role, actor=session.actor,
@@ -114,7 +114,7 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
 
 
 def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str) -> Job:
-    from inspector.evidence_attach import attach
+    from inspector.casework.evidence_attach import attach
 
     def work(job: Job) -> Any:
         return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor)
@@ -122,7 +122,7 @@ def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase
 
 
 def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
-    from inspector import findings
+    from inspector.casework import findings
 
     def work(job: Job) -> Any:
         return findings.add_finding(session.writer(), case_uuid, actor=session.actor, **values)
@@ -130,7 +130,7 @@ def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> 
 
 
 def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
-    from inspector import rectification
+    from inspector.casework import rectification
 
     def work(job: Job) -> Any:
         return rectification.add_rectification(session.writer(), case_uuid, actor=session.actor, **values)
@@ -138,7 +138,7 @@ def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any
 
 
 def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], note: str | None) -> Job:
-    from inspector import rectification
+    from inspector.casework import rectification
 
     def work(job: Job) -> Any:
         return rectification.set_checklist(session.writer(), case_uuid, items=items, note=note,
@@ -147,7 +147,7 @@ def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], n
 
 
 def verify_audit(*, session: Session) -> Job:
-    from inspector.audit import verify
+    from inspector.store.audit import verify
 
     return start(session, "verify-audit", lambda job: verify(session.writer()))
 
@@ -155,7 +155,7 @@ def verify_audit(*, session: Session) -> Job:
 # -- forms -----------------------------------------------------------------
 def render_form_pdf(*, session: Session, case_uuid: str, kind: str) -> Job:
     """PDF bytes of one form of a case (for preview and export)."""
-    from inspector.form_data import gather_case
+    from inspector.forms.form_data import gather_case
     from inspector.forms.render import render_form
 
     return start(session, "form", lambda job: render_form(gather_case(session.writer(), case_uuid), kind))
@@ -163,9 +163,9 @@ def render_form_pdf(*, session: Session, case_uuid: str, kind: str) -> Job:
 
 def export_forms(*, session: Session, cases: list[tuple[str, str]], kind: str, folder: str) -> Job:
     """Write one form per ``(uuid, case_no)`` into ``folder``, progress per case; result:
-    :func:`inspector.form_export.export_forms`'s ``{"forms", "failed"}`` (one case failing never
+    :func:`inspector.forms.form_export.export_forms`'s ``{"forms", "failed"}`` (one case failing never
     stops the others)."""
-    from inspector.form_export import export_forms as export
+    from inspector.forms.form_export import export_forms as export
 
     def work(job: Job) -> Any:
         return export(session.writer(), cases, kind, Path(folder), progress=job.report)
@@ -179,7 +179,7 @@ def dry_run_ledger(*, session: Session, path: str, column_map: dict[str, str | N
     Result: (valid rows, LedgerImportResult or None, header rows per sheet, refusal text or None):
     when the columns cannot be resolved the headers still come back, so the mapping can be edited."""
     from inspector.errors import BadInput
-    from inspector.ledger_import import ledger_headers, read_ledger
+    from inspector.importers.ledger_import import ledger_headers, read_ledger
 
     def work(job: Job) -> Any:
         try:
@@ -197,7 +197,7 @@ def dry_run_ledger(*, session: Session, path: str, column_map: dict[str, str | N
 
 
 def import_ledger_file(*, session: Session, path: str, column_map: dict[str, str | None] | None = None) -> Job:
-    from inspector.ledger_import import import_ledger
+    from inspector.importers.ledger_import import import_ledger
 
     def work(job: Job) -> Any:
         job.report(0, 1, translate("operations", "读取台账"))
@@ -208,8 +208,8 @@ def import_ledger_file(*, session: Session, path: str, column_map: dict[str, str
 def inspect_zone_file(*, session: Session, path: str, encoding: str | None, crs: str | None,
                       field_map: dict[str, str] | None = None) -> Job:
     """Layers of a vector file with their detected encoding, CRS and field mapping."""
-    from inspector.vector_source import VectorSource
-    from inspector.zone_import import resolve_fields
+    from inspector.geo.vector_source import VectorSource
+    from inspector.importers.zone_import import resolve_fields
 
     def work(job: Job) -> Any:
         with VectorSource(Path(path), encoding=encoding, crs=crs) as source:
@@ -221,7 +221,7 @@ def inspect_zone_file(*, session: Session, path: str, encoding: str | None, crs:
 
 def import_zone_file(*, session: Session, path: str, crs: str | None, encoding: str | None,
                      field_map: dict[str, str], kind: str | None, layer: str | None) -> Job:
-    from inspector.zone_import import import_zones
+    from inspector.importers.zone_import import import_zones
 
     def work(job: Job) -> Any:
         return import_zones(session.writer(), Path(path), crs=crs, encoding=encoding, field_map=field_map,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 
 ROLES = ("inspector", "reviewer")
 DIRTY_TABLES = ("findings", "evidence", "rectifications", "closure_checklists", "transitions")

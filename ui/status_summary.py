@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from inspector.workflow import STATES
+from inspector.casework.workflow import STATES
 from ui import labels
 from ui.plain_text import plain_label
 from ui.session import Session

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from inspector.errors import BadInput
-from inspector.gdal_bindings import load_gdal
+from inspector.geo.gdal_bindings import load_gdal
 from inspector.evidence.imaging import PathLike
 
 TARGET_EPSG = 4490  # CGCS2000 geographic

@@ -1,6 +1,6 @@
 ; Inno Setup script for the Windows installer of 绿盾 Inspector (untested: see README "Packaging").
 ; Build the one-folder bundle on Windows first:
-;   python -m inspector.packaging build --bureau bureaus\320900.toml --no-deb
+;   python packaging/build_bureau.py build --bureau bureaus\320900.toml --no-deb
 ; then compile this script with ISCC, passing the bureau and the bundle folder:
 ;   iscc /DAdcode=320900 /DBureauName="盐城市生态环境局" /DAppVersion=0.1.0 ^
 ;        /DBundleDir=build\bundle\lvdun-inspector packaging\windows\lvdun-inspector.iss

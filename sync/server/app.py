@@ -245,7 +245,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
     @app.get(API_PREFIX + "/zone-layers/{sha256}", response_class=StreamingResponse,
              responses={200: {"content": {"application/octet-stream": {}}}, 404: {"description": "no such layer"}})
     def download_zone_layer(sha256: str, user: auth.User = Depends(current_user)) -> StreamingResponse:
-        """A published zone layer file (gzip'd JSON Lines, see ``inspector.zone_layer_file``)."""
+        """A published zone layer file (gzip'd JSON Lines, see ``inspector.importers.zone_layer_file``)."""
         check_sha(sha256)
         with storage.read() as conn:
             published = zone_layers.is_published(conn, sha256)

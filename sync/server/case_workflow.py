@@ -1,6 +1,6 @@
 """The case workflow on the server: a case's state moves only by a transition the server checked itself.
 
-The rules are the core's (:mod:`inspector.workflow`: one rule table for the
+The rules are the core's (:mod:`inspector.casework.workflow`: one rule table for the
 device and the server); only the facts come from the server's own records
 of the case — findings' assessments, rectification measure types, 'after'
 photos, the 两断三清 checklist — including records earlier in the same push
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from inspector.evidence_attach import PHOTO_KINDS
-from inspector.rectification import CHECKLIST_ITEMS
-from inspector.workflow import CaseFacts, find_rule, missing_for
+from inspector.casework.evidence_attach import PHOTO_KINDS
+from inspector.casework.rectification import CHECKLIST_ITEMS
+from inspector.casework.workflow import CaseFacts, find_rule, missing_for
 from sync.protocol import RecordChange
 from sync.server.auth import User
 from sync.server.push_context import PushContext, content_of

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> Any:
 
         if args.command == "publish-ledger":
             return publish.publish_ledger(data_dir, storage, Path(args.file))
-        from inspector.zone_import import parse_field_map
+        from inspector.importers.zone_import import parse_field_map
 
         return publish.publish_zones(data_dir, storage, Path(args.file), crs=args.crs, encoding=args.encoding,
                                      field_map=parse_field_map(args.field_map), kind=args.kind, layer=args.layer)

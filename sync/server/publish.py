@@ -1,8 +1,8 @@
 """Publishing the office's ledger and zones to the sync server.
 
 The server keeps an ordinary workspace under ``DATA/workspace`` and imports
-into it with the same machinery as the app (:mod:`inspector.ledger_import`,
-:mod:`inspector.zone_import`), so cases get their city and county adcodes
+into it with the same machinery as the app (:mod:`inspector.importers.ledger_import`,
+:mod:`inspector.importers.zone_import`), so cases get their city and county adcodes
 from the same attribution. Each case is then published as a ``cases``
 record whose jurisdiction is those adcodes. A case re-published with changed
 ledger fields gets a new revision; its workflow status, which devices and
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from sync.protocol import content_hash
 from sync.record_codec import to_wire
 from sync.server.storage import Storage, next_seq, records, server_now
@@ -65,7 +65,7 @@ def publish_cases(ws: Workspace, storage: Storage) -> dict[str, int]:
 
 
 def publish_ledger(data_dir: Path, storage: Storage, path: Path) -> dict[str, Any]:
-    from inspector.ledger_import import import_ledger
+    from inspector.importers.ledger_import import import_ledger
 
     with server_workspace(data_dir) as ws:
         imported = import_ledger(ws, path)
@@ -76,7 +76,7 @@ def publish_ledger(data_dir: Path, storage: Storage, path: Path) -> dict[str, An
 def publish_zones(data_dir: Path, storage: Storage, path: Path, **options: Any) -> dict[str, Any]:
     """Import zones into the server workspace, re-publish cases whose attribution changed and publish the
     changed zone layers for devices."""
-    from inspector.zone_import import import_zones
+    from inspector.importers.zone_import import import_zones
     from sync.server.zone_layers import publish_layers
 
     with server_workspace(data_dir) as ws:

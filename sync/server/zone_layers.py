@@ -2,7 +2,7 @@
 
 After ``publish-zones`` imported a file into the server workspace,
 :func:`publish_layers` exports every layer there
-(:func:`inspector.zone_layer_file.export_layer`). A layer whose file has a
+(:func:`inspector.importers.zone_layer_file.export_layer`). A layer whose file has a
 new SHA-256 gets the next version: the file is written under
 ``DIR/zone_layers/<sha256>.jsonl.gz`` (temporary file, ``fsync``, rename)
 and only then recorded in ``zone_layers``, so a listed version always has
@@ -24,8 +24,8 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from inspector.media_store import fsync_dir
-from inspector.workspace import Workspace
+from inspector.store.media_store import fsync_dir
+from inspector.store.workspace import Workspace
 from sync.protocol import ZoneLayerInfo
 from sync.server.storage import Storage, server_now, zone_layers
 
@@ -80,7 +80,7 @@ def _write_once(path: Path, data: bytes) -> None:
 
 def publish_layers(data_dir: Path, storage: Storage, ws: Workspace) -> list[dict[str, Any]]:
     """Export every layer of the server workspace; record a new version for each changed one."""
-    from inspector.zone_layer_file import export_layer, layer_keys
+    from inspector.importers.zone_layer_file import export_layer, layer_keys
 
     with storage.read() as conn:
         current = {layer.layer_key: layer for layer in current_layers(conn)}

@@ -92,7 +92,7 @@ prepare_environment(screenshot=True)
 from ui.app import create_application
 app = create_application()
 from PySide6.QtCore import QTimer
-from inspector.workspace import Workspace
+from inspector.store.workspace import Workspace
 from ui.main_window import MainWindow
 from ui.session import Session
 session = Session(Workspace.open({workspace!r}))
@@ -122,9 +122,9 @@ app.exec()
 
 def grow_workspace(root: Path, cases: int) -> None:
     """Copy the demo workspace to ``root`` and grow it to ``cases`` cases with SQL."""
-    from inspector.db import atomic
-    from inspector.demo import build_demo_workspace
-    from inspector.workflow import STATES
+    from inspector.store.db import atomic
+    from inspector.demo.workspace import build_demo_workspace
+    from inspector.casework.workflow import STATES
 
     ws = build_demo_workspace(root)
     conn = ws.conn

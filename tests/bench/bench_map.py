@@ -3,7 +3,7 @@
 Data: 10,000 cases and a zone layer of 1,000,000 vertices (1,000 zones of
 1,000 vertices) spread over Jiangsu, plus the bundled admin boundaries.
 
-* ours: :func:`inspector.map_document.build_map_document` — compact JSON
+* ours: :func:`inspector.maps.map_document.build_map_document` — compact JSON
   layers fetched through the ``lvdun`` scheme, zones pre-simplified per zoom.
   Payload = page + the data the first view fetches (coarse zone level, cases,
   evidence, admin); the finer zone levels are reported separately.
@@ -37,13 +37,13 @@ import folium  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from inspector.admin_areas import ADMIN_GEOJSON  # noqa: E402
-from inspector.map_document import LEAFLET_CSS, LEAFLET_JS, LVDUN_WEB_BASE, MapBundle, build_map_document  # noqa: E402
-from inspector.map_layers import AdminRecord, CaseRecord, LayerSet, ZoneRecord  # noqa: E402
+from inspector.geo.admin_areas import ADMIN_GEOJSON  # noqa: E402
+from inspector.maps.map_document import LEAFLET_CSS, LEAFLET_JS, LVDUN_WEB_BASE, MapBundle, build_map_document  # noqa: E402
+from inspector.maps.map_layers import AdminRecord, CaseRecord, LayerSet, ZoneRecord  # noqa: E402
 from inspector.resources import resource_path  # noqa: E402
 from inspector.vocabulary import KINDS  # noqa: E402
-from inspector.workflow import STATES  # noqa: E402
-from ui.map_view import MapView  # noqa: E402
+from inspector.casework.workflow import STATES  # noqa: E402
+from ui.map.map_view import MapView  # noqa: E402
 
 N_CASES = 10_000
 N_ZONES = 1_000

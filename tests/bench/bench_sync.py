@@ -190,10 +190,10 @@ class Meter:
 
 def make_field_work(root: Path, findings: int, photo_bytes: int) -> int:
     """Findings and photo evidence written straight through record_store (random bytes as photos)."""
-    from inspector.db import atomic
-    from inspector.media_store import store_file
-    from inspector.record_store import insert_record
-    from inspector.workspace import Workspace, utc_now
+    from inspector.store.db import atomic
+    from inspector.store.media_store import store_file
+    from inspector.store.record_store import insert_record
+    from inspector.store.workspace import Workspace, utc_now
 
     total = 0
     with Workspace.open(root) as ws:
@@ -262,7 +262,7 @@ def storage_floor(root: Path, work: Path) -> float:
     client has uploads in flight (a floor for the blob phase, in this process)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from inspector.workspace import Workspace
+    from inspector.store.workspace import Workspace
     from sync import blob_transfer
     from sync.server.blob_store import BlobStore
     from sync.server.storage import Storage

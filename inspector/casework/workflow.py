@@ -1,0 +1,217 @@
+"""The case workflow: states, who may move a case, and what evidence each move needs.
+
+States::
+
+    待核查 → 现场核查 → 排除
+                      → 确认问题 → 整改中 → 申请销号 → 县级验收 → 市级验收 → 已销号
+
+- 现场核查 → 确认问题 / 排除 needs a finding with that assessment.
+- 确认问题 → 整改中 needs a rectification record.
+- 整改中 → 申请销号 needs at least one 'after' photo (or drone still) and,
+  when a rectification's measure type is 退出, a complete 两断三清 checklist.
+- The acceptance steps (县级验收, 市级验收, 已销号) are for reviewers and admins.
+- 退回 (returned) is an *action* from 申请销号 / 县级验收 / 市级验收 whose
+  target state is 整改中; it needs a reason and a reviewer or admin.
+- 回头看 (follow-up visit) is an action on a closed case (已销号) by a reviewer
+  or admin, with a reason describing what was checked. Without recurrence
+  it is recorded with target 已销号 (the case stays closed); when the
+  problem has come back (``recurred=True``) the case reopens to 整改中.
+
+The evidence rules are pure functions of a small :class:`CaseFacts` value
+(findings' assessments, rectification measure types, 'after' photos, the
+checklist), which a device builds from its workspace (:func:`case_facts`)
+and the sync server from its own records, so both check a move against
+this one rule table (:func:`find_rule`, :func:`missing_for`).
+
+Every move writes a ``transitions`` row (who, role, when, why), bumps the
+case's revision (``dirty = 1``) and appends an audit entry. A refused move
+raises :class:`BadInput` listing everything that is missing, in Chinese and
+English.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from inspector.casework.cases import resolve_case
+from inspector.store.db import atomic
+from inspector.errors import BadInput
+from inspector.casework.evidence_attach import PHOTO_KINDS
+from inspector.store.record_store import insert_record
+from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
+from inspector.store.workspace import Workspace, utc_now
+
+STATES = ("待核查", "现场核查", "排除", "确认问题", "整改中", "申请销号", "县级验收", "市级验收", "已销号")
+ROLES = ("inspector", "reviewer", "admin")
+ANYONE = ROLES
+OFFICE = ("reviewer", "admin")
+RETURN = "退回"
+FOLLOW_UP = "回头看"
+ACTIONS = (RETURN, FOLLOW_UP)
+EXIT_MEASURE = "退出"  # the measure type whose closure needs a complete 两断三清 checklist
+
+Missing = list[tuple[str, str]]  # (Chinese, English) descriptions of what is missing
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the workflow's evidence rules look at, from a device's workspace or the server's records.
+
+    ``checklist_missing`` is ``None`` when the case has no 两断三清 checklist, else the items not done
+    (empty when complete)."""
+
+    assessments: frozenset[str] = frozenset()  # of the case's findings
+    measure_types: frozenset[str] = frozenset()  # of its rectifications
+    after_photos: int = 0  # photos and drone stills of phase 'after'
+    checklist_missing: Optional[tuple[str, ...]] = None
+
+
+Check = Callable[[CaseFacts], Missing]
+
+
+def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
+    """The facts of a case in this workspace (records not deleted)."""
+    conn = ws.conn
+    assessments = {r[0] for r in conn.execute("SELECT DISTINCT assessment FROM findings WHERE case_id = ? "
+                                              "AND deleted = 0", (case_id,))}
+    measures = {r[0] for r in conn.execute("SELECT DISTINCT measure_type FROM rectifications WHERE case_id = ? "
+                                           "AND deleted = 0", (case_id,))}
+    after = conn.execute(f"SELECT count(*) FROM evidence WHERE case_id = ? AND phase = 'after' AND kind IN "
+                         f"({', '.join('?' * len(PHOTO_KINDS))}) AND deleted = 0",
+                         (case_id, *PHOTO_KINDS)).fetchone()[0]
+    items = checklist(ws, case_id)
+    return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
+                     None if items is None else tuple(items["missing"]))
+
+
+def _finding_with(assessment: str) -> Check:
+    def check(facts: CaseFacts) -> Missing:
+        return [] if assessment in facts.assessments else [(f"结论为“{assessment}”的核查记录",
+                                                             f"a finding with assessment {assessment}")]
+    return check
+
+
+def _rectification(facts: CaseFacts) -> Missing:
+    return [] if facts.measure_types else [("整改记录（整改类型、措施、期限、责任单位）",
+                                            "a rectification record (measure type, measures, deadline, "
+                                            "responsible unit)")]
+
+
+def _closure_evidence(facts: CaseFacts) -> Missing:
+    missing: Missing = []
+    if not facts.after_photos:
+        missing.append(("至少一张整改后照片（阶段 after）", "at least one photo taken after rectification (phase after)"))
+    missing += _rectification(facts)
+    if EXIT_MEASURE in facts.measure_types:
+        if facts.checklist_missing is None:
+            missing.append(("两断三清检查表（退出类整改）", "the 两断三清 closure checklist (exit measures)"))
+        elif facts.checklist_missing:
+            names = [CHECKLIST_ITEMS[k] for k in facts.checklist_missing]
+            missing.append(("两断三清未完成：" + "、".join(n[0] for n in names),
+                            "closure checklist incomplete: " + ", ".join(n[1] for n in names)))
+    return missing
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One allowed move: from a state by an action (a target state or 退回/回头看)."""
+
+    from_state: str
+    action: str
+    to_state: str
+    roles: tuple[str, ...]
+    checks: tuple[Check, ...] = ()
+    reason_required: bool = False
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The states this move may end in (回头看 reopens a case to 整改中 when the problem came back)."""
+        return (self.to_state, "整改中") if self.action == FOLLOW_UP else (self.to_state,)
+
+
+RULES = (
+    Rule("待核查", "现场核查", "现场核查", ANYONE),
+    Rule("现场核查", "确认问题", "确认问题", ANYONE, (_finding_with("确认问题"),)),
+    Rule("现场核查", "排除", "排除", ANYONE, (_finding_with("排除"),)),
+    Rule("确认问题", "整改中", "整改中", ANYONE, (_rectification,)),
+    Rule("整改中", "申请销号", "申请销号", ANYONE, (_closure_evidence,)),
+    Rule("申请销号", "县级验收", "县级验收", OFFICE),
+    Rule("县级验收", "市级验收", "市级验收", OFFICE),
+    Rule("市级验收", "已销号", "已销号", OFFICE),
+    Rule("申请销号", RETURN, "整改中", OFFICE, reason_required=True),
+    Rule("县级验收", RETURN, "整改中", OFFICE, reason_required=True),
+    Rule("市级验收", RETURN, "整改中", OFFICE, reason_required=True),
+    Rule("已销号", FOLLOW_UP, "已销号", OFFICE, reason_required=True),
+)
+MOVES = tuple(dict.fromkeys(rule.action for rule in RULES))  # every action a transition may record
+
+
+def allowed_moves(state: str) -> list[str]:
+    return [rule.action for rule in RULES if rule.from_state == state]
+
+
+def find_rule(state: str, action: str) -> Optional[Rule]:
+    """The rule for ``action`` from ``state``, or ``None`` when the workflow has no such move."""
+    return next((rule for rule in RULES if rule.from_state == state and rule.action == action), None)
+
+
+def missing_for(rule: Rule, *, role: str, reason: Optional[str], facts: CaseFacts) -> Missing:
+    """Everything that keeps ``role`` from making this move (empty when it is allowed): the role, the reason
+    when one is required, and the evidence the rule's checks ask of the case's facts."""
+    missing: Missing = []
+    if role not in rule.roles:
+        missing.append((f"角色 {'/'.join(rule.roles)}（当前为 {role}）", f"role {'/'.join(rule.roles)} (you are {role})"))
+    if rule.reason_required and not (reason or "").strip():
+        missing.append(("原因（--reason）", "a reason (--reason)"))
+    for check in rule.checks:
+        missing += check(facts)
+    return missing
+
+
+def _rule_for(state: str, action: str) -> Rule:
+    rule = find_rule(state, action)
+    if rule is not None:
+        return rule
+    moves = "、".join(allowed_moves(state)) or "无"
+    raise BadInput(f"不能从“{state}”转到“{action}”（可选：{moves}）",
+                   f"cannot go from {state} to {action} (allowed: {', '.join(allowed_moves(state)) or 'none'})")
+
+
+def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: str,
+               reason: str | None = None, recurred: bool = False) -> dict[str, Any]:
+    """Move a case to ``target`` (a state, 退回 or 回头看); returns the recorded transition."""
+    if role not in ROLES:
+        raise BadInput(f"角色须为 {'/'.join(ROLES)}，而不是：{role}", f"role must be one of {'/'.join(ROLES)}, "
+                       f"not: {role}")
+    if target not in STATES and target not in ACTIONS:
+        raise BadInput(f"未知状态：{target}（状态：{'、'.join(STATES)}；操作：{'、'.join(ACTIONS)}）",
+                       f"unknown state: {target} (states: {', '.join(STATES)}; actions: {', '.join(ACTIONS)})")
+    reason = (reason or "").strip() or None
+    conn = ws.conn
+    with atomic(conn):
+        case = resolve_case(ws, case_ref)
+        rule = _rule_for(case["status"], target)
+        missing = missing_for(rule, role=role, reason=reason, facts=case_facts(ws, case["id"]))
+        if missing:
+            raise BadInput(
+                f"问题 {case['case_no']} 不能转到“{target}”，缺少：" + "；".join(m[0] for m in missing),
+                f"case {case['case_no']} cannot move to {target}; missing: " + "; ".join(m[1] for m in missing),
+            )
+        to_state = "整改中" if rule.action == FOLLOW_UP and recurred else rule.to_state
+        now = utc_now()
+        values = {"case_id": case["id"], "action": rule.action, "from_state": case["status"],
+                  "to_state": to_state, "actor": actor, "role": role, "reason": reason, "at_utc": now}
+        _, uuid = insert_record(conn, "transitions", values, actor=actor, action=f"transition.{rule.action}")
+        conn.execute("UPDATE cases SET status = ?, revision = revision + 1, dirty = 1, updated_at = ? "
+                     "WHERE id = ?", (to_state, now, case["id"]))
+    return {"uuid": uuid, "case_no": case["case_no"], "case_uuid": case["uuid"], **values,
+            "status": to_state, "next": allowed_moves(to_state)}
+
+
+def history(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
+    """The case's transitions, oldest first."""
+    case = resolve_case(ws, case_ref)
+    rows = ws.conn.execute(
+        "SELECT uuid, action, from_state, to_state, actor, role, reason, at_utc FROM transitions "
+        "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case["id"],)).fetchall()
+    return [{"case_no": case["case_no"], **dict(r)} for r in rows]

@@ -1,0 +1,226 @@
+"""Evidence and workflow commands: attach, finding, rectification, checklist, transition,
+history, verify-audit, thumbnail.
+
+A CASE argument is the case's 问题编号 or its UUID. ``--by NAME`` names the
+person acting (default: ``$INSPECTOR_USER`` or the login name); it is what
+the audit log and the transition history record.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from typing import Any
+
+from inspector.cli.context import CommandResult, Context
+from inspector.i18n import pick
+
+PHASE_CHOICES = ("inspection", "before", "after")
+
+
+def default_actor() -> str:
+    try:
+        return os.environ.get("INSPECTOR_USER") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (container, service): still record something
+        return "inspector"
+
+
+def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
+    actor_parent = argparse.ArgumentParser(add_help=False)
+    actor_parent.add_argument("--by", dest="actor", default=None, metavar="NAME",
+                              help="who is acting (default: $INSPECTOR_USER or the login name)")
+
+    def add(container: Any, name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+        parser = container.add_parser(name, parents=[json_parent, actor_parent], help=help_text)
+        parser.set_defaults(handler=handler)
+        return parser
+
+    attach = add(subparsers, "attach", cmd_attach, "attach photos, drone stills or orthophotos to a case")
+    attach.add_argument("case", metavar="CASE", help="问题编号 or UUID")
+    attach.add_argument("files", nargs="+", metavar="FILE")
+    attach.add_argument("--finding", metavar="ID", help="finding UUID (or local id) the files document")
+    attach.add_argument("--phase", choices=PHASE_CHOICES, default="inspection")
+
+    finding = subparsers.add_parser("finding", help="record and list findings (核查记录)")
+    finding_sub = finding.add_subparsers(dest="finding_command", metavar="ACTION")
+    finding_sub.required = True
+    finding_add = add(finding_sub, "add", cmd_finding_add, "record a finding")
+    finding_add.add_argument("case", metavar="CASE")
+    finding_add.add_argument("--assessment", required=True, help="确认问题 / 排除 / 待定")
+    finding_add.add_argument("--activity", required=True, help="activity type, e.g. 养殖")
+    finding_add.add_argument("--description", default="")
+    finding_add.add_argument("--lon", type=float)
+    finding_add.add_argument("--lat", type=float)
+    finding_add.add_argument("--position-source", choices=("device_gps", "photo_exif", "map_pick", "ledger"))
+    finding_add.add_argument("--accuracy-m", type=float)
+    finding_add.add_argument("--basis", help="legal or factual basis of the assessment")
+    finding_add.add_argument("--area-m2", type=float)
+    finding_add.add_argument("--area-measured", action="store_true", help="the area was measured, not estimated")
+    finding_add.add_argument("--inspector", metavar="NAME")
+    finding_list = add(finding_sub, "list", cmd_finding_list, "list a case's findings")
+    finding_list.add_argument("case", metavar="CASE")
+
+    rect = subparsers.add_parser("rectification", help="rectification (整改) records")
+    rect_sub = rect.add_subparsers(dest="rectification_command", metavar="ACTION")
+    rect_sub.required = True
+    rect_add = add(rect_sub, "add", cmd_rectification_add, "record a rectification plan")
+    rect_add.add_argument("case", metavar="CASE")
+    rect_add.add_argument("--measure-type", required=True, help="退出 / 整治 / 生态修复")
+    rect_add.add_argument("--measures", default="")
+    rect_add.add_argument("--deadline", help="YYYY-MM-DD")
+    rect_add.add_argument("--unit", dest="responsible_unit")
+    rect_add.add_argument("--person", dest="responsible_person")
+    rect_note = add(rect_sub, "note", cmd_rectification_note, "add a progress note")
+    rect_note.add_argument("uuid", metavar="RECTIFICATION_UUID")
+    rect_note.add_argument("note")
+
+    check = add(subparsers, "checklist", cmd_checklist, "set the 两断三清 closure checklist of a case")
+    check.add_argument("case", metavar="CASE")
+    from inspector.casework.rectification import CHECKLIST_ITEMS
+
+    for item in CHECKLIST_ITEMS:
+        flag = "--" + item.replace("_", "-")
+        check.add_argument(flag, dest=item, action=argparse.BooleanOptionalAction, default=None)
+    check.add_argument("--note")
+
+    move = add(subparsers, "transition", cmd_transition, "move a case to another state (or 退回 / 回头看)")
+    move.add_argument("case", metavar="CASE")
+    move.add_argument("state", metavar="STATE")
+    move.add_argument("--as", dest="role", required=True, choices=("inspector", "reviewer", "admin"))
+    move.add_argument("--reason")
+    move.add_argument("--recurred", action="store_true", help="回头看: the problem has come back (reopens)")
+
+    hist = add(subparsers, "history", cmd_history, "a case's transitions")
+    hist.add_argument("case", metavar="CASE")
+
+    verify = add(subparsers, "verify-audit", cmd_verify_audit,
+                 "check the audit chain, audited records and media files; quarantine orphan media")
+    verify.add_argument("--orphan-min-age", type=float, default=0.0, metavar="SECONDS",
+                        help="quarantine only orphan media older than this")
+
+    thumb = add(subparsers, "thumbnail", cmd_thumbnail, "path of a cached thumbnail of a stored image")
+    thumb.add_argument("sha256")
+    thumb.add_argument("--size", type=int, default=320)
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return args.actor or default_actor()
+
+
+def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.evidence_attach import attach
+
+    results = attach(ctx.workspace(), args.case, args.files, finding=args.finding, phase=args.phase,
+                     actor=_actor(args))
+    lines = []
+    for r in results:
+        if "error" in r:
+            lines.append(pick(f"失败 {r['file']}：{r['error']}", f"failed {r['file']}: {r['error']}"))
+        else:
+            where = f"{r['lon']:.6f}, {r['lat']:.6f}" if r["lon"] is not None else "-"
+            lines.append(f"{r['sha256'][:12]} {r['kind']} {where} {'、'.join(r['zones'])} {' '.join(r['flags'])}")
+    failed = any("error" in r for r in results)
+    return (CommandResult(results, 2) if failed else results), "\n".join(lines)
+
+
+def cmd_finding_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.findings import add_finding
+
+    result = add_finding(
+        ctx.workspace(), args.case, assessment=args.assessment, activity_type=args.activity,
+        description=args.description, lon=args.lon, lat=args.lat, position_source=args.position_source,
+        accuracy_m=args.accuracy_m, area_m2=args.area_m2, area_is_estimate=not args.area_measured,
+        basis=args.basis, inspector=args.inspector or _actor(args), actor=_actor(args),
+    )
+    zones = "、".join(result["zone_names"]) or pick("不在区域内", "in no zone")
+    return result, pick(f"已记录核查 {result['uuid']}：{result['assessment']}，{zones}",
+                        f"finding {result['uuid']} recorded: {result['assessment']}, {zones}")
+
+
+def cmd_finding_list(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.findings import list_findings
+
+    findings = list_findings(ctx.workspace(), args.case)
+    return findings, "\n".join(f"{f['uuid']}\t{f['assessment']}\t{f['activity_type']}\t{f['observed_at_utc']}"
+                               for f in findings)
+
+
+def cmd_rectification_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.rectification import add_rectification
+
+    result = add_rectification(ctx.workspace(), args.case, measure_type=args.measure_type, measures=args.measures,
+                               deadline=args.deadline, responsible_unit=args.responsible_unit,
+                               responsible_person=args.responsible_person, actor=_actor(args))
+    return result, pick(f"已记录整改 {result['uuid']}（{result['measure_type']}）",
+                        f"rectification {result['uuid']} recorded ({result['measure_type']})")
+
+
+def cmd_rectification_note(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.rectification import add_progress_note
+
+    result = add_progress_note(ctx.workspace(), args.uuid, args.note, actor=_actor(args))
+    return result, pick(f"已添加进展（共 {len(result['progress_notes'])} 条）",
+                        f"note added ({len(result['progress_notes'])} in all)")
+
+
+def cmd_checklist(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.rectification import CHECKLIST_ITEMS, set_checklist
+
+    items = {k: getattr(args, k) for k in CHECKLIST_ITEMS if getattr(args, k) is not None}
+    result = set_checklist(ctx.workspace(), args.case, items=items, note=args.note, actor=_actor(args))
+    done = pick("两断三清已完成", "closure checklist complete") if result["complete"] else (
+        pick("未完成：", "incomplete: ") + ", ".join(result["missing"]))
+    return result, done
+
+
+def cmd_transition(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.workflow import transition
+
+    result = transition(ctx.workspace(), args.case, args.state, role=args.role, actor=_actor(args),
+                        reason=args.reason, recurred=args.recurred)
+    return result, pick(f"{result['case_no']}：{result['from_state']} → {result['to_state']}",
+                        f"{result['case_no']}: {result['from_state']} → {result['to_state']}")
+
+
+def cmd_history(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.casework.workflow import history
+
+    rows = history(ctx.workspace(), args.case)
+    return rows, "\n".join(f"{r['at_utc']}\t{r['from_state']} → {r['to_state']}\t{r['action']}\t"
+                           f"{r['actor']} ({r['role']})\t{r['reason'] or ''}" for r in rows)
+
+
+def cmd_verify_audit(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.store.audit import verify
+    from inspector.errors import BadInput
+    from inspector.store.media_store import quarantine_orphans
+
+    ws = ctx.workspace()
+    refusal = None
+    try:
+        quarantined = quarantine_orphans(ws, min_age_s=args.orphan_min_age)
+    except BadInput as exc:  # symbolic links under media/: reported below as media problems
+        quarantined, refusal = [], exc.message
+    result = {**verify(ws), "quarantined": quarantined}
+    if refusal:
+        result["quarantine_refused"] = refusal
+    if result["ok"]:
+        text = pick(f"审计日志完好（{result['entries']} 条）", f"audit log intact ({result['entries']} entries)")
+    else:
+        broken = result["first_broken"]
+        parts = [f"chain broken at #{broken['seq']}: {broken['reason']}"] if broken else []
+        parts += [f"{p['table']} {p['uuid']}: {p['reason']}" for p in result["record_problems"]]
+        parts += [f"media {p['sha256'] or p['path']}: {p['reason']}" for p in result["media_problems"]]
+        text = pick("审计校验失败：", "audit verification failed: ") + "; ".join(parts)
+    if quarantined:
+        text += "\n" + pick(f"已隔离 {len(quarantined)} 个孤立文件", f"{len(quarantined)} orphan files quarantined")
+    if refusal:
+        text += "\n" + refusal
+    return (result if result["ok"] else CommandResult(result, 1)), text
+
+
+def cmd_thumbnail(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.store.media_store import thumbnail_path
+
+    path = thumbnail_path(ctx.workspace(), args.sha256.lower(), args.size)
+    return {"sha256": args.sha256.lower(), "path": str(path)}, str(path)

@@ -1,0 +1,158 @@
+"""Gather one case from the workspace into the forms' input model (:class:`FormCase`).
+
+Reads the case with its attribution, findings, evidence (files from the
+media store; a blob behind a symbolic link refuses the form), drone footprints, the zones around it for the location map,
+the latest rectification record, the 两断三清 checklist and the acceptance
+chain derived from the workflow transitions. Times are shown in the
+workspace time zone (Asia/Shanghai by default).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import shapely
+
+from inspector.geo.attribution import lookup_for
+from inspector.casework.cases import list_cases, resolve_case
+from inspector.forms.model import (
+    FormAcceptanceStep, FormAdmin, FormCase, FormChecklist, FormFinding, FormFootprint, FormPhoto,
+    FormRectification, FormZone,
+)
+from inspector.geo.geodesy import metres_to_degrees
+from inspector.store.media_store import readable_blob
+from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
+
+MAP_RADIUS_M = 2_000.0  # zones within this distance of the case are drawn on the location map
+# Workflow state reached → acceptance level it signs (see forms.model.ACCEPTANCE_LEVELS)
+_LEVEL_OF_STATE = {"申请销号": ("责任单位",), "县级验收": ("县级 生态环境", "县级 自然资源/林业"),
+                   "市级验收": ("市级",), "已销号": ("市级",)}
+
+
+def local_time(ws: Workspace, utc_text: str | None) -> str:
+    """``2026-05-01T02:23:00Z`` → ``2026-05-01 10:23`` in the workspace time zone."""
+    if not utc_text:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    zone = ZoneInfo(ws.meta("timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def gather_case(ws: Workspace, ref: str) -> FormCase:
+    """Everything the three forms print about one case (问题编号 or UUID)."""
+    row = resolve_case(ws, ref)
+    case = list_cases(ws, refs=[row["uuid"]])[0]
+    conn = ws.conn
+    zones = case["zones"]
+    main_zone = zones[0] if zones else None
+    basemaps = ws.basemaps()
+    return FormCase(
+        uuid=case["uuid"], case_no=case["case_no"],
+        zone_names=tuple(dict.fromkeys(z["name"] for z in zones)) or
+        ((case["ledger_zone_name"],) if case["ledger_zone_name"] else ()),
+        kind=main_zone["kind"] if main_zone else "", category=(main_zone or {}).get("category") or "",
+        function_zone=case["function_zone"] or case["ledger_function_zone"],
+        admin=FormAdmin(case["city"] or "", case["county"] or "", case["county_adcode"] or "")
+        if case["county_adcode"] else None,
+        lon=case["lon"], lat=case["lat"], area_m2=case["area_m2"],
+        problem_type=case["problem_type"] or "", description=case["description"] or "",
+        discovered_on=case["discovered_on"] or "", deadline=case["deadline"],
+        responsible_unit=case["responsible_unit"], status=case["status"],
+        findings=_findings(ws, row["id"]), photos=_photos(ws, row["id"]),
+        footprints=_footprints(conn, row["id"]), zones=_zones_near(ws, case["lon"], case["lat"]),
+        rectification=_rectification(ws, row["id"]), checklist=_checklist(conn, row["id"]),
+        acceptance=_acceptance(ws, row["id"]),
+        basemap_mbtiles=basemaps[0] if basemaps else None,
+        basemap_label=f"离线底图：{basemaps[0].stem}" if basemaps else None,
+    )
+
+
+def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:
+    rows = ws.conn.execute(
+        "SELECT inspector, observed_at_utc, activity_type, description, assessment, basis, area_m2 "
+        "FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY observed_at_utc", (case_id,))
+    return tuple(
+        FormFinding(inspectors=tuple(n.strip() for n in (r["inspector"] or "").replace("，", ",").split(",")
+                                     if n.strip()),
+                    time=local_time(ws, r["observed_at_utc"]), activity_type=r["activity_type"],
+                    description=r["description"] or "", assessment=r["assessment"], basis=r["basis"] or "",
+                    area_m2=r["area_m2"])
+        for r in rows
+    )
+
+
+def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
+    rows = ws.conn.execute(
+        "SELECT sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
+        "WHERE case_id = ? AND deleted = 0 AND kind IN ('photo', 'drone') ORDER BY id", (case_id,))
+    return tuple(
+        FormPhoto(path=readable_blob(ws.media_dir, r["sha256"]), sha256=r["sha256"],
+                  taken_at=local_time(ws, r["taken_at_utc"]), lon=r["lon"], lat=r["lat"],
+                  bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"])
+        for r in rows
+    )
+
+
+def _footprints(conn: Any, case_id: int) -> tuple[FormFootprint, ...]:
+    rows = conn.execute(
+        "SELECT original_name, footprint_geojson FROM evidence WHERE case_id = ? AND deleted = 0 "
+        "AND footprint_geojson IS NOT NULL ORDER BY id", (case_id,))
+    return tuple(FormFootprint(polygon=shapely.geometry.shape(json.loads(r["footprint_geojson"])),
+                               label=r["original_name"]) for r in rows)
+
+
+def _zones_near(ws: Workspace, lon: float, lat: float) -> tuple[FormZone, ...]:
+    lookup = lookup_for(ws)
+    reach = shapely.Point(lon, lat).buffer(metres_to_degrees(MAP_RADIUS_M, lat))
+    found = dict(lookup.zones.intersecting(reach))
+    return tuple(
+        FormZone(name=z["name"], code=z["code"] or "", kind=z["kind"], category=z["category"] or "",
+                 function_zone=z["function_zone"], geometry=found[z["id"]])
+        for z in lookup.zone_records(found)
+    )
+
+
+def _rectification(ws: Workspace, case_id: int) -> FormRectification | None:
+    r = ws.conn.execute(
+        "SELECT measure_type, measures, deadline, responsible_unit, responsible_person, progress_notes "
+        "FROM rectifications WHERE case_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1", (case_id,)).fetchone()
+    if r is None:
+        return None
+    notes = tuple((local_time(ws, n.get("at_utc"))[:10], str(n.get("note", "")))
+                  for n in json.loads(r["progress_notes"] or "[]"))
+    return FormRectification(measure_type=r["measure_type"], measures=r["measures"] or "",
+                             deadline=r["deadline"] or "", responsible_unit=r["responsible_unit"] or "",
+                             responsible_person=r["responsible_person"] or "", progress=notes)
+
+
+def _checklist(conn: Any, case_id: int) -> FormChecklist | None:
+    r = conn.execute(
+        "SELECT water_cut, power_cut, materials_cleared, products_cleared, equipment_cleared, note "
+        "FROM closure_checklists WHERE case_id = ? AND deleted = 0", (case_id,)).fetchone()
+    if r is None:
+        return None
+    return FormChecklist(water_cut=bool(r[0]), power_cut=bool(r[1]), materials_cleared=bool(r[2]),
+                         products_cleared=bool(r[3]), equipment_cleared=bool(r[4]), note=r["note"])
+
+
+def _acceptance(ws: Workspace, case_id: int) -> tuple[FormAcceptanceStep, ...]:
+    """The latest decision at each acceptance level, from the workflow transitions."""
+    steps: dict[str, FormAcceptanceStep] = {}
+    for t in ws.conn.execute(
+        "SELECT action, from_state, to_state, actor, reason, at_utc FROM transitions "
+        "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case_id,)):
+        returned = t["action"] == "退回"
+        state = t["from_state"] if returned else t["to_state"]
+        for level in _LEVEL_OF_STATE.get(state, ()):
+            steps[level] = FormAcceptanceStep(
+                level=level, opinion=t["reason"] or "", signer=t["actor"],
+                date=local_time(ws, t["at_utc"])[:10], decision="退回" if returned else "同意",
+                return_reason=t["reason"] if returned else None)
+    return tuple(steps.values())

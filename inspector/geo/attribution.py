@@ -1,0 +1,140 @@
+"""Spatial attribution: which zones, function zone and city/county a point belongs to.
+
+One lookup serves ``inspector locate``, every imported case, and later
+findings and the GUI geofence. Zone and admin indexes are cached on the
+workspace and rebuilt when the zones generation changes.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from inspector.geo.admin_areas import AdminLookup
+from inspector.store.db import atomic
+from inspector.geo.spatial_index import PolygonIndex
+from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
+from inspector.store.workspace import Workspace
+
+NEAREST_SEARCH_M = 50_000.0  # how far `nearest` looks, metres
+_ZONE_FIELDS = ("id", "uuid", "name", "code", "kind", "category", "function_zone", "level", "adcode")
+
+
+class Lookup:
+    """Zone and admin indexes of one workspace at one zones generation."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.generation = ws.zones_generation
+        self.zones = PolygonIndex(ws.conn, "zones", where="deleted = 0")
+        self.admin = AdminLookup(ws.conn)
+        self._conn = ws.conn
+
+    def zone_records(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(
+            f"SELECT {', '.join(_ZONE_FIELDS)} FROM zones WHERE id IN ({marks})", ids
+        ).fetchall()
+        records = [dict(zip(_ZONE_FIELDS, row)) for row in rows]
+        return sorted(records, key=zone_precedence)
+
+
+def zone_precedence(zone: dict[str, Any]) -> tuple[int, int, str]:
+    """Strictest first: red line, protected area, control area; core zone before general."""
+    kind_rank = {KIND_RED_LINE: 0, KIND_PROTECTED_AREA: 1}.get(zone["kind"], 2 if zone["kind"] in KINDS else 3)
+    fz = zone["function_zone"]
+    fz_rank = FUNCTION_ZONES.index(fz) if fz in FUNCTION_ZONES else len(FUNCTION_ZONES)
+    return kind_rank, fz_rank, zone["name"] or ""
+
+
+def lookup_for(ws: Workspace) -> Lookup:
+    cached = getattr(ws, "_lookup", None)
+    if cached is None or cached.generation != ws.zones_generation:
+        cached = Lookup(ws)
+        ws._lookup = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget_lookup(ws: Workspace) -> None:
+    """Drop the cached indexes (after a rolled-back zone change they may describe zones that are gone)."""
+    vars(ws).pop("_lookup", None)
+
+
+def strictest_function_zone(zones: list[dict[str, Any]]) -> str | None:
+    for zone in zones:
+        if zone["function_zone"]:
+            return zone["function_zone"]
+    return None
+
+
+def locate(ws: Workspace, lon: float, lat: float) -> dict[str, Any]:
+    """Zones containing the point, the nearest zone when none does, and the admin area."""
+    lookup = lookup_for(ws)
+    zones = lookup.zone_records(lookup.zones.containing(lon, lat))
+    nearest = None
+    if not zones:
+        found = lookup.zones.nearest(lon, lat, max_m=NEAREST_SEARCH_M)
+        if found:
+            record = lookup.zone_records([found[0]])[0]
+            nearest = {**zone_summary(record), "distance_m": round(found[1], 1)}
+    return {
+        "lon": lon,
+        "lat": lat,
+        "zones": [zone_summary(z) for z in zones],
+        "function_zone": strictest_function_zone(zones),
+        "nearest": nearest,
+        "admin": lookup.admin.locate(lon, lat),
+        "in_jiangsu": lookup.admin.in_province(lon, lat),
+    }
+
+
+def zone_summary(zone: Any) -> dict[str, Any]:
+    """What callers are told about a zone (a record dict or a database row)."""
+    return {k: zone[k] for k in ("uuid", "name", "code", "kind", "category", "function_zone", "level")}
+
+
+def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
+    """(Re)compute zones, nearest zone and city/county for cases; returns how many."""
+    lookup = lookup_for(ws)
+    conn = ws.conn
+    if case_ids is None:
+        rows = conn.execute("SELECT id, lon, lat FROM cases WHERE deleted = 0").fetchall()
+    else:
+        rows = []
+        for start in range(0, len(case_ids), 900):
+            chunk = case_ids[start : start + 900]
+            rows += conn.execute(
+                f"SELECT id, lon, lat FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+    if not rows:
+        return 0
+    ids = [r[0] for r in rows]
+    lons = np.array([r[1] for r in rows], dtype=float)
+    lats = np.array([r[2] for r in rows], dtype=float)
+    containing = lookup.zones.containing_many(lons, lats)
+    outside = np.array([not zone_ids for zone_ids in containing], dtype=bool)
+    nearest: list[Any] = [None] * len(ids)
+    for i, found in zip(np.flatnonzero(outside),
+                        lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
+        nearest[i] = found
+    counties = lookup.admin.counties_of(lons, lats)
+    links, updates = [], []
+    for case_id, zone_ids, found, county in zip(ids, containing, nearest, counties):
+        links.extend((case_id, zid) for zid in zone_ids)
+        nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
+        admin = lookup.admin.describe(county)
+        updates.append((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
+                        lookup.generation, case_id))
+    with atomic(conn):
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)
+        conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id) VALUES (?, ?)", links)
+        conn.executemany(
+            "UPDATE cases SET city_adcode = ?, county_adcode = ?, nearest_zone_id = ?, "
+            "nearest_distance_m = ?, attributed_generation = ? WHERE id = ?",
+            updates,
+        )
+    return len(ids)

@@ -1,0 +1,344 @@
+"""Import the 绿盾 problem ledger (问题台账) into a workspace as cases.
+
+Finds the header row under any merged title rows, maps the columns through
+Chinese synonyms, validates each row (问题编号 present and unique, parseable
+coordinates inside Jiangsu, real dates, no cell longer than Excel allows and
+no control character in any cell kept) and rejects bad rows with the sheet
+row number and reason while keeping every valid row. Cases are upserted by
+问题编号: an unchanged row changes nothing, a changed row updates the ledger
+fields (never the workflow status), and the source row is kept verbatim.
+
+``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
+"lon": "X"}``) overrides the synonym detection for the fields it names; an
+empty header text leaves that field out. :func:`parse_column_map` reads the
+CLI's ``case_no=编号,lon=X`` form.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from inspector.store.db import atomic
+from inspector.errors import BadInput
+from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
+from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
+from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
+from inspector.store.workspace import Workspace, new_uuid, utc_now
+
+Progress = Callable[[int, int, str], None]
+ColumnMap = dict[str, str | None]
+HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
+REQUIRED_COLUMNS = ("case_no", "lon", "lat")
+TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
+               "responsible_unit", "clue_source", "ledger_city", "ledger_county")
+LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
+
+
+@dataclass
+class LedgerImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def check_column_map(column_map: ColumnMap | None) -> ColumnMap:
+    """The column map with its keys checked (canonical ledger fields) and its header texts
+    stripped; an empty text means "leave this field out". Bad input names the problem."""
+    checked: ColumnMap = {}
+    seen: dict[str, str] = {}
+    for key, header in (column_map or {}).items():
+        if key not in LEDGER_FIELD_SYNONYMS:
+            raise BadInput(f"未知的台账字段：{key}（可用：{', '.join(LEDGER_FIELD_SYNONYMS)}）",
+                           f"unknown ledger field: {key} (fields: {', '.join(LEDGER_FIELD_SYNONYMS)})")
+        text = str(header).strip() if header is not None else ""
+        if not text and key in REQUIRED_COLUMNS:
+            raise BadInput(f"台账字段 {key} 必须对应一列", f"the ledger field {key} needs a column")
+        if text:
+            norm = normalise_label(text)
+            if norm in seen:
+                raise BadInput(f"列“{text}”同时指定给了 {seen[norm]} 和 {key}",
+                               f'column "{text}" is given to both {seen[norm]} and {key}')
+            seen[norm] = key
+        checked[key] = text or None
+    return checked
+
+
+def parse_column_map(text: str | None) -> ColumnMap:
+    """Parse ``case_no=编号,lon=X`` into a column map; unknown fields are bad input."""
+    return check_column_map(parse_map_option(text, LEDGER_FIELD_SYNONYMS, ("表头", "HEADER")))
+
+
+def header_mapping(labels: list[str], column_map: ColumnMap | None = None) -> tuple[dict[str, int], list[str]]:
+    """Column positions of the ledger fields in one header row, and the mapped header texts
+    that are not in it. ``column_map`` wins over the synonyms; the synonyms fill the rest."""
+    overrides = column_map or {}
+    normalised = [normalise_label(label) for label in labels]
+    fixed: dict[str, int] = {}
+    missing: list[str] = []
+    for key, header in overrides.items():
+        if header is None:
+            continue
+        target = normalise_label(header)
+        if target in normalised:
+            fixed[key] = normalised.index(target)
+        else:
+            missing.append(header)
+    rest = {k: v for k, v in LEDGER_FIELD_SYNONYMS.items() if k not in overrides}
+    free = [label if i not in fixed.values() else "" for i, label in enumerate(labels)]
+    mapping = {**match_fields(free, rest), **fixed}
+    return mapping, missing
+
+
+def find_header(rows: list[list[Any]], column_map: ColumnMap | None = None) -> tuple[int, dict[str, int]] | None:
+    """The index of the header row and its column mapping, or None."""
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        labels = [cell_text(c) or "" for c in row]
+        mapping, missing = header_mapping(labels, column_map)
+        if missing:
+            continue
+        if all(k in mapping for k in REQUIRED_COLUMNS) and (best is None or len(mapping) > len(best[1])):
+            best = (index, mapping)
+    return best
+
+
+def ledger_headers(path: str | Path, column_map: ColumnMap | None = None) -> list[dict[str, Any]]:
+    """Per sheet, the header row (1-based), its column texts and the columns the synonyms (and
+    ``column_map``) give, for choosing a column map: the detected header row, else the row
+    among the first ones with the most texts."""
+    found = []
+    for sheet in read_sheets(Path(path)):
+        header = find_header(sheet.rows, check_column_map(column_map))
+        if header is not None:
+            index = header[0]
+        else:
+            counts = [sum(1 for c in row if cell_text(c)) for row in sheet.rows[:HEADER_SCAN_ROWS]]
+            if not counts or max(counts) == 0:
+                continue
+            index = counts.index(max(counts))
+        texts = [cell_text(c) or "" for c in sheet.rows[index]]
+        mapping, _ = header_mapping(texts, check_column_map(column_map))
+        found.append({"name": sheet.name, "header_row": index + 1, "headers": [t for t in texts if t],
+                      "columns": {k: texts[v] for k, v in mapping.items()}})
+    return found
+
+
+def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
+    """The mapped header texts missing from the row that has most of them (for the message)."""
+    best: list[str] | None = None
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            _, missing = header_mapping([cell_text(c) or "" for c in row], column_map)
+            if best is None or len(missing) < len(best):
+                best = missing
+    return best if best is not None else [h for h in column_map.values() if h]
+
+
+def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
+    """Ledger fields of one row; raises ValueError with the reason."""
+    width = len(cells)
+    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
+
+    case_no = cell_text(value("case_no"))
+    if not case_no:
+        raise ValueError("缺少问题编号")
+    record: dict[str, Any] = {"case_no": case_no}
+    for name in TEXT_FIELDS:
+        record[name] = cell_text(value(name))
+    record["lon"], record["lat"] = _position(value("lon"), value("lat"))
+    for name in ("discovered_on", "deadline"):
+        try:
+            record[name] = parse_date(value(name))
+        except ValueError as exc:
+            raise ValueError(f"{'发现时间' if name == 'discovered_on' else '整改时限'}：{exc}") from None
+    area = value("area_m2")
+    try:
+        record["area_m2"] = float(area) if area not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ValueError(f"面积不是数字：{area}") from None
+    return record
+
+
+def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
+    """Longitude and latitude of a row; swapped columns (a Jiangsu latitude as longitude
+    and a Jiangsu longitude as latitude) are reported as such."""
+    try:
+        lon = parse_coordinate(lon_cell, "lon")
+        lat = parse_coordinate(lat_cell, "lat")
+    except ValueError as exc:
+        try:
+            swapped = 30 <= parse_coordinate(lon_cell, "lon") <= 36 and \
+                115 <= parse_coordinate(lat_cell, "lon") <= 123
+        except ValueError:
+            swapped = False
+        if swapped:
+            raise ValueError(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）") from None
+        raise ValueError(f"坐标无法解析：{exc}") from None
+    return round(lon, 8), round(lat, 8)
+
+
+def _check_cells(names: list[str], cells: list[Any], too_long: dict[int, int] | None) -> None:
+    """Refuse a row with a cell longer than Excel allows or a control character in a cell that is kept
+    (tab and line breaks are allowed): it would be stored cut or changed, or could not be exported again."""
+    if too_long:
+        column, length = min(too_long.items())
+        raise ValueError(f"“{_column_name(names, column)}”列的内容过长（{length:,} 个字符，单元格上限 "
+                         f"{MAX_CELL_CHARS:,}），未导入")
+    kept = cells[:len(names)]
+    if control_character("".join(c for c in kept if type(c) is str)) is None:
+        return
+    for column, value in enumerate(kept):
+        found = control_character(value) if type(value) is str else None
+        if found is not None:
+            raise ValueError(f"“{_column_name(names, column)}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入")
+
+
+def _column_name(names: list[str], column: int) -> str:
+    return names[column] if column < len(names) else f"列{column + 1}"
+
+
+def ledger_hash(record: dict[str, Any]) -> str:
+    """A digest of the ledger fields, in a fixed order."""
+    return hashlib.sha256(repr(tuple(record.get(k) for k in LEDGER_FIELDS)).encode()).hexdigest()
+
+
+def _verbatim(names: list[str], cells: list[Any]) -> str:
+    values = {name: cell_text(cells[i]) if i < len(cells) else None for i, name in enumerate(names)}
+    return json.dumps(values, ensure_ascii=False)
+
+
+def read_ledger(path: str | Path, ws: Workspace | None = None, *,
+                column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """Parse and validate a ledger file without writing anything (a dry run).
+
+    ``column_map`` (canonical field → header text) overrides the detected columns."""
+    path = Path(path)
+    column_map = check_column_map(column_map)
+    result = LedgerImportResult()
+    records: list[dict[str, Any]] = []
+    first_row: dict[str, tuple[str, int]] = {}
+    sheets: list[Sheet] = list(read_sheets(path))
+    for sheet in sheets:
+        header = find_header(sheet.rows, column_map)
+        if header is None:
+            result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
+            continue
+        header_index, mapping = header
+        names = [cell_text(h) or f"列{i + 1}" for i, h in enumerate(sheet.rows[header_index])]
+        result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
+                              "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
+        for index in range(header_index + 1, len(sheet.rows)):
+            cells = sheet.rows[index]
+            too_long = sheet.too_long.get(index)
+            if too_long is None and all(cell_text(c) is None for c in cells):
+                continue
+            where = {"sheet": sheet.name, "row": index + 1}
+            try:
+                _check_cells(names, cells, too_long)
+                record = parse_row(cells, mapping)
+                if record["case_no"] in first_row:
+                    other_sheet, other_row = first_row[record["case_no"]]
+                    raise ValueError(f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）")
+            except ValueError as exc:
+                result.rejected.append({**where, "case_no": cell_text(cells[mapping["case_no"]])
+                                        if mapping["case_no"] < len(cells) else None, "reason": str(exc)})
+                continue
+            first_row[record["case_no"]] = (sheet.name, index + 1)
+            record.update(source_sheet=sheet.name, source_row=index + 1,
+                          source_record=_verbatim(names, cells))
+            records.append(record)
+    if not any(s.get("header_row") for s in result.sheets):
+        missing = _missing_headers(sheets, column_map) if column_map else []
+        if missing:
+            listed = "、".join(missing)
+            raise BadInput(f"台账表头中找不到指定的列：{listed}", f"columns not found in the ledger header: {listed}")
+        raise BadInput(
+            "未找到表头行：需要至少包含 问题编号、经度、纬度 三列",
+            "no header row found: the ledger needs at least the columns 问题编号, 经度, 纬度",
+        )
+    if ws is not None and records:
+        records = _keep_inside_province(ws, records, result)
+    return records, result
+
+
+def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
+                          result: LedgerImportResult) -> list[dict[str, Any]]:
+    """Reject rows whose position lies outside Jiangsu (checked for all rows at once)."""
+    from inspector.geo.attribution import lookup_for
+
+    inside = lookup_for(ws).admin.in_province_many(
+        np.array([r["lon"] for r in records]), np.array([r["lat"] for r in records]))
+    kept = []
+    for record, ok in zip(records, inside):
+        if ok:
+            kept.append(record)
+        else:
+            result.rejected.append({"sheet": record["source_sheet"], "row": record["source_row"],
+                                    "case_no": record["case_no"],
+                                    "reason": f"坐标不在江苏省范围内（{record['lon']}, {record['lat']}）"})
+    result.rejected.sort(key=lambda r: (r["sheet"], r["row"]))
+    return kept
+
+
+def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
+                  column_map: ColumnMap | None = None) -> LedgerImportResult:
+    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected.
+
+    ``column_map`` as for :func:`read_ledger`."""
+    from inspector.geo.attribution import attribute_cases
+
+    path = Path(path)
+    records, result = read_ledger(path, ws, column_map=column_map)
+    conn = ws.conn
+    existing = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
+    }
+    now = utc_now()
+    inserts, updates = [], []
+    for record in records:
+        record["ledger_hash"] = ledger_hash(record)
+        known = existing.get(record["case_no"])
+        if known is None:
+            inserts.append(record)
+        elif known[1] != record["ledger_hash"]:
+            updates.append((known[0], record))
+        else:
+            result.unchanged += 1
+    stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+    values = operator.itemgetter(*stored)
+    with atomic(conn):
+        conn.executemany(
+            f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at) "
+            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?)",
+            [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
+        )
+        assignments = ", ".join(f"{c} = ?" for c in stored)
+        conn.executemany(
+            f"UPDATE cases SET {assignments}, source_file = ?, "
+            f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
+            [values(r) + (path.name, now, case_id) for case_id, r in updates],
+        )
+        result.created, result.updated = len(inserts), len(updates)
+        changed = [case_id for case_id, _ in updates]
+        changed += [row[0] for row in conn.execute(
+            "SELECT id FROM cases WHERE attributed_generation IS NULL")]
+        if progress:
+            progress(len(records), len(records), "写入问题")
+        conn.execute(
+            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
+            (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
+        )
+        attribute_cases(ws, changed)
+    return result

@@ -1,0 +1,265 @@
+"""Map layers as compact JSON: zones, cases, photo positions, drone footprints, admin outlines.
+
+The map page receives *data*, never markup. Every layer is a small columnar
+JSON document of IDs (UUIDs), codes (small integers, decoded by our own
+``map.js``) and integer coordinates:
+
+* coordinates are quantised to a per-layer quantum (degrees, e.g. ``1e-5`` ≈
+  1 m) and each ring is delta-encoded (first vertex absolute, then
+  differences), which turns ``[120.123456789, 33.123456789]`` (≈30 bytes)
+  into a few digits per vertex;
+* zones are pre-simplified at :data:`ZONE_LEVELS` tolerances, one document
+  per level; the page loads the level that suits its zoom. The exact
+  geometry stays in the database for lookups.
+
+Ledger text (descriptions, names typed into ledgers) never enters these
+documents. The only text is the bundled city names of the admin layer, which
+``map.js`` renders with ``textContent``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import shapely
+
+from inspector.vocabulary import CORE_FUNCTION_ZONES, KINDS
+from inspector.casework.workflow import STATES
+
+# (tolerance in degrees, quantum in degrees, lowest zoom that uses it); ~1° ≈ 100 km
+ZONE_LEVELS: tuple[tuple[float, float, int], ...] = (
+    (0.002, 0.0004, 0),   # ≈200 m: province and city views
+    (0.0003, 0.00005, 10),  # ≈30 m: county views
+    (0.00004, 0.00001, 13),  # ≈4 m: field views
+)
+POINT_QUANTUM = 0.00001  # degrees (≈1 m) for cases, photos and footprints
+ADMIN_TOLERANCE = 0.001  # degrees (≈100 m) for the admin outlines
+ADMIN_QUANTUM = 0.0002  # degrees
+NO_BEARING = -1  # bearing code when a photo has none
+EVIDENCE_KINDS = ("photo", "drone", "orthophoto")
+
+
+def status_code(status: str | None) -> int:
+    """Index of a workflow state in :data:`STATES`; ``len(STATES)`` for anything else."""
+    return STATES.index(status) if status in STATES else len(STATES)
+
+
+def kind_code(kind: str | None) -> int:
+    """Index of a zone kind in :data:`KINDS`; ``len(KINDS)`` for unclassified zones."""
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)
+
+
+def function_zone_code(function_zone: str | None) -> int:
+    """0 no function zone, 1 core zone (核心保护区/核心区), 2 any other function zone."""
+    if not function_zone:
+        return 0
+    return 1 if function_zone in CORE_FUNCTION_ZONES else 2
+
+
+def encode_ring(coords: Any, quantum: float) -> list[int]:
+    """Flat ``[x0, y0, dx1, dy1, ...]`` in quanta; closing vertex and repeats dropped; [] if degenerate."""
+    q = np.round(np.asarray(coords, dtype=float)[:, :2] / quantum).astype(np.int64)
+    if len(q) > 1 and (q[0] == q[-1]).all():
+        q = q[:-1]
+    if len(q) > 1:
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = (np.diff(q, axis=0) != 0).any(axis=1)
+        q = q[keep]
+    if len(q) < 3:
+        return []
+    deltas = np.concatenate([q[:1], np.diff(q, axis=0)])
+    return deltas.ravel().tolist()
+
+
+def encode_polygons(geom: Any, quantum: float) -> list[list[list[int]]]:
+    """A (multi)polygon as a list of polygons, each a list of encoded rings (exterior first)."""
+    polygons = []
+    for part in getattr(geom, "geoms", [geom]):
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        exterior = encode_ring(part.exterior.coords, quantum)
+        if not exterior:
+            continue
+        rings = [exterior] + [r for r in (encode_ring(i.coords, quantum) for i in part.interiors) if r]
+        polygons.append(rings)
+    return polygons
+
+
+def to_json_bytes(document: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON (no spaces)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class ZoneRecord:
+    uuid: str
+    kind: str | None
+    function_zone: str | None
+    geometry: Any  # shapely (Multi)Polygon, lon/lat
+
+
+@dataclass
+class CaseRecord:
+    uuid: str
+    lon: float
+    lat: float
+    status: str
+
+
+@dataclass
+class EvidenceRecord:
+    uuid: str
+    case_uuid: str
+    kind: str
+    lon: float | None
+    lat: float | None
+    bearing_deg: float | None
+    footprint: Any = None  # shapely Polygon or None
+
+
+@dataclass
+class AdminRecord:
+    adcode: str
+    name: str
+    level: str
+    geometry: Any
+
+
+@dataclass
+class LayerSet:
+    """Everything the map shows, read from a workspace or built by a caller."""
+
+    zones: list[ZoneRecord] = field(default_factory=list)
+    cases: list[CaseRecord] = field(default_factory=list)
+    evidence: list[EvidenceRecord] = field(default_factory=list)
+    admin: list[AdminRecord] = field(default_factory=list)
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) of cases and zones, else of the admin areas; None if empty."""
+        boxes = [(c.lon, c.lat, c.lon, c.lat) for c in self.cases]
+        boxes += [tuple(z.geometry.bounds) for z in self.zones if not z.geometry.is_empty]
+        if not boxes:
+            boxes = [tuple(a.geometry.bounds) for a in self.admin if not a.geometry.is_empty]
+        if not boxes:
+            return None
+        array = np.array(boxes, dtype=float)
+        return (float(array[:, 0].min()), float(array[:, 1].min()),
+                float(array[:, 2].max()), float(array[:, 3].max()))
+
+
+def simplified(geometries: Any, tolerance: float) -> Any:
+    """Douglas-Peucker simplification for display (fast); shapes it would erase keep their topology."""
+    geoms = np.asarray(geometries, dtype=object)
+    result = shapely.simplify(geoms, tolerance, preserve_topology=False)
+    lost = shapely.is_empty(result) & ~shapely.is_empty(geoms)
+    if lost.any():
+        result[lost] = shapely.simplify(geoms[lost], tolerance, preserve_topology=True)
+    return result
+
+
+def zone_level_document(zones: Sequence[ZoneRecord], level: int, geometries: Any = None) -> dict[str, Any]:
+    """Zones simplified at ``ZONE_LEVELS[level]``: ids, kind codes, function-zone codes, polygons.
+
+    ``geometries`` may pass the zones already simplified at a finer level (cheaper to simplify further).
+    """
+    tolerance, quantum, _zoom = ZONE_LEVELS[level]
+    source = [z.geometry for z in zones] if geometries is None else geometries
+    ids, kinds, fzs, polys = [], [], [], []
+    for zone, geom in zip(zones, simplified(source, tolerance)):
+        encoded = encode_polygons(geom, quantum)
+        if not encoded:
+            continue
+        ids.append(zone.uuid)
+        kinds.append(kind_code(zone.kind))
+        fzs.append(function_zone_code(zone.function_zone))
+        polys.append(encoded)
+    return {"q": quantum, "ids": ids, "kind": kinds, "fz": fzs, "polys": polys}
+
+
+def zone_level_documents(zones: Sequence[ZoneRecord]) -> list[dict[str, Any]]:
+    """One document per :data:`ZONE_LEVELS` entry, each level simplified from the next finer one."""
+    documents: list[dict[str, Any]] = [{}] * len(ZONE_LEVELS)
+    geometries: Any = [z.geometry for z in zones]
+    for level in reversed(range(len(ZONE_LEVELS))):
+        geometries = simplified(geometries, ZONE_LEVELS[level][0])
+        documents[level] = zone_level_document(zones, level, geometries)
+    return documents
+
+
+def _quantised(values: Iterable[float], quantum: float) -> list[int]:
+    return np.round(np.asarray(list(values), dtype=float) / quantum).astype(np.int64).tolist()
+
+
+def case_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
+    """Case ids, quantised positions and status codes (no ledger text)."""
+    return {"q": POINT_QUANTUM, "ids": [c.uuid for c in cases],
+            "x": _quantised((c.lon for c in cases), POINT_QUANTUM),
+            "y": _quantised((c.lat for c in cases), POINT_QUANTUM),
+            "s": [status_code(c.status) for c in cases]}
+
+
+def evidence_document(evidence: Sequence[EvidenceRecord]) -> dict[str, Any]:
+    """Photo/drone positions with bearings, and drone footprints, each tied to its case."""
+    placed = [e for e in evidence if e.lon is not None and e.lat is not None]
+    footprints = [(e, encode_polygons(e.footprint, POINT_QUANTUM)) for e in evidence if e.footprint is not None]
+    footprints = [(e, p) for e, p in footprints if p]
+    return {
+        "q": POINT_QUANTUM,
+        "ids": [e.uuid for e in placed],
+        "case": [e.case_uuid for e in placed],
+        "x": _quantised((e.lon for e in placed), POINT_QUANTUM),
+        "y": _quantised((e.lat for e in placed), POINT_QUANTUM),
+        "b": [NO_BEARING if e.bearing_deg is None else int(round(e.bearing_deg)) % 360 for e in placed],
+        "k": [EVIDENCE_KINDS.index(e.kind) if e.kind in EVIDENCE_KINDS else 0 for e in placed],
+        "fp_ids": [e.uuid for e, _p in footprints],
+        "fp_case": [e.case_uuid for e, _p in footprints],
+        "fp_polys": [p for _e, p in footprints],
+    }
+
+
+def admin_document(admin: Sequence[AdminRecord]) -> dict[str, Any]:
+    """City (level 1) and county (level 2) outlines, the province shape and city labels."""
+    shown = [a for a in admin if a.level in ("province", "city", "county")]
+    geoms = simplified([a.geometry for a in shown], ADMIN_TOLERANCE)
+    levels, polys, labels = [], [], []
+    for area, geom in zip(shown, geoms):
+        encoded = encode_polygons(geom, ADMIN_QUANTUM)
+        if not encoded:
+            continue
+        levels.append(("province", "city", "county").index(area.level))
+        polys.append(encoded)
+        if area.level == "city":
+            point = shapely.point_on_surface(area.geometry)
+            labels.append([area.name, round(point.x, 3), round(point.y, 3)])
+    return {"q": ADMIN_QUANTUM, "level": levels, "polys": polys, "labels": labels}
+
+
+def read_layers(ws: Any) -> LayerSet:
+    """All map layers of a workspace (zones, cases, evidence, admin areas)."""
+    conn = ws.conn
+    zones = [ZoneRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
+        "SELECT uuid, kind, function_zone, AsBinary(geom) FROM zones WHERE deleted = 0 AND geom IS NOT NULL "
+        "ORDER BY id")]
+    cases = [CaseRecord(r[0], float(r[1]), float(r[2]), r[3]) for r in conn.execute(
+        "SELECT uuid, lon, lat, status FROM cases WHERE deleted = 0 ORDER BY case_no")]
+    evidence = []
+    for r in conn.execute(
+            "SELECT e.uuid, c.uuid, e.kind, e.lon, e.lat, e.bearing_deg, e.footprint_geojson FROM evidence e "
+            "JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND c.deleted = 0 ORDER BY e.id"):
+        footprint = _footprint(r[6])
+        evidence.append(EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], footprint))
+    admin = [AdminRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
+        "SELECT adcode, name, level, AsBinary(geom) FROM admin_areas WHERE geom IS NOT NULL ORDER BY adcode")]
+    return LayerSet(zones, cases, evidence, admin)
+
+
+def _footprint(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        geom = shapely.geometry.shape(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException):
+        return None
+    return geom if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_empty else None

@@ -1,0 +1,389 @@
+"""Numbered schema migrations, applied by ``PRAGMA user_version``.
+
+Each migration runs in one transaction, after a backup copy of the database
+made with the SQLite backup API (``backups/workspace-v{N}-{time}.sqlite``).
+Add a migration by appending a function to :data:`MIGRATIONS`; never edit one
+that has shipped.
+
+Change tracking for sync is designed in from the start: every record that
+syncs carries ``uuid`` (made on the device), ``revision`` (bumped on each
+local edit), ``base_revision`` (the server revision it was edited from, NULL
+if never synced), ``server_seq``, ``dirty`` (not yet pushed) and ``deleted``
+(a tombstone: rows are never removed while sync may need them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from inspector.store.db import atomic, backup_to, execute_script
+
+# EPSG codes the workspace needs: CGCS2000 geographic, its 3-degree
+# Gauss-Krüger zones (with and without zone prefix), WGS84 and Web Mercator.
+WORKSPACE_SRIDS = (4490, 4326, 3857, 4527, 4528, 4529, 4548, 4549, 4550)
+
+SYNC_COLUMNS = """
+    uuid TEXT NOT NULL UNIQUE,
+    revision INTEGER NOT NULL DEFAULT 1,
+    base_revision INTEGER,
+    server_seq INTEGER,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+
+def _v1_base(conn: Any) -> None:
+    conn.execute("SELECT InitSpatialMetadata(0, 'NONE')")
+    for srid in WORKSPACE_SRIDS:
+        conn.execute("SELECT InsertEpsgSrid(?)", (srid,))
+    execute_script(conn, 
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE admin_areas (
+            adcode TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+            parent_adcode TEXT
+        );
+
+        CREATE TABLE zones (
+            id INTEGER PRIMARY KEY,
+            layer_key TEXT NOT NULL,
+            feature_key TEXT NOT NULL,
+            code TEXT,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            category TEXT,
+            function_zone TEXT,
+            level TEXT,
+            adcode TEXT,
+            area_km2 REAL,
+            source_file TEXT NOT NULL,
+            source_fid INTEGER,
+            attributes TEXT NOT NULL DEFAULT '{{}}',
+            repaired TEXT,
+            content_hash TEXT NOT NULL,
+            {SYNC_COLUMNS},
+            UNIQUE (layer_key, feature_key)
+        );
+        CREATE INDEX zones_code ON zones (code);
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL UNIQUE,
+            ledger_zone_name TEXT,
+            ledger_function_zone TEXT,
+            problem_type TEXT,
+            description TEXT,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            discovered_on TEXT,
+            deadline TEXT,
+            responsible_unit TEXT,
+            clue_source TEXT,
+            ledger_city TEXT,
+            ledger_county TEXT,
+            area_m2 REAL,
+            status TEXT NOT NULL DEFAULT '待核查',
+            city_adcode TEXT,
+            county_adcode TEXT,
+            nearest_zone_id INTEGER REFERENCES zones (id),
+            nearest_distance_m REAL,
+            attributed_generation INTEGER,
+            source_file TEXT,
+            source_sheet TEXT,
+            source_row INTEGER,
+            source_record TEXT,
+            ledger_hash TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX cases_status ON cases (status);
+        CREATE INDEX cases_position ON cases (lon, lat);
+        CREATE INDEX cases_city ON cases (city_adcode);
+
+        CREATE TABLE case_zones (
+            case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+            zone_id INTEGER NOT NULL REFERENCES zones (id) ON DELETE CASCADE,
+            PRIMARY KEY (case_id, zone_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX case_zones_zone ON case_zones (zone_id);
+
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('zones', 'ledger')),
+            source_file TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            summary TEXT NOT NULL
+        );
+
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+    conn.execute("SELECT AddGeometryColumn('admin_areas', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
+    conn.execute("SELECT AddGeometryColumn('zones', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)")
+    # Cases are points: lon/lat columns (CGCS2000) with a B-tree index serve
+    # bounding-box queries; a registered geometry column's triggers and R-tree
+    # would cost more than the whole rest of a ledger import.
+    for table in ("admin_areas", "zones"):
+        conn.execute("SELECT CreateSpatialIndex(?, 'geom')", (table,))
+
+
+def _v2_case_search_text(conn: Any) -> None:
+    """One searchable text per case for substring search (LIKE '%养殖%').
+
+    A virtual generated column: always consistent, nothing to maintain on
+    import. (FTS5's trigram tokenizer cannot match the two-character words
+    common in Chinese queries, and slowed bulk imports.)
+    """
+    conn.execute(
+        "ALTER TABLE cases ADD COLUMN search_text TEXT GENERATED ALWAYS AS ("
+        "case_no || ' ' || coalesce(ledger_zone_name, '') || ' ' || coalesce(problem_type, '') || ' ' "
+        "|| coalesce(description, '') || ' ' || coalesce(responsible_unit, '') || ' ' "
+        "|| coalesce(ledger_city, '') || ' ' || coalesce(ledger_county, '')) VIRTUAL"
+    )
+
+
+def _v3_evidence_workflow_audit(conn: Any) -> None:
+    """Findings, evidence (content-addressed media), rectification, closure checklists,
+    workflow transitions and the append-only, hash-chained audit log.
+
+    Times are UTC ISO 8601 (``...Z``). JSON columns hold lists/objects as text.
+    ``audit_log`` refuses UPDATE and DELETE through triggers.
+    """
+    execute_script(conn,
+        f"""
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            inspector TEXT,
+            observed_at_utc TEXT NOT NULL,
+            lon REAL,
+            lat REAL,
+            position_source TEXT CHECK (position_source IN ('device_gps', 'photo_exif', 'map_pick', 'ledger')),
+            accuracy_m REAL,
+            activity_type TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            area_m2 REAL,
+            area_is_estimate INTEGER NOT NULL DEFAULT 1,
+            assessment TEXT NOT NULL CHECK (assessment IN ('确认问题', '排除', '待定')),
+            basis TEXT,
+            function_zone TEXT,
+            zones TEXT NOT NULL DEFAULT '[]',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX findings_case ON findings (case_id);
+
+        CREATE TABLE media_blobs (
+            sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL,
+            mime TEXT,
+            stored_at TEXT NOT NULL
+        );
+
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            finding_id INTEGER REFERENCES findings (id),
+            sha256 TEXT NOT NULL REFERENCES media_blobs (sha256),
+            kind TEXT NOT NULL CHECK (kind IN ('photo', 'drone', 'orthophoto')),
+            phase TEXT NOT NULL CHECK (phase IN ('inspection', 'before', 'after')),
+            original_name TEXT,
+            lon REAL,
+            lat REAL,
+            altitude_m REAL,
+            bearing_deg REAL,
+            bearing_ref TEXT,
+            taken_at_utc TEXT,
+            make TEXT,
+            model TEXT,
+            flags TEXT NOT NULL DEFAULT '[]',
+            metadata TEXT NOT NULL DEFAULT '{{}}',
+            zones TEXT NOT NULL DEFAULT '[]',
+            function_zone TEXT,
+            footprint_geojson TEXT,
+            footprint_area_m2 REAL,
+            footprint_zones TEXT NOT NULL DEFAULT '[]',
+            bounds TEXT,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX evidence_case ON evidence (case_id, phase);
+        CREATE INDEX evidence_sha ON evidence (sha256);
+
+        CREATE TABLE rectifications (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            measure_type TEXT NOT NULL CHECK (measure_type IN ('退出', '整治', '生态修复')),
+            measures TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            responsible_unit TEXT,
+            responsible_person TEXT,
+            progress_notes TEXT NOT NULL DEFAULT '[]',
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX rectifications_case ON rectifications (case_id);
+
+        CREATE TABLE closure_checklists (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL UNIQUE REFERENCES cases (id),
+            water_cut INTEGER NOT NULL DEFAULT 0,
+            power_cut INTEGER NOT NULL DEFAULT 0,
+            materials_cleared INTEGER NOT NULL DEFAULT 0,
+            products_cleared INTEGER NOT NULL DEFAULT 0,
+            equipment_cleared INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            {SYNC_COLUMNS}
+        );
+
+        CREATE TABLE transitions (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            action TEXT NOT NULL,
+            from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('inspector', 'reviewer', 'admin')),
+            reason TEXT,
+            at_utc TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX transitions_case ON transitions (case_id, id);
+
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            evidence_hashes TEXT NOT NULL DEFAULT '[]',
+            prev_hash TEXT NOT NULL,
+            entry_hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_record ON audit_log (table_name, record_uuid, seq);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        """
+    )
+
+
+def _v4_sync_bookkeeping(conn: Any) -> None:
+    """What the sync client keeps between runs (the pull cursor lives in ``sync_state``).
+
+    ``sync_outbox``: push batches written before they are sent, so a batch
+    whose acknowledgement was lost is re-sent with the same operation id.
+    ``sync_blob_uploads``: blobs whose full SHA-256 the server confirmed.
+    ``sync_conflicts``: records the server refused as conflicting, until a
+    later sync applies or supersedes them.
+    """
+    execute_script(conn,
+        """
+        CREATE TABLE sync_outbox (
+            operation_id TEXT PRIMARY KEY,
+            server_url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sync_blob_uploads (
+            server_url TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            confirmed_at TEXT NOT NULL,
+            PRIMARY KEY (server_url, sha256)
+        );
+        CREATE TABLE sync_conflicts (
+            record_uuid TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            reason TEXT,
+            conflict_id INTEGER,
+            server_revision INTEGER,
+            reported_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _v5_sync_quarantine(conn: Any) -> None:
+    """Pulled records this device could not apply, and server tombstones it had no record for.
+
+    ``sync_quarantine``: one row per server record a pull could not apply
+    (a constraint, a missing or quarantined parent, a malformed value, an
+    unknown kind), with the server's content verbatim (JSON), the reason in
+    Chinese and English, the parent it waits for, and when it was first and
+    last seen. It leaves the quarantine when a revision of it applies.
+    ``sync_skipped_tombstones``: deletions pulled for records this device
+    never held (nothing is inserted for them); the end-of-sync check reports
+    them as known at that server revision.
+    """
+    execute_script(conn,
+        """
+        CREATE TABLE sync_quarantine (
+            server_url TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            server_revision INTEGER NOT NULL,
+            server_seq INTEGER NOT NULL,
+            deleted INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            resolves TEXT,
+            reason_zh TEXT NOT NULL,
+            reason_en TEXT NOT NULL,
+            waiting_for TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (server_url, record_uuid)
+        );
+        CREATE INDEX sync_quarantine_waiting ON sync_quarantine (server_url, waiting_for);
+        CREATE TABLE sync_skipped_tombstones (
+            server_url TEXT NOT NULL,
+            record_uuid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            server_revision INTEGER NOT NULL,
+            skipped_at TEXT NOT NULL,
+            PRIMARY KEY (server_url, record_uuid)
+        );
+        """
+    )
+
+
+Migration = Callable[[Any], None]
+MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
+                               _v4_sync_bookkeeping, _v5_sync_quarantine]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Any, db_path: Path, *, target: int = LATEST_VERSION) -> list[int]:
+    """Apply pending migrations up to ``target``; return the versions applied.
+
+    Before each migration of an existing database, a backup copy is written
+    next to it under ``backups/``.
+    """
+    from inspector.errors import BadInput
+
+    applied: list[int] = []
+    version = current_version(conn)
+    if version > LATEST_VERSION:
+        raise BadInput(
+            f"工作空间版本 {version} 比本程序支持的 {LATEST_VERSION} 新，请升级程序",
+            f"workspace schema {version} is newer than this program supports ({LATEST_VERSION}); upgrade",
+        )
+    while version < target:
+        if version > 0:
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+            backup_to(conn, db_path.parent / "backups" / f"workspace-v{version}-{stamp}.sqlite")
+        migration = MIGRATIONS[version]
+        with atomic(conn):
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        version += 1
+        applied.append(version)
+    return applied

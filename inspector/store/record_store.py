@@ -1,0 +1,47 @@
+"""Audited writes of syncable records: insert and update with sync bookkeeping.
+
+Every table created in migration v3 for field work (findings, evidence,
+rectifications, closure checklists, transitions) carries the sync columns
+(``uuid``, ``revision``, ``dirty``, …). These helpers fill them in — a new
+UUID made on this device, revision 1 or +1, ``dirty = 1``, UTC timestamps —
+and append the matching audit entry. Call them inside ``db.atomic`` so the
+row and its audit entry commit together.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from inspector.store import audit
+from inspector.store.workspace import new_uuid, utc_now
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def insert_record(conn: Any, table: str, values: dict[str, Any], *, actor: str, action: str,
+                  evidence_hashes: Iterable[str] = ()) -> tuple[int, str]:
+    """Insert a new record and audit it; returns (row id, uuid)."""
+    now = utc_now()
+    row = {**values, "uuid": new_uuid(), "revision": 1, "dirty": 1, "deleted": 0,
+           "created_at": now, "updated_at": now}
+    columns = list(row)
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [row[c] for c in columns],
+    )
+    audit.append(conn, actor, action, table, row["uuid"], evidence_hashes=evidence_hashes)
+    return int(cursor.lastrowid), row["uuid"]
+
+
+def update_record(conn: Any, table: str, uuid: str, changes: dict[str, Any], *, actor: str,
+                  action: str, evidence_hashes: Iterable[str] = ()) -> None:
+    """Change columns of a record (revision + 1, dirty) and audit it."""
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    conn.execute(
+        f"UPDATE {table} SET {assignments}, revision = revision + 1, dirty = 1, updated_at = ? "
+        f"WHERE uuid = ?",
+        [*changes.values(), utc_now(), uuid],
+    )
+    audit.append(conn, actor, action, table, uuid, evidence_hashes=evidence_hashes)

@@ -1,0 +1,325 @@
+"""The case detail panel: problem, attribution, findings, evidence, rectification, workflow, history.
+
+Wraps the session: :meth:`show_case` reads one case on the GUI thread (a few
+indexed queries) and the panel re-reads it when a :class:`ui.session.Changes`
+names it. Workflow buttons list the moves the current role may make from
+the case's state; a refused move shows the core's reason text in red. Every
+text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QScrollArea, QVBoxLayout,
+    QWidget,
+)
+
+from inspector.casework.workflow import FOLLOW_UP, RETURN, RULES
+from ui import labels, operations
+from ui.cases.case_model import overdue_days
+from ui.cases.evidence_gallery import EvidenceGallery
+from ui.plain_text import Line, PlainLines, plain_label
+from ui.session import Changes, Session
+
+CaseRow = Any
+CHIP_MAX_PX = 220  # widest status chip; a longer (foreign) status is cut, never widens the panel
+
+
+def _label(text: str = "", parent: QWidget | None = None, *, muted: bool = False) -> QLabel:
+    return plain_label(text, parent, selectable=True, object_name="muted" if muted else None)
+
+
+class CaseDetailPanel(QWidget):
+    """Everything about one case, with the actions an inspector or reviewer takes on it."""
+
+    findingRequested = Signal(str)  # case uuid: the main window opens the finding form
+    formRequested = Signal(str, str)  # case uuid, form kind
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case_uuid: str | None = None
+        self.case: CaseRow | None = None
+        self.last_job: operations.Job | None = None
+        self.title = plain_label(parent=self, selectable=True, object_name="caseTitle")  # wraps when long
+        self.chip = plain_label(parent=self, wrap=False, object_name="statusChip")
+        self.chip.setMaximumWidth(CHIP_MAX_PX)
+        self.overdue = plain_label(parent=self, wrap=False)
+        self.overdue.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.message = plain_label(parent=self)
+        self.message.hide()
+        self.workflow_row = QHBoxLayout()
+        self.actions_row = QHBoxLayout()
+        self.problem = QFormLayout()
+        self.attribution = PlainLines(self)
+        self.findings = PlainLines(self)
+        self.gallery = EvidenceGallery(session, self)
+        self.gallery.message.connect(self.show_message)
+        self.rectification = PlainLines(self)
+        self.history = PlainLines(self)
+        self.audit = _label(muted=True)
+        self._build()
+        session.changed.connect(self.apply_changes)
+        session.roleChanged.connect(lambda role: self.refresh())
+        self.show_case(None)
+
+    def _build(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.chip)
+        header.addWidget(self.overdue)
+        self.finding_button = QPushButton(self.tr("记录核查"), self)
+        self.finding_button.setProperty("primary", True)
+        self.finding_button.clicked.connect(lambda: self.findingRequested.emit(self.case_uuid or ""))
+        self.rect_button = QPushButton(self.tr("整改"), self)
+        self.rect_button.setToolTip(self.tr("添加整改记录"))
+        self.rect_button.clicked.connect(self.add_rectification)
+        self.checklist_button = QPushButton(self.tr("两断三清"), self)
+        self.checklist_button.clicked.connect(self.edit_checklist)
+        self.form_button = QPushButton(self.tr("表单"), self)
+        menu = QMenu(self.form_button)
+        from ui.cases.form_preview import form_name
+        for kind in ("inspection", "notice", "closure"):
+            menu.addAction(form_name(kind), lambda k=kind: self.formRequested.emit(self.case_uuid or "", k))
+        self.form_button.setMenu(menu)
+        for button in (self.finding_button, self.rect_button, self.checklist_button, self.form_button):
+            self.actions_row.addWidget(button)
+        self.actions_row.addStretch(1)
+        verify = QPushButton(self.tr("校验审计链"), self)
+        verify.clicked.connect(self.verify_audit)
+
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 4, 0)
+        for title, content in ((self.tr("问题"), self.problem), (self.tr("空间归属"), self.attribution),
+                               (self.tr("核查记录"), self.findings), (self.tr("证据"), self.gallery),
+                               (self.tr("整改"), self.rectification), (self.tr("流转记录"), self.history)):
+            box = QGroupBox(title, body)
+            inner = QVBoxLayout(box)
+            if isinstance(content, QFormLayout):
+                inner.addLayout(content)
+            else:
+                inner.addWidget(content)
+            if content is self.history:
+                audit_row = QHBoxLayout()
+                audit_row.addWidget(self.audit, 1)
+                audit_row.addWidget(verify)
+                inner.addLayout(audit_row)
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty = QLabel(self.tr("在列表或地图上选择一个问题"), self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("muted")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.message)
+        layout.addLayout(self.workflow_row)
+        layout.addLayout(self.actions_row)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.empty, 1)
+        self.scroll = scroll
+
+    # -- showing ----------------------------------------------------------------
+    def show_case(self, uuid: str | None) -> None:
+        if uuid != self.case_uuid:
+            self.message.hide()
+        self.case_uuid = uuid
+        self.refresh()
+
+    def refresh(self) -> None:
+        conn = self.session.ws.conn
+        self.case = conn.execute("SELECT * FROM cases WHERE uuid = ? AND deleted = 0",
+                                 (self.case_uuid,)).fetchone() if self.case_uuid else None
+        has_case = self.case is not None
+        for widget in (self.scroll, self.title, self.chip, self.finding_button, self.rect_button,
+                       self.checklist_button, self.form_button):
+            widget.setVisible(has_case)
+        self.empty.setVisible(not has_case)
+        self._fill_workflow()
+        if not has_case:
+            self.overdue.clear()
+            return
+        case = self.case
+        self.title.setText(case["case_no"])
+        self.chip.setText(labels.status_text(case["status"]))
+        back, fore = labels.STATUS_COLOURS.get(case["status"], ("#eee", "#333"))
+        self.chip.setStyleSheet(f"background: {back}; color: {fore};")
+        overdue = overdue_days(case["deadline"], case["status"], dt.date.today())
+        self.overdue.setText(self.tr("逾期 {n} 天").format(n=overdue) if overdue > 0 else "")
+        self._fill_problem(case)
+        self._fill_attribution(case)
+        self._fill_findings(case)
+        self.gallery.show_case(case["uuid"], case["id"])
+        self._fill_rectification(case)
+        self._fill_history(case)
+
+    def _fill_problem(self, case: CaseRow) -> None:
+        while self.problem.rowCount():
+            self.problem.removeRow(0)
+        admin = {r[0]: r[1] for r in self.session.ws.conn.execute(
+            "SELECT adcode, name FROM admin_areas WHERE adcode IN (?, ?)", (case["city_adcode"], case["county_adcode"]))}
+        rows = [
+            (self.tr("问题类型"), case["problem_type"]), (self.tr("问题描述"), case["description"]),
+            (self.tr("台账保护地"), case["ledger_zone_name"]),
+            (self.tr("市 / 县"), " ".join(filter(None, (admin.get(case["city_adcode"]),
+                                                       admin.get(case["county_adcode"]))))),
+            (self.tr("坐标"), f"{case['lon']:.6f}, {case['lat']:.6f}"),
+            (self.tr("面积"), f"{case['area_m2']:,.0f} m²" if case["area_m2"] else None),
+            (self.tr("发现时间"), case["discovered_on"]), (self.tr("整改时限"), case["deadline"]),
+            (self.tr("责任单位"), case["responsible_unit"]), (self.tr("线索来源"), case["clue_source"]),
+        ]
+        for key, value in rows:
+            self.problem.addRow(key, _label(value or "—", self))
+
+    def _fill_attribution(self, case: CaseRow) -> None:
+        conn = self.session.ws.conn
+        zones = conn.execute(
+            "SELECT z.name, z.kind, z.category, z.function_zone FROM case_zones cz JOIN zones z ON z.id = cz.zone_id "
+            "WHERE cz.case_id = ? AND z.deleted = 0", (case["id"],)).fetchall()
+        lines: list[Line] = []
+        for z in zones:
+            extra = " · ".join(filter(None, (labels.kind_text(z["kind"]), z["category"], z["function_zone"])))
+            lines.append(Line(z["name"] or "", "alert" if labels.is_alert_zone(dict(z)) else "zone"))
+            lines.append(Line(extra, "muted"))
+        if not lines:
+            nearest = conn.execute("SELECT name FROM zones WHERE id = ?", (case["nearest_zone_id"],)).fetchone()
+            lines.append(Line(self.tr("不在任何区域内") + (
+                self.tr("；最近：{name}，{m:.0f} 米").format(name=nearest[0], m=case["nearest_distance_m"])
+                if nearest else "")))
+        self.attribution.set_lines(lines)
+
+    def _fill_findings(self, case: CaseRow) -> None:
+        from inspector.forms.form_data import local_time
+
+        rows = self.session.ws.conn.execute(
+            "SELECT inspector, observed_at_utc, activity_type, assessment, description, position_source "
+            "FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY id", (case["id"],)).fetchall()
+        lines: list[Line] = []
+        for r in rows:
+            heading = " · ".join((r["assessment"] or "", r["activity_type"] or "",
+                                  local_time(self.session.ws, r["observed_at_utc"]), r["inspector"] or ""))
+            lines += [Line(heading, "gap" if lines else "strong"), Line(r["description"] or "")]
+        self.findings.set_lines(lines or [Line(self.tr("尚无核查记录"))])
+
+    def _fill_rectification(self, case: CaseRow) -> None:
+        from inspector.casework.rectification import CHECKLIST_ITEMS, checklist, list_rectifications
+
+        lines: list[Line] = []
+        deadline = self.tr("期限")
+        for r in list_rectifications(self.session.ws, case["id"]):
+            lines.append(Line(" · ".join((r["measure_type"] or "", r["measures"] or "",
+                                          f"{deadline} {r['deadline'] or '—'}", r["responsible_unit"] or "")), "strong"))
+            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent") for n in r["progress_notes"]]
+        items = checklist(self.session.ws, case["id"])
+        if items is not None:
+            marks = "　".join(("☑ " if items[k] else "☐ ") + name[0] for k, name in CHECKLIST_ITEMS.items())
+            lines.append(Line(self.tr("两断三清：") + marks))
+        self.rectification.set_lines(lines or [Line(self.tr("尚无整改记录"))])
+
+    def _fill_history(self, case: CaseRow) -> None:
+        from inspector.forms.form_data import local_time
+        from inspector.casework.workflow import history
+
+        lines: list[Line] = []
+        for t in history(self.session.ws, case["uuid"]):
+            line = (f"{local_time(self.session.ws, t['at_utc'])}　{labels.status_text(t['from_state'])} → "
+                    f"{labels.status_text(t['to_state'])}　{t['actor'] or ''}")
+            if t["action"] in (RETURN, FOLLOW_UP):
+                line += f"（{labels.status_text(t['action'])}）"
+            lines.append(Line(line))
+            if t["reason"]:
+                lines.append(Line(t["reason"], "indent"))
+        self.history.set_lines(lines or [Line(self.tr("尚无流转"))])
+        self.audit.setText(self.tr("审计日志中本问题的记录：{n} 条").format(n=self._audit_entries(case)))
+
+    def _audit_entries(self, case: CaseRow) -> int:
+        conn = self.session.ws.conn
+        uuids = [r[0] for table in ("findings", "evidence", "rectifications", "closure_checklists", "transitions")
+                 for r in conn.execute(f"SELECT uuid FROM {table} WHERE case_id = ?", (case["id"],))]
+        if not uuids:
+            return 0
+        return conn.execute(f"SELECT count(*) FROM audit_log WHERE record_uuid IN ({','.join('?' * len(uuids))})",
+                            uuids).fetchone()[0]
+
+    # -- workflow -----------------------------------------------------------------
+    def _fill_workflow(self) -> None:
+        while self.workflow_row.count():
+            item = self.workflow_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if self.case is None:
+            return
+        rules = [r for r in RULES if r.from_state == self.case["status"] and self.session.role in r.roles]
+        if not rules:
+            waiting = _label(self.tr("当前角色无可用流转（等待审核或已办结）"), self, muted=True)
+            self.workflow_row.addWidget(waiting)
+            return
+        for rule in rules:
+            text = labels.status_text(rule.action) + ("…" if rule.reason_required else "")
+            button = QPushButton(("↩ " if rule.action == RETURN else "→ ") + text, self)
+            button.setObjectName(f"move:{rule.action}")
+            button.setProperty("danger" if rule.action == RETURN else "primary", True)
+            button.clicked.connect(lambda checked=False, r=rule: self.move(r.action, ask_reason=r.reason_required))
+            self.workflow_row.addWidget(button)
+        self.workflow_row.addStretch(1)
+
+    def move(self, target: str, *, reason: str | None = None, ask_reason: bool = False) -> operations.Job | None:
+        if not self.case_uuid:
+            return None
+        if ask_reason and reason is None:
+            reason, ok = QInputDialog.getText(self, labels.status_text(target), self.tr("原因（必填）："))
+            if not ok:
+                return None
+        job = operations.transition_case(session=self.session, case_uuid=self.case_uuid, target=target,
+                                         reason=reason)
+        job.succeeded.connect(lambda r: self.show_message(
+            self.tr("已转为：{state}").format(state=labels.status_text(r["status"])), True))
+        job.failed.connect(lambda text: self.show_message(text, False))
+        self.last_job = job
+        return job
+
+    def show_message(self, text: str, ok: bool) -> None:
+        self.message.setObjectName("notice" if ok else "refusal")
+        self.message.setStyleSheet("")  # re-polish for the new object name
+        self.message.setText(text)
+        self.message.show()
+
+    def add_rectification(self) -> None:
+        from ui.cases.rectification_dialogs import RectificationDialog
+
+        if self.case_uuid:
+            RectificationDialog(self.session, self.case_uuid, self).open()
+
+    def edit_checklist(self) -> None:
+        from ui.cases.rectification_dialogs import ChecklistDialog
+
+        if self.case is not None:
+            ChecklistDialog(self.session, self.case["uuid"], self.case["id"], self).open()
+
+    def verify_audit(self) -> operations.Job:
+        job = operations.verify_audit(session=self.session)
+        job.succeeded.connect(self._audit_verified)
+        job.failed.connect(lambda text: self.show_message(text, False))
+        self.audit.setText(self.tr("正在校验…"))
+        return job
+
+    def _audit_verified(self, result: dict[str, Any]) -> None:
+        if result["ok"]:
+            self.audit.setText(self.tr("✔ 审计链完整（{n} 条记录，媒体文件无改动）").format(n=result["entries"]))
+        else:
+            problems = len(result["record_problems"]) + len(result["media_problems"])
+            self.audit.setText(self.tr("✖ 审计链异常：断点 {seq}，{n} 处记录或文件被改动").format(
+                seq=result["first_broken"] or "—", n=problems))
+            self.audit.setStyleSheet("color: #b71c1c; font-weight: bold;")
+
+    def apply_changes(self, changes: Changes) -> None:
+        if self.case_uuid and (self.case_uuid in changes.case_uuids or changes.zones or changes.cases_added):
+            self.refresh()

@@ -1,0 +1,221 @@
+"""The evidence gallery of a case: thumbnails, drag & drop and a file picker, a full view.
+
+Thumbnails come from the media store's cache
+(:func:`inspector.store.media_store.thumbnail_path`). Files dropped on the gallery
+or picked with the button are attached through
+:func:`ui.operations.attach_evidence` with the chosen phase (现场核查 / 整改前 /
+整改后). Flags the core raised are shown in Chinese under the thumbnails and
+on each item; double-click opens :class:`EvidenceViewer` with the metadata.
+File names, EXIF/XMP values and zone names are data: they are shown as plain
+text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QListView,
+    QListWidget, QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from inspector.errors import BadInput
+from inspector.casework.evidence_attach import PHASES
+from inspector.store.media_store import readable_blob, thumbnail_path
+from ui import labels, operations
+from ui.i18n import core_message
+from ui.plain_text import plain_label, plain_tooltip
+from ui.session import Session
+
+THUMB_PX = 120  # thumbnail edge shown in the gallery
+IMAGE_FILTER = "*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.JPG *.JPEG *.PNG *.TIF *.TIFF"
+
+
+class _DropList(QListWidget):
+    """A thumbnail list that accepts image files dropped from the file manager."""
+
+    filesDropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(QSize(THUMB_PX, THUMB_PX))
+        self.setGridSize(QSize(THUMB_PX + 16, THUMB_PX + 40))
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWordWrap(True)
+        self.setMinimumHeight(THUMB_PX + 52)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.filesDropped.emit(files)
+
+
+class EvidenceGallery(QWidget):
+    """Evidence of one case; attaching reports back through ``message(text, ok)``."""
+
+    message = Signal(str, bool)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case_uuid: str | None = None
+        self.case_id: int | None = None
+        self.phase_box = QComboBox(self)
+        for phase in PHASES:
+            self.phase_box.addItem(labels.phase_text(phase), phase)
+        self.add_button = QPushButton(self.tr("添加照片…"), self)
+        self.add_button.clicked.connect(self.pick_files)
+        self.list = _DropList(self)
+        self.list.filesDropped.connect(self.attach_files)
+        self.list.itemActivated.connect(self._open_item)
+        self.flags_label = plain_label(parent=self)
+        self.flags_label.setStyleSheet("color: #8e4b00;")
+        self.hint = QLabel(self.tr("可将照片或无人机照片拖到此处"), self)
+        self.hint.setObjectName("muted")
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("阶段"), self))
+        row.addWidget(self.phase_box, 1)
+        row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.flags_label)
+
+    def show_case(self, case_uuid: str, case_id: int) -> None:
+        from inspector.casework.evidence_attach import list_evidence
+
+        self.case_uuid, self.case_id = case_uuid, case_id
+        self.list.clear()
+        flagged: list[str] = []
+        items = list_evidence(self.session.ws, case_id)
+        for item in items:
+            flags = [labels.flag_text(f) for f in item["flags"]]
+            text = f"{labels.phase_text(item['phase'])}\n{item['original_name'] or ''}"
+            entry = QListWidgetItem(self._icon(item["sha256"]), ("⚠ " if flags else "") + text)
+            entry.setData(Qt.ItemDataRole.UserRole, item["uuid"])
+            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *flags])))
+            self.list.addItem(entry)
+            flagged += [f"{item['original_name']}：{f}" for f in flags]
+        self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
+        self.flags_label.setVisible(bool(flagged))
+        self.hint.setVisible(not items)
+
+    def _icon(self, sha256: str) -> QIcon:
+        try:
+            return QIcon(QPixmap(str(thumbnail_path(self.session.ws, sha256, THUMB_PX * 2))))
+        except Exception:  # noqa: BLE001 - an unreadable image still gets its item
+            return QIcon()
+
+    def pick_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("选择照片或无人机照片"), "",
+                                                self.tr("图像") + f" ({IMAGE_FILTER})")
+        if files:
+            self.attach_files(files)
+
+    def attach_files(self, files: list[str]) -> operations.Job | None:
+        if not self.case_uuid:
+            return None
+        job = operations.attach_evidence(session=self.session, case_uuid=self.case_uuid, files=files,
+                                         phase=self.phase_box.currentData())
+        job.succeeded.connect(self._attached)
+        job.failed.connect(lambda text: self.message.emit(text, False))
+        self.message.emit(self.tr("正在添加 {n} 个文件…").format(n=len(files)), True)
+        return job
+
+    def _attached(self, results: list[dict[str, Any]]) -> None:
+        errors = [f"{r['file']}：{r['error']}" for r in results if "error" in r]
+        added = [r for r in results if "error" not in r and not r.get("already_attached")]
+        flagged = [labels.flag_text(f) for r in added for f in r["flags"]]
+        text = self.tr("已添加 {n} 个文件").format(n=len(added))
+        if flagged:
+            text += self.tr("；注意：") + "；".join(dict.fromkeys(flagged))
+        if errors:
+            text += "\n" + self.tr("未能添加：") + "\n".join(errors)
+        self.message.emit(text, not errors)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        EvidenceViewer(self.session, item.data(Qt.ItemDataRole.UserRole), self).exec()
+
+
+class EvidenceViewer(QDialog):
+    """One evidence item: the full image and what its metadata says."""
+
+    def __init__(self, session: Session, evidence_uuid: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = session.ws.conn.execute(
+            "SELECT sha256, kind, phase, original_name, lon, lat, altitude_m, bearing_deg, taken_at_utc, make, "
+            "model, flags, zones, function_zone, footprint_area_m2 FROM evidence WHERE uuid = ?",
+            (evidence_uuid,)).fetchone()
+        self.setWindowTitle(row["original_name"] or self.tr("证据"))
+        self.resize(1000, 720)
+        image = plain_label(parent=self)
+        image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        try:
+            pixmap = QPixmap(str(readable_blob(session.ws.media_dir, row["sha256"])))
+        except BadInput as refused:  # a symbolic link in the media store: not followed
+            image.setText(core_message(refused))
+        else:
+            if not pixmap.isNull():
+                image.setPixmap(pixmap.scaled(QSize(680, 640), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+        scroll = QScrollArea(self)
+        scroll.setWidget(image)
+        scroll.setWidgetResizable(True)
+        form = QFormLayout()
+        zones = json.loads(row["zones"] or "[]")
+        position = (f"{row['lon']:.6f}, {row['lat']:.6f}" if row["lon"] is not None else self.tr("无（未使用）"))
+        values = [
+            (self.tr("类型"), labels.evidence_kind_text(row["kind"])),
+            (self.tr("阶段"), labels.phase_text(row["phase"])),
+            (self.tr("拍摄时间 (UTC)"), row["taken_at_utc"] or "—"),
+            (self.tr("位置"), position),
+            (self.tr("海拔"), f"{row['altitude_m']:.1f} m" if row["altitude_m"] is not None else "—"),
+            (self.tr("拍摄方向"), f"{row['bearing_deg']:.0f}°" if row["bearing_deg"] is not None else "—"),
+            (self.tr("设备"), " ".join(p for p in (row["make"], row["model"]) if p) or "—"),
+            (self.tr("所在区域"), "、".join(str(z.get("name", "")) for z in zones if isinstance(z, dict)) or self.tr("区外")),
+            (self.tr("功能区"), row["function_zone"] or "—"),
+            (self.tr("覆盖面积"), f"{row['footprint_area_m2']:.0f} m²" if row["footprint_area_m2"] else "—"),
+            (self.tr("SHA-256"), row["sha256"][:16] + "…"),
+        ]
+        self.fields: dict[str, QLabel] = {}
+        for key, value in values:
+            self.fields[key] = plain_label(value, self, selectable=True)
+            form.addRow(key, self.fields[key])
+        self.warnings: list[QLabel] = []
+        for flag in json.loads(row["flags"] or "[]"):
+            warn = plain_label("⚠ " + labels.flag_text(str(flag)), self)
+            warn.setStyleSheet("color: #a14d00; font-weight: bold;")
+            self.warnings.append(warn)
+            form.addRow(warn)
+        self.image = image
+        side = QWidget(self)
+        side.setLayout(form)
+        side.setMinimumWidth(280)
+        body = QHBoxLayout()
+        body.addWidget(scroll, 3)
+        body.addWidget(side, 2)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(buttons)

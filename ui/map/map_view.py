@@ -1,0 +1,278 @@
+"""The map widget: a QWebEngineView showing :mod:`inspector.maps.map_document`'s page offline.
+
+:class:`MapView` owns a private, off-the-record WebEngine profile with the
+``lvdun:`` scheme handler (assets, layer data, MBTiles tiles) and a request
+interceptor that blocks the network. The page talks back through a
+QWebChannel object that exposes only slots taking a UUID, each validated
+before anything is emitted, and ``pointClicked(lon, lat)``, which takes two
+finite numbers inside a generous Jiangsu box and is heard only in pick mode.
+Python talks to the page only by calling ``LvdunMap`` functions with numbers
+or a validated UUID.
+
+Public API for the main window: :meth:`MapView.set_workspace`,
+:meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
+:meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
+:meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, signals
+``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``
+and ``mapReady()``. Call :func:`register_map_scheme`
+before the QApplication is created.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from inspector.maps.basemap_tiles import TileSource
+from inspector.maps.map_document import MapBundle, build_workspace_map
+from inspector.maps.map_layers import status_code
+from inspector.casework.workflow import STATES
+from inspector.store.workspace import Workspace
+from ui.map.map_scheme import MapSchemeHandler, OfflineOnly, SCHEME, register_map_scheme
+
+__all__ = ["MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme", "valid_point",
+           "valid_uuid"]
+
+LAYER_NAMES = ("admin", "zones", "cases", "photos", "footprints", "gps")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PICK_BOUNDS = (115.5, 30.0, 123.5, 35.8)  # a generous Jiangsu box: west, south, east, north
+
+
+def valid_uuid(value: object) -> str | None:
+    """The canonical lower-case UUID string, or None for anything that is not one."""
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    value = value.lower()
+    return value if _UUID.fullmatch(value) else None
+
+
+def valid_point(lon: object, lat: object) -> tuple[float, float] | None:
+    """(lon, lat) as floats if both are finite numbers inside :data:`PICK_BOUNDS`, else None."""
+    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
+            or not isinstance(lat, (int, float)):
+        return None
+    lon, lat = float(lon), float(lat)
+    west, south, east, north = PICK_BOUNDS
+    if not (math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north):
+        return None
+    return lon, lat
+
+
+class MapBridge(QObject):
+    """The only object the page can reach. Every slot validates its arguments: one UUID
+    string, or (``pointClicked``) two finite numbers inside :data:`PICK_BOUNDS`."""
+
+    def __init__(self, on_case: Callable[[str], None], on_zone: Callable[[str], None],
+                 on_drawn: Callable[[str], None], on_point: Callable[[float, float], None] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._on_case, self._on_zone, self._on_drawn = on_case, on_zone, on_drawn
+        self._on_point = on_point
+
+    def event(self, event: QEvent) -> bool:
+        """Refuse deferred deletion: QWebChannel lets a page call ``deleteLater()`` on a
+        registered object. The bridge lives exactly as long as its page (its parent)."""
+        if event.type() == QEvent.Type.DeferredDelete:
+            return True
+        return super().event(event)
+
+    @Slot(str)
+    def caseClicked(self, case_uuid: str) -> None:  # noqa: N802 (JS-facing name)
+        value = valid_uuid(case_uuid)
+        if value:
+            self._on_case(value)
+
+    @Slot(str)
+    def zoneClicked(self, zone_uuid: str) -> None:  # noqa: N802 (JS-facing name)
+        value = valid_uuid(zone_uuid)
+        if value:
+            self._on_zone(value)
+
+    @Slot(str)
+    def layersDrawn(self, document_token: str) -> None:  # noqa: N802 (JS-facing name)
+        value = valid_uuid(document_token)
+        if value:
+            self._on_drawn(value)
+
+    @Slot(float, float)
+    def pointClicked(self, lon: float, lat: float) -> None:  # noqa: N802 (JS-facing name)
+        point = valid_point(lon, lat)
+        if point and self._on_point is not None:
+            self._on_point(*point)
+
+
+class _OfflinePage(QWebEnginePage):
+    """A page that navigates only within the map document (links never open anything)."""
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type: QWebEnginePage.NavigationType,  # noqa: N802
+                                is_main_frame: bool) -> bool:
+        return url.scheme() == SCHEME.decode() and url.host() == "map"
+
+
+class MapView(QWidget):
+    """The interactive offline map of one workspace."""
+
+    caseSelected = Signal(str)
+    zoneSelected = Signal(str)
+    pointPicked = Signal(float, float)
+    mapReady = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view = QWebEngineView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+        self._profile = QWebEngineProfile()  # no storage name: off the record, nothing on disk
+        self._handler = MapSchemeHandler(self._profile)
+        self._profile.installUrlSchemeHandler(SCHEME, self._handler)
+        self._interceptor = OfflineOnly(self._profile)
+        self._profile.setUrlRequestInterceptor(self._interceptor)
+        self._page = _OfflinePage(self._profile, self._view)
+        # The page owns its profile: however the widget tree is torn down (even at
+        # interpreter exit), the page is deleted first, as WebEngine requires.
+        self._profile.setParent(self._page)
+        self._bridge = MapBridge(self.caseSelected.emit, self.zoneSelected.emit, self._on_drawn, self._on_point,
+                                 self._page)
+        self._channel = QWebChannel(self._page)
+        self._channel.registerObject("lvdunBridge", self._bridge)
+        self._page.setWebChannel(self._channel)
+        self._view.setPage(self._page)
+        self._page.loadFinished.connect(self._on_load_finished)
+        self._token = ""
+        self._loaded = self._drawn = self._announced = False
+        self._gps: tuple[float, float, float] | None = None
+        self._hidden: set[str] = set()
+        self._selected: str | None = None
+        self._picking = False
+        self._statuses: dict[str, int] = {}  # case status changes since the document was built
+
+    # -- access for the main window and tests ----------------------------
+    def page(self) -> QWebEnginePage:
+        return self._page
+
+    def web_view(self) -> QWebEngineView:
+        return self._view
+
+    def is_ready(self) -> bool:
+        return self._loaded and self._drawn
+
+    # -- content ---------------------------------------------------------
+    def set_workspace(self, workspace: Workspace | str | os.PathLike[str] | None) -> None:
+        """Show a workspace (an open :class:`Workspace`, or a folder opened and closed here)."""
+        if workspace is None:
+            self.show_bundle(None, None)
+            return
+        if isinstance(workspace, Workspace):
+            self.show_bundle(build_workspace_map(workspace), TileSource.for_workspace(workspace))
+            return
+        with Workspace.open(Path(workspace)) as ws:
+            bundle, tiles = build_workspace_map(ws), TileSource.for_workspace(ws)
+        self.show_bundle(bundle, tiles)
+
+    def show_bundle(self, bundle: MapBundle | None, tiles: TileSource | None = None) -> None:
+        """Load a prebuilt map document (and the basemaps its tile URLs name)."""
+        self._loaded = self._drawn = self._announced = False
+        self._handler.set_content(bundle, tiles)
+        self._token = bundle.token if bundle else ""
+        if bundle is None:
+            self._page.setHtml("<!DOCTYPE html><html><body></body></html>")
+            return
+        self._page.load(QUrl(f"lvdun://map/{bundle.token}/index.html"))
+
+    # -- commands from the main window --------------------------------------
+    def select_case(self, case_uuid: str) -> bool:
+        """Pan to a case and highlight it; False for a value that is not a UUID."""
+        value = valid_uuid(case_uuid)
+        if value is None:
+            return False
+        self._selected = value
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(value)})")
+        return True
+
+    def set_gps_position(self, lon: float, lat: float, accuracy_m: float) -> None:
+        """Move the current-position marker (accuracy circle radius in metres)."""
+        values = (float(lon), float(lat), float(accuracy_m))
+        if not all(math.isfinite(v) for v in values) or not (-180 <= values[0] <= 180 and -90 <= values[1] <= 90):
+            raise ValueError(f"not a position: {lon}, {lat}, ±{accuracy_m} m")
+        self._gps = values
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.setGps(%r, %r, %r)" % values)
+
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        """Show or hide one of :data:`LAYER_NAMES`."""
+        if name not in LAYER_NAMES:
+            raise ValueError(f"unknown map layer: {name!r} (layers: {', '.join(LAYER_NAMES)})")
+        (self._hidden.discard if visible else self._hidden.add)(name)
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.setLayerVisible({json.dumps(name)}, {json.dumps(bool(visible))})")
+
+    def start_pick(self) -> None:
+        """Enter pick mode: the next click on the map emits ``pointPicked(lon, lat)``."""
+        self._picking = True
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.setPickMode(true)")
+
+    def cancel_pick(self) -> None:
+        """Leave pick mode without a position."""
+        self._picking = False
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.setPickMode(false)")
+
+    def is_picking(self) -> bool:
+        return self._picking
+
+    def update_case(self, case_uuid: str, status: str) -> bool:
+        """Recolour one case marker for a new workflow status, in place (no reload).
+
+        False for a value that is not a UUID or a status that is not a workflow state.
+        """
+        value = valid_uuid(case_uuid)
+        if value is None or status not in STATES:
+            return False
+        code = status_code(status)
+        self._statuses[value] = code
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+        return True
+
+    # -- readiness ---------------------------------------------------------
+    def _on_load_finished(self, ok: bool) -> None:
+        self._loaded = bool(ok) and bool(self._token)
+        self._maybe_ready()
+
+    def _on_point(self, lon: float, lat: float) -> None:
+        if self._picking:
+            self._picking = False
+            self.pointPicked.emit(lon, lat)
+
+    def _on_drawn(self, token: str) -> None:
+        if token == self._token:
+            self._drawn = True
+            self._maybe_ready()
+
+    def _maybe_ready(self) -> None:
+        if not self.is_ready() or self._announced:
+            return
+        self._announced = True
+        for name in sorted(self._hidden):
+            self._page.runJavaScript(f"LvdunMap.setLayerVisible({json.dumps(name)}, false)")
+        if self._gps is not None:
+            self._page.runJavaScript("LvdunMap.setGps(%r, %r, %r)" % self._gps)
+        if self._selected is not None:
+            self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
+        for value, code in self._statuses.items():
+            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+        if self._picking:
+            self._page.runJavaScript("LvdunMap.setPickMode(true)")
+        self.mapReady.emit()
