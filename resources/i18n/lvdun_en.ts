@@ -4,7 +4,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../ui/banner.py" line="19"/>
+        <location filename="../../ui/banner.py" line="21"/>
         <source>知道了</source>
         <translation>Got it</translation>
     </message>
@@ -12,47 +12,47 @@
 <context>
     <name>BatchExport</name>
     <message>
-        <location filename="../../ui/form_preview.py" line="100"/>
+        <location filename="../../ui/cases/form_preview.py" line="103"/>
         <source>批量导出表单</source>
         <translation>Export forms</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="112"/>
+        <location filename="../../ui/cases/form_preview.py" line="114"/>
         <source>选择文件夹并导出…</source>
         <translation>Choose folder and export…</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="115"/>
+        <location filename="../../ui/cases/form_preview.py" line="117"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="118"/>
+        <location filename="../../ui/cases/form_preview.py" line="120"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="120"/>
+        <location filename="../../ui/cases/form_preview.py" line="122"/>
         <source>表单</source>
         <translation>Forms</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="133"/>
+        <location filename="../../ui/cases/form_preview.py" line="135"/>
         <source>导出到文件夹</source>
         <translation>Export to folder</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="140"/>
+        <location filename="../../ui/cases/form_preview.py" line="142"/>
         <source>该状态下没有问题</source>
         <translation>No cases in this status</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="147"/>
+        <location filename="../../ui/cases/form_preview.py" line="154"/>
         <source>已导出 {n} 份表单到 {folder}</source>
         <translation>Exported {n} forms to {folder}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="156"/>
+        <location filename="../../ui/cases/form_preview.py" line="156"/>
         <source>{n} 份未能生成：</source>
         <translation>{n} could not be written:</translation>
     </message>
@@ -60,188 +60,188 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../ui/case_detail.py" line="87"/>
+        <location filename="../../ui/cases/case_detail.py" line="82"/>
         <source>表单</source>
         <translation>Forms</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="96"/>
+        <location filename="../../ui/cases/case_detail.py" line="91"/>
         <source>校验审计链</source>
         <translation>Verify audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="102"/>
+        <location filename="../../ui/cases/case_detail.py" line="97"/>
         <source>问题</source>
         <translation>Problem</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="102"/>
+        <location filename="../../ui/cases/case_detail.py" line="97"/>
         <source>空间归属</source>
         <translation>Attribution</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="103"/>
+        <location filename="../../ui/cases/case_detail.py" line="98"/>
         <source>核查记录</source>
         <translation>Findings</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="103"/>
+        <location filename="../../ui/cases/case_detail.py" line="98"/>
         <source>证据</source>
         <translation>Evidence</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="82"/>
-        <location filename="../../ui/case_detail.py" line="104"/>
+        <location filename="../../ui/cases/case_detail.py" line="77"/>
+        <location filename="../../ui/cases/case_detail.py" line="99"/>
         <source>整改</source>
         <translation>Rectification</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="79"/>
+        <location filename="../../ui/cases/case_detail.py" line="74"/>
         <source>记录核查</source>
         <translation>Record finding</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="83"/>
+        <location filename="../../ui/cases/case_detail.py" line="78"/>
         <source>添加整改记录</source>
         <translation>Add rectification</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="85"/>
+        <location filename="../../ui/cases/case_detail.py" line="80"/>
         <source>两断三清</source>
         <translation>Closure checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="104"/>
+        <location filename="../../ui/cases/case_detail.py" line="99"/>
         <source>流转记录</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="122"/>
+        <location filename="../../ui/cases/case_detail.py" line="117"/>
         <source>在列表或地图上选择一个问题</source>
         <translation>Select a case in the list or on the map</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="163"/>
+        <location filename="../../ui/cases/case_detail.py" line="156"/>
         <source>逾期 {n} 天</source>
         <translation>{n} days overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="177"/>
+        <location filename="../../ui/cases/case_detail.py" line="170"/>
         <source>问题类型</source>
         <translation>Problem type</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="177"/>
+        <location filename="../../ui/cases/case_detail.py" line="170"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="178"/>
+        <location filename="../../ui/cases/case_detail.py" line="171"/>
         <source>台账保护地</source>
         <translation>Ledger zone</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="179"/>
+        <location filename="../../ui/cases/case_detail.py" line="172"/>
         <source>市 / 县</source>
         <translation>City / county</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="181"/>
+        <location filename="../../ui/cases/case_detail.py" line="174"/>
         <source>坐标</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="182"/>
+        <location filename="../../ui/cases/case_detail.py" line="175"/>
         <source>面积</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="183"/>
+        <location filename="../../ui/cases/case_detail.py" line="176"/>
         <source>发现时间</source>
         <translation>Discovered</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="183"/>
+        <location filename="../../ui/cases/case_detail.py" line="176"/>
         <source>整改时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="184"/>
+        <location filename="../../ui/cases/case_detail.py" line="177"/>
         <source>责任单位</source>
         <translation>Responsible unit</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="184"/>
+        <location filename="../../ui/cases/case_detail.py" line="177"/>
         <source>线索来源</source>
         <translation>Clue source</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="202"/>
+        <location filename="../../ui/cases/case_detail.py" line="194"/>
         <source>不在任何区域内</source>
         <translation>Not inside any zone</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="203"/>
+        <location filename="../../ui/cases/case_detail.py" line="195"/>
         <source>；最近：{name}，{m:.0f} 米</source>
         <translation>; nearest: {name}, {m:.0f} m</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="218"/>
+        <location filename="../../ui/cases/case_detail.py" line="210"/>
         <source>尚无核查记录</source>
         <translation>No findings yet</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="224"/>
+        <location filename="../../ui/cases/case_detail.py" line="216"/>
         <source>期限</source>
         <translation>deadline</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="232"/>
+        <location filename="../../ui/cases/case_detail.py" line="224"/>
         <source>两断三清：</source>
         <translation>Closure checklist: </translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="234"/>
+        <location filename="../../ui/cases/case_detail.py" line="225"/>
         <source>尚无整改记录</source>
         <translation>No rectification yet</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="250"/>
+        <location filename="../../ui/cases/case_detail.py" line="240"/>
         <source>尚无流转</source>
         <translation>No transitions yet</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="251"/>
+        <location filename="../../ui/cases/case_detail.py" line="241"/>
         <source>审计日志中本问题的记录：{n} 条</source>
         <translation>Audit log entries for this case: {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="272"/>
+        <location filename="../../ui/cases/case_detail.py" line="262"/>
         <source>当前角色无可用流转（等待审核或已办结）</source>
         <translation>No moves for your role (awaiting review or closed)</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="288"/>
+        <location filename="../../ui/cases/case_detail.py" line="278"/>
         <source>原因（必填）：</source>
         <translation>Reason (required):</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="294"/>
+        <location filename="../../ui/cases/case_detail.py" line="284"/>
         <source>已转为：{state}</source>
         <translation>Moved to: {state}</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="321"/>
+        <location filename="../../ui/cases/case_detail.py" line="311"/>
         <source>正在校验…</source>
         <translation>Verifying…</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="326"/>
+        <location filename="../../ui/cases/case_detail.py" line="316"/>
         <source>✔ 审计链完整（{n} 条记录，媒体文件无改动）</source>
         <translation>✔ Audit log intact ({n} entries, media files unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/case_detail.py" line="329"/>
+        <location filename="../../ui/cases/case_detail.py" line="319"/>
         <source>✖ 审计链异常：断点 {seq}，{n} 处记录或文件被改动</source>
         <translation>✖ Audit log broken at {seq}; {n} records or files changed</translation>
     </message>
@@ -249,37 +249,37 @@
 <context>
     <name>CaseListPanel</name>
     <message>
-        <location filename="../../ui/case_list.py" line="41"/>
+        <location filename="../../ui/cases/case_list.py" line="41"/>
         <source>搜索问题编号、保护地、类型、描述、责任单位…</source>
         <translation>Search case no., zone, type, description, unit…</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="43"/>
+        <location filename="../../ui/cases/case_list.py" line="43"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="44"/>
+        <location filename="../../ui/cases/case_list.py" line="44"/>
         <source>全部市</source>
         <translation>All cities</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="45"/>
+        <location filename="../../ui/cases/case_list.py" line="45"/>
         <source>全部类型</source>
         <translation>All types</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="46"/>
+        <location filename="../../ui/cases/case_list.py" line="46"/>
         <source>全部区域类型</source>
         <translation>All zone kinds</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="47"/>
+        <location filename="../../ui/cases/case_list.py" line="47"/>
         <source>仅逾期</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location filename="../../ui/case_list.py" line="141"/>
+        <location filename="../../ui/cases/case_list.py" line="141"/>
         <source>共 {n} 条问题</source>
         <translation>{n} cases</translation>
     </message>
@@ -287,62 +287,62 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../ui/case_model.py" line="246"/>
+        <location filename="../../ui/cases/case_model.py" line="254"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="246"/>
+        <location filename="../../ui/cases/case_model.py" line="254"/>
         <source>问题编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="246"/>
+        <location filename="../../ui/cases/case_model.py" line="254"/>
         <source>所在区域</source>
         <translation>Zone</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="246"/>
+        <location filename="../../ui/cases/case_model.py" line="254"/>
         <source>功能区</source>
         <translation>Function zone</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="247"/>
+        <location filename="../../ui/cases/case_model.py" line="255"/>
         <source>问题类型</source>
         <translation>Problem type</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="247"/>
+        <location filename="../../ui/cases/case_model.py" line="255"/>
         <source>市 / 县</source>
         <translation>City / county</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="247"/>
+        <location filename="../../ui/cases/case_model.py" line="255"/>
         <source>整改时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="247"/>
+        <location filename="../../ui/cases/case_model.py" line="255"/>
         <source>逾期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="287"/>
+        <location filename="../../ui/cases/case_model.py" line="295"/>
         <source>区外（距 {name} {m:.0f} 米）</source>
         <translation>Outside ({m:.0f} m from {name})</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="289"/>
+        <location filename="../../ui/cases/case_model.py" line="297"/>
         <source>区外</source>
         <translation>Outside</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="300"/>
+        <location filename="../../ui/cases/case_model.py" line="308"/>
         <source>● 逾期 {n} 天</source>
         <translation>● {n} days</translation>
     </message>
     <message>
-        <location filename="../../ui/case_model.py" line="306"/>
+        <location filename="../../ui/cases/case_model.py" line="314"/>
         <source>台账所填：{name}</source>
         <translation>Ledger says: {name}</translation>
     </message>
@@ -350,12 +350,12 @@
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="101"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="100"/>
         <source>两断三清</source>
         <translation>Closure checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="112"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="111"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
@@ -363,120 +363,120 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="76"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="77"/>
         <source>同步冲突</source>
         <translation>Sync conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="78"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="79"/>
         <source>包括已处理</source>
         <translation>Include resolved</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="80"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="81"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="89"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="89"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="89"/>
         <source>内容</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="88"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="89"/>
         <source>提交人</source>
         <translation>Pushed by</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="89"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="90"/>
         <source>收到时间</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="89"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="90"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="92"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="195"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="92"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="181"/>
         <source>服务器版本</source>
         <translation>Server version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="91"/>
-        <location filename="../../ui/conflicts_view.py" line="180"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="92"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="181"/>
         <source>提交的版本</source>
         <translation>Pushed version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="97"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="98"/>
         <source>保留服务器版本</source>
         <translation>Keep the server&apos;s version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="98"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="99"/>
         <source>保留提交的版本</source>
         <translation>Keep the pushed version</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="122"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="123"/>
         <source>未设置同步服务器，请先登录</source>
         <translation>No sync server set up yet: log in first</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="140"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="141"/>
         <source>正在读取服务器上的冲突…</source>
         <translation>Reading the conflicts on the server…</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="168"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="169"/>
         <source>{n} 个冲突</source>
         <translation>{n} conflict(s)</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="169"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="170"/>
         <source>没有冲突</source>
         <translation>No conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="179"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="180"/>
         <source>待审核</source>
         <translation>Awaiting review</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="181"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="182"/>
         <source>已处理：保留{kept}（{by}）</source>
         <translation>Resolved: {kept} kept ({by})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="194"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="195"/>
         <source>服务器版本（修订 {rev}）</source>
         <translation>Server version (revision {rev})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="195"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="196"/>
         <source>{user} 提交的版本（基于修订 {base}）</source>
         <translation>Pushed by {user} (based on revision {base})</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts_view.py" line="199"/>
+        <location filename="../../ui/sync_views/conflicts_view.py" line="200"/>
         <source>已删除</source>
         <translation>Deleted</translation>
     </message>
@@ -484,47 +484,47 @@
 <context>
     <name>EvidenceGallery</name>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="79"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="84"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="87"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="91"/>
         <source>可将照片或无人机照片拖到此处</source>
         <translation>Drop photos or drone stills here</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="90"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="94"/>
         <source>阶段</source>
         <translation>Phase</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="126"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="130"/>
         <source>选择照片或无人机照片</source>
         <translation>Choose photos or drone stills</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="127"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="131"/>
         <source>图像</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="138"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="142"/>
         <source>正在添加 {n} 个文件…</source>
         <translation>Adding {n} files…</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="145"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="149"/>
         <source>已添加 {n} 个文件</source>
         <translation>Added {n} files</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="147"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="151"/>
         <source>；注意：</source>
         <translation>; note: </translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="149"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="153"/>
         <source>未能添加：</source>
         <translation>Could not add:</translation>
     </message>
@@ -532,72 +532,72 @@
 <context>
     <name>EvidenceViewer</name>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="165"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="169"/>
         <source>证据</source>
         <translation>Evidence</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="178"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="186"/>
         <source>无（未使用）</source>
         <translation>none (not used)</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="180"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="188"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="181"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="189"/>
         <source>阶段</source>
         <translation>Phase</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="182"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="190"/>
         <source>拍摄时间 (UTC)</source>
         <translation>Taken (UTC)</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="183"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="191"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="184"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="192"/>
         <source>海拔</source>
         <translation>Altitude</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="185"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="193"/>
         <source>拍摄方向</source>
         <translation>Bearing</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="186"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="194"/>
         <source>设备</source>
         <translation>Device</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="187"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="195"/>
         <source>所在区域</source>
         <translation>Zone</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="187"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="195"/>
         <source>区外</source>
         <translation>Outside</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="188"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="196"/>
         <source>功能区</source>
         <translation>Function zone</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="189"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="197"/>
         <source>覆盖面积</source>
         <translation>Footprint area</translation>
     </message>
     <message>
-        <location filename="../../ui/evidence_gallery.py" line="190"/>
+        <location filename="../../ui/cases/evidence_gallery.py" line="198"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
@@ -605,7 +605,7 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../ui/wizard_pages.py" line="28"/>
+        <location filename="../../ui/importers/wizard_pages.py" line="29"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
@@ -613,225 +613,225 @@
 <context>
     <name>FindingForm</name>
     <message>
-        <location filename="../../ui/finding_form.py" line="70"/>
+        <location filename="../../ui/cases/finding_form.py" line="71"/>
         <source>核查记录 — {case}</source>
         <translation>Finding — {case}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="81"/>
-        <location filename="../../ui/finding_form.py" line="85"/>
+        <location filename="../../ui/cases/finding_form.py" line="82"/>
+        <location filename="../../ui/cases/finding_form.py" line="86"/>
         <source>请选择</source>
         <translation>Choose</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="89"/>
+        <location filename="../../ui/cases/finding_form.py" line="90"/>
         <source>现场看到的情况：设施、规模、是否在生产…</source>
         <translation>What you saw: facilities, size, whether in operation…</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="93"/>
+        <location filename="../../ui/cases/finding_form.py" line="94"/>
         <source>平方米，可不填</source>
         <translation>m², optional</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="94"/>
-        <location filename="../../ui/finding_form.py" line="179"/>
+        <location filename="../../ui/cases/finding_form.py" line="95"/>
+        <location filename="../../ui/cases/finding_form.py" line="178"/>
         <source>估算</source>
         <translation>estimated</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="97"/>
+        <location filename="../../ui/cases/finding_form.py" line="98"/>
         <source>用 GPS 位置</source>
         <translation>Use GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="98"/>
+        <location filename="../../ui/cases/finding_form.py" line="99"/>
         <source>从照片读取</source>
         <translation>From photo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="99"/>
-        <location filename="../../ui/finding_form.py" line="293"/>
+        <location filename="../../ui/cases/finding_form.py" line="100"/>
+        <location filename="../../ui/cases/finding_form.py" line="292"/>
         <source>地图选点</source>
         <translation>Pick on map</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="100"/>
+        <location filename="../../ui/cases/finding_form.py" line="101"/>
         <source>用台账位置</source>
         <translation>Use ledger position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="103"/>
+        <location filename="../../ui/cases/finding_form.py" line="104"/>
         <source>地图模块未提供选点</source>
         <translation>The map offers no point picking</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="107"/>
+        <location filename="../../ui/cases/finding_form.py" line="106"/>
         <source>保存核查记录</source>
         <translation>Save finding</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="109"/>
+        <location filename="../../ui/cases/finding_form.py" line="108"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="110"/>
-        <location filename="../../ui/finding_form.py" line="115"/>
+        <location filename="../../ui/cases/finding_form.py" line="109"/>
+        <location filename="../../ui/cases/finding_form.py" line="114"/>
         <source>撤销</source>
         <translation>Undo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="112"/>
-        <location filename="../../ui/finding_form.py" line="119"/>
+        <location filename="../../ui/cases/finding_form.py" line="111"/>
+        <location filename="../../ui/cases/finding_form.py" line="118"/>
         <source>重做</source>
         <translation>Redo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="125"/>
+        <location filename="../../ui/cases/finding_form.py" line="124"/>
         <source>核查人员 *</source>
         <translation>Inspectors *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="126"/>
+        <location filename="../../ui/cases/finding_form.py" line="125"/>
         <source>核查结论 *</source>
         <translation>Assessment *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="127"/>
+        <location filename="../../ui/cases/finding_form.py" line="126"/>
         <source>活动类型 *</source>
         <translation>Activity type *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="128"/>
+        <location filename="../../ui/cases/finding_form.py" line="127"/>
         <source>问题描述 *</source>
         <translation>Description *</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="129"/>
-        <location filename="../../ui/finding_form.py" line="179"/>
+        <location filename="../../ui/cases/finding_form.py" line="128"/>
+        <location filename="../../ui/cases/finding_form.py" line="178"/>
         <source>认定依据</source>
         <translation>Basis</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="133"/>
-        <location filename="../../ui/finding_form.py" line="179"/>
+        <location filename="../../ui/cases/finding_form.py" line="132"/>
+        <location filename="../../ui/cases/finding_form.py" line="178"/>
         <source>面积</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="134"/>
-        <location filename="../../ui/finding_form.py" line="180"/>
+        <location filename="../../ui/cases/finding_form.py" line="133"/>
+        <location filename="../../ui/cases/finding_form.py" line="179"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="140"/>
+        <location filename="../../ui/cases/finding_form.py" line="139"/>
         <source>编辑记录</source>
         <translation>Edit history</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="142"/>
+        <location filename="../../ui/cases/finding_form.py" line="141"/>
         <source>&lt;打开表单&gt;</source>
         <translation>&lt;form opened&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="177"/>
+        <location filename="../../ui/cases/finding_form.py" line="176"/>
         <source>核查人员</source>
         <translation>inspectors</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="177"/>
+        <location filename="../../ui/cases/finding_form.py" line="176"/>
         <source>核查结论</source>
         <translation>assessment</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="178"/>
+        <location filename="../../ui/cases/finding_form.py" line="177"/>
         <source>活动类型</source>
         <translation>activity type</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="178"/>
+        <location filename="../../ui/cases/finding_form.py" line="177"/>
         <source>问题描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="181"/>
+        <location filename="../../ui/cases/finding_form.py" line="180"/>
         <source>修改{field}</source>
         <translation>Change {field}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="227"/>
+        <location filename="../../ui/cases/finding_form.py" line="226"/>
         <source>还没有 GPS 定位</source>
         <translation>No GPS fix yet</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="236"/>
+        <location filename="../../ui/cases/finding_form.py" line="235"/>
         <source>选择带 GPS 的照片</source>
         <translation>Choose a photo with GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="237"/>
+        <location filename="../../ui/cases/finding_form.py" line="236"/>
         <source>图像</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="243"/>
+        <location filename="../../ui/cases/finding_form.py" line="242"/>
         <source>无法读取照片：{e}</source>
         <translation>Cannot read the photo: {e}</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="247"/>
+        <location filename="../../ui/cases/finding_form.py" line="246"/>
         <source>照片中没有可用的 GPS 位置</source>
         <translation>The photo has no usable GPS position</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="273"/>
+        <location filename="../../ui/cases/finding_form.py" line="272"/>
         <source>请填写核查人员</source>
         <translation>Enter the inspectors</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="275"/>
+        <location filename="../../ui/cases/finding_form.py" line="274"/>
         <source>请选择核查结论</source>
         <translation>Choose an assessment</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="277"/>
+        <location filename="../../ui/cases/finding_form.py" line="276"/>
         <source>请选择活动类型</source>
         <translation>Choose an activity type</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="279"/>
+        <location filename="../../ui/cases/finding_form.py" line="278"/>
         <source>请填写问题描述</source>
         <translation>Enter a description</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="285"/>
+        <location filename="../../ui/cases/finding_form.py" line="284"/>
         <source>面积须为不小于 0 的数字</source>
         <translation>Area must be a number ≥ 0</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="288"/>
+        <location filename="../../ui/cases/finding_form.py" line="287"/>
         <source>位置不在江苏省内</source>
         <translation>Position is outside Jiangsu</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="293"/>
+        <location filename="../../ui/cases/finding_form.py" line="292"/>
         <source>GPS</source>
         <translation>GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="293"/>
+        <location filename="../../ui/cases/finding_form.py" line="292"/>
         <source>照片</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="294"/>
+        <location filename="../../ui/cases/finding_form.py" line="293"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/finding_form.py" line="298"/>
+        <location filename="../../ui/cases/finding_form.py" line="297"/>
         <source> ±{m:.0f} 米</source>
         <translation> ±{m:.0f} m</translation>
     </message>
@@ -839,32 +839,32 @@
 <context>
     <name>FormPreview</name>
     <message>
-        <location filename="../../ui/form_preview.py" line="46"/>
+        <location filename="../../ui/cases/form_preview.py" line="47"/>
         <source>正在生成…</source>
         <translation>Rendering…</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="47"/>
+        <location filename="../../ui/cases/form_preview.py" line="48"/>
         <source>导出 PDF…</source>
         <translation>Export PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="51"/>
+        <location filename="../../ui/cases/form_preview.py" line="52"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="71"/>
+        <location filename="../../ui/cases/form_preview.py" line="72"/>
         <source>共 {n} 页</source>
         <translation>{n} pages</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="79"/>
+        <location filename="../../ui/cases/form_preview.py" line="81"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="86"/>
+        <location filename="../../ui/cases/form_preview.py" line="89"/>
         <source>已导出：{path}</source>
         <translation>Exported: {path}</translation>
     </message>
@@ -872,96 +872,96 @@
 <context>
     <name>LedgerCheckPage</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="54"/>
+        <location filename="../../ui/importers/import_wizards.py" line="55"/>
         <source>检查台账（不写入）</source>
         <translation>Check the ledger (dry run)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="77"/>
+        <location filename="../../ui/importers/import_wizards.py" line="77"/>
         <source>列对应（可修改，修改后自动重新检查）</source>
         <translation>Column mapping (editable; checked again after each change)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="79"/>
+        <location filename="../../ui/importers/import_wizards.py" line="79"/>
         <source>识别的列</source>
         <translation>Detected columns</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="81"/>
+        <location filename="../../ui/importers/import_wizards.py" line="81"/>
         <source>被拒绝的行</source>
         <translation>Rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="93"/>
+        <location filename="../../ui/importers/import_wizards.py" line="93"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="117"/>
+        <location filename="../../ui/importers/import_wizards.py" line="117"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="138"/>
-        <location filename="../../ui/import_wizards.py" line="139"/>
-        <location filename="../../ui/import_wizards.py" line="148"/>
-        <location filename="../../ui/import_wizards.py" line="149"/>
+        <location filename="../../ui/importers/import_wizards.py" line="138"/>
+        <location filename="../../ui/importers/import_wizards.py" line="139"/>
+        <location filename="../../ui/importers/import_wizards.py" line="148"/>
+        <location filename="../../ui/importers/import_wizards.py" line="149"/>
         <source>工作表</source>
         <translation>Sheet</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="138"/>
-        <location filename="../../ui/import_wizards.py" line="148"/>
+        <location filename="../../ui/importers/import_wizards.py" line="138"/>
+        <location filename="../../ui/importers/import_wizards.py" line="148"/>
         <source>表头行</source>
         <translation>Header row</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="138"/>
-        <location filename="../../ui/import_wizards.py" line="148"/>
+        <location filename="../../ui/importers/import_wizards.py" line="138"/>
+        <location filename="../../ui/importers/import_wizards.py" line="148"/>
         <source>字段</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="138"/>
-        <location filename="../../ui/import_wizards.py" line="148"/>
+        <location filename="../../ui/importers/import_wizards.py" line="138"/>
+        <location filename="../../ui/importers/import_wizards.py" line="148"/>
         <source>台账列</source>
         <translation>Ledger column</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="139"/>
-        <location filename="../../ui/import_wizards.py" line="149"/>
+        <location filename="../../ui/importers/import_wizards.py" line="139"/>
+        <location filename="../../ui/importers/import_wizards.py" line="149"/>
         <source>行</source>
         <translation>Row</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="139"/>
-        <location filename="../../ui/import_wizards.py" line="149"/>
+        <location filename="../../ui/importers/import_wizards.py" line="139"/>
+        <location filename="../../ui/importers/import_wizards.py" line="149"/>
         <source>问题编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="139"/>
-        <location filename="../../ui/import_wizards.py" line="149"/>
+        <location filename="../../ui/importers/import_wizards.py" line="139"/>
+        <location filename="../../ui/importers/import_wizards.py" line="149"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="140"/>
+        <location filename="../../ui/importers/import_wizards.py" line="140"/>
         <source>。请在下方指定 问题编号、经度、纬度 对应的列。</source>
         <translation>. Choose the columns for 问题编号 (case number), 经度 (longitude) and 纬度 (latitude) below.</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="151"/>
+        <location filename="../../ui/importers/import_wizards.py" line="151"/>
         <source>列按您的修改对应。</source>
         <translation>Columns are mapped as you edited them.</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="151"/>
+        <location filename="../../ui/importers/import_wizards.py" line="151"/>
         <source>列的识别由程序按表头同义词完成，可在下方修改。</source>
         <translation>Columns were recognised from header synonyms; you can change them below.</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="152"/>
+        <location filename="../../ui/importers/import_wizards.py" line="152"/>
         <source>编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。</source>
         <translation>Encoding: {enc}. {ok} valid rows, {bad} rejected.</translation>
     </message>
@@ -969,27 +969,27 @@
 <context>
     <name>LedgerImportWizard</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="171"/>
+        <location filename="../../ui/importers/import_wizards.py" line="171"/>
         <source>导入问题台账</source>
         <translation>Import problem ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="173"/>
+        <location filename="../../ui/importers/import_wizards.py" line="173"/>
         <source>选择台账文件（.xlsx / .csv）</source>
         <translation>Choose the ledger file (.xlsx / .csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="173"/>
+        <location filename="../../ui/importers/import_wizards.py" line="173"/>
         <source>台账</source>
         <translation>Ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="175"/>
+        <location filename="../../ui/importers/import_wizards.py" line="175"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="184"/>
+        <location filename="../../ui/importers/import_wizards.py" line="184"/>
         <source>新增 {c}，更新 {u}，未变 {n}，拒绝 {r}</source>
         <translation>{c} created, {u} updated, {n} unchanged, {r} rejected</translation>
     </message>
@@ -997,72 +997,72 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="157"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="158"/>
         <source>登录同步服务器</source>
         <translation>Log in to the sync server</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="170"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="171"/>
         <source>不填则使用系统证书</source>
         <translation>Empty: the system&apos;s certificates</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="171"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="172"/>
         <source>选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="177"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="178"/>
         <source>服务器地址</source>
         <translation>Server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="178"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="179"/>
         <source>用户名</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="179"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="180"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="180"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="181"/>
         <source>CA 证书</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="187"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="188"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="193"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="194"/>
         <source>登录令牌保存在系统密钥环中；登录失败不会改动本地数据。</source>
         <translation>The login token is kept in the system keyring; a failed login changes no local data.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="199"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="200"/>
         <source>选择 CA 证书</source>
         <translation>Choose a CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="200"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="201"/>
         <source>证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="211"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="212"/>
         <source>请填写服务器地址（https://…）、用户名和密码</source>
         <translation>Enter the server URL (https://…), user name and password</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="232"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="233"/>
         <source>服务器拒绝登录：用户名或密码错误（{detail}）</source>
         <translation>The server refused the login: wrong user name or password ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="234"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="235"/>
         <source>无法保存登录令牌（{detail}）</source>
         <translation>Could not keep the login token ({detail})</translation>
     </message>
@@ -1070,93 +1070,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
-        <location filename="../../ui/main_window.py" line="307"/>
+        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>绿盾 Inspector — {path}</source>
         <translation>Green Shield Inspector — {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="121"/>
         <source>工具栏</source>
         <translation>Toolbar</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="127"/>
+        <location filename="../../ui/main_window.py" line="128"/>
         <source>打开工作空间</source>
         <translation>Open workspace</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128"/>
+        <location filename="../../ui/main_window.py" line="129"/>
         <source>导入台账</source>
         <translation>Import ledger</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="130"/>
         <source>导入图层</source>
         <translation>Import zones</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="130"/>
+        <location filename="../../ui/main_window.py" line="131"/>
         <source>批量导出表单</source>
         <translation>Export forms</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="131"/>
+        <location filename="../../ui/main_window.py" line="132"/>
         <source>GPS 定位</source>
         <translation>GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>回放 NMEA</source>
         <translation>Replay NMEA</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="142"/>
         <source>核查员视图</source>
         <translation>Inspector view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142"/>
+        <location filename="../../ui/main_window.py" line="143"/>
         <source>审核员视图</source>
         <translation>Reviewer view</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>用户：{name}</source>
         <translation>User: {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="210"/>
         <source>在地图上点击选择位置（Esc 取消）</source>
         <translation>Click on the map to pick the position (Esc cancels)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>⚠ 已进入 {kinds}：{names}。请遵守管控要求，勿破坏生态。</source>
         <translation>⚠ You entered {kinds}: {names}. Follow the protection rules.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>串口 GPS</source>
         <translation>Serial GPS</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）：</source>
         <translation>No system position source. Serial port of a GPS receiver (e.g. /dev/ttyUSB0, COM3):</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="251"/>
+        <location filename="../../ui/main_window.py" line="252"/>
         <source>选择 NMEA 记录</source>
         <translation>Choose an NMEA log</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="290"/>
+        <location filename="../../ui/main_window.py" line="291"/>
         <source>打开工作空间文件夹</source>
         <translation>Open a workspace folder</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300"/>
+        <location filename="../../ui/main_window.py" line="301"/>
         <source>无法打开工作空间</source>
         <translation>Cannot open the workspace</translation>
     </message>
@@ -1164,12 +1164,12 @@
 <context>
     <name>MapPlaceholder</name>
     <message>
-        <location filename="../../ui/map_panel.py" line="69"/>
+        <location filename="../../ui/map/map_panel.py" line="70"/>
         <source>GPS：{lon:.5f}, {lat:.5f}</source>
         <translation>GPS: {lon:.5f}, {lat:.5f}</translation>
     </message>
     <message>
-        <location filename="../../ui/map_panel.py" line="76"/>
+        <location filename="../../ui/map/map_panel.py" line="77"/>
         <source>地图模块尚未安装</source>
         <translation>The map module is not installed</translation>
     </message>
@@ -1215,37 +1215,37 @@
 <context>
     <name>RectificationDialog</name>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="63"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="62"/>
         <source>添加整改记录</source>
         <translation>Add rectification</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="69"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="68"/>
         <source>例如：拆除违建、退养还湿、复绿</source>
         <translation>e.g. demolish, return ponds to wetland, replant</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="76"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="75"/>
         <source>整改类型</source>
         <translation>Measure type</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="77"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="76"/>
         <source>整改措施</source>
         <translation>Measures</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="78"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="77"/>
         <source>整改时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="79"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="78"/>
         <source>责任单位</source>
         <translation>Responsible unit</translation>
     </message>
     <message>
-        <location filename="../../ui/rectification_dialogs.py" line="80"/>
+        <location filename="../../ui/cases/rectification_dialogs.py" line="79"/>
         <source>责任人</source>
         <translation>Responsible person</translation>
     </message>
@@ -1253,37 +1253,37 @@
 <context>
     <name>ReviewQueuePanel</name>
     <message>
-        <location filename="../../ui/review_queue.py" line="33"/>
+        <location filename="../../ui/review/review_queue.py" line="34"/>
         <source>退回原因（退回时必填）</source>
         <translation>Reason for returning (required to return)</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="34"/>
+        <location filename="../../ui/review/review_queue.py" line="35"/>
         <source>✔ 通过</source>
         <translation>✔ Approve</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="36"/>
+        <location filename="../../ui/review/review_queue.py" line="37"/>
         <source>↩ 退回整改</source>
         <translation>↩ Return</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="43"/>
+        <location filename="../../ui/review/review_queue.py" line="43"/>
         <source>待审核</source>
         <translation>Review queue</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="72"/>
+        <location filename="../../ui/review/review_queue.py" line="72"/>
         <source>✔ 通过 → {state}</source>
         <translation>✔ Approve → {state}</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="86"/>
+        <location filename="../../ui/review/review_queue.py" line="86"/>
         <source>退回须填写原因</source>
         <translation>A return needs a reason</translation>
     </message>
     <message>
-        <location filename="../../ui/review_queue.py" line="100"/>
+        <location filename="../../ui/review/review_queue.py" line="100"/>
         <source>{case}：{old} → {new}</source>
         <translation>{case}: {old} → {new}</translation>
     </message>
@@ -1291,17 +1291,17 @@
 <context>
     <name>RunPage</name>
     <message>
-        <location filename="../../ui/wizard_pages.py" line="77"/>
+        <location filename="../../ui/importers/wizard_pages.py" line="77"/>
         <source>取消导入</source>
         <translation>Cancel import</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard_pages.py" line="90"/>
+        <location filename="../../ui/importers/wizard_pages.py" line="90"/>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard_pages.py" line="101"/>
+        <location filename="../../ui/importers/wizard_pages.py" line="101"/>
         <source>正在取消…</source>
         <translation>Cancelling…</translation>
     </message>
@@ -1309,32 +1309,32 @@
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../ui/status_summary.py" line="25"/>
+        <location filename="../../ui/status_summary.py" line="29"/>
         <source>GPS：未启用</source>
         <translation>GPS: off</translation>
     </message>
     <message>
-        <location filename="../../ui/status_summary.py" line="47"/>
+        <location filename="../../ui/status_summary.py" line="51"/>
         <source>待同步 {n}</source>
         <translation>{n} to sync</translation>
     </message>
     <message>
-        <location filename="../../ui/status_summary.py" line="51"/>
+        <location filename="../../ui/status_summary.py" line="55"/>
         <source>GPS：{source}</source>
         <translation>GPS: {source}</translation>
     </message>
     <message>
-        <location filename="../../ui/status_summary.py" line="54"/>
+        <location filename="../../ui/status_summary.py" line="58"/>
         <source> ±{m:.0f} 米</source>
         <translation> ±{m:.0f} m</translation>
     </message>
     <message>
-        <location filename="../../ui/status_summary.py" line="59"/>
+        <location filename="../../ui/status_summary.py" line="63"/>
         <source>当前位置：不在任何区域内</source>
         <translation>Here: not inside any zone</translation>
     </message>
     <message>
-        <location filename="../../ui/status_summary.py" line="64"/>
+        <location filename="../../ui/status_summary.py" line="68"/>
         <source>当前位置：{zone}</source>
         <translation>Here: {zone}</translation>
     </message>
@@ -1342,27 +1342,27 @@
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../../ui/sync_panel.py" line="60"/>
+        <location filename="../../ui/sync_views/sync_panel.py" line="60"/>
         <source>同步</source>
         <translation>Sync</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_panel.py" line="62"/>
+        <location filename="../../ui/sync_views/sync_panel.py" line="62"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_panel.py" line="63"/>
+        <location filename="../../ui/sync_views/sync_panel.py" line="63"/>
         <source>登录同步服务器…</source>
         <translation>Log in to the sync server…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_panel.py" line="64"/>
+        <location filename="../../ui/sync_views/sync_panel.py" line="64"/>
         <source>同步冲突…</source>
         <translation>Sync conflicts…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_panel.py" line="90"/>
+        <location filename="../../ui/sync_views/sync_panel.py" line="90"/>
         <source>登录同步服务器后即可同步；本地数据不受影响。</source>
         <translation>Log in to a sync server to sync; local data is not affected.</translation>
     </message>
@@ -1370,92 +1370,92 @@
 <context>
     <name>SyncResultDialog</name>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="50"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="51"/>
         <source>同步结果</source>
         <translation>Sync result</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="59"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="60"/>
         <source>同步未完成：{reason}。已完成的步骤已保存，本地数据已保留。</source>
         <translation>The sync did not finish: {reason}. Completed steps are saved; local data is kept.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="62"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="63"/>
         <source>{time} 同步完成；{n} 条记录未被接收（冲突交办公室审核，被拒绝的见原因）</source>
         <translation>Sync finished at {time}; {n} record(s) not accepted (conflicts go to office review; see the reason of refused ones)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="65"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="66"/>
         <source>{time} 同步完成</source>
         <translation>Sync finished at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="68"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="69"/>
         <source>。{n} 条服务器记录无法在本机应用，已隔离（其余记录已正常下载；原因见下表，请告知办公室）</source>
         <translation>. {n} server record(s) cannot be applied on this device and were quarantined (all other records were applied; see the reasons below and tell the office)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="73"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
         <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="73"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="73"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="74"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="75"/>
         <source>内容</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="74"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="75"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="87"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="88"/>
         <source>查看冲突</source>
         <translation>Show conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="99"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="100"/>
         <source>照片上传 {up}、下载 {down}</source>
         <translation>photos up {up}, down {down}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="101"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="102"/>
         <source>区域图层更新 {n}</source>
         <translation>zone layers updated {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="103"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="104"/>
         <source>保留本机修改 {n}</source>
         <translation>local edits kept {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="105"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="106"/>
         <source>待同步 {n}</source>
         <translation>{n} to sync</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="120"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="121"/>
         <source>冲突 #{id}，已交办公室审核</source>
         <translation>conflict #{id}, sent to office review</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="131"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="132"/>
         <source>共 {total} 条记录，显示前 {shown} 条</source>
         <translation>{total} records, showing the first {shown}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_dialogs.py" line="134"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="135"/>
         <source>本次没有上传记录</source>
         <translation>No records were pushed this time</translation>
     </message>
@@ -1463,17 +1463,17 @@
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="38"/>
+        <location filename="../../ui/sync_views/sync_status.py" line="39"/>
         <source>取消同步</source>
         <translation>Cancel sync</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="40"/>
+        <location filename="../../ui/sync_views/sync_status.py" line="41"/>
         <source>详情</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="70"/>
+        <location filename="../../ui/sync_views/sync_status.py" line="71"/>
         <source>同步中：{phase}</source>
         <translation>Syncing: {phase}</translation>
     </message>
@@ -1481,42 +1481,42 @@
 <context>
     <name>ZoneImportWizard</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="269"/>
+        <location filename="../../ui/importers/import_wizards.py" line="268"/>
         <source>导入区域图层</source>
         <translation>Import zone layers</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="271"/>
+        <location filename="../../ui/importers/import_wizards.py" line="270"/>
         <source>选择图层文件</source>
         <translation>Choose the layer file</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="271"/>
+        <location filename="../../ui/importers/import_wizards.py" line="270"/>
         <source>矢量数据</source>
         <translation>Vector data</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="274"/>
+        <location filename="../../ui/importers/import_wizards.py" line="273"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="285"/>
+        <location filename="../../ui/importers/import_wizards.py" line="284"/>
         <source>图层</source>
         <translation>Layer</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="285"/>
+        <location filename="../../ui/importers/import_wizards.py" line="284"/>
         <source>要素</source>
         <translation>Feature</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="285"/>
+        <location filename="../../ui/importers/import_wizards.py" line="284"/>
         <source>情况</source>
         <translation>Issue</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="288"/>
+        <location filename="../../ui/importers/import_wizards.py" line="287"/>
         <source>新增 {i}，更新 {u}，未变 {n}，移除 {r}；拒绝 {x}，修复 {f}</source>
         <translation>{i} new, {u} updated, {n} unchanged, {r} removed; {x} rejected, {f} repaired</translation>
     </message>
@@ -1524,67 +1524,67 @@
 <context>
     <name>ZoneSettingsPage</name>
     <message>
-        <location filename="../../ui/import_wizards.py" line="193"/>
+        <location filename="../../ui/importers/import_wizards.py" line="193"/>
         <source>坐标系、编码与字段</source>
         <translation>CRS, encoding and fields</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="197"/>
+        <location filename="../../ui/importers/import_wizards.py" line="197"/>
         <source>自动识别</source>
         <translation>Detect</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="200"/>
+        <location filename="../../ui/importers/import_wizards.py" line="200"/>
         <source>自动（读取 .prj）；或如 EPSG:4549</source>
         <translation>Automatic (from .prj); or e.g. EPSG:4549</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="202"/>
+        <location filename="../../ui/importers/import_wizards.py" line="202"/>
         <source>按文件或字段识别</source>
         <translation>From file name or field</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="205"/>
+        <location filename="../../ui/importers/import_wizards.py" line="205"/>
         <source>重新识别</source>
         <translation>Check again</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="216"/>
+        <location filename="../../ui/importers/import_wizards.py" line="215"/>
         <source>文字编码</source>
         <translation>Text encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="220"/>
+        <location filename="../../ui/importers/import_wizards.py" line="219"/>
         <source>坐标系</source>
         <translation>CRS</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="221"/>
+        <location filename="../../ui/importers/import_wizards.py" line="220"/>
         <source>区域类型</source>
         <translation>Zone kind</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="225"/>
+        <location filename="../../ui/importers/import_wizards.py" line="224"/>
         <source>字段对应（可修改）</source>
         <translation>Field mapping (editable)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="233"/>
+        <location filename="../../ui/importers/import_wizards.py" line="232"/>
         <source>正在读取…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="243"/>
+        <location filename="../../ui/importers/import_wizards.py" line="242"/>
         <source>图层 {name}：{n} 个要素，坐标系 {crs}，编码 {enc}</source>
         <translation>Layer {name}: {n} features, CRS {crs}, encoding {enc}</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="244"/>
+        <location filename="../../ui/importers/import_wizards.py" line="243"/>
         <source>未知（请填写）</source>
         <translation>unknown (enter one)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_wizards.py" line="251"/>
+        <location filename="../../ui/importers/import_wizards.py" line="250"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
@@ -1592,17 +1592,17 @@
 <context>
     <name>forms</name>
     <message>
-        <location filename="../../ui/form_preview.py" line="27"/>
+        <location filename="../../ui/cases/form_preview.py" line="28"/>
         <source>现场核查记录表</source>
         <translation>Site inspection record</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="27"/>
+        <location filename="../../ui/cases/form_preview.py" line="28"/>
         <source>整改通知</source>
         <translation>Rectification notice</translation>
     </message>
     <message>
-        <location filename="../../ui/form_preview.py" line="28"/>
+        <location filename="../../ui/cases/form_preview.py" line="29"/>
         <source>整改销号申请及验收表</source>
         <translation>Closure application and acceptance</translation>
     </message>
@@ -2084,17 +2084,7 @@
         <translation>Cancelled; nothing was written</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="172"/>
-        <source>生成表单</source>
-        <translation>Rendering forms</translation>
-    </message>
-    <message>
-        <location filename="../../ui/operations.py" line="176"/>
-        <source>完成</source>
-        <translation>Done</translation>
-    </message>
-    <message>
-        <location filename="../../ui/operations.py" line="209"/>
+        <location filename="../../ui/operations.py" line="203"/>
         <source>读取台账</source>
         <translation>Reading the ledger</translation>
     </message>
@@ -2102,162 +2092,162 @@
 <context>
     <name>sync</name>
     <message>
-        <location filename="../../ui/sync_text.py" line="25"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="25"/>
         <source>连接服务器</source>
         <translation>connecting to the server</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="25"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="25"/>
         <source>上传照片</source>
         <translation>uploading photos</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="26"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
         <source>上传记录</source>
         <translation>uploading records</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="26"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
         <source>更新区域图层</source>
         <translation>updating zone layers</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="27"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
         <source>下载记录</source>
         <translation>downloading records</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="27"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
         <source>核对数据</source>
         <translation>checking</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="37"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="37"/>
         <source>服务器证书不可信，请检查 CA 证书文件（{detail}）</source>
         <translation>the server&apos;s certificate is not trusted: check the CA certificate file ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="39"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="39"/>
         <source>无法连接同步服务器（{detail}）</source>
         <translation>cannot reach the sync server ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="41"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="41"/>
         <source>登录已失效或尚未登录，请重新登录（{detail}）</source>
         <translation>not logged in, or the login is no longer valid: log in again ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="43"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="43"/>
         <source>服务器出错，稍后再试（{detail}）</source>
         <translation>the server failed, try again later ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="45"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="45"/>
         <source>服务器拒绝了请求（{detail}）</source>
         <translation>the server refused the request ({detail})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="53"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="53"/>
         <source>上传 {pushed}，下载 {pulled}</source>
         <translation>pushed {pushed}, pulled {pulled}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="55"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="55"/>
         <source>，冲突 {n}</source>
         <translation>, conflicts {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="57"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="57"/>
         <source>，被拒绝 {n}</source>
         <translation>, rejected {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="59"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="59"/>
         <source>，已隔离 {n}</source>
         <translation>, quarantined {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="61"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="61"/>
         <source>，核对不一致</source>
         <translation>, the end check found differences</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="69"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="69"/>
         <source>{time} 已同步：{counts}</source>
         <translation>{time} synced: {counts}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="71"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="71"/>
         <source>离线：同步服务器不可达（{time}）</source>
         <translation>Offline: sync server unreachable ({time})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="73"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="73"/>
         <source>未设置同步服务器</source>
         <translation>No sync server set up</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="75"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="75"/>
         <source>需要重新登录同步服务器（本地数据已保留）</source>
         <translation>Log in to the sync server again (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="77"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="77"/>
         <source>同步已取消（本地数据已保留）</source>
         <translation>Sync cancelled (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="78"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="78"/>
         <source>同步失败（本地数据已保留）</source>
         <translation>Sync failed (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="82"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="82"/>
         <source>已接收</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="82"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="82"/>
         <source>冲突，待审核</source>
         <translation>Conflict, awaiting review</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="83"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="83"/>
         <source>被拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="83"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="83"/>
         <source>已隔离</source>
         <translation>Quarantined</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="87"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="87"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="87"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="87"/>
         <source>核查记录</source>
         <translation>Finding</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="88"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="88"/>
         <source>照片</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="88"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="88"/>
         <source>整改</source>
         <translation>Rectification</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="89"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="89"/>
         <source>两断三清</source>
         <translation>Closure checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_text.py" line="89"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="89"/>
         <source>流转</source>
         <translation>Workflow step</translation>
     </message>
