@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from inspector.store import audit
 from inspector.store.db import atomic
+from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace, utc_now
 from sync import quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
@@ -48,8 +49,8 @@ def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
 
 
 def pending_count(ws: Workspace) -> int:
-    return sum(ws.conn.execute(f"SELECT count(*) FROM {kind} WHERE dirty = 1").fetchone()[0]
-               for kind in RECORD_KINDS)
+    """Records not pushed yet (the core's one count, :func:`inspector.store.record_store.pending_changes`)."""
+    return pending_changes(ws.conn)
 
 
 def write_outbox(ws: Workspace, server_url: str, operation_id: str, batch_json: dict[str, Any],

@@ -40,6 +40,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, Field
 
 from inspector.casework.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
+from inspector.store.record_store import SYNCED_KINDS
 from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
 
 PROTOCOL_VERSION = 1
@@ -47,8 +48,8 @@ API_PREFIX = "/api/v1"
 SERVER_TIME_HEADER = "X-Server-Time"
 PROTOCOL_HEADER = "X-Sync-Protocol"
 
-# Kinds in the order a push sends them and a pull applies them (parents first).
-RECORD_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions")
+# Kinds in the order a push sends them and a pull applies them (parents first): the core's synced tables.
+RECORD_KINDS = SYNCED_KINDS
 CHILD_KINDS = RECORD_KINDS[1:]
 PROVINCE_ADCODE = "320000"
 
@@ -60,7 +61,7 @@ MAX_PUSH_RECORDS = 500  # records per push batch
 DEFAULT_PULL_PAGE = 200  # records per pull page when the client does not say
 MAX_PULL_PAGE = 1000  # the most records a client may ask for per pull page
 
-RecordKind = Literal["cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions"]
+RecordKind = Literal[RECORD_KINDS]
 PushStatus = Literal["applied", "conflict", "rejected"]
 KeepVersion = Literal["server", "client"]
 

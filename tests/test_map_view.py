@@ -195,8 +195,7 @@ def test_pick_mode_click_on_a_case_marker_picks_instead_of_selecting(qtbot, map_
 
 
 def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
-    from inspector.maps.map_document import STATUS_COLOURS
-    from inspector.casework.workflow import STATES
+    from inspector.casework.workflow import STATES, status_colours
 
     case = list_cases(demo_ws, refs=[XSS_CASE])[0]
     code = STATES.index("整改中")
@@ -204,8 +203,9 @@ def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
     assert map_view.update_case(case["uuid"].upper(), "整改中")
     qtbot.waitUntil(lambda: run_js(qtbot, map_view, f"LvdunMap.statusOf({json.dumps(case['uuid'])})") == code,
                     timeout=5_000)
-    fill = run_js(qtbot, map_view, f"LvdunMap.markerFor({json.dumps(case['uuid'])}).options.fillColor")
-    assert fill == STATUS_COLOURS[code]
+    marker = f"LvdunMap.markerFor({json.dumps(case['uuid'])}).options"
+    colours = run_js(qtbot, map_view, f"[{marker}.fillColor, {marker}.color]")
+    assert colours == [status_colours("整改中").fill, status_colours("整改中").text]
     assert not map_view.update_case("not-a-uuid", "整改中")
     assert not map_view.update_case(case["uuid"], "<script>")
     assert run_js(qtbot, map_view, f"LvdunMap.setCaseStatus({json.dumps(case['uuid'])}, 99)") is False

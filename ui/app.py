@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from inspector.casework.workflow import INSPECTOR
 from inspector.errors import SetupError
 from inspector.store.workspace import Workspace
 
@@ -94,7 +95,7 @@ def run_gui(ws: Workspace, *, role: str | None = None, screenshot: str | None = 
     from ui.session import Session
 
     app = create_application()
-    session = Session(ws, role=role or str(app_settings().value("role", "inspector")))
+    session = Session(ws, role=role or str(app_settings().value("role", INSPECTOR)))
     window = MainWindow(session)
     if size or screenshot:
         width, height = size or DEFAULT_SIZE

@@ -13,6 +13,7 @@ import importlib.util
 import os
 from typing import Any
 
+from inspector.casework.statuses import INSPECTOR, REVIEWER  # the workflow's roles, light to import
 from inspector.cli.context import CommandResult, Context
 from inspector.errors import BadInput, SetupError
 from inspector.i18n import pick
@@ -20,7 +21,8 @@ from inspector.i18n import pick
 
 def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     gui = subparsers.add_parser("gui", parents=[json_parent], help="open the desktop application")
-    gui.add_argument("--role", choices=("inspector", "reviewer"), help="start in this view (default: last used)")
+    gui.add_argument("--role", choices=(INSPECTOR, REVIEWER),  # ui.session.ROLES, named without importing Qt
+                     help="start in this view (default: last used)")
     gui.add_argument("--screenshot", metavar="FILE.png", help="save a PNG of the window once the map is ready, then exit")
     gui.add_argument("--size", metavar="WxH", help="window size, e.g. 1366x768 (default for screenshots)")
     gui.add_argument("--nmea", metavar="FILE", help="replay an NMEA log as the GPS position")

@@ -3,30 +3,24 @@
 The core stores Chinese domain words (状态, 区域类型) and English flag codes;
 these tables turn them into what a field inspector reads. Every text goes
 through ``translate("labels", …)`` so the English translation file
-covers it.
+covers it. A state's colours are the core's one palette
+(:data:`inspector.casework.workflow.STATUS_PALETTE`), here as Qt colours.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from inspector.casework.workflow import status_colours
 from inspector.vocabulary import CORE_FUNCTION_ZONES, KIND_RED_LINE
 from ui.i18n import translate
 
-# Workflow state → (background, text) colour of its chip
-STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    "待核查": ("#e3ecf7", "#1f4e8c"),
-    "现场核查": ("#fff1d6", "#8a5a00"),
-    "排除": ("#ececec", "#555555"),
-    "确认问题": ("#fde2e1", "#a32020"),
-    "整改中": ("#ffe8cc", "#a14d00"),
-    "申请销号": ("#e6e1f7", "#4b3a99"),
-    "县级验收": ("#dcefff", "#0b5394"),
-    "市级验收": ("#d5f0ec", "#0c6b5e"),
-    "已销号": ("#dff3df", "#2d6a2d"),
-}
-REVIEW_STATES = ("申请销号", "县级验收", "市级验收")
-APPROVE_TARGET = {"申请销号": "县级验收", "县级验收": "市级验收", "市级验收": "已销号"}
 OVERDUE_RED = QColor("#c62828")
+
+
+def status_qcolours(status: str | None) -> tuple[QColor, QColor]:
+    """(fill, text) colours of a state's chip, from the core's palette (an unknown state gets its own pair)."""
+    colours = status_colours(status)
+    return QColor(colours.fill), QColor(colours.text)
 
 
 def status_text(status: str | None) -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.workspace import Workspace
 from ui import i18n, labels
 from ui.banner import Banner
@@ -139,8 +140,8 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.role_box = QComboBox(self)
-        self.role_box.addItem(self.tr("核查员视图"), "inspector")
-        self.role_box.addItem(self.tr("审核员视图"), "reviewer")
+        self.role_box.addItem(self.tr("核查员视图"), INSPECTOR)
+        self.role_box.addItem(self.tr("审核员视图"), REVIEWER)
         self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
         self.role_box.currentIndexChanged.connect(lambda: self.session.set_role(self.role_box.currentData()))
         self.language_box = QComboBox(self)
@@ -161,7 +162,7 @@ class MainWindow(QMainWindow):
         if not uuid or uuid == self.current_uuid:
             return
         self.current_uuid = uuid
-        panel = self.queue.list if self.session.role == "reviewer" else self.case_list
+        panel = self.queue.list if self.session.role == REVIEWER else self.case_list
         panel.select_case(uuid, emit=False)
         self.map_view.select_case(uuid)
         self.detail.show_case(uuid)
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
         return self._queue
 
     def _show_role_panel(self, role: str) -> None:
-        self.left.setCurrentWidget(self.queue if role == "reviewer" else self.case_list)
+        self.left.setCurrentWidget(self.queue if role == REVIEWER else self.case_list)
 
     def _role_changed(self, role: str) -> None:
         self._show_role_panel(role)

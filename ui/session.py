@@ -16,10 +16,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from inspector.casework.workflow import INSPECTOR, REVIEWER
+from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 
-ROLES = ("inspector", "reviewer")
-DIRTY_TABLES = ("findings", "evidence", "rectifications", "closure_checklists", "transitions")
+# The GUI's two views, each acting in that workflow role: field work, and the acceptance queue of an office.
+ROLES = (INSPECTOR, REVIEWER)
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,12 @@ class Session(QObject):
     workspaceChanged = Signal()
     roleChanged = Signal(str)
 
-    def __init__(self, ws: Workspace, *, role: str = "inspector", actor: str | None = None,
+    def __init__(self, ws: Workspace, *, role: str = INSPECTOR, actor: str | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ws = ws
         self._writer: Workspace | None = None
-        self._role = role if role in ROLES else "inspector"
+        self._role = role if role in ROLES else INSPECTOR
         self.actor = actor or default_actor()
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one writer: operations run in order
@@ -110,10 +112,8 @@ class Session(QObject):
         self.changed.emit(changes)
 
     def pending_changes(self) -> int:
-        """Records edited here and not yet pushed to the server (findings, evidence, …)."""
-        conn = self._ws.conn
-        return sum(conn.execute(f"SELECT count(*) FROM {t} WHERE dirty = 1 AND deleted = 0").fetchone()[0]
-                   for t in DIRTY_TABLES)
+        """Records edited here and not yet pushed to the server: the count a sync reports as ``pending``."""
+        return pending_changes(self._ws.conn)
 
     def status_counts(self) -> dict[str, int]:
         # A plain scan beats the status index here: the index would need a row lookup per case for `deleted`.

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from inspector.casework.workflow import STATES
+from inspector.casework.workflow import STATES, status_colours
 from ui import labels
 from ui.plain_text import plain_label
 from ui.session import Session
@@ -43,9 +43,9 @@ class StatusSummary(QWidget):
         parts = []
         for state in STATES:
             if counts.get(state):
-                back, fore = labels.STATUS_COLOURS[state]
-                parts.append(f"<span style='background:{back}; color:{fore}'>&nbsp;{labels.status_text(state)} "
-                             f"<b>{counts[state]:,}</b>&nbsp;</span>")
+                colours = status_colours(state)
+                parts.append(f"<span style='background:{colours.fill}; color:{colours.text}'>"
+                             f"&nbsp;{labels.status_text(state)} <b>{counts[state]:,}</b>&nbsp;</span>")
         self.counts.setText(" ".join(parts))
         pending = self.session.pending_changes()
         self.pending.setText(self.tr("待同步 {n}").format(n=pending))

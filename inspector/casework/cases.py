@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from inspector.casework.statuses import is_overdue, overdue_sql
 from inspector.errors import NotFound
 from inspector.store.workspace import Workspace
 
@@ -64,9 +65,7 @@ def case_dict(row: Any, zones: list[dict[str, Any]], names: dict[str, str],
         data["nearest"] = {**data["nearest"], "distance_m": row["nearest_distance_m"]}
     data.pop("nearest_zone_id")
     data.pop("nearest_distance_m")
-    data["overdue"] = bool(
-        row["deadline"] and row["deadline"] < today.isoformat() and row["status"] not in ("已销号", "排除")
-    )
+    data["overdue"] = is_overdue(row["deadline"], row["status"], today)
     return data
 
 
@@ -108,7 +107,7 @@ def summary(ws: Workspace) -> dict[str, Any]:
         "SELECT count(DISTINCT case_id) FROM case_zones cz JOIN cases c ON c.id = cz.case_id WHERE c.deleted = 0"
     ).fetchone()[0]
     overdue = conn.execute(
-        "SELECT count(*) FROM cases WHERE deleted = 0 AND deadline < ? AND status NOT IN ('已销号', '排除')",
+        f"SELECT count(*) FROM cases WHERE deleted = 0 AND {overdue_sql('deadline', 'status', '?')}",
         (dt.date.today().isoformat(),),
     ).fetchone()[0]
     return {

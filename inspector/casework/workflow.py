@@ -1,4 +1,4 @@
-"""The case workflow: states, who may move a case, and what evidence each move needs.
+"""The case workflow: the one source of its rules — states, roles, who may move a case, what each move needs.
 
 States::
 
@@ -9,13 +9,26 @@ States::
 - 确认问题 → 整改中 needs a rectification record.
 - 整改中 → 申请销号 needs at least one 'after' photo (or drone still) and,
   when a rectification's measure type is 退出, a complete 两断三清 checklist.
-- The acceptance steps (县级验收, 市级验收, 已销号) are for reviewers and admins.
-- 退回 (returned) is an *action* from 申请销号 / 县级验收 / 市级验收 whose
-  target state is 整改中; it needs a reason and a reviewer or admin.
-- 回头看 (follow-up visit) is an action on a closed case (已销号) by a reviewer
-  or admin, with a reason describing what was checked. Without recurrence
-  it is recorded with target 已销号 (the case stays closed); when the
-  problem has come back (``recurred=True``) the case reopens to 整改中.
+- The acceptance queue (:data:`REVIEW_STATES`: 申请销号, 县级验收, 市级验收) is
+  for the office roles (:data:`OFFICE_ROLES`: reviewers and admins). Each
+  step is decided at a jurisdiction level (:data:`REVIEW_LEVELS`: the county
+  takes up a request and accepts at county level, the city at city level)
+  and approval moves it on (:data:`APPROVAL_TARGET`); all three come from one
+  table, :data:`ACCEPTANCE_STEPS`. The levels are data here: which level's
+  accounts may decide is not checked yet.
+- 退回 (returned) is an *action* from any acceptance step whose target state
+  is 整改中; it needs a reason and an office role.
+- 回头看 (follow-up visit) is an action on a closed case (已销号) by an office
+  role, with a reason describing what was checked. Without recurrence it is
+  recorded with target 已销号 (the case stays closed); when the problem has
+  come back (``recurred=True``) the case reopens to 整改中.
+
+The states and roles themselves — which states are closed, when a case is
+overdue, the colours of each state, the office roles — are defined in the
+import-free :mod:`inspector.casework.statuses` and exported from here too, so
+that this module is the one place every layer reads workflow facts from: the
+CLI, the sync server and its record schema, the GUI's views, the map and the
+forms.
 
 The evidence rules are pure functions of a small :class:`CaseFacts` value
 (findings' assessments, rectification measure types, 'after' photos, the
@@ -34,6 +47,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from inspector.casework.cases import resolve_case
+from inspector.casework.statuses import (  # noqa: F401 - re-exported: the workflow's states and roles
+    ADMIN, CLOSED_STATES, INSPECTOR, OFFICE_ROLES, REVIEWER, ROLES, STATES, STATUS_PALETTE, UNKNOWN_STATUS_COLOURS,
+    StatusColours, is_closed, is_overdue, overdue_days, overdue_sql, status_colours,
+)
 from inspector.store.db import atomic
 from inspector.errors import BadInput
 from inspector.casework.evidence_attach import PHOTO_KINDS
@@ -41,13 +58,21 @@ from inspector.store.record_store import insert_record
 from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
 from inspector.store.workspace import Workspace, utc_now
 
-STATES = ("待核查", "现场核查", "排除", "确认问题", "整改中", "申请销号", "县级验收", "市级验收", "已销号")
-ROLES = ("inspector", "reviewer", "admin")
 ANYONE = ROLES
-OFFICE = ("reviewer", "admin")
 RETURN = "退回"
 FOLLOW_UP = "回头看"
 ACTIONS = (RETURN, FOLLOW_UP)
+RECTIFYING = "整改中"  # where a returned case goes back to, and a follow-up visit reopens a case
+COUNTY, CITY = "county", "city"  # jurisdiction levels, named as sync.protocol.jurisdiction_level names them
+# The acceptance queue: (state waiting for acceptance, level that decides it, state its approval moves it to)
+ACCEPTANCE_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("申请销号", COUNTY, "县级验收"),
+    ("县级验收", COUNTY, "市级验收"),
+    ("市级验收", CITY, "已销号"),
+)
+REVIEW_STATES = tuple(state for state, _level, _target in ACCEPTANCE_STEPS)
+REVIEW_LEVELS = {state: level for state, level, _target in ACCEPTANCE_STEPS}
+APPROVAL_TARGET = {state: target for state, _level, target in ACCEPTANCE_STEPS}
 EXIT_MEASURE = "退出"  # the measure type whose closure needs a complete 两断三清 checklist
 
 Missing = list[tuple[str, str]]  # (Chinese, English) descriptions of what is missing
@@ -126,7 +151,7 @@ class Rule:
     @property
     def targets(self) -> tuple[str, ...]:
         """The states this move may end in (回头看 reopens a case to 整改中 when the problem came back)."""
-        return (self.to_state, "整改中") if self.action == FOLLOW_UP else (self.to_state,)
+        return (self.to_state, RECTIFYING) if self.action == FOLLOW_UP else (self.to_state,)
 
 
 RULES = (
@@ -135,19 +160,21 @@ RULES = (
     Rule("现场核查", "排除", "排除", ANYONE, (_finding_with("排除"),)),
     Rule("确认问题", "整改中", "整改中", ANYONE, (_rectification,)),
     Rule("整改中", "申请销号", "申请销号", ANYONE, (_closure_evidence,)),
-    Rule("申请销号", "县级验收", "县级验收", OFFICE),
-    Rule("县级验收", "市级验收", "市级验收", OFFICE),
-    Rule("市级验收", "已销号", "已销号", OFFICE),
-    Rule("申请销号", RETURN, "整改中", OFFICE, reason_required=True),
-    Rule("县级验收", RETURN, "整改中", OFFICE, reason_required=True),
-    Rule("市级验收", RETURN, "整改中", OFFICE, reason_required=True),
-    Rule("已销号", FOLLOW_UP, "已销号", OFFICE, reason_required=True),
+    *(Rule(state, target, target, OFFICE_ROLES) for state, _level, target in ACCEPTANCE_STEPS),
+    *(Rule(state, RETURN, RECTIFYING, OFFICE_ROLES, reason_required=True) for state in REVIEW_STATES),
+    Rule("已销号", FOLLOW_UP, "已销号", OFFICE_ROLES, reason_required=True),
 )
 MOVES = tuple(dict.fromkeys(rule.action for rule in RULES))  # every action a transition may record
 
 
+def rules_from(state: str, role: Optional[str] = None) -> list[Rule]:
+    """The moves the workflow has from ``state`` (only those ``role`` may make, when given), in table order."""
+    return [rule for rule in RULES if rule.from_state == state and (role is None or role in rule.roles)]
+
+
 def allowed_moves(state: str) -> list[str]:
-    return [rule.action for rule in RULES if rule.from_state == state]
+    """The actions the workflow has from ``state``, whoever makes them."""
+    return [rule.action for rule in rules_from(state)]
 
 
 def find_rule(state: str, action: str) -> Optional[Rule]:
@@ -197,7 +224,7 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
                 f"问题 {case['case_no']} 不能转到“{target}”，缺少：" + "；".join(m[0] for m in missing),
                 f"case {case['case_no']} cannot move to {target}; missing: " + "; ".join(m[1] for m in missing),
             )
-        to_state = "整改中" if rule.action == FOLLOW_UP and recurred else rule.to_state
+        to_state = RECTIFYING if rule.action == FOLLOW_UP and recurred else rule.to_state
         now = utc_now()
         values = {"case_id": case["id"], "action": rule.action, "from_state": case["status"],
                   "to_state": to_state, "actor": actor, "role": role, "reason": reason, "at_utc": now}

@@ -12,6 +12,7 @@ import getpass
 import os
 from typing import Any
 
+from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
 from inspector.cli.context import CommandResult, Context
 from inspector.i18n import pick
 
@@ -86,7 +87,7 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     move = add(subparsers, "transition", cmd_transition, "move a case to another state (or 退回 / 回头看)")
     move.add_argument("case", metavar="CASE")
     move.add_argument("state", metavar="STATE")
-    move.add_argument("--as", dest="role", required=True, choices=("inspector", "reviewer", "admin"))
+    move.add_argument("--as", dest="role", required=True, choices=ROLES)
     move.add_argument("--reason")
     move.add_argument("--recurred", action="store_true", help="回头看: the problem has come back (reopens)")
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
@@ -52,33 +53,38 @@ class FieldGrid:
     def _label(self, text: str) -> Paragraph:
         return para(text, self.styles.label)
 
-    def _value(self, value: object) -> object:
+    def _value(self, value: object, style: ParagraphStyle | None = None) -> object:
         if isinstance(value, (Flowable, list)):
             return value
-        return para(value, self.styles.body)
+        return para(value, style or self.styles.body)
 
-    def _fits_half_row(self, value: object) -> bool:
+    def _fits_half_row(self, value: object, style: ParagraphStyle | None = None) -> bool:
         if isinstance(value, (Flowable, list)):
             return True  # our own small flowables (coordinates, check boxes)
-        _, height = para(value, self.styles.body).wrap(self.col_widths[1] - 2 * CELL_PADDING, PAGE_SIZE[1])
+        _, height = para(value, style or self.styles.body).wrap(self.col_widths[1] - 2 * CELL_PADDING, PAGE_SIZE[1])
         return height <= PAIR_MAX_HEIGHT
 
-    def pair(self, label_a: str, value_a: object, label_b: str, value_b: object) -> "FieldGrid":
-        """Two label/value pairs side by side; each on a full-width row if either value is long."""
-        if not (self._fits_half_row(value_a) and self._fits_half_row(value_b)):
-            return self.wide(label_a, value_a).wide(label_b, value_b)
+    def pair(self, label_a: str, value_a: object, label_b: str, value_b: object, *,
+             style_b: ParagraphStyle | None = None) -> "FieldGrid":
+        """Two label/value pairs side by side (``style_b`` sets the second value's text style); each on a
+        full-width row if either value is long."""
+        if not (self._fits_half_row(value_a) and self._fits_half_row(value_b, style_b)):
+            return self.wide(label_a, value_a).wide(label_b, value_b, style=style_b)
         row = len(self.rows)
-        self.rows.append([self._label(label_a), self._value(value_a), self._label(label_b), self._value(value_b)])
+        self.rows.append([self._label(label_a), self._value(value_a), self._label(label_b),
+                          self._value(value_b, style_b)])
         self.commands += [("BACKGROUND", (0, row), (0, row), LABEL_FILL), ("BACKGROUND", (2, row), (2, row), LABEL_FILL)]
         return self
 
-    def wide(self, label: str, value: object, *, min_height: float | None = None) -> "FieldGrid":
+    def wide(self, label: str, value: object, *, min_height: float | None = None,
+             style: ParagraphStyle | None = None) -> "FieldGrid":
         """A label and a value spanning the rest of the row; long text continues in more rows."""
         pieces: list[object]
         if isinstance(value, (Flowable, list)):
             pieces = [value]
         else:
-            pieces = [para(piece, self.styles.body) for piece in split_long_text(None if value is None else str(value))]
+            pieces = [para(piece, style or self.styles.body)
+                      for piece in split_long_text(None if value is None else str(value))]
         first = len(self.rows)
         for index, piece in enumerate(pieces):
             row = len(self.rows)
@@ -149,7 +155,7 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     grid.pair("功能区", case.function_zone or "未分区", "行政区", admin)
     grid.pair("坐标\n(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
     grid.pair("发现日期", case.discovered_on, "整改期限", case.deadline or "")
-    grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status)
+    grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status, style_b=styles.status(case.status))
     grid.wide("问题描述", case.description)
     return grid
 

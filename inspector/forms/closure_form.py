@@ -76,7 +76,8 @@ def rectification_grid(context: FormContext) -> Flowable:
     grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
     grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
     grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "", "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
-    grid.pair("责任人", rectification.responsible_person if rectification else "", "当前状态", case.status)
+    grid.pair("责任人", rectification.responsible_person if rectification else "", "当前状态", case.status,
+              style_b=styles.status(case.status))
     return grid.build()
 
 

@@ -17,6 +17,7 @@ import shapely
 
 from inspector.geo.attribution import lookup_for
 from inspector.casework.cases import list_cases, resolve_case
+from inspector.casework.workflow import RETURN
 from inspector.forms.model import (
     FormAcceptanceStep, FormAdmin, FormCase, FormChecklist, FormFinding, FormFootprint, FormPhoto,
     FormRectification, FormZone,
@@ -148,7 +149,7 @@ def _acceptance(ws: Workspace, case_id: int) -> tuple[FormAcceptanceStep, ...]:
     for t in ws.conn.execute(
         "SELECT action, from_state, to_state, actor, reason, at_utc FROM transitions "
         "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case_id,)):
-        returned = t["action"] == "退回"
+        returned = t["action"] == RETURN
         state = t["from_state"] if returned else t["to_state"]
         for level in _LEVEL_OF_STATE.get(state, ()):
             steps[level] = FormAcceptanceStep(

@@ -1,7 +1,9 @@
 """The look of an official form: page geometry, paragraph styles, grid tables.
 
 A4 with 25 mm top/bottom and 20 mm side margins, titles in 黑体 18 pt, body in
-宋体 10.5 pt, thin black grid lines and grey label cells.
+宋体 10.5 pt, thin black grid lines and grey label cells. A case's 当前状态 is
+printed in its state's colours from the core's one palette (:meth:`FormStyles.status`),
+as the case list and the map show it.
 
 Ledger text goes through :func:`para` (or :func:`escape_text`), which escapes
 ``<``, ``>`` and ``&`` so reportlab's Paragraph parser treats it as text; only
@@ -21,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from inspector.casework.statuses import status_colours
 from inspector.forms.fonts import FormFonts, form_fonts
 
 PAGE_SIZE = A4
@@ -32,6 +35,7 @@ LABEL_FILL = colors.HexColor("#E6E6E6")
 GRID_LINE = 0.5  # points
 OUTER_LINE = 1.0  # points
 LABEL_WIDTH = 28 * mm
+STATUS_PADDING = 2  # points of a status's fill around its text (inside the cell padding)
 
 # A field longer than this is cut into several table rows so it can continue on the next page.
 MAX_CHARS_PER_ROW = 420
@@ -55,6 +59,12 @@ class FormStyles:
     caption: ParagraphStyle
     hash_text: ParagraphStyle
     note: ParagraphStyle
+
+    def status(self, status: str | None) -> ParagraphStyle:
+        """Body text in a workflow state's colours: its palette text colour on its fill."""
+        colours = status_colours(status)
+        return ParagraphStyle("FormStatus", parent=self.body, textColor=colors.HexColor(colours.text),
+                              backColor=colors.HexColor(colours.fill), borderPadding=STATUS_PADDING)
 
 
 def make_styles(fonts: FormFonts) -> FormStyles:

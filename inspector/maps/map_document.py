@@ -40,7 +40,7 @@ from inspector.maps.map_layers import (
 )
 from inspector.resources import resource_path
 from inspector.vocabulary import KINDS
-from inspector.casework.workflow import STATES
+from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
 
 LVDUN_WEB_BASE = "lvdun://web/"  # served from resources/web by the GUI's scheme handler
 LVDUN_TILE_URL = "lvdun://tiles/{name}/{{z}}/{{x}}/{{y}}"
@@ -54,9 +54,8 @@ APP_JS = "app/map.js"
 APP_CSS = "app/map.css"
 QWEBCHANNEL_JS = "qwebchannel.js"  # served by the GUI from Qt's own resources
 
-# One colour per workflow state, in STATES order, then one for an unknown state.
-STATUS_COLOURS = ("#d62728", "#ff7f0e", "#9e9e9e", "#8e24aa", "#1f6fd1", "#0fa3b1",
-                  "#5b8c2a", "#2e7d32", "#546e7a", "#000000")
+# The core's status palette by status code (map_layers.status_code: STATES order, then an unknown state).
+STATUS_CODE_COLOURS: tuple[StatusColours, ...] = (*(status_colours(s) for s in STATES), UNKNOWN_STATUS_COLOURS)
 # 生态保护红线 red, 生态空间管控区域 orange, 自然保护地 green, unclassified grey.
 KIND_COLOURS = ("#d7301f", "#f08c1a", "#2e9d48", "#7a7a7a")
 KIND_CORE_COLOURS = ("#8c1307", "#a4540a", "#14612a", "#3d3d3d")  # core zones: darker, hatched
@@ -134,7 +133,8 @@ def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[Ba
                       "bounds": b.bounds} for b in basemaps if b.raster],
         "states": list(STATES),
         "kinds": list(KINDS),
-        "statusColours": list(STATUS_COLOURS),
+        "statusFills": [colours.fill for colours in STATUS_CODE_COLOURS],
+        "statusTexts": [colours.text for colours in STATUS_CODE_COLOURS],
         "kindColours": list(KIND_COLOURS),
         "kindCoreColours": list(KIND_CORE_COLOURS),
         "sizes": {name: len(data) for name, data in resources.items()},

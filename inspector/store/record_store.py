@@ -1,4 +1,4 @@
-"""Audited writes of syncable records: insert and update with sync bookkeeping.
+"""Audited writes of syncable records: insert and update with sync bookkeeping, and what is not pushed yet.
 
 Every table created in migration v3 for field work (findings, evidence,
 rectifications, closure checklists, transitions) carries the sync columns
@@ -6,6 +6,11 @@ rectifications, closure checklists, transitions) carries the sync columns
 UUID made on this device, revision 1 or +1, ``dirty = 1``, UTC timestamps —
 and append the matching audit entry. Call them inside ``db.atomic`` so the
 row and its audit entry commit together.
+
+:data:`SYNCED_KINDS` names the tables whose records sync (the protocol's
+record kinds), and :func:`pending_changes` is the one count of records
+edited here and not yet acknowledged by the server — what the GUI's 待同步
+counter and a sync's report both show.
 """
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ from typing import Any, Iterable
 
 from inspector.store import audit
 from inspector.store.workspace import new_uuid, utc_now
+
+# The tables whose records sync, parents first: the order a push sends them and a pull applies them.
+SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions")
 
 
 def to_json(value: Any) -> str:
@@ -45,3 +53,9 @@ def update_record(conn: Any, table: str, uuid: str, changes: dict[str, Any], *, 
         [*changes.values(), utc_now(), uuid],
     )
     audit.append(conn, actor, action, table, uuid, evidence_hashes=evidence_hashes)
+
+
+def pending_changes(conn: Any) -> int:
+    """Records of the synced kinds with a local edit the server has not acknowledged (``dirty = 1``),
+    deletions included: a tombstone waits for its push like any edit."""
+    return sum(conn.execute(f"SELECT count(*) FROM {kind} WHERE dirty = 1").fetchone()[0] for kind in SYNCED_KINDS)

@@ -32,6 +32,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 
 from inspector import __version__
+from inspector.casework.workflow import OFFICE_ROLES
 from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES,
                            MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest,
                            BlobMissing, BlobQuery, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
@@ -41,7 +42,6 @@ from sync.server import auth, blob_access, conflict_review, login_guard, records
 from sync.server.blob_store import BlobStore, UploadProblem
 from sync.server.storage import Storage, server_now
 
-OFFICE_ROLES = ("reviewer", "admin")
 MAX_SEQ = 2 ** 63 - 1  # the largest change number (a 64-bit column)
 MAX_ROW_ID = 2 ** 31 - 1  # the largest conflict id (a 32-bit column on PostgreSQL)
 MAX_CHUNK_INDEX = 2 ** 31 - 1  # far above any manifest's chunk count

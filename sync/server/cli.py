@@ -36,6 +36,8 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
+
 CONFIG_NAME = "server.json"
 DATA_DIR_ENV = "INSPECTOR_SERVER_DATA"  # the data directory, for the worker processes of serve --workers
 APP_OPTIONS_ENV = "INSPECTOR_SERVER_APP_OPTIONS"  # serve's options for create_app, as JSON, for the workers
@@ -77,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = commands.add_parser("add-user", parents=[db_parent],
                                help="create a user, or update one (a new password revokes their tokens)")
     user.add_argument("name")
-    user.add_argument("--role", required=True, choices=("inspector", "reviewer", "admin"))
+    user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--jurisdiction", required=True, metavar="ADCODE")
     user.add_argument("--password-stdin", action="store_true", required=True,
                       help="read the password from the first line of standard input")

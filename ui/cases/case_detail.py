@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.casework.workflow import FOLLOW_UP, RETURN, RULES
+from inspector.casework.workflow import FOLLOW_UP, RETURN, overdue_days, rules_from, status_colours
 from ui import labels, operations
-from ui.cases.case_model import overdue_days
 from ui.cases.evidence_gallery import EvidenceGallery
 from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Changes, Session
@@ -150,8 +149,8 @@ class CaseDetailPanel(QWidget):
         case = self.case
         self.title.setText(case["case_no"])
         self.chip.setText(labels.status_text(case["status"]))
-        back, fore = labels.STATUS_COLOURS.get(case["status"], ("#eee", "#333"))
-        self.chip.setStyleSheet(f"background: {back}; color: {fore};")
+        colours = status_colours(case["status"])
+        self.chip.setStyleSheet(f"background: {colours.fill}; color: {colours.text};")
         overdue = overdue_days(case["deadline"], case["status"], dt.date.today())
         self.overdue.setText(self.tr("逾期 {n} 天").format(n=overdue) if overdue > 0 else "")
         self._fill_problem(case)
@@ -257,7 +256,7 @@ class CaseDetailPanel(QWidget):
                 item.widget().deleteLater()
         if self.case is None:
             return
-        rules = [r for r in RULES if r.from_state == self.case["status"] and self.session.role in r.roles]
+        rules = rules_from(self.case["status"], self.session.role)
         if not rules:
             waiting = _label(self.tr("当前角色无可用流转（等待审核或已办结）"), self, muted=True)
             self.workflow_row.addWidget(waiting)

@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector.geo.attribution import zone_precedence
-from inspector.casework.workflow import STATES
+from inspector.casework.workflow import STATES, overdue_days, overdue_sql
 from ui import labels
 from ui.plain_text import plain_tooltip
 from ui.session import Changes, Session
@@ -38,8 +38,7 @@ _SORT_SQL = {
     COL_TYPE: "coalesce(c.problem_type, '~')",
     COL_ADMIN: "coalesce(c.county_adcode, '~')",
     COL_DEADLINE: "coalesce(c.deadline, '9999')",
-    COL_OVERDUE: "CASE WHEN c.deadline < :today AND c.status NOT IN ('已销号', '排除') THEN c.deadline "
-                 "ELSE '9999' END",
+    COL_OVERDUE: f"CASE WHEN {overdue_sql('c.deadline', 'c.status', ':today')} THEN c.deadline ELSE '9999' END",
 }
 
 
@@ -77,7 +76,7 @@ class CaseFilter:
             parts.append("c.search_text LIKE :text ESCAPE '\\'")
             params["text"] = f"%{escaped}%"
         if self.overdue_only:
-            parts.append("c.deadline < :today AND c.status NOT IN ('已销号', '排除')")
+            parts.append(overdue_sql("c.deadline", "c.status", ":today"))
         return " AND ".join(parts), params
 
 
@@ -90,16 +89,6 @@ _ROW_SQL = (
 )
 _ZONE_SQL = ("SELECT cz.case_id, z.name, z.kind, z.function_zone FROM case_zones cz JOIN zones z "
              "ON z.id = cz.zone_id WHERE z.deleted = 0 AND cz.case_id IN ({marks})")
-
-
-def overdue_days(deadline: str | None, status: str | None, today: dt.date) -> int:
-    """Days past the 整改时限 of an open case; 0 when not overdue or the date is not a date."""
-    if not deadline or status in ("已销号", "排除"):
-        return 0
-    try:
-        return max((today - dt.date.fromisoformat(deadline)).days, 0)
-    except ValueError:  # a deadline that is not an ISO date (data, not ours) is never overdue
-        return 0
 
 
 def fetch_rows(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -269,9 +258,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_ZONE:
             return plain_tooltip(self._zone_tooltip(record))  # zone names are data, not markup
         if column == COL_STATUS and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            colours = labels.STATUS_COLOURS.get(record["status"])
-            if colours:
-                return QBrush(QColor(colours[0 if role == Qt.ItemDataRole.BackgroundRole else 1]))
+            fill, text = labels.status_qcolours(record["status"])
+            return QBrush(fill if role == Qt.ItemDataRole.BackgroundRole else text)
         if record["overdue_days"] and column in (COL_OVERDUE, COL_DEADLINE):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(labels.OVERDUE_RED)

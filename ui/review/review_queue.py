@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from inspector.casework.workflow import RETURN
+from inspector.casework.workflow import APPROVAL_TARGET, RETURN, REVIEW_STATES
 from ui import labels, operations
 from ui.cases.case_list import CaseListPanel
 from ui.plain_text import plain_label
@@ -27,7 +27,7 @@ class ReviewQueuePanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.last_job: operations.Job | None = None
-        self.list = CaseListPanel(session, self, fixed_statuses=labels.REVIEW_STATES)
+        self.list = CaseListPanel(session, self, fixed_statuses=REVIEW_STATES)
         self.list.layout().setContentsMargins(0, 0, 0, 0)
         self.list.caseSelected.connect(self._selected)
         self.reason = QLineEdit(self)
@@ -66,17 +66,17 @@ class ReviewQueuePanel(QWidget):
 
     def _update_buttons(self) -> None:
         status = self._selected_status()
-        self.approve_button.setEnabled(status in labels.APPROVE_TARGET)
-        self.return_button.setEnabled(status in labels.APPROVE_TARGET)
-        if status in labels.APPROVE_TARGET:
+        self.approve_button.setEnabled(status in APPROVAL_TARGET)
+        self.return_button.setEnabled(status in APPROVAL_TARGET)
+        if status in APPROVAL_TARGET:
             self.approve_button.setText(self.tr("✔ 通过 → {state}").format(
-                state=labels.status_text(labels.APPROVE_TARGET[status])))
+                state=labels.status_text(APPROVAL_TARGET[status])))
 
     def approve(self) -> operations.Job | None:
         status, uuid = self._selected_status(), self.list.selected_uuid()
-        if not uuid or status not in labels.APPROVE_TARGET:
+        if not uuid or status not in APPROVAL_TARGET:
             return None
-        return self._run(uuid, labels.APPROVE_TARGET[status], None)
+        return self._run(uuid, APPROVAL_TARGET[status], None)
 
     def send_back(self) -> operations.Job | None:
         uuid = self.list.selected_uuid()

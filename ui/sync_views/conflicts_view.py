@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from inspector.casework.workflow import OFFICE_ROLES
 from sync.client import SyncClient
 from sync.errors import AuthError
 from sync.protocol import Conflict
@@ -215,7 +216,7 @@ class ConflictsDialog(QDialog):
 
     def _update_buttons(self) -> None:
         conflict = self.selected() if self.conflicts else None
-        reviewer = self.session.role == "reviewer"
+        reviewer = self.session.role in OFFICE_ROLES
         for button in (self.keep_server, self.keep_client):
             button.setVisible(reviewer)
             button.setEnabled(self.call is None and conflict is not None and conflict.resolution is None)

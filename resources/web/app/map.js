@@ -174,12 +174,14 @@
   }
 
   /* ---- cases: clustered markers coloured by status ---------------------- */
+  // The colours come from the core's one status palette (cfg.statusFills / cfg.statusTexts, indexed by the
+  // status code of the case layer; the last entry is for a status the workflow does not name).
   function clusterIcon(cluster) {
-    var worst = state.cfg.statusColours.length - 1;
+    var worst = state.cfg.statusFills.length - 1;
     cluster.getAllChildMarkers().forEach(function (m) { if (m.options.lvStatus < worst) { worst = m.options.lvStatus; } });
     var n = cluster.getChildCount();
     var el = document.createElement('div');
-    el.style.borderColor = state.cfg.statusColours[worst];
+    el.style.borderColor = state.cfg.statusFills[worst];
     var count = document.createElement('span');
     count.textContent = String(n);
     el.appendChild(count);
@@ -193,8 +195,8 @@
     doc.ids.forEach(function (id, i) {
       var s = doc.s[i];
       var marker = L.circleMarker([doc.y[i] * doc.q, doc.x[i] * doc.q], {
-        renderer: renderer, pane: 'lv-cases', radius: 7, weight: 2, color: '#ffffff',
-        fillColor: state.cfg.statusColours[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
+        renderer: renderer, pane: 'lv-cases', radius: 7, weight: 2, color: state.cfg.statusTexts[s],
+        fillColor: state.cfg.statusFills[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
         className: 'lv-case'
       });
       onClick(marker, function () { highlight(marker); send('caseClicked', id); });
@@ -259,11 +261,11 @@
   function setCaseStatus(id, code) {
     var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
     code = Number(code);
-    if (!marker || !isFinite(code) || code < 0 || code >= state.cfg.statusColours.length || code % 1 !== 0) {
+    if (!marker || !isFinite(code) || code < 0 || code >= state.cfg.statusFills.length || code % 1 !== 0) {
       return false;
     }
     marker.options.lvStatus = code;
-    marker.setStyle({ fillColor: state.cfg.statusColours[code] });
+    marker.setStyle({ fillColor: state.cfg.statusFills[code], color: state.cfg.statusTexts[code] });
     if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
     return true;
   }
@@ -293,12 +295,13 @@
   }
 
   /* ---- legend and controls ---------------------------------------------- */
-  function legendRow(parent, swatchClass, colour, text) {
+  function legendRow(parent, swatchClass, colour, text, outline) {
     var row = document.createElement('div');
     row.className = 'lv-legend-row';
     var sw = document.createElement('span');
     sw.className = swatchClass;
     sw.style.background = colour;
+    if (outline) { sw.style.borderColor = outline; }
     var label = document.createElement('span');
     label.textContent = text;
     row.appendChild(sw); row.appendChild(label); parent.appendChild(row);
@@ -316,7 +319,7 @@
       cfg.kinds.forEach(function (kind, i) { legendRow(box, 'lv-sw-zone', cfg.kindColours[i], kind); });
       legendRow(box, 'lv-sw-zone lv-sw-core', cfg.kindCoreColours[0], '核心保护区（斜线）');
       var sep = document.createElement('div'); sep.className = 'lv-legend-sep'; box.appendChild(sep);
-      cfg.states.forEach(function (s, i) { legendRow(box, 'lv-sw-case', cfg.statusColours[i], s); });
+      cfg.states.forEach(function (s, i) { legendRow(box, 'lv-sw-case', cfg.statusFills[i], s, cfg.statusTexts[i]); });
       title.addEventListener('click', function () { box.classList.toggle('lv-collapsed'); });
       L.DomEvent.disableClickPropagation(box);
       return box;
