@@ -74,8 +74,8 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     resolve.add_argument("--keep", required=True, choices=("server", "client"))
 
 
-def _failed(exc: Exception) -> SyncFailed:
-    return SyncFailed(f"同步失败：{exc}（本地数据已保留）", f"sync failed: {exc} (local data kept)")
+def _failed(exc: InspectorError) -> SyncFailed:
+    return SyncFailed(f"同步失败：{exc.zh}（本地数据已保留）", f"sync failed: {exc.en} (local data kept)")
 
 
 def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
@@ -87,7 +87,7 @@ def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     try:
         done = log_in(ws, args.server, args.user, password, args.ca_bundle)
     except UnsafeServerURL as exc:
-        raise BadInput(exc.zh, exc.en) from exc
+        raise BadInput(exc.message) from exc
     except SyncError as exc:
         raise _failed(exc) from exc
     result, settings = done.result, done.settings
