@@ -43,7 +43,7 @@ Tick = Callable[[int], None]
 
 def _check_cancel(cancel: Optional[threading.Event]) -> None:
     if cancel is not None and cancel.is_set():
-        raise SyncCancelled("sync cancelled")
+        raise SyncCancelled()
 
 
 def unconfirmed_blobs(ws: Workspace, server_url: str) -> list[tuple[str, int]]:
@@ -92,7 +92,7 @@ def upload_chunked(client: SyncClient, path: Path, sha256: str, size: int, *, ch
                     tick(len(data))
         state = client.complete_upload(sha256)
     if not state.complete:
-        raise SyncError(f"the server did not confirm blob {sha256}")
+        raise SyncError(f"服务器没有确认收到照片 {sha256}", f"the server did not confirm blob {sha256}")
     return sent
 
 
@@ -113,7 +113,7 @@ def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int
     stored = set(answer.get("stored", []))
     missing = [sha for sha, _ in items if sha not in stored]
     if missing:
-        raise SyncError(f"the server did not confirm blobs {missing[:3]}")
+        raise SyncError(f"服务器没有确认收到照片 {missing[:3]}", f"the server did not confirm blobs {missing[:3]}")
 
 
 Job = list[tuple[str, int]]  # one upload request's blobs: a bundle, or one large blob sent chunked
@@ -207,7 +207,7 @@ class BlobUploads:
         wanted = self._waiting.intersection(hashes)
         while wanted:
             if not self._running:
-                raise SyncError(f"blobs not uploaded: {sorted(wanted)[:3]}")
+                raise SyncError(f"照片未上传：{sorted(wanted)[:3]}", f"blobs not uploaded: {sorted(wanted)[:3]}")
             done, _ = wait(list(self._running), return_when=FIRST_COMPLETED)
             failure = self._collect(done)
             if failure is not None:
@@ -273,6 +273,6 @@ def download(client: SyncClient, ws: Workspace, hashes: list[str], *,
             finally:
                 temp.unlink(missing_ok=True)
             if stored.sha256 != sha:
-                raise SyncError(f"stored blob {stored.sha256} is not {sha}")
+                raise SyncError(f"保存的照片 {stored.sha256} 不是所下载的 {sha}", f"stored blob {stored.sha256} is not {sha}")
         sizes[sha] = final.stat().st_size
     return sizes

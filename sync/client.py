@@ -12,8 +12,11 @@
   plaintext fallback — without a secure keyring, login fails with
   :class:`AuthError`.
 
-Errors are mapped to :mod:`sync.errors`. The client also measures the clock
-skew between the device and the server from ``X-Server-Time``.
+Errors are mapped to :mod:`sync.errors`, each with what happened and what to
+do in Chinese and English (the server's own words and the library's detail
+appended): the status decides the message, a 429's ``Retry-After`` the wait it
+names. The client also measures the clock skew between the device and the
+server from ``X-Server-Time``.
 """
 from __future__ import annotations
 
@@ -30,14 +33,15 @@ from urllib.parse import urlsplit
 import requests
 
 from inspector import __version__
-from sync.errors import (AuthError, ConflictError, NetworkError, RequestRefused, ServerError, SyncError,
-                         UnsafeServerURL, UntrustedServer)
+from inspector.errors import Message
+from sync.errors import (AuthError, ConflictError, LoginRefused, NetworkError, RequestRefused, ServerError,
+                         SyncError, UnsafeServerURL, UntrustedServer)
 from sync.protocol import (API_PREFIX, SERVER_TIME_HEADER, BlobManifest, BlobMissing, ConflictList, LoginResult,
                            PullPage, PushBatch, PushResult, ResolveResult, ServerInfo, UploadState, VerifyRequest,
                            VerifyResult, ZoneLayerList)
 from sync.token_keyring import KEYRING_SERVICE, keyring_user, load_token, store_token
 
-__all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "ConflictError",
+__all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "LoginRefused", "ConflictError",
            "ServerError", "RequestRefused", "UnsafeServerURL", "KEYRING_SERVICE", "keyring_user", "store_token",
            "load_token", "check_server_url"]
 
@@ -45,6 +49,10 @@ CONNECT_TIMEOUT_S = 5.0  # seconds to establish a connection
 READ_TIMEOUT_S = 60.0  # seconds to wait for response bytes
 DOWNLOAD_BUFFER_BYTES = 256 * 1024
 LOOPBACK_NAMES = ("localhost",)  # host names that always mean this machine
+MAX_DETAIL_CHARS = 300  # characters of the server's own words kept in an error message
+LOGIN_PATH = "/login"
+NOT_LOGGED_IN = Message("尚未登录同步服务器，请先登录（inspector login）",
+                        "not logged in to the sync server: log in first (inspector login)")
 
 
 def _is_loopback(host: str) -> bool:
@@ -75,6 +83,33 @@ def check_server_url(server_url: str) -> str:
             f"refusing plain http to {host}: the password and the login token would travel unencrypted; "
             "use https:// (http is allowed only for this machine: 127.0.0.1, ::1, localhost)")
     return server_url.rstrip("/")
+
+
+REFUSALS = {  # status → why the server refused a request, in Chinese and English
+    400: ("服务器认为请求无效", "the server found the request invalid"),
+    403: ("服务器拒绝了请求：没有权限", "the server refused the request: not permitted"),
+    404: ("服务器上没有找到所请求的内容", "not found on the server"),
+    413: ("请求过大，服务器拒绝接收", "the request is too large for the server"),
+    422: ("服务器认为请求的内容无效", "the server found the request's content invalid"),
+}
+
+
+def _retry_after_s(response: requests.Response) -> Optional[int]:
+    """The wait a 429 names in ``Retry-After`` (seconds), if it names one."""
+    text = response.headers.get("Retry-After", "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _backoff_message(login: bool, wait_s: Optional[int]) -> Message:
+    """Too many attempts: when to try again (minutes from two minutes up)."""
+    what = Message("登录失败次数过多", "too many failed logins") if login else \
+        Message("请求过于频繁", "too many requests")
+    if wait_s is None:
+        return Message(f"{what.zh}，请稍后再试", f"{what.en}; try again later")
+    if wait_s >= 120:
+        minutes = -(-wait_s // 60)
+        return Message(f"{what.zh}，请 {minutes} 分钟后再试", f"{what.en}; try again in {minutes} min")
+    return Message(f"{what.zh}，请 {wait_s} 秒后再试", f"{what.en}; try again in {wait_s} s")
 
 
 def _parse_time(text: str) -> Optional[dt.datetime]:
@@ -116,19 +151,24 @@ class SyncClient:
         headers = dict(kwargs.pop("headers", {}) or {})
         if authenticated:
             if not self.token:
-                raise AuthError("not logged in: run inspector login")
+                raise AuthError(NOT_LOGGED_IN)
             headers["Authorization"] = f"Bearer {self.token}"
         sent = time.time()
         try:
             response = self.session.request(method, self.base + path, headers=headers, timeout=self.timeout,
                                             stream=stream, allow_redirects=False, **kwargs)
         except requests.exceptions.SSLError as exc:
-            raise UntrustedServer(f"TLS verification failed for {self.server_url}: {exc}") from exc
+            raise UntrustedServer(Message(
+                f"服务器 {self.server_url} 的证书不可信（TLS 校验失败），未发送任何数据；请检查 CA 证书文件",
+                f"the certificate of {self.server_url} is not trusted (TLS verification failed) and nothing was "
+                "sent; check the CA certificate file").detailed(exc)) from exc
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            raise NetworkError(f"network error talking to {self.server_url}: {exc}") from exc
+            raise NetworkError(Message(f"无法连接同步服务器 {self.server_url}，请检查网络后再试",
+                                       f"cannot reach the sync server {self.server_url}; check the network and "
+                                       "try again").detailed(exc)) from exc
         self._note_server_time(response, sent)
         if response.status_code >= 400:
-            self._raise_for(response)
+            self._raise_for(response, path)
         return response
 
     def _note_server_time(self, response: requests.Response, sent: float) -> None:
@@ -138,28 +178,42 @@ class SyncClient:
             self.clock_skew_s = round(server_time.timestamp() - midpoint, 3)
 
     @staticmethod
-    def _raise_for(response: requests.Response) -> None:
+    def _raise_for(response: requests.Response, path: str) -> None:
+        """The error for a refused request: what the status means in both languages, then the server's words."""
         try:
             detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text[:200]
+        except (ValueError, AttributeError):
+            detail = response.text
+        detail = "".join(ch if ch.isprintable() else "?" for ch in str(detail))[:MAX_DETAIL_CHARS]
         status = response.status_code
-        message = f"HTTP {status}: {detail}"
+        if status == 401 and path == LOGIN_PATH:
+            raise LoginRefused(Message("服务器拒绝登录：用户名或密码错误", "the server refused the login: wrong "
+                                       "user name or password").detailed(detail), status=status)
         if status == 401:
-            raise AuthError(f"the server refused the login token ({detail}); log in again", status)
+            raise AuthError(Message("登录已失效（令牌已过期、被撤销或无效），请重新登录；本地数据已保留",
+                                    "the login is no longer valid (the token expired, was revoked or is invalid); "
+                                    "log in again; local data is kept").detailed(detail), status=status)
         if status == 409:
-            raise ConflictError(message, status)
-
+            raise ConflictError(Message("服务器因冲突拒绝了请求（HTTP 409）", "the server refused the request as a conflict "
+                                        "(HTTP 409)").detailed(detail), status=status)
         if status >= 500:
-            raise ServerError(message, status)
-        raise RequestRefused(message, status)
+            raise ServerError(Message(f"同步服务器出错（HTTP {status}），请稍后再试",
+                                      f"the sync server failed (HTTP {status}); try again later").detailed(detail),
+                              status=status)
+        if status == 429:
+            wait = _retry_after_s(response)
+            raise RequestRefused(_backoff_message(path == LOGIN_PATH, wait).detailed(detail), status=status,
+                                 retry_after_s=wait)
+        zh, en = REFUSALS.get(status, ("服务器拒绝了请求", "the server refused the request"))
+        raise RequestRefused(Message(f"{zh}（HTTP {status}）", f"{en} (HTTP {status})").detailed(detail),
+                             status=status)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._request(method, path, **kwargs)
         try:
             return response.json()
         except ValueError as exc:
-            raise ServerError(f"unreadable answer from {path}") from exc
+            raise ServerError(Message(f"无法读取服务器对 {path} 的回答", f"unreadable answer from {path}")) from exc
 
     # -- API ----------------------------------------------------------------------
     def info(self) -> ServerInfo:
@@ -236,9 +290,11 @@ class SyncClient:
                     handle.write(data)
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             os.unlink(handle.name)
-            raise NetworkError(f"download of {sha256} interrupted: {exc}") from exc
+            raise NetworkError(Message(f"下载 {sha256} 时连接中断", f"download of {sha256} interrupted")
+                               .detailed(exc)) from exc
         if digest.hexdigest() != sha256:
             os.unlink(handle.name)
-            raise NetworkError(f"downloaded blob {sha256} does not match its SHA-256")
+            raise NetworkError(Message(f"下载的文件 {sha256} 与其 SHA-256 不符",
+                                       f"downloaded blob {sha256} does not match its SHA-256"))
         return Path(handle.name)
 

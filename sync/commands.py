@@ -74,8 +74,8 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     resolve.add_argument("--keep", required=True, choices=("server", "client"))
 
 
-def _failed(exc: Exception) -> SyncFailed:
-    return SyncFailed(f"同步失败：{exc}（本地数据已保留）", f"sync failed: {exc} (local data kept)")
+def _failed(exc: InspectorError) -> SyncFailed:
+    return SyncFailed(f"同步失败：{exc.zh}（本地数据已保留）", f"sync failed: {exc.en} (local data kept)")
 
 
 def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
@@ -87,7 +87,7 @@ def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     try:
         done = log_in(ws, args.server, args.user, password, args.ca_bundle)
     except UnsafeServerURL as exc:
-        raise BadInput(exc.zh, exc.en) from exc
+        raise BadInput(exc.message) from exc
     except SyncError as exc:
         raise _failed(exc) from exc
     result, settings = done.result, done.settings
@@ -167,9 +167,12 @@ def _with_server(ctx: Context, call: Callable[["SyncClient"], T]) -> T:
 def cmd_conflicts(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     listing = _with_server(ctx, lambda client: client.conflicts(include_resolved=args.include_resolved))
     payload = [c.model_dump(mode="json") for c in listing.conflicts]
-    lines = [f"#{c['id']} {c['kind']} {c['uuid']} {c['user']} base {c['base_revision']} → "
-             f"server {c['server_revision']}{' (deleted)' if c['server_deleted'] else ''}"
-             f"{_resolution_note(c['resolution'])}" for c in payload]
+    lines = [f"#{c['id']} {c['kind']} {c['uuid']} {c['user']} "
+             + pick(f"所依据版本 {c['base_revision']} → 服务器版本 {c['server_revision']}"
+                    f"{'（已删除）' if c['server_deleted'] else ''}",
+                    f"base {c['base_revision']} → server {c['server_revision']}"
+                    f"{' (deleted)' if c['server_deleted'] else ''}")
+             + _resolution_note(c["resolution"]) for c in payload]
     return payload, "\n".join(lines) or pick("没有冲突", "no conflicts")
 
 

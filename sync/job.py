@@ -39,8 +39,8 @@ from inspector.store.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled
-from sync.protocol import (MAX_PULL_PAGE, MAX_PUSH_RECORDS, RECORD_KINDS, PushBatch, PushResult, ServerRecord,
-                           VerifyRequest, content_hash)
+from sync.protocol import (MAX_PULL_PAGE, MAX_PUSH_RECORDS, RECORD_KINDS, PushBatch, PushResult, RecordResult,
+                           ServerRecord, VerifyRequest, content_hash)
 from sync.record_codec import to_wire
 
 Progress = Callable[[str, int, int], None]
@@ -62,7 +62,8 @@ class SyncReport:
     verify_detail: dict[str, Any] = field(default_factory=dict)
     cursor: int = 0
     # One entry per pushed record as the server answered it: uuid, kind, status (applied / conflict /
-    # rejected), reason, conflict_id. The GUI lists them; as_dict() keeps only the refused ones.
+    # rejected), reason (in this device's language; reason_zh and reason_en beside it), conflict_id.
+    # The GUI lists them; as_dict() keeps only the refused ones.
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
     # Pulled records this device could not apply, all of this server's (see sync.quarantine.entries):
     # uuid, kind, server_revision, reason, first_seen, last_seen, case_no, content.
@@ -75,6 +76,14 @@ class SyncReport:
         data = asdict(self)
         data["refused"] = [r for r in data.pop("records") if r["status"] != "applied"]
         return data
+
+
+def _answer_entry(answer: RecordResult) -> dict[str, Any]:
+    """A pushed record's answer for the report, its reason in this device's language and in both."""
+    entry = answer.model_dump(include={"uuid", "kind", "status", "conflict_id"})
+    reason = answer.reason_message()
+    entry.update(reason.fields() if reason is not None else {"reason": None})
+    return entry
 
 
 class SyncJob:
@@ -123,7 +132,7 @@ class SyncJob:
 
     def _tell(self, phase: str, done: int, total: int) -> None:
         if self.cancel_event.is_set():
-            raise SyncCancelled("sync cancelled")
+            raise SyncCancelled()
         if self.progress is not None:
             self.progress(phase, done, total)
 
@@ -143,8 +152,7 @@ class SyncJob:
         return self.report
 
     def _count(self, result: PushResult, counts: dict[str, int]) -> None:
-        self.report.records += [answer.model_dump(include={"uuid", "kind", "status", "reason", "conflict_id"})
-                                for answer in result.results]
+        self.report.records += [_answer_entry(answer) for answer in result.results]
         self.report.pushed += counts["applied"]
         self.report.conflicts += counts["conflict"]
         self.report.rejected += counts["rejected"]

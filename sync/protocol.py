@@ -29,7 +29,10 @@ go by UUID: ``case_uuid``, ``finding_uuid``).
   (revision, and content hash of each live one) and the blobs with its own.
 
 Every response carries the server's UTC time so the client can report clock
-skew; the device clock never decides anything.
+skew; the device clock never decides anything. A pushed record's answer says
+why the server did not apply it in Chinese and English (``reason_zh``,
+``reason_en``; ``reason`` repeats the English for older clients), so each
+device shows it in its user's language.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, Field
 
 from inspector.casework.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
+from inspector.errors import Message
 from inspector.store.record_store import SYNCED_KINDS
 from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
 
@@ -106,8 +110,21 @@ class RecordResult(BaseModel):
     status: PushStatus
     revision: Optional[int] = None  # the server revision after the push (applied) or now (conflict)
     server_seq: Optional[int] = None
-    reason: Optional[str] = None
+    reason: Optional[str] = None  # why not applied, in English (what a client from before reason_zh shows)
+    reason_zh: Optional[str] = None
+    reason_en: Optional[str] = None
     conflict_id: Optional[int] = None
+
+    @staticmethod
+    def reason_fields(message: Message) -> dict[str, str]:
+        """The reason keys of an answer for ``message``."""
+        return {"reason": message.en, "reason_zh": message.zh, "reason_en": message.en}
+
+    def reason_message(self) -> Optional[Message]:
+        """Why the record was not applied, in both languages (a server from before ``reason_zh`` gives its one
+        text in both); ``None`` when there is no reason."""
+        return Message.from_fields(self.model_dump(include={"reason", "reason_zh", "reason_en"},
+                                                   exclude_none=True))
 
 
 class PushResult(BaseModel):

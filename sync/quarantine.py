@@ -6,7 +6,8 @@ knows and this program does not. One such record must never stop a sync, so
 :mod:`sync.local_store` applies every pulled record in its own savepoint and,
 when it fails with one of :data:`RECORD_ERRORS`, rolls back that record only
 and keeps it here (table ``sync_quarantine``, migration v5) with the server's
-content verbatim and the reason in Chinese and English.
+content verbatim and the reason (a :class:`~inspector.errors.Message`) in its Chinese and English
+columns.
 
 - :func:`check_numbers` and :func:`check_content` refuse what the workspace
   cannot hold as it is (an unknown kind, a nested or non-finite value, an
@@ -32,8 +33,8 @@ import math
 import re
 from typing import Any, Iterable, NamedTuple, Optional
 
+from inspector.errors import InspectorError, Message
 from inspector.store.db import IntegrityError
-from inspector.i18n import pick
 from inspector.store.workspace import utc_now
 from sync.protocol import RECORD_KINDS, ResolvedConflict, ServerRecord
 from sync.record_codec import REFERENCES, MissingParent, table_columns, wire_columns
@@ -45,12 +46,8 @@ POSITION_RANGES = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0)}  # a case's pos
 PARENT_NAMES = {"cases": ("案件", "case"), "findings": ("核查记录", "finding")}
 
 
-class RecordProblem(Exception):
+class RecordProblem(InspectorError):
     """A pulled record holds a value this workspace cannot store as it is."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
 
 
 # What a malformed or hostile server record can raise while it is applied; nothing else is caught.
@@ -58,8 +55,7 @@ RECORD_ERRORS = (IntegrityError, MissingParent, RecordProblem)
 
 
 class Reason(NamedTuple):
-    zh: str
-    en: str
+    message: Message
     waiting_for: Optional[str] = None  # the parent UUID the record waits for
 
 
@@ -117,7 +113,7 @@ def _named(ref: Any) -> str:
 def reason(conn: Any, server_url: str, record: ServerRecord, error: BaseException) -> Reason:
     """Why ``record`` could not be applied, for a person: Chinese, English and the parent it waits for."""
     if isinstance(error, RecordProblem):
-        return Reason(error.zh, error.en)
+        return Reason(error.message)
     if isinstance(error, MissingParent):
         for column, (table, key) in REFERENCES.items():
             ref = record.content.get(key)
@@ -129,16 +125,16 @@ def reason(conn: Any, server_url: str, record: ServerRecord, error: BaseExceptio
             zh_name, en_name = PARENT_NAMES[table]
             waiting = ref if isinstance(ref, str) else None
             if waiting and is_quarantined(conn, server_url, waiting):
-                return Reason(f"所属{zh_name} {_named(ref)} 也已隔离", f"its {en_name} {_named(ref)} is quarantined too",
-                              waiting)
+                return Reason(Message(f"所属{zh_name} {_named(ref)} 也已隔离",
+                                      f"its {en_name} {_named(ref)} is quarantined too"), waiting)
             if waiting and conn.execute("SELECT 1 FROM sync_skipped_tombstones WHERE server_url = ? AND "
                                         "record_uuid = ?", (server_url, waiting)).fetchone():
-                return Reason(f"所属{zh_name} {_named(ref)} 已在服务器上删除",
-                              f"its {en_name} {_named(ref)} was deleted on the server", waiting)
-            return Reason(f"本机没有所属{zh_name} {_named(ref)}", f"its {en_name} {_named(ref)} is not held here",
+                return Reason(Message(f"所属{zh_name} {_named(ref)} 已在服务器上删除",
+                                      f"its {en_name} {_named(ref)} was deleted on the server"), waiting)
+            return Reason(Message(f"本机没有所属{zh_name} {_named(ref)}", f"its {en_name} {_named(ref)} is not held here"),
                           waiting)
-        return Reason("所属记录不在本机", "a record it refers to is not held here")
-    return Reason(f"本机数据库拒绝了这条记录（{error}）", f"the workspace database refused this record ({error})")
+        return Reason(Message("所属记录不在本机", "a record it refers to is not held here"))
+    return Reason(Message("本机数据库拒绝了这条记录", "the workspace database refused this record").detailed(error))
 
 
 def put(conn: Any, server_url: str, record: ServerRecord, why: Reason) -> bool:
@@ -155,7 +151,7 @@ def put(conn: Any, server_url: str, record: ServerRecord, why: Reason) -> bool:
         "reason_zh = excluded.reason_zh, reason_en = excluded.reason_en, waiting_for = excluded.waiting_for, "
         "last_seen = excluded.last_seen",
         (server_url, record.uuid, str(record.kind), _storable(record.revision), _storable(record.server_seq),
-         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.zh, why.en,
+         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.message.zh, why.message.en,
          why.waiting_for, now, now))
     return new
 
@@ -218,13 +214,14 @@ def _case_no(conn: Any, kind: str, content: dict[str, Any]) -> Optional[str]:
 
 def entries(conn: Any, server_url: str) -> list[dict[str, Any]]:
     """The quarantine of this server for reports: uuid, kind, server_revision, reason (in the message
-    language), first_seen, last_seen, case_no (when this workspace knows the case) and the content."""
+    language; reason_zh and reason_en beside it), first_seen, last_seen, case_no (when this workspace knows
+    the case) and the content."""
     listing = []
     for row in conn.execute("SELECT * FROM sync_quarantine WHERE server_url = ? ORDER BY first_seen, server_seq",
                             (server_url,)):
         content = json.loads(row["content"], parse_constant=str)  # NaN, Infinity: kept as their names
         listing.append({"uuid": row["record_uuid"], "kind": row["kind"], "server_revision": row["server_revision"],
-                        "reason": pick(row["reason_zh"], row["reason_en"]), "first_seen": row["first_seen"],
+                        **Message(row["reason_zh"], row["reason_en"]).fields(), "first_seen": row["first_seen"],
                         "last_seen": row["last_seen"], "case_no": _case_no(conn, row["kind"], content),
                         "content": content})
     return listing

@@ -14,7 +14,9 @@ default). Booleans are the workspace's 0/1 integers; types are strict (no
 A tombstone (``deleted``) may carry only its references — what remains of a
 record purged on the server — but whatever else it carries must still fit.
 The server checks every pushed record with :func:`validate_content` before
-storing it; a device can check what it pulls the same way.
+storing it; a device can check what it pulls the same way. The reason it
+gives names each field at fault and why, in Chinese and English
+(:class:`~inspector.errors.Message`; the English wording is pydantic's).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.fields import FieldInfo
 
 from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
+from inspector.errors import InspectorError, InvalidValue, Message
 from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
 from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.workflow import MOVES, ROLES, STATES
@@ -42,17 +45,27 @@ _UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+NOT_UTC_TIME = Message("不是 ISO 8601 UTC 时间（YYYY-MM-DDTHH:MM:SSZ）", "not an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+NOT_DAY = Message("不是 ISO 8601 日期（YYYY-MM-DD）", "not an ISO 8601 date (YYYY-MM-DD)")
+
+
 def _utc_time(text: str) -> str:
     if not _UTC_TIME.fullmatch(text):
-        raise ValueError("not an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)")
-    dt.datetime.fromisoformat(text[:-1])  # a real date and time of day
+        raise InvalidValue(NOT_UTC_TIME)
+    try:
+        dt.datetime.fromisoformat(text[:-1])  # a real date and time of day
+    except ValueError as exc:
+        raise InvalidValue(NOT_UTC_TIME.detailed(exc)) from None
     return text
 
 
 def _day(text: str) -> str:
     if not _DAY.fullmatch(text):
-        raise ValueError("not an ISO 8601 date (YYYY-MM-DD)")
-    dt.date.fromisoformat(text)
+        raise InvalidValue(NOT_DAY)
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidValue(NOT_DAY.detailed(exc)) from None
     return text
 
 
@@ -62,10 +75,12 @@ def _json_text(shape: type, items: Optional[type] = None) -> Callable[[str], str
         try:
             value = json.loads(text)
         except ValueError:
-            raise ValueError("not JSON text") from None
+            raise InvalidValue("不是 JSON 文本", "not JSON text") from None
         if not isinstance(value, shape) or (items is not None and not all(isinstance(v, items) for v in value)):
-            raise ValueError(f"not a JSON {'list' if shape is list else 'object'}"
-                             + (f" of {items.__name__}" if items else ""))
+            raise InvalidValue(f"不是 JSON {'列表' if shape is list else '对象'}"
+                               + (f"（元素须为 {items.__name__}）" if items else ""),
+                               f"not a JSON {'list' if shape is list else 'object'}"
+                               + (f" of {items.__name__}" if items else ""))
         return text
     return check
 
@@ -208,29 +223,59 @@ def _tombstone_model(model: type[BaseModel]) -> type[BaseModel]:
 
 TOMBSTONE_MODELS = {kind: _tombstone_model(model) for kind, model in RECORD_MODELS.items()}
 MAX_REASONS = 6  # field problems named in one refusal
+# pydantic error type → what it means in Chinese (from the error's context) and, for a few, in English
+_TYPE_WORDS = {"int_type": "整数", "float_type": "数字", "string_type": "文本", "bool_type": "布尔值",
+               "dict_type": "对象", "list_type": "列表"}
+_WHY: dict[str, Callable[[dict[str, Any]], tuple[str, Optional[str]]]] = {
+    "missing": lambda ctx: ("缺少必填字段", "required field missing"),
+    "extra_forbidden": lambda ctx: ("未知字段", "unknown field"),
+    "string_too_long": lambda ctx: (f"文本过长（上限 {ctx.get('max_length')} 个字符）", None),
+    "string_too_short": lambda ctx: (f"文本过短（至少 {ctx.get('min_length')} 个字符）", None),
+    "string_pattern_mismatch": lambda ctx: ("格式不对", None),
+    "literal_error": lambda ctx: (f"不是允许的值（应为 {ctx.get('expected')}）", None),
+    "greater_than_equal": lambda ctx: (f"须不小于 {ctx.get('ge')}", None),
+    "less_than_equal": lambda ctx: (f"须不大于 {ctx.get('le')}", None),
+    "greater_than": lambda ctx: (f"须大于 {ctx.get('gt')}", None),
+    "less_than": lambda ctx: (f"须小于 {ctx.get('lt')}", None),
+    "finite_number": lambda ctx: ("不是有限数值", None),
+}
 
 
-def validate_content(kind: str, content: Any, deleted: bool) -> Optional[str]:
+def _field_problem(error: dict[str, Any]) -> Message:
+    """One field at fault: its name and why, in both languages (English: pydantic's words)."""
+    field = ".".join(str(part) for part in error["loc"]) or "content"
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, InspectorError):  # our own validators say why in both languages
+        return Message(f"{field}：{cause.zh}", f"{field}: {cause.en}")
+    english = error["msg"].removeprefix("Value error, ")
+    if error["type"] in _WHY:
+        zh, en = _WHY[error["type"]](ctx)
+    elif error["type"] in _TYPE_WORDS:
+        zh, en = f"类型不对（应为{_TYPE_WORDS[error['type']]}）", None
+    else:
+        zh, en = f"值无效（{english}）", None
+    return Message(f"{field}：{zh}", f"{field}: {en or english}")
+
+
+def validate_content(kind: str, content: Any, deleted: bool) -> Optional[Message]:
     """``None`` when ``content`` fits the schema of ``kind`` (a tombstone's when ``deleted``), else the
     reason: each field at fault and why."""
     models = TOMBSTONE_MODELS if deleted else RECORD_MODELS
     if kind not in models:
-        return f"unknown record kind {kind!r}"
+        return Message(f"未知的记录类型 {kind!r}", f"unknown record kind {kind!r}")
     try:
         json.dumps(content, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate ("\\ud800") parses from JSON but is no text to store
-        return f"invalid {kind} record: content: text that is not valid Unicode"
+        return Message(f"{kind} 记录无效：content：含有不是有效 Unicode 的文本",
+                       f"invalid {kind} record: content: text that is not valid Unicode")
     try:
         models[kind].model_validate(content)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:MAX_REASONS]:
-            field = ".".join(str(part) for part in error["loc"]) or "content"
-            why = {"missing": "required field missing", "extra_forbidden": "unknown field"}.get(
-                error["type"], error["msg"].removeprefix("Value error, "))
-            problems.append(f"{field}: {why}")
-        more = exc.error_count() - len(problems)
-        return f"invalid {kind} record: " + "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
+        problems = Message.joined(_field_problem(error) for error in exc.errors()[:MAX_REASONS])
+        more = exc.error_count() - min(exc.error_count(), MAX_REASONS)
+        return Message(f"{kind} 记录无效：{problems.zh}" + (f"（另有 {more} 处）" if more > 0 else ""),
+                       f"invalid {kind} record: {problems.en}" + (f" (and {more} more)" if more > 0 else ""))
     return None
 
 

@@ -76,7 +76,8 @@ def log_in(ws: Workspace, server_url: str, user: str, password: str, ca_bundle: 
 def load_settings(ws: Workspace) -> SyncSettings:
     url, user = ws.meta(SERVER_URL_KEY), ws.meta(USER_KEY)
     if not url or not user:
-        raise AuthError("this workspace has no sync server yet: run inspector login --server URL --user NAME")
+        raise AuthError("该工作空间尚未设置同步服务器，请先登录：inspector login --server URL --user NAME",
+                        "this workspace has no sync server yet: run inspector login --server URL --user NAME")
     return SyncSettings(url, user, ws.meta(CA_BUNDLE_KEY) or None)
 
 
@@ -109,7 +110,8 @@ def open_client(settings: SyncSettings, *, check_reachable: bool = False) -> Syn
             client.info()
         client.token = load_token(settings.server_url, settings.user)
         if not client.token:
-            raise AuthError(f"no login token for {settings.user} at {settings.server_url}: run inspector login")
+            raise AuthError(f"没有 {settings.user} 在 {settings.server_url} 的登录令牌，请重新登录（inspector login）",
+                            f"no login token for {settings.user} at {settings.server_url}: run inspector login")
     except BaseException:
         client.close()
         raise

@@ -20,7 +20,7 @@ import configparser
 import os
 from typing import Any, Optional
 
-from inspector.i18n import pick
+from inspector.errors import Message
 from sync.errors import AuthError
 
 KEYRING_SERVICE = "lvdun-inspector"
@@ -69,8 +69,8 @@ def secure_keyring() -> Any:
     try:
         active = keyring.get_keyring()
     except (ImportError, AttributeError, RuntimeError, ValueError) as exc:  # a configured backend that cannot load
-        raise NoSecureKeyring(pick(f"无法加载配置的密钥环后端（{exc}）",
-                                   f"the configured keyring backend cannot be loaded ({exc})")) from exc
+        raise NoSecureKeyring(Message("无法加载配置的密钥环后端", "the configured keyring backend cannot be loaded")
+                              .detailed(exc)) from exc
     if configured_explicitly():
         return active
     candidates = list(active.backends) if isinstance(active, ChainerBackend) else [active]
@@ -78,11 +78,11 @@ def secure_keyring() -> Any:
         if _is_os_keyring(backend):
             return backend
     found = ", ".join(_name(b) for b in candidates) or _name(active)
-    raise NoSecureKeyring(pick(
+    raise NoSecureKeyring(
         f"没有安全的系统密钥环（找到的是 {found}），登录令牌不会以明文保存：请启用系统密钥环（Secret Service / "
         f"KWallet），或通过 {BACKEND_ENV} 或 keyringrc.cfg 明确指定一个",
         f"no secure keyring: found {found}, which would not keep the login token safe; start the OS keyring "
-        f"(Secret Service / KWallet) or configure a backend explicitly ({BACKEND_ENV} or keyringrc.cfg)"))
+        f"(Secret Service / KWallet) or configure a backend explicitly ({BACKEND_ENV} or keyringrc.cfg)")
 
 
 def store_token(server_url: str, user: str, token: str) -> None:
@@ -92,7 +92,9 @@ def store_token(server_url: str, user: str, token: str) -> None:
     try:
         backend.set_password(KEYRING_SERVICE, keyring_user(server_url, user), token)
     except (KeyringError, RuntimeError) as exc:
-        raise AuthError(f"no usable OS keyring to keep the login token ({exc}); the token was not saved") from exc
+        raise AuthError(Message("无法用系统密钥环（keyring）保存登录令牌，令牌未保存",
+                                "no usable OS keyring to keep the login token; the token was not saved")
+                        .detailed(exc)) from exc
 
 
 def load_token(server_url: str, user: str) -> Optional[str]:

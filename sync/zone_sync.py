@@ -49,7 +49,8 @@ def _apply_all(ws: Workspace, server_url: str, files: list[tuple[ZoneLayerInfo, 
             for info, path in files:
                 layer = read_layer(path.read_bytes())
                 if layer.layer_key != info.layer_key:
-                    raise SyncError(f"zone layer file {info.sha256} is not layer {info.layer_key}")
+                    raise SyncError(f"区域图层文件 {info.sha256} 不是图层 {info.layer_key}",
+                                    f"zone layer file {info.sha256} is not layer {info.layer_key}")
                 result = apply_layer(ws, layer, source=f"{server_url} {info.layer_key} v{info.version}")
                 ws.conn.execute(
                     "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -58,7 +59,8 @@ def _apply_all(ws: Workspace, server_url: str, files: list[tuple[ZoneLayerInfo, 
                                   "updated": result.updated, "unchanged": result.unchanged, "removed": result.removed})
     except BadInput as exc:
         forget_lookup(ws)
-        raise SyncError(f"the server sent an unreadable zone layer: {exc}") from exc
+        raise SyncError(exc.message.prefixed("服务器发来的区域图层无法使用：",
+                                             "the server sent an unreadable zone layer: ")) from exc
     except BaseException:
         forget_lookup(ws)
         raise
@@ -81,7 +83,7 @@ def update_zone_layers(client: SyncClient, ws: Workspace, *, cancel: Optional[th
     try:
         for done, info in enumerate(todo):
             if cancel is not None and cancel.is_set():
-                raise SyncCancelled("sync cancelled")
+                raise SyncCancelled()
             if tick:
                 tick(done, len(todo))
             files.append((info, client.download_zone_layer(info.sha256, ws.media_dir / ".tmp")))

@@ -16,6 +16,7 @@ import uuid as uuid_lib
 import pytest
 import sqlalchemy as sa
 
+from inspector.errors import Message
 from inspector.store import audit
 from inspector.store.db import atomic
 from inspector.store.workspace import Workspace
@@ -196,7 +197,7 @@ def test_quarantined_records_are_retried_at_the_start_of_each_pull(server, tmp_p
             client.close()
         with atomic(ws.conn):  # what an older version left: the page set aside and the cursor past it
             for record in page.changes:
-                quarantine.put(ws.conn, server.url, record, quarantine.Reason("旧版本无法应用", "older version"))
+                quarantine.put(ws.conn, server.url, record, quarantine.Reason(Message("旧版本无法应用", "older version")))
             ws.conn.execute("UPDATE sync_state SET value = ? WHERE key = ?",
                             (str(page.next_cursor), local_store.CURSOR_KEY.format(server=server.url)))
     assert len(page.changes) >= 3

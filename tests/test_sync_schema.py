@@ -62,9 +62,10 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
         ws.close()
     assert validate_content("findings", {"case_uuid": str(uuid_lib.uuid4())}, True) is None  # a bare tombstone
     assert "observed_at_utc: required field missing" in validate_content(
-        "findings", {"case_uuid": str(uuid_lib.uuid4())}, False)
-    assert "case_uuid: required field missing" in validate_content("findings", {}, True)
-    assert "unknown record kind" in validate_content("photos", {}, False)
+        "findings", {"case_uuid": str(uuid_lib.uuid4())}, False).en
+    assert "case_uuid: required field missing" in validate_content("findings", {}, True).en
+    assert "case_uuid：缺少必填字段" in validate_content("findings", {}, True).zh
+    assert "unknown record kind" in validate_content("photos", {}, False).en
 
 
 def _finding(case_uuid: str, **changes) -> dict:

@@ -327,3 +327,48 @@ def test_closing_the_window_cancels_a_running_sync(new_window, qtbot, gui_server
     assert job.cancel_event.is_set() and controller.interval_min == 0
     qtbot.waitUntil(lambda: not controller.running, timeout=30_000)
     assert controller.last.kind == "cancelled"
+
+
+def test_refusals_and_errors_follow_the_ui_language(window, qtbot, gui_server):
+    """The server's reason for a refused record and a sync error's own message are shown in the UI language
+    (issue 12, item 6)."""
+    from sync.client import SyncClient
+    from sync.errors import RequestRefused
+    from sync.server.login_guard import FREE_FAILURES
+    from tests.ui_fixtures import wait_job
+    from ui import operations
+    from ui.sync_views.sync_text import error_text
+
+    session = window.session
+    case_uuid = session.ws.conn.execute("SELECT uuid FROM cases WHERE case_no = ?", (CASE,)).fetchone()[0]
+    session.set_role("reviewer")  # moved as a reviewer on this device: the server knows inspector_a's role
+    _, error = wait_job(qtbot, operations.transition_case(session=session, case_uuid=case_uuid, target="现场核查"))
+    session.set_role("inspector")
+    assert error is None, error
+    window.sync_panel.sync_now()
+    _finish(window, qtbot)
+
+    def refused_reasons(dialog) -> list[str]:
+        return [dialog.table.item(row, 4).text() for row in range(dialog.table.rowCount())
+                if dialog.table.item(row, 0).text() in ("被拒绝", "Rejected")]
+
+    dialog = window.sync_panel.result_dialog
+    assert any("'reviewer' 不是你的角色" in reason for reason in refused_reasons(dialog)), refused_reasons(dialog)
+    dialog.close()
+    window.language_box.setCurrentIndex(window.language_box.findData("en"))
+    dialog = window.sync_panel.show_result()
+    assert any("'reviewer' is not your role" in reason for reason in refused_reasons(dialog)), refused_reasons(dialog)
+    dialog.close()
+
+    client = SyncClient(gui_server.url)
+    try:
+        for _ in range(FREE_FAILURES["user"]):
+            with pytest.raises(Exception):
+                client.login("county_c", "a wrong guess", remember=False)
+        with pytest.raises(RequestRefused) as blocked:
+            client.login("county_c", PASSWORD, remember=False)
+    finally:
+        client.close()
+    assert error_text(blocked.value).startswith("too many failed logins; try again in")
+    window.language_box.setCurrentIndex(window.language_box.findData("zh"))
+    assert error_text(blocked.value).startswith("登录失败次数过多，请")

@@ -15,7 +15,7 @@ import os
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
-from inspector.errors import InspectorError
+from inspector.errors import InspectorError, Message
 from inspector.resources import resource_path
 
 LANGUAGES = ("zh", "en")
@@ -68,5 +68,7 @@ def set_language(language: str) -> bool:
     return ok
 
 
-def core_message(exc: InspectorError) -> str:
-    return exc.en if current_language() == "en" else exc.zh
+def core_message(item: InspectorError | Message) -> str:
+    """A core error's (or message's) text in the UI language."""
+    message = item.message if isinstance(item, InspectorError) else item
+    return message.in_language(current_language())

@@ -16,7 +16,8 @@ For each file, :func:`attach`:
    only then, in one transaction, writes the ``media_blobs`` and
    ``evidence`` rows and the audit entry.
 
-A file that cannot be used gives ``{"file", "error"}`` and the others are
+A file that cannot be used gives ``{"file", "error"}`` (``error`` in the
+current language, ``error_zh`` and ``error_en`` beside it) and the others are
 still attached. The same content attached twice to the same case and phase
 is one blob and one evidence row (the second answer says
 ``already_attached``).
@@ -35,7 +36,7 @@ from inspector.geo import geodesy
 from inspector.geo.attribution import lookup_for, locate
 from inspector.casework.cases import resolve_case
 from inspector.store.db import atomic
-from inspector.errors import BadInput, InspectorError
+from inspector.errors import BadInput, InspectorError, Message
 from inspector.evidence.drone import footprint, read_drone_metadata
 from inspector.evidence.exif import read_photo_metadata
 from inspector.evidence.gps import FAR_FROM_FINDING_M, far_from_finding_flag, position_flags
@@ -216,8 +217,11 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
         path = Path(name)
         try:
             results.append(_attach_one(ws, case, path, finding_row, phase, actor))
-        except (InspectorError, OSError) as exc:
-            results.append({"file": str(path), "error": str(exc)})
+        except InspectorError as exc:
+            results.append({"file": str(path), **exc.message.fields("error")})
+        except OSError as exc:  # unreadable, or the media store could not take it (disk full)
+            problem = Message(f"无法读取或保存文件 {path.name}", f"cannot read or store the file {path.name}")
+            results.append({"file": str(path), **problem.detailed(exc.strerror or exc).fields("error")})
     return results
 
 

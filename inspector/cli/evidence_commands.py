@@ -201,7 +201,7 @@ def cmd_verify_audit(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     try:
         quarantined = quarantine_orphans(ws, min_age_s=args.orphan_min_age)
     except BadInput as exc:  # symbolic links under media/: reported below as media problems
-        quarantined, refusal = [], exc.message
+        quarantined, refusal = [], exc.message.text
     result = {**verify(ws), "quarantined": quarantined}
     if refusal:
         result["quarantine_refused"] = refusal

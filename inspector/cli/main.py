@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         payload, text = args.handler(args, ctx)
     except InspectorError as exc:
-        print(f"inspector: {exc.message}", file=sys.stderr)
+        print(f"inspector: {exc.message.text}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(pick("inspector: 已取消", "inspector: cancelled"), file=sys.stderr)

@@ -82,9 +82,12 @@ def cmd_import_zones(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
         f"imported {result.imported}, updated {result.updated}, unchanged {result.unchanged}, "
         f"removed {result.removed}, repaired {len(result.repaired)}, rejected {len(result.rejected)}",
     )
-    details = [f"  修复 / repaired: {r['layer']}#{r['feature']} {r.get('name') or ''}: {r['reason']}" for r in result.repaired]
-    details += [f"  拒绝 / rejected: {r['layer']}#{r['feature']}: {r['reason']}" for r in result.rejected]
-    details += [f"  注意 / warning: {w}" for w in result.warnings]
+    details = [pick(f"  修复 {r['layer']}#{r['feature']} {r.get('name') or ''}：{r['reason']}",
+                    f"  repaired {r['layer']}#{r['feature']} {r.get('name') or ''}: {r['reason']}")
+               for r in result.repaired]
+    details += [pick(f"  拒绝 {r['layer']}#{r['feature']}：{r['reason']}",
+                     f"  rejected {r['layer']}#{r['feature']}: {r['reason']}") for r in result.rejected]
+    details += [pick(f"  注意：{w}", f"  warning: {w}") for w in result.warnings]
     return result.as_dict(), "\n".join([text] + details)
 
 
@@ -105,7 +108,8 @@ def cmd_import_ledger(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]
         f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
         f"rejected {len(result.rejected)}",
     )
-    details = [f"  {r['sheet']} 第 {r['row']} 行 / row {r['row']}: {r['reason']}" for r in result.rejected]
+    details = [pick(f"  {r['sheet']} 第 {r['row']} 行：{r['reason']}",
+                    f"  {r['sheet']} row {r['row']}: {r['reason']}") for r in result.rejected]
     return payload, "\n".join([text] + details)
 
 
@@ -134,7 +138,8 @@ def cmd_cases(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     cases = list_cases(ctx.workspace(demo_fallback=True), status=args.status, refs=args.refs or None)
     lines = [
         f"{c['case_no']}\t{c['status']}\t{(c['zones'][0]['name'] if c['zones'] else '-')}\t"
-        f"{c['function_zone'] or '-'}\t{c['city'] or '-'} {c['county'] or ''}\t{'逾期' if c['overdue'] else ''}"
+        f"{c['function_zone'] or '-'}\t{c['city'] or '-'} {c['county'] or ''}\t"
+        f"{pick('逾期', 'overdue') if c['overdue'] else ''}"
         for c in cases
     ]
     return cases, "\n".join(lines)

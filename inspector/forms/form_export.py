@@ -73,7 +73,7 @@ class FileNames:
 def failure_reason(exc: Exception) -> str:
     """What went wrong with one case, in the user's language."""
     if isinstance(exc, InspectorError):
-        return exc.message
+        return exc.message.text
     if isinstance(exc, OSError):
         return pick(f"无法写入文件：{exc}", f"could not write the file: {exc}")
     return pick(f"生成表单出错：{type(exc).__name__}: {exc}", f"the form could not be rendered: {type(exc).__name__}: {exc}")

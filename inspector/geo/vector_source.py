@@ -7,7 +7,8 @@ pointing elsewhere is refused, not followed. Archives are unpacked under a size 
 Shapefile record counts and the DBF encoding of Shapefiles without ``.cpg``, KML without DTD).
 It resolves the layer CRS (or the one the caller gives) and yields
 each feature's attributes and its geometry transformed to CGCS2000 (EPSG:4490) in lon/lat order, as
-WKB. A feature GDAL cannot read or transform comes with the reason (``problem``) instead; Shapefile
+WKB. A feature GDAL cannot read or transform comes with the reason (``problem``, a
+:class:`~inspector.errors.Message` with GDAL's own English words appended) instead; Shapefile
 records are read one by one by FID, so a damaged one is just that feature, while a failure part-way
 through another format's layer is bad input for the whole file.
 """
@@ -20,7 +21,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from inspector.errors import BadInput
+from inspector.errors import BadInput, Message
 from inspector.geo.gdal_bindings import ErrorLog, load_gdal
 from inspector.geo.geodesy import GK_EPSG_BY_CM, GK_EPSG_WITH_PREFIX_BY_CM, central_meridian
 from inspector.geo.vector_archive import UnpackedLayer, unpack_layer
@@ -44,7 +45,9 @@ DRIVERS_BY_SUFFIX = {
 ARCHIVE_SUFFIXES = (".zip", ".kmz")
 SUPPORTED_SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gdb")
 _POLYGON_TYPES = {ogr.wkbPolygon, ogr.wkbMultiPolygon, ogr.wkbCurvePolygon, ogr.wkbMultiSurface}
-CUT_OFF_REASON = ".shp 文件在此记录之前就结束了（文件被截断或索引损坏） / the .shp ends before this record (truncated file or damaged index)"
+CUT_OFF_REASON = Message(".shp 文件在此记录之前就结束了（文件被截断或索引损坏）",
+                         "the .shp ends before this record (truncated file or damaged index)")
+NO_FEATURE_REASON = Message("GDAL 未返回该要素", "GDAL returned no feature for this record")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class SourceFeature:
     rings_closed: int  # rings that had to be closed
     # Area measured in the source CRS when that is the feature's own Gauss-Krüger zone, m²
     source_area_m2: float | None = None
-    problem: str | None = None  # why GDAL could not read or transform the feature (then wkb is None)
+    problem: Message | None = None  # why GDAL could not read or transform the feature (then wkb is None)
 
 
 @dataclass(frozen=True)
@@ -246,13 +249,13 @@ class VectorSource:
                     attributes = {name: _plain(feature.GetField(i)) for i, name in enumerate(names)}
                 except (RuntimeError, UnicodeError) as exc:
                     reason = log.reason(exc)
-                    yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=(
-                        f"GDAL 无法读取该要素的属性（{reason}） / GDAL cannot read this feature's attributes ({reason})"))
+                    yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=Message(
+                        "GDAL 无法读取该要素的属性", "GDAL cannot read this feature's attributes").detailed(reason))
                     continue
                 yield _converted(lyr.GetName(), fid, attributes, feature.GetGeometryRef(), transform,
                                  source_meridian, log)
 
-    def _records(self, lyr: Any, log: ErrorLog) -> Iterator[tuple[int, Any, str | None]]:
+    def _records(self, lyr: Any, log: ErrorLog) -> Iterator[tuple[int, Any, Message | None]]:
         """``(fid, feature, None)`` for each feature, or ``(fid, None, reason)`` for a Shapefile
         record GDAL cannot read (damaged, cut off, or marked deleted in the .dbf); any other layer
         that fails part-way is bad input."""
@@ -265,10 +268,9 @@ class VectorSource:
                     feature = lyr.GetFeature(fid)
                 except RuntimeError as exc:
                     reason = log.reason(exc)
-                    yield fid, None, f"GDAL 无法读取该要素（{reason}） / GDAL cannot read this feature ({reason})"
+                    yield fid, None, Message("GDAL 无法读取该要素", "GDAL cannot read this feature").detailed(reason)
                     continue
-                yield (fid, feature, None) if feature is not None else (
-                    fid, None, "GDAL 未返回该要素 / GDAL returned no feature for this record")
+                yield (fid, feature, None) if feature is not None else (fid, None, NO_FEATURE_REASON)
             return
         lyr.ResetReading()
         last_fid = None
@@ -316,8 +318,8 @@ def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, tran
         source_area = geom.GetArea() if source_meridian is not None else None
     except RuntimeError as exc:
         reason = log.reason(exc)
-        return SourceFeature(layer, fid, attributes, None, geometry_type, 0, problem=(
-            f"GDAL 无法读取该几何（{reason}） / GDAL cannot read this geometry ({reason})"))
+        return SourceFeature(layer, fid, attributes, None, geometry_type, 0, problem=Message(
+            "GDAL 无法读取该几何", "GDAL cannot read this geometry").detailed(reason))
     try:
         geom.Transform(transform)
     except RuntimeError as exc:
@@ -326,8 +328,8 @@ def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, tran
         if vertex is not None:
             problem = non_finite_reason(vertex)
         else:
-            problem = (f"坐标无法转换到 CGCS2000（{reason}），请检查坐标系 / coordinates cannot be "
-                       f"transformed to CGCS2000 ({reason}); check the CRS")
+            problem = Message(f"坐标无法转换到 CGCS2000（{reason}），请检查坐标系",
+                              f"coordinates cannot be transformed to CGCS2000 ({reason}); check the CRS")
         return SourceFeature(layer, fid, attributes, None, geometry_type, rings_closed, problem=problem)
     if source_area is not None:
         min_lon, max_lon, _, _ = geom.GetEnvelope()

@@ -6,11 +6,14 @@ of km² through Jiangsu that claims cases 150 km from the real zone. So every co
 geometry, once read and transformed to CGCS2000, is checked first — vectorised over a batch — and a
 feature fails with the first reason that applies: a coordinate that is not finite, a coordinate
 outside any plausible longitude/latitude, or bounds that leave a generous box around Jiangsu.
+Each reason is a :class:`~inspector.errors.Message` (Chinese and English).
 """
 from __future__ import annotations
 
 import numpy as np
 import shapely
+
+from inspector.errors import Message
 
 LON_RANGE = (60.0, 160.0)  # degrees: plausible longitudes after transformation to CGCS2000
 LAT_RANGE = (0.0, 60.0)  # degrees: plausible latitudes
@@ -19,27 +22,30 @@ LAT_RANGE = (0.0, 60.0)  # degrees: plausible latitudes
 JIANGSU_EXTENT = (115.5, 30.0, 123.5, 35.8)
 
 
-def non_finite_reason(vertex: int) -> str:
-    return f"坐标含有非数值（NaN/无穷大，第 {vertex} 个点） / non-finite coordinate (NaN/Infinity) at vertex {vertex}"
+def non_finite_reason(vertex: int) -> Message:
+    return Message(f"坐标含有非数值（NaN/无穷大，第 {vertex} 个点）",
+                   f"non-finite coordinate (NaN/Infinity) at vertex {vertex}")
 
 
-def out_of_range_reason(lon: float, lat: float) -> str:
-    return (f"坐标超出合理范围（{lon:.6g}, {lat:.6g}；经度应在 {LON_RANGE[0]:g}–{LON_RANGE[1]:g}，纬度 "
-            f"{LAT_RANGE[0]:g}–{LAT_RANGE[1]:g}），不在江苏，请检查坐标系 / coordinate out of range after "
-            f"transformation ({lon:.6g}, {lat:.6g}); not in Jiangsu, check the CRS")
+def out_of_range_reason(lon: float, lat: float) -> Message:
+    return Message(f"坐标超出合理范围（{lon:.6g}, {lat:.6g}；经度应在 {LON_RANGE[0]:g}–{LON_RANGE[1]:g}，纬度 "
+                   f"{LAT_RANGE[0]:g}–{LAT_RANGE[1]:g}），不在江苏，请检查坐标系",
+                   f"coordinate out of range after transformation ({lon:.6g}, {lat:.6g}; longitude "
+                   f"{LON_RANGE[0]:g}–{LON_RANGE[1]:g}, latitude {LAT_RANGE[0]:g}–{LAT_RANGE[1]:g} expected); "
+                   "not in Jiangsu, check the CRS")
 
 
-def outside_jiangsu_reason(bounds: tuple[float, float, float, float]) -> str:
+def outside_jiangsu_reason(bounds: tuple[float, float, float, float]) -> Message:
     minx, miny, maxx, maxy = bounds
     box = f"{minx:.4f}, {miny:.4f} – {maxx:.4f}, {maxy:.4f}"
-    return (f"坐标不在江苏范围内（{box}），请检查坐标系 / outside Jiangsu after transformation ({box}); "
-            "check the CRS")
+    return Message(f"坐标不在江苏范围内（{box}），请检查坐标系",
+                   f"outside Jiangsu after transformation ({box}); check the CRS")
 
 
-def coordinate_problems(geoms: np.ndarray) -> list[str | None]:
+def coordinate_problems(geoms: np.ndarray) -> list[Message | None]:
     """For each geometry (EPSG:4490 lon/lat; ``None`` entries are skipped) the reason it cannot be a
     zone, or ``None`` when its coordinates are plausible."""
-    problems: list[str | None] = [None] * len(geoms)
+    problems: list[Message | None] = [None] * len(geoms)
     present = np.asarray([g is not None for g in geoms], dtype=bool)
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
     if not len(coords):

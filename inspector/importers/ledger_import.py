@@ -4,7 +4,9 @@ Finds the header row under any merged title rows, maps the columns through
 Chinese synonyms, validates each row (问题编号 present and unique, parseable
 coordinates inside Jiangsu, real dates, no cell longer than Excel allows and
 no control character in any cell kept) and rejects bad rows with the sheet
-row number and reason while keeping every valid row. Cases are upserted by
+row number and reason — in Chinese and English: ``reason`` in the current
+language, ``reason_zh`` and ``reason_en`` beside it — while keeping every valid
+row. Cases are upserted by
 问题编号: an unchanged row changes nothing, a changed row updates the ledger
 fields (never the workflow status), and the source row is kept verbatim.
 
@@ -25,9 +27,10 @@ from typing import Any, Callable
 import numpy as np
 
 from inspector.store.db import atomic
-from inspector.errors import BadInput
+from inspector.errors import BadInput, InvalidValue, Message
 from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
 from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
+from inspector.i18n import pick
 from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
 from inspector.store.workspace import Workspace, new_uuid, utc_now
 
@@ -38,6 +41,7 @@ REQUIRED_COLUMNS = ("case_no", "lon", "lat")
 TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
                "responsible_unit", "clue_source", "ledger_city", "ledger_county")
 LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
+DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
 @dataclass
@@ -146,13 +150,13 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
 
 
 def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
-    """Ledger fields of one row; raises ValueError with the reason."""
+    """Ledger fields of one row; raises :class:`InvalidValue` with the reason."""
     width = len(cells)
     value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
 
     case_no = cell_text(value("case_no"))
     if not case_no:
-        raise ValueError("缺少问题编号")
+        raise InvalidValue("缺少问题编号", "the case number is missing")
     record: dict[str, Any] = {"case_no": case_no}
     for name in TEXT_FIELDS:
         record[name] = cell_text(value(name))
@@ -160,13 +164,14 @@ def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
     for name in ("discovered_on", "deadline"):
         try:
             record[name] = parse_date(value(name))
-        except ValueError as exc:
-            raise ValueError(f"{'发现时间' if name == 'discovered_on' else '整改时限'}：{exc}") from None
+        except InvalidValue as exc:
+            zh, en = DATE_NAMES[name]
+            raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
     area = value("area_m2")
     try:
         record["area_m2"] = float(area) if area not in (None, "") else None
     except (TypeError, ValueError):
-        raise ValueError(f"面积不是数字：{area}") from None
+        raise InvalidValue(f"面积不是数字：{area}", f"the area is not a number: {area}") from None
     return record
 
 
@@ -176,36 +181,46 @@ def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
     try:
         lon = parse_coordinate(lon_cell, "lon")
         lat = parse_coordinate(lat_cell, "lat")
-    except ValueError as exc:
+    except InvalidValue as exc:
         try:
             swapped = 30 <= parse_coordinate(lon_cell, "lon") <= 36 and \
                 115 <= parse_coordinate(lat_cell, "lon") <= 123
-        except ValueError:
+        except InvalidValue:
             swapped = False
         if swapped:
-            raise ValueError(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）") from None
-        raise ValueError(f"坐标无法解析：{exc}") from None
+            raise InvalidValue(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）",
+                               f"longitude and latitude look swapped (longitude {lon_cell}, latitude {lat_cell})"
+                               ) from None
+        raise InvalidValue(exc.message.prefixed("坐标无法解析：", "coordinates cannot be read: ")) from None
     return round(lon, 8), round(lat, 8)
 
 
-def _check_cells(names: list[str], cells: list[Any], too_long: dict[int, int] | None) -> None:
+def _check_cells(names: list[str | None], cells: list[Any], too_long: dict[int, int] | None) -> None:
     """Refuse a row with a cell longer than Excel allows or a control character in a cell that is kept
     (tab and line breaks are allowed): it would be stored cut or changed, or could not be exported again."""
     if too_long:
         column, length = min(too_long.items())
-        raise ValueError(f"“{_column_name(names, column)}”列的内容过长（{length:,} 个字符，单元格上限 "
-                         f"{MAX_CELL_CHARS:,}），未导入")
+        zh_name, en_name = _column_name(names, column)
+        raise InvalidValue(f"“{zh_name}”列的内容过长（{length:,} 个字符，单元格上限 {MAX_CELL_CHARS:,}），未导入",
+                           f"the cell in column \"{en_name}\" is too long ({length:,} characters, a cell holds "
+                           f"{MAX_CELL_CHARS:,}); row not imported")
     kept = cells[:len(names)]
     if control_character("".join(c for c in kept if type(c) is str)) is None:
         return
     for column, value in enumerate(kept):
         found = control_character(value) if type(value) is str else None
         if found is not None:
-            raise ValueError(f"“{_column_name(names, column)}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入")
+            zh_name, en_name = _column_name(names, column)
+            raise InvalidValue(f"“{zh_name}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入",
+                               f"column \"{en_name}\" holds the control character U+{ord(found):04X}; delete it "
+                               "in the spreadsheet and import again")
 
 
-def _column_name(names: list[str], column: int) -> str:
-    return names[column] if column < len(names) else f"列{column + 1}"
+def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
+    """A column's header text (the same in both languages), or its number when it has none."""
+    if column < len(names) and names[column] is not None:
+        return names[column], names[column]
+    return f"列{column + 1}", f"column {column + 1}"
 
 
 def ledger_hash(record: dict[str, Any]) -> str:
@@ -235,7 +250,8 @@ def read_ledger(path: str | Path, ws: Workspace | None = None, *,
             result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
             continue
         header_index, mapping = header
-        names = [cell_text(h) or f"列{i + 1}" for i, h in enumerate(sheet.rows[header_index])]
+        headers = [cell_text(h) for h in sheet.rows[header_index]]
+        names = [h or f"列{i + 1}" for i, h in enumerate(headers)]
         result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
                               "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
         for index in range(header_index + 1, len(sheet.rows)):
@@ -245,14 +261,16 @@ def read_ledger(path: str | Path, ws: Workspace | None = None, *,
                 continue
             where = {"sheet": sheet.name, "row": index + 1}
             try:
-                _check_cells(names, cells, too_long)
+                _check_cells(headers, cells, too_long)
                 record = parse_row(cells, mapping)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
-                    raise ValueError(f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）")
-            except ValueError as exc:
+                    raise InvalidValue(
+                        f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）",
+                        f"case number {record['case_no']} repeated (already on sheet {other_sheet}, row {other_row})")
+            except InvalidValue as exc:
                 result.rejected.append({**where, "case_no": cell_text(cells[mapping["case_no"]])
-                                        if mapping["case_no"] < len(cells) else None, "reason": str(exc)})
+                                        if mapping["case_no"] < len(cells) else None, **exc.message.fields()})
                 continue
             first_row[record["case_no"]] = (sheet.name, index + 1)
             record.update(source_sheet=sheet.name, source_row=index + 1,
@@ -284,9 +302,11 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
         if ok:
             kept.append(record)
         else:
+            position = f"{record['lon']}, {record['lat']}"
             result.rejected.append({"sheet": record["source_sheet"], "row": record["source_row"],
                                     "case_no": record["case_no"],
-                                    "reason": f"坐标不在江苏省范围内（{record['lon']}, {record['lat']}）"})
+                                    **Message(f"坐标不在江苏省范围内（{position}）",
+                                              f"the position is outside Jiangsu ({position})").fields()})
     result.rejected.sort(key=lambda r: (r["sheet"], r["row"]))
     return kept
 
@@ -335,7 +355,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
         changed += [row[0] for row in conn.execute(
             "SELECT id FROM cases WHERE attributed_generation IS NULL")]
         if progress:
-            progress(len(records), len(records), "写入问题")
+            progress(len(records), len(records), pick("写入问题", "writing cases"))
         conn.execute(
             "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
             (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),

@@ -3,7 +3,8 @@
 Ledgers arrive from many offices: ``120.35``, ``120°21′3.5″E``,
 ``120度21分3.5秒``, ``E120°21'3.5"``, ``东经120°21′``; dates as Excel dates,
 serial numbers or text (``2026-03-01``, ``2026/3/1``, ``2026年3月1日``).
-Every parser raises :class:`ValueError` with a Chinese reason on bad input;
+Every parser raises :class:`~inspector.errors.InvalidValue` (a ``ValueError``) with the reason in
+Chinese and English on bad input;
 an impossible date (``2026年13月``, day 32, February 30) is refused, never
 rolled over into another date. Texts longer than any real coordinate or date
 are refused before a pattern sees them, and runs of spaces are collapsed, so
@@ -17,6 +18,8 @@ import calendar
 import datetime as dt
 import math
 import re
+
+from inspector.errors import InvalidValue
 
 _DMS = re.compile(
     r"""^\s*(?P<pre>[NSEW北南东西]|东经|西经|北纬|南纬)?\s*
@@ -41,50 +44,57 @@ def control_character(text: str) -> str | None:
     return found.group() if found else None
 
 
-def _short_text(value: object, what: str) -> str:
-    """The cell as text with runs of white space collapsed; refused when longer than any real value."""
+def _short_text(value: object, what: tuple[str, str]) -> str:
+    """The cell as text with runs of white space collapsed; refused when longer than any real value.
+    ``what``: the kind of value in Chinese and English."""
     text = " ".join(str(value).split())
     if len(text) > MAX_VALUE_CHARS:
-        raise ValueError(f"无法解析的{what}：内容过长（{len(text)} 个字符）")
+        raise InvalidValue(f"无法解析的{what[0]}：内容过长（{len(text)} 个字符）",
+                           f"unreadable {what[1]}: too long ({len(text)} characters)")
     return text
 
 
 def parse_coordinate(value: object, axis: str) -> float:
     """A longitude (``axis="lon"``) or latitude (``"lat"``) in decimal degrees."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("坐标为空")
+        raise InvalidValue("坐标为空", "the coordinate is empty")
     if isinstance(value, bool):
-        raise ValueError(f"无法解析的坐标：{value}")
+        raise _unreadable_coordinate(value)
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = _short_text(value, "坐标").replace("，", ".").replace("。", ".")
+        text = _short_text(value, ("坐标", "coordinate")).replace("，", ".").replace("。", ".")
         try:
             number = float(text)
         except ValueError:
             number = _parse_dms(text, axis)
     if not math.isfinite(number):
-        raise ValueError(f"无法解析的坐标：{value}")
+        raise _unreadable_coordinate(value)
     limit = 180.0 if axis == "lon" else 90.0
     if abs(number) > limit:
-        raise ValueError(f"坐标超出范围：{value}")
+        raise InvalidValue(f"坐标超出范围：{value}", f"coordinate out of range: {value}")
     return number
+
+
+def _unreadable_coordinate(value: object) -> InvalidValue:
+    return InvalidValue(f"无法解析的坐标：{value}", f"unreadable coordinate: {value}")
 
 
 def _parse_dms(text: str, axis: str) -> float:
     match = _DMS.match(text)
     if not match or (match["min"] is None and match["sec"] is not None):
-        raise ValueError(f"无法解析的坐标：{text}")
+        raise _unreadable_coordinate(text)
     degrees = float(match["deg"])
     minutes = float(match["min"] or 0)
     seconds = float(match["sec"] or 0)
     if minutes >= 60 or seconds >= 60:
-        raise ValueError(f"分或秒超过 60：{text}")
+        raise InvalidValue(f"分或秒超过 60：{text}", f"minutes or seconds of 60 or more: {text}")
     hemisphere = (match["pre"] or match["post"] or "").upper()
     if hemisphere:
         expected = _LON_HEMISPHERES if axis == "lon" else _LAT_HEMISPHERES
         if hemisphere not in expected:
-            raise ValueError(f"经纬度标识与列不符（{hemisphere}）：{text}")
+            raise InvalidValue(f"经纬度标识与列不符（{hemisphere}）：{text}",
+                               f"the hemisphere ({hemisphere}) does not fit the column: {text}")
     sign = -1.0 if hemisphere in _NEGATIVE_HEMISPHERES else 1.0
     return sign * (degrees + minutes / 60 + seconds / 3600)
 
@@ -104,8 +114,8 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 < value < 80000:  # an Excel serial day number (1954..2118)
             return (EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
-        raise ValueError(f"无法解析的日期：{value}")
-    text = _short_text(value, "日期")
+        raise _unreadable_date(value)
+    text = _short_text(value, ("日期", "date"))
     match = _DATE_TEXT.match(text)
     try:
         if match:
@@ -119,8 +129,12 @@ def parse_date(value: object) -> str | None:
         if re.fullmatch(r"\d{8}", text):
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
     except ValueError as exc:
-        raise ValueError(f"无效的日期：{text}") from exc
-    raise ValueError(f"无法解析的日期：{text}")
+        raise InvalidValue(f"无效的日期：{text}", f"impossible date: {text}") from exc
+    raise _unreadable_date(text)
+
+
+def _unreadable_date(value: object) -> InvalidValue:
+    return InvalidValue(f"无法解析的日期：{value}", f"unreadable date: {value}")
 
 
 def cell_text(value: object) -> str | None:

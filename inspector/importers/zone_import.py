@@ -10,6 +10,12 @@ multipolygons, computes areas in the Gauss-Krüger zone, and upserts by
 (layer, feature key) so that re-importing a layer updates zones instead of
 duplicating them. Cases are re-attributed in the same transaction.
 
+Each rejection and repair says why in Chinese and English (``reason`` in the
+current language, ``reason_zh`` and ``reason_en`` beside it; GEOS's and
+GDAL's own English words appended to both); warnings are in the current
+language. The ``repaired`` column keeps the repairs in Chinese, the
+workspace's language, whatever language the import ran in.
+
 :func:`store_zone_rows` is the writing half on its own: the sync client
 applies zone layers the server distributes (:mod:`inspector.importers.zone_layer_file`)
 through it, with the rows the server's import prepared.
@@ -28,7 +34,8 @@ import shapely
 
 from inspector.geo import geodesy
 from inspector.store.db import atomic
-from inspector.errors import BadInput
+from inspector.errors import BadInput, Message
+from inspector.i18n import pick
 from inspector.geo.vector_source import VectorSource, non_finite_vertex
 from inspector.vocabulary import (
     KIND_UNKNOWN, ZONE_FIELD_SYNONYMS, match_fields, normalise_category,
@@ -45,6 +52,9 @@ ZONE_COLUMNS = ("layer_key", "feature_key", "code", "name", "kind", "category", 
                 "repaired", "content_hash")
 _INSERT_BATCH = 1000
 _VALIDATE_BATCH = 256  # features per validation job
+UNREADABLE_GEOMETRY = Message("几何无法解析", "unreadable geometry")
+NO_GEOMETRY = Message("要素没有几何", "feature has no geometry")
+RING_CLOSED = Message("环未闭合，已闭合", "unclosed ring closed")
 
 
 @dataclass
@@ -101,25 +111,27 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
         where = record["where"]
         if geom is None or geom.is_empty:
             vertex = non_finite_vertex(record["feature"].wkb)
-            reason = non_finite_reason(vertex) if vertex is not None else "几何无法解析 / unreadable geometry"
-            result.rejected.append({**where, "reason": reason})
+            reason = non_finite_reason(vertex) if vertex is not None else UNREADABLE_GEOMETRY
+            result.rejected.append({**where, **reason.fields()})
             continue
         if problem is not None:
-            result.rejected.append({**where, "reason": problem})
+            result.rejected.append({**where, **problem.fields()})
             continue
         try:
             repaired = _repaired(geom, is_valid, record["feature"])
         except shapely.errors.GEOSException as exc:
-            result.rejected.append({**where, "reason": f"几何无法修复 / geometry cannot be repaired: {exc}"})
+            reason = Message("几何无法修复", "geometry cannot be repaired").detailed(exc)
+            result.rejected.append({**where, **reason.fields()})
             continue
-        if isinstance(repaired, str):
-            result.rejected.append({**where, "reason": repaired})
+        if isinstance(repaired, Message):
+            result.rejected.append({**where, **repaired.fields()})
             continue
         geom, reasons = repaired
-        if reasons:
-            result.repaired.append({**where, "reason": "; ".join(reasons)})
+        repairs = Message.joined(reasons) if reasons else None
+        if repairs is not None:
+            result.repaired.append({**where, **repairs.fields()})
         record["geom"] = geom
-        record["repaired"] = "; ".join(reasons) or None
+        record["repaired"] = repairs.zh if repairs is not None else None
         # Unchanged geometries keep GDAL's WKB (SQL casts Polygon to MultiPolygon).
         record["wkb"] = shapely.to_wkb(geom) if reasons else record["feature"].wkb
         kept.append(record)
@@ -129,7 +141,9 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
     _assign_feature_keys(rows)
     store_zone_rows(ws, rows, result, source=str(path), progress=progress)
     if any(r["kind"] == KIND_UNKNOWN for r in rows):
-        result.warnings.append("部分区域无法判断类型（红线/管控区/保护地），可用 --kind 指定")
+        result.warnings.append(pick("部分区域无法判断类型（红线/管控区/保护地），可用 --kind 指定",
+                                    "the kind of some zones (red line / control area / protected area) is unknown; "
+                                    "give it with --kind"))
     return result
 
 
@@ -145,8 +159,10 @@ def _read_features(source: VectorSource, field_map: dict[str, str], result: Zone
         result.layers.append({"name": info.name, "features": info.feature_count, "crs": info.crs,
                               "encoding": info.encoding, "fields": field_maps[info.name]})
         if "name" not in field_maps[info.name]:
-            result.warnings.append(
-                f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定")
+            result.warnings.append(pick(
+                f"图层 {info.name} 没有识别出名称字段，使用要素编号；可用 --map name=字段 指定",
+                f"layer {info.name} has no recognised name field, so features are named by number; "
+                "give it with --map name=FIELD"))
     records: list[dict[str, Any]] = []
     checked: list[Future] = []
     batch: list[bytes] = []
@@ -155,13 +171,13 @@ def _read_features(source: VectorSource, field_map: dict[str, str], result: Zone
     with ThreadPoolExecutor(max_workers=1) as validator:
         for done, feature in enumerate(source.features(), start=1):
             if progress and done % 200 == 0:
-                progress(done, total, "读取要素")
+                progress(done, total, pick("读取要素", "reading features"))
             mapped = {key: feature.attributes.get(src) for key, src in field_maps[feature.layer].items()}
             where = {"layer": feature.layer, "feature": feature.fid, "code": _text(mapped.get("code")),
                      "name": _text(mapped.get("name"))}
             if feature.problem is not None or feature.wkb is None:
-                reason = feature.problem or "要素没有几何 / feature has no geometry"
-                result.rejected.append({**where, "reason": reason})
+                reason = feature.problem or NO_GEOMETRY
+                result.rejected.append({**where, **reason.fields()})
                 continue
             records.append({"feature": feature, "mapped": mapped, "where": where})
             batch.append(feature.wkb)
@@ -173,21 +189,22 @@ def _read_features(source: VectorSource, field_map: dict[str, str], result: Zone
     return records, tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
 
 
-def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[str]] | str:
+def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[Message]] | Message:
     """The polygonal geometry to store and what was repaired, or the reason the feature is rejected."""
     reasons = []
     if feature.rings_closed:
-        reasons.append("环未闭合，已闭合 / unclosed ring closed")
+        reasons.append(RING_CLOSED)
     if not is_valid:
-        reasons.append(shapely.is_valid_reason(geom))
+        invalid = shapely.is_valid_reason(geom)  # GEOS's words, e.g. "Self-intersection[120.1 32.5]"
+        reasons.append(Message("几何无效，已修复", "invalid geometry repaired").detailed(invalid))
         geom = _polygonal_part(shapely.make_valid(geom))
         if geom is None:
-            return f"修复后不是面 / not a polygon after repair: {reasons[-1]}"
+            return Message("修复后不是面", "not a polygon after repair").detailed(invalid)
     elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-        reasons.append(f"仅保留面部分 / kept the polygonal parts of a {geom.geom_type}")
+        reasons.append(Message(f"仅保留 {geom.geom_type} 中的面部分", f"kept the polygonal parts of a {geom.geom_type}"))
         geom = _polygonal_part(geom)
         if geom is None:
-            return f"不是面要素 / not a polygon ({feature.geometry_type})"
+            return Message("不是面要素", "not a polygon").detailed(feature.geometry_type)
     return geom, reasons
 
 
@@ -335,7 +352,7 @@ def _upsert(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult,
             [tuple(r[c] for c in columns) + (r.get("uuid") or new_uuid(), now, now, r["wkb"]) for r in batch],
         )
         if progress:
-            progress(start + len(batch), len(rows), "写入区域")
+            progress(start + len(batch), len(rows), pick("写入区域", "writing zones"))
     result.imported = len(inserts)
     assignments = ", ".join(f"{c} = ?" for c in columns)
     conn.executemany(

@@ -997,74 +997,64 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="158"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="157"/>
         <source>登录同步服务器</source>
         <translation>Log in to the sync server</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="171"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="170"/>
         <source>不填则使用系统证书</source>
         <translation>Empty: the system&apos;s certificates</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="172"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="171"/>
         <source>选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="178"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="177"/>
         <source>服务器地址</source>
         <translation>Server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="179"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="178"/>
         <source>用户名</source>
         <translation>User name</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="180"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="179"/>
         <source>密码</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="181"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="180"/>
         <source>CA 证书</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="188"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="187"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="194"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="193"/>
         <source>登录令牌保存在系统密钥环中；登录失败不会改动本地数据。</source>
         <translation>The login token is kept in the system keyring; a failed login changes no local data.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="200"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="199"/>
         <source>选择 CA 证书</source>
         <translation>Choose a CA certificate</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="201"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="200"/>
         <source>证书 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="212"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="211"/>
         <source>请填写服务器地址（https://…）、用户名和密码</source>
         <translation>Enter the server URL (https://…), user name and password</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="233"/>
-        <source>服务器拒绝登录：用户名或密码错误（{detail}）</source>
-        <translation>The server refused the login: wrong user name or password ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="235"/>
-        <source>无法保存登录令牌（{detail}）</source>
-        <translation>Could not keep the login token ({detail})</translation>
     </message>
 </context>
 <context>
@@ -1370,92 +1360,92 @@
 <context>
     <name>SyncResultDialog</name>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="51"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="50"/>
         <source>同步结果</source>
         <translation>Sync result</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="60"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="59"/>
         <source>同步未完成：{reason}。已完成的步骤已保存，本地数据已保留。</source>
         <translation>The sync did not finish: {reason}. Completed steps are saved; local data is kept.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="63"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="62"/>
         <source>{time} 同步完成；{n} 条记录未被接收（冲突交办公室审核，被拒绝的见原因）</source>
         <translation>Sync finished at {time}; {n} record(s) not accepted (conflicts go to office review; see the reason of refused ones)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="66"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="65"/>
         <source>{time} 同步完成</source>
         <translation>Sync finished at {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="69"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="68"/>
         <source>。{n} 条服务器记录无法在本机应用，已隔离（其余记录已正常下载；原因见下表，请告知办公室）</source>
         <translation>. {n} server record(s) cannot be applied on this device and were quarantined (all other records were applied; see the reasons below and tell the office)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="73"/>
         <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="73"/>
         <source>类型</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="73"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="75"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
         <source>内容</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="75"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="74"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="88"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="87"/>
         <source>查看冲突</source>
         <translation>Show conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="100"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="99"/>
         <source>照片上传 {up}、下载 {down}</source>
         <translation>photos up {up}, down {down}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="102"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="101"/>
         <source>区域图层更新 {n}</source>
         <translation>zone layers updated {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="104"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="103"/>
         <source>保留本机修改 {n}</source>
         <translation>local edits kept {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="106"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="105"/>
         <source>待同步 {n}</source>
         <translation>{n} to sync</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="121"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="120"/>
         <source>冲突 #{id}，已交办公室审核</source>
         <translation>conflict #{id}, sent to office review</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="132"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="131"/>
         <source>共 {total} 条记录，显示前 {shown} 条</source>
         <translation>{total} records, showing the first {shown}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_dialogs.py" line="135"/>
+        <location filename="../../ui/sync_views/sync_dialogs.py" line="134"/>
         <source>本次没有上传记录</source>
         <translation>No records were pushed this time</translation>
     </message>
@@ -2092,162 +2082,137 @@
 <context>
     <name>sync</name>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="25"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
         <source>连接服务器</source>
         <translation>connecting to the server</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="25"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
         <source>上传照片</source>
         <translation>uploading photos</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
         <source>上传记录</source>
         <translation>uploading records</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="26"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
         <source>更新区域图层</source>
         <translation>updating zone layers</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="28"/>
         <source>下载记录</source>
         <translation>downloading records</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="27"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="28"/>
         <source>核对数据</source>
         <translation>checking</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="37"/>
-        <source>服务器证书不可信，请检查 CA 证书文件（{detail}）</source>
-        <translation>the server&apos;s certificate is not trusted: check the CA certificate file ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="39"/>
-        <source>无法连接同步服务器（{detail}）</source>
-        <translation>cannot reach the sync server ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="41"/>
-        <source>登录已失效或尚未登录，请重新登录（{detail}）</source>
-        <translation>not logged in, or the login is no longer valid: log in again ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="43"/>
-        <source>服务器出错，稍后再试（{detail}）</source>
-        <translation>the server failed, try again later ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="45"/>
-        <source>服务器拒绝了请求（{detail}）</source>
-        <translation>the server refused the request ({detail})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="53"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="50"/>
         <source>上传 {pushed}，下载 {pulled}</source>
         <translation>pushed {pushed}, pulled {pulled}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="55"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="52"/>
         <source>，冲突 {n}</source>
         <translation>, conflicts {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="57"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="54"/>
         <source>，被拒绝 {n}</source>
         <translation>, rejected {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="59"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="56"/>
         <source>，已隔离 {n}</source>
         <translation>, quarantined {n}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="61"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="58"/>
         <source>，核对不一致</source>
         <translation>, the end check found differences</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="69"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="66"/>
         <source>{time} 已同步：{counts}</source>
         <translation>{time} synced: {counts}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="71"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="68"/>
         <source>离线：同步服务器不可达（{time}）</source>
         <translation>Offline: sync server unreachable ({time})</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="73"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="70"/>
         <source>未设置同步服务器</source>
         <translation>No sync server set up</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="75"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="72"/>
         <source>需要重新登录同步服务器（本地数据已保留）</source>
         <translation>Log in to the sync server again (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="77"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="74"/>
         <source>同步已取消（本地数据已保留）</source>
         <translation>Sync cancelled (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="78"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="75"/>
         <source>同步失败（本地数据已保留）</source>
         <translation>Sync failed (local data kept)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="82"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="79"/>
         <source>已接收</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="82"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="79"/>
         <source>冲突，待审核</source>
         <translation>Conflict, awaiting review</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="83"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="80"/>
         <source>被拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="83"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="80"/>
         <source>已隔离</source>
         <translation>Quarantined</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="87"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="84"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="87"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="84"/>
         <source>核查记录</source>
         <translation>Finding</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="88"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="85"/>
         <source>照片</source>
         <translation>Photo</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="88"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="85"/>
         <source>整改</source>
         <translation>Rectification</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="89"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="86"/>
         <source>两断三清</source>
         <translation>Closure checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_views/sync_text.py" line="89"/>
+        <location filename="../../ui/sync_views/sync_text.py" line="86"/>
         <source>流转</source>
         <translation>Workflow step</translation>
     </message>

@@ -32,11 +32,13 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.errors import Message
 from sync.protocol import PROVINCE_ADCODE
 from sync.server.auth import User
 from sync.server.storage import blob_uploads, insert_new, records, server_now
 
-NOT_UPLOADED = "blob not uploaded yet"  # the push's reason, the same whether or not the blob exists elsewhere
+# the push's reason, the same whether or not the blob exists elsewhere
+NOT_UPLOADED = Message("照片尚未上传", "blob not uploaded yet")
 LOOKUP_SLICE = 500  # hashes per IN (...) query
 
 
@@ -103,7 +105,7 @@ _UPLOADS_OF = sa.select(blob_uploads.c.user_id, blob_uploads.c.jurisdiction).whe
 
 
 def may_reference(conn: Connection, user: User, sha256: Any, city_adcode: Optional[str],
-                  county_adcode: Optional[str]) -> Optional[str]:
+                  county_adcode: Optional[str]) -> Optional[Message]:
     """``None`` when a pushed evidence record of ``user`` in a case of this city/county may name the blob,
     else the reason to reject it (:data:`NOT_UPLOADED`, whether or not the blob exists elsewhere)."""
     if not isinstance(sha256, str) or not sha256:

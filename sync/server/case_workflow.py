@@ -28,6 +28,7 @@ from typing import Any, Optional
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.rectification import CHECKLIST_ITEMS
 from inspector.casework.workflow import CaseFacts, find_rule, missing_for
+from inspector.errors import Message
 from sync.protocol import RecordChange
 from sync.server.auth import User
 from sync.server.push_context import PushContext, content_of
@@ -62,41 +63,52 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     return CaseFacts(frozenset(assessments - {None}), frozenset(measures - {None}), after, missing)
 
 
-def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[str]:
-    if content["role"] != user.role:
-        return f"transition role {content['role']!r} is not your role ({user.role})"
+def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:
+    role, action, from_state = content["role"], content["action"], content["from_state"]
+    if role != user.role:
+        return Message(f"流转的角色 {role!r} 不是你的角色（{user.role}）",
+                       f"transition role {role!r} is not your role ({user.role})")
     state = case_state(ctx, content["case_uuid"])
-    if content["from_state"] != state:
-        return (f"the case is {state} on the server, not {content['from_state']}: it moved since "
-                f"(another device's transition came first)")
-    rule = find_rule(content["from_state"], content["action"])
+    if from_state != state:
+        return Message(f"案件在服务器上的状态是 {state}，不是 {from_state}：此后已有变动（另一台设备的流转先到）",
+                       f"the case is {state} on the server, not {from_state}: it moved since "
+                       f"(another device's transition came first)")
+    rule = find_rule(from_state, action)
     if rule is None:
-        return f"transition not allowed by the workflow: no move {content['action']} from {content['from_state']}"
+        return Message(f"工作流程不允许该流转：不能从 {from_state} 执行 {action}",
+                       f"transition not allowed by the workflow: no move {action} from {from_state}")
     if content["to_state"] not in rule.targets:
-        return f"transition target does not match the workflow: {content['action']} leads to {'/'.join(rule.targets)}"
+        targets = "/".join(rule.targets)
+        return Message(f"流转的目标与工作流程不符：{action} 只能到 {targets}",
+                       f"transition target does not match the workflow: {action} leads to {targets}")
     missing = missing_for(rule, role=user.role, reason=content.get("reason"),
                           facts=case_facts(ctx, content["case_uuid"]))
     if missing:
-        return (f"the workflow refuses {content['action']} on the server's records of this case; missing: "
-                + "; ".join(english for _, english in missing))
+        return Message.joined(Message(zh, en) for zh, en in missing).prefixed(
+            f"按服务器上该案件的记录，工作流程不允许 {action}；缺少：",
+            f"the workflow refuses {action} on the server's records of this case; missing: ")
     return None
 
 
-def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existing: Any) -> Optional[str]:
+def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existing: Any) -> Optional[Message]:
     """Why the workflow refuses a pushed record (``None`` when it does not); called inside the push, after the
     record's scope was checked and when it is not an identical repeat of what is stored."""
     content = change.content
     if change.kind == "transitions":
         if existing is not None or change.deleted:
-            return "a transition is a record of what happened: it cannot be changed or deleted"
+            return Message("流转记录是已发生的事实，不能修改或删除",
+                           "a transition is a record of what happened: it cannot be changed or deleted")
         return _transition_problem(ctx, user, content)
     if change.kind == "cases":
         state = case_state(ctx, change.uuid)
         if content.get("status") != state:
-            return (f"status {content.get('status')!r} is not the case's workflow state on the server ({state}); "
-                    f"a case changes state only by a transition the server accepts")
+            status = content.get("status")
+            return Message(f"状态 {status!r} 不是该案件在服务器上的工作流程状态（{state}）；案件只能通过服务器接受的流转改变状态",
+                           f"status {status!r} is not the case's workflow state on the server ({state}); "
+                           f"a case changes state only by a transition the server accepts")
     if change.kind == "closure_checklists" and existing is None and not change.deleted:
         others = [row.uuid for row in _live(ctx, content["case_uuid"], "closure_checklists")]
         if others:
-            return f"this case already has a 两断三清 checklist ({others[0]}); edit that one"
+            return Message(f"该案件已有两断三清检查表（{others[0]}），请编辑那一份",
+                           f"this case already has a 两断三清 checklist ({others[0]}); edit that one")
     return None

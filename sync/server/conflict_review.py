@@ -28,6 +28,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.errors import Message
 from sync.protocol import (Conflict, KeepVersion, RecordResult, Resolution, ResolvedConflict, ResolveResult,
                            ServerRecord, validate_content)
 from sync.server.auth import User
@@ -83,11 +84,14 @@ def decision(conn: Connection, conflict_id: int) -> Optional[Resolution]:
     return _resolution(row)
 
 
-def decided_reason(conflict_id: int, resolution: Resolution) -> str:
+def decided_reason(conflict_id: int, resolution: Resolution) -> Message:
     """Why a re-pushed version of a settled conflict is refused."""
-    chosen = "this version" if resolution.keep == "client" else "the server's version"
-    return (f"conflict #{conflict_id} was resolved by {resolution.by} (kept {chosen}); "
-            f"the server's revision {resolution.revision} replaces this edit on the next pull")
+    chosen_zh, chosen_en = ("这一版本", "this version") if resolution.keep == "client" else \
+        ("服务器的版本", "the server's version")
+    return Message(f"冲突 #{conflict_id} 已由 {resolution.by} 处理（保留了{chosen_zh}）；下次同步时服务器版本 "
+                   f"{resolution.revision} 将取代这次修改",
+                   f"conflict #{conflict_id} was resolved by {resolution.by} (kept {chosen_en}); "
+                   f"the server's revision {resolution.revision} replaces this edit on the next pull")
 
 
 def _client_version_problem(conn: Connection, row: Any) -> Optional[str]:
@@ -95,11 +99,13 @@ def _client_version_problem(conn: Connection, row: Any) -> Optional[str]:
     status must be its workflow state on the server), or ``None``."""
     content = json.loads(row.client_content)
     problem = validate_content(row.kind, content, deleted=False)
-    if problem is None and row.kind == "cases":
+    if problem is not None:
+        return problem.en
+    if row.kind == "cases":
         state = case_state(PushContext(conn, []), row.uuid)
         if content.get("status") != state:
-            problem = f"its status {content.get('status')!r} is not the case's workflow state ({state})"
-    return problem
+            return f"its status {content.get('status')!r} is not the case's workflow state ({state})"
+    return None
 
 
 def resolve(conn: Connection, user: User, conflict_id: int, keep: KeepVersion) -> ResolveResult:

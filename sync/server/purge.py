@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
+from inspector.errors import Message
 from sync.protocol import content_hash, is_uuid, validate_content
 from sync.server.push_context import record_row
 from sync.server.storage import Storage, next_seq, purged_records, records, server_now
@@ -25,19 +26,20 @@ from sync.server.storage import Storage, next_seq, purged_records, records, serv
 SCAN_BATCH = 1000  # stored records read per round trip by check-records
 
 
-def stored_problem(row: Any) -> Optional[str]:
+def stored_problem(row: Any) -> Optional[Message]:
     """Why a stored record fails the current schema, or ``None``."""
     if not is_uuid(row.uuid):
-        return "uuid: not a lower-case UUID"
+        return Message("uuid：不是小写的 UUID", "uuid: not a lower-case UUID")
     try:
         content = json.loads(row.content)
     except ValueError:
-        return "content is not JSON"
+        return Message("内容不是 JSON", "content is not JSON")
     return validate_content(row.kind, content, bool(row.deleted))
 
 
 def invalid_records(storage: Storage) -> list[dict[str, Any]]:
-    """``[{"uuid", "kind", "reason"}]`` of every stored record that fails the current schema, in change order."""
+    """``[{"uuid", "kind", "reason", "reason_zh", "reason_en"}]`` of every stored record that fails the current
+    schema, in change order (``reason`` in the current language)."""
     found = []
     query = sa.select(records.c.uuid, records.c.kind, records.c.deleted, records.c.content).order_by(
         records.c.server_seq)
@@ -45,7 +47,7 @@ def invalid_records(storage: Storage) -> list[dict[str, Any]]:
         for row in conn.execution_options(yield_per=SCAN_BATCH).execute(query):
             reason = stored_problem(row)
             if reason is not None:
-                found.append({"uuid": row.uuid, "kind": row.kind, "reason": reason})
+                found.append({"uuid": row.uuid, "kind": row.kind, **reason.fields()})
     return found
 
 
@@ -73,7 +75,7 @@ def purge_record(storage: Storage, uuid: str, reason: str, by: str) -> dict[str,
         content = tombstone_content(row)
         problem = validate_content(row.kind, content, True)
         if problem is not None:
-            raise ValueError(f"cannot make a valid tombstone of {uuid}: {problem}")
+            raise ValueError(f"cannot make a valid tombstone of {uuid}: {problem.en}")
         now = server_now()
         archived = conn.execute(purged_records.insert().values(
             uuid=row.uuid, kind=row.kind, city_adcode=row.city_adcode, county_adcode=row.county_adcode,

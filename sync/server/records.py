@@ -20,6 +20,9 @@ moved to another case, evidence naming a blob the pusher may not reference
 a transition the rule table does not allow from the case's state on the
 server, a case status changed without one).
 
+Every reason is a :class:`~inspector.errors.Message`: the answer carries it in
+Chinese and English (:meth:`RecordResult.reason_fields`).
+
 The revision check and the write are one atomic step in the database
 (:mod:`sync.server.push_context`): for any number of concurrent pushes of
 one record from one base, exactly one is applied and every other becomes a
@@ -34,6 +37,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.errors import Message
 from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
                            VerifyResult, canonical_json, content_hash, is_uuid, validate_content)
 from sync.server import blob_access, case_workflow, conflict_review
@@ -43,7 +47,9 @@ from sync.server.storage import Storage, conflicts, next_seq, push_ops, records,
 
 CASE_EDITABLE_FIELDS = frozenset({"status", "revision", "updated_at"})  # what a device may change on a case
 JURISDICTION_FIELDS = ("city_adcode", "county_adcode")
-OUTSIDE = "case not found in your jurisdiction"
+OUTSIDE = Message("在你的辖区内没有找到该案件", "case not found in your jurisdiction")
+DELETED_ON_SERVER = Message("已在服务器上删除", "deleted on the server")
+EDITED_ON_SERVER = Message("自你所依据的版本之后已在服务器上修改", "edited on the server since your base revision")
 MAX_PUSH_ATTEMPTS = 5  # runs of one push that lost a race (a new record's primary key, a deadlock) before giving up
 RETRYABLE_SQLSTATES = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
 
@@ -58,36 +64,40 @@ def server_record(row: Any) -> ServerRecord:
                         city_adcode=row.city_adcode, county_adcode=row.county_adcode)
 
 
-def schema_problem(change: RecordChange) -> Optional[str]:
+def schema_problem(change: RecordChange) -> Optional[Message]:
     """Why a pushed record does not fit the record schema, or ``None``. A device sends a tombstone with the
     record's whole content (only the server's own purge leaves a bare one), so tombstones are checked whole."""
     if not is_uuid(change.uuid):
-        return "uuid: not a lower-case UUID"
+        return Message("uuid：不是小写的 UUID", "uuid: not a lower-case UUID")
     if change.kind != "cases" and any(field in change.content for field in JURISDICTION_FIELDS):
-        return "jurisdiction fields are assigned by the server"
+        return Message("辖区字段由服务器指定", "jurisdiction fields are assigned by the server")
     return validate_content(change.kind, change.content, deleted=False)
 
 
 def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
-                   existing: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
+                   existing: Any) -> tuple[Optional[Message], Optional[str], Optional[str]]:
     """(reason to reject or None, city adcode, county adcode) for a pushed record."""
     content = change.content
     if existing is not None and existing.kind != change.kind:
-        return "this uuid belongs to another kind of record", None, None
+        return Message("该 uuid 属于另一种记录", "this uuid belongs to another kind of record"), None, None
     if change.kind == "cases":
         if existing is None:
-            return "cases are published by the office (publish-ledger), not pushed", None, None
+            return Message("案件由办公室发布（publish-ledger），不能由设备上传",
+                           "cases are published by the office (publish-ledger), not pushed"), None, None
         if change.deleted:
-            return "cases are deleted by the office, not pushed", None, None
+            return Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"), None, None
         if not user.covers(existing.city_adcode, existing.county_adcode):
             return OUTSIDE, None, None
         stored = json.loads(existing.content)
         for field in JURISDICTION_FIELDS:
             if content.get(field) != stored.get(field):
-                return f"jurisdiction field {field} is assigned by the server", None, None
+                return Message(f"辖区字段 {field} 由服务器指定", f"jurisdiction field {field} is assigned by the server"), \
+                    None, None
         changed = {k for k in set(content) | set(stored) if content.get(k) != stored.get(k)}
         if changed - CASE_EDITABLE_FIELDS:
-            return f"ledger fields are published by the office: {', '.join(sorted(changed))}", None, None
+            fields = ", ".join(sorted(changed))
+            return Message(f"台账字段由办公室发布：{fields}", f"ledger fields are published by the office: {fields}"), \
+                None, None
         return None, existing.city_adcode, existing.county_adcode
     case = ctx.row(content.get("case_uuid"))
     if case is None or case.kind != "cases" or not user.covers(case.city_adcode, case.county_adcode):
@@ -96,11 +106,12 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         if not user.covers(existing.city_adcode, existing.county_adcode):
             return OUTSIDE, None, None
         if existing.case_uuid != case.uuid:
-            return "a record cannot move to another case", None, None
+            return Message("记录不能移到另一个案件", "a record cannot move to another case"), None, None
     if content.get("finding_uuid"):
         finding = ctx.row(content["finding_uuid"])
         if finding is None or finding.kind != "findings" or finding.case_uuid != case.uuid:
-            return "finding_uuid does not name a finding of this case", None, None
+            return Message("finding_uuid 不是该案件的核查记录", "finding_uuid does not name a finding of this case"), \
+                None, None
     if change.kind == "evidence":
         problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
                                             case.county_adcode)
@@ -133,24 +144,25 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
     problem, city, county = _scope_problem(ctx, user, change, existing)
     answer = {"uuid": change.uuid, "kind": change.kind}
     if problem:
-        return RecordResult(**answer, status="rejected", reason=problem)
+        return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
     chash = content_hash(change.content)
     if existing is not None and existing.content_hash == chash and bool(existing.deleted) == change.deleted:
         return RecordResult(**answer, status="applied", revision=existing.revision, server_seq=existing.server_seq)
     problem = case_workflow.workflow_problem(ctx, user, change, existing)
     if problem:
-        return RecordResult(**answer, status="rejected", reason=problem)
+        return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
     if existing is not None and (existing.deleted or change.base_revision != existing.revision):
         conflict_id = _store_conflict(ctx.conn, user, change, existing, chash, operation_id, ctx.now)
         decided = conflict_review.decision(ctx.conn, conflict_id)
         if decided is not None:  # this very version was already reviewed and not kept
             return RecordResult(**answer, status="rejected", revision=existing.revision, conflict_id=conflict_id,
-                                reason=conflict_review.decided_reason(conflict_id, decided))
-        reason = "deleted on the server" if existing.deleted else "edited on the server since your base revision"
-        return RecordResult(**answer, status="conflict", revision=existing.revision, reason=reason,
-                            conflict_id=conflict_id)
+                                **RecordResult.reason_fields(conflict_review.decided_reason(conflict_id, decided)))
+        reason = DELETED_ON_SERVER if existing.deleted else EDITED_ON_SERVER
+        return RecordResult(**answer, status="conflict", revision=existing.revision,
+                            **RecordResult.reason_fields(reason), conflict_id=conflict_id)
     if existing is None and change.base_revision is not None:
-        return RecordResult(**answer, status="rejected", reason="unknown record with a base revision")
+        return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(Message(
+            "服务器上没有这条记录，它却带有所依据的版本号", "unknown record with a base revision")))
     seq = ctx.next_seq()
     values = {"city_adcode": city, "county_adcode": county, "deleted": change.deleted,
               "content": json.dumps(change.content, ensure_ascii=False), "content_hash": chash,
@@ -167,7 +179,7 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
 
 
 def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str,
-               invalid: dict[int, str]) -> PushResult:
+               invalid: dict[int, Message]) -> PushResult:
     stored = conn.execute(sa.select(push_ops).where(push_ops.c.operation_id == batch.operation_id)).first()
     if stored is not None:
         if stored.user_id != user.id or stored.request_hash != request_hash:
@@ -175,7 +187,8 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str
         return PushResult(**json.loads(stored.result), replayed=True, server_time=server_now())
     valid = [change for index, change in enumerate(batch.records) if index not in invalid]
     ctx = PushContext(conn, valid)
-    results = [RecordResult(uuid=change.uuid, kind=change.kind, status="rejected", reason=invalid[index])
+    results = [RecordResult(uuid=change.uuid, kind=change.kind, status="rejected",
+                            **RecordResult.reason_fields(invalid[index]))
                if index in invalid else apply_change(ctx, user, change, batch.operation_id)
                for index, change in enumerate(batch.records)]
     ctx.finish()

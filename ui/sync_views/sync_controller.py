@@ -154,7 +154,7 @@ class SyncController(QObject):
             if client is not None:
                 client.close()
             self.worker = None
-            self._end(self._failure(call.error or SyncCancelled("sync cancelled")))
+            self._end(self._failure(call.error or SyncCancelled()))
             return
         assert self._root is not None and self._settings is not None
         job = SyncJob(self._root, client, actor=self._settings.user, progress=self._note)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.store.workspace import Workspace
-from sync.errors import AuthError
 from sync.record_labels import local_records
 from sync.settings import LoggedIn, log_in, login_defaults
 from ui.background import BackgroundCall
@@ -35,7 +34,7 @@ from ui.plain_text import plain_label
 from ui.session import Session
 from ui.sync_views.sync_controller import SyncOutcome
 from ui.sync_views.sync_text import (STATUS_COLOURS, counts_text, error_text, push_status_text, record_detail,
-                          record_kind_text)
+                                     record_kind_text, record_reason)
 
 MAX_ROWS = 2000  # per-record rows shown; refused and quarantined records come first, so none of them is cut
 STATUS_ORDER = {"rejected": 0, "conflict": 1, "quarantined": 2, "applied": 3}
@@ -116,7 +115,7 @@ class SyncResultDialog(QDialog):
             status = QTableWidgetItem(push_status_text(record["status"]))
             status.setForeground(QColor(STATUS_COLOURS.get(record["status"], "#111111")))
             status.setData(Qt.ItemDataRole.UserRole, record["uuid"])
-            reason = record.get("reason") or ""
+            reason = record_reason(record)
             if record.get("conflict_id") is not None:
                 reason = self.tr("冲突 #{id}，已交办公室审核").format(id=record["conflict_id"]) + \
                     (f"（{reason}）" if reason else "")
@@ -229,11 +228,7 @@ class LoginDialog(QDialog):
         if call.error is None:
             self.loggedIn.emit(call.result)
             self.accept()
-        elif isinstance(call.error, AuthError) and call.error.status == 401:
-            self._show(self.tr("服务器拒绝登录：用户名或密码错误（{detail}）").format(detail=call.error))
-        elif isinstance(call.error, AuthError):  # no usable OS keyring: the token could not be kept
-            self._show(self.tr("无法保存登录令牌（{detail}）").format(detail=call.error))
-        else:
+        else:  # wrong password, no usable OS keyring, unreachable server: the error says which
             self._show(error_text(call.error))
 
     def _show(self, text: str) -> None:

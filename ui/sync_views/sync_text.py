@@ -2,18 +2,19 @@
 (pushed records as the server answered, pulled records this device set aside as 已隔离).
 
 Shared by the status bar line (:mod:`ui.sync_views.sync_status`) and the sync dialogs
-(:mod:`ui.sync_views.sync_dialogs`, :mod:`ui.sync_views.conflicts_view`). Every text goes through
-``translate("sync", …)`` so the English translation file covers it. Error
-texts say what to do and keep the server's own detail in brackets; a
-failure always adds that local data was kept.
+(:mod:`ui.sync_views.sync_dialogs`, :mod:`ui.sync_views.conflicts_view`). Every text of the UI goes
+through ``translate("sync", …)`` so the English translation file covers it; a failure always adds
+that local data was kept. An error is shown by its own message (:class:`inspector.errors.Message`,
+which says what to do, with the server's own words in brackets) in the UI language, and so is the
+reason the server gave for a refused record (``reason_zh`` / ``reason_en``).
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from sync.errors import AuthError, NetworkError, RequestRefused, ServerError, SyncError, UntrustedServer
+from inspector.errors import InspectorError, Message
 from ui import labels
-from ui.i18n import translate
+from ui.i18n import core_message, translate
 from ui.sync_views.sync_controller import SyncOutcome
 
 # push status (and ``quarantined``: a pulled record set aside) → text colour
@@ -29,23 +30,19 @@ def phase_text(phase: str) -> str:
 
 
 def error_text(error: Optional[BaseException]) -> str:
-    """What went wrong, in the UI language, with the technical detail in brackets."""
+    """What went wrong, in the UI language: a sync or core error's own message (what happened, what to do,
+    the technical detail in brackets); anything else — a fault of this program — by its type and text."""
     if error is None:
         return ""
-    detail = str(error)
-    if isinstance(error, UntrustedServer):
-        return translate("sync", "服务器证书不可信，请检查 CA 证书文件（{detail}）").format(detail=detail)
-    if isinstance(error, NetworkError):
-        return translate("sync", "无法连接同步服务器（{detail}）").format(detail=detail)
-    if isinstance(error, AuthError):
-        return translate("sync", "登录已失效或尚未登录，请重新登录（{detail}）").format(detail=detail)
-    if isinstance(error, ServerError):
-        return translate("sync", "服务器出错，稍后再试（{detail}）").format(detail=detail)
-    if isinstance(error, RequestRefused):
-        return translate("sync", "服务器拒绝了请求（{detail}）").format(detail=detail)
-    if isinstance(error, SyncError):
-        return detail
-    return f"{type(error).__name__}: {detail}"
+    if isinstance(error, InspectorError):
+        return core_message(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def record_reason(record: dict[str, Any]) -> str:
+    """The reason of a per-record answer (a refused push, a quarantined pull) in the UI language."""
+    message = Message.from_fields(record)
+    return core_message(message) if message is not None else ""
 
 
 def counts_text(report: Any) -> str:
