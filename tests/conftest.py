@@ -1,4 +1,4 @@
-"""Shared fixtures: fresh workspaces and the real test data in ../shared/data."""
+"""Shared fixtures: fresh workspaces and the public test data (tests/sample_data.py)."""
 from __future__ import annotations
 
 import os
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from sample_data import SHARED_DATA
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("INSPECTOR_LANG", "zh")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture
