@@ -5,6 +5,9 @@ near real Jiangsu landmarks (洪泽湖, 太湖, 盐城湿地, 云台山 …) and
 are invented problems. Every name carries the 【示例】 prefix and every title
 says 示例数据. The output is deterministic (seeded ``random.Random``).
 
+The zones are drawn from the table in ``scripts/demo_zones.toml`` (name,
+kind, category, centre, size and shape of each).
+
 Writes:
   * ``zones.geojson`` — ~45 polygons (EPSG:4490 lon/lat) with Chinese
     attributes 名称/编码/类型/类别/功能分区/级别/行政区代码; one nature reserve
@@ -27,6 +30,7 @@ import json
 import math
 import random
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "resources" / "demo"
 DEFAULT_ADMIN = REPO_ROOT / "resources" / "admin" / "jiangsu_admin.geojson"
 DEFAULT_SEED = 20261124
+ZONE_TABLE = Path(__file__).resolve().with_name("demo_zones.toml")  # the sample zones, one row each
 
 SAMPLE_PREFIX = "【示例】"
 LAYER_NAME = "【示例数据】江苏生态空间示例图层"
@@ -89,92 +94,18 @@ class ZoneSpec:
     function_zone: str = ""  # for unsplit 自然保护地: usually 一般控制区
 
 
-ZONE_SPECS: tuple[ZoneSpec, ...] = (
-    # 自然保护地 — reserves split into function zones
-    ZoneSpec("盐城湿地珍禽国家级自然保护区", PROTECTED_AREA, "自然保护区", "国家级", (120.47, 33.60), 7.2,
-             elongation=2.2, bearing_deg=160, vertices=150, core_fraction=0.42),
-    ZoneSpec("大丰麋鹿国家级自然保护区", PROTECTED_AREA, "自然保护区", "国家级", (120.76, 33.00), 4.5,
-             elongation=1.6, bearing_deg=150, vertices=120, core_fraction=0.5),
-    ZoneSpec("泗洪洪泽湖湿地国家级自然保护区", PROTECTED_AREA, "自然保护区", "国家级", (118.36, 33.31), 7.0,
-             elongation=1.4, bearing_deg=30, vertices=160, core_fraction=0.4),
-    # 自然保护地 — natural parks (managed as 一般控制区)
-    ZoneSpec("云台山国家森林公园", PROTECTED_AREA, "森林公园", "国家级", (119.38, 34.68), 3.6,
-             elongation=1.5, bearing_deg=60, vertices=140, roughness=0.3, function_zone=GENERAL),
-    ZoneSpec("老山国家森林公园", PROTECTED_AREA, "森林公园", "国家级", (118.56, 32.09), 4.0,
-             elongation=1.8, bearing_deg=65, vertices=130, roughness=0.3, function_zone=GENERAL),
-    ZoneSpec("溱湖国家湿地公园", PROTECTED_AREA, "湿地公园", "国家级", (120.08, 32.58), 1.8,
-             vertices=70, function_zone=GENERAL),
-    ZoneSpec("三台山省级森林公园", PROTECTED_AREA, "森林公园", "省级", (118.33, 33.91), 1.6,
-             elongation=1.3, vertices=60, function_zone=GENERAL),
-    ZoneSpec("六合国家地质公园", PROTECTED_AREA, "地质遗迹保护区", "国家级", (118.88, 32.38), 1.4,
-             vertices=55, roughness=0.35, function_zone=GENERAL),
-    ZoneSpec("钟山风景名胜区", PROTECTED_AREA, "风景名胜区", "国家级", (118.85, 32.06), 2.6,
-             elongation=1.4, bearing_deg=80, vertices=110, function_zone=GENERAL),
-    ZoneSpec("九龙口县级湿地公园", PROTECTED_AREA, "湿地公园", "县级", (119.70, 33.37), 2.0,
-             vertices=65, roughness=0.3, function_zone=GENERAL),
-    ZoneSpec("海州湾海洋特别保护区", PROTECTED_AREA, "海洋特别保护区", "国家级", (119.40, 34.76), 2.4,
-             elongation=2.0, bearing_deg=100, vertices=80, function_zone=GENERAL),
-    ZoneSpec("蜀冈市级风景名胜区", PROTECTED_AREA, "风景名胜区", "市级", (119.41, 32.42), 1.5,
-             vertices=50, function_zone=GENERAL),
-    # 生态保护红线
-    ZoneSpec("洪泽湖东部重要湿地", RED_LINE, "重要湿地", "国家级", (118.68, 33.30), 7.3,
-             elongation=1.3, bearing_deg=10, vertices=200),
-    ZoneSpec("太湖湖体重要保护区", RED_LINE, "太湖重要保护区", "国家级", (120.20, 31.21), 7.4,
-             elongation=1.2, bearing_deg=40, vertices=220),
-    ZoneSpec("长江南京夹江饮用水水源保护区", RED_LINE, "饮用水水源保护区", "国家级", (118.70, 32.00), 6.0,
-             bearing_deg=20, strip_width_km=0.9, vertices=80),
-    ZoneSpec("长江镇江段豚类特殊物种保护区", RED_LINE, "特殊物种保护区", "国家级", (119.62, 32.25), 9.0,
-             bearing_deg=80, strip_width_km=1.6, vertices=90),
-    ZoneSpec("高邮湖重要湿地", RED_LINE, "重要湿地", "国家级", (119.30, 32.86), 6.5,
-             elongation=1.7, bearing_deg=5, vertices=180),
-    ZoneSpec("骆马湖饮用水水源保护区", RED_LINE, "饮用水水源保护区", "国家级", (118.20, 34.10), 5.0,
-             elongation=1.3, bearing_deg=30, vertices=150),
-    ZoneSpec("宜兴竹海风景名胜区", RED_LINE, "风景名胜区", "国家级", (119.70, 31.20), 2.8,
-             elongation=1.5, bearing_deg=120, vertices=120, roughness=0.32),
-    ZoneSpec("天目湖饮用水水源保护区", RED_LINE, "饮用水水源保护区", "国家级", (119.43, 31.30), 2.4,
-             elongation=1.6, bearing_deg=170, vertices=100, roughness=0.33),
-    ZoneSpec("阳澄湖中湖重要渔业水域", RED_LINE, "重要渔业水域", "国家级", (120.80, 31.42), 2.6,
-             elongation=1.4, bearing_deg=150, vertices=90),
-    ZoneSpec("长江口北支重要湿地", RED_LINE, "重要湿地", "国家级", (121.60, 31.79), 6.0,
-             bearing_deg=110, strip_width_km=2.0, vertices=100),
-    ZoneSpec("大纵湖重要湿地", RED_LINE, "重要湿地", "国家级", (119.78, 33.18), 2.7,
-             vertices=90),
-    ZoneSpec("宜兴龙池山自然保护区", RED_LINE, "自然保护区", "国家级", (119.64, 31.17), 1.6,
-             vertices=60, roughness=0.3),
-    # 生态空间管控区域
-    ZoneSpec("洪泽湖南部洪水调蓄区", CONTROL_AREA, "洪水调蓄区", "省级", (118.74, 33.12), 6.8,
-             elongation=1.5, bearing_deg=80, vertices=190),
-    ZoneSpec("邵伯湖洪水调蓄区", CONTROL_AREA, "洪水调蓄区", "省级", (119.45, 32.56), 3.6,
-             elongation=1.8, bearing_deg=175, vertices=120),
-    ZoneSpec("白马湖重要湿地", CONTROL_AREA, "重要湿地", "省级", (119.10, 33.20), 3.8,
-             elongation=1.2, vertices=110),
-    ZoneSpec("通榆河清水通道维护区", CONTROL_AREA, "清水通道维护区", "省级", (120.12, 33.26), 14.0,
-             bearing_deg=5, strip_width_km=1.0, vertices=110),
-    ZoneSpec("三江营清水通道维护区", CONTROL_AREA, "清水通道维护区", "省级", (119.60, 32.34), 7.0,
-             bearing_deg=150, strip_width_km=0.8, vertices=80),
-    ZoneSpec("茅山重要水源涵养区", CONTROL_AREA, "重要水源涵养区", "省级", (119.30, 31.80), 5.5,
-             elongation=2.0, bearing_deg=10, vertices=170, roughness=0.3),
-    ZoneSpec("滆湖重要渔业水域", CONTROL_AREA, "重要渔业水域", "省级", (119.82, 31.61), 4.2,
-             elongation=1.9, bearing_deg=160, vertices=130),
-    ZoneSpec("东太湖太湖重要保护区", CONTROL_AREA, "太湖重要保护区", "省级", (120.46, 31.07), 4.5,
-             elongation=1.6, bearing_deg=140, vertices=140),
-    ZoneSpec("贡湖饮用水水源保护区", CONTROL_AREA, "饮用水水源保护区", "省级", (120.30, 31.43), 2.7,
-             elongation=1.3, vertices=90),
-    ZoneSpec("黄河故道生态公益林", CONTROL_AREA, "生态公益林", "市级", (116.66, 34.66), 1.7,
-             bearing_deg=120, parts=3, vertices=40, roughness=0.3),
-    ZoneSpec("云龙湖风景名胜区", CONTROL_AREA, "风景名胜区", "省级", (117.15, 34.22), 3.0,
-             elongation=1.3, vertices=110),
-    ZoneSpec("铁山寺森林公园", CONTROL_AREA, "森林公园", "省级", (118.70, 32.85), 3.4,
-             elongation=1.4, bearing_deg=40, vertices=130, roughness=0.3),
-    ZoneSpec("石梁河水库饮用水水源保护区", CONTROL_AREA, "饮用水水源保护区", "省级", (118.85, 34.77), 3.5,
-             elongation=1.5, bearing_deg=120, vertices=120),
-    ZoneSpec("李中水上森林生态公益林", CONTROL_AREA, "生态公益林", "县级", (119.98, 33.05), 1.2,
-             vertices=45),
-    ZoneSpec("江阴长江饮用水水源保护区", CONTROL_AREA, "饮用水水源保护区", "市级", (120.28, 31.94), 4.0,
-             bearing_deg=70, strip_width_km=0.7, vertices=60),
-    ZoneSpec("宝华山森林公园", CONTROL_AREA, "森林公园", "省级", (119.09, 32.13), 2.3,
-             elongation=1.3, vertices=90, roughness=0.3),
-)
+def load_zone_specs(path: Path = ZONE_TABLE) -> tuple[ZoneSpec, ...]:
+    """The sample zones of the table in ``path`` (one inline TOML table per zone, with ZoneSpec's fields)."""
+    with path.open("rb") as handle:
+        rows = tomllib.load(handle)["zones"]
+    specs = tuple(ZoneSpec(**{**row, "centre": tuple(row["centre"])}) for row in rows)
+    unknown = {spec.kind for spec in specs} - {RED_LINE, CONTROL_AREA, PROTECTED_AREA}
+    if unknown:
+        raise ValueError(f"{path}: unknown zone kinds {sorted(unknown)}")
+    return specs
+
+
+ZONE_SPECS = load_zone_specs()
 
 
 # ----------------------------------------------------------------------------- geometry helpers
@@ -749,12 +680,17 @@ def normalise_zip_timestamps(path: Path, when: dt.datetime) -> None:
     temporary.replace(path)
 
 
-README_TEXT = """# 示例数据 / Sample data
-
-本目录中的 zones.geojson（生态空间示例图层）和 ledger.xlsx（问题台账）均为 scripts/make_demo_data.py 随机生成的【示例数据】，并非真实的执法记录或保护地边界。
-Everything in this folder (zones.geojson, ledger.xlsx) is generated SAMPLE data made by scripts/make_demo_data.py; these are not real enforcement records or real protected-area boundaries.
-重新生成 / Regenerate: `python scripts/make_demo_data.py` (needs resources/admin/jiangsu_admin.geojson from scripts/build_admin_areas.py).
-"""
+README_TEXT = "\n".join([
+    "# 示例数据 / Sample data",
+    "",
+    "本目录中的 zones.geojson（生态空间示例图层）和 ledger.xlsx（问题台账）均为 scripts/make_demo_data.py "
+    "随机生成的【示例数据】，并非真实的执法记录或保护地边界。",
+    "Everything in this folder (zones.geojson, ledger.xlsx) is generated SAMPLE data made by "
+    "scripts/make_demo_data.py; these are not real enforcement records or real protected-area boundaries.",
+    "重新生成 / Regenerate: `python scripts/make_demo_data.py` "
+    "(needs resources/admin/jiangsu_admin.geojson from scripts/build_admin_areas.py).",
+    "",
+])
 
 
 def main(argv: list[str] | None = None) -> int:

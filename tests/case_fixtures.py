@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from inspector.importers.ledger_import import import_ledger
-from inspector.store.workspace import Workspace
 from inspector.importers.zone_import import import_zones
+from inspector.store.workspace import Workspace
 from tests.test_ledger_import import ledger_rows, write_xlsx
 from tests.test_zone_import import CENTRE, gk_features
 from tests.vector_fixtures import write_layer

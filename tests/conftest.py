@@ -1,4 +1,11 @@
-"""Shared fixtures: fresh workspaces and the real test data in ../shared/data."""
+"""Shared fixtures and checks: fresh workspaces, the public test data, and the map page's web assets.
+
+Tests marked ``map_page`` load the real map page, which needs Leaflet from the
+npm registry (``resources/web/node_modules``). Without it the page would never
+report ready and each such test would wait out its timeout; instead they fail
+at once with the map's own message (what is missing, how to install it). They
+fail rather than skip: CI must install the assets.
+"""
 from __future__ import annotations
 
 import os
@@ -6,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from sample_data import SHARED_DATA
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("INSPECTOR_LANG", "zh")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+MAP_PAGE_MARKER = "map_page"
+_web_assets: dict[str, str] = {}  # "problem": the map's message, computed once per session
 
 
 @pytest.fixture
@@ -35,3 +45,19 @@ def _isolated_user_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("INSPECTOR_WORKSPACE", raising=False)
+
+
+def web_assets_problem() -> str:
+    """The map's message about missing web assets in both languages, or "" when they are installed."""
+    if "problem" not in _web_assets:
+        from ui.map.map_scheme import web_assets_problem as problem_of_the_map
+
+        problem = problem_of_the_map()
+        _web_assets["problem"] = f"{problem.zh}\n{problem.en}" if problem is not None else ""
+    return _web_assets["problem"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker(MAP_PAGE_MARKER) is not None and web_assets_problem():
+        pytest.fail(web_assets_problem(), pytrace=False)

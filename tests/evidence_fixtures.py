@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 # Points in Jiangsu (CGCS2000 lon/lat)
 YANCHENG_COAST = (120.5, 33.6)  # 盐城 coastal wetland reserve area

@@ -9,6 +9,7 @@ fresh schema-less database by dropping the tables first.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -22,13 +23,9 @@ from typing import Any, Callable, Optional
 import pytest
 
 PASSWORD = "correct horse battery staple"
-USERS = {  # name: (role, jurisdiction)
-    "admin": ("admin", "320000"),
-    "inspector_a": ("inspector", "320900"),
-    "reviewer_r": ("reviewer", "320900"),
-    "inspector_b": ("inspector", "320100"),
-    "reviewer_nj": ("reviewer", "320100"),
-    "county_c": ("inspector", "320924"),
+USERS = {  # name: (role, jurisdiction): the province's admin, 盐城 (320900), 南京 (320100), 射阳 county (320924)
+    "admin": ("admin", "320000"), "inspector_a": ("inspector", "320900"), "reviewer_r": ("reviewer", "320900"),
+    "inspector_b": ("inspector", "320100"), "reviewer_nj": ("reviewer", "320100"), "county_c": ("inspector", "320924"),
 }
 DB_ENV = "SYNC_TEST_DATABASE_URL"
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +33,18 @@ EXTRA_ROWS = [
     [9, "LD-010", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "鱼塘", 120.45, 33.52, None, None, "射阳县"],
     [10, "LD-011", "盐城市", "东台市", "条子泥", None, "码头", "码头", 120.9, 32.85, None, None, "东台市"],
 ]
+
+
+def wait_for(ready: Callable[[], bool], what: str, *, seconds: float, alive: Callable[[], bool] = lambda: True,
+             poll_s: float = 0.02) -> None:
+    """Poll a real condition (``ready()``, e.g. "the server answers") until it holds; RuntimeError when
+    ``seconds`` pass or ``alive()`` turns false first. The tests' one polling loop: everything else
+    waits on a signal, an event or a process."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline or not alive():
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(poll_s)
 
 
 def free_port() -> int:
@@ -91,11 +100,7 @@ class ServerThread:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.time() + 20
-        while not self.server.started:
-            if time.time() > deadline or not self.thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
+        wait_for(lambda: self.server.started, "server", seconds=20, alive=self.thread.is_alive)
         return self
 
     def stop(self) -> None:
@@ -124,12 +129,12 @@ class ServerProcess:
                    "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
         self.process = subprocess.Popen(command + (["--db", db_url] if db_url else []), cwd=REPO,
                                         start_new_session=True, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while not self._answers():
-            if time.time() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError("server process did not start")
-            time.sleep(0.1)
+        try:
+            wait_for(self._answers, "server process", seconds=60, alive=lambda: self.process.poll() is None,
+                     poll_s=0.1)
+        except RuntimeError:
+            self.stop()
+            raise
 
     @property
     def url(self) -> str:
@@ -209,6 +214,27 @@ def api(url: str, user: str) -> Any:
     client = SyncClient(url)
     client.login(user, PASSWORD, remember=False)
     return client
+
+
+def upload_cut_at_half(proxy: Any, size: int, chunk: int, work: Path) -> tuple[Any, Path, bytes, str]:
+    """A chunked upload of ``size`` random bytes by inspector_a through ``proxy`` (a FaultProxy or the benchmark's
+    proxy process), cut once half of them have gone up. Returns the client, still logged in through the proxy
+    (disarmed again), and the blob's path, bytes and SHA-256."""
+    from sync.blob_transfer import upload_chunked
+    from sync.errors import NetworkError
+
+    data = os.urandom(size)
+    path = work / "big.bin"
+    path.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    client = api(proxy.url, "inspector_a")
+    proxy.arm("up", size // 2)
+    try:
+        upload_chunked(client, path, sha, size, chunk_size=chunk)
+    except NetworkError:
+        proxy.disarm()
+        return client, path, data, sha
+    raise AssertionError("the upload was not cut")
 
 
 def together(calls: list[Callable[[], Any]]) -> list[Any]:

@@ -4,21 +4,19 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from pathlib import Path
 
 import pytest
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo
-from inspector.evidence.gps import offset_lonlat
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
+from inspector.evidence.gps import offset_lonlat
 from inspector.store.media_store import blob_path, hash_file, thumbnail_path
+from sample_data import DEG_TOL, NO_GPS, PLACEHOLDER_ZERO, available_photos, parse_expected
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, run_cli
-from tests.test_evidence_exif import DEG_TOL, NO_GPS, PHOTO_NAMES, PHOTOS, PLACEHOLDER_ZERO, parse_expected
 from tests.test_evidence_orthophoto import write_geotiff
 from tests.vector_fixtures import lonlat_to_gk
 
-needs_shared = pytest.mark.skipif(not PHOTOS.is_dir(), reason=f"shared test photos not found at {PHOTOS}")
 CONTRACT_KEYS = {"sha256", "kind", "lon", "lat", "altitude_m", "bearing_deg", "taken_at_utc", "make", "model",
                  "flags", "zones", "function_zone", "footprint_area_m2", "footprint_zones"}
 
@@ -34,16 +32,14 @@ def _evidence_count(ws) -> int:
     return ws.conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
 
 
-@needs_shared
-def test_every_shared_photo_attaches_with_its_reference_values(case_ws, tmp_path):
+def test_every_real_photo_attaches_with_its_reference_values(case_ws, tmp_path):
     copies = tmp_path / "copies"
     copies.mkdir()
-    for name in PHOTO_NAMES:
-        shutil.copy2(PHOTOS / name, copies / name)
-    originals = {name: hash_file(copies / name)[0] for name in PHOTO_NAMES}
-    results = attach(case_ws, CORE_CASE, [copies / n for n in PHOTO_NAMES], actor="tester")
-    assert len(results) == len(PHOTO_NAMES)
-    for name, result in zip(PHOTO_NAMES, results):
+    names = [shutil.copy2(photo, copies / photo.name).name for photo in available_photos()]
+    originals = {name: hash_file(copies / name)[0] for name in names}
+    results = attach(case_ws, CORE_CASE, [copies / n for n in names], actor="tester")
+    assert len(results) == len(names)
+    for name, result in zip(names, results):
         assert "error" not in result, result
         assert CONTRACT_KEYS <= set(result)
         expected = parse_expected(name)
@@ -60,17 +56,18 @@ def test_every_shared_photo_attaches_with_its_reference_values(case_ws, tmp_path
             assert abs(result["reported_lon"] - expected["lon"]) <= DEG_TOL
         if "bearing" in expected:
             assert result["bearing_deg"] == pytest.approx(expected["bearing"], abs=0.01)
-    assert {name: hash_file(copies / name)[0] for name in PHOTO_NAMES} == originals  # originals untouched
-    assert _evidence_count(case_ws) == len(PHOTO_NAMES)
+    assert {name: hash_file(copies / name)[0] for name in names} == originals  # originals untouched
+    assert _evidence_count(case_ws) == len(names)
 
 
-@needs_shared
 def test_retagged_jiangsu_copies_attach_with_zones(case_ws, tmp_path):
-    names = [n for n in PHOTO_NAMES if n not in PLACEHOLDER_ZERO][:4]
+    photos = [p for p in available_photos() if p.name not in PLACEHOLDER_ZERO][:4]
+    names = [p.name for p in photos]
     near = offset_lonlat(*CENTRE, 60.0, -40.0)  # inside the 500 m core zone
-    files = [make_geotagged_photo(tmp_path / f"js-{i}.jpg", *near, bearing=90.0 + i, source=PHOTOS / name,
-                                  make=parse_expected(name)["make"] or "", model=parse_expected(name)["model"] or "")
-             for i, name in enumerate(names)]
+    files = [make_geotagged_photo(tmp_path / f"js-{i}.jpg", *near, bearing=90.0 + i, source=photo,
+                                  make=parse_expected(photo.name)["make"] or "",
+                                  model=parse_expected(photo.name)["model"] or "")
+             for i, photo in enumerate(photos)]
     finding = add_finding(case_ws, CORE_CASE, assessment="确认问题", activity_type="养殖", description="新建养殖塘")
     results = attach(case_ws, CORE_CASE, files, finding=finding["uuid"], phase="inspection")
     for i, (name, result) in enumerate(zip(names, results)):

@@ -6,12 +6,12 @@ import json
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.store import db
-from inspector.store.audit import verify
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
-from inspector.store.media_store import blob_path
 from inspector.casework.workflow import transition
+from inspector.store import db
+from inspector.store.audit import verify
+from inspector.store.media_store import blob_path
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli
 
 
@@ -66,24 +66,26 @@ def test_media_file_modified_on_disk(audited):
     assert verify(ws)["media_problems"][0]["reason"] == "missing"
 
 
-def test_audit_row_edited_after_dropping_the_trigger(audited):
-    ws, _, _ = audited
+def _tamper_behind_the_trigger(ws, trigger: str, statement: str) -> None:
+    """Change the audit log as an attacker with the database file would: drop the guard trigger, then write."""
     raw = db.sqlite.connect(str(ws.db_path))
-    raw.execute("DROP TRIGGER audit_log_no_update")
-    raw.execute("UPDATE audit_log SET actor = '李四' WHERE seq = 2")
+    raw.execute(f"DROP TRIGGER {trigger}")
+    raw.execute(statement)
     raw.commit()
     raw.close()
+
+
+def test_audit_row_edited_after_dropping_the_trigger(audited):
+    ws, _, _ = audited
+    _tamper_behind_the_trigger(ws, "audit_log_no_update", "UPDATE audit_log SET actor = '李四' WHERE seq = 2")
     result = verify(ws)
-    assert not result["ok"] and result["first_broken"] == {"seq": 2, "reason": "entry_hash does not match the entry's content"}
+    assert not result["ok"]
+    assert result["first_broken"] == {"seq": 2, "reason": "entry_hash does not match the entry's content"}
 
 
 def test_deleted_audit_row_breaks_the_chain(audited):
     ws, _, _ = audited
-    raw = db.sqlite.connect(str(ws.db_path))
-    raw.execute("DROP TRIGGER audit_log_no_delete")
-    raw.execute("DELETE FROM audit_log WHERE seq = 2")
-    raw.commit()
-    raw.close()
+    _tamper_behind_the_trigger(ws, "audit_log_no_delete", "DELETE FROM audit_log WHERE seq = 2")
     assert verify(ws)["first_broken"]["seq"] == 3
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ from inspector.evidence.drone import CAMERAS, FULL_FRAME_DIAGONAL_MM, footprint,
 from inspector.evidence.exif import read_photo_metadata
 from inspector.evidence.gps import local_east_north
 from inspector.evidence.xmp import read_jpeg_xmp
+from sample_data import SHARED_DATA, available_photos
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DUMPS = sorted((SHARED_DATA / "drone").glob("*.metadata.txt")) if (SHARED_DATA / "drone").is_dir() else []
 needs_dumps = pytest.mark.skipif(not DUMPS, reason=f"DJI metadata dumps not found in {SHARED_DATA / 'drone'}")
 
@@ -186,7 +185,7 @@ def test_photos_that_are_not_dji_stills(tmp_path):
     other = make_dji_still(tmp_path / "o.jpg", LON, LAT, 0, 0, 0,
                            packet=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><a b="1"/></x:xmpmeta>')
     assert read_drone_metadata(other) is None
-    for real in sorted((SHARED_DATA / "photos" / "real").glob("*.jpg")):
+    for real in available_photos():
         assert read_drone_metadata(real) is None
 
 

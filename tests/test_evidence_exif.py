@@ -1,10 +1,8 @@
-"""EXIF reading against real photos (shared/data/photos) and re-tagged Jiangsu copies."""
+"""EXIF reading against real photos (tests/data/photos, the rest in ../shared/data) and re-tagged Jiangsu copies."""
 from __future__ import annotations
 
 import json
 import math
-import re
-from pathlib import Path
 
 import pytest
 from PIL.TiffImagePlugin import IFDRational
@@ -25,48 +23,19 @@ from inspector.evidence.gps import (
     parse_coordinate,
     parse_gps_time,
 )
+from sample_data import (
+    DEG_TOL,
+    NO_GPS,
+    PLACEHOLDER_ZERO,
+    REAL_PHOTO_NAMES,
+    SHARED_DATA,
+    SHARED_PHOTOS,
+    needs_shared_photos,
+    parse_expected,
+    real_photo,
+)
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-PHOTOS = SHARED_DATA / "photos" / "real"
-EXPECTED = SHARED_DATA / "photos" / "expected-metadata"
-PHOTO_NAMES = sorted(p.name for p in PHOTOS.glob("*.jpg")) if PHOTOS.is_dir() else []
-needs_shared = pytest.mark.skipif(not PHOTOS.is_dir(), reason=f"shared test photos not found at {PHOTOS}")
-
-PLACEHOLDER_ZERO = {"Samsung GT-I9000 (Galaxy S).jpg", "FLIR Vue Pro 640.jpg", "Issue 308.jpg"}
-NO_GPS = {"Canon EOS 5D.jpg", "Casio EX-Z3.jpg"}
-# The reference prints seconds rounded to 0.01″ (Java DecimalFormat "0.##"), i.e. ±0.005″ =
-# ±1.39e-6°, so 1e-6° cannot be asserted against its text; agree to its printed precision.
-DEG_TOL = 0.005 / 3600 + 1e-12
 CGCS2000_A, CGCS2000_F = 6378137.0, 1 / 298.257222101
-
-
-def parse_expected(name: str) -> dict[str, object]:
-    """GPS, camera and size fields of one metadata-extractor dump."""
-    fields: dict[str, str] = {}
-    for line in (EXPECTED / f"{name}.txt").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\[(JPEG|Exif IFD0|GPS) - 0x[0-9a-f]+\] ([^=]+?) = (.*)$", line)
-        if match:
-            fields[f"{match.group(1)}:{match.group(2)}"] = match.group(3)
-    out: dict[str, object] = {}
-    for axis, ref_key in (("lat", "GPS Latitude"), ("lon", "GPS Longitude")):
-        text = fields.get(f"GPS:{ref_key}")
-        if text is not None:
-            d, m, s = re.match(r"-?([\d.]+)° ([\d.]+)' ([\d.]+)\"", text).groups()
-            value = float(d) + float(m) / 60 + float(s) / 3600
-            out[axis] = -value if fields[f"GPS:{ref_key} Ref"] in ("S", "W") else value
-    if "GPS:GPS Altitude" in fields:
-        altitude = float(fields["GPS:GPS Altitude"].split()[0])
-        below = fields.get("GPS:GPS Altitude Ref", "").startswith("Below")
-        out["altitude"] = -altitude if below else altitude
-    if "GPS:GPS Img Direction" in fields:
-        out["bearing"] = float(fields["GPS:GPS Img Direction"].split()[0])
-        out["bearing_ref"] = "M" if fields["GPS:GPS Img Direction Ref"].startswith("Magnetic") else "T"
-    if "GPS:GPS Time-Stamp" in fields:
-        out["gps_time"] = fields["GPS:GPS Time-Stamp"].removesuffix(" UTC")
-    out["make"] = fields.get("Exif IFD0:Make", "").strip() or None
-    out["model"] = fields.get("Exif IFD0:Model", "").strip() or None
-    out["size"] = (int(fields["JPEG:Image Width"].split()[0]), int(fields["JPEG:Image Height"].split()[0]))
-    return out
 
 
 def _seconds(clock: str) -> float:
@@ -74,16 +43,15 @@ def _seconds(clock: str) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
-@needs_shared
+@needs_shared_photos
 def test_every_shared_photo_has_an_expectation():
-    assert len(PHOTO_NAMES) == 14
-    assert all((EXPECTED / f"{name}.txt").is_file() for name in PHOTO_NAMES)
+    assert sorted(p.name for p in SHARED_PHOTOS.glob("*.jpg")) == sorted(REAL_PHOTO_NAMES)
+    assert all((SHARED_PHOTOS.parent / "expected-metadata" / f"{name}.txt").is_file() for name in REAL_PHOTO_NAMES)
 
 
-@needs_shared
-@pytest.mark.parametrize("name", PHOTO_NAMES)
+@pytest.mark.parametrize("name", REAL_PHOTO_NAMES)
 def test_real_photo_agrees_with_reference_parser(name):
-    meta = read_photo_metadata(PHOTOS / name)
+    meta = read_photo_metadata(real_photo(name))
     expected = parse_expected(name)
     assert (meta.width, meta.height) == expected["size"]
     assert meta.make == expected["make"]
@@ -115,23 +83,28 @@ def test_real_photo_agrees_with_reference_parser(name):
         assert meta.gps_time_of_day_utc is None
 
 
-@needs_shared
-def test_special_cases_of_the_shared_photos():
-    fuji = read_photo_metadata(PHOTOS / "FujiFilm FinePixS1Pro (1).jpg")
+def test_special_cases_of_the_sample_photos():
+    fuji = read_photo_metadata(real_photo("FujiFilm FinePixS1Pro (1).jpg"))
     assert fuji.lon < 0 and fuji.lon == pytest.approx(-(1 + 54.85 / 60), abs=1e-9)
-    sony = read_photo_metadata(PHOTOS / "Sony DSC-HX5V (2).jpg")
+    sony = read_photo_metadata(real_photo("Sony DSC-HX5V (2).jpg"))
     assert (sony.bearing_deg, sony.bearing_ref) == (46.5, "M")
     assert sony.gps_time_utc == "2010-05-15T15:12:07Z"
-    tiny = read_photo_metadata(PHOTOS / "Issue 508.jpg")  # EXIF claims 3024×2268
+    tiny = read_photo_metadata(real_photo("Issue 508.jpg"))  # EXIF claims 3024×2268
     assert (tiny.width, tiny.height) == (1, 1) and "exif_size_mismatch" in tiny.flags
-    iphone6 = read_photo_metadata(PHOTOS / "Apple iPhone 6.jpg")  # GPSDateStamp "2014:09:259"
+    samsung = read_photo_metadata(real_photo("Samsung GT-I9000 (Galaxy S).jpg"))
+    assert samsung.orientation == 6 and samsung.display_size == (480, 640)
+    casio = read_photo_metadata(real_photo("Casio EX-Z3.jpg"))
+    assert casio.lon is None and "gps_missing" in casio.flags
+
+
+@needs_shared_photos
+def test_special_cases_of_the_shared_photos():
+    iphone6 = read_photo_metadata(real_photo("Apple iPhone 6.jpg"))  # GPSDateStamp "2014:09:259"
     assert iphone6.gps_time_utc is None and "gps_date_invalid" in iphone6.flags
     assert iphone6.taken_at_local == "2014-09-16T14:05:12.133"
-    nikon = read_photo_metadata(PHOTOS / "Nikon D5000.jpg")  # seconds written as 0/0
+    nikon = read_photo_metadata(real_photo("Nikon D5000.jpg"))  # seconds written as 0/0
     assert nikon.has_position and "gps_zero_denominator_as_zero" in nikon.flags
-    samsung = read_photo_metadata(PHOTOS / "Samsung GT-I9000 (Galaxy S).jpg")
-    assert samsung.orientation == 6 and samsung.display_size == (480, 640)
-    canon = read_photo_metadata(PHOTOS / "Canon EOS 5D.jpg")
+    canon = read_photo_metadata(real_photo("Canon EOS 5D.jpg"))
     assert canon.assumed_timezone and canon.taken_at_utc == "2005-09-24T16:31:00Z"
 
 
@@ -148,9 +121,9 @@ def test_jiangsu_copy_reads_back(tmp_path):
     assert (meta.make, meta.model, meta.flags) == ("HUAWEI", "Mate 40 Pro", ())
 
 
-@needs_shared
+@needs_shared_photos
 def test_retagged_real_photo_keeps_its_camera(tmp_path):
-    path = make_geotagged_photo(tmp_path / "p.jpg", *YANCHENG_COAST, source=PHOTOS / "Apple iPhone 5.jpg",
+    path = make_geotagged_photo(tmp_path / "p.jpg", *YANCHENG_COAST, source=real_photo("Apple iPhone 5.jpg"),
                                 make="Apple", model="iPhone 5", offset=None, gps_time=None)
     meta = read_photo_metadata(path)
     assert (meta.lon, meta.lat) == pytest.approx(YANCHENG_COAST, abs=1e-7)
@@ -233,7 +206,7 @@ def test_outside_jiangsu_with_the_real_city_boundaries():
     inside = lambda lon, lat: province.contains(Point(lon, lat))  # noqa: E731
     assert position_flags(*NANJING, inside_region=inside) == []
     assert position_flags(121.47, 31.23, inside_region=inside) == ["outside_jiangsu"]  # Shanghai
-    real = read_photo_metadata(PHOTOS / "HTC Desire.jpg")  # Italy
+    real = read_photo_metadata(real_photo("Sony DSC-HX5V (2).jpg"))  # Germany
     assert real.with_flags(*position_flags(real.lon, real.lat, inside_region=inside)).flags[-1] == "outside_jiangsu"
 
 

@@ -14,10 +14,7 @@ from inspector.errors import BadInput
 from inspector.evidence import imaging
 from inspector.evidence.exif import read_photo_metadata
 from inspector.evidence.imaging import BadImage, HeifSupportMissing, decoded_size, make_thumbnail, open_image
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-PHOTOS = SHARED_DATA / "photos" / "real"
-needs_shared = pytest.mark.skipif(not PHOTOS.is_dir(), reason=f"shared test photos not found at {PHOTOS}")
+from sample_data import available_photos, real_photo
 
 
 def png_header_only(path: Path, width: int, height: int) -> Path:
@@ -117,23 +114,20 @@ def test_thumbnail_limits(tmp_path):
         make_thumbnail(photo, max_px=0)
 
 
-@needs_shared
 def test_thumbnail_applies_exif_orientation():
-    samsung = PHOTOS / "Samsung GT-I9000 (Galaxy S).jpg"  # 640×480 stored, orientation 6
+    samsung = real_photo("Samsung GT-I9000 (Galaxy S).jpg")  # 640×480 stored, orientation 6
     with Image.open(io.BytesIO(make_thumbnail(samsung))) as thumb:
         assert thumb.size == (240, 320)
 
 
-@needs_shared
 def test_one_pixel_image_whose_exif_claims_3024_pixels():
-    tiny = PHOTOS / "Issue 508.jpg"
+    tiny = real_photo("Issue 508.jpg")
     assert decoded_size(tiny) == (1, 1)
     with Image.open(io.BytesIO(make_thumbnail(tiny))) as thumb:
         assert thumb.size == (1, 1)
 
 
-@needs_shared
-def test_every_shared_photo_opens_and_thumbnails():
-    for path in sorted(PHOTOS.glob("*.jpg")):
+def test_every_real_photo_opens_and_thumbnails():
+    for path in available_photos():
         with Image.open(io.BytesIO(make_thumbnail(path, max_px=128))) as thumb:
             assert max(thumb.size) <= 128

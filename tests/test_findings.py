@@ -5,10 +5,16 @@ import json
 
 import pytest
 
+from inspector.casework.findings import (
+    DEFAULT_ACTIVITY_TYPES,
+    activity_types,
+    add_finding,
+    list_findings,
+    set_activity_types,
+)
+from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
 from inspector.errors import BadInput, NotFound
 from inspector.evidence.gps import offset_lonlat
-from inspector.casework.findings import DEFAULT_ACTIVITY_TYPES, activity_types, add_finding, list_findings, set_activity_types
-from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, cli_json, run_cli
 
 

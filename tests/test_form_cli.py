@@ -8,9 +8,9 @@ import pytest
 from evidence_fixtures import make_geotagged_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
-from inspector.forms.form_data import gather_case
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import transition
+from inspector.forms.form_data import gather_case
 from tests.case_fixtures import CENTRE, CORE_CASE, CORE_ZONE, build_case_workspace, cli_json
 
 CHECKLIST = ("water_cut", "power_cut", "materials_cleared", "products_cleared", "equipment_cleared")
@@ -20,8 +20,9 @@ CHECKLIST = ("water_cut", "power_cut", "materials_cleared", "products_cleared", 
 def closing_ws(tmp_path):
     ws = build_case_workspace(tmp_path / "case")
     transition(ws, CORE_CASE, "现场核查", role="inspector", actor="王核查")
-    add_finding(ws, CORE_CASE, assessment="确认问题", activity_type="养殖", description="核心保护区内养殖塘 <b>3</b> 亩",
-                basis="《自然保护区条例》第二十六条", inspector="王核查,李记录")
+    add_finding(ws, CORE_CASE, assessment="确认问题", activity_type="养殖",
+                description="核心保护区内养殖塘 <b>3</b> 亩", basis="《自然保护区条例》第二十六条",
+                inspector="王核查,李记录")
     attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "before.jpg", *CENTRE, bearing=45.0)], phase="before")
     transition(ws, CORE_CASE, "确认问题", role="inspector", actor="王核查")
     add_rectification(ws, CORE_CASE, measure_type="退出", measures="退养还湿，拆除养殖设施")

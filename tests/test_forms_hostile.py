@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from inspector.forms import FormAdmin, FormCase, render_form
 from inspector.demo.form_case import build_demo_case
+from inspector.forms import FormAdmin, FormCase, render_form
 
 FORM_KINDS = ("inspection", "notice", "closure")
 # Fields printed in full on every form, on some forms only, and those drawn shortened (map, header).
@@ -119,5 +119,6 @@ def test_many_short_lines_still_fit_a_page(plain_case: FormCase) -> None:
     case = dataclasses.replace(plain_case, description=lines, rectification=notes,
                                checklist=dataclasses.replace(plain_case.checklist, note=lines))
     for kind in FORM_KINDS:
-        text = squeeze("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(render_form(case, kind))).pages))
+        pages = PdfReader(io.BytesIO(render_form(case, kind))).pages
+        text = squeeze("".join(page.extract_text() or "" for page in pages))
         assert "第599行" in text and "最后一行" in text

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
+from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.errors import BadInput
 from inspector.forms import FormCase, FormPhoto, evidence_digest, qr_payload, render_form
 from inspector.forms.basemap import compose_basemap
@@ -23,14 +24,14 @@ from inspector.forms.coordinates import (
     mercator_to_lonlat,
     nice_scale_length,
 )
-from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.forms.map_projection import MapProjection, map_extent
 from inspector.forms.photo_images import prepare_image
 from inspector.forms.photos import pair_photos
 from inspector.forms.styles import escape_text, split_long_text
 
 
-def photo(sha: str, phase: str = "before", pair: str | None = None, lon: float | None = None, lat: float | None = None) -> FormPhoto:
+def photo(sha: str, phase: str = "before", pair: str | None = None, lon: float | None = None,
+          lat: float | None = None) -> FormPhoto:
     return FormPhoto(Path(f"/nowhere/{sha}.jpg"), sha, "2024-05-10 09:00", lon, lat, phase=phase, pair_sha256=pair)  # type: ignore[arg-type]
 
 
@@ -62,7 +63,8 @@ def test_format_dms(value: float, is_longitude: bool, expected: str) -> None:
 def test_area_compass_and_scale_helpers() -> None:
     assert format_area(666.6667) == "666.7 m²（约 1.00 亩）"
     assert format_area(None) == ""
-    assert [compass_name(b) for b in (0, 44, 46, 90, 180, 270, 338, 359)] == ["北", "东北", "东北", "东", "南", "西", "北", "北"]
+    assert [compass_name(b) for b in (0, 44, 46, 90, 180, 270, 338, 359)] == [
+        "北", "东北", "东北", "东", "南", "西", "北", "北"]
     assert [nice_scale_length(m) for m in (0.9, 180, 260, 999, 1200, 7000)] == [0.5, 100, 200, 500, 1000, 5000]
 
 
@@ -89,7 +91,8 @@ def test_pairing_prefers_explicit_links_then_order() -> None:
     pairs = [(b.sha256[0] if b else None, a.sha256[0] if a else None) for b, a in pair_photos(before, after)]
     assert pairs == [("1", "a"), ("2", None), ("3", "b")]
     extra_after = [photo("a" * 64, "after"), photo("b" * 64, "after")]
-    assert [(b and b.sha256[0], a and a.sha256[0]) for b, a in pair_photos(before[:1], extra_after)] == [("1", "a"), (None, "b")]
+    paired = pair_photos(before[:1], extra_after)
+    assert [(b and b.sha256[0], a and a.sha256[0]) for b, a in paired] == [("1", "a"), (None, "b")]
 
 
 def tile_png(colour: tuple[int, int, int]) -> bytes:
@@ -108,7 +111,8 @@ def test_basemap_reads_rows_in_the_declared_scheme(tmp_path: Path, scheme: str) 
     connection = sqlite3.connect(path)
     with connection:
         connection.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-        connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+        connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
+                           "tile_data BLOB)")
         if scheme == "xyz":
             connection.execute("INSERT INTO metadata VALUES ('scheme', 'xyz')")
         for dy, colour in ((-1, (255, 0, 0)), (0, (0, 255, 0)), (1, (0, 0, 255))):  # north, centre, south
@@ -118,7 +122,8 @@ def test_basemap_reads_rows_in_the_declared_scheme(tmp_path: Path, scheme: str) 
     span = 2 * math.pi * 6378137.0 / n
     west = column * span - math.pi * 6378137.0
     north = math.pi * 6378137.0 - xyz_row * span
-    extent = (west + 0.1 * span, north - 1.9 * span, west + 0.9 * span, north + 0.9 * span)  # centre tile plus parts of N and S
+    # the centre tile plus parts of the tiles north and south of it
+    extent = (west + 0.1 * span, north - 1.9 * span, west + 0.9 * span, north + 0.9 * span)
     image = compose_basemap(path, extent, 80, 280)
     assert image is not None
     assert image.getpixel((40, 10)) == (255, 0, 0)  # top of the image is the northern tile

@@ -19,10 +19,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.errors import SetupError
 from inspector.forms import FormAcceptanceStep, FormCase, evidence_digest, render_form, write_form
 from inspector.forms import fonts as form_fonts_module
-from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.forms.model import FormPhoto
 
 FORM_KINDS = ("inspection", "notice", "closure")
@@ -40,7 +40,8 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> FormCase:
 
 @pytest.fixture(scope="module")
 def rendered(demo_case: FormCase) -> dict[str, bytes]:
-    return {kind: render_form(demo_case, kind, generated_at="2024-10-20 15:30", software_version="9.9.9") for kind in FORM_KINDS}
+    return {kind: render_form(demo_case, kind, generated_at="2024-10-20 15:30", software_version="9.9.9")
+            for kind in FORM_KINDS}
 
 
 def pdf_text(data: bytes) -> list[str]:
@@ -77,7 +78,8 @@ def fonts_without_embedded_file(data: bytes) -> list[str]:
 
 @needs_poppler
 @pytest.mark.parametrize("kind", FORM_KINDS)
-def test_form_renders_pages_with_case_zone_and_photo_hashes(kind: str, rendered: dict[str, bytes], demo_case: FormCase, tmp_path: Path) -> None:
+def test_form_renders_pages_with_case_zone_and_photo_hashes(kind: str, rendered: dict[str, bytes], demo_case: FormCase,
+                                                            tmp_path: Path) -> None:
     pdf_path = tmp_path / f"{kind}.pdf"
     pdf_path.write_bytes(rendered[kind])
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf_path), str(tmp_path / "page")], check=True)
@@ -180,7 +182,8 @@ def write_tiny_mbtiles(path: Path, lon: float, lat: float, zoom: int) -> tuple[i
     connection = sqlite3.connect(path)
     with connection:
         connection.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-        connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+        connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
+                           "tile_data BLOB)")
         connection.execute("INSERT INTO metadata VALUES ('format', 'png')")
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
@@ -188,7 +191,8 @@ def write_tiny_mbtiles(path: Path, lon: float, lat: float, zoom: int) -> tuple[i
                 buffer = io.BytesIO()
                 Image.new("RGB", (256, 256), colour).save(buffer, format="PNG")
                 tms_row = n - 1 - (xyz_row + dy)
-                connection.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (zoom, column + dx, tms_row, buffer.getvalue()))
+                connection.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)",
+                                   (zoom, column + dx, tms_row, buffer.getvalue()))
     connection.close()
     return column, xyz_row
 
@@ -236,7 +240,8 @@ def test_empty_case_prints_blank_forms(tmp_path: Path) -> None:
 def test_same_input_same_bytes_and_write_form(demo_case: FormCase, rendered: dict[str, bytes], tmp_path: Path) -> None:
     again = render_form(demo_case, "closure", generated_at="2024-10-20 15:30", software_version="9.9.9")
     assert again == rendered["closure"]
-    target = write_form(demo_case, "closure", tmp_path / "out" / "closure.pdf", generated_at="2024-10-20 15:30", software_version="9.9.9")
+    target = write_form(demo_case, "closure", tmp_path / "out" / "closure.pdf", generated_at="2024-10-20 15:30",
+                        software_version="9.9.9")
     assert target.read_bytes() == rendered["closure"]
     assert [path.name for path in target.parent.iterdir()] == ["closure.pdf"]
 
@@ -260,7 +265,8 @@ def test_qr_code_decodes_to_uuid_and_digest(rendered: dict[str, bytes], demo_cas
     pdf_path = tmp_path / "inspection.pdf"
     pdf_path.write_bytes(rendered["inspection"])
     last_page = len(PdfReader(io.BytesIO(rendered["inspection"])).pages)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", str(last_page), "-l", str(last_page), str(pdf_path), str(tmp_path / "qr")], check=True)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", str(last_page), "-l", str(last_page), str(pdf_path),
+                    str(tmp_path / "qr")], check=True)
     image = cv2.imread(str(next(tmp_path.glob("qr*.png"))))
     text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
     assert text == f"LVDUN:1:INSPECTION:{demo_case.uuid}:{evidence_digest(demo_case)}".upper()

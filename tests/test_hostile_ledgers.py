@@ -22,8 +22,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from inspector.importers.bounded_parse import ParseBounds, run_parse
 from inspector.errors import BadInput
+from inspector.importers.bounded_parse import ParseBounds, run_parse
 from inspector.importers.ledger_reader import read_sheets
 from inspector.importers.sheet_grid import GridLimits
 from inspector.importers.sheet_guard import check_prolog
@@ -166,14 +166,17 @@ def shared_text_bomb(tmp: Path) -> Path:
 LONG_TEXT = "长" * 40_000  # over Excel's 32,767 characters per cell
 ODD_ROWS = [  # sheet rows 3..11 of an xlsx; openpyxl refuses control characters, so they are put in afterwards
     [1, "HX-001", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "LONG_PLACEHOLDER", 120.5, 33.5, None, None, None],
-    [2, "NUL_PLACEHOLDER", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "编号含 NUL", 120.5, 33.5, None, None, None],
+    [2, "NUL_PLACEHOLDER", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "编号含 NUL", 120.5, 33.5,
+     None, None, None],
     [3, "HX-003", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "VT_PLACEHOLDER", 120.5, 33.5, None, None, None],
     [4, "HX-004", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "月份 13", 120.5, 33.5, None, "2026年13月", None],
     [5, "HX-005", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "2月30日", 120.5, 33.5, "2026-02-30", None, None],
     [6, "HX-006", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "32日", 120.5, 33.5, None, "2026-1-32", None],
     [7, "HX-007", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "月份 0", 120.5, 33.5, None, "2026年0月", None],
-    [8, "HX-008", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "坐标很长", "1" + " " * 30_000 + "x", 33.5, None, None, None],
-    [9, "HX-009", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "第一行\n第二行", 120.5, 33.5, None, "2026年6月底", None],
+    [8, "HX-008", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "坐标很长", "1" + " " * 30_000 + "x", 33.5,
+     None, None, None],
+    [9, "HX-009", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "第一行\n第二行", 120.5, 33.5,
+     None, "2026年6月底", None],
 ]
 ODD_REJECTIONS = {3: "“问题描述”列的内容过长（40,000 个字符", 4: "“问题编号”列含有控制字符 U+0000",
                   5: "“问题描述”列含有控制字符 U+000B", 6: "无效的日期：2026年13月", 7: "无效的日期：2026-02-30",
@@ -363,7 +366,8 @@ def test_limits_name_the_sheet_and_the_cell(tmp_path):
     assert [s.name for s in read_sheets(path)] == ["问题台账", "附表"]
     with pytest.raises(BadInput, match="工作表“附表”的 C40 超出 20 行的上限"):
         read_sheets(path, limits=GridLimits(rows=20))
-    with pytest.raises(BadInput, match="工作表“附表”的 C40 使表格范围达到 A1:C40（120 个单元格，连同前面的工作表共 250 个）"):
+    with pytest.raises(BadInput,
+                       match="工作表“附表”的 C40 使表格范围达到 A1:C40（120 个单元格，连同前面的工作表共 250 个）"):
         read_sheets(path, limits=GridLimits(cells=200))
     csv_path = tmp_path / "wide.csv"
     csv_path.write_text("a,b,c\n1,2,3,4,5\n", encoding="utf-8")

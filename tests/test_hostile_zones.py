@@ -26,8 +26,16 @@ from tests.case_fixtures import CORE_CASE, CORE_ZONE, build_case_workspace
 from tests.hostile import MEMORY_BOUND_BYTES, TIME_BOUND_S, BoundedRun, assert_sound, fingerprint, run_bounded
 from tests.test_ledger_import import write_xlsx
 from tests.vector_fixtures import (
-    SHP_HEADER_BYTES, deflated_member, lonlat_to_gk, patch, polygon_point_offset, polygon_wkt, shx_entries,
-    square, write_layer, write_zip,
+    SHP_HEADER_BYTES,
+    deflated_member,
+    lonlat_to_gk,
+    patch,
+    polygon_point_offset,
+    polygon_wkt,
+    shx_entries,
+    square,
+    write_layer,
+    write_zip,
 )
 
 HUAIAN_CASE = "LD-HA1"  # a case in 洪泽区 (淮安), 135 km west of the 盐城 test reserves, in the wedge

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from inspector.importers import ledger_reader
 from inspector.errors import BadInput
-from inspector.importers.ledger_import import import_ledger, parse_column_map, read_ledger
 from inspector.forms.coordinates import format_dms
+from inspector.importers import ledger_reader
+from inspector.importers.ledger_import import import_ledger, parse_column_map, read_ledger
 from inspector.importers.ledger_values import parse_coordinate, parse_date
 
 HEADER = ["序号", "问题编号", "所在市", "所在县", "保护地名称", "所在功能区", "问题类型", "问题描述",
@@ -28,7 +28,8 @@ def ledger_rows() -> list[list]:
         [3, "LD-003", "苏州市", "吴中区", "太湖", "一般控制区", "码头", "违规码头",
          "120度21分3.5秒", "31度12分5.1秒", 46100, "2027-01-15", "吴中区人民政府"],
         [4, None, "盐城市", "大丰区", "麋鹿", None, "违法建筑", "缺编号", 120.8, 33.0, None, None, None],
-        [5, "LD-005", "盐城市", "大丰区", "麋鹿", None, "违法建筑", "坐标写错", "东经一百二十度", 33.0, None, None, None],
+        [5, "LD-005", "盐城市", "大丰区", "麋鹿", None, "违法建筑", "坐标写错", "东经一百二十度", 33.0,
+         None, None, None],
         [6, "LD-006", "北京市", "东城区", "故宫", None, "违法建筑", "不在江苏", 116.40, 39.91, None, None, None],
         [7, "LD-001", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", "重复编号", 120.5, 33.5, None, None, None],
         [8, "LD-008", "连云港市", "连云区", "云台山", None, "采矿采砂", "经纬度填反", 34.7, 119.4, None, None, None],

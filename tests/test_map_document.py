@@ -10,13 +10,19 @@ import numpy as np
 import pytest
 import shapely
 
-from inspector.maps.basemap_tiles import TileSource, tile_mime
 from inspector.casework.cases import list_cases
-from inspector.demo.workspace import build_demo_workspace
 from inspector.demo.form_case import write_demo_mbtiles
+from inspector.demo.workspace import build_demo_workspace
+from inspector.maps.basemap_tiles import TileSource, tile_mime
 from inspector.maps.map_document import build_map_document, build_workspace_map, export_map_html, json_for_script
 from inspector.maps.map_layers import (
-    POINT_QUANTUM, CaseRecord, LayerSet, ZoneRecord, encode_ring, status_code, zone_level_document,
+    POINT_QUANTUM,
+    CaseRecord,
+    LayerSet,
+    ZoneRecord,
+    encode_ring,
+    status_code,
+    zone_level_document,
 )
 
 XSS_CASE = "LD2026-320900-002"  # its description carries <img src=x onerror=alert(1)> and ${x}
@@ -43,7 +49,8 @@ def test_document_loads_nothing_from_the_network(demo):
     assert sources and all(s.startswith("lvdun://web/") for s in sources), sources
     assert "node_modules/leaflet/dist/leaflet.js" in bundle.html
     assert "leaflet.markercluster.js" in bundle.html
-    assert "Content-Security-Policy" in bundle.html and "'unsafe-inline'" not in bundle.html.split("script-src")[1].split(";")[0]
+    assert "Content-Security-Policy" in bundle.html
+    assert "'unsafe-inline'" not in bundle.html.split("script-src")[1].split(";")[0]
 
 
 def test_ledger_text_never_enters_the_page(demo):

@@ -1,39 +1,39 @@
 """The map widget (pytest-qt, offscreen QtWebEngine): layers drawn, XSS inert, validated bridge,
-pick mode, in-place case recolouring."""
+pick mode, in-place case recolouring.
+
+Nothing here waits a fixed time. The page talks to Python over one ordered
+QWebChannel transport, so "a message was dropped" is proved by sending a
+later message that must arrive and checking that the dropped one did not come
+before it."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-import shiboken6
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
-import qt_env  # noqa: E402,F401  (offscreen flags and the lvdun scheme, before the QApplication)
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo  # noqa: E402
 from inspector.casework.cases import list_cases  # noqa: E402
-from inspector.demo.workspace import build_demo_workspace  # noqa: E402
 from inspector.casework.evidence_attach import attach  # noqa: E402
+from inspector.store.workspace import Workspace  # noqa: E402
+from tests.ui_fixtures import demo_template, dispose, run_js, show_exposed  # noqa: E402,F401 (fixture)
 from ui.map.map_scheme import register_map_scheme  # noqa: E402
 from ui.map.map_view import LAYER_NAMES, MapBridge, MapView, valid_point  # noqa: E402
 
+pytestmark = pytest.mark.map_page
 XSS_CASE = "LD2026-320900-002"
+OTHER_CASE = "LD2026-320100-001"
 SCREENSHOT = Path("/tmp/map-view.png")
 READY_MS = 60_000
 
 
-def run_js(qtbot, view: MapView, code: str):
-    """Evaluate ``code`` in the page and return its (JSON-decoded) value."""
-    results: list = []
-    view.page().runJavaScript(f"JSON.stringify({code})", 0, results.append)
-    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    return json.loads(results[0]) if results[0] is not None else None
-
-
 @pytest.fixture
-def demo_ws(tmp_path):
-    ws = build_demo_workspace(tmp_path / "demo")
+def demo_ws(demo_template, tmp_path):  # noqa: F811 (the session's demo workspace template)
+    shutil.copytree(demo_template, tmp_path / "demo")
+    ws = Workspace.open(tmp_path / "demo")
     case = list_cases(ws, refs=[XSS_CASE])[0]
     photo = make_geotagged_photo(tmp_path / "IMG_0001.JPG", case["lon"] + 0.0004, case["lat"] - 0.0003, bearing=300.0)
     still = make_dji_still(tmp_path / "DJI_0001.JPG", case["lon"], case["lat"], 120.0, -90.0, 30.0)
@@ -44,15 +44,22 @@ def demo_ws(tmp_path):
 
 @pytest.fixture
 def map_view(qtbot, demo_ws):
-    view = MapView()
-    view.resize(1366, 768)
-    view.show()
-    qtbot.waitExposed(view)
+    view = show_exposed(qtbot, MapView())
     with qtbot.waitSignal(view.mapReady, timeout=READY_MS):
         view.set_workspace(demo_ws)
     yield view
-    view.deleteLater()  # now, while an event loop runs: the page must go before its profile
-    qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=5_000)
+    dispose(qtbot, view)  # now, while an event loop runs: the page must go before its profile
+
+
+def case_uuid(ws, case_no: str) -> str:
+    return list_cases(ws, refs=[case_no])[0]["uuid"]
+
+
+def wait_painted(qtbot, view: MapView) -> None:
+    """Wait until the page has rendered two more frames (what it shows now is on screen)."""
+    view.page().runJavaScript("window.__painted = false; requestAnimationFrame(function () {"
+                              " requestAnimationFrame(function () { window.__painted = true; }); });")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "window.__painted") is True, timeout=10_000)
 
 
 def test_register_scheme_is_idempotent():
@@ -72,7 +79,8 @@ def test_layers_are_drawn(qtbot, map_view, demo_ws):
 
 
 def test_xss_payload_stays_inert(qtbot, map_view):
-    qtbot.wait(300)
+    # The layers are drawn (mapReady): markup parsed from ledger text would be in the DOM by now.
+    assert run_js(qtbot, map_view, "LvdunMap.stats().drawn") is True
     assert run_js(qtbot, map_view, "typeof window.__xss") == "undefined"
     assert run_js(qtbot, map_view, "document.querySelectorAll('img[src=\"x\"]').length") == 0
     html = run_js(qtbot, map_view, "document.documentElement.outerHTML")
@@ -102,7 +110,7 @@ def test_bridge_ignores_anything_but_a_uuid(qtbot, map_view, demo_ws):
     });"""
     map_view.page().runJavaScript(script)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
-    qtbot.wait(300)
+    # The valid call was sent last: every refused one before it has been handled by now.
     assert seen == ["aaaaaaaa-1111-4111-8111-abcdefabcdef"]
     # Only our three slots take arguments; QWebChannel also lists QObject's own members
     # (Qt refuses deleteLater() on a registered object: the bridge answered after it).
@@ -113,7 +121,7 @@ def test_bridge_ignores_anything_but_a_uuid(qtbot, map_view, demo_ws):
     map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
       ch.objects.lvdunBridge.zoneClicked('bbbbbbbb-1111-4111-8111-abcdefabcdef'); });""")
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
-    assert seen[1] == "bbbbbbbb-1111-4111-8111-abcdefabcdef"
+    assert seen == ["aaaaaaaa-1111-4111-8111-abcdefabcdef", "bbbbbbbb-1111-4111-8111-abcdefabcdef"]
 
 
 def test_select_gps_and_layer_toggles(qtbot, map_view, demo_ws):
@@ -150,9 +158,10 @@ def test_valid_point_accepts_only_finite_numbers_in_jiangsu():
     assert picked == [(119.25, 32.5)]
 
 
-def test_pick_mode_reports_the_clicked_position(qtbot, map_view):
+def test_pick_mode_reports_the_clicked_position(qtbot, map_view, demo_ws):
     picked: list = []
     map_view.pointPicked.connect(lambda lon, lat: picked.append((lon, lat)))
+    marker = f"LvdunMap.markerFor({json.dumps(case_uuid(demo_ws, OTHER_CASE))})"
     # Not in pick mode: a click (the map's own handler) picks nothing.
     assert run_js(qtbot, map_view, "LvdunMap.pickAt(119.5, 33.0)") is False
     map_view.start_pick()
@@ -160,8 +169,11 @@ def test_pick_mode_reports_the_clicked_position(qtbot, map_view):
     qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().picking") is True, timeout=5_000)
     assert run_js(qtbot, map_view, "document.querySelector('.lv-map').classList.contains('lv-picking')")
     # Outside the Jiangsu box: the page sends it, the bridge drops it, pick mode stays in Python.
+    # The page has left pick mode, so a click on a marker then selects its case: that later
+    # message arriving proves the earlier point was handled (and dropped).
     assert run_js(qtbot, map_view, "LvdunMap.pickAt(116.4, 39.9)") is True
-    qtbot.wait(300)
+    with qtbot.waitSignal(map_view.caseSelected, timeout=10_000):
+        map_view.page().runJavaScript(f"{marker}.fire('click')")
     assert picked == [] and map_view.is_picking()
     map_view.start_pick()
     with qtbot.waitSignal(map_view.pointPicked, timeout=10_000) as blocker:
@@ -173,14 +185,17 @@ def test_pick_mode_reports_the_clicked_position(qtbot, map_view):
     map_view.start_pick()
     map_view.cancel_pick()
     qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().picking") is False, timeout=5_000)
-    map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
-      ch.objects.lvdunBridge.pointClicked(119.3, 33.3); });""")
-    qtbot.wait(300)
-    assert len(picked) == 1
+    # Out of pick mode a point sent straight to the bridge is dropped; the case sent after it arrives.
+    with qtbot.waitSignal(map_view.caseSelected, timeout=10_000):
+        map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
+          ch.objects.lvdunBridge.pointClicked(119.3, 33.3);
+          ch.objects.lvdunBridge.caseClicked('cccccccc-1111-4111-8111-abcdefabcdef'); });""")
+    assert picked == [(pytest.approx(119.1234), pytest.approx(33.4567))]
 
 
 def test_pick_mode_click_on_a_case_marker_picks_instead_of_selecting(qtbot, map_view, demo_ws):
     case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    other = case_uuid(demo_ws, OTHER_CASE)
     selected: list = []
     map_view.caseSelected.connect(selected.append)
     map_view.start_pick()
@@ -190,8 +205,10 @@ def test_pick_mode_click_on_a_case_marker_picks_instead_of_selecting(qtbot, map_
             f"var m = LvdunMap.markerFor({json.dumps(case['uuid'])}); m.fire('click', {{latlng: m.getLatLng()}}, true)")
     assert blocker.args[0] == pytest.approx(case["lon"], abs=1e-4)
     assert blocker.args[1] == pytest.approx(case["lat"], abs=1e-4)
-    qtbot.wait(200)
-    assert selected == []
+    # Out of pick mode now: a click on another marker selects it, and that is all that was selected.
+    with qtbot.waitSignal(map_view.caseSelected, timeout=10_000):
+        map_view.page().runJavaScript(f"LvdunMap.markerFor({json.dumps(other)}).fire('click')")
+    assert selected == [other]
 
 
 def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
@@ -223,10 +240,14 @@ def test_network_requests_are_blocked(qtbot, map_view):
 def test_screenshot(qtbot, map_view, demo_ws):
     case = list_cases(demo_ws, refs=[XSS_CASE])[0]
     map_view.set_gps_position(case["lon"] - 0.003, case["lat"] + 0.002, 25.0)
-    qtbot.wait(1_500)
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().gps") is not None, timeout=10_000)
+    wait_painted(qtbot, map_view)
     image = map_view.grab()
     assert not image.isNull() and image.width() == 1366
     image.save(str(SCREENSHOT))
     map_view.select_case(case["uuid"])
-    qtbot.wait(2_000)
+    # Selected, and zoomed in to it (the zoom changes when the animation ends).
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().selected") is not None
+                    and run_js(qtbot, map_view, "LvdunMap.stats().zoom") >= 16, timeout=10_000)
+    wait_painted(qtbot, map_view)
     map_view.grab().save(str(SCREENSHOT.with_name("map-view-case.png")))

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.errors import BadInput
 from inspector.casework.evidence_attach import attach
+from inspector.errors import BadInput
 from inspector.forms.form_data import gather_case
 from inspector.store.media_store import blob_path, quarantine_orphans, thumbnail_path
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli

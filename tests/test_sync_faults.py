@@ -18,8 +18,18 @@ from inspector.store import audit
 from inspector.store.workspace import Workspace
 from sync.errors import SyncError
 from sync.server.storage import push_ops, records
-from tests.sync_fixtures import (CASE, FailNthRequest, client_workspace, db_url, edit_finding,  # noqa: F401
-                                 field_work, finding_on_both_devices, start_server, sync, use_test_keyring)
+from tests.sync_fixtures import (  # noqa: F401
+    CASE,
+    FailNthRequest,
+    client_workspace,
+    db_url,
+    edit_finding,
+    field_work,
+    finding_on_both_devices,
+    start_server,
+    sync,
+    use_test_keyring,
+)
 from tests.sync_proxy import FaultProxy
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -192,7 +202,8 @@ def test_server_delete_vs_offline_edit_is_a_conflict(setup, tmp_path):
     with W.open(a) as ws:  # not lost locally, not resurrected on the server
         assert tuple(ws.conn.execute("SELECT description, deleted FROM findings").fetchone()) == ("离线修改", 0)
     conflicts = client.conflicts().conflicts
-    assert len(conflicts) == 1 and conflicts[0].server_deleted and conflicts[0].client_content["description"] == "离线修改"
+    assert len(conflicts) == 1 and conflicts[0].server_deleted
+    assert conflicts[0].client_content["description"] == "离线修改"
     with server.storage.read() as conn:
         assert conn.execute(sa.select(records.c.deleted).where(records.c.uuid == uuid)).scalar_one()
     sync(r)

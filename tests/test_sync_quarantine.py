@@ -28,13 +28,42 @@ from sync.settings import client_for
 from tests.case_fixtures import cli_json, run_cli
 from tests.hostile import assert_sound
 from tests.quarantine_fixtures import VALID_FINDING, case_uuid, plant, plant_malformed
-from tests.sync_fixtures import (client_workspace, db_url, field_work, finding_on_both_devices,  # noqa: F401
-                                 server, start_server, sync, use_test_keyring)
+from tests.sync_fixtures import (  # noqa: F401
+    client_workspace,
+    db_url,
+    field_work,
+    finding_on_both_devices,
+    server,
+    start_server,
+    sync,
+    use_test_keyring,
+)
 
 
 def _uuids(root, table: str) -> set[str]:
     with Workspace.open(root) as ws:
         return {uuid for (uuid,) in ws.conn.execute(f"SELECT uuid FROM {table}")}
+
+
+def _changes(ws, since: int = 0):
+    """The page of changes the device's server has for it after ``since``."""
+    client, _ = client_for(ws)
+    try:
+        return client.changes(since, 1000)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def fresh_device(tmp_path, monkeypatch):
+    """A SQLite server, a device of inspector_a that never synced (open) and the first page it would pull."""
+    use_test_keyring(monkeypatch)
+    running = start_server(tmp_path, None)
+    try:
+        with Workspace.open(client_workspace(tmp_path / "c", running.url, "inspector_a")) as ws:
+            yield running, ws, _changes(ws)
+    finally:
+        running.stop()
 
 
 def _server_seq(server) -> int:
@@ -190,11 +219,7 @@ def test_quarantined_records_are_retried_at_the_start_of_each_pull(server, tmp_p
     field_work(b, tmp_path, photos=1)
     sync(b)
     with Workspace.open(c) as ws:
-        client, _ = client_for(ws)
-        try:
-            page = client.changes(local_store.cursor(ws, server.url), 1000)
-        finally:
-            client.close()
+        page = _changes(ws, local_store.cursor(ws, server.url))
         with atomic(ws.conn):  # what an older version left: the page set aside and the cursor past it
             for record in page.changes:
                 quarantine.put(ws.conn, server.url, record, quarantine.Reason(Message("旧版本无法应用", "older version")))
@@ -240,49 +265,38 @@ def _hostile_records(case: str, photo_sha: str) -> dict[str, ServerRecord]:
     }
 
 
-def test_every_unusable_record_is_set_aside_and_the_page_still_applies(tmp_path, monkeypatch):
+def test_every_unusable_record_is_set_aside_and_the_page_still_applies(fresh_device, monkeypatch):
     monkeypatch.setenv("INSPECTOR_LANG", "en")
-    use_test_keyring(monkeypatch)
-    running = start_server(tmp_path, None)
-    try:
-        root = client_workspace(tmp_path / "c", running.url, "inspector_a")
-        case = case_uuid(running, "LD-001")
-        with Workspace.open(root) as ws:
-            client, _ = client_for(ws)
-            try:
-                page = client.changes(0, 1000)
-            finally:
-                client.close()
-            hostile = _hostile_records(case, "ab" * 32)
-            orphan = hostile["photo of a quarantined finding"]
-            orphan.content["finding_uuid"] = hostile["check constraint"].uuid
-            skipped = ServerRecord.model_construct(kind="surveys", uuid=str(uuid_lib.uuid4()), revision=3,
-                                                   server_seq=10_001, deleted=True, content={"x": [1]})
-            newer = ServerRecord(kind="findings", uuid=str(uuid_lib.uuid4()), revision=1, server_seq=10_002,
-                                 deleted=False, content={**VALID_FINDING, "case_uuid": case, "from_a_newer_server": {
-                                     "nested": [1]}})  # a field this program does not know is not its business
-            mixed = page.model_copy(update={"changes": [*hostile.values(), *page.changes, skipped, newer]})
-            counts = local_store.apply_page(ws, running.url, mixed, "sync:inspector_a", {})
-            assert counts["applied"] == len(page.changes) + 1 and counts["skipped"] == 1
-            assert counts["quarantined"] == counts["quarantined_new"] == len(hostile)
-            assert local_store.cursor(ws, running.url) == page.next_cursor
-            assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == len(page.changes)
-            assert [uuid for (uuid,) in ws.conn.execute("SELECT uuid FROM findings")] == [newer.uuid]
+    running, ws, page = fresh_device
+    case = case_uuid(running, "LD-001")
+    hostile = _hostile_records(case, "ab" * 32)
+    orphan = hostile["photo of a quarantined finding"]
+    orphan.content["finding_uuid"] = hostile["check constraint"].uuid
+    skipped = ServerRecord.model_construct(kind="surveys", uuid=str(uuid_lib.uuid4()), revision=3,
+                                           server_seq=10_001, deleted=True, content={"x": [1]})
+    newer = ServerRecord(kind="findings", uuid=str(uuid_lib.uuid4()), revision=1, server_seq=10_002,
+                         deleted=False, content={**VALID_FINDING, "case_uuid": case, "from_a_newer_server": {
+                             "nested": [1]}})  # a field this program does not know is not its business
+    mixed = page.model_copy(update={"changes": [*hostile.values(), *page.changes, skipped, newer]})
+    counts = local_store.apply_page(ws, running.url, mixed, "sync:inspector_a", {})
+    assert counts["applied"] == len(page.changes) + 1 and counts["skipped"] == 1
+    assert counts["quarantined"] == counts["quarantined_new"] == len(hostile)
+    assert local_store.cursor(ws, running.url) == page.next_cursor
+    assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == len(page.changes)
+    assert [uuid for (uuid,) in ws.conn.execute("SELECT uuid FROM findings")] == [newer.uuid]
 
-            entries = {e["uuid"]: e for e in _entries(ws, running.url)}
-            assert set(entries) == {r.uuid for r in hostile.values()}
-            reasons = {name: entries[r.uuid]["reason"] for name, r in hostile.items()}
-            assert "UNIQUE" in reasons["duplicate case number"] and "CHECK" in reasons["check constraint"]
-            assert "quarantined too" in reasons["photo of a quarantined finding"]
-            assert "not held here" in reasons["unknown parent"] and "kind" in reasons["unknown kind"]
-            json.dumps(entries, allow_nan=False)  # the report is strict JSON whatever the server sent
+    entries = {e["uuid"]: e for e in _entries(ws, running.url)}
+    assert set(entries) == {r.uuid for r in hostile.values()}
+    reasons = {name: entries[r.uuid]["reason"] for name, r in hostile.items()}
+    assert "UNIQUE" in reasons["duplicate case number"] and "CHECK" in reasons["check constraint"]
+    assert "quarantined too" in reasons["photo of a quarantined finding"]
+    assert "not held here" in reasons["unknown parent"] and "kind" in reasons["unknown kind"]
+    json.dumps(entries, allow_nan=False)  # the report is strict JSON whatever the server sent
 
-            again = local_store.retry_quarantined(ws, running.url, "sync:inspector_a", {})
-            assert again["quarantined"] == len(hostile) and again["quarantined_new"] == 0
-            assert ws.conn.execute("SELECT count(*) FROM sync_quarantine").fetchone()[0] == len(hostile)
-            assert audit.verify(ws)["ok"]
-    finally:
-        running.stop()
+    again = local_store.retry_quarantined(ws, running.url, "sync:inspector_a", {})
+    assert again["quarantined"] == len(hostile) and again["quarantined_new"] == 0
+    assert ws.conn.execute("SELECT count(*) FROM sync_quarantine").fetchone()[0] == len(hostile)
+    assert audit.verify(ws)["ok"]
 
 
 def _entries(ws, server_url):
@@ -291,27 +305,16 @@ def _entries(ws, server_url):
     return quarantine.entries(ws.conn, server_url)
 
 
-def test_a_fault_of_this_program_still_stops_the_page(tmp_path, monkeypatch):
+def test_a_fault_of_this_program_still_stops_the_page(fresh_device, monkeypatch):
     """Only record errors are set aside: anything else rolls the whole page back, cursor included."""
-    use_test_keyring(monkeypatch)
-    running = start_server(tmp_path, None)
-    try:
-        root = client_workspace(tmp_path / "c", running.url, "inspector_a")
-        with Workspace.open(root) as ws:
-            client, _ = client_for(ws)
-            try:
-                page = client.changes(0, 1000)
-            finally:
-                client.close()
+    running, ws, page = fresh_device
 
-            def broken(*args, **kwargs):
-                raise RuntimeError("a bug in this program")
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in this program")
 
-            monkeypatch.setattr("inspector.geo.attribution.attribute_cases", broken)
-            with pytest.raises(RuntimeError):
-                local_store.apply_page(ws, running.url, page, "sync:inspector_a", {})
-            assert local_store.cursor(ws, running.url) == 0
-            assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
-            assert ws.conn.execute("SELECT count(*) FROM sync_quarantine").fetchone()[0] == 0
-    finally:
-        running.stop()
+    monkeypatch.setattr("inspector.geo.attribution.attribute_cases", broken)
+    with pytest.raises(RuntimeError):
+        local_store.apply_page(ws, running.url, page, "sync:inspector_a", {})
+    assert local_store.cursor(ws, running.url) == 0
+    assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert ws.conn.execute("SELECT count(*) FROM sync_quarantine").fetchone()[0] == 0

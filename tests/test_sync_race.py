@@ -16,8 +16,18 @@ import pytest
 from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.protocol import PushBatch, PushResult, RecordChange
-from tests.sync_fixtures import (CASE, REPO, ServerProcess, api, db_url, finding_on_both_devices,  # noqa: F401
-                                 prepare_server_data, server, sync, together)
+from tests.sync_fixtures import (  # noqa: F401
+    CASE,
+    REPO,
+    ServerProcess,
+    api,
+    db_url,
+    finding_on_both_devices,
+    prepare_server_data,
+    server,
+    sync,
+    together,
+)
 
 ROUNDS = 20
 EDITORS = 6

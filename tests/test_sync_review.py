@@ -17,8 +17,7 @@ from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.errors import ConflictError, RequestRefused
 from tests.case_fixtures import cli_json, run_cli
-from tests.sync_fixtures import (PASSWORD, client_workspace, db_url, edit_finding,  # noqa: F401 - fixtures
-                                 finding_on_both_devices, server, sync)
+from tests.sync_fixtures import PASSWORD, client_workspace, db_url, edit_finding, finding_on_both_devices, server, sync  # noqa: F401 - fixtures
 
 A_TEXT, R_TEXT = "现场补充：已拆除一半", "复核：面积更大"
 

@@ -10,11 +10,11 @@ sees any of it.
 from __future__ import annotations
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.store import audit
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import history, transition
+from inspector.store import audit
 from inspector.store.workspace import Workspace
 from tests.case_fixtures import cli_json
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures

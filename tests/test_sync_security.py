@@ -17,13 +17,28 @@ import requests
 from inspector.store.workspace import Workspace
 from sync.blob_transfer import upload_chunked
 from sync.client import SyncClient
-from sync.errors import AuthError, NetworkError, UntrustedServer
-from sync.protocol import (API_PREFIX, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES, BlobManifest,
-                           PushBatch, RecordChange)
+from sync.errors import AuthError, UntrustedServer
+from sync.protocol import (
+    API_PREFIX,
+    MAX_BUNDLE_BYTES,
+    MAX_CHUNK_BYTES,
+    MAX_JSON_BODY_BYTES,
+    BlobManifest,
+    PushBatch,
+    RecordChange,
+)
 from sync.record_codec import to_wire
 from sync.server.auth import revoke_tokens
-from tests.sync_fixtures import (PASSWORD, client_workspace, db_url, field_work, server, start_server,  # noqa: F401
-                                 sync)
+from tests.sync_fixtures import (  # noqa: F401
+    PASSWORD,
+    client_workspace,
+    db_url,
+    field_work,
+    server,
+    start_server,
+    sync,
+    upload_cut_at_half,
+)
 from tests.sync_proxy import FaultProxy
 
 
@@ -139,11 +154,12 @@ def test_environment_cannot_redirect_or_retrust(server, tmp_path, monkeypatch): 
 
 
 def _make_ca(tmp_path, name):
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     now = dt.datetime.now(dt.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -236,17 +252,8 @@ def test_oversized_bodies_are_413_and_store_nothing(server):  # noqa: F811
 
 def test_chunked_upload_cut_at_half_resends_at_most_one_chunk(server, tmp_path):  # noqa: F811
     proxy = FaultProxy(server.port)
-    data = os.urandom(3 * 1024 * 1024)
-    path = tmp_path / "big.bin"
-    path.write_bytes(data)
-    sha = hashlib.sha256(data).hexdigest()
     chunk = 256 * 1024
-    client = SyncClient(proxy.url)
-    client.login("inspector_a", PASSWORD, remember=False)
-    proxy.arm("up", len(data) // 2)
-    with pytest.raises(NetworkError):
-        upload_chunked(client, path, sha, len(data), chunk_size=chunk)
-    proxy.disarm()
+    client, path, data, sha = upload_cut_at_half(proxy, 3 * 1024 * 1024, chunk, tmp_path)
     held = len(client.start_upload(BlobManifest(sha256=sha, size=len(data), chunk_size=chunk,
                                                 chunks=[hashlib.sha256(data[i:i + chunk]).hexdigest()
                                                         for i in range(0, len(data), chunk)])).received)

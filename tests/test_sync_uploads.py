@@ -16,8 +16,7 @@ from inspector.store.workspace import Workspace
 from sync import blob_transfer
 from sync.errors import SyncError
 from sync.server import durable_files
-from tests.sync_fixtures import (FailNthRequest, client_workspace, db_url, server, start_server, sync,  # noqa: F401
-                                 use_test_keyring)
+from tests.sync_fixtures import FailNthRequest, client_workspace, db_url, server, start_server, sync, use_test_keyring  # noqa: F401
 
 CASE = "LD-001"
 CENTRE = (120.5, 33.5)
@@ -76,7 +75,8 @@ def test_durable_write_all_places_every_file_and_leaves_no_temporary(tmp_path):
         assert Path(final).read_bytes() == bytes(data) and not Path(final).stat().st_mode & 0o222
     (root / "zz").write_bytes(b"a file where a directory should be")
     with pytest.raises(OSError):
-        durable_files.write_all([(str(root / "01" / "g"), memoryview(b"x")), (str(root / "zz" / "g"), memoryview(b"y"))])
+        durable_files.write_all([(str(root / "01" / "g"), memoryview(b"x")),
+                                 (str(root / "zz" / "g"), memoryview(b"y"))])
     assert not (root / "01" / "g").exists()
     assert sorted(p.name for p in root.rglob("*") if p.is_file()) == sorted(["zz", *(f"f{i}" for i in range(12))])
 

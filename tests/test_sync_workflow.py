@@ -15,8 +15,18 @@ from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import transition
 from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_MODELS, PushBatch, RecordChange
-from tests.sync_fixtures import (CASE, CENTRE, ServerProcess, api, client_workspace, db_url,  # noqa: F401
-                                 prepare_server_data, server, sync, together)
+from tests.sync_fixtures import (  # noqa: F401
+    CASE,
+    CENTRE,
+    ServerProcess,
+    api,
+    client_workspace,
+    db_url,
+    prepare_server_data,
+    server,
+    sync,
+    together,
+)
 
 STAMP = "2026-01-01T00:00:00Z"
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import make_geotagged_photo, wait_job
+from tests.ui_fixtures import make_geotagged_photo, run_js, wait_job
 
 
 def _select_first(window, qtbot) -> dict:
@@ -137,15 +136,7 @@ def _wait_map(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.map_ready, timeout=60_000)
 
 
-def _map_js(window, qtbot, code: str):
-    import json
-
-    results: list = []
-    window.map_view.page().runJavaScript(f"JSON.stringify({code})", 0, results.append)
-    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    return json.loads(results[0]) if results[0] is not None else None
-
-
+@pytest.mark.map_page
 def test_finding_form_takes_a_position_picked_on_the_map(window, qtbot):
     _wait_map(window, qtbot)
     record = _select_first(window, qtbot)
@@ -160,7 +151,7 @@ def test_finding_form_takes_a_position_picked_on_the_map(window, qtbot):
     assert form.isVisible() and not window.map_view.is_picking()
     assert "台账" in form.position_label.text()
     form.map_button.click()
-    qtbot.waitUntil(lambda: _map_js(window, qtbot, "LvdunMap.stats().picking") is True, timeout=10_000)
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map_view, "LvdunMap.stats().picking") is True, timeout=10_000)
     lon, lat = case["lon"] + 0.0005, case["lat"] - 0.0003
     window.map_view.page().runJavaScript(f"LvdunMap.pickAt({lon!r}, {lat!r})")
     qtbot.waitUntil(form.isVisible, timeout=10_000)
@@ -173,16 +164,17 @@ def test_finding_form_takes_a_position_picked_on_the_map(window, qtbot):
     form.reject()
 
 
+@pytest.mark.map_page
 def test_a_workflow_step_recolours_the_case_on_the_map(window, qtbot):
     from inspector.casework.workflow import STATES
 
     _wait_map(window, qtbot)
     record = _select_first(window, qtbot)
     uuid = record["uuid"]
-    assert _map_js(window, qtbot, f"LvdunMap.statusOf('{uuid}')") == STATES.index("待核查")
+    assert run_js(qtbot, window.map_view, f"LvdunMap.statusOf('{uuid}')") == STATES.index("待核查")
     reloads = []
     window.map_view.mapReady.connect(lambda: reloads.append(1))
     _move_button(window, "现场核查").click()
-    qtbot.waitUntil(lambda: _map_js(window, qtbot, f"LvdunMap.statusOf('{uuid}')") == STATES.index("现场核查"),
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map_view, f"LvdunMap.statusOf('{uuid}')") == STATES.index("现场核查"),
                     timeout=10_000)
     assert reloads == [] and window.map_ready  # in place: no new map document

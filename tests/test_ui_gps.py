@@ -31,9 +31,11 @@ def test_geofence_alerts_for_red_lines_not_ordinary_zones(session, qtbot):
     entered = []
     fence.entered.connect(entered.append)
     row = session.ws.conn.execute(
-        "SELECT X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM zones WHERE kind = '生态保护红线' LIMIT 1").fetchone()
+        "SELECT X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM zones WHERE kind = '生态保护红线' "
+        "LIMIT 1").fetchone()
     ordinary = session.ws.conn.execute(
-        "SELECT X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM zones WHERE kind = '生态空间管控区域' LIMIT 1").fetchone()
+        "SELECT X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM zones WHERE kind = '生态空间管控区域' "
+        "LIMIT 1").fetchone()
     fence.update(*ordinary)
     assert not entered and fence.current
     fence.update(*row)

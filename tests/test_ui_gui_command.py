@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
@@ -19,6 +20,7 @@ def _headless_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.map_page
 def test_screenshot_without_a_display_falls_back_to_offscreen(demo_ws, tmp_path):
     shot = tmp_path / "shot.png"
     result = subprocess.run(

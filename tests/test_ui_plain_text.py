@@ -142,6 +142,7 @@ def test_evidence_viewer_shows_exif_and_zone_text_as_text(session, marked, qtbot
 
 
 def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
+    from ui import labels
     from ui.banner import Banner
     from ui.cases.case_model import COL_ZONE, CaseTableModel
     from ui.cases.finding_form import FindingForm
@@ -149,7 +150,6 @@ def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
     from ui.plain_text import warn
     from ui.review.review_queue import ReviewQueuePanel
     from ui.status_summary import StatusSummary
-    from ui import labels
 
     uuid, _, _ = marked
     model = CaseTableModel(session)

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import make_geotagged_photo, move_to_closure_request
+from tests.ui_fixtures import make_geotagged_photo, move_to_closure_request, show_exposed
 
+pytestmark = pytest.mark.map_page
 SIZES = ((1366, 768), (1920, 1200))
 CORE_WALK_END = (120.4372, 33.5977)  # inside the demo's 盐城 core zone (tests/data/walk_into_core_zone.nmea)
 
@@ -39,10 +40,7 @@ def test_screenshot(session, new_window, qtbot, tmp_path, role, size):
     from ui.app import save_when_ready
     uuid = _stage(session.ws, tmp_path)
     session.set_role(role)
-    window = new_window()
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
+    window = show_exposed(qtbot, new_window(), size)
     if role == "inspector":
         window.select_case(uuid)
         window.gps.positionChanged.emit(*CORE_WALK_END, 9.0)

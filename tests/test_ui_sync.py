@@ -12,32 +12,53 @@ from PySide6.QtCore import QTimer
 from inspector.casework.findings import add_finding
 from inspector.store.workspace import Workspace
 from sync.server.auth import revoke_tokens
-from tests.sync_fixtures import (PASSWORD, client_workspace, edit_finding, free_port, start_server, sync,
-                                 use_test_keyring)
+from tests.sync_fixtures import (
+    PASSWORD,
+    client_workspace,
+    edit_finding,
+    free_port,
+    start_server,
+    sync,
+    use_test_keyring,
+)
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 
 CASE = "LD-001"
 
 
-class SlowPaths:
-    """ASGI wrapper: wait ``delay`` seconds before answering requests whose path ends with ``path``."""
+class HeldPaths:
+    """ASGI wrapper: while held, requests whose path ends with ``path`` wait until :meth:`release`.
+
+    ``arrived`` is set when such a request is waiting, so a test knows the client is in the middle of it
+    (the push is in flight for as long as the test wants, not for a guessed number of seconds)."""
 
     def __init__(self, app, path: str = "/push") -> None:
-        self.app, self.path, self.delay = app, path, 0.0
+        self.app, self.path = app, path
+        self.arrived, self.released = threading.Event(), threading.Event()
+        self.released.set()
+
+    def hold(self) -> None:
+        self.arrived.clear()
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"].endswith(self.path) and self.delay:
-            await asyncio.sleep(self.delay)
+        if scope["type"] == "http" and scope["path"].endswith(self.path) and not self.released.is_set():
+            self.arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 60)
         await self.app(scope, receive, send)
 
 
 @pytest.fixture
 def gui_server(tmp_path, monkeypatch):
     use_test_keyring(monkeypatch)
-    slow: list[SlowPaths] = []
-    running = start_server(tmp_path, None, wrap=lambda app: slow.append(SlowPaths(app)) or slow[-1])
-    running.slow = slow[0]
+    held: list[HeldPaths] = []
+    running = start_server(tmp_path, None, wrap=lambda app: held.append(HeldPaths(app)) or held[-1])
+    running.held = held[0]
     yield running
+    running.held.release()
     running.stop()
 
 
@@ -110,7 +131,7 @@ def test_sync_action_pushes_in_the_background_and_lists_each_record(window, qtbo
     monkeypatch.setattr(SyncJob, "run", lambda job: threads.append(threading.current_thread()) or run(job))
     finding = _finding_uuid(window.session)
     assert window.summary.pending.text() == "待同步 1"
-    gui_server.slow.delay = 1.0  # a slow server: the GUI keeps ticking meanwhile
+    gui_server.held.hold()  # the server keeps the push waiting: the GUI must keep ticking meanwhile
     ticks: list[int] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(1) if window.sync.running else None)
@@ -120,12 +141,15 @@ def test_sync_action_pushes_in_the_background_and_lists_each_record(window, qtbo
     assert window.sync.running and window.sync_status.cancel_button.isVisible()
     assert window.sync.sync_now() is False  # never two at once
     qtbot.waitUntil(lambda: "上传记录" in window.sync_status.label.text(), timeout=10_000)
+    assert gui_server.held.arrived.wait(10)
+    qtbot.waitUntil(lambda: len(ticks) > 30, timeout=10_000)  # ticking while the push cannot have finished
+    assert window.sync.running, "the sync ended while the server still held its push"
+    gui_server.held.release()
     outcome = _finish(window, qtbot)
     timer.stop()
 
     assert outcome.kind == "done" and outcome.manual, outcome
     assert threads and threads[0] is not threading.main_thread()
-    assert len(ticks) > 30, "the GUI thread was blocked during the sync"
     assert finding in _server_uuids(gui_server)
     assert outcome.report.pushed == 1 and outcome.report.records[0]["uuid"] == finding
     qtbot.waitUntil(lambda: window.summary.pending.text() == "待同步 0")
@@ -217,10 +241,12 @@ def test_timer_syncs_in_the_background(window, qtbot, gui_server):
 
 
 def test_cancel_stops_a_running_sync(window, qtbot, gui_server):
-    gui_server.slow.delay = 1.5
+    gui_server.held.hold()
     window.sync_panel.sync_now()
     qtbot.waitUntil(lambda: "上传记录" in window.sync_status.label.text(), timeout=10_000)
+    assert gui_server.held.arrived.wait(10)  # the push is in flight
     window.sync_status.cancel_button.click()
+    gui_server.held.release()
     outcome = _finish(window, qtbot)
     assert outcome.kind == "cancelled" and "同步已取消" in window.sync_status.label.text()
     assert window.sync_panel.result_dialog is None
@@ -253,8 +279,8 @@ def test_a_conflict_is_listed_and_shown_with_both_versions(window, qtbot, gui_se
 
 
 def test_a_reviewer_keeps_one_version(session, qtbot, gui_server, tmp_path):
-    from ui.sync_views.conflicts_view import ConflictsDialog, diff_fields
     from ui.session import Session
+    from ui.sync_views.conflicts_view import ConflictsDialog, diff_fields
 
     assert diff_fields({"b": None, "a": 1}, {"a": 2, "c": [1]}) == [
         ("a", "1", "2", True), ("c", "", "[1]", True), ("b", "", "", False)]
@@ -316,15 +342,17 @@ def test_offscreen_screenshot_with_the_sync_result(window, qtbot, gui_server, tm
 
 
 def test_closing_the_window_cancels_a_running_sync(new_window, qtbot, gui_server):
-    gui_server.slow.delay = 1.0
+    gui_server.held.hold()
     main = new_window()
     main.show()
     main.sync_panel.sync_now()
     controller = main.sync
     qtbot.waitUntil(lambda: controller._job is not None, timeout=10_000)
     job = controller._job
+    assert gui_server.held.arrived.wait(10)  # the push is in flight
     main.close()
     assert job.cancel_event.is_set() and controller.interval_min == 0
+    gui_server.held.release()
     qtbot.waitUntil(lambda: not controller.running, timeout=30_000)
     assert controller.last.kind == "cancelled"
 

@@ -6,6 +6,9 @@ from PySide6.QtCore import Qt
 
 from tests.quarantine_fixtures import plant_malformed
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+
+# isort: split
+# After the star import, which has a session fixture of its own: these override it.
 from tests.test_ui_sync import field_root, gui_server, session  # noqa: F401,E402 - a synced workspace, its server
 
 SYNC_TIMEOUT_MS = 30_000

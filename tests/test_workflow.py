@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
-from inspector.errors import BadInput
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import history, transition
+from inspector.errors import BadInput
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, cli_json, run_cli
 
 

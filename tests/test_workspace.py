@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.store import db
 from inspector.errors import BadInput, SetupError
+from inspector.store import db
 from inspector.store.migrations import LATEST_VERSION
 from inspector.store.workspace import Workspace
 

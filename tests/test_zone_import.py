@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.geo.attribution import locate
 from inspector.errors import BadInput
+from inspector.geo.attribution import locate
 from inspector.geo.vector_file_checks import detect_dbf_encoding
 from inspector.importers.zone_import import import_zones, parse_field_map
 from tests.vector_fixtures import lonlat_to_gk, polygon_wkt, square, write_layer
@@ -118,14 +118,16 @@ def test_zipped_shapefile(ws, gbk_shapefile, tmp_path):
     assert ws.conn.execute("SELECT count(*) FROM zones WHERE name = '射阳河口湿地保护区'").fetchone()[0] == 2
 
 
-@pytest.mark.parametrize("driver,suffix,archive", [("OpenFileGDB", ".gdb", "layers.zip"), ("KML", ".kml", "layers.kmz")])
+@pytest.mark.parametrize("driver,suffix,archive",
+                         [("OpenFileGDB", ".gdb", "layers.zip"), ("KML", ".kml", "layers.kmz")])
 def test_zipped_geodatabase_and_kmz(ws, tmp_path, driver, suffix, archive):
     """Archives are unpacked (under a size bound) to a temporary folder that is gone afterwards."""
     import tempfile
 
     lon, lat = CENTRE
     fields = ("名称", "编码") if driver != "KML" else ("Name",)
-    data = {"wkt": polygon_wkt(square(lon, lat, 0.01)), "名称": "压缩包里的保护地", "编码": "A-1", "Name": "压缩包里的保护地"}
+    data = {"wkt": polygon_wkt(square(lon, lat, 0.01)), "名称": "压缩包里的保护地", "编码": "A-1",
+            "Name": "压缩包里的保护地"}
     source = write_layer(tmp_path / f"doc{suffix}", driver, 4326, [data], fields=fields)
     members = sorted(source.rglob("*")) if source.is_dir() else [source]
     with zipfile.ZipFile(tmp_path / archive, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -201,7 +203,8 @@ def test_field_map_and_unclosed_ring(ws, tmp_path):
     result = import_zones(ws, path, field_map=parse_field_map("name=QYMC,code=QYBM,kind=KIND"))
     assert result.imported == 1
     assert "未闭合" in result.repaired[0]["reason"]
-    assert tuple(ws.conn.execute("SELECT name, code, kind FROM zones").fetchone()) == ("未闭合区域", "U-1", "生态保护红线")
+    stored = tuple(ws.conn.execute("SELECT name, code, kind FROM zones").fetchone())
+    assert stored == ("未闭合区域", "U-1", "生态保护红线")
     with pytest.raises(BadInput):
         parse_field_map("colour=QYMC")
     with pytest.raises(BadInput, match="NOPE"):

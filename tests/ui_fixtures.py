@@ -8,25 +8,25 @@ QSettings go to a per-test folder.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 import tests.qt_env  # noqa: F401  (environment + map scheme before the QApplication)
-
 from evidence_fixtures import make_geotagged_photo
-from inspector.demo.workspace import build_demo_workspace
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification
 from inspector.casework.workflow import transition
+from inspector.demo.workspace import build_demo_workspace
 from inspector.store.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NMEA_WALK = REPO / "tests" / "data" / "walk_into_core_zone.nmea"
-__all__ = ["demo_template", "demo_ws", "qt_settings", "session", "new_window", "window", "wait_job", "move_to_closure_request",
-           "make_geotagged_photo", "NMEA_WALK"]
+__all__ = ["demo_template", "demo_ws", "qt_settings", "session", "new_window", "window", "wait_job",
+           "move_to_closure_request", "make_geotagged_photo", "run_js", "show_exposed", "NMEA_WALK"]
 
 
 @pytest.fixture(scope="session")
@@ -97,13 +97,25 @@ def new_window(session, qtbot):
         dispose(qtbot, main)
 
 
+def show_exposed(qtbot, widget, size: tuple[int, int] = (1366, 768)):
+    """``widget`` resized, shown and exposed on the (offscreen) screen."""
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 @pytest.fixture
 def window(new_window, qtbot):
-    main = new_window()
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
+    return show_exposed(qtbot, new_window())
+
+
+def run_js(qtbot, map_view, code: str):
+    """Evaluate ``code`` in the map page and return its (JSON-decoded) value."""
+    results: list = []
+    map_view.page().runJavaScript(f"JSON.stringify({code})", 0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0]) if results[0] is not None else None
 
 
 def wait_job(qtbot, job, timeout: int = 30_000):

@@ -30,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from inspector.demo.form_case import build_demo_case, write_demo_mbtiles  # noqa: E402
 from inspector.forms import FormCase, render_form  # noqa: E402
 from inspector.forms.closure_form import CHECKLIST_ITEMS, LEVEL_TITLES  # noqa: E402
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms  # noqa: E402
-from inspector.demo.form_case import build_demo_case, write_demo_mbtiles  # noqa: E402
 from inspector.forms.evidence_qr import evidence_digest  # noqa: E402
 from inspector.forms.location_map import basemap_jpeg  # noqa: E402
 from inspector.forms.photo_images import _prepare_cached  # noqa: E402
@@ -86,12 +86,14 @@ def build_docx(case: FormCase, path: Path) -> None:
         ["问题编号", case.case_no, "问题类型", case.problem_type],
         ["保护地/红线名称", case.zone_label, "类型", case.kind],
         ["功能区", case.function_zone or "", "行政区", case.admin.label if case.admin else ""],
-        ["坐标", format_position_decimal(case.lon, case.lat) + "\n" + format_position_dms(case.lon, case.lat), "面积", format_area(case.area_m2)],
+        ["坐标", format_position_decimal(case.lon, case.lat) + "\n" + format_position_dms(case.lon, case.lat),
+         "面积", format_area(case.area_m2)],
         ["发现日期", case.discovered_on, "整改期限", case.deadline or ""],
         ["问题描述", case.description, "", ""],
     ])
     document.add_paragraph("二、整改完成情况")
-    grid([["整改方式", rect.measure_type if rect else ""], ["整改措施", rect.measures if rect else ""], ["责任单位", rect.responsible_unit if rect else ""]])
+    grid([["整改方式", rect.measure_type if rect else ""], ["整改措施", rect.measures if rect else ""],
+          ["责任单位", rect.responsible_unit if rect else ""]])
     grid([["日期", "整改进展情况"]] + [[d, t] for d, t in (rect.progress if rect else ())])
     document.add_paragraph("三、“两断三清”落实情况")
     checklist = case.checklist
@@ -104,7 +106,8 @@ def build_docx(case: FormCase, path: Path) -> None:
         document.add_picture(str(photo.path), width=Mm(80))
         document.add_paragraph(plain_caption(case, index))
     document.add_paragraph("六、验收意见")
-    grid([[LEVEL_TITLES.get(step.level, step.level).replace("<br/>", ""), step.opinion, f"签字：{step.signer} 日期：{step.date}"] for step in case.acceptance])
+    grid([[LEVEL_TITLES.get(step.level, step.level).replace("<br/>", ""), step.opinion,
+           f"签字：{step.signer} 日期：{step.date}"] for step in case.acceptance])
     document.add_paragraph(f"公示情况：{case.publicity or ''}")
     document.add_paragraph(f"案件UUID：{case.uuid}\n证据摘要：{evidence_digest(case)}")
     document.save(str(path))
@@ -113,7 +116,8 @@ def build_docx(case: FormCase, path: Path) -> None:
 def soffice_convert(soffice: str, documents: list[Path], out_dir: Path, profile: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, documents)],
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(out_dir), *map(str, documents)],
         check=True, capture_output=True, timeout=600,
     )
     elapsed = time.perf_counter() - start
@@ -125,7 +129,8 @@ def soffice_convert(soffice: str, documents: list[Path], out_dir: Path, profile:
 
 def describe(label: str, times: list[float]) -> float:
     median = statistics.median(times)
-    print(f"{label:<52} median {median * 1000:8.1f} ms/form   min {min(times) * 1000:8.1f}   max {max(times) * 1000:8.1f}   ({len(times)} runs, {1 / median:6.2f} forms/s)")
+    print(f"{label:<52} median {median * 1000:8.1f} ms/form   min {min(times) * 1000:8.1f}   "
+          f"max {max(times) * 1000:8.1f}   ({len(times)} runs, {1 / median:6.2f} forms/s)")
     return median
 
 
@@ -144,8 +149,10 @@ def main() -> int:
         size = "1600×1200" if args.small else "4000×3000"
         print(f"closure form: 6 photos ({size} JPEG), map with MBTiles basemap, {len(sample) / 1024:.0f} KiB PDF")
         print()
-        ours_cold = describe("reportlab render_form (cold: photos, basemap re-processed)", time_ours(case, args.forms, cold=True))
-        ours_warm = describe("reportlab render_form (warm: photo and basemap cache hit)", time_ours(case, args.forms, cold=False))
+        ours_cold = describe("reportlab render_form (cold: photos, basemap re-processed)",
+                             time_ours(case, args.forms, cold=True))
+        ours_warm = describe("reportlab render_form (warm: photo and basemap cache hit)",
+                             time_ours(case, args.forms, cold=False))
 
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
@@ -173,10 +180,12 @@ def main() -> int:
         batch_time = soffice_convert(soffice, batch_docs, out_dir, profile)
         print(f"(.docx built with python-docx: {document.stat().st_size / 1024:.0f} KiB; LibreOffice: {soffice})")
         peer_single = describe("soffice --convert-to pdf (one process per form)", single)
-        peer_batch = describe(f"soffice --convert-to pdf (batch of {len(batch_docs)} in one process)", [batch_time / len(batch_docs)])
+        peer_batch = describe(f"soffice --convert-to pdf (batch of {len(batch_docs)} in one process)",
+                              [batch_time / len(batch_docs)])
         print()
         print(f"{'ratio (peer time / our time)':<52} {'cold':>8} {'warm':>8}")
-        for label, peer in (("soffice, one process per form", peer_single), ("soffice, batch in one process (its best case)", peer_batch)):
+        for label, peer in (("soffice, one process per form", peer_single),
+                            ("soffice, batch in one process (its best case)", peer_batch)):
             cold_ratio, warm_ratio = peer / ours_cold, peer / ours_warm
             verdict = "target met" if cold_ratio >= TARGET_RATIO else "below target when cold"
             print(f"{label:<52} {cold_ratio:7.1f}× {warm_ratio:7.1f}×   (target ≥ {TARGET_RATIO:.0f}×: {verdict})")

@@ -122,9 +122,9 @@ app.exec()
 
 def grow_workspace(root: Path, cases: int) -> None:
     """Copy the demo workspace to ``root`` and grow it to ``cases`` cases with SQL."""
-    from inspector.store.db import atomic
-    from inspector.demo.workspace import build_demo_workspace
     from inspector.casework.workflow import STATES
+    from inspector.demo.workspace import build_demo_workspace
+    from inspector.store.db import atomic
 
     ws = build_demo_workspace(root)
     conn = ws.conn
@@ -182,8 +182,8 @@ def main() -> None:
         return statistics.median(r[key] for r in rows)
 
     print(f"cases: {args.cases:,}; runs: {args.runs} (median)")
-    print(f"peer  QWebEngineView window, page loaded: {med(peer, 'usable'):.2f} s; peak RSS {med(peer, 'peak_mb'):.0f} MB "
-          f"(process tree {med(peer, 'tree_mb'):.0f} MB)")
+    print(f"peer  QWebEngineView window, page loaded: {med(peer, 'usable'):.2f} s; "
+          f"peak RSS {med(peer, 'peak_mb'):.0f} MB (process tree {med(peer, 'tree_mb'):.0f} MB)")
     print(f"ours  main window usable (100k rows listed): {med(ours, 'usable'):.2f} s")
     print(f"ours  map ready: {med(ours, 'map'):.2f} s; peak RSS {med(ours, 'peak_mb'):.0f} MB "
           f"(process tree {med(ours, 'tree_mb'):.0f} MB)")

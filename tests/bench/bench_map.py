@@ -14,7 +14,8 @@ Data: 10,000 cases and a zone layer of 1,000,000 vertices (1,000 zones of
 First paint is the time from loading the page in an offscreen QWebEngineView
 until our page reports its layers drawn (``MapView.mapReady``), and for naive
 until ``loadFinished``. Peak memory: this process's peak RSS, and the PSS sum of it and the
-WebEngine helper processes, sampled every 50 ms; each side runs in its own process. Run: ``.venv/bin/python tests/bench/bench_map.py``.
+WebEngine helper processes, sampled every 50 ms; each side runs in its own process.
+Run: ``.venv/bin/python tests/bench/bench_map.py``.
 """
 from __future__ import annotations
 
@@ -33,16 +34,17 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import qt_env  # noqa: E402,F401  (offscreen flags, lvdun scheme: before the QApplication)
 
+# isort: split
 import folium  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from inspector.casework.workflow import STATES  # noqa: E402
 from inspector.geo.admin_areas import ADMIN_GEOJSON  # noqa: E402
 from inspector.maps.map_document import LEAFLET_CSS, LEAFLET_JS, LVDUN_WEB_BASE, MapBundle, build_map_document  # noqa: E402
 from inspector.maps.map_layers import AdminRecord, CaseRecord, LayerSet, ZoneRecord  # noqa: E402
 from inspector.resources import resource_path  # noqa: E402
 from inspector.vocabulary import KINDS  # noqa: E402
-from inspector.casework.workflow import STATES  # noqa: E402
 from ui.map.map_view import MapView  # noqa: E402
 
 N_CASES = 10_000
@@ -167,7 +169,8 @@ def run_part(part: str) -> dict:
         bundle = build_map_document(layers)
         first_view = len(bundle.html.encode()) + sum(
             len(v) for k, v in bundle.resources.items() if not k.startswith("data/zones-") or k == "data/zones-0.json")
-        sizes = {"page": len(bundle.html.encode()), **{k.removeprefix("data/"): len(v) for k, v in bundle.resources.items()}}
+        sizes = {"page": len(bundle.html.encode()),
+                 **{k.removeprefix("data/"): len(v) for k, v in bundle.resources.items()}}
         total = bundle.size_bytes()
     else:
         bundle = MapBundle(naive_document(layers), {}, str(uuid.uuid4()))
@@ -193,13 +196,14 @@ def main() -> None:
     results = {}
     for part in ("ours", "naive"):  # one process each, so each peak RSS is its own
         done = subprocess.run([sys.executable, __file__, "--part", part], capture_output=True, text=True, check=True)
-        results[part] = json.loads(next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))[7:])
+        results[part] = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))[7:])
     ours, naive = results["ours"], results["naive"]
     print(f"data: {N_CASES:,} cases, {N_ZONES:,} zones x {VERTICES_PER_ZONE:,} = {N_ZONES * VERTICES_PER_ZONE:,} "
           "zone vertices, plus the bundled admin boundaries")
     print(f"build (Python): ours {ours['build_s']:.1f} s, naive folium {naive['build_s']:.1f} s")
     print("payload ours: " + ", ".join(f"{k} {v / 1e3:,.0f} kB" for k, v in ours["sizes"].items()))
-    print(f"payload first view: ours {ours['first_view'] / 1e6:.2f} MB (every zoom level {ours['total'] / 1e6:.2f} MB), "
+    print(f"payload first view: ours {ours['first_view'] / 1e6:.2f} MB "
+          f"(every zoom level {ours['total'] / 1e6:.2f} MB), "
           f"naive {naive['total'] / 1e6:.2f} MB -> {naive['total'] / ours['first_view']:.1f}x smaller "
           f"({naive['total'] / ours['total']:.1f}x counting every level) [target >= 10x]")
     print(f"first paint: ours {ours['paint_s']:.2f} s, naive {naive['paint_s']:.2f} s -> "

@@ -29,7 +29,6 @@ any sync must spend on verifying and durably writing one file per blob.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
 import os
 import shutil
@@ -88,16 +87,12 @@ class ServerProcess:
     """The reference server in a child process on a loopback port."""
 
     def __init__(self, data_dir: Path, sink: Path) -> None:
-        from sync_fixtures import free_port
+        from sync_fixtures import free_port, wait_for
 
         self.port = free_port()
         self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(data_dir), "--port",
                                          str(self.port), "--sink", str(sink)])
-        deadline = time.time() + 30
-        while not self._answers():
-            if time.time() > deadline or self.process.poll() is not None:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
+        wait_for(self._answers, "server", seconds=30, alive=lambda: self.process.poll() is None, poll_s=0.05)
 
     @property
     def url(self) -> str:
@@ -287,27 +282,14 @@ def storage_floor(root: Path, work: Path) -> float:
 def cut_at_half(proxy: ProxyProcess, work: Path) -> tuple[int, int, int]:
     """(chunks, chunks the server kept after a cut at 50 %, chunks sent on resume) for a 16 MiB blob."""
     from sync.blob_transfer import upload_chunked
-    from sync.client import SyncClient
-    from sync.errors import NetworkError
-    from sync_fixtures import PASSWORD
+    from sync_fixtures import upload_cut_at_half
 
-    data = os.urandom(16 * 1024 * 1024)
-    path = work / "big.bin"
-    path.write_bytes(data)
-    sha = hashlib.sha256(data).hexdigest()
-    chunk = 1024 * 1024
-    client = SyncClient(proxy.url)
-    client.login("inspector_a", PASSWORD, remember=False)
-    proxy.arm("up", len(data) // 2)
-    try:
-        upload_chunked(client, path, sha, len(data), chunk_size=chunk)
-    except NetworkError:
-        pass
-    proxy.disarm()
+    size, chunk = 16 * 1024 * 1024, 1024 * 1024
+    client, path, _, sha = upload_cut_at_half(proxy, size, chunk, work)
     held = len(client._json("GET", f"/blobs/{sha}/upload")["received"])
-    sent_after = upload_chunked(client, path, sha, len(data), chunk_size=chunk)
+    sent_after = upload_chunked(client, path, sha, size, chunk_size=chunk)
     client.close()
-    return len(data) // chunk, held, sent_after
+    return size // chunk, held, sent_after
 
 
 def main() -> int:

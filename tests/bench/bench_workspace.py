@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,8 @@ from osgeo import ogr, osr  # noqa: E402
 
 from inspector.geo.attribution import lookup_for  # noqa: E402
 from inspector.importers.ledger_import import import_ledger  # noqa: E402
-from inspector.store.workspace import Workspace  # noqa: E402
 from inspector.importers.zone_import import import_zones  # noqa: E402
+from inspector.store.workspace import Workspace  # noqa: E402
 
 CATEGORIES = ("自然保护区", "森林公园", "风景名胜区", "湿地公园", "饮用水水源保护区", "重要湿地", "生态公益林")
 EXTENT = (118.6, 31.2, 121.4, 34.6)  # lon/lat, inside Gauss-Krüger zone CM 120

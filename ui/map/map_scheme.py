@@ -10,7 +10,10 @@
 
 :func:`register_map_scheme` must run before the QApplication exists; the app
 calls it at start-up. :class:`OfflineOnly` blocks every request that is not
-local, so a stray link can never reach the network.
+local, so a stray link can never reach the network. :func:`web_assets_problem`
+says which of the files every map page loads are missing (Leaflet comes from
+the npm registry, installed by ``scripts/setup.sh``), so the map can say so
+instead of waiting for a page that will never draw.
 """
 from __future__ import annotations
 
@@ -23,13 +26,17 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
+from inspector.errors import SetupError
 from inspector.maps.basemap_tiles import TileSource
-from inspector.maps.map_document import MapBundle
+from inspector.maps.map_document import (
+    APP_CSS, APP_JS, CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MapBundle,
+)
 from inspector.resources import resource_path
 
 SCHEME = b"lvdun"
 WEB_ALLOWED = ("node_modules/leaflet/dist/", "node_modules/leaflet.markercluster/dist/", "app/")
 LOCAL_SCHEMES = frozenset({"lvdun", "data", "blob", "about", "qrc"})
+PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, APP_JS, APP_CSS)  # under resources/web
 _MIME = {".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml", ".html": "text/html"}
 
@@ -74,6 +81,21 @@ def web_asset(path: str) -> bytes | None:
     if root not in target.parents or not target.is_file():
         return None
     return target.read_bytes()
+
+
+def web_assets_problem() -> SetupError | None:
+    """What is missing of :data:`PAGE_ASSETS` and how to install it, or None when the map page can load."""
+    folder = resource_path("web")
+    missing = [name for name in PAGE_ASSETS if not (folder / name).is_file()]
+    if not missing:
+        return None
+    names = ", ".join(missing)
+    return SetupError(
+        f"地图无法显示：缺少网页资源 {names}（在 {folder} 下）。请运行 bash scripts/setup.sh，"
+        f"或在 {folder} 中运行 npm ci 安装 Leaflet",
+        f"the map cannot be shown: web assets missing: {names} (under {folder}). Run bash scripts/setup.sh, "
+        f"or npm ci in {folder} to install Leaflet",
+    )
 
 
 class MapSchemeHandler(QWebEngineUrlSchemeHandler):

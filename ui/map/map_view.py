@@ -13,9 +13,11 @@ Public API for the main window: :meth:`MapView.set_workspace`,
 :meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
 :meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
 :meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, signals
-``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``
-and ``mapReady()``. Call :func:`register_map_scheme`
-before the QApplication is created.
+``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``,
+``mapReady()`` and ``mapFailed(str)``: when the web assets the page loads are
+missing, the view shows why and how to install them instead of the page, and
+emits ``mapFailed`` with that text (``mapReady`` would never come). Call
+:func:`register_map_scheme` before the QApplication is created.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -37,7 +39,9 @@ from inspector.maps.map_document import MapBundle, build_workspace_map
 from inspector.maps.map_layers import status_code
 from inspector.casework.workflow import STATES
 from inspector.store.workspace import Workspace
-from ui.map.map_scheme import MapSchemeHandler, OfflineOnly, SCHEME, register_map_scheme
+from ui.i18n import core_message
+from ui.map.map_scheme import MapSchemeHandler, OfflineOnly, SCHEME, register_map_scheme, web_assets_problem
+from ui.plain_text import plain_label
 
 __all__ = ["MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme", "valid_point",
            "valid_uuid"]
@@ -125,6 +129,7 @@ class MapView(QWidget):
     zoneSelected = Signal(str)
     pointPicked = Signal(float, float)
     mapReady = Signal()
+    mapFailed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +137,12 @@ class MapView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
+        self._notice = plain_label(parent=self, selectable=True, object_name="mapNotice")
+        self._notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._notice.setContentsMargins(24, 24, 24, 24)
+        self._notice.hide()
+        layout.addWidget(self._notice)
+        self._failure = ""
         self._profile = QWebEngineProfile()  # no storage name: off the record, nothing on disk
         self._handler = MapSchemeHandler(self._profile)
         self._profile.installUrlSchemeHandler(SCHEME, self._handler)
@@ -166,6 +177,10 @@ class MapView(QWidget):
     def is_ready(self) -> bool:
         return self._loaded and self._drawn
 
+    def failure(self) -> str:
+        """Why the map cannot be shown (the text on the view), or "" when it can."""
+        return self._failure
+
     # -- content ---------------------------------------------------------
     def set_workspace(self, workspace: Workspace | str | os.PathLike[str] | None) -> None:
         """Show a workspace (an open :class:`Workspace`, or a folder opened and closed here)."""
@@ -184,8 +199,15 @@ class MapView(QWidget):
         self._loaded = self._drawn = self._announced = False
         self._handler.set_content(bundle, tiles)
         self._token = bundle.token if bundle else ""
-        if bundle is None:
+        problem = web_assets_problem() if bundle is not None else None
+        self._failure = core_message(problem) if problem is not None else ""
+        self._notice.setText(self._failure)
+        self._notice.setVisible(bool(self._failure))
+        self._view.setVisible(not self._failure)
+        if bundle is None or self._failure:
             self._page.setHtml("<!DOCTYPE html><html><body></body></html>")
+            if self._failure:
+                self.mapFailed.emit(self._failure)
             return
         self._page.load(QUrl(f"lvdun://map/{bundle.token}/index.html"))
 
