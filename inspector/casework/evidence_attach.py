@@ -17,7 +17,8 @@ For each file, :func:`attach`:
    ``evidence`` rows and the audit entry.
 
 A file that cannot be used gives ``{"file", "error"}`` and the others are
-still attached. The same content attached twice to the same case and phase
+still attached. The list of answers also tells what changed
+(:class:`inspector.store.changes.OutcomeList`). The same content attached twice to the same case and phase
 is one blob and one evidence row (the second answer says
 ``already_attached``).
 """
@@ -34,6 +35,7 @@ from shapely.geometry import box, mapping
 from inspector.geo import geodesy
 from inspector.geo.attribution import lookup_for, locate
 from inspector.casework.cases import resolve_case
+from inspector.store.changes import OutcomeList, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, InspectorError
 from inspector.evidence.drone import footprint, read_drone_metadata
@@ -204,7 +206,7 @@ def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, 
 
 
 def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding: str | None = None,
-           phase: str = "inspection", actor: str = "inspector") -> list[dict[str, Any]]:
+           phase: str = "inspection", actor: str = "inspector") -> OutcomeList:
     """Attach each file to the case; one result dictionary per file (see the module docstring)."""
     if phase not in PHASES:
         raise BadInput(f"阶段须为 {'/'.join(PHASES)}，而不是：{phase}",
@@ -212,13 +214,14 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
     case = resolve_case(ws, case_ref)
     finding_row = resolve_finding(ws, finding, case_id=case["id"]) if finding else None
     results = []
-    for name in files:
-        path = Path(name)
-        try:
-            results.append(_attach_one(ws, case, path, finding_row, phase, actor))
-        except (InspectorError, OSError) as exc:
-            results.append({"file": str(path), "error": str(exc)})
-    return results
+    with recording(ws.conn) as journal:
+        for name in files:
+            path = Path(name)
+            try:
+                results.append(_attach_one(ws, case, path, finding_row, phase, actor))
+            except (InspectorError, OSError) as exc:
+                results.append({"file": str(path), "error": str(exc)})
+    return OutcomeList(results, journal.changes)
 
 
 def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> list[dict[str, Any]]:
