@@ -1,39 +1,34 @@
 """The open workspace as the GUI sees it: a reader, a writer for operations, and change signals.
 
-Views wrap this model. They read through :attr:`Session.ws` on the GUI thread
-and refresh from :attr:`Session.changed`, which carries a :class:`Changes`
-summary of what an operation touched. Operations (:mod:`ui.operations`)
-write through :meth:`Session.writer` — a second connection to the same
-database used only on the session's single worker thread, so the GUI
-thread never waits for a write (SQLite WAL lets it read meanwhile).
+Views wrap this model. They read through :attr:`Session.ws` on the GUI thread,
+with the core's query functions, and refresh from :attr:`Session.changed`,
+which carries the core's summary of what an operation or a sync wrote
+(:class:`inspector.store.changes.Changes`: kinds of record, cases). A view
+updates just the cases it names and reloads only when :func:`needs_reload`
+says so. Operations (:mod:`ui.operations`) write through :meth:`Session.writer`
+— a second connection to the same database used only on the session's single
+worker thread, so the GUI thread never waits for a write (SQLite WAL lets it
+read meanwhile).
 """
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from inspector.casework.case_queries import status_counts, unsynced_record_count
+from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 
 ROLES = ("inspector", "reviewer")
-DIRTY_TABLES = ("findings", "evidence", "rectifications", "closure_checklists", "transitions")
+RELOAD_ABOVE_CASES = 500  # a change naming more cases than this reloads a view instead of updating rows
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What one operation changed; views refresh only what it names."""
-
-    case_uuids: frozenset[str] = field(default_factory=frozenset)
-    cases_added: bool = False  # rows appeared or vanished: case lists reload
-    zones: bool = False  # zone layers changed: attribution and map reload
-    evidence: bool = False
-
-    @classmethod
-    def for_case(cls, uuid: str, *, evidence: bool = False) -> "Changes":
-        return cls(case_uuids=frozenset({uuid}), evidence=evidence)
+def needs_reload(changes: Changes) -> bool:
+    """Whether views should reload rather than update the cases a change names one by one."""
+    return changes.all_cases or len(changes.case_uuids) > RELOAD_ABOVE_CASES
 
 
 def default_actor() -> str:
@@ -46,7 +41,7 @@ def default_actor() -> str:
 class Session(QObject):
     """One workspace, the user's role and name, and the worker thread that writes."""
 
-    changed = Signal(object)  # Changes
+    changed = Signal(object)  # inspector.store.changes.Changes
     workspaceChanged = Signal()
     roleChanged = Signal(str)
 
@@ -107,15 +102,12 @@ class Session(QObject):
 
     # -- changes ------------------------------------------------------------
     def notify(self, changes: Changes) -> None:
+        """Tell the views what the core reported as changed (also an empty summary: sync states moved)."""
         self.changed.emit(changes)
 
     def pending_changes(self) -> int:
         """Records edited here and not yet pushed to the server (findings, evidence, …)."""
-        conn = self._ws.conn
-        return sum(conn.execute(f"SELECT count(*) FROM {t} WHERE dirty = 1 AND deleted = 0").fetchone()[0]
-                   for t in DIRTY_TABLES)
+        return unsynced_record_count(self._ws)
 
     def status_counts(self) -> dict[str, int]:
-        # A plain scan beats the status index here: the index would need a row lookup per case for `deleted`.
-        return {r[0]: r[1] for r in self._ws.conn.execute(
-            "SELECT status, count(*) FROM cases NOT INDEXED WHERE deleted = 0 GROUP BY status")}
+        return status_counts(self._ws)
