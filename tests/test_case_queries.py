@@ -15,8 +15,7 @@ from inspector.casework.case_queries import (
     audit_entry_count, case_brief, case_findings, case_places, case_record, cases_with_status, status_counts,
     unsynced_record_count,
 )
-from inspector.casework.evidence_attach import attach
-from inspector.casework.evidence_queries import evidence_item
+from inspector.casework.evidence_attach import attach, evidence_item
 from inspector.casework.findings import add_finding
 from inspector.casework.workflow import STATES, transition
 from inspector.demo.workspace import build_demo_workspace

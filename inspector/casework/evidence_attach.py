@@ -18,9 +18,12 @@ For each file, :func:`attach`:
 
 A file that cannot be used gives ``{"file", "error"}`` and the others are
 still attached. The list of answers also tells what changed
-(:class:`inspector.store.changes.OutcomeList`). The same content attached twice to the same case and phase
-is one blob and one evidence row (the second answer says
-``already_attached``).
+(:class:`inspector.store.changes.OutcomeList`). The same content attached
+twice to the same case and phase is one blob and one evidence row (the
+second answer says ``already_attached``).
+
+:func:`list_evidence` and :func:`evidence_item` read a case's evidence and
+one item back, as plain data, for forms and views.
 """
 from __future__ import annotations
 
@@ -233,3 +236,26 @@ def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> l
         params.append(phase)
     rows = ws.conn.execute(sql + " ORDER BY id", params).fetchall()
     return [{**dict(r), "flags": json.loads(r["flags"])} for r in rows]
+
+
+ITEM_COLUMNS = ("uuid", "sha256", "kind", "phase", "original_name", "lon", "lat", "altitude_m", "bearing_deg",
+                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2")
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """A stored JSON list; anything else (empty, malformed, not a list) reads as no entries."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def evidence_item(ws: Workspace, uuid: str) -> dict[str, Any] | None:
+    """One evidence record for the viewer: file, kind, phase, position, camera, taken time, ``zones`` (as
+    stored: a list of zone summaries), ``flags`` (flag codes), function zone and footprint area; ``None``
+    if unknown."""
+    row = ws.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM evidence WHERE uuid = ?", (uuid,)).fetchone()
+    if row is None:
+        return None
+    return {**dict(row), "zones": _json_list(row["zones"]), "flags": _json_list(row["flags"])}

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import BadInput
-from inspector.casework.evidence_attach import PHASES
-from inspector.casework.evidence_queries import evidence_item
+from inspector.casework.evidence_attach import PHASES, evidence_item
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
 from ui.i18n import core_message
