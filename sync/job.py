@@ -22,6 +22,10 @@ data further:
    leaving out records with unpushed edits and quarantined ones
    (``verify_left_out``).
 
+The report also carries what the zone and pull phases changed in the
+workspace (``changes``: kinds of record and cases), so the GUI refreshes
+exactly those.
+
 :class:`SyncJob` runs :meth:`SyncJob.run` in its own thread with its own
 workspace connection when started with :meth:`SyncJob.start`; the caller's
 thread never blocks. Progress goes to a callback ``(phase, done, total)``;
@@ -31,10 +35,11 @@ from __future__ import annotations
 
 import threading
 import uuid as uuid_lib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from inspector.store.changes import Changes, Outcome, recording
 from inspector.store.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
@@ -70,10 +75,14 @@ class SyncReport:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     quarantined_new: int = 0  # how many of them this sync set aside for the first time
     verify_left_out: list[str] = field(default_factory=list)  # quarantined UUIDs the end check left out
+    # What the zone and pull phases changed in the workspace (kinds, cases), for views to refresh exactly
+    # that; kept even when a later phase failed. Not part of as_dict().
+    changes: Changes = field(default_factory=Changes, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data; per-record answers only for the records the server refused."""
-        data = asdict(self)
+        data = asdict(replace(self, changes=Changes()))
+        del data["changes"]
         data["refused"] = [r for r in data.pop("records") if r["status"] != "applied"]
         return data
 
@@ -178,9 +187,11 @@ class SyncJob:
 
     def _zones(self, ws: Workspace) -> None:
         self._tell("zones", 0, 1)
-        applied = zone_sync.update_zone_layers(self.client, ws, cancel=self.cancel_event,
-                                               tick=lambda done, total: self._tell("zones", done, total))
+        with recording(ws.conn) as journal:
+            applied = zone_sync.update_zone_layers(self.client, ws, cancel=self.cancel_event,
+                                                   tick=lambda done, total: self._tell("zones", done, total))
         self.report.zones_updated += len(applied)
+        self.report.changes |= journal.changes
 
     def _blobs_for(self, ws: Workspace, records: list[ServerRecord]) -> dict[str, int]:
         """Download the blobs of pulled evidence; ``{sha256: size}`` of those now in the media store. A blob
@@ -194,10 +205,11 @@ class SyncJob:
             self.report.blobs_downloaded += 1
         return sizes
 
-    def _pulled(self, counts: dict[str, int]) -> None:
+    def _pulled(self, counts: Outcome) -> None:
         self.report.pulled += counts["applied"]
         self.report.held_local += counts["held"]
         self.report.quarantined_new += counts["quarantined_new"]
+        self.report.changes |= counts.changes
 
     def _pull(self, ws: Workspace) -> None:
         """Retry the quarantine once, then apply pages after the cursor; a record that cannot be applied is

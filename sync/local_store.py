@@ -19,6 +19,9 @@
   quarantined (:mod:`sync.quarantine`), and the rest of the page and the
   cursor still commit. A deletion of a record never held is skipped, not
   inserted. :func:`retry_quarantined` tries the quarantine again.
+- Both return their counts together with what they changed
+  (:class:`inspector.store.changes.Outcome`): the kinds of record and the
+  cases applied, so that views refresh exactly those.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import json
 from typing import Any, Callable, Iterable, Optional
 
 from inspector.store import audit
+from inspector.store.changes import Outcome, note_record, recording
 from inspector.store.db import atomic
 from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace, utc_now
@@ -172,6 +176,7 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
                      [*values.values(), record.uuid])
     _audit(conn, record, actor, "sync.resolve" if settled else "sync.delete" if record.deleted else "sync.pull",
            [sha] if sha else [])
+    note_record(conn, record.kind, record.uuid)
     return "applied"
 
 
@@ -188,6 +193,7 @@ def _delete_held(ws: Workspace, record: ServerRecord, actor: str) -> str:
     conn.execute(f"UPDATE {record.kind} SET deleted = 1, base_revision = ?, server_seq = ?, dirty = 0 WHERE uuid = ?",
                  (record.revision, record.server_seq, record.uuid))
     _audit(conn, record, actor, "sync.delete", [])
+    note_record(conn, record.kind, record.uuid)
     return "applied"
 
 
@@ -275,25 +281,27 @@ class _PageWriter:
 
 
 def apply_page(ws: Workspace, server_url: str, page: PullPage, actor: str,
-               blob_sizes: dict[str, int]) -> dict[str, int]:
+               blob_sizes: dict[str, int]) -> Outcome:
     """Apply a pulled page and advance the cursor, all in one transaction; returns counts (``applied``,
-    ``same``, ``held``, ``skipped``, ``quarantined``, ``quarantined_new``, ``released``)."""
-    with atomic(ws.conn):
+    ``same``, ``held``, ``skipped``, ``quarantined``, ``quarantined_new``, ``released``) and, as ``changes``,
+    the records and cases it applied."""
+    with recording(ws.conn) as journal, atomic(ws.conn):
         writer = _PageWriter(ws, server_url, actor, blob_sizes)
         writer.write([*page.parents, *page.changes])
         counts = writer.finish()
         ws.conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                         "value = excluded.value", (CURSOR_KEY.format(server=server_url), str(page.next_cursor)))
-    return counts
+    return Outcome(counts, journal.changes)
 
 
-def retry_quarantined(ws: Workspace, server_url: str, actor: str, blob_sizes: dict[str, int]) -> dict[str, int]:
+def retry_quarantined(ws: Workspace, server_url: str, actor: str, blob_sizes: dict[str, int]) -> Outcome:
     """Try every quarantined record of this server again (this program may have learnt to apply it), in one
-    transaction; those that apply leave the quarantine. Returns counts as :func:`apply_page` does."""
-    with atomic(ws.conn):
+    transaction; those that apply leave the quarantine. Returns counts and changes as :func:`apply_page` does."""
+    with recording(ws.conn) as journal, atomic(ws.conn):
         writer = _PageWriter(ws, server_url, actor, blob_sizes)
         writer.write(quarantine.stored_records(ws.conn, server_url))
-        return writer.finish()
+        counts = writer.finish()
+    return Outcome(counts, journal.changes)
 
 
 def quarantined_records(ws: Workspace, server_url: str) -> list[ServerRecord]:

@@ -229,6 +229,32 @@ def test_update_case_recolours_one_marker_in_place(qtbot, map_view, demo_ws):
     assert run_js(qtbot, map_view, "LvdunMap.stats().cases") == len(list_cases(demo_ws))
 
 
+def test_put_and_remove_case_add_move_and_drop_markers_in_place(qtbot, map_view, demo_ws):
+    from inspector.casework.workflow import STATES
+
+    total = len(list_cases(demo_ws))
+    case = list_cases(demo_ws, refs=[XSS_CASE])[0]
+    uuid = json.dumps(case["uuid"])
+    map_view.select_case(case["uuid"])
+    assert map_view.put_case(case["uuid"], case["lon"] + 0.01, case["lat"] - 0.01, "申请销号")
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, f"LvdunMap.statusOf({uuid})") == STATES.index("申请销号"),
+                    timeout=5_000)
+    moved = run_js(qtbot, map_view, f"LvdunMap.markerFor({uuid}).getLatLng()")
+    assert (moved["lng"], moved["lat"]) == pytest.approx((case["lon"] + 0.01, case["lat"] - 0.01))
+    new = "0a1b2c3d-0000-4000-8000-00000000abcd"
+    assert map_view.put_case(new, 120.1, 32.5, "待核查")
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().cases") == total + 1, timeout=5_000)
+    assert map_view.remove_case(new) and map_view.remove_case(case["uuid"])
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().cases") == total - 1, timeout=5_000)
+    assert run_js(qtbot, map_view, "LvdunMap.stats().selected") is None  # its highlight went with it
+    for bad in (("not-a-uuid", 120.1, 32.5, "待核查"), (new, float("nan"), 32.5, "待核查"),
+                (new, 120.1, 95.0, "待核查"), (new, True, 32.5, "待核查"), (new, 120.1, 32.5, "<script>")):
+        assert not map_view.put_case(*bad), bad
+    assert not map_view.remove_case("<img src=x onerror=alert(1)>")
+    assert run_js(qtbot, map_view, f"LvdunMap.putCase({json.dumps(new)}, 'x', 32.5, 0)") is False
+    assert run_js(qtbot, map_view, "LvdunMap.stats().cases") == total - 1
+
+
 def test_network_requests_are_blocked(qtbot, map_view):
     map_view.page().runJavaScript(
         "fetch('https://example.com/x').then(function () { window.__net = 'ok'; },"

@@ -284,6 +284,9 @@ def test_every_unusable_record_is_set_aside_and_the_page_still_applies(fresh_dev
     assert local_store.cursor(ws, running.url) == page.next_cursor
     assert ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == len(page.changes)
     assert [uuid for (uuid,) in ws.conn.execute("SELECT uuid FROM findings")] == [newer.uuid]
+    # what the page changed: the cases and the finding applied, nothing of what was set aside
+    assert counts.changes.kinds == {"cases", "findings"}
+    assert counts.changes.case_uuids == {record.uuid for record in page.changes} | {case}
 
     entries = {e["uuid"]: e for e in _entries(ws, running.url)}
     assert set(entries) == {r.uuid for r in hostile.values()}
@@ -295,6 +298,7 @@ def test_every_unusable_record_is_set_aside_and_the_page_still_applies(fresh_dev
 
     again = local_store.retry_quarantined(ws, running.url, "sync:inspector_a", {})
     assert again["quarantined"] == len(hostile) and again["quarantined_new"] == 0
+    assert again.changes.empty
     assert ws.conn.execute("SELECT count(*) FROM sync_quarantine").fetchone()[0] == len(hostile)
     assert audit.verify(ws)["ok"]
 

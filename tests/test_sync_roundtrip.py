@@ -5,7 +5,8 @@ records a finding with photos and requests 销号 offline, syncs; reviewer R
 (盐城) pulls and returns the case with a reason; A adds evidence and
 requests again; R accepts through 县级验收 / 市级验收 / 已销号. Both end with
 the same case, history and a valid audit chain; inspector B (南京) never
-sees any of it.
+sees any of it. Each sync reports what its pulls changed on the device (the
+cases and kinds of record), outside its JSON.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import history, transition
 from inspector.store import audit
+from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 from tests.case_fixtures import cli_json
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
@@ -40,6 +42,9 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
 
     first = sync(a)
     assert set(_cases(a)) == {"LD-001", "LD-010", "LD-011"} and first.verified
+    with Workspace.open(a) as ws:
+        uuids = {no: uuid for no, uuid in ws.conn.execute("SELECT case_no, uuid FROM cases")}
+    assert first.changes == Changes(frozenset({"cases"}), frozenset(uuids.values()))
     assert sync(b).verified and set(_cases(b)) == {"LD-002"}
 
     with Workspace.open(a) as ws:  # offline field work
@@ -61,6 +66,7 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     pushed = sync(a)
     assert pushed.conflicts == 0 and pushed.rejected == 0 and pushed.pending == 0 and pushed.verified
     assert pushed.blobs_uploaded == 3 and pushed.pushed >= 10
+    assert pushed.changes.empty  # pushed, and pulled back nothing new
 
     pulled = sync(r)
     assert pulled.blobs_downloaded == 3 and pulled.verified
@@ -71,6 +77,8 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
 
     back = sync(a)
     assert back.pulled == 2 and _cases(a)[CASE] == "整改中"
+    assert back.changes == Changes(frozenset({"cases", "transitions"}), frozenset({uuids[CASE]}))
+    assert "changes" not in back.as_dict() and back.as_dict()["pulled"] == 2
     with Workspace.open(a) as ws:
         attach(ws, CASE, [make_geotagged_photo(tmp_path / "after2.jpg", *CENTRE, taken="2024:07:01 10:00:00")],
                phase="after", actor="inspector_a")

@@ -1,11 +1,18 @@
-"""The case list: filters and search in SQL, sorting, lazy rows, refresh of changed rows only."""
+"""The case list: filters and search in SQL, sorting, lazy rows, refresh of changed rows only.
+
+The query itself (filters, search, sort, paging) is tested without Qt in ``test_case_queries``."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from inspector.casework.case_list_query import CaseFilter
+from inspector.store.changes import Changes
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from ui.cases.case_model import COL_CASE_NO, COL_STATUS, COL_ZONE, CaseFilter, CaseTableModel
-from ui.session import Changes
+from ui.cases.case_model import COL_CASE_NO, COL_STATUS, COL_ZONE, CaseTableModel
+
+
+def _case_row_changed(uuid: str) -> Changes:
+    return Changes(frozenset({"cases"}), frozenset({uuid}))
 
 
 def _case_nos(model) -> list[str]:
@@ -59,20 +66,41 @@ def test_overdue_marker_is_red(session):
 
 def test_a_change_refreshes_only_that_row(session, qtbot):
     model = CaseTableModel(session, CaseFilter(statuses=("待核查",)))
-    resets, changed, removed = [], [], []
+    resets, changed, removed, inserted, counts = [], [], [], [], []
     model.modelReset.connect(lambda: resets.append(1))
     model.dataChanged.connect(lambda a, b: changed.append(a.row()))
     model.rowsRemoved.connect(lambda parent, a, b: removed.append(a))
+    model.rowsInserted.connect(lambda parent, a, b: inserted.append(a))
+    model.countChanged.connect(counts.append)
     uuid = model.uuid_at(3)
     session.ws.conn.execute("UPDATE cases SET problem_type = '码头' WHERE uuid = ?", (uuid,))
-    session.notify(Changes.for_case(uuid))
-    assert changed == [3] and not resets
+    session.notify(_case_row_changed(uuid))
+    assert changed == [3] and not resets and not counts
     assert model.record_at(3)["problem_type"] == "码头"
+    session.notify(Changes(frozenset({"findings"}), frozenset({uuid})))  # its row did not change
+    assert changed == [3]
     session.ws.conn.execute("UPDATE cases SET status = '现场核查' WHERE uuid = ?", (uuid,))
-    session.notify(Changes.for_case(uuid))
-    assert removed == [3] and not resets and model.rowCount() == 79
-    session.notify(Changes(cases_added=True))
+    session.notify(_case_row_changed(uuid))
+    assert removed == [3] and not resets and model.rowCount() == 79 and counts == [79]
+    session.ws.conn.execute("UPDATE cases SET status = '待核查' WHERE uuid = ?", (uuid,))
+    session.notify(_case_row_changed(uuid))  # back in the filter: inserted at its place
+    assert inserted == [3] and not resets and model.uuid_at(3) == uuid and counts == [79, 80]
+    session.notify(Changes(frozenset({"cases", "zones"}), all_cases=True))
     assert resets == [1]
+
+
+def test_a_case_that_moves_under_the_sort_order_moves(session, qtbot):
+    model = CaseTableModel(session)
+    model.sort(COL_CASE_NO, Qt.SortOrder.AscendingOrder)
+    resets, removed, inserted = [], [], []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsRemoved.connect(lambda parent, a, b: removed.append(a))
+    model.rowsInserted.connect(lambda parent, a, b: inserted.append(a))
+    first = model.uuid_at(0)
+    session.ws.conn.execute("UPDATE cases SET case_no = 'ZZ-LAST' WHERE uuid = ?", (first,))
+    session.notify(_case_row_changed(first))
+    assert (removed, inserted, resets) == ([0], [79], [])
+    assert model.uuid_at(79) == first and model.record_at(79)["case_no"] == "ZZ-LAST"
 
 
 def test_selecting_a_row_shows_the_case(window, qtbot):
@@ -81,3 +109,29 @@ def test_selecting_a_row_shows_the_case(window, qtbot):
         table.selectRow(2)
     assert window.detail.case_uuid == signal.args[0]
     assert window.detail.title.text() == window.case_list.model.record_at(2)["case_no"]
+
+
+def test_a_ledger_import_refreshes_what_it_created_and_nothing_else(window, qtbot, tmp_path):
+    from inspector.resources import resource_path
+    from ui import operations
+
+    model, session = window.case_list.model, window.session
+    announced, resets, inserted = [], [], []
+    session.changed.connect(announced.append)
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append(first))
+    again = operations.import_ledger_file(session=session, path=str(resource_path("demo", "ledger.xlsx")))
+    result, error = wait_job(qtbot, again)
+    assert error is None and result.created == 0 and result.updated == 0
+    qtbot.waitUntil(lambda: bool(announced))
+    assert announced[-1].empty and not resets and model.rowCount() == 80  # created nothing: nothing added
+
+    path = tmp_path / "one.csv"
+    path.write_text("问题编号,保护地名称,问题类型,问题描述,经度,纬度\nAA-0001,【示例】老山,违法建筑,新建房屋,118.56,32.08\n",
+                    encoding="utf-8")
+    one = operations.import_ledger_file(session=session, path=str(path))
+    result, error = wait_job(qtbot, one)
+    assert error is None and result.created == 1
+    qtbot.waitUntil(lambda: model.rowCount() == 81)
+    assert announced[-1].case_uuids == {model.uuid_at(0)} and model.record_at(0)["case_no"] == "AA-0001"
+    assert inserted == [0] and not resets

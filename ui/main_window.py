@@ -2,8 +2,10 @@
 
 It wires views to the session (the model) and to each other: selecting a
 case in the list, the queue or the map shows it everywhere; GPS fixes go
-to the map, the geofence and the status bar. A workflow step recolours
-that case's marker in place; the finding form picks a position on the map
+to the map, the geofence and the status bar. The map follows the core's
+change summaries: the markers of the cases an operation or a sync changed
+are placed, moved, recoloured or removed in place, and only a zone change or
+a change of (nearly) every case reloads it; the finding form picks a position on the map
 through :meth:`MainWindow.pick_on_map`. Window geometry and layout,
 the last workspace, the role and the language persist in QSettings. A
 language switch installs the translator and rebuilds the panels (the map,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.workflow import INSPECTOR, REVIEWER
+from inspector.casework.case_list_query import case_markers
+from inspector.casework.case_queries import case_brief
+from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 from ui import i18n, labels
 from ui.banner import Banner
@@ -33,7 +38,7 @@ from ui.gps import Geofence, PositionFeed
 from ui.map.map_panel import create_map_view, load_workspace_map
 from ui.plain_text import plain_label, warn
 from ui.review.review_queue import ReviewQueuePanel
-from ui.session import Changes, Session
+from ui.session import Session, needs_reload
 from ui.status_summary import StatusSummary
 from ui.sync_views.sync_panel import SyncPanel
 
@@ -66,7 +71,7 @@ class MainWindow(QMainWindow):
         self.pick_escape.setEnabled(False)
         self.pick_escape.activated.connect(self.cancel_map_pick)
         self.map_job = load_workspace_map(session, self.map_view)
-        session.changed.connect(self._reload_map_if_needed)
+        session.changed.connect(self._refresh_map)
         self.gps = PositionFeed(self)
         self.geofence = Geofence(session, self)
         self.gps.positionChanged.connect(self._position)
@@ -185,18 +190,20 @@ class MainWindow(QMainWindow):
         self.settings.setValue("role", role)
 
     # -- map and GPS ------------------------------------------------------------------
-    def _reload_map_if_needed(self, changes: Changes) -> None:
-        if changes.zones or changes.cases_added:
+    def _refresh_map(self, changes: Changes) -> None:
+        """Reload the map for a zone change or a change of (nearly) every case; otherwise place, recolour or
+        remove just the markers of the cases whose rows changed, in place."""
+        if changes.touches("zones") or needs_reload(changes):
             self.map_ready = False
             self.map_job = load_workspace_map(self.session, self.map_view)
             return
-        if changes.case_uuids and hasattr(self.map_view, "update_case"):
-            # A workflow step (or any edit of a case): recolour just those markers.
-            marks = ",".join("?" * len(changes.case_uuids))
-            for row in self.session.ws.conn.execute(
-                    f"SELECT uuid, status FROM cases WHERE deleted = 0 AND uuid IN ({marks})",
-                    tuple(changes.case_uuids)):
-                self.map_view.update_case(row["uuid"], row["status"])
+        if not changes.touches("cases") or not hasattr(self.map_view, "put_case"):
+            return
+        for marker in case_markers(self.session.ws, changes.case_uuids):
+            if marker["deleted"]:
+                self.map_view.remove_case(marker["uuid"])
+            else:
+                self.map_view.put_case(marker["uuid"], marker["lon"], marker["lat"], marker["status"])
 
     # -- picking a position on the map -------------------------------------------------
     def pick_on_map(self, callback: Callable[[tuple[float, float] | None], None]) -> bool:
@@ -265,9 +272,9 @@ class MainWindow(QMainWindow):
     def open_form_preview(self, uuid: str, kind: str) -> None:
         from ui.cases.form_preview import FormPreview
 
-        row = self.session.ws.conn.execute("SELECT case_no FROM cases WHERE uuid = ?", (uuid,)).fetchone()
-        if row:
-            self.form_preview = FormPreview(self.session, uuid, row[0], kind, self)
+        case = case_brief(self.session.ws, uuid)
+        if case:
+            self.form_preview = FormPreview(self.session, uuid, case["case_no"], kind, self)
             self.form_preview.open()
 
     def batch_export(self) -> None:

@@ -3,9 +3,11 @@
 Each function starts the core call on the session's worker thread and
 returns a :class:`Job` at once; the job reports ``progress``, then either
 ``succeeded(result)`` or ``failed(message)`` (the core's reason text in the
-UI language), and finally ``finished``. On success the session is told what
-changed (:class:`ui.session.Changes`) so views refresh only that. Widgets
-never change data themselves: they call these functions.
+UI language), and finally ``finished``. A mutation's result carries the core's
+own summary of what it wrote (``result.changes``,
+:class:`inspector.store.changes.Changes`); on success the session passes it to
+the views, which refresh only that — nothing here guesses. Widgets never
+change data themselves: they call these functions.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
 from inspector.errors import InspectorError
 from ui.i18n import core_message, translate
-from ui.session import Changes, Session
+from ui.session import Session
 
 log = logging.getLogger(__name__)
 Work = Callable[["Job"], Any]
@@ -83,23 +85,18 @@ class _Runner(QRunnable):
         job.finished.emit()
 
 
-def start(session: Session, name: str, work: Work,
-          changes: Callable[[Any], Changes | None] | None = None) -> Job:
-    """Run ``work(job)`` on the session's worker thread; tell the session what changed."""
+def start(session: Session, name: str, work: Work, *, mutation: bool = False) -> Job:
+    """Run ``work(job)`` on the session's worker thread. For a ``mutation`` (its result is a core
+    mutation's, with ``changes``), tell the session what the core reported as changed."""
     job = Job(name)
     session.jobs.add(job)
-    if changes is not None:
-        job.succeeded.connect(lambda result: _notify(session, changes(result)))
+    if mutation:
+        job.succeeded.connect(lambda result: session.notify(result.changes))
     job.finished.connect(lambda: session.jobs.discard(job))
     # Start from the event loop, so the caller connects its handlers before any result arrives.
     runner = _Runner(job, work)
     QTimer.singleShot(0, lambda: session.pool.start(runner))
     return job
-
-
-def _notify(session: Session, summary: Changes | None) -> None:
-    if summary is not None:
-        session.notify(summary)
 
 
 # -- case work -------------------------------------------------------------
@@ -110,7 +107,7 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
     def work(job: Job) -> Any:
         return transition(session.writer(), case_uuid, target, role=session.role, actor=session.actor,
                           reason=reason, recurred=recurred)
-    return start(session, "transition", work, lambda r: Changes.for_case(r["case_uuid"]))
+    return start(session, "transition", work, mutation=True)
 
 
 def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str) -> Job:
@@ -118,7 +115,7 @@ def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase
 
     def work(job: Job) -> Any:
         return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor)
-    return start(session, "attach", work, lambda r: Changes.for_case(case_uuid, evidence=True))
+    return start(session, "attach", work, mutation=True)
 
 
 def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
@@ -126,7 +123,7 @@ def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> 
 
     def work(job: Job) -> Any:
         return findings.add_finding(session.writer(), case_uuid, actor=session.actor, **values)
-    return start(session, "finding", work, lambda r: Changes.for_case(case_uuid))
+    return start(session, "finding", work, mutation=True)
 
 
 def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
@@ -134,7 +131,7 @@ def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any
 
     def work(job: Job) -> Any:
         return rectification.add_rectification(session.writer(), case_uuid, actor=session.actor, **values)
-    return start(session, "rectification", work, lambda r: Changes.for_case(case_uuid))
+    return start(session, "rectification", work, mutation=True)
 
 
 def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], note: str | None) -> Job:
@@ -143,7 +140,7 @@ def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], n
     def work(job: Job) -> Any:
         return rectification.set_checklist(session.writer(), case_uuid, items=items, note=note,
                                            actor=session.actor)
-    return start(session, "checklist", work, lambda r: Changes.for_case(case_uuid))
+    return start(session, "checklist", work, mutation=True)
 
 
 def verify_audit(*, session: Session) -> Job:
@@ -202,7 +199,7 @@ def import_ledger_file(*, session: Session, path: str, column_map: dict[str, str
     def work(job: Job) -> Any:
         job.report(0, 1, translate("operations", "读取台账"))
         return import_ledger(session.writer(), Path(path), progress=job.report, column_map=column_map)
-    return start(session, "ledger-import", work, lambda r: Changes(cases_added=True))
+    return start(session, "ledger-import", work, mutation=True)
 
 
 def inspect_zone_file(*, session: Session, path: str, encoding: str | None, crs: str | None,
@@ -226,4 +223,4 @@ def import_zone_file(*, session: Session, path: str, crs: str | None, encoding: 
     def work(job: Job) -> Any:
         return import_zones(session.writer(), Path(path), crs=crs, encoding=encoding, field_map=field_map,
                             kind=kind, layer=layer, progress=job.report)
-    return start(session, "zones-import", work, lambda r: Changes(cases_added=True, zones=True))
+    return start(session, "zones-import", work, mutation=True)

@@ -1,41 +1,37 @@
 """The open workspace as the GUI sees it: a reader, a writer for operations, and change signals.
 
-Views wrap this model. They read through :attr:`Session.ws` on the GUI thread
-and refresh from :attr:`Session.changed`, which carries a :class:`Changes`
-summary of what an operation touched. Operations (:mod:`ui.operations`)
-write through :meth:`Session.writer` — a second connection to the same
-database used only on the session's single worker thread, so the GUI
-thread never waits for a write (SQLite WAL lets it read meanwhile).
+Views wrap this model. They read through :attr:`Session.ws` on the GUI thread,
+with the core's query functions, and refresh from :attr:`Session.changed`,
+which carries the core's summary of what an operation or a sync wrote
+(:class:`inspector.store.changes.Changes`: kinds of record, cases). A view
+updates just the cases it names and reloads only when :func:`needs_reload`
+says so. Operations (:mod:`ui.operations`) write through :meth:`Session.writer`
+— a second connection to the same database used only on the session's single
+worker thread, so the GUI thread never waits for a write (SQLite WAL lets it
+read meanwhile).
 """
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from inspector.casework.case_queries import status_counts
 from inspector.casework.workflow import INSPECTOR, REVIEWER
+from inspector.store.changes import Changes
 from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 
 # The GUI's two views, each acting in that workflow role: field work, and the acceptance queue of an office.
 ROLES = (INSPECTOR, REVIEWER)
+RELOAD_ABOVE_CASES = 500  # a change naming more cases than this reloads a view instead of updating rows
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What one operation changed; views refresh only what it names."""
-
-    case_uuids: frozenset[str] = field(default_factory=frozenset)
-    cases_added: bool = False  # rows appeared or vanished: case lists reload
-    zones: bool = False  # zone layers changed: attribution and map reload
-    evidence: bool = False
-
-    @classmethod
-    def for_case(cls, uuid: str, *, evidence: bool = False) -> "Changes":
-        return cls(case_uuids=frozenset({uuid}), evidence=evidence)
+def needs_reload(changes: Changes) -> bool:
+    """Whether views should reload rather than update the cases a change names one by one."""
+    return changes.all_cases or len(changes.case_uuids) > RELOAD_ABOVE_CASES
 
 
 def default_actor() -> str:
@@ -48,7 +44,7 @@ def default_actor() -> str:
 class Session(QObject):
     """One workspace, the user's role and name, and the worker thread that writes."""
 
-    changed = Signal(object)  # Changes
+    changed = Signal(object)  # inspector.store.changes.Changes
     workspaceChanged = Signal()
     roleChanged = Signal(str)
 
@@ -109,6 +105,7 @@ class Session(QObject):
 
     # -- changes ------------------------------------------------------------
     def notify(self, changes: Changes) -> None:
+        """Tell the views what the core reported as changed (also an empty summary: sync states moved)."""
         self.changed.emit(changes)
 
     def pending_changes(self) -> int:
@@ -116,6 +113,4 @@ class Session(QObject):
         return pending_changes(self._ws.conn)
 
     def status_counts(self) -> dict[str, int]:
-        # A plain scan beats the status index here: the index would need a row lookup per case for `deleted`.
-        return {r[0]: r[1] for r in self._ws.conn.execute(
-            "SELECT status, count(*) FROM cases NOT INDEXED WHERE deleted = 0 GROUP BY status")}
+        return status_counts(self._ws)

@@ -1,6 +1,6 @@
 """The status bar's content: cases per state, pending changes, GPS and the zone you stand in.
 
-Wraps the session (counts refresh on every :class:`ui.session.Changes`) and
+Wraps the session (counts refresh on every change summary the session announces) and
 the geofence (the zone label follows ``zonesChanged``). The counts line is our
 own markup (colours, numbers); zone names and GPS sources are plain text.
 """

@@ -18,9 +18,13 @@ For each file, :func:`attach`:
 
 A file that cannot be used gives ``{"file", "error"}`` (``error`` in the
 current language, ``error_zh`` and ``error_en`` beside it) and the others are
-still attached. The same content attached twice to the same case and phase
-is one blob and one evidence row (the second answer says
-``already_attached``).
+still attached. The list of answers also tells what changed
+(:class:`inspector.store.changes.OutcomeList`). The same content attached
+twice to the same case and phase is one blob and one evidence row (the
+second answer says ``already_attached``).
+
+:func:`list_evidence` and :func:`evidence_item` read a case's evidence and
+one item back, as plain data, for forms and views.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from shapely.geometry import box, mapping
 from inspector.geo import geodesy
 from inspector.geo.attribution import lookup_for, locate
 from inspector.casework.cases import resolve_case
+from inspector.store.changes import OutcomeList, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, InspectorError, Message
 from inspector.evidence.drone import footprint, read_drone_metadata
@@ -205,7 +210,7 @@ def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, 
 
 
 def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding: str | None = None,
-           phase: str = "inspection", actor: str = "inspector") -> list[dict[str, Any]]:
+           phase: str = "inspection", actor: str = "inspector") -> OutcomeList:
     """Attach each file to the case; one result dictionary per file (see the module docstring)."""
     if phase not in PHASES:
         raise BadInput(f"阶段须为 {'/'.join(PHASES)}，而不是：{phase}",
@@ -213,16 +218,17 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
     case = resolve_case(ws, case_ref)
     finding_row = resolve_finding(ws, finding, case_id=case["id"]) if finding else None
     results = []
-    for name in files:
-        path = Path(name)
-        try:
-            results.append(_attach_one(ws, case, path, finding_row, phase, actor))
-        except InspectorError as exc:
-            results.append({"file": str(path), **exc.message.fields("error")})
-        except OSError as exc:  # unreadable, or the media store could not take it (disk full)
-            problem = Message(f"无法读取或保存文件 {path.name}", f"cannot read or store the file {path.name}")
-            results.append({"file": str(path), **problem.detailed(exc.strerror or exc).fields("error")})
-    return results
+    with recording(ws.conn) as journal:
+        for name in files:
+            path = Path(name)
+            try:
+                results.append(_attach_one(ws, case, path, finding_row, phase, actor))
+            except InspectorError as exc:
+                results.append({"file": str(path), **exc.message.fields("error")})
+            except OSError as exc:  # unreadable, or the media store could not take it (disk full)
+                problem = Message(f"无法读取或保存文件 {path.name}", f"cannot read or store the file {path.name}")
+                results.append({"file": str(path), **problem.detailed(exc.strerror or exc).fields("error")})
+    return OutcomeList(results, journal.changes)
 
 
 def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> list[dict[str, Any]]:
@@ -234,3 +240,26 @@ def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> l
         params.append(phase)
     rows = ws.conn.execute(sql + " ORDER BY id", params).fetchall()
     return [{**dict(r), "flags": json.loads(r["flags"])} for r in rows]
+
+
+ITEM_COLUMNS = ("uuid", "sha256", "kind", "phase", "original_name", "lon", "lat", "altitude_m", "bearing_deg",
+                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2")
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """A stored JSON list; anything else (empty, malformed, not a list) reads as no entries."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def evidence_item(ws: Workspace, uuid: str) -> dict[str, Any] | None:
+    """One evidence record for the viewer: file, kind, phase, position, camera, taken time, ``zones`` (as
+    stored: a list of zone summaries), ``flags`` (flag codes), function zone and footprint area; ``None``
+    if unknown."""
+    row = ws.conn.execute(f"SELECT {', '.join(ITEM_COLUMNS)} FROM evidence WHERE uuid = ?", (uuid,)).fetchone()
+    if row is None:
+        return None
+    return {**dict(row), "zones": _json_list(row["zones"]), "flags": _json_list(row["flags"])}

@@ -7,7 +7,7 @@ to zones and a function zone with :func:`inspector.geo.attribution.locate` at th
 time of recording; without a position of its own it takes the ledger's.
 
 Every mutation runs in one ``atomic()`` with its audit entry and returns a
-small summary dictionary.
+small summary dictionary that also tells what changed (:class:`inspector.store.changes.Outcome`).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from inspector.geo.attribution import locate
 from inspector.casework.cases import resolve_case
+from inspector.store.changes import Outcome, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, NotFound
 from inspector.store.record_store import insert_record, to_json
@@ -75,8 +76,8 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
                 lon: float | None = None, lat: float | None = None, position_source: str | None = None,
                 accuracy_m: float | None = None, area_m2: float | None = None, area_is_estimate: bool = True,
                 basis: str | None = None, inspector: str | None = None, observed_at_utc: str | None = None,
-                actor: str | None = None) -> dict[str, Any]:
-    """Record a finding for a case; returns the stored finding as a dictionary."""
+                actor: str | None = None) -> Outcome:
+    """Record a finding for a case; returns the stored finding as a dictionary (and what changed)."""
     case = resolve_case(ws, case_ref)
     if assessment not in ASSESSMENTS:
         raise BadInput(f"核查结论须为 {'/'.join(ASSESSMENTS)}，而不是：{assessment}",
@@ -107,11 +108,12 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
         "area_is_estimate": int(bool(area_is_estimate)), "assessment": assessment, "basis": basis,
         "function_zone": place["function_zone"], "zones": to_json(place["zones"]),
     }
-    with atomic(ws.conn):
+    with recording(ws.conn) as journal, atomic(ws.conn):
         _, uuid = insert_record(ws.conn, "findings", values, actor=actor or inspector or "inspector",
                                 action="finding.add")
     result = finding_dict(resolve_finding(ws, uuid, case_id=case["id"]))
-    return {**result, "case_no": case["case_no"], "zone_names": [z["name"] for z in result["zones"]]}
+    return Outcome({**result, "case_no": case["case_no"], "zone_names": [z["name"] for z in result["zones"]]},
+                   journal.changes)
 
 
 def resolve_finding(ws: Workspace, ref: str | int, *, case_id: int | None = None) -> Any:

@@ -7,7 +7,7 @@ can only apply for closure (申请销号) once its 两断三清 checklist is com
 water cut, power cut, raw materials, products and equipment cleared.
 
 Every mutation runs in one ``atomic()`` with its audit entry and returns a
-small summary dictionary.
+small summary dictionary that also tells what changed (:class:`inspector.store.changes.Outcome`).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from inspector.casework.cases import resolve_case
+from inspector.store.changes import Outcome, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, NotFound
 from inspector.store.record_store import insert_record, to_json, update_record
@@ -50,7 +51,7 @@ def rectification_dict(row: Any) -> dict[str, Any]:
 
 def add_rectification(ws: Workspace, case_ref: str, *, measure_type: str, measures: str = "",
                       deadline: str | None = None, responsible_unit: str | None = None,
-                      responsible_person: str | None = None, actor: str = "inspector") -> dict[str, Any]:
+                      responsible_person: str | None = None, actor: str = "inspector") -> Outcome:
     case = resolve_case(ws, case_ref)
     if measure_type not in MEASURE_TYPES:
         raise BadInput(f"整改类型须为 {'/'.join(MEASURE_TYPES)}，而不是：{measure_type}",
@@ -58,9 +59,10 @@ def add_rectification(ws: Workspace, case_ref: str, *, measure_type: str, measur
     values = {"case_id": case["id"], "measure_type": measure_type, "measures": measures or "",
               "deadline": _check_date(deadline), "responsible_unit": responsible_unit,
               "responsible_person": responsible_person, "progress_notes": "[]"}
-    with atomic(ws.conn):
+    with recording(ws.conn) as journal, atomic(ws.conn):
         _, uuid = insert_record(ws.conn, "rectifications", values, actor=actor, action="rectification.add")
-    return {**rectification_dict(_rectification_row(ws, uuid)), "case_no": case["case_no"]}
+    return Outcome({**rectification_dict(_rectification_row(ws, uuid)), "case_no": case["case_no"]},
+                   journal.changes)
 
 
 def _rectification_row(ws: Workspace, uuid: str) -> Any:
@@ -72,17 +74,17 @@ def _rectification_row(ws: Workspace, uuid: str) -> Any:
 
 
 def add_progress_note(ws: Workspace, rectification_uuid: str, note: str, *,
-                      actor: str = "inspector") -> dict[str, Any]:
+                      actor: str = "inspector") -> Outcome:
     """Append a dated note (UTC) to a rectification's progress."""
     if not note or not note.strip():
         raise BadInput("进展说明不能为空", "the progress note cannot be empty")
-    with atomic(ws.conn):
+    with recording(ws.conn) as journal, atomic(ws.conn):
         row = _rectification_row(ws, rectification_uuid)
         notes = json.loads(row["progress_notes"] or "[]")
         notes.append({"at_utc": utc_now(), "by": actor, "note": note.strip()})
         update_record(ws.conn, "rectifications", row["uuid"], {"progress_notes": to_json(notes)},
                       actor=actor, action="rectification.note")
-    return rectification_dict(_rectification_row(ws, row["uuid"]))
+    return Outcome(rectification_dict(_rectification_row(ws, row["uuid"])), journal.changes)
 
 
 def list_rectifications(ws: Workspace, case_id: int) -> list[dict[str, Any]]:
@@ -105,7 +107,7 @@ def checklist(ws: Workspace, case_id: int) -> dict[str, Any] | None:
 
 
 def set_checklist(ws: Workspace, case_ref: str, *, items: dict[str, bool], note: str | None = None,
-                  actor: str = "inspector") -> dict[str, Any]:
+                  actor: str = "inspector") -> Outcome:
     """Set the given 两断三清 items (others keep their value); creates the checklist if needed."""
     unknown = set(items) - set(CHECKLIST_ITEMS)
     if unknown:
@@ -115,7 +117,7 @@ def set_checklist(ws: Workspace, case_ref: str, *, items: dict[str, bool], note:
     changes: dict[str, Any] = {k: int(bool(v)) for k, v in items.items()}
     if note is not None:
         changes["note"] = note
-    with atomic(ws.conn):
+    with recording(ws.conn) as journal, atomic(ws.conn):
         existing = checklist(ws, case["id"])
         if existing is None:
             insert_record(ws.conn, "closure_checklists", {"case_id": case["id"], **changes},
@@ -125,4 +127,4 @@ def set_checklist(ws: Workspace, case_ref: str, *, items: dict[str, bool], note:
                           actor=actor, action="checklist.set")
     result = checklist(ws, case["id"])
     assert result is not None
-    return {**result, "case_no": case["case_no"]}
+    return Outcome({**result, "case_no": case["case_no"]}, journal.changes)

@@ -37,7 +37,8 @@ and the sync server from its own records, so both check a move against
 this one rule table (:func:`find_rule`, :func:`missing_for`).
 
 Every move writes a ``transitions`` row (who, role, when, why), bumps the
-case's revision (``dirty = 1``) and appends an audit entry. A refused move
+case's revision (``dirty = 1``) and appends an audit entry; it returns the
+recorded move and what changed (:class:`inspector.store.changes.Outcome`). A refused move
 raises :class:`BadInput` listing everything that is missing, in Chinese and
 English.
 """
@@ -51,6 +52,7 @@ from inspector.casework.statuses import (  # noqa: F401 - re-exported: the workf
     ADMIN, CLOSED_STATES, INSPECTOR, OFFICE_ROLES, REVIEWER, ROLES, STATES, STATUS_PALETTE, UNKNOWN_STATUS_COLOURS,
     StatusColours, is_closed, is_overdue, overdue_days, overdue_sql, status_colours,
 )
+from inspector.store.changes import Outcome, note_cases, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput
 from inspector.casework.evidence_attach import PHOTO_KINDS
@@ -205,7 +207,7 @@ def _rule_for(state: str, action: str) -> Rule:
 
 
 def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: str,
-               reason: str | None = None, recurred: bool = False) -> dict[str, Any]:
+               reason: str | None = None, recurred: bool = False) -> Outcome:
     """Move a case to ``target`` (a state, 退回 or 回头看); returns the recorded transition."""
     if role not in ROLES:
         raise BadInput(f"角色须为 {'/'.join(ROLES)}，而不是：{role}", f"role must be one of {'/'.join(ROLES)}, "
@@ -215,7 +217,7 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
                        f"unknown state: {target} (states: {', '.join(STATES)}; actions: {', '.join(ACTIONS)})")
     reason = (reason or "").strip() or None
     conn = ws.conn
-    with atomic(conn):
+    with recording(conn) as journal, atomic(conn):
         case = resolve_case(ws, case_ref)
         rule = _rule_for(case["status"], target)
         missing = missing_for(rule, role=role, reason=reason, facts=case_facts(ws, case["id"]))
@@ -231,8 +233,9 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
         _, uuid = insert_record(conn, "transitions", values, actor=actor, action=f"transition.{rule.action}")
         conn.execute("UPDATE cases SET status = ?, revision = revision + 1, dirty = 1, updated_at = ? "
                      "WHERE id = ?", (to_state, now, case["id"]))
-    return {"uuid": uuid, "case_no": case["case_no"], "case_uuid": case["uuid"], **values,
-            "status": to_state, "next": allowed_moves(to_state)}
+        note_cases(conn, "cases", [case["id"]])
+    return Outcome({"uuid": uuid, "case_no": case["case_no"], "case_uuid": case["uuid"], **values,
+                    "status": to_state, "next": allowed_moves(to_state)}, journal.changes)
 
 
 def history(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from inspector.geo.admin_areas import AdminLookup
+from inspector.store.changes import note_all_cases, note_cases
 from inspector.store.db import atomic
 from inspector.geo.spatial_index import PolygonIndex
 from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
@@ -128,6 +129,10 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
         updates.append((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
                         lookup.generation, case_id))
     with atomic(conn):
+        if case_ids is None:
+            note_all_cases(conn, "cases")
+        else:
+            note_cases(conn, "cases", ids)
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)

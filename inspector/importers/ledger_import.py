@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from inspector.store.changes import Changes, note_cases, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
@@ -51,9 +52,12 @@ class LedgerImportResult:
     unchanged: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     sheets: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes, repr=False)  # what the import wrote (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        del data["changes"]
+        return data
 
 
 def check_column_map(column_map: ColumnMap | None) -> ColumnMap:
@@ -313,7 +317,8 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
 
 def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
                   column_map: ColumnMap | None = None) -> LedgerImportResult:
-    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected.
+    """Import (or re-import) a ledger; returns created / updated / unchanged / rejected, and in
+    ``changes`` the cases it created, updated or attributed.
 
     ``column_map`` as for :func:`read_ledger`."""
     from inspector.geo.attribution import attribute_cases
@@ -338,7 +343,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             result.unchanged += 1
     stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     values = operator.itemgetter(*stored)
-    with atomic(conn):
+    with recording(conn) as journal, atomic(conn):
         conn.executemany(
             f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at) "
             f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?)",
@@ -360,5 +365,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
             (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
         )
+        note_cases(conn, "cases", changed)
         attribute_cases(ws, changed)
+    result.changes = journal.changes
     return result

@@ -33,6 +33,7 @@ import numpy as np
 import shapely
 
 from inspector.geo import geodesy
+from inspector.store.changes import Changes, note_kind, recording
 from inspector.store.db import atomic
 from inspector.errors import BadInput, Message
 from inspector.i18n import pick
@@ -68,9 +69,12 @@ class ZoneImportResult:
     warnings: list[str] = field(default_factory=list)
     layers: list[dict[str, Any]] = field(default_factory=list)
     cases_reattributed: int = 0
+    changes: Changes = field(default_factory=Changes, repr=False)  # what the import wrote (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        del data["changes"]
+        return data
 
 
 def parse_field_map(text: str | None) -> dict[str, str]:
@@ -212,18 +216,22 @@ def store_zone_rows(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImpor
                     layer_keys: set[str] | None = None, progress: Progress | None = None) -> None:
     """Write prepared zone rows in ONE transaction: upsert by (layer, feature key), tombstone the features
     of these layers (``layer_keys``, default: the rows' layers) that are gone, bump the zones generation,
-    log the run under ``source`` and re-attribute every case. On failure nothing is changed."""
+    log the run under ``source`` and re-attribute every case (``result.changes`` says so). On failure
+    nothing is changed."""
     from inspector.geo.attribution import attribute_cases, forget_lookup
 
     try:
-        with atomic(ws.conn):
+        with recording(ws.conn) as journal, atomic(ws.conn):
             _upsert(ws, rows, result, progress, layer_keys)
+            if result.imported or result.updated or result.removed:
+                note_kind(ws.conn, "zones")
             ws.bump_zones_generation()
             ws.conn.execute(
                 "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('zones', ?, ?, ?)",
                 (source, utc_now(), json.dumps(result.as_dict(), ensure_ascii=False, default=str)),
             )
             result.cases_reattributed = attribute_cases(ws)
+        result.changes = journal.changes
     except BaseException:
         forget_lookup(ws)  # its index may hold the rolled-back zones
         raise

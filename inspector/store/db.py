@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from inspector.errors import SetupError
+from inspector.store import changes
 
 SPATIALITE_APT_PACKAGE = "libsqlite3-mod-spatialite"
 _SPATIALITE_NAMES = ("mod_spatialite", "mod_spatialite.so", "libspatialite")
@@ -85,7 +86,9 @@ _savepoint_ids = itertools.count(1)
 
 @contextlib.contextmanager
 def atomic(conn: Any) -> Iterator[Any]:
-    """Run a block in one transaction; nested blocks become savepoints."""
+    """Run a block in one transaction; nested blocks become savepoints. What a rolled-back block noted
+    for the change journal (:mod:`inspector.store.changes`) is forgotten with its writes."""
+    noted = changes.mark(conn)
     if conn.in_transaction:
         name = f"sp_{next(_savepoint_ids)}"
         conn.execute(f"SAVEPOINT {name}")
@@ -94,6 +97,7 @@ def atomic(conn: Any) -> Iterator[Any]:
         except BaseException:
             conn.execute(f"ROLLBACK TO {name}")
             conn.execute(f"RELEASE {name}")
+            changes.rewind(conn, noted)
             raise
         conn.execute(f"RELEASE {name}")
         return
@@ -102,6 +106,7 @@ def atomic(conn: Any) -> Iterator[Any]:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        changes.rewind(conn, noted)
         raise
     conn.execute("COMMIT")
 

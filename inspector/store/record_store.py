@@ -5,7 +5,8 @@ rectifications, closure checklists, transitions) carries the sync columns
 (``uuid``, ``revision``, ``dirty``, …). These helpers fill them in — a new
 UUID made on this device, revision 1 or +1, ``dirty = 1``, UTC timestamps —
 and append the matching audit entry. Call them inside ``db.atomic`` so the
-row and its audit entry commit together.
+row and its audit entry commit together. Each write is noted for the change
+journal (:mod:`inspector.store.changes`), so a mutation's summary names it.
 
 :data:`SYNCED_KINDS` names the tables whose records sync (the protocol's
 record kinds), and :func:`pending_changes` is the one count of records
@@ -18,6 +19,7 @@ import json
 from typing import Any, Iterable
 
 from inspector.store import audit
+from inspector.store.changes import note_record
 from inspector.store.workspace import new_uuid, utc_now
 
 # The tables whose records sync, parents first: the order a push sends them and a pull applies them.
@@ -40,6 +42,7 @@ def insert_record(conn: Any, table: str, values: dict[str, Any], *, actor: str, 
         [row[c] for c in columns],
     )
     audit.append(conn, actor, action, table, row["uuid"], evidence_hashes=evidence_hashes)
+    note_record(conn, table, row["uuid"])
     return int(cursor.lastrowid), row["uuid"]
 
 
@@ -53,6 +56,7 @@ def update_record(conn: Any, table: str, uuid: str, changes: dict[str, Any], *, 
         [*changes.values(), utc_now(), uuid],
     )
     audit.append(conn, actor, action, table, uuid, evidence_hashes=evidence_hashes)
+    note_record(conn, table, uuid)
 
 
 def pending_changes(conn: Any) -> int:

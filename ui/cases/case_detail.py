@@ -1,8 +1,9 @@
 """The case detail panel: problem, attribution, findings, evidence, rectification, workflow, history.
 
-Wraps the session: :meth:`show_case` reads one case on the GUI thread (a few
-indexed queries) and the panel re-reads it when a :class:`ui.session.Changes`
-names it. Workflow buttons list the moves the current role may make from
+Wraps the session: :meth:`show_case` reads one case on the GUI thread through
+the core's queries (:mod:`inspector.casework.case_queries`, a few indexed
+queries) and the panel re-reads it when the core's change summary
+(:class:`inspector.store.changes.Changes`) names it. Workflow buttons list the moves the current role may make from
 the case's state; a refused move shows the core's reason text in red. Every
 text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
 """
@@ -17,13 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.casework.case_queries import audit_entry_count, case_findings, case_places, case_record
 from inspector.casework.workflow import FOLLOW_UP, RETURN, overdue_days, rules_from, status_colours
+from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
 from ui.plain_text import Line, PlainLines, plain_label
-from ui.session import Changes, Session
+from ui.session import Session
 
-CaseRow = Any
+CaseRow = dict[str, Any]
 CHIP_MAX_PX = 220  # widest status chip; a longer (foreign) status is cut, never widens the panel
 
 
@@ -134,9 +137,7 @@ class CaseDetailPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        conn = self.session.ws.conn
-        self.case = conn.execute("SELECT * FROM cases WHERE uuid = ? AND deleted = 0",
-                                 (self.case_uuid,)).fetchone() if self.case_uuid else None
+        self.case = case_record(self.session.ws, self.case_uuid) if self.case_uuid else None
         has_case = self.case is not None
         for widget in (self.scroll, self.title, self.chip, self.finding_button, self.rect_button,
                        self.checklist_button, self.form_button):
@@ -153,23 +154,21 @@ class CaseDetailPanel(QWidget):
         self.chip.setStyleSheet(f"background: {colours.fill}; color: {colours.text};")
         overdue = overdue_days(case["deadline"], case["status"], dt.date.today())
         self.overdue.setText(self.tr("逾期 {n} 天").format(n=overdue) if overdue > 0 else "")
-        self._fill_problem(case)
-        self._fill_attribution(case)
+        places = case_places(self.session.ws, case)
+        self._fill_problem(case, places)
+        self._fill_attribution(places)
         self._fill_findings(case)
         self.gallery.show_case(case["uuid"], case["id"])
         self._fill_rectification(case)
         self._fill_history(case)
 
-    def _fill_problem(self, case: CaseRow) -> None:
+    def _fill_problem(self, case: CaseRow, places: dict[str, Any]) -> None:
         while self.problem.rowCount():
             self.problem.removeRow(0)
-        admin = {r[0]: r[1] for r in self.session.ws.conn.execute(
-            "SELECT adcode, name FROM admin_areas WHERE adcode IN (?, ?)", (case["city_adcode"], case["county_adcode"]))}
         rows = [
             (self.tr("问题类型"), case["problem_type"]), (self.tr("问题描述"), case["description"]),
             (self.tr("台账保护地"), case["ledger_zone_name"]),
-            (self.tr("市 / 县"), " ".join(filter(None, (admin.get(case["city_adcode"]),
-                                                       admin.get(case["county_adcode"]))))),
+            (self.tr("市 / 县"), " ".join(filter(None, (places["city"], places["county"])))),
             (self.tr("坐标"), f"{case['lon']:.6f}, {case['lat']:.6f}"),
             (self.tr("面积"), f"{case['area_m2']:,.0f} m²" if case["area_m2"] else None),
             (self.tr("发现时间"), case["discovered_on"]), (self.tr("整改时限"), case["deadline"]),
@@ -178,29 +177,23 @@ class CaseDetailPanel(QWidget):
         for key, value in rows:
             self.problem.addRow(key, _label(value or "—", self))
 
-    def _fill_attribution(self, case: CaseRow) -> None:
-        conn = self.session.ws.conn
-        zones = conn.execute(
-            "SELECT z.name, z.kind, z.category, z.function_zone FROM case_zones cz JOIN zones z ON z.id = cz.zone_id "
-            "WHERE cz.case_id = ? AND z.deleted = 0", (case["id"],)).fetchall()
+    def _fill_attribution(self, places: dict[str, Any]) -> None:
         lines: list[Line] = []
-        for z in zones:
+        for z in places["zones"]:
             extra = " · ".join(filter(None, (labels.kind_text(z["kind"]), z["category"], z["function_zone"])))
-            lines.append(Line(z["name"] or "", "alert" if labels.is_alert_zone(dict(z)) else "zone"))
+            lines.append(Line(z["name"] or "", "alert" if labels.is_alert_zone(z) else "zone"))
             lines.append(Line(extra, "muted"))
         if not lines:
-            nearest = conn.execute("SELECT name FROM zones WHERE id = ?", (case["nearest_zone_id"],)).fetchone()
+            nearest = places["nearest"]
             lines.append(Line(self.tr("不在任何区域内") + (
-                self.tr("；最近：{name}，{m:.0f} 米").format(name=nearest[0], m=case["nearest_distance_m"])
+                self.tr("；最近：{name}，{m:.0f} 米").format(name=nearest["name"], m=nearest["distance_m"])
                 if nearest else "")))
         self.attribution.set_lines(lines)
 
     def _fill_findings(self, case: CaseRow) -> None:
         from inspector.forms.form_data import local_time
 
-        rows = self.session.ws.conn.execute(
-            "SELECT inspector, observed_at_utc, activity_type, assessment, description, position_source "
-            "FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY id", (case["id"],)).fetchall()
+        rows = case_findings(self.session.ws, case["id"])
         lines: list[Line] = []
         for r in rows:
             heading = " · ".join((r["assessment"] or "", r["activity_type"] or "",
@@ -237,16 +230,8 @@ class CaseDetailPanel(QWidget):
             if t["reason"]:
                 lines.append(Line(t["reason"], "indent"))
         self.history.set_lines(lines or [Line(self.tr("尚无流转"))])
-        self.audit.setText(self.tr("审计日志中本问题的记录：{n} 条").format(n=self._audit_entries(case)))
-
-    def _audit_entries(self, case: CaseRow) -> int:
-        conn = self.session.ws.conn
-        uuids = [r[0] for table in ("findings", "evidence", "rectifications", "closure_checklists", "transitions")
-                 for r in conn.execute(f"SELECT uuid FROM {table} WHERE case_id = ?", (case["id"],))]
-        if not uuids:
-            return 0
-        return conn.execute(f"SELECT count(*) FROM audit_log WHERE record_uuid IN ({','.join('?' * len(uuids))})",
-                            uuids).fetchone()[0]
+        self.audit.setText(self.tr("审计日志中本问题的记录：{n} 条").format(
+            n=audit_entry_count(self.session.ws, case["id"])))
 
     # -- workflow -----------------------------------------------------------------
     def _fill_workflow(self) -> None:
@@ -320,5 +305,6 @@ class CaseDetailPanel(QWidget):
             self.audit.setStyleSheet("color: #b71c1c; font-weight: bold;")
 
     def apply_changes(self, changes: Changes) -> None:
-        if self.case_uuid and (self.case_uuid in changes.case_uuids or changes.zones or changes.cases_added):
+        """Re-read the case shown when the change touched it (or every case, or the zones it lies in)."""
+        if changes.affects(self.case_uuid) or (self.case_uuid and changes.touches("zones")):
             self.refresh()

@@ -1,7 +1,8 @@
 """The case list panel: search, filters and the lazy case table.
 
 Wraps a :class:`ui.cases.case_model.CaseTableModel`; every filter change becomes a
-:class:`ui.cases.case_model.CaseFilter` applied in SQL. Emits ``caseSelected(uuid)``
+:class:`inspector.casework.case_list_query.CaseFilter` applied in SQL; the city and
+problem-type choices come from the core too and follow changes of cases. Emits ``caseSelected(uuid)``
 when the user picks a row; :meth:`select_case` follows a selection made
 elsewhere (the map).
 """
@@ -13,11 +14,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from inspector.vocabulary import KINDS
+from inspector.casework.case_list_query import CaseFilter, filter_choices
 from inspector.casework.workflow import STATES
+from inspector.store.changes import Changes
+from inspector.vocabulary import KINDS
 from ui import labels
 from ui.cases.case_model import (
-    COL_ADMIN, COL_CASE_NO, COL_DEADLINE, COL_FUNCTION_ZONE, COL_OVERDUE, COL_STATUS, COL_TYPE, COL_ZONE, CaseFilter,
+    COL_ADMIN, COL_CASE_NO, COL_DEADLINE, COL_FUNCTION_ZONE, COL_OVERDUE, COL_STATUS, COL_TYPE, COL_ZONE,
     CaseTableModel,
 )
 from ui.session import Session
@@ -57,6 +60,7 @@ class CaseListPanel(QWidget):
         self.overdue_box.toggled.connect(self.apply_filter)
         self.model.countChanged.connect(self._show_count)
         session.workspaceChanged.connect(self.fill_choices)
+        session.changed.connect(self._cases_changed)
 
         filters = QHBoxLayout()
         for widget in (self.status_box, self.city_box, self.type_box, self.kind_box):
@@ -106,13 +110,8 @@ class CaseListPanel(QWidget):
 
     def fill_choices(self) -> None:
         """City and problem-type choices from the workspace."""
-        conn = self.session.ws.conn
-        for box, rows in (
-            (self.city_box, conn.execute("SELECT adcode, name FROM admin_areas WHERE level = 'city' "
-                                         "AND adcode IN (SELECT DISTINCT city_adcode FROM cases) ORDER BY adcode")),
-            (self.type_box, conn.execute("SELECT DISTINCT problem_type, problem_type FROM cases "
-                                         "WHERE problem_type IS NOT NULL ORDER BY problem_type")),
-        ):
+        choices = filter_choices(self.session.ws)
+        for box, rows in ((self.city_box, choices["cities"]), (self.type_box, choices["problem_types"])):
             current = box.currentData()
             box.blockSignals(True)
             while box.count() > 1:
@@ -122,6 +121,10 @@ class CaseListPanel(QWidget):
             found = box.findData(current)
             box.setCurrentIndex(max(found, 0))
             box.blockSignals(False)
+
+    def _cases_changed(self, changes: Changes) -> None:
+        if changes.touches("cases"):  # a case may bring a city or problem type the choices lack
+            self.fill_choices()
 
     def current_filter(self) -> CaseFilter:
         status = self.status_box.currentData()

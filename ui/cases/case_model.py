@@ -1,113 +1,41 @@
 """The case table: a lazy Qt model over the workspace's cases, sorted and filtered in SQL.
 
-On each filter or sort the model asks SQLite for the matching case ids only
-(an indexed query; 100,000 ids take a few tens of milliseconds) and shows
-that many rows at once. Row contents are fetched on demand in pages of
-:data:`PAGE_ROWS` and kept in a small page cache, so scrolling through
-100,000 cases touches only the rows on screen. A :class:`ui.session.Changes`
-summary refreshes just the named rows (and drops those that no longer match
-the filter); only imports reload everything.
+The query is the core's (:mod:`inspector.casework.case_list_query`): on each
+filter or sort the model asks for the matching case ids only (an indexed
+query; 100,000 ids take a few tens of milliseconds) and shows that many rows
+at once. Row contents are fetched on demand in pages of :data:`PAGE_ROWS` and
+kept in a small page cache, so scrolling through 100,000 cases touches only
+the rows on screen. A change summary from the core
+(:class:`inspector.store.changes.Changes`) that names case rows updates just
+those: rows still in place are refreshed (``dataChanged``; when every changed
+case still matches and sorts between its neighbours, without querying the
+list again), rows that left the filter are removed and cases that entered it
+are inserted at their place (:func:`ui.cases.row_plan.plan_rows`); only a
+change of (nearly) every case reloads the list.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from inspector.geo.attribution import zone_precedence
-from inspector.casework.workflow import STATES, overdue_days, overdue_sql
+from inspector.casework.case_list_query import CaseFilter, case_ids, case_ids_by_uuid, case_rows, sort_keys
+from inspector.store.changes import Changes
 from ui import labels
+from ui.cases.row_plan import plan_rows
 from ui.plain_text import plain_tooltip
-from ui.session import Changes, Session
+from ui.session import Session, needs_reload
 
 PAGE_ROWS = 200  # rows fetched per query
 MAX_PAGES = 60  # pages kept in memory
 Index = QModelIndex | QPersistentModelIndex
-_STATUS_ORDER = "CASE c.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATES)) + " ELSE 99 END"
 COL_STATUS, COL_CASE_NO, COL_ZONE, COL_FUNCTION_ZONE, COL_TYPE, COL_ADMIN, COL_DEADLINE, COL_OVERDUE = range(8)
-_SORT_SQL = {
-    COL_STATUS: _STATUS_ORDER,
-    COL_CASE_NO: "c.case_no",
-    COL_ZONE: "coalesce((SELECT min(z.name) FROM case_zones cz JOIN zones z ON z.id = cz.zone_id "
-              "WHERE cz.case_id = c.id), '~')",
-    COL_FUNCTION_ZONE: "coalesce(c.ledger_function_zone, '~')",
-    COL_TYPE: "coalesce(c.problem_type, '~')",
-    COL_ADMIN: "coalesce(c.county_adcode, '~')",
-    COL_DEADLINE: "coalesce(c.deadline, '9999')",
-    COL_OVERDUE: f"CASE WHEN {overdue_sql('c.deadline', 'c.status', ':today')} THEN c.deadline ELSE '9999' END",
+SORT_KEYS = {  # column: the core's sort key
+    COL_STATUS: "status", COL_CASE_NO: "case_no", COL_ZONE: "zone", COL_FUNCTION_ZONE: "function_zone",
+    COL_TYPE: "problem_type", COL_ADMIN: "admin", COL_DEADLINE: "deadline", COL_OVERDUE: "overdue",
 }
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """What the case list shows; every field narrows it (all in SQL)."""
-
-    statuses: tuple[str, ...] = ()
-    city_adcode: str | None = None
-    problem_type: str | None = None
-    zone_kind: str | None = None
-    text: str = ""
-    overdue_only: bool = False
-
-    def where(self) -> tuple[str, dict[str, Any]]:
-        parts = ["c.deleted = 0"]
-        params: dict[str, Any] = {"today": dt.date.today().isoformat()}
-        if self.statuses:
-            marks = ", ".join(f":s{i}" for i in range(len(self.statuses)))
-            parts.append(f"c.status IN ({marks})")
-            params.update({f"s{i}": s for i, s in enumerate(self.statuses)})
-        if self.city_adcode:
-            parts.append("c.city_adcode = :city")
-            params["city"] = self.city_adcode
-        if self.problem_type:
-            parts.append("c.problem_type = :ptype")
-            params["ptype"] = self.problem_type
-        if self.zone_kind:
-            parts.append("EXISTS (SELECT 1 FROM case_zones cz JOIN zones z ON z.id = cz.zone_id "
-                         "WHERE cz.case_id = c.id AND z.kind = :kind AND z.deleted = 0)")
-            params["kind"] = self.zone_kind
-        text = self.text.strip()
-        if text:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            parts.append("c.search_text LIKE :text ESCAPE '\\'")
-            params["text"] = f"%{escaped}%"
-        if self.overdue_only:
-            parts.append(overdue_sql("c.deadline", "c.status", ":today"))
-        return " AND ".join(parts), params
-
-
-_ROW_SQL = (
-    "SELECT c.id, c.uuid, c.case_no, c.status, c.problem_type, c.deadline, c.ledger_zone_name, "
-    "c.ledger_function_zone, ca.name AS city, co.name AS county, nz.name AS nearest_name, "
-    "c.nearest_distance_m FROM cases c LEFT JOIN admin_areas ca ON ca.adcode = c.city_adcode "
-    "LEFT JOIN admin_areas co ON co.adcode = c.county_adcode LEFT JOIN zones nz ON nz.id = c.nearest_zone_id "
-    "WHERE c.id IN ({marks})"
-)
-_ZONE_SQL = ("SELECT cz.case_id, z.name, z.kind, z.function_zone FROM case_zones cz JOIN zones z "
-             "ON z.id = cz.zone_id WHERE z.deleted = 0 AND cz.case_id IN ({marks})")
-
-
-def fetch_rows(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Display records of the given case ids (with their strictest zone)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    records = {r["id"]: dict(r) for r in conn.execute(_ROW_SQL.format(marks=marks), ids)}
-    zones: dict[int, list[dict[str, Any]]] = {}
-    for r in conn.execute(_ZONE_SQL.format(marks=marks), ids):
-        zones.setdefault(r[0], []).append({"name": r[1], "kind": r[2], "function_zone": r[3]})
-    today = dt.date.today()
-    for case_id, record in records.items():
-        found = sorted(zones.get(case_id, []), key=zone_precedence)
-        record["zone"] = found[0] if found else None
-        record["function_zone"] = next((z["function_zone"] for z in found if z["function_zone"]),
-                                       record["ledger_function_zone"])
-        record["overdue_days"] = overdue_days(record["deadline"], record["status"], today)
-    return records
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -139,19 +67,8 @@ class CaseTableModel(QAbstractTableModel):
             self.reload()
 
     def _query_ids(self) -> list[int]:
-        where, params = self._filter.where()
-        direction = "DESC" if self._sort_order == Qt.SortOrder.DescendingOrder else "ASC"
-        sql = (f"SELECT c.id FROM cases c WHERE {where} "
-               f"ORDER BY {_SORT_SQL[self._sort_column]} {direction}, c.case_no {direction}")
-        return [r[0] for r in self.session.ws.conn.execute(sql, params)]
-
-    def _still_matching(self, ids: list[int]) -> set[int]:
-        """Which of ``ids`` the filter still admits (after an operation changed them)."""
-        if not ids:
-            return set()
-        where, params = self._filter.where()
-        sql = f"SELECT c.id FROM cases c WHERE {where} AND c.id IN ({','.join(str(int(i)) for i in ids)})"
-        return {r[0] for r in self.session.ws.conn.execute(sql, params)}
+        return case_ids(self.session.ws, self._filter, sort=SORT_KEYS[self._sort_column],
+                        descending=self._sort_order == Qt.SortOrder.DescendingOrder)
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -162,7 +79,7 @@ class CaseTableModel(QAbstractTableModel):
         self.countChanged.emit(len(self._ids))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column in _SORT_SQL and (column, order) != (self._sort_column, self._sort_order):
+        if column in SORT_KEYS and (column, order) != (self._sort_column, self._sort_order):
             self._sort_column, self._sort_order = column, order
             self.reload()
 
@@ -171,7 +88,7 @@ class CaseTableModel(QAbstractTableModel):
         cached = self._pages.get(page)
         if cached is None:
             ids = self._ids[page * PAGE_ROWS:(page + 1) * PAGE_ROWS]
-            cached = fetch_rows(self.session.ws.conn, ids)
+            cached = case_rows(self.session.ws, ids)
             self._pages[page] = cached
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -188,10 +105,8 @@ class CaseTableModel(QAbstractTableModel):
         return self._record(row) if 0 <= row < len(self._ids) else None
 
     def row_of_uuid(self, uuid: str) -> int | None:
-        found = self.session.ws.conn.execute("SELECT id FROM cases WHERE uuid = ?", (uuid,)).fetchone()
-        if found is None:
-            return None
-        return self._row_index().get(found[0])
+        found = case_ids_by_uuid(self.session.ws, [uuid]).get(uuid)
+        return self._row_index().get(found) if found is not None else None
 
     def _row_index(self) -> dict[int, int]:
         if self._row_of is None:
@@ -200,35 +115,72 @@ class CaseTableModel(QAbstractTableModel):
 
     # -- changes ----------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:
-        """Refresh only the rows an operation changed; reload when rows appeared or vanished."""
-        if changes.cases_added or changes.zones:
+        """Follow what the core changed: update, remove or insert the rows of the cases named (see the
+        module docstring); reload when (nearly) every case changed or other rows moved too."""
+        if not changes.touches("cases"):
+            return
+        if needs_reload(changes):
             self.reload()
             return
-        if not changes.case_uuids:
+        changed = set(case_ids_by_uuid(self.session.ws, changes.case_uuids).values())
+        if not changed:
             return
-        uuids = list(changes.case_uuids)
-        ids = [r[0] for r in self.session.ws.conn.execute(
-            f"SELECT id FROM cases WHERE uuid IN ({','.join('?' * len(uuids))})", uuids)]
-        index = self._row_index()
-        shown = [i for i in ids if i in index]
-        still = self._still_matching(shown)
-        fresh = fetch_rows(self.session.ws.conn, [i for i in shown if i in still])
-        for case_id in sorted(shown, key=lambda i: index[i], reverse=True):
-            row = index[case_id]
-            page = self._pages.get(row // PAGE_ROWS)
-            if case_id in still:
-                if page is not None:
-                    page[case_id] = fresh[case_id]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-            else:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._ids[row]
-                self._pages.clear()
-                self._row_of = None
-                self.endRemoveRows()
-                index = self._row_index()
-        if len(still) != len(shown):
+        in_place = self._rows_in_place(changed)
+        if in_place is not None:
+            self._refresh_rows(in_place)
+            return
+        wanted = self._query_ids()
+        plan = plan_rows(self._ids, wanted, changed)
+        if plan is None:
+            self.reload()
+            return
+        count = len(self._ids)
+        if plan.removals or plan.insertions:
+            self._pages.clear()  # pages are slices of rows: they shifted
+            self._row_of = None
+        for row in plan.removals:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self.endRemoveRows()
+        for row, case_id in plan.insertions:
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._ids.insert(row, case_id)
+            self.endInsertRows()
+        self._ids, self._row_of = wanted, None
+        self._refresh_rows(plan.updates)
+        if len(self._ids) != count:
             self.countChanged.emit(len(self._ids))
+
+    def _rows_in_place(self, changed: set[int]) -> list[int] | None:
+        """The rows of the changed cases when each is shown, still matches the filter and still sorts
+        between its neighbours; ``None`` otherwise (the list must be queried again)."""
+        index = self._row_index()
+        rows = sorted(index[case_id] for case_id in changed if case_id in index)
+        if len(rows) != len(changed):
+            return None
+        last = len(self._ids) - 1
+        around = {self._ids[r] for row in rows for r in (row - 1, row + 1) if 0 <= r <= last}
+        keys = sort_keys(self.session.ws, self._filter, changed | around, sort=SORT_KEYS[self._sort_column])
+        if len(keys) != len(changed | around):
+            return None
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        for row in rows:
+            for before, after in ((row - 1, row), (row, row + 1)):
+                if before < 0 or after > last:
+                    continue
+                first, second = keys[self._ids[before]], keys[self._ids[after]]
+                if (first < second) if descending else (first > second):
+                    return None
+        return rows
+
+    def _refresh_rows(self, rows: list[int] | tuple[int, ...]) -> None:
+        fresh = case_rows(self.session.ws, [self._ids[row] for row in rows])
+        for row in rows:
+            case_id = self._ids[row]
+            page = self._pages.get(row // PAGE_ROWS)
+            if page is not None:
+                page[case_id] = fresh[case_id]
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     # -- Qt model interface -------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:

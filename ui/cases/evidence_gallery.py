@@ -11,7 +11,6 @@ text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.errors import BadInput
-from inspector.casework.evidence_attach import PHASES
+from inspector.casework.evidence_attach import PHASES, evidence_item
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
 from ui.i18n import core_message
@@ -154,7 +153,9 @@ class EvidenceGallery(QWidget):
         self.message.emit(text, not errors)
 
     def _open_item(self, item: QListWidgetItem) -> None:
-        EvidenceViewer(self.session, item.data(Qt.ItemDataRole.UserRole), self).exec()
+        uuid = item.data(Qt.ItemDataRole.UserRole)
+        if evidence_item(self.session.ws, uuid) is not None:  # a sync may have deleted it meanwhile
+            EvidenceViewer(self.session, uuid, self).exec()
 
 
 class EvidenceViewer(QDialog):
@@ -162,10 +163,9 @@ class EvidenceViewer(QDialog):
 
     def __init__(self, session: Session, evidence_uuid: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        row = session.ws.conn.execute(
-            "SELECT sha256, kind, phase, original_name, lon, lat, altitude_m, bearing_deg, taken_at_utc, make, "
-            "model, flags, zones, function_zone, footprint_area_m2 FROM evidence WHERE uuid = ?",
-            (evidence_uuid,)).fetchone()
+        row = evidence_item(session.ws, evidence_uuid)
+        if row is None:
+            raise ValueError(f"no evidence {evidence_uuid}")
         self.setWindowTitle(row["original_name"] or self.tr("证据"))
         self.resize(1000, 720)
         image = plain_label(parent=self)
@@ -182,7 +182,7 @@ class EvidenceViewer(QDialog):
         scroll.setWidget(image)
         scroll.setWidgetResizable(True)
         form = QFormLayout()
-        zones = json.loads(row["zones"] or "[]")
+        zones = row["zones"]
         position = (f"{row['lon']:.6f}, {row['lat']:.6f}" if row["lon"] is not None else self.tr("无（未使用）"))
         values = [
             (self.tr("类型"), labels.evidence_kind_text(row["kind"])),
@@ -202,7 +202,7 @@ class EvidenceViewer(QDialog):
             self.fields[key] = plain_label(value, self, selectable=True)
             form.addRow(key, self.fields[key])
         self.warnings: list[QLabel] = []
-        for flag in json.loads(row["flags"] or "[]"):
+        for flag in row["flags"]:
             warn = plain_label("⚠ " + labels.flag_text(str(flag)), self)
             warn.setStyleSheet("color: #a14d00; font-weight: bold;")
             self.warnings.append(warn)

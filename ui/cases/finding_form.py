@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton, QUndoView, QVBoxLayout, QWidget,
 )
 
+from inspector.casework.case_queries import case_brief
 from inspector.casework.findings import ASSESSMENTS, activity_types
 from ui import operations
 from ui.plain_text import plain_label
@@ -66,7 +67,9 @@ class FindingForm(QDialog):
         self.job: operations.Job | None = None
         self.undo_stack = QUndoStack(self)
         self._applying = False
-        case = session.ws.conn.execute("SELECT case_no, lon, lat FROM cases WHERE uuid = ?", (case_uuid,)).fetchone()
+        case = case_brief(session.ws, case_uuid)
+        if case is None:
+            raise ValueError(f"no case {case_uuid}")
         self._ledger_position = (case["lon"], case["lat"])
         self.setWindowTitle(self.tr("核查记录 — {case}").format(case=case["case_no"]))
         self.resize(900, 640)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from inspector.casework.case_queries import cases_with_status
 from inspector.forms.model import FORM_KINDS
 from ui import operations
 from ui.plain_text import plain_label
@@ -135,9 +136,7 @@ class BatchExport(QDialog):
         folder = folder or QFileDialog.getExistingDirectory(self, self.tr("导出到文件夹"))
         if not folder:
             return None
-        cases = [(r[0], r[1]) for r in self.session.ws.conn.execute(
-            "SELECT uuid, case_no FROM cases WHERE status = ? AND deleted = 0 ORDER BY case_no",
-            (self.status_box.currentData(),))]
+        cases = cases_with_status(self.session.ws, self.status_box.currentData())
         if not cases:
             self.message.setText(self.tr("该状态下没有问题"))
             return None

@@ -4,8 +4,9 @@
 ``select_case(uuid)``, ``set_gps_position(lon, lat, accuracy_m)``,
 ``set_layer_visible(name, visible)`` and the signals ``caseSelected(str)``
 and ``mapReady()``; optionally ``start_pick()`` / ``cancel_pick()`` with
-``pointPicked(float, float)`` and ``update_case(uuid, status)`` (the main
-window uses them when present); ``ui.map.map_view.register_map_scheme()`` must run before
+``pointPicked(float, float)``, and ``put_case(uuid, lon, lat, status)`` /
+``remove_case(uuid)`` for the markers of changed cases (the main window uses
+them when present); ``ui.map.map_view.register_map_scheme()`` must run before
 the QApplication exists. This module imports it lazily and falls back to
 :class:`MapPlaceholder`, which has the same interface, so the window works
 either way.

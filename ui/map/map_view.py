@@ -12,7 +12,8 @@ or a validated UUID.
 Public API for the main window: :meth:`MapView.set_workspace`,
 :meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
 :meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
-:meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, signals
+:meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, :meth:`MapView.put_case`,
+:meth:`MapView.remove_case` (a changed case's marker, in place), signals
 ``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``,
 ``mapReady()`` and ``mapFailed(str)``: when the web assets the page loads are
 missing, the view shows why and how to install them instead of the page, and
@@ -165,7 +166,9 @@ class MapView(QWidget):
         self._hidden: set[str] = set()
         self._selected: str | None = None
         self._picking = False
-        self._statuses: dict[str, int] = {}  # case status changes since the document was built
+        # Marker changes since the document was built, replayed when a document becomes ready:
+        # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
+        self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
 
     # -- access for the main window and tests ----------------------------
     def page(self) -> QWebEnginePage:
@@ -263,10 +266,51 @@ class MapView(QWidget):
         if value is None or status not in STATES:
             return False
         code = status_code(status)
-        self._statuses[value] = code
+        self._case_updates[value] = code
         if self.is_ready():
-            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+            self._send_case_update(value, code)
         return True
+
+    def put_case(self, case_uuid: str, lon: float, lat: float, status: str) -> bool:
+        """Show a changed case: add its marker, or move and recolour it in place (no reload).
+
+        False for a value that is not a UUID, a position that is not finite lon/lat, or a status that is
+        not a workflow state.
+        """
+        value = valid_uuid(case_uuid)
+        if value is None or status not in STATES or isinstance(lon, bool) or isinstance(lat, bool):
+            return False
+        try:
+            place = (float(lon), float(lat))
+        except (TypeError, ValueError):
+            return False
+        if not (math.isfinite(place[0]) and math.isfinite(place[1]) and -180 <= place[0] <= 180
+                and -90 <= place[1] <= 90):
+            return False
+        update = (place[0], place[1], status_code(status))
+        self._case_updates[value] = update
+        if self.is_ready():
+            self._send_case_update(value, update)
+        return True
+
+    def remove_case(self, case_uuid: str) -> bool:
+        """Take a (deleted) case's marker off the map; False for a value that is not a UUID."""
+        value = valid_uuid(case_uuid)
+        if value is None:
+            return False
+        self._case_updates[value] = None
+        if self.is_ready():
+            self._send_case_update(value, None)
+        return True
+
+    def _send_case_update(self, value: str, update: int | tuple[float, float, int] | None) -> None:
+        if update is None:
+            self._page.runJavaScript(f"LvdunMap.removeCase({json.dumps(value)})")
+        elif isinstance(update, int):
+            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {update:d})")
+        else:
+            lon, lat, code = update
+            self._page.runJavaScript(f"LvdunMap.putCase({json.dumps(value)}, {lon!r}, {lat!r}, {code:d})")
 
     # -- readiness ---------------------------------------------------------
     def _on_load_finished(self, ok: bool) -> None:
@@ -293,8 +337,8 @@ class MapView(QWidget):
             self._page.runJavaScript("LvdunMap.setGps(%r, %r, %r)" % self._gps)
         if self._selected is not None:
             self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
-        for value, code in self._statuses.items():
-            self._page.runJavaScript(f"LvdunMap.setCaseStatus({json.dumps(value)}, {code:d})")
+        for value, update in self._case_updates.items():
+            self._send_case_update(value, update)
         if self._picking:
             self._page.runJavaScript("LvdunMap.setPickMode(true)")
         self.mapReady.emit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from inspector.casework.case_queries import case_brief
 from inspector.casework.workflow import APPROVAL_TARGET, RETURN, REVIEW_STATES
 from ui import labels, operations
 from ui.cases.case_list import CaseListPanel
@@ -60,9 +61,8 @@ class ReviewQueuePanel(QWidget):
 
     def _selected_status(self) -> str | None:
         uuid = self.list.selected_uuid()
-        row = self.session.ws.conn.execute("SELECT status FROM cases WHERE uuid = ?", (uuid,)).fetchone() \
-            if uuid else None
-        return row[0] if row else None
+        case = case_brief(self.session.ws, uuid) if uuid else None
+        return case["status"] if case else None
 
     def _update_buttons(self) -> None:
         status = self._selected_status()

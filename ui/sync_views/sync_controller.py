@@ -14,9 +14,10 @@ Every attempt ends in one :class:`SyncOutcome`: ``done`` (with the report),
 ``offline`` (server unreachable: a quiet status, never a popup), ``login``
 (no token, or the server refused it: log in again; local data is kept),
 ``cancelled``, ``failed`` (server error, refused request, untrusted TLS) or
-``unconfigured``. Once a job ran, the session is told what changed
-(:class:`ui.session.Changes`), so the case list, the map and the 待同步
-counter refresh.
+``unconfigured``. Once a job ran, the session is told what the job's zone
+and pull phases changed (the report's ``changes``, the core's
+:class:`inspector.store.changes.Changes`), so the case list and the map
+refresh exactly the cases pulled, and the 待同步 counter refreshes.
 
 The timer syncs every :attr:`interval_min` minutes (and once shortly after
 start) when a server is configured and answers; 0 turns it off. A sync that
@@ -36,7 +37,7 @@ from sync.errors import AuthError, NetworkError, SyncCancelled, SyncError
 from sync.job import SyncJob, SyncReport
 from sync.settings import SyncSettings, load_settings, open_client
 from ui.background import BackgroundCall
-from ui.session import Changes, Session
+from ui.session import Session
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_MIN = 5.0  # minutes between automatic syncs
@@ -191,9 +192,7 @@ class SyncController(QObject):
         else:
             outcome = self._failure(call.error, job.report)
         if self._root == self.session.root:
-            report = job.report
-            fresh = bool(report.pulled or report.zones_updated)
-            self.session.notify(Changes(cases_added=fresh, zones=bool(report.zones_updated)))
+            self.session.notify(job.report.changes)
         self._end(outcome)
 
     def _failure(self, error: BaseException, report: Optional[SyncReport] = None) -> SyncOutcome:

@@ -6,7 +6,8 @@
  * delta-encoded integer coordinates. Every text this script shows is set with
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
- * LvdunMap.setPickMode(bool) and LvdunMap.setCaseStatus(uuid, code); the
+ * LvdunMap.setPickMode(bool), LvdunMap.setCaseStatus(uuid, code),
+ * LvdunMap.putCase(uuid, lon, lat, code) and LvdunMap.removeCase(uuid); the
  * page calls back only bridge slots that take a UUID, plus pointClicked(lon,
  * lat) with two numbers while in pick mode (validated again in Python).
  */
@@ -21,8 +22,8 @@
   };
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
-    groups: {}, caseMarkers: new Map(), zoneLevel: -1, zoneCache: {}, zoneCount: 0,
-    selected: null, gpsDot: null, gpsCircle: null, picking: false
+    groups: {}, caseMarkers: new Map(), caseRenderer: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
+    selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false
   };
 
   function decodeRing(flat, q) {
@@ -189,21 +190,24 @@
     return L.divIcon({ html: el, className: 'lv-cluster', iconSize: L.point(size, size) });
   }
 
+  function caseMarker(id, latlng, s) {
+    var marker = L.circleMarker(latlng, {
+      renderer: state.caseRenderer, pane: 'lv-cases', radius: 7, weight: 2, color: state.cfg.statusTexts[s],
+      fillColor: state.cfg.statusFills[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
+      className: 'lv-case'
+    });
+    onClick(marker, function () { highlight(marker); send('caseClicked', id); });
+    state.caseMarkers.set(id, marker);
+    return marker;
+  }
+
   function drawCases(doc) {
-    var cluster = state.groups.cases, renderer = L.svg({ pane: 'lv-cases' }), markers = [];
+    var markers = [];
     if (!doc) { return; }
     doc.ids.forEach(function (id, i) {
-      var s = doc.s[i];
-      var marker = L.circleMarker([doc.y[i] * doc.q, doc.x[i] * doc.q], {
-        renderer: renderer, pane: 'lv-cases', radius: 7, weight: 2, color: state.cfg.statusTexts[s],
-        fillColor: state.cfg.statusFills[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
-        className: 'lv-case'
-      });
-      onClick(marker, function () { highlight(marker); send('caseClicked', id); });
-      state.caseMarkers.set(id, marker);
-      markers.push(marker);
+      markers.push(caseMarker(id, [doc.y[i] * doc.q, doc.x[i] * doc.q], doc.s[i]));
     });
-    cluster.addLayers(markers);
+    state.groups.cases.addLayers(markers);
   }
 
   /* ---- evidence: photo positions with bearings, drone footprints -------- */
@@ -234,6 +238,7 @@
   /* ---- selection and GPS ------------------------------------------------ */
   function highlight(marker) {
     if (state.selected) { state.map.removeLayer(state.selected); }
+    state.selectedId = marker.options.lvId;
     state.selected = L.circleMarker(marker.getLatLng(), {
       pane: 'lv-top', radius: 15, weight: 3, color: '#00e5ff', fill: false, interactive: false,
       className: 'lv-selected'
@@ -258,15 +263,50 @@
     return true;
   }
 
+  function validStatus(code) {
+    return isFinite(code) && code >= 0 && code < state.cfg.statusFills.length && code % 1 === 0;
+  }
+
   function setCaseStatus(id, code) {
     var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
     code = Number(code);
-    if (!marker || !isFinite(code) || code < 0 || code >= state.cfg.statusFills.length || code % 1 !== 0) {
+    if (!marker || !validStatus(code)) {
       return false;
     }
     marker.options.lvStatus = code;
     marker.setStyle({ fillColor: state.cfg.statusFills[code], color: state.cfg.statusTexts[code] });
     if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
+    return true;
+  }
+
+  /* A case that changed: add its marker, or move and recolour it in place. */
+  function putCase(id, lon, lat, code) {
+    lon = Number(lon); lat = Number(lat); code = Number(code);
+    if (!UUID_RE.test(id) || !isFinite(lon) || !isFinite(lat) || !validStatus(code)) { return false; }
+    var cluster = state.groups.cases, marker = state.caseMarkers.get(id), latlng = L.latLng(lat, lon);
+    if (!marker) {
+      cluster.addLayer(caseMarker(id, latlng, code));
+      return true;
+    }
+    if (!marker.getLatLng().equals(latlng)) {
+      cluster.removeLayer(marker);  // a clustered marker moves by leaving and re-joining its group
+      marker.setLatLng(latlng);
+      cluster.addLayer(marker);
+      if (state.selectedId === id) { highlight(marker); }
+    }
+    return setCaseStatus(id, code);
+  }
+
+  function removeCase(id) {
+    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
+    if (!marker) { return false; }
+    state.groups.cases.removeLayer(marker);
+    state.caseMarkers.delete(id);
+    if (state.selectedId === id && state.selected) {
+      state.map.removeLayer(state.selected);
+      state.selected = null;
+      state.selectedId = null;
+    }
     return true;
   }
 
@@ -390,6 +430,7 @@
       iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50,
       spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
     });
+    state.caseRenderer = L.svg({ pane: 'lv-cases' });
     map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
     map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
     addLayerControl();
@@ -425,7 +466,8 @@
 
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
-    setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus,
+    setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
+    removeCase: removeCase,
     statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
     markerFor: function (id) { return state.caseMarkers.get(id) || null; }
   };
