@@ -273,6 +273,7 @@ def download(client: SyncClient, ws: Workspace, hashes: list[str], *,
             finally:
                 temp.unlink(missing_ok=True)
             if stored.sha256 != sha:
-                raise SyncError(f"保存的照片 {stored.sha256} 不是所下载的 {sha}", f"stored blob {stored.sha256} is not {sha}")
+                raise SyncError(f"保存的照片 {stored.sha256} 不是所下载的 {sha}",
+                                f"stored blob {stored.sha256} is not {sha}")
         sizes[sha] = final.stat().st_size
     return sizes

@@ -34,11 +34,34 @@ import requests
 
 from inspector import __version__
 from inspector.errors import Message
-from sync.errors import (AuthError, ConflictError, LoginRefused, NetworkError, RequestRefused, ServerError,
-                         SyncError, UnsafeServerURL, UntrustedServer)
-from sync.protocol import (API_PREFIX, SERVER_TIME_HEADER, BlobManifest, BlobMissing, ConflictList, LoginResult,
-                           PullPage, PushBatch, PushResult, ResolveResult, ServerInfo, UploadState, VerifyRequest,
-                           VerifyResult, ZoneLayerList)
+from sync.errors import (
+    AuthError,
+    ConflictError,
+    LoginRefused,
+    NetworkError,
+    RequestRefused,
+    ServerError,
+    SyncError,
+    UnsafeServerURL,
+    UntrustedServer,
+)
+from sync.protocol import (
+    API_PREFIX,
+    SERVER_TIME_HEADER,
+    BlobManifest,
+    BlobMissing,
+    ConflictList,
+    LoginResult,
+    PullPage,
+    PushBatch,
+    PushResult,
+    ResolveResult,
+    ServerInfo,
+    UploadState,
+    VerifyRequest,
+    VerifyResult,
+    ZoneLayerList,
+)
 from sync.token_keyring import KEYRING_SERVICE, keyring_user, load_token, store_token
 
 __all__ = ["SyncClient", "SyncError", "NetworkError", "UntrustedServer", "AuthError", "LoginRefused", "ConflictError",
@@ -194,8 +217,9 @@ class SyncClient:
                                     "the login is no longer valid (the token expired, was revoked or is invalid); "
                                     "log in again; local data is kept").detailed(detail), status=status)
         if status == 409:
-            raise ConflictError(Message("服务器因冲突拒绝了请求（HTTP 409）", "the server refused the request as a conflict "
-                                        "(HTTP 409)").detailed(detail), status=status)
+            conflict = Message("服务器因冲突拒绝了请求（HTTP 409）",
+                               "the server refused the request as a conflict (HTTP 409)")
+            raise ConflictError(conflict.detailed(detail), status=status)
         if status >= 500:
             raise ServerError(Message(f"同步服务器出错（HTTP {status}），请稍后再试",
                                       f"the sync server failed (HTTP {status}); try again later").detailed(detail),

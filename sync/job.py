@@ -44,8 +44,17 @@ from inspector.store.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled
-from sync.protocol import (MAX_PULL_PAGE, MAX_PUSH_RECORDS, RECORD_KINDS, PushBatch, PushResult, RecordResult,
-                           ServerRecord, VerifyRequest, content_hash)
+from sync.protocol import (
+    MAX_PULL_PAGE,
+    MAX_PUSH_RECORDS,
+    RECORD_KINDS,
+    PushBatch,
+    PushResult,
+    RecordResult,
+    ServerRecord,
+    VerifyRequest,
+    content_hash,
+)
 from sync.record_codec import to_wire
 
 Progress = Callable[[str, int, int], None]

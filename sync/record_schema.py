@@ -29,10 +29,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.fields import FieldInfo
 
 from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
-from inspector.errors import InspectorError, InvalidValue, Message
 from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
 from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.workflow import MOVES, ROLES, STATES
+from inspector.errors import InspectorError, InvalidValue, Message
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_LABEL_CHARS = 500  # characters: names, units, roles, file names, camera makes
@@ -45,7 +45,8 @@ _UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-NOT_UTC_TIME = Message("不是 ISO 8601 UTC 时间（YYYY-MM-DDTHH:MM:SSZ）", "not an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)")
+NOT_UTC_TIME = Message("不是 ISO 8601 UTC 时间（YYYY-MM-DDTHH:MM:SSZ）",
+                       "not an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SSZ)")
 NOT_DAY = Message("不是 ISO 8601 日期（YYYY-MM-DD）", "not an ISO 8601 date (YYYY-MM-DD)")
 
 

@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from inspector.errors import BadInput
 from inspector.geo.attribution import forget_lookup
 from inspector.store.db import atomic
-from inspector.errors import BadInput
 from inspector.store.workspace import Workspace
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncCancelled, SyncError

@@ -8,11 +8,23 @@ import shutil
 import pytest
 
 from inspector.casework.case_list_query import (
-    SORT_KEYS, CaseFilter, case_ids, case_ids_by_uuid, case_markers, case_rows, filter_choices,
+    SORT_KEYS,
+    CaseFilter,
+    case_ids,
+    case_ids_by_uuid,
+    case_markers,
+    case_rows,
+    filter_choices,
     sort_keys,
 )
 from inspector.casework.case_queries import (
-    audit_entry_count, case_brief, case_findings, case_places, case_record, cases_with_status, status_counts,
+    audit_entry_count,
+    case_brief,
+    case_findings,
+    case_places,
+    case_record,
+    cases_with_status,
+    status_counts,
 )
 from inspector.casework.evidence_attach import attach, evidence_item
 from inspector.casework.findings import add_finding

@@ -12,9 +12,23 @@ import pytest
 from inspector.casework import workflow
 from inspector.casework.cases import list_cases, summary
 from inspector.casework.workflow import (
-    APPROVAL_TARGET, CLOSED_STATES, OFFICE_ROLES, RETURN, REVIEW_LEVELS, REVIEW_STATES, ROLES, STATES,
-    STATUS_PALETTE, UNKNOWN_STATUS_COLOURS, find_rule, is_closed, is_overdue, overdue_days, overdue_sql,
-    rules_from, status_colours,
+    APPROVAL_TARGET,
+    CLOSED_STATES,
+    OFFICE_ROLES,
+    RETURN,
+    REVIEW_LEVELS,
+    REVIEW_STATES,
+    ROLES,
+    STATES,
+    STATUS_PALETTE,
+    UNKNOWN_STATUS_COLOURS,
+    find_rule,
+    is_closed,
+    is_overdue,
+    overdue_days,
+    overdue_sql,
+    rules_from,
+    status_colours,
 )
 from inspector.forms.blocks import case_info_grid
 from inspector.forms.fonts import form_fonts

@@ -111,7 +111,8 @@ def zones_geojson(folder: Path) -> Path:
     box = square(120.5, 33.5, 0.01)
     geometries = {
         "Good": ("Polygon", f"[{_ring(box)}]"),
-        "Bowtie": ("Polygon", f"[{_ring([(120.6, 33.5), (120.62, 33.52), (120.62, 33.5), (120.6, 33.52), (120.6, 33.5)])}]"),
+        "Bowtie": ("Polygon",
+                   f"[{_ring([(120.6, 33.5), (120.62, 33.52), (120.62, 33.5), (120.6, 33.52), (120.6, 33.5)])}]"),
         "Open": ("Polygon", f"[{_ring(square(120.7, 33.5, 0.01)[:-1])}]"),
         "NotANumber": ("Polygon", f"[{_ring([('NaN', 33.49), *box[1:-1], ('NaN', 33.49)])}]"),
         "Wedge": ("Polygon", f"[{_ring([(0.0, 0.0), *box[1:-1], (0.0, 0.0)])}]"),

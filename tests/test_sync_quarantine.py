@@ -222,7 +222,8 @@ def test_quarantined_records_are_retried_at_the_start_of_each_pull(server, tmp_p
         page = _changes(ws, local_store.cursor(ws, server.url))
         with atomic(ws.conn):  # what an older version left: the page set aside and the cursor past it
             for record in page.changes:
-                quarantine.put(ws.conn, server.url, record, quarantine.Reason(Message("旧版本无法应用", "older version")))
+                older = quarantine.Reason(Message("旧版本无法应用", "older version"))
+                quarantine.put(ws.conn, server.url, record, older)
             ws.conn.execute("UPDATE sync_state SET value = ? WHERE key = ?",
                             (str(page.next_cursor), local_store.CURSOR_KEY.format(server=server.url)))
     assert len(page.changes) >= 3

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from inspector.casework.case_list_query import CaseFilter
 from inspector.store.changes import Changes
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import wait_job
 from ui.cases.case_model import COL_CASE_NO, COL_STATUS, COL_ZONE, CaseTableModel
 
 

@@ -94,9 +94,10 @@ def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_p
 
 
 def test_the_gui_views_are_workflow_roles():
+    import argparse
+
     from ui import session
     from ui.command import register
-    import argparse
 
     assert set(session.ROLES) <= set(ROLES)
     parser = argparse.ArgumentParser()

@@ -21,13 +21,21 @@ from typing import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QInputDialog, QMainWindow, QSizePolicy, QSplitter,
-    QStackedWidget, QToolBar, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
-from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.casework.case_list_query import case_markers
 from inspector.casework.case_queries import case_brief
+from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 from ui import i18n, labels

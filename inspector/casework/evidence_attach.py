@@ -36,16 +36,16 @@ from typing import Any, Iterable
 import shapely
 from shapely.geometry import box, mapping
 
-from inspector.geo import geodesy
-from inspector.geo.attribution import lookup_for, locate
 from inspector.casework.cases import resolve_case
-from inspector.store.changes import OutcomeList, recording
-from inspector.store.db import atomic
+from inspector.casework.findings import resolve_finding
 from inspector.errors import BadInput, InspectorError, Message
 from inspector.evidence.drone import footprint, read_drone_metadata
 from inspector.evidence.exif import read_photo_metadata
 from inspector.evidence.gps import FAR_FROM_FINDING_M, far_from_finding_flag, position_flags
-from inspector.casework.findings import resolve_finding
+from inspector.geo import geodesy
+from inspector.geo.attribution import locate, lookup_for
+from inspector.store.changes import OutcomeList, recording
+from inspector.store.db import atomic
 from inspector.store.media_store import store_file
 from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now

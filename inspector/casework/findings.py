@@ -15,11 +15,11 @@ import json
 import math
 from typing import Any
 
-from inspector.geo.attribution import locate
 from inspector.casework.cases import resolve_case
+from inspector.errors import BadInput, NotFound
+from inspector.geo.attribution import locate
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import atomic
-from inspector.errors import BadInput, NotFound
 from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now
 

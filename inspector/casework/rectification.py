@@ -16,9 +16,9 @@ import json
 from typing import Any
 
 from inspector.casework.cases import resolve_case
+from inspector.errors import BadInput, NotFound
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import atomic
-from inspector.errors import BadInput, NotFound
 from inspector.store.record_store import insert_record, to_json, update_record
 from inspector.store.workspace import Workspace, utc_now
 

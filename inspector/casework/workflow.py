@@ -48,16 +48,29 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from inspector.casework.cases import resolve_case
+from inspector.casework.evidence_attach import PHOTO_KINDS
+from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
 from inspector.casework.statuses import (  # noqa: F401 - re-exported: the workflow's states and roles
-    ADMIN, CLOSED_STATES, INSPECTOR, OFFICE_ROLES, REVIEWER, ROLES, STATES, STATUS_PALETTE, UNKNOWN_STATUS_COLOURS,
-    StatusColours, is_closed, is_overdue, overdue_days, overdue_sql, status_colours,
+    ADMIN,
+    CLOSED_STATES,
+    INSPECTOR,
+    OFFICE_ROLES,
+    REVIEWER,
+    ROLES,
+    STATES,
+    STATUS_PALETTE,
+    UNKNOWN_STATUS_COLOURS,
+    StatusColours,
+    is_closed,
+    is_overdue,
+    overdue_days,
+    overdue_sql,
+    status_colours,
 )
+from inspector.errors import BadInput
 from inspector.store.changes import Outcome, note_cases, recording
 from inspector.store.db import atomic
-from inspector.errors import BadInput
-from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.store.record_store import insert_record
-from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
 from inspector.store.workspace import Workspace, utc_now
 
 ANYONE = ROLES

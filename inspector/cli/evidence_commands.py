@@ -192,8 +192,8 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 
 
 def cmd_verify_audit(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
-    from inspector.store.audit import verify
     from inspector.errors import BadInput
+    from inspector.store.audit import verify
     from inspector.store.media_store import quarantine_orphans
 
     ws = ctx.workspace()

@@ -22,8 +22,8 @@ and local east/north metres with the ellipsoid's radii of curvature (errors
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 # CGCS2000 ellipsoid

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from inspector.errors import BadInput
-from inspector.geo.gdal_bindings import load_gdal
 from inspector.evidence.imaging import PathLike
+from inspector.geo.gdal_bindings import load_gdal
 
 TARGET_EPSG = 4490  # CGCS2000 geographic
 EDGE_SAMPLES = 32  # points per raster edge transformed to find the bounds

@@ -16,8 +16,8 @@ and reports ``xmp_malformed``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 from defusedxml import ElementTree as SafeET

@@ -19,15 +19,15 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms
 from inspector.forms.model import FormCase
 from inspector.forms.styles import (
-    FormTable,
     CONTENT_WIDTH,
-    PAGE_SIZE,
     GRID_LINE,
     LABEL_FILL,
     LABEL_WIDTH,
     OPTION_GAP,
     OUTER_LINE,
+    PAGE_SIZE,
     FormStyles,
+    FormTable,
     blank_cell,
     escape_text,
     para,

@@ -25,7 +25,19 @@ from inspector.forms.form_common import (
 )
 from inspector.forms.model import ACCEPTANCE_LEVELS, FormAcceptanceStep, FormChecklist
 from inspector.forms.photos import pair_photos, pair_table, photo_grid
-from inspector.forms.styles import FormTable, CONTENT_WIDTH, LABEL_FILL, blank_cell, escape_text, gap, grid_style, para, paras, section_heading, spread_over_rows
+from inspector.forms.styles import (
+    CONTENT_WIDTH,
+    LABEL_FILL,
+    FormTable,
+    blank_cell,
+    escape_text,
+    gap,
+    grid_style,
+    para,
+    paras,
+    section_heading,
+    spread_over_rows,
+)
 
 CHECKLIST_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("water_cut", "断水", "切断生产经营用水"),

@@ -24,7 +24,18 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph
 from inspector.forms.coordinates import format_position_dms
 from inspector.forms.model import FormCase
 from inspector.forms.photos import KIND_NAMES, PHASE_NAMES
-from inspector.forms.styles import FormTable, FormStyles, escape_text, grid_style, para, paras, section_heading, shade, shorten, spread_over_rows
+from inspector.forms.styles import (
+    FormStyles,
+    FormTable,
+    escape_text,
+    grid_style,
+    para,
+    paras,
+    section_heading,
+    shade,
+    shorten,
+    spread_over_rows,
+)
 
 QR_PAYLOAD_PREFIX = "LVDUN:1"
 QR_SIZE = 30 * mm

@@ -17,13 +17,13 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
-from inspector.forms.photo_images import PhotoPreparer
 from inspector.forms.model import FORM_KINDS, FormCase, FormRectification, photo_numbers
+from inspector.forms.photo_images import PhotoPreparer
 from inspector.forms.styles import (
-    FormTable,
     CONTENT_WIDTH,
     LABEL_FILL,
     FormStyles,
+    FormTable,
     blank_cell,
     escape_text,
     gap,

@@ -15,13 +15,20 @@ from zoneinfo import ZoneInfo
 
 import shapely
 
-from inspector.geo.attribution import lookup_for
 from inspector.casework.cases import list_cases, resolve_case
 from inspector.casework.workflow import RETURN
 from inspector.forms.model import (
-    FormAcceptanceStep, FormAdmin, FormCase, FormChecklist, FormFinding, FormFootprint, FormPhoto,
-    FormRectification, FormZone,
+    FormAcceptanceStep,
+    FormAdmin,
+    FormCase,
+    FormChecklist,
+    FormFinding,
+    FormFootprint,
+    FormPhoto,
+    FormRectification,
+    FormZone,
 )
+from inspector.geo.attribution import lookup_for
 from inspector.geo.geodesy import metres_to_degrees
 from inspector.store.media_store import readable_blob
 from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace

@@ -12,7 +12,18 @@ from reportlab.platypus import Flowable, Paragraph
 from inspector.forms.coordinates import format_bearing, format_position_dms
 from inspector.forms.model import FormPhoto
 from inspector.forms.photo_images import PHOTO_BOX_HEIGHT, PHOTO_BOX_WIDTH, PHOTO_COLUMNS, PhotoPreparer, photo_flowable
-from inspector.forms.styles import CONTENT_WIDTH, FormTable, FormStyles, blank_cell, escape_text, grid_style, para, paras, shade, shorten
+from inspector.forms.styles import (
+    CONTENT_WIDTH,
+    FormStyles,
+    FormTable,
+    blank_cell,
+    escape_text,
+    grid_style,
+    para,
+    paras,
+    shade,
+    shorten,
+)
 
 PHASE_NAMES = {"before": "整改前", "after": "整改后", "inspection": "核查"}
 CAPTION_WORD_CHARS = 24  # kind, phase or time under a photo; longer ones end in "…"

@@ -11,11 +11,11 @@ from typing import Any, Iterable
 import numpy as np
 
 from inspector.geo.admin_areas import AdminLookup
+from inspector.geo.spatial_index import PolygonIndex
 from inspector.store.changes import note_all_cases, note_cases
 from inspector.store.db import atomic
-from inspector.geo.spatial_index import PolygonIndex
-from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
 from inspector.store.workspace import Workspace
+from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
 
 NEAREST_SEARCH_M = 50_000.0  # how far `nearest` looks, metres
 _ZONE_FIELDS = ("id", "uuid", "name", "code", "kind", "category", "function_zone", "level", "adcode")

@@ -9,9 +9,8 @@ prepared-geometry speed. The exact geometries stay in the database.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
-
 import math
+from typing import Any, Iterable
 
 import numpy as np
 import shapely

@@ -26,7 +26,11 @@ from inspector.geo.gdal_bindings import ErrorLog, load_gdal
 from inspector.geo.geodesy import GK_EPSG_BY_CM, GK_EPSG_WITH_PREFIX_BY_CM, central_meridian
 from inspector.geo.vector_archive import UnpackedLayer, unpack_layer
 from inspector.geo.vector_file_checks import (
-    ShapefileRecords, check_shapefile, check_xml_prolog, detect_dbf_encoding, sibling,
+    ShapefileRecords,
+    check_shapefile,
+    check_xml_prolog,
+    detect_dbf_encoding,
+    sibling,
 )
 from inspector.geo.zone_geometry_checks import non_finite_reason
 

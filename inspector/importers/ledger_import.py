@@ -26,14 +26,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from inspector.store.changes import Changes, note_cases, recording
-from inspector.store.db import atomic
 from inspector.errors import BadInput, InvalidValue, Message
+from inspector.i18n import pick
 from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
 from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
-from inspector.i18n import pick
-from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
+from inspector.store.changes import Changes, note_cases, recording
+from inspector.store.db import atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
+from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
 
 Progress = Callable[[int, int, str], None]
 ColumnMap = dict[str, str | None]

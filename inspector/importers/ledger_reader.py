@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.importers.bounded_parse import ParseBounds, run_parse
 from inspector.errors import BadInput
+from inspector.importers.bounded_parse import ParseBounds, run_parse
 from inspector.importers.sheet_grid import GridLimits, GridTally
 from inspector.importers.sheet_guard import check_xlsx_archive
 

@@ -32,18 +32,23 @@ from typing import Any, Callable
 import numpy as np
 import shapely
 
+from inspector.errors import BadInput, Message
 from inspector.geo import geodesy
+from inspector.geo.vector_source import VectorSource, non_finite_vertex
+from inspector.geo.zone_geometry_checks import coordinate_problems, non_finite_reason
+from inspector.i18n import pick
 from inspector.store.changes import Changes, note_kind, recording
 from inspector.store.db import atomic
-from inspector.errors import BadInput, Message
-from inspector.i18n import pick
-from inspector.geo.vector_source import VectorSource, non_finite_vertex
-from inspector.vocabulary import (
-    KIND_UNKNOWN, ZONE_FIELD_SYNONYMS, match_fields, normalise_category,
-    normalise_function_zone, normalise_kind, parse_map_option,
-)
 from inspector.store.workspace import Workspace, new_uuid, utc_now
-from inspector.geo.zone_geometry_checks import coordinate_problems, non_finite_reason
+from inspector.vocabulary import (
+    KIND_UNKNOWN,
+    ZONE_FIELD_SYNONYMS,
+    match_fields,
+    normalise_category,
+    normalise_function_zone,
+    normalise_kind,
+    parse_map_option,
+)
 
 Progress = Callable[[int, int, str], None]
 ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
@@ -205,7 +210,8 @@ def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[Messag
         if geom is None:
             return Message("修复后不是面", "not a polygon after repair").detailed(invalid)
     elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-        reasons.append(Message(f"仅保留 {geom.geom_type} 中的面部分", f"kept the polygonal parts of a {geom.geom_type}"))
+        reasons.append(Message(f"仅保留 {geom.geom_type} 中的面部分",
+                               f"kept the polygonal parts of a {geom.geom_type}"))
         geom = _polygonal_part(geom)
         if geom is None:
             return Message("不是面要素", "not a polygon").detailed(feature.geometry_type)

@@ -28,8 +28,8 @@ from typing import Any
 import shapely
 
 from inspector.errors import BadInput
-from inspector.store.workspace import Workspace
 from inspector.importers.zone_import import ZONE_COLUMNS, ZoneImportResult, store_zone_rows
+from inspector.store.workspace import Workspace
 
 FORMAT = "lvdun-zone-layer"
 FORMAT_VERSION = 1

@@ -33,14 +33,20 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
 from inspector.maps.basemap_tiles import BasemapInfo, TileSource
 from inspector.maps.map_layers import (
-    ZONE_LEVELS, LayerSet, admin_document, case_document, evidence_document, read_layers,
-    to_json_bytes, zone_level_documents,
+    ZONE_LEVELS,
+    LayerSet,
+    admin_document,
+    case_document,
+    evidence_document,
+    read_layers,
+    to_json_bytes,
+    zone_level_documents,
 )
 from inspector.resources import resource_path
 from inspector.vocabulary import KINDS
-from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
 
 LVDUN_WEB_BASE = "lvdun://web/"  # served from resources/web by the GUI's scheme handler
 LVDUN_TILE_URL = "lvdun://tiles/{name}/{{z}}/{{x}}/{{y}}"

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import shapely
 
-from inspector.vocabulary import CORE_FUNCTION_ZONES, KINDS
 from inspector.casework.workflow import STATES
+from inspector.vocabulary import CORE_FUNCTION_ZONES, KINDS
 
 # (tolerance in degrees, quantum in degrees, lowest zoom that uses it); ~1° ≈ 100 km
 ZONE_LEVELS: tuple[tuple[float, float, int], ...] = (

@@ -15,8 +15,8 @@ from typing import Any
 
 import platformdirs
 
-from inspector.store import db
 from inspector.errors import BadInput
+from inspector.store import db
 from inspector.store.migrations import LATEST_VERSION, current_version, migrate
 
 APP_NAME = "lvdun-inspector"

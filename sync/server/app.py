@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 import sqlalchemy as sa
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -33,12 +34,36 @@ from starlette.requests import ClientDisconnect
 
 from inspector import __version__
 from inspector.casework.workflow import OFFICE_ROLES
-from sync.protocol import (API_PREFIX, DEFAULT_PULL_PAGE, MAX_BUNDLE_BYTES, MAX_CHUNK_BYTES, MAX_JSON_BODY_BYTES,
-                           MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, BlobManifest,
-                           BlobMissing, BlobQuery, ConflictList, LoginRequest, LoginResult, PullPage, PushBatch,
-                           PushResult, RecordResult, ResolveRequest, ResolveResult, ServerInfo, UploadState,
-                           VerifyRequest, VerifyResult, ZoneLayerList)
-from sync.server import auth, blob_access, conflict_review, login_guard, records as record_logic, zone_layers
+from sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PULL_PAGE,
+    MAX_BUNDLE_BYTES,
+    MAX_CHUNK_BYTES,
+    MAX_JSON_BODY_BYTES,
+    MAX_PULL_PAGE,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    SERVER_TIME_HEADER,
+    BlobManifest,
+    BlobMissing,
+    BlobQuery,
+    ConflictList,
+    LoginRequest,
+    LoginResult,
+    PullPage,
+    PushBatch,
+    PushResult,
+    RecordResult,
+    ResolveRequest,
+    ResolveResult,
+    ServerInfo,
+    UploadState,
+    VerifyRequest,
+    VerifyResult,
+    ZoneLayerList,
+)
+from sync.server import auth, blob_access, conflict_review, login_guard, zone_layers
+from sync.server import records as record_logic
 from sync.server.blob_store import BlobStore, UploadProblem
 from sync.server.storage import Storage, server_now
 

@@ -103,7 +103,8 @@ def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existin
         state = case_state(ctx, change.uuid)
         if content.get("status") != state:
             status = content.get("status")
-            return Message(f"状态 {status!r} 不是该案件在服务器上的工作流程状态（{state}）；案件只能通过服务器接受的流转改变状态",
+            return Message(f"状态 {status!r} 不是该案件在服务器上的工作流程状态（{state}）；"
+                           f"案件只能通过服务器接受的流转改变状态",
                            f"status {status!r} is not the case's workflow state on the server ({state}); "
                            f"a case changes state only by a transition the server accepts")
     if change.kind == "closure_checklists" and existing is None and not change.deleted:

@@ -29,8 +29,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from inspector.errors import Message
-from sync.protocol import (Conflict, KeepVersion, RecordResult, Resolution, ResolvedConflict, ResolveResult,
-                           ServerRecord, validate_content)
+from sync.protocol import (
+    Conflict,
+    KeepVersion,
+    RecordResult,
+    Resolution,
+    ResolvedConflict,
+    ResolveResult,
+    ServerRecord,
+    validate_content,
+)
 from sync.server.auth import User
 from sync.server.case_workflow import case_state
 from sync.server.push_context import PushContext

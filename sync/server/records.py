@@ -38,8 +38,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from inspector.errors import Message
-from sync.protocol import (PushBatch, PushResult, RecordChange, RecordResult, ServerRecord, VerifyRequest,
-                           VerifyResult, canonical_json, content_hash, is_uuid, validate_content)
+from sync.protocol import (
+    PushBatch,
+    PushResult,
+    RecordChange,
+    RecordResult,
+    ServerRecord,
+    VerifyRequest,
+    VerifyResult,
+    canonical_json,
+    content_hash,
+    is_uuid,
+    validate_content,
+)
 from sync.server import blob_access, case_workflow, conflict_review
 from sync.server.auth import User
 from sync.server.push_context import PushContext, StaleRead, record_row

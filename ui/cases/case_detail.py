@@ -14,7 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QScrollArea, QVBoxLayout,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -217,8 +225,8 @@ class CaseDetailPanel(QWidget):
         self.rectification.set_lines(lines or [Line(self.tr("尚无整改记录"))])
 
     def _fill_history(self, case: CaseRow) -> None:
-        from inspector.forms.form_data import local_time
         from inspector.casework.workflow import history
+        from inspector.forms.form_data import local_time
 
         lines: list[Line] = []
         for t in history(self.session.ws, case["uuid"]):

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from inspector.casework.case_list_query import CaseFilter, filter_choices
@@ -20,7 +28,14 @@ from inspector.store.changes import Changes
 from inspector.vocabulary import KINDS
 from ui import labels
 from ui.cases.case_model import (
-    COL_ADMIN, COL_CASE_NO, COL_DEADLINE, COL_FUNCTION_ZONE, COL_OVERDUE, COL_STATUS, COL_TYPE, COL_ZONE,
+    COL_ADMIN,
+    COL_CASE_NO,
+    COL_DEADLINE,
+    COL_FUNCTION_ZONE,
+    COL_OVERDUE,
+    COL_STATUS,
+    COL_TYPE,
+    COL_ZONE,
     CaseTableModel,
 )
 from ui.session import Session

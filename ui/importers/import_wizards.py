@@ -18,15 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget, QVBoxLayout,
-    QWidget, QWizard, QWizardPage,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
 )
 
 from inspector.vocabulary import KINDS, LEDGER_FIELD_SYNONYMS, ZONE_FIELD_SYNONYMS
 from ui import labels, operations
+from ui.importers.wizard_pages import FilePage, RunPage, fill_table
 from ui.plain_text import plain_label
 from ui.session import Session
-from ui.importers.wizard_pages import FilePage, RunPage, fill_table
 
 LEDGER_FIELD_NAMES = {"case_no": "问题编号", "ledger_zone_name": "保护地名称", "ledger_function_zone": "功能区",
                       "problem_type": "问题类型", "description": "问题描述", "lon": "经度", "lat": "纬度",

@@ -22,14 +22,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QFile, QIODevice, QObject, Qt
 from PySide6.QtWebEngineCore import (
-    QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor, QWebEngineUrlRequestJob, QWebEngineUrlScheme,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
     QWebEngineUrlSchemeHandler,
 )
 
 from inspector.errors import SetupError
 from inspector.maps.basemap_tiles import TileSource
 from inspector.maps.map_document import (
-    APP_CSS, APP_JS, CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MapBundle,
+    APP_CSS,
+    APP_JS,
+    CLUSTER_CSS,
+    CLUSTER_JS,
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    MapBundle,
 )
 from inspector.resources import resource_path
 

@@ -35,13 +35,13 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from inspector.casework.workflow import STATES
 from inspector.maps.basemap_tiles import TileSource
 from inspector.maps.map_document import MapBundle, build_workspace_map
 from inspector.maps.map_layers import status_code
-from inspector.casework.workflow import STATES
 from inspector.store.workspace import Workspace
 from ui.i18n import core_message
-from ui.map.map_scheme import MapSchemeHandler, OfflineOnly, SCHEME, register_map_scheme, web_assets_problem
+from ui.map.map_scheme import SCHEME, MapSchemeHandler, OfflineOnly, register_map_scheme, web_assets_problem
 from ui.plain_text import plain_label
 
 __all__ = ["MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme", "valid_point",

@@ -22,8 +22,19 @@ from typing import Any, Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from inspector.store.workspace import Workspace
@@ -33,8 +44,15 @@ from ui.background import BackgroundCall
 from ui.plain_text import plain_label
 from ui.session import Session
 from ui.sync_views.sync_controller import SyncOutcome
-from ui.sync_views.sync_text import (STATUS_COLOURS, counts_text, error_text, push_status_text, record_detail,
-                                     record_kind_text, record_reason)
+from ui.sync_views.sync_text import (
+    STATUS_COLOURS,
+    counts_text,
+    error_text,
+    push_status_text,
+    record_detail,
+    record_kind_text,
+    record_reason,
+)
 
 MAX_ROWS = 2000  # per-record rows shown; refused and quarantined records come first, so none of them is cut
 STATUS_ORDER = {"rejected": 0, "conflict": 1, "quarantined": 2, "applied": 3}
