@@ -104,3 +104,14 @@ def test_the_gui_views_are_workflow_roles():
     register(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
     gui = parser._subparsers._group_actions[0].choices["gui"]
     assert next(a.choices for a in gui._actions if a.dest == "role") == session.ROLES
+
+
+def test_a_workspace_without_a_sync_server_shows_no_pending_count(session, qapp):
+    """The demo's 80 imported cases are local records, not changes waiting for a server that does not exist."""
+    from ui.status_summary import StatusSummary
+
+    bar = StatusSummary(session)
+    try:
+        assert session.pending_changes() > 0 and bar.pending.isHidden()
+    finally:
+        bar.deleteLater()

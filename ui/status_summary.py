@@ -1,5 +1,8 @@
 """The status bar's content: cases per state, pending changes, GPS and the zone you stand in.
 
+The 待同步 count shows once the workspace has a sync server (a bureau working
+without one has nothing to push).
+
 Wraps the session (counts refresh on every change summary the session announces) and
 the geofence (the zone label follows ``zonesChanged``). The counts line is our
 own markup (colours, numbers); zone names and GPS sources are plain text.
@@ -12,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from inspector.casework.workflow import STATES, status_colours
+from sync.settings import SERVER_URL_KEY
 from ui import labels
 from ui.plain_text import plain_label
 from ui.session import Session
@@ -47,7 +51,10 @@ class StatusSummary(QWidget):
                 parts.append(f"<span style='background:{colours.fill}; color:{colours.text}'>"
                              f"&nbsp;{labels.status_text(state)} <b>{counts[state]:,}</b>&nbsp;</span>")
         self.counts.setText(" ".join(parts))
-        pending = self.session.pending_changes()
+        # Without a sync server every record is simply local: a 待同步 count would only alarm.
+        syncing = bool(self.session.ws.meta(SERVER_URL_KEY))
+        pending = self.session.pending_changes() if syncing else 0
+        self.pending.setVisible(syncing)
         self.pending.setText(self.tr("待同步 {n}").format(n=pending))
         self.pending.setStyleSheet("color: #a14d00; font-weight: bold;" if pending else "color: #6b7570;")
 
