@@ -57,3 +57,12 @@ def test_ruff_check_passes():
 def test_ci_runs_the_gates():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "ruff check ." in ci and "lint-imports" in ci
+
+
+def test_ui_has_no_long_line_or_unused_import_exemptions():
+    """ui/ is held to the whole rule set: no per-file ignores for long lines (E501) or unused imports (F401)."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        ignores = tomllib.load(handle)["tool"]["ruff"]["lint"]["per-file-ignores"]
+    exempt = {path: codes for path, codes in ignores.items()
+              if path.startswith("ui/") and {"E501", "F401"} & set(codes)}
+    assert exempt == {}

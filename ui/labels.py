@@ -26,25 +26,47 @@ def status_qcolours(status: str | None) -> tuple[QColor, QColor]:
 def status_text(status: str | None) -> str:
     """A workflow state (stored in Chinese) as shown in the current language."""
     names = {
-        "待核查": translate("labels", "待核查"), "现场核查": translate("labels", "现场核查"), "排除": translate("labels", "排除"), "确认问题": translate("labels", "确认问题"),
-        "整改中": translate("labels", "整改中"), "申请销号": translate("labels", "申请销号"), "县级验收": translate("labels", "县级验收"),
-        "市级验收": translate("labels", "市级验收"), "已销号": translate("labels", "已销号"), "退回": translate("labels", "退回"), "回头看": translate("labels", "回头看"),
+        "待核查": translate("labels", "待核查"),
+        "现场核查": translate("labels", "现场核查"),
+        "排除": translate("labels", "排除"),
+        "确认问题": translate("labels", "确认问题"),
+        "整改中": translate("labels", "整改中"),
+        "申请销号": translate("labels", "申请销号"),
+        "县级验收": translate("labels", "县级验收"),
+        "市级验收": translate("labels", "市级验收"),
+        "已销号": translate("labels", "已销号"),
+        "退回": translate("labels", "退回"),
+        "回头看": translate("labels", "回头看"),
     }
     return names.get(status or "", status or "")
 
 
 def kind_text(kind: str | None) -> str:
-    names = {"生态保护红线": translate("labels", "生态保护红线"), "生态空间管控区域": translate("labels", "生态空间管控区域"),
-             "自然保护地": translate("labels", "自然保护地"), "未分类": translate("labels", "未分类")}
+    names = {
+        "生态保护红线": translate("labels", "生态保护红线"),
+        "生态空间管控区域": translate("labels", "生态空间管控区域"),
+        "自然保护地": translate("labels", "自然保护地"),
+        "未分类": translate("labels", "未分类"),
+    }
     return names.get(kind or "", kind or "")
 
 
 def phase_text(phase: str) -> str:
-    return {"inspection": translate("labels", "现场核查"), "before": translate("labels", "整改前"), "after": translate("labels", "整改后")}.get(phase, phase)
+    names = {
+        "inspection": translate("labels", "现场核查"),
+        "before": translate("labels", "整改前"),
+        "after": translate("labels", "整改后"),
+    }
+    return names.get(phase, phase)
 
 
 def evidence_kind_text(kind: str) -> str:
-    return {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"), "orthophoto": translate("labels", "正射影像")}.get(kind, kind)
+    names = {
+        "photo": translate("labels", "照片"),
+        "drone": translate("labels", "无人机照片"),
+        "orthophoto": translate("labels", "正射影像"),
+    }
+    return names.get(kind, kind)
 
 
 def flag_text(flag: str) -> str:

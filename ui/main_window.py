@@ -270,7 +270,8 @@ class MainWindow(QMainWindow):
 
     def start_gps(self) -> None:
         if not self.gps.start_system():
-            port, ok = QInputDialog.getText(self, self.tr("串口 GPS"), self.tr("没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）："))
+            port, ok = QInputDialog.getText(self, self.tr("串口 GPS"),
+                                            self.tr("没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）："))
             if ok and port.strip():
                 self.gps.start_serial(port.strip())
 

@@ -215,9 +215,11 @@ class CaseDetailPanel(QWidget):
         lines: list[Line] = []
         deadline = self.tr("期限")
         for r in list_rectifications(self.session.ws, case["id"]):
-            lines.append(Line(" · ".join((r["measure_type"] or "", r["measures"] or "",
-                                          f"{deadline} {r['deadline'] or '—'}", r["responsible_unit"] or "")), "strong"))
-            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent") for n in r["progress_notes"]]
+            parts = (r["measure_type"] or "", r["measures"] or "", f"{deadline} {r['deadline'] or '—'}",
+                     r["responsible_unit"] or "")
+            lines.append(Line(" · ".join(parts), "strong"))
+            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent")
+                      for n in r["progress_notes"]]
         items = checklist(self.session.ws, case["id"])
         if items is not None:
             marks = "　".join(("☑ " if items[k] else "☐ ") + name[0] for k, name in CHECKLIST_ITEMS.items())

@@ -158,7 +158,10 @@ class LedgerCheckPage(QWizardPage):
         fill_table(self.mapping, [self.tr("工作表"), self.tr("表头行"), self.tr("字段"), self.tr("台账列")], rows)
         fill_table(self.rejected, [self.tr("工作表"), self.tr("行"), self.tr("问题编号"), self.tr("原因")],
                    [[r["sheet"], r["row"], r.get("case_no"), r["reason"]] for r in result.rejected])
-        how = self.tr("列按您的修改对应。") if self.column_map() else self.tr("列的识别由程序按表头同义词完成，可在下方修改。")
+        if self.column_map():
+            how = self.tr("列按您的修改对应。")
+        else:
+            how = self.tr("列的识别由程序按表头同义词完成，可在下方修改。")
         self.summary.setText(self.tr("编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。").format(
             enc=text_encoding(self.owner.file_page.file()), ok=len(records), bad=len(result.rejected)) + how)
         self.ok = bool(records)
