@@ -21,14 +21,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +35,7 @@ from inspector.errors import BadInput
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
 from ui.i18n import core_message
+from ui.layouts import hbox, vbox
 from ui.plain_text import plain_label, plain_tooltip
 from ui.session import Session
 
@@ -101,16 +100,8 @@ class EvidenceGallery(QWidget):
         self.flags_label.setStyleSheet("color: #8e4b00;")
         self.hint = QLabel(self.tr("可将照片或无人机照片拖到此处"), self)
         self.hint.setObjectName("muted")
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("阶段"), self))
-        row.addWidget(self.phase_box, 1)
-        row.addWidget(self.add_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.list)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.flags_label)
+        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button), self.list, self.hint,
+             self.flags_label, parent=self, margins=(0, 0, 0, 0))
 
     def show_case(self, case_uuid: str, case_id: int) -> None:
         from inspector.casework.evidence_attach import list_evidence
@@ -224,11 +215,6 @@ class EvidenceViewer(QDialog):
         side = QWidget(self)
         side.setLayout(form)
         side.setMinimumWidth(280)
-        body = QHBoxLayout()
-        body.addWidget(scroll, 3)
-        body.addWidget(side, 2)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(buttons)
+        vbox((hbox((scroll, 3), (side, 2)), 1), buttons, parent=self)
