@@ -30,32 +30,33 @@ CANCELLED = Message("同步已取消", "sync cancelled")
 
 
 class SyncError(InspectorError):
-    """Base class; ``status`` is the HTTP status when there was one."""
+    """Base class; ``status`` is the HTTP status when there was one. A subclass says what the user can do
+    through its class attributes, which the predicates report."""
+
+    retryable = False  # trying again later may work (the network, a server failure)
+    auth = False  # the user has to log in (again)
 
     def __init__(self, zh: str | Message, en: Optional[str] = None, *, status: Optional[int] = None) -> None:
         super().__init__(zh, en)
         self.status = status
 
     def is_retryable(self) -> bool:
-        return False
+        return self.retryable
 
     def is_auth(self) -> bool:
-        return False
+        return self.auth
 
 
 class NetworkError(SyncError):
-    def is_retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 class UntrustedServer(NetworkError):
-    def is_retryable(self) -> bool:
-        return False
+    retryable = False
 
 
 class AuthError(SyncError):
-    def is_auth(self) -> bool:
-        return True
+    auth = True
 
 
 class LoginRefused(AuthError):
@@ -67,8 +68,7 @@ class ConflictError(SyncError):
 
 
 class ServerError(SyncError):
-    def is_retryable(self) -> bool:
-        return True
+    retryable = True
 
 
 class RequestRefused(SyncError):

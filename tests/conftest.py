@@ -1,4 +1,5 @@
-"""Shared fixtures and checks: fresh workspaces, the public test data, and the map page's web assets.
+"""Shared fixtures and checks: fresh workspaces, the demo workspace (built once per session, copied for each
+test), the public test data, and the map page's web assets.
 
 Tests marked ``map_page`` load the real map page, which needs Leaflet from the
 npm registry (``resources/web/node_modules``). Without it the page would never
@@ -9,6 +10,7 @@ fail rather than skip: CI must install the assets.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,28 @@ def ws(tmp_path):
     workspace = Workspace.create(tmp_path / "ws")
     yield workspace
     workspace.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo workspace (80 cases, real zones and admin areas), built once and closed: tests copy it."""
+    from inspector.demo.workspace import build_demo_workspace
+
+    root = tmp_path_factory.mktemp("demo-template") / "demo"
+    build_demo_workspace(root).close()
+    return root
+
+
+@pytest.fixture
+def demo_ws(demo_template, tmp_path):
+    """This test's own copy of the demo workspace, open."""
+    from inspector.store.workspace import Workspace
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_template, root)
+    ws = Workspace.open(root)
+    yield ws
+    ws.close()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ status counts and an evidence item (on the demo workspace: 80 cases, real zones 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -29,26 +28,14 @@ from inspector.casework.case_queries import (
 from inspector.casework.evidence_attach import attach, evidence_item
 from inspector.casework.findings import add_finding
 from inspector.casework.workflow import STATES, overdue_days, transition
-from inspector.demo.workspace import build_demo_workspace
 from inspector.store.record_store import pending_changes
-from inspector.store.workspace import Workspace
 
 SEARCHED_ZONE = "宜兴龙池山"
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo-queries") / "demo"
-    build_demo_workspace(root).close()
-    return root
-
-
 @pytest.fixture
-def demo(demo_template, tmp_path):
-    root = tmp_path / "demo"
-    shutil.copytree(demo_template, root)
-    with Workspace.open(root) as ws:
-        yield ws
+def demo(demo_ws):
+    return demo_ws
 
 
 def _case_nos(ws, ids) -> list[str]:

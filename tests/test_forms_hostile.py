@@ -19,7 +19,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from inspector.demo.form_case import build_demo_case
-from inspector.forms import FormAdmin, FormCase, render_form
+from inspector.forms import render_form
+from inspector.forms.model import FormAdmin, FormCase
 
 FORM_KINDS = ("inspection", "notice", "closure")
 # Fields printed in full on every form, on some forms only, and those drawn shortened (map, header).

@@ -14,7 +14,7 @@ from shapely.geometry import box
 
 from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.errors import BadInput
-from inspector.forms import FormCase, FormPhoto, evidence_digest, qr_payload, render_form
+from inspector.forms import evidence_digest, qr_payload, render_form
 from inspector.forms.basemap import compose_basemap
 from inspector.forms.coordinates import (
     compass_name,
@@ -25,6 +25,7 @@ from inspector.forms.coordinates import (
     nice_scale_length,
 )
 from inspector.forms.map_projection import MapProjection, map_extent
+from inspector.forms.model import FormCase, FormPhoto, FormZone
 from inspector.forms.photo_images import prepare_image
 from inspector.forms.photos import pair_photos
 from inspector.forms.styles import escape_text, split_long_text
@@ -149,7 +150,6 @@ def test_scale_matches_ground_distance_at_the_latitude() -> None:
 
 
 def test_map_extent_includes_a_small_zone_whole() -> None:
-    from inspector.forms.model import FormZone
 
     zone = FormZone("小保护区", "Z1", "自然保护地", "自然保护区", "核心区", box(120.497, 33.597, 120.503, 33.603))
     case = minimal_case(zones=[zone])
@@ -186,7 +186,6 @@ def test_unknown_form_kind_is_bad_input(tmp_path: Path) -> None:
 def test_invalid_3d_and_far_zones_still_render(tmp_path: Path) -> None:
     from shapely.geometry import MultiPolygon, Polygon
 
-    from inspector.forms.model import FormZone
 
     bow_tie = Polygon([(120.49, 33.59), (120.51, 33.61), (120.51, 33.59), (120.49, 33.61)])  # self-intersecting
     far = MultiPolygon([box(121.5, 34.5, 121.6, 34.6), box(121.7, 34.5, 121.8, 34.6)])

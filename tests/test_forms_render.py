@@ -21,9 +21,9 @@ from pypdf import PdfReader
 
 from inspector.demo.form_case import build_demo_case, write_demo_photo
 from inspector.errors import SetupError
-from inspector.forms import FormAcceptanceStep, FormCase, evidence_digest, render_form, write_form
+from inspector.forms import evidence_digest, render_form, write_form
 from inspector.forms import fonts as form_fonts_module
-from inspector.forms.model import FormPhoto
+from inspector.forms.model import FormAcceptanceStep, FormCase, FormPhoto
 
 FORM_KINDS = ("inspection", "notice", "closure")
 PAYLOAD = "甲<b>粗体</b> & <img src=x onerror=alert(1)> ${x} 乙"

@@ -15,11 +15,13 @@ import pytest
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
+from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 import inspector.resources  # noqa: E402
 from inspector.maps.map_document import MapBundle  # noqa: E402
 from tests.ui_fixtures import dispose, show_exposed  # noqa: E402
+from ui.app import MAP_TIMEOUT_S  # noqa: E402
 from ui.map.map_scheme import web_assets_problem  # noqa: E402
 from ui.map.map_view import MapView  # noqa: E402
 
@@ -94,3 +96,22 @@ def test_map_tests_fail_at_once_with_the_message(resources_without_web_assets, t
     assert "npm ci" in result.stdout and "the map cannot be shown" in result.stdout
     # Each map test would otherwise wait 60 s for a page that never draws.
     assert elapsed < 60, f"the map tests took {elapsed:.0f} s to fail"
+
+
+def test_gui_screenshot_is_saved_at_once_when_the_map_cannot_be_shown(resources_without_web_assets, ws, tmp_path):
+    """``inspector gui --screenshot`` with the assets hidden: the window shows the map's message, and the command
+    saves the PNG and exits 0 without waiting out its map timeout."""
+    shot = tmp_path / "shot.png"
+    argv = ["--workspace", str(ws.root), "gui", "--screenshot", str(shot), "--size", "1024x700"]
+    script = HIDE_PLUGIN.format(root=str(resources_without_web_assets)) + (
+        f"\nfrom inspector.cli.main import main\n\nraise SystemExit(main({argv!r}))\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=120)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1024, 700)
+    assert LEAFLET in result.stderr and "did not finish loading" not in result.stderr
+    assert elapsed < MAP_TIMEOUT_S, f"the screenshot took {elapsed:.0f} s"

@@ -19,7 +19,7 @@ from evidence_fixtures import make_dji_still, make_geotagged_photo  # noqa: E402
 from inspector.casework.cases import list_cases  # noqa: E402
 from inspector.casework.evidence_attach import attach  # noqa: E402
 from inspector.store.workspace import Workspace  # noqa: E402
-from tests.ui_fixtures import demo_template, dispose, run_js, show_exposed  # noqa: E402,F401 (fixture)
+from tests.ui_fixtures import dispose, run_js, show_exposed  # noqa: E402
 from ui.map.map_scheme import register_map_scheme  # noqa: E402
 from ui.map.map_view import LAYER_NAMES, MapBridge, MapView, valid_point  # noqa: E402
 
@@ -31,7 +31,7 @@ READY_MS = 60_000
 
 
 @pytest.fixture
-def demo_ws(demo_template, tmp_path):  # noqa: F811 (the session's demo workspace template)
+def demo_ws(demo_template, tmp_path):  # the session's demo workspace, with a photo and a drone still
     shutil.copytree(demo_template, tmp_path / "demo")
     ws = Workspace.open(tmp_path / "demo")
     case = list_cases(ws, refs=[XSS_CASE])[0]

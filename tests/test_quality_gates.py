@@ -1,12 +1,16 @@
 """Quality gates: pytest refuses unknown markers and passing xfails, the tests wait on conditions instead of
-fixed times, and ``ruff check`` passes (as ``.ci/run`` runs it)."""
+fixed times, ``ruff check`` passes (as ``.ci/run`` runs it) with no exemptions for ui/, and the tree repeats
+itself in at most a dozen places (where the ``duplicates`` command is installed)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PYTEST_BUILTIN_MARKERS = {"parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings"}
@@ -14,6 +18,8 @@ PYTEST_BUILTIN_MARKERS = {"parametrize", "skip", "skipif", "xfail", "usefixtures
 FIXED_WAIT = re.compile(r"\bqtbot\.wait\(|\bqWait\(|\btime\.sleep\(|\basyncio\.sleep\(")
 # The one polling loop: sync_fixtures.wait_for (bounded, on a real condition such as "the server answers").
 ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)")}
+# Pairs of places that share six or more lines of the same shape, across the whole tree, tests included (issue 12).
+MAX_REPEATED_PASSAGES = 12
 
 
 def _pytest_options() -> dict:
@@ -57,3 +63,26 @@ def test_ruff_check_passes():
 def test_ci_runs_the_gates():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "ruff check ." in ci and "lint-imports" in ci
+
+
+def test_ui_has_no_long_line_or_unused_import_exemptions():
+    """ui/ is held to the whole rule set: no per-file ignores for long lines (E501) or unused imports (F401)."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        ignores = tomllib.load(handle)["tool"]["ruff"]["lint"]["per-file-ignores"]
+    exempt = {path: codes for path, codes in ignores.items()
+              if path.startswith("ui/") and {"E501", "F401"} & set(codes)}
+    assert exempt == {}
+
+
+def test_the_tree_repeats_itself_in_at_most_a_dozen_places():
+    tool = shutil.which("duplicates")
+    if tool is None:
+        pytest.skip("the duplicates command is not installed on this machine")
+    result = subprocess.run([tool, "--most", "60", "--seconds", "120"], cwd=REPO, capture_output=True, text=True,
+                            timeout=300)
+    report = result.stdout
+    assert "incomplete:" not in report, report
+    counted = re.match(r"(\d+) pairs of places", report)
+    pairs = int(counted.group(1)) if counted else 0
+    assert counted or report.startswith("no duplicates"), report
+    assert pairs <= MAX_REPEATED_PASSAGES, report

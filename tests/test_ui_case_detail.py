@@ -178,3 +178,27 @@ def test_a_workflow_step_recolours_the_case_on_the_map(window, qtbot):
     qtbot.waitUntil(lambda: run_js(qtbot, window.map_view, f"LvdunMap.statusOf('{uuid}')") == STATES.index("现场核查"),
                     timeout=10_000)
     assert reloads == [] and window.map_ready  # in place: no new map document
+
+
+def test_rectification_dialog_shows_a_refusal_and_closes_once_saved(session, qtbot):
+    from ui.cases.rectification_dialogs import RectificationDialog
+
+    case_uuid = session.ws.conn.execute("SELECT uuid FROM cases ORDER BY id LIMIT 1").fetchone()[0]
+    missing = RectificationDialog(session, "00000000-0000-4000-8000-000000000000")
+    qtbot.addWidget(missing)
+    missing.show()
+    missing.measures.setPlainText("拆除")
+    wait_job(qtbot, missing.submit())
+    assert missing.isVisible() and missing.errors.isVisible() and missing.errors.text()
+    assert missing.buttons.isEnabled() and missing.job is None  # can be corrected and submitted again
+    dialog = RectificationDialog(session, case_uuid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.measures.setPlainText("拆除违建")
+    dialog.unit.setText("射阳县农业农村局")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        job = dialog.submit()
+        assert not dialog.buttons.isEnabled() and dialog.submit() is None  # one operation at a time
+    assert dialog.errors.isHidden() and job.result is not None
+    stored = session.ws.conn.execute("SELECT measures, responsible_unit FROM rectifications").fetchall()
+    assert [tuple(row) for row in stored] == [("拆除违建", "射阳县农业农村局")]

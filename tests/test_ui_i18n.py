@@ -74,3 +74,17 @@ def test_qt_standard_buttons_follow_the_ui_language(window, qtbot):
     i18n.set_language("en")
     assert button_texts() == ("Close", "Cancel")
     i18n.set_language("zh")
+
+
+def test_every_domain_word_of_the_core_has_an_english_label(qapp):
+    """States, workflow actions and zone kinds come from the core's lists and are their own source texts."""
+    from ui import i18n, labels
+
+    try:
+        assert i18n.set_language("en")
+        english = {word: labels.status_text(word) for word in labels.DOMAIN_WORDS}
+        assert [word for word, text in english.items() if text == word or not text.isascii()] == []
+        assert labels.status_text("待核查") == "To inspect" and labels.kind_text("未分类") != "未分类"
+        assert labels.status_text("某个未知状态") == "某个未知状态"
+    finally:
+        i18n.set_language("zh")

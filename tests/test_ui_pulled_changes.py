@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from inspector.store.workspace import Workspace
 from sync.server.publish import publish_ledger
 from tests.sync_fixtures import EXTRA_ROWS, client_workspace, start_server, sync, use_test_keyring
 from tests.test_ledger_import import ledger_rows, write_xlsx
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import open_session
 
 YANCHENG_ROWS = [  # more 盐城 cases for inspector_a (320900), beside LD-001, LD-010 and LD-011
     [20 + i, f"LD-02{i}", "盐城市", "射阳县", "射阳河口湿地", None, "养殖", f"鱼塘 {i}", 120.30 + i * 0.02,
@@ -48,21 +48,10 @@ def office(tmp_path, monkeypatch):
 
 @pytest.fixture
 def session(office, tmp_path, qapp, qt_settings):  # overrides tests.ui_fixtures.session: a synced workspace
-    from ui import i18n
-    from ui.main_window import app_settings
-    from ui.session import Session
-    from ui.style import apply_style
-
     root = client_workspace(tmp_path / "a", office.url, "inspector_a")
     sync(root)
-    apply_style(qapp)
-    i18n.set_language("zh")
-    app_settings().setValue("sync/interval_min", 0)  # only the test starts syncs
-    opened = Session(Workspace.open(root), actor="inspector_a")
-    yield opened
-    opened.pool.waitForDone()
-    opened.close()
-    i18n.set_language("zh")
+    with open_session(qapp, root, "inspector_a", auto_sync=False) as opened:  # only the test starts syncs
+        yield opened
 
 
 def _map_js(window, qtbot, code: str):

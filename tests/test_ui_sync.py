@@ -22,6 +22,7 @@ from tests.sync_fixtures import (
     use_test_keyring,
 )
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import open_session
 
 CASE = "LD-001"
 
@@ -75,19 +76,8 @@ def field_root(gui_server, tmp_path):
 
 @pytest.fixture
 def session(field_root, qapp, qt_settings):  # overrides tests.ui_fixtures.session: a synced workspace
-    from ui import i18n
-    from ui.main_window import app_settings
-    from ui.session import Session
-    from ui.style import apply_style
-
-    apply_style(qapp)
-    i18n.set_language("zh")
-    app_settings().setValue("sync/interval_min", 0)  # only the test starts syncs
-    opened = Session(Workspace.open(field_root), actor="inspector_a")
-    yield opened
-    opened.pool.waitForDone()
-    opened.close()
-    i18n.set_language("zh")
+    with open_session(qapp, field_root, "inspector_a", auto_sync=False) as opened:  # only the test starts syncs
+        yield opened
 
 
 def _finding_uuid(session) -> str:

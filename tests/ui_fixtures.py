@@ -8,9 +8,10 @@ QSettings go to a per-test folder.
 """
 from __future__ import annotations
 
+import contextlib
 import json
-import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -20,29 +21,12 @@ from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification
 from inspector.casework.workflow import transition
-from inspector.demo.workspace import build_demo_workspace
 from inspector.store.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NMEA_WALK = REPO / "tests" / "data" / "walk_into_core_zone.nmea"
-__all__ = ["demo_template", "demo_ws", "qt_settings", "session", "new_window", "window", "wait_job",
-           "move_to_closure_request", "make_geotagged_photo", "run_js", "show_exposed", "NMEA_WALK"]
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo-template") / "demo"
-    build_demo_workspace(root).close()
-    return root
-
-
-@pytest.fixture
-def demo_ws(demo_template, tmp_path):
-    root = tmp_path / "demo"
-    shutil.copytree(demo_template, root)
-    ws = Workspace.open(root)
-    yield ws
-    ws.close()
+__all__ = ["qt_settings", "session", "new_window", "window", "wait_job", "move_to_closure_request",
+           "make_geotagged_photo", "run_js", "show_exposed", "NMEA_WALK"]
 
 
 @pytest.fixture
@@ -54,19 +38,32 @@ def qt_settings(tmp_path, qapp):
     yield tmp_path / "qt-settings"
 
 
-@pytest.fixture
-def session(demo_ws, qapp, qt_settings):
+@contextlib.contextmanager
+def open_session(qapp, root: Path, actor: str, *, auto_sync: bool = True) -> Iterator:
+    """A GUI session on the workspace at ``root`` in the Chinese UI, closed (its jobs done) afterwards;
+    ``auto_sync=False`` leaves every sync to the test."""
     from ui import i18n
+    from ui.main_window import app_settings
     from ui.session import Session
     from ui.style import apply_style
 
     apply_style(qapp)
     i18n.set_language("zh")
-    opened = Session(Workspace.open(demo_ws.root), actor="测试员")
-    yield opened
-    opened.pool.waitForDone()
-    opened.close()
-    i18n.set_language("zh")
+    if not auto_sync:
+        app_settings().setValue("sync/interval_min", 0)
+    opened = Session(Workspace.open(root), actor=actor)
+    try:
+        yield opened
+    finally:
+        opened.pool.waitForDone()
+        opened.close()
+        i18n.set_language("zh")
+
+
+@pytest.fixture
+def session(demo_ws, qapp, qt_settings):
+    with open_session(qapp, demo_ws.root, "测试员") as opened:
+        yield opened
 
 
 def dispose(qtbot, widget) -> None:

@@ -5,7 +5,8 @@ falls back to the offscreen platform only for ``--screenshot`` (otherwise it
 says clearly that no display is available), and as root it turns off the
 Chromium sandbox QtWebEngine cannot use there. :func:`run_gui` opens the
 main window on a workspace; with ``screenshot`` it waits for the map's
-``mapReady`` (at most ``map_timeout_s``), saves a PNG of the window and
+``mapReady`` (at most ``map_timeout_s``; not at all after ``mapFailed``, when
+the window shows why the map cannot be shown), saves a PNG of the window and
 returns 0.
 """
 from __future__ import annotations
@@ -89,8 +90,6 @@ def run_gui(ws: Workspace, *, role: str | None = None, screenshot: str | None = 
             size: tuple[int, int] | None = None, nmea: str | None = None,
             map_timeout_s: float = MAP_TIMEOUT_S) -> int:
     """Open the main window on ``ws``; returns the exit code."""
-    from PySide6.QtCore import QTimer
-
     from ui.main_window import MainWindow, app_settings
     from ui.session import Session
 
@@ -113,7 +112,8 @@ def run_gui(ws: Workspace, *, role: str | None = None, screenshot: str | None = 
 
 
 def save_when_ready(window, path: str, timeout_s: float, *, on_done=None) -> None:  # noqa: ANN001
-    """Save a PNG of ``window`` once its map is ready (or after ``timeout_s`` with a message)."""
+    """Save a PNG of ``window`` once its map is ready; at once when the map cannot be shown (the window shows
+    why), or after ``timeout_s``; both with a message on stderr."""
     from PySide6.QtCore import QTimer
 
     state = {"saved": False}
@@ -135,8 +135,16 @@ def save_when_ready(window, path: str, timeout_s: float, *, on_done=None) -> Non
                   f"loading within {timeout_s:.0f} s; saving the screenshot anyway", file=sys.stderr)
             save()
 
+    def failed(text: str) -> None:
+        if not state["saved"]:
+            print(f"inspector: {text}", file=sys.stderr)
+            QTimer.singleShot(0, save)  # once the notice is laid out
+
     if window.map_ready:
         QTimer.singleShot(SETTLE_MS, save)
+    elif window.map_failure:
+        failed(window.map_failure)
     else:
         window.mapReady.connect(lambda: QTimer.singleShot(SETTLE_MS, save))
+        window.mapFailed.connect(failed)
         QTimer.singleShot(int(timeout_s * 1000), timed_out)

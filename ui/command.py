@@ -23,7 +23,8 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     gui = subparsers.add_parser("gui", parents=[json_parent], help="open the desktop application")
     gui.add_argument("--role", choices=(INSPECTOR, REVIEWER),  # ui.session.ROLES, named without importing Qt
                      help="start in this view (default: last used)")
-    gui.add_argument("--screenshot", metavar="FILE.png", help="save a PNG of the window once the map is ready, then exit")
+    gui.add_argument("--screenshot", metavar="FILE.png",
+                     help="save a PNG of the window once the map is ready, then exit")
     gui.add_argument("--size", metavar="WxH", help="window size, e.g. 1366x768 (default for screenshots)")
     gui.add_argument("--nmea", metavar="FILE", help="replay an NMEA log as the GPS position")
     gui.set_defaults(handler=cmd_gui)

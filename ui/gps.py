@@ -64,7 +64,8 @@ class PositionFeed(QObject):
         device = QSerialPort(port, self)
         device.setBaudRate(baud)
         if not device.open(QIODevice.OpenModeFlag.ReadOnly):
-            self.statusChanged.emit(self.tr("无法打开串口 {port}：{error}").format(port=port, error=device.errorString()))
+            message = self.tr("无法打开串口 {port}：{error}")
+            self.statusChanged.emit(message.format(port=port, error=device.errorString()))
             return False
         source = QNmeaPositionInfoSource(QNmeaPositionInfoSource.UpdateMode.RealTimeMode, self)
         source.setUserEquivalentRangeError(NMEA_UERE_M)

@@ -1,20 +1,22 @@
 """Display words and colours for domain values: statuses, phases, evidence flags, zone kinds.
 
-The core stores Chinese domain words (状态, 区域类型) and English flag codes;
-these tables turn them into what a field inspector reads. Every text goes
-through ``translate("labels", …)`` so the English translation file
-covers it. A state's colours are the core's one palette
+The core stores Chinese domain words (状态, 区域类型) and English codes (phases,
+evidence kinds, flags); these turn them into what a field inspector reads.
+Every text goes through ``translate("labels", …)`` so the English translation
+file covers it; a stored Chinese word (:data:`DOMAIN_WORDS`, from the core's
+own lists) is its own source text there. A state's colours are the core's one palette
 (:data:`inspector.casework.workflow.STATUS_PALETTE`), here as Qt colours.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from inspector.casework.workflow import status_colours
-from inspector.vocabulary import CORE_FUNCTION_ZONES, KIND_RED_LINE
+from inspector.casework.workflow import FOLLOW_UP, RETURN, STATES, status_colours
+from inspector.vocabulary import CORE_FUNCTION_ZONES, KIND_RED_LINE, KIND_UNKNOWN, KINDS
 from ui.i18n import translate
 
 OVERDUE_RED = QColor("#c62828")
+DOMAIN_WORDS = frozenset((*STATES, RETURN, FOLLOW_UP, *KINDS, KIND_UNKNOWN))  # translated by :func:`_domain_word`
 
 
 def status_qcolours(status: str | None) -> tuple[QColor, QColor]:
@@ -23,28 +25,31 @@ def status_qcolours(status: str | None) -> tuple[QColor, QColor]:
     return QColor(colours.fill), QColor(colours.text)
 
 
+def _domain_word(word: str) -> str:
+    """A word the core stores (a state, a workflow action, a zone kind) in the current language: the stored
+    Chinese word is also its source text in the translation file; any other text is shown as it is."""
+    return translate("labels", word) if word in DOMAIN_WORDS else word
+
+
 def status_text(status: str | None) -> str:
     """A workflow state (stored in Chinese) as shown in the current language."""
-    names = {
-        "待核查": translate("labels", "待核查"), "现场核查": translate("labels", "现场核查"), "排除": translate("labels", "排除"), "确认问题": translate("labels", "确认问题"),
-        "整改中": translate("labels", "整改中"), "申请销号": translate("labels", "申请销号"), "县级验收": translate("labels", "县级验收"),
-        "市级验收": translate("labels", "市级验收"), "已销号": translate("labels", "已销号"), "退回": translate("labels", "退回"), "回头看": translate("labels", "回头看"),
-    }
-    return names.get(status or "", status or "")
+    return _domain_word(status or "")
 
 
 def kind_text(kind: str | None) -> str:
-    names = {"生态保护红线": translate("labels", "生态保护红线"), "生态空间管控区域": translate("labels", "生态空间管控区域"),
-             "自然保护地": translate("labels", "自然保护地"), "未分类": translate("labels", "未分类")}
-    return names.get(kind or "", kind or "")
+    return _domain_word(kind or "")
 
 
 def phase_text(phase: str) -> str:
-    return {"inspection": translate("labels", "现场核查"), "before": translate("labels", "整改前"), "after": translate("labels", "整改后")}.get(phase, phase)
+    names = {"inspection": translate("labels", "现场核查"), "before": translate("labels", "整改前"),
+             "after": translate("labels", "整改后")}
+    return names.get(phase, phase)
 
 
 def evidence_kind_text(kind: str) -> str:
-    return {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"), "orthophoto": translate("labels", "正射影像")}.get(kind, kind)
+    names = {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"),
+             "orthophoto": translate("labels", "正射影像")}
+    return names.get(kind, kind)
 
 
 def flag_text(flag: str) -> str:

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     """The whole application window for one session."""
 
     mapReady = Signal()
+    mapFailed = Signal(str)  # the map cannot be shown; the text is on the map view
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +69,10 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self.map_view, self.has_map = create_map_view()
         self.map_ready = False
+        self.map_failure = ""
         self.map_view.mapReady.connect(self._map_ready)
+        if hasattr(self.map_view, "mapFailed"):
+            self.map_view.mapFailed.connect(self._map_failed)
         self.map_view.caseSelected.connect(self.select_case)
         self.can_pick = self.has_map and hasattr(self.map_view, "start_pick")
         self._pick_callback: Callable[[tuple[float, float] | None], None] | None = None
@@ -202,8 +206,7 @@ class MainWindow(QMainWindow):
         """Reload the map for a zone change or a change of (nearly) every case; otherwise place, recolour or
         remove just the markers of the cases whose rows changed, in place."""
         if changes.touches("zones") or needs_reload(changes):
-            self.map_ready = False
-            self.map_job = load_workspace_map(self.session, self.map_view)
+            self._reload_map()
             return
         if not changes.touches("cases") or not hasattr(self.map_view, "put_case"):
             return
@@ -242,9 +245,17 @@ class MainWindow(QMainWindow):
         if callback is not None:
             callback((lon, lat))
 
+    def _reload_map(self) -> None:
+        self.map_ready, self.map_failure = False, ""
+        self.map_job = load_workspace_map(self.session, self.map_view)
+
     def _map_ready(self) -> None:
         self.map_ready = True
         self.mapReady.emit()
+
+    def _map_failed(self, text: str) -> None:
+        self.map_failure = text
+        self.mapFailed.emit(text)
 
     def _position(self, lon: float, lat: float, accuracy: object) -> None:
         self.map_view.set_gps_position(lon, lat, float(accuracy) if accuracy is not None else 0.0)
@@ -259,7 +270,8 @@ class MainWindow(QMainWindow):
 
     def start_gps(self) -> None:
         if not self.gps.start_system():
-            port, ok = QInputDialog.getText(self, self.tr("串口 GPS"), self.tr("没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）："))
+            port, ok = QInputDialog.getText(self, self.tr("串口 GPS"),
+                                            self.tr("没有系统定位源。GPS 接收机串口（如 /dev/ttyUSB0、COM3）："))
             if ok and port.strip():
                 self.gps.start_serial(port.strip())
 
@@ -318,8 +330,7 @@ class MainWindow(QMainWindow):
             return False
         self.current_uuid = None
         self.session.set_workspace(ws)
-        self.map_ready = False
-        self.map_job = load_workspace_map(self.session, self.map_view)
+        self._reload_map()
         self.detail.show_case(None)
         self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
         self.settings.setValue("last_workspace", str(self.session.root))

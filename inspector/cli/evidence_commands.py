@@ -36,15 +36,19 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
         parser.set_defaults(handler=handler)
         return parser
 
+    def group(name: str, help_text: str) -> Any:
+        """A command whose first argument is an ACTION (``finding add``); its actions are added to the result."""
+        actions = subparsers.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_command", metavar="ACTION")
+        actions.required = True
+        return actions
+
     attach = add(subparsers, "attach", cmd_attach, "attach photos, drone stills or orthophotos to a case")
     attach.add_argument("case", metavar="CASE", help="问题编号 or UUID")
     attach.add_argument("files", nargs="+", metavar="FILE")
     attach.add_argument("--finding", metavar="ID", help="finding UUID (or local id) the files document")
     attach.add_argument("--phase", choices=PHASE_CHOICES, default="inspection")
 
-    finding = subparsers.add_parser("finding", help="record and list findings (核查记录)")
-    finding_sub = finding.add_subparsers(dest="finding_command", metavar="ACTION")
-    finding_sub.required = True
+    finding_sub = group("finding", "record and list findings (核查记录)")
     finding_add = add(finding_sub, "add", cmd_finding_add, "record a finding")
     finding_add.add_argument("case", metavar="CASE")
     finding_add.add_argument("--assessment", required=True, help="确认问题 / 排除 / 待定")
@@ -61,9 +65,7 @@ def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
     finding_list = add(finding_sub, "list", cmd_finding_list, "list a case's findings")
     finding_list.add_argument("case", metavar="CASE")
 
-    rect = subparsers.add_parser("rectification", help="rectification (整改) records")
-    rect_sub = rect.add_subparsers(dest="rectification_command", metavar="ACTION")
-    rect_sub.required = True
+    rect_sub = group("rectification", "rectification (整改) records")
     rect_add = add(rect_sub, "add", cmd_rectification_add, "record a rectification plan")
     rect_add.add_argument("case", metavar="CASE")
     rect_add.add_argument("--measure-type", required=True, help="退出 / 整治 / 生态修复")

@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from inspector.evidence.gps import offset_lonlat, rational_parts
+from inspector.evidence.exif import exif_positive, exif_text
+from inspector.evidence.gps import offset_lonlat
 from inspector.evidence.imaging import PathLike, open_image
 from inspector.evidence.xmp import namespace_properties, read_jpeg_xmp
 
@@ -140,22 +140,6 @@ def _xmp_number(text: str, attribute: str) -> float | None:
     return value if -360.0 <= value <= 360.0 else None
 
 
-def _exif_text(value: Any) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if not isinstance(value, str):
-        return None
-    return value.replace("\x00", "").strip()[:100] or None
-
-
-def _exif_positive(value: Any) -> float | None:
-    parts = rational_parts(value)
-    if parts is None or parts[1] == 0:
-        return None
-    number = parts[0] / parts[1]
-    return number if math.isfinite(number) and number > 0 else None
-
-
 def read_drone_metadata(path: PathLike) -> DroneMetadata | None:
     """DJI flight metadata of the still at ``path``; ``None`` if it has no ``drone-dji:`` XMP."""
     with open_image(path) as image:
@@ -179,10 +163,10 @@ def read_drone_metadata(path: PathLike) -> DroneMetadata | None:
         if raw is not None and values[attribute] is None:
             flags.append(f"{attribute}_invalid")
     return DroneMetadata(
-        make=_exif_text(ifd0.get(TAG_MAKE)),
-        model=_exif_text(ifd0.get(TAG_MODEL)),
-        focal_length_mm=_exif_positive(exif_ifd.get(TAG_FOCAL)),
-        focal_length_35mm=_exif_positive(exif_ifd.get(TAG_FOCAL_35)),
+        make=exif_text(ifd0.get(TAG_MAKE)),
+        model=exif_text(ifd0.get(TAG_MODEL)),
+        focal_length_mm=exif_positive(exif_ifd.get(TAG_FOCAL)),
+        focal_length_35mm=exif_positive(exif_ifd.get(TAG_FOCAL_35)),
         image_width=size[0],
         image_height=size[1],
         flags=tuple(dict.fromkeys(flags)),

@@ -115,7 +115,8 @@ def _unique(flags: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(flags))
 
 
-def _text(value: Any) -> str | None:
+def exif_text(value: Any) -> str | None:
+    """An EXIF text (ASCII, or bytes read as UTF-8) without NULs and padding, at most 200 characters."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
@@ -124,7 +125,8 @@ def _text(value: Any) -> str | None:
     return value[:200] or None
 
 
-def _positive_number(value: Any) -> float | None:
+def exif_positive(value: Any) -> float | None:
+    """An EXIF rational (or number) that is finite and above zero, else ``None``."""
     parts = rational_parts(value)
     if parts is None or parts[1] == 0:
         return None
@@ -159,7 +161,7 @@ def _gps_fields(gps: dict[int, Any]) -> dict[str, Any]:
         flags += altitude_flags
     bearing, bearing_ref, bearing_flags = parse_bearing(gps.get(GPS_IMG_DIR), gps.get(GPS_IMG_DIR_REF))
     gps_time, time_of_day, time_flags = parse_gps_time(gps.get(GPS_DATE), gps.get(GPS_TIME))
-    datum = (_text(gps.get(GPS_DATUM)) or "").upper().replace("-", "").replace(" ", "")
+    datum = (exif_text(gps.get(GPS_DATUM)) or "").upper().replace("-", "").replace(" ", "")
     if datum not in WGS84_LIKE_DATUMS:
         flags.append("gps_datum_not_wgs84")
     return {
@@ -175,7 +177,7 @@ def _gps_fields(gps: dict[int, Any]) -> dict[str, Any]:
 
 
 def _local_time(value: Any, subsec: Any) -> datetime | None:
-    match = _DATETIME.match(_text(value) or "")
+    match = _DATETIME.match(exif_text(value) or "")
     if not match:
         return None
     year, month, day, hour, minute, second = (int(group) for group in match.groups())
@@ -183,14 +185,14 @@ def _local_time(value: Any, subsec: Any) -> datetime | None:
         moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
-    digits = (_text(subsec) or "").strip()
+    digits = (exif_text(subsec) or "").strip()
     if digits.isdigit():
         moment += timedelta(microseconds=round(int(digits[:6]) * 10 ** (6 - len(digits[:6]))))
     return moment
 
 
 def _offset(value: Any) -> timedelta | None:
-    match = _OFFSET.match(_text(value) or "")
+    match = _OFFSET.match(exif_text(value) or "")
     if not match:
         return None
     sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3))
@@ -213,7 +215,7 @@ def _time_fields(exif_ifd: dict[int, Any], gps_time_utc: str | None) -> dict[str
         return {"taken_at_local": None, "offset": None, "taken_at_utc": None, "flags": flags}
     raw_offset = exif_ifd.get(TAG_OFFSET_ORIGINAL)
     delta = _offset(raw_offset)
-    offset_text = _text(raw_offset) if delta is not None else None
+    offset_text = exif_text(raw_offset) if delta is not None else None
     if delta is None:
         if raw_offset is not None:
             flags.append("offset_invalid")
@@ -243,11 +245,11 @@ def _camera_fields(ifd0: dict[int, Any], exif_ifd: dict[int, Any], size: tuple[i
         flags.append("exif_size_mismatch")  # resized copy, edited file, or a lying header
     focal_35 = exif_ifd.get(TAG_FOCAL_35MM)
     return {
-        "make": _text(ifd0.get(TAG_MAKE)),
-        "model": _text(ifd0.get(TAG_MODEL)),
+        "make": exif_text(ifd0.get(TAG_MAKE)),
+        "model": exif_text(ifd0.get(TAG_MODEL)),
         "orientation": orientation,
-        "focal_length_mm": _positive_number(exif_ifd.get(TAG_FOCAL_LENGTH)),
-        "focal_length_35mm": _positive_number(focal_35),
+        "focal_length_mm": exif_positive(exif_ifd.get(TAG_FOCAL_LENGTH)),
+        "focal_length_35mm": exif_positive(focal_35),
         "flags": flags,
     }
 

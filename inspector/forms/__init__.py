@@ -8,41 +8,12 @@ Public API::
     evidence_digest(case) -> str
 
 The input is the plain model in :mod:`inspector.forms.model` (frozen
-dataclasses, filled by whoever reads the workspace); nothing here touches the
-database or Qt.
+dataclasses, filled by whoever reads the workspace; import them from there);
+nothing here touches the database or Qt.
 """
 from __future__ import annotations
 
 from inspector.forms.evidence_qr import evidence_digest, qr_payload
-from inspector.forms.model import (
-    ACCEPTANCE_LEVELS,
-    FORM_KINDS,
-    FormAcceptanceStep,
-    FormAdmin,
-    FormCase,
-    FormChecklist,
-    FormFinding,
-    FormFootprint,
-    FormPhoto,
-    FormRectification,
-    FormZone,
-)
 from inspector.forms.render import render_form, write_form
 
-__all__ = [
-    "ACCEPTANCE_LEVELS",
-    "FORM_KINDS",
-    "FormAcceptanceStep",
-    "FormAdmin",
-    "FormCase",
-    "FormChecklist",
-    "FormFinding",
-    "FormFootprint",
-    "FormPhoto",
-    "FormRectification",
-    "FormZone",
-    "evidence_digest",
-    "qr_payload",
-    "render_form",
-    "write_form",
-]
+__all__ = ["evidence_digest", "qr_payload", "render_form", "write_form"]

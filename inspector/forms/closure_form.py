@@ -13,14 +13,13 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from inspector.forms.blocks import FieldGrid, case_info_grid, choice, choice_markup
+from inspector.forms.blocks import FieldGrid, choice, choice_markup
 from inspector.forms.form_common import (
-    MEASURE_TYPES,
     FormContext,
+    case_info_section,
     closing_sections,
-    issuing_line,
     map_section,
-    progress_table,
+    rectification_section,
     title_block,
 )
 from inspector.forms.model import ACCEPTANCE_LEVELS, FormAcceptanceStep, FormChecklist
@@ -78,19 +77,6 @@ def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Fo
     note_rows = range(first_note_row, len(rows) - 1)
     return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=note_rows),
                      repeatRows=1, splitByRow=1, splitInRow=1)
-
-
-def rectification_grid(context: FormContext) -> Flowable:
-    styles = context.styles
-    case = context.case
-    rectification = case.rectification
-    grid = FieldGrid(styles)
-    grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
-    grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
-    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "", "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
-    grid.pair("责任人", rectification.responsible_person if rectification else "", "当前状态", case.status,
-              style_b=styles.status(case.status))
-    return grid.build()
 
 
 def _steps_in_chain_order(steps: tuple[FormAcceptanceStep, ...]) -> list[tuple[str, FormAcceptanceStep | None]]:
@@ -172,11 +158,11 @@ def conclusion_grid(context: FormContext) -> Flowable:
 def build_closure_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
-    left_note, right_note = issuing_line(context, "申请单位", case.rectification.responsible_unit if case.rectification else case.responsible_unit)
-    story: list[Flowable] = title_block(context, left_note, right_note)
-    story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
-    story += [section_heading("二、整改完成情况", styles), rectification_grid(context), gap(2)]
-    story += [para("整改进展记录：", styles.small), gap(1), progress_table(case.rectification, styles)]
+    applicant = case.rectification.responsible_unit if case.rectification else case.responsible_unit
+    story: list[Flowable] = title_block(context, "申请单位", applicant)
+    story += case_info_section(context)
+    story += rectification_section(context, "二、整改完成情况", "当前状态", case.status,
+                                   last_style=styles.status(case.status))
     story += [section_heading("三、“两断三清”落实情况", styles), checklist_table(case.checklist, context)]
     story.append(map_section(context, "四、位置示意图"))
     before = list(case.photos_in_phase("before")) or list(case.photos_in_phase("inspection"))

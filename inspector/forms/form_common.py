@@ -1,24 +1,28 @@
-"""What every form shares: its render context, title block, map section and closing sections.
+"""What every form shares: its render context and the sections the forms have in common.
 
 A form module builds its story from a :class:`FormContext` (case, styles,
 photo numbers, generation time) with these helpers, so the three forms look
-alike: title in 黑体, a borderless line for the issuing unit and date, the
-location map with its legend, and at the end the evidence list and the QR
-verification block.
+alike: title in 黑体, a borderless line for the issuing unit and date, 一、问题基本信息,
+the rectification plan with its progress records, the location map with its
+legend, the photos, the signatures, and at the end the evidence list and the
+QR verification block.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
+from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_grid
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
-from inspector.forms.model import FORM_KINDS, FormCase, FormRectification, photo_numbers
+from inspector.forms.model import FORM_KINDS, FormCase, FormPhoto, FormRectification, photo_numbers
 from inspector.forms.photo_images import PhotoPreparer
+from inspector.forms.photos import photo_grid
 from inspector.forms.styles import (
     CONTENT_WIDTH,
     LABEL_FILL,
@@ -62,9 +66,11 @@ def make_context(case: FormCase, kind: str, fonts: FormFonts, generated_at: str,
     return FormContext(case, kind, make_styles(fonts), photo_numbers(case), generated_at, photos)
 
 
-def title_block(context: FormContext, left_note: str, right_note: str) -> list[Flowable]:
-    """Centered title, subtitle, and a borderless line with e.g. 填报单位 and 日期 (trusted markup)."""
+def title_block(context: FormContext, issuer_label: str, issuer_unit: str | None = None) -> list[Flowable]:
+    """Centered title, subtitle, and a borderless line with the issuing unit and the date (see
+    :func:`issuing_line`)."""
     styles = context.styles
+    left_note, right_note = issuing_line(context, issuer_label, issuer_unit)
     right_aligned = styles.small.clone("FormSmallRight", alignment=TA_RIGHT)
     line = FormTable(
         [[Paragraph(left_note, styles.small), Paragraph(right_note, right_aligned)]],
@@ -111,3 +117,44 @@ def issuing_line(context: FormContext, label: str, unit: str | None = None) -> t
         f"{escape_text(label)}：{unit_text}",
         f"填表日期：{escape_text(context.generated_at.split(' ')[0])}",
     )
+
+
+def case_info_section(context: FormContext) -> list[Flowable]:
+    """一、问题基本信息, the block every form starts with."""
+    return [section_heading("一、问题基本信息", context.styles), case_info_grid(context.case, context.styles).build()]
+
+
+def rectification_section(context: FormContext, heading: str, last_label: str, last_value: object, *,
+                          last_style: ParagraphStyle | None = None) -> list[Flowable]:
+    """The rectification plan (整改方式 ☑/☐, measures, deadline, responsible unit and person, and one more field
+    beside the person) and its progress records; without a rectification record, the case's deadline and unit
+    and blanks to fill by hand."""
+    styles = context.styles
+    case = context.case
+    rectification = case.rectification
+    grid = FieldGrid(styles)
+    grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
+    grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
+    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "",
+              "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
+    grid.pair("责任人", rectification.responsible_person if rectification else "", last_label, last_value,
+              style_b=last_style)
+    return [section_heading(heading, styles), grid.build(), gap(2),
+            para("整改进展记录：", styles.small), gap(1), progress_table(rectification, styles)]
+
+
+def photo_section(context: FormContext, heading: str, photos: list[FormPhoto], *, note: str | None,
+                  none_text: str) -> list[Flowable]:
+    """A heading and the photos in a numbered grid (after ``note``, if any), or ``none_text``."""
+    styles = context.styles
+    if not photos:
+        return [section_heading(heading, styles), para(none_text, styles.body)]
+    notes = [para(note, styles.note), gap(1)] if note else []
+    return [section_heading(heading, styles), *notes, photo_grid(photos, context.numbers, styles, context.photos)]
+
+
+def signature_section(context: FormContext, heading: str, signers: list[str],
+                      preface: tuple[Flowable, ...] = ()) -> Flowable:
+    """A heading, any ``preface`` and the cells to sign, kept on one page."""
+    styles = context.styles
+    return KeepTogether([section_heading(heading, styles), *preface, signature_grid(signers, styles)])

@@ -10,13 +10,20 @@ basis); 四、现场照片 (inspection, before and drone photos, captioned);
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
-from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_grid
+from inspector.forms.blocks import FieldGrid, choice
 from inspector.forms.coordinates import format_area
-from inspector.forms.form_common import FormContext, closing_sections, issuing_line, map_section, title_block
+from inspector.forms.form_common import (
+    FormContext,
+    case_info_section,
+    closing_sections,
+    map_section,
+    photo_section,
+    signature_section,
+    title_block,
+)
 from inspector.forms.model import FormFinding
-from inspector.forms.photos import photo_grid
 from inspector.forms.styles import gap, para, section_heading
 
 ASSESSMENTS = ["确认问题", "排除", "待定"]
@@ -49,9 +56,8 @@ def finding_grid(context: FormContext, finding: FormFinding | None, heading: str
 def build_inspection_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
-    left_note, right_note = issuing_line(context, "检查单位（盖章）")
-    story: list[Flowable] = title_block(context, left_note, right_note)
-    story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
+    story: list[Flowable] = title_block(context, "检查单位（盖章）")
+    story += case_info_section(context)
     story.append(map_section(context, "二、位置示意图"))
     story.append(section_heading("三、现场核查情况", styles))
     findings = list(case.findings) or [None]
@@ -59,22 +65,9 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
         heading = f"第 {index + 1} 次核查" if len(findings) > 1 else None
         story += [finding_grid(context, finding, heading), gap(2)]
     photos = [photo for photo in case.photos if photo.phase != "after"]
-    story.append(section_heading("四、现场照片", styles))
-    if photos:
-        story.append(para(f"共 {len(photos)} 张，图号与位置示意图中的编号一致。", styles.note))
-        story.append(gap(1))
-        story.append(photo_grid(photos, context.numbers, styles, context.photos))
-    else:
-        story.append(para("无现场照片。", styles.body))
-    story.append(
-        KeepTogether(
-            [
-                section_heading("五、签字确认", styles),
-                para("以上核查情况属实。", styles.small),
-                gap(1),
-                signature_grid(["检查人", "被检查单位/陪同人员"], styles),
-            ]
-        )
-    )
+    story += photo_section(context, "四、现场照片", photos, note=f"共 {len(photos)} 张，图号与位置示意图中的编号一致。",
+                           none_text="无现场照片。")
+    story.append(signature_section(context, "五、签字确认", ["检查人", "被检查单位/陪同人员"],
+                                   (para("以上核查情况属实。", styles.small), gap(1))))
     story += closing_sections(context)
     return story

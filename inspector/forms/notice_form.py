@@ -9,20 +9,19 @@ evidence list and QR block.
 """
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.platypus import Flowable, Paragraph
 
-from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_grid
 from inspector.forms.form_common import (
-    MEASURE_TYPES,
     FormContext,
+    case_info_section,
     closing_sections,
-    issuing_line,
     map_section,
-    progress_table,
+    photo_section,
+    rectification_section,
+    signature_section,
     title_block,
 )
-from inspector.forms.photos import photo_grid
-from inspector.forms.styles import escape_text, gap, para, section_heading, shorten
+from inspector.forms.styles import escape_text, gap, shorten
 
 NOTICE_PHOTO_LIMIT = 4  # problem photos embedded in the notice
 NOTICE_VALUE_CHARS = 60  # a value quoted in the notice text; 一、问题基本信息 prints it in full
@@ -56,50 +55,19 @@ def notice_text(context: FormContext) -> list[Flowable]:
     ]
 
 
-def plan_grid(context: FormContext) -> Flowable:
-    styles = context.styles
-    rectification = context.case.rectification
-    grid = FieldGrid(styles)
-    if rectification is None:
-        grid.wide("整改方式", choice(MEASURE_TYPES, None, styles))
-        grid.wide("整改措施", "", min_height=30)
-        grid.pair("整改期限", context.case.deadline or "", "责任单位", context.case.responsible_unit or "")
-        grid.pair("责任人", "", "签收日期", "")
-        return grid.build()
-    grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type, styles))
-    grid.wide("整改措施", rectification.measures, min_height=30)
-    grid.pair("整改期限", rectification.deadline, "责任单位", rectification.responsible_unit)
-    grid.pair("责任人", rectification.responsible_person, "签收日期", "")
-    return grid.build()
-
-
 def build_notice_story(context: FormContext) -> list[Flowable]:
     case = context.case
-    styles = context.styles
-    left_note, right_note = issuing_line(context, "下达单位（盖章）")
-    story: list[Flowable] = title_block(context, left_note, right_note)
+    story: list[Flowable] = title_block(context, "下达单位（盖章）")
     story += notice_text(context)
-    story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
-    story += [section_heading("二、整改方案", styles), plan_grid(context), gap(2)]
-    story += [para("整改进展记录：", styles.small), gap(1), progress_table(case.rectification, styles)]
+    story += case_info_section(context)
+    story += rectification_section(context, "二、整改方案", "签收日期", "")
     story.append(map_section(context, "三、位置示意图"))
     problem_photos = [photo for photo in case.photos if photo.phase in ("inspection", "before")]
-    story.append(section_heading("四、问题照片", styles))
-    if problem_photos:
-        shown = problem_photos[:NOTICE_PHOTO_LIMIT]
-        if len(problem_photos) > len(shown):
-            note = f"选取 {len(shown)} 张（共 {len(problem_photos)} 张），其余见现场核查记录表及附后证据文件清单。"
-            story += [para(note, styles.note), gap(1)]
-        story.append(photo_grid(shown, context.numbers, styles, context.photos))
-    else:
-        story.append(para("无问题照片。", styles.body))
-    story.append(
-        KeepTogether(
-            [
-                section_heading("五、下达与签收", styles),
-                signature_grid(["下达单位（盖章）", "责任单位签收人"], styles),
-            ]
-        )
-    )
+    shown = problem_photos[:NOTICE_PHOTO_LIMIT]
+    note = None
+    if len(problem_photos) > len(shown):
+        note = f"选取 {len(shown)} 张（共 {len(problem_photos)} 张），其余见现场核查记录表及附后证据文件清单。"
+    story += photo_section(context, "四、问题照片", shown, note=note, none_text="无问题照片。")
+    story.append(signature_section(context, "五、下达与签收", ["下达单位（盖章）", "责任单位签收人"]))
     story += closing_sections(context)
     return story

@@ -36,7 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from inspector.errors import BadInput
 from inspector.store.workspace import Workspace
@@ -149,14 +149,24 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _copy_to_temp(source: Path, tmp_dir: Path) -> tuple[Path, str, int]:
+def file_chunks(path: Path) -> Iterator[bytes]:
+    """The bytes of a file, :data:`CHUNK_BYTES` at a time (the file is opened on the first one)."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk
+
+
+def write_hashed_temp(chunks: Iterable[bytes], tmp_dir: Path) -> tuple[Path, str, int]:
+    """Write ``chunks`` one after another into a new temporary file in ``tmp_dir`` while hashing them, and
+    ``fsync`` it; returns (its path, hex SHA-256, size in bytes). On any error the file is removed. The caller
+    checks the hash and renames the file into place (the media store here, the sync server's blob store)."""
     digest, size = hashlib.sha256(), 0
     # O_EXCL: never opens a link planted under the temporary name
     handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="incoming-", suffix=".part", delete=False)
     temp = Path(handle.name)
     try:
-        with handle, open(source, "rb") as src:
-            while chunk := src.read(CHUNK_BYTES):
+        with handle:
+            for chunk in chunks:
                 digest.update(chunk)
                 size += len(chunk)
                 handle.write(chunk)
@@ -174,7 +184,7 @@ def store_file(ws: Workspace, source: str | os.PathLike[str]) -> StoredBlob:
     if not source.is_file():
         raise BadInput(f"找不到文件：{source}", f"file not found: {source}")
     media = ws.media_dir
-    temp, sha, size = _copy_to_temp(source, _checked_dir(media, media / TMP_DIR))
+    temp, sha, size = write_hashed_temp(file_chunks(source), _checked_dir(media, media / TMP_DIR))
     try:
         check, _ = hash_file(temp)
         if check != sha:

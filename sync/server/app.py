@@ -34,6 +34,7 @@ from starlette.requests import ClientDisconnect
 
 from inspector import __version__
 from inspector.casework.workflow import OFFICE_ROLES
+from inspector.store.media_store import file_chunks
 from sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_PAGE,
@@ -277,7 +278,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         path = zone_layers.layer_path(data_dir, sha256)
         if not published or not path.is_file():
             raise HTTPException(404, "no such zone layer")
-        return StreamingResponse(zone_layers.iter_file(path), media_type="application/octet-stream",
+        return StreamingResponse(file_chunks(path), media_type="application/octet-stream",
                                  headers={"Content-Length": str(path.stat().st_size), "X-Content-SHA256": sha256})
 
     @app.delete(API_PREFIX + "/records/{uuid}", response_model=RecordResult)

@@ -28,6 +28,7 @@ decision, from the uploads the API records after this store confirmed them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -37,12 +38,11 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from inspector.store.media_store import file_chunks, write_hashed_temp
 from sync.protocol import BlobManifest
 from sync.server import durable_files
 from sync.server.auth import User
 from sync.server.storage import Storage, blobs, chunked_uploads, insert_new, server_now
-
-READ_BUFFER_BYTES = 1024 * 1024  # bytes read at a time while assembling and serving
 
 
 class UploadProblem(Exception):
@@ -174,18 +174,9 @@ class BlobStore:
         missing = sorted(set(range(len(manifest.chunks))) - set(self.received(sha256, user)))
         if missing:
             raise UploadProblem(409, f"chunks missing: {missing[:20]}")
-        digest, size = hashlib.sha256(), 0
-        with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False, suffix=".part") as handle:
-            for index in range(len(manifest.chunks)):
-                with open(session / str(index), "rb") as part:
-                    while data := part.read(READ_BUFFER_BYTES):
-                        digest.update(data)
-                        size += len(data)
-                        handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp = Path(handle.name)
-        if digest.hexdigest() != sha256 or size != manifest.size:
+        parts = (file_chunks(session / str(index)) for index in range(len(manifest.chunks)))
+        temp, digest, size = write_hashed_temp(itertools.chain.from_iterable(parts), self.tmp_dir)
+        if digest != sha256 or size != manifest.size:
             temp.unlink(missing_ok=True)
             shutil.rmtree(session, ignore_errors=True)
             raise UploadProblem(422, "assembled blob does not match its SHA-256; upload again")
@@ -224,6 +215,4 @@ class BlobStore:
         return list(verified)
 
     def iter_blob(self, sha256: str) -> Iterator[bytes]:
-        with open(self.blob_path(sha256), "rb") as handle:
-            while data := handle.read(READ_BUFFER_BYTES):
-                yield data
+        return file_chunks(self.blob_path(sha256))

@@ -19,7 +19,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,7 +30,6 @@ from sync.protocol import ZoneLayerInfo
 from sync.server.storage import Storage, server_now, zone_layers
 
 LAYER_DIR = "zone_layers"
-READ_BUFFER_BYTES = 1024 * 1024  # bytes read at a time while serving a layer file
 
 
 def layer_path(data_dir: Path, sha256: str) -> Path:
@@ -52,12 +51,6 @@ def is_published(conn: Connection, sha256: str) -> bool:
     """Whether a layer file of this SHA-256 was ever published (older versions stay downloadable)."""
     return conn.execute(sa.select(zone_layers.c.id).where(zone_layers.c.sha256 == sha256).limit(1)).first() \
         is not None
-
-
-def iter_file(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
-        while data := handle.read(READ_BUFFER_BYTES):
-            yield data
 
 
 def _write_once(path: Path, data: bytes) -> None:

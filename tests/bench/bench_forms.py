@@ -31,11 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inspector.demo.form_case import build_demo_case, write_demo_mbtiles  # noqa: E402
-from inspector.forms import FormCase, render_form  # noqa: E402
+from inspector.forms import render_form  # noqa: E402
 from inspector.forms.closure_form import CHECKLIST_ITEMS, LEVEL_TITLES  # noqa: E402
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms  # noqa: E402
 from inspector.forms.evidence_qr import evidence_digest  # noqa: E402
 from inspector.forms.location_map import basemap_jpeg  # noqa: E402
+from inspector.forms.model import FormCase  # noqa: E402
 from inspector.forms.photo_images import _prepare_cached  # noqa: E402
 from inspector.forms.photos import caption_markup  # noqa: E402
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +30,7 @@ from inspector.casework.workflow import FOLLOW_UP, RETURN, overdue_days, rules_f
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
+from ui.layouts import STRETCH, Part, fill_box, hbox, vbox
 from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Session
 
@@ -77,10 +77,6 @@ class CaseDetailPanel(QWidget):
         self.show_case(None)
 
     def _build(self) -> None:
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.chip)
-        header.addWidget(self.overdue)
         self.finding_button = QPushButton(self.tr("记录核查"), self)
         self.finding_button.setProperty("primary", True)
         self.finding_button.clicked.connect(lambda: self.findingRequested.emit(self.case_uuid or ""))
@@ -95,31 +91,23 @@ class CaseDetailPanel(QWidget):
         for kind in ("inspection", "notice", "closure"):
             menu.addAction(form_name(kind), lambda k=kind: self.formRequested.emit(self.case_uuid or "", k))
         self.form_button.setMenu(menu)
-        for button in (self.finding_button, self.rect_button, self.checklist_button, self.form_button):
-            self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
+        actions = (self.finding_button, self.rect_button, self.checklist_button, self.form_button)
+        fill_box(self.actions_row, (*actions, STRETCH))
         verify = QPushButton(self.tr("校验审计链"), self)
         verify.clicked.connect(self.verify_audit)
 
         body = QWidget(self)
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 4, 0)
-        for title, content in ((self.tr("问题"), self.problem), (self.tr("空间归属"), self.attribution),
-                               (self.tr("核查记录"), self.findings), (self.tr("证据"), self.gallery),
-                               (self.tr("整改"), self.rectification), (self.tr("流转记录"), self.history)):
+
+        def section(title: str, *parts: Part) -> QGroupBox:
             box = QGroupBox(title, body)
-            inner = QVBoxLayout(box)
-            if isinstance(content, QFormLayout):
-                inner.addLayout(content)
-            else:
-                inner.addWidget(content)
-            if content is self.history:
-                audit_row = QHBoxLayout()
-                audit_row.addWidget(self.audit, 1)
-                audit_row.addWidget(verify)
-                inner.addLayout(audit_row)
-            column.addWidget(box)
-        column.addStretch(1)
+            vbox(*parts, parent=box)
+            return box
+
+        vbox(section(self.tr("问题"), self.problem), section(self.tr("空间归属"), self.attribution),
+             section(self.tr("核查记录"), self.findings), section(self.tr("证据"), self.gallery),
+             section(self.tr("整改"), self.rectification),
+             section(self.tr("流转记录"), self.history, hbox((self.audit, 1), verify)),
+             STRETCH, parent=body, margins=(0, 0, 4, 0))
         scroll = QScrollArea(self)
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
@@ -127,14 +115,8 @@ class CaseDetailPanel(QWidget):
         self.empty = QLabel(self.tr("在列表或地图上选择一个问题"), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("muted")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.addLayout(header)
-        layout.addWidget(self.message)
-        layout.addLayout(self.workflow_row)
-        layout.addLayout(self.actions_row)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.empty, 1)
+        vbox(hbox((self.title, 1), self.chip, self.overdue), self.message, self.workflow_row, self.actions_row,
+             (scroll, 1), (self.empty, 1), parent=self, margins=(8, 6, 8, 6))
         self.scroll = scroll
 
     # -- showing ----------------------------------------------------------------
@@ -215,9 +197,11 @@ class CaseDetailPanel(QWidget):
         lines: list[Line] = []
         deadline = self.tr("期限")
         for r in list_rectifications(self.session.ws, case["id"]):
-            lines.append(Line(" · ".join((r["measure_type"] or "", r["measures"] or "",
-                                          f"{deadline} {r['deadline'] or '—'}", r["responsible_unit"] or "")), "strong"))
-            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent") for n in r["progress_notes"]]
+            parts = (r["measure_type"] or "", r["measures"] or "", f"{deadline} {r['deadline'] or '—'}",
+                     r["responsible_unit"] or "")
+            lines.append(Line(" · ".join(parts), "strong"))
+            lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent")
+                      for n in r["progress_notes"]]
         items = checklist(self.session.ws, case["id"])
         if items is not None:
             marks = "　".join(("☑ " if items[k] else "☐ ") + name[0] for k, name in CHECKLIST_ITEMS.items())

@@ -21,14 +21,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +35,7 @@ from inspector.errors import BadInput
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
 from ui.i18n import core_message
+from ui.layouts import hbox, vbox
 from ui.plain_text import plain_label, plain_tooltip
 from ui.session import Session
 
@@ -101,16 +100,8 @@ class EvidenceGallery(QWidget):
         self.flags_label.setStyleSheet("color: #8e4b00;")
         self.hint = QLabel(self.tr("可将照片或无人机照片拖到此处"), self)
         self.hint.setObjectName("muted")
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("阶段"), self))
-        row.addWidget(self.phase_box, 1)
-        row.addWidget(self.add_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.list)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.flags_label)
+        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button), self.list, self.hint,
+             self.flags_label, parent=self, margins=(0, 0, 0, 0))
 
     def show_case(self, case_uuid: str, case_id: int) -> None:
         from inspector.casework.evidence_attach import list_evidence
@@ -204,7 +195,8 @@ class EvidenceViewer(QDialog):
             (self.tr("海拔"), f"{row['altitude_m']:.1f} m" if row["altitude_m"] is not None else "—"),
             (self.tr("拍摄方向"), f"{row['bearing_deg']:.0f}°" if row["bearing_deg"] is not None else "—"),
             (self.tr("设备"), " ".join(p for p in (row["make"], row["model"]) if p) or "—"),
-            (self.tr("所在区域"), "、".join(str(z.get("name", "")) for z in zones if isinstance(z, dict)) or self.tr("区外")),
+            (self.tr("所在区域"),
+             "、".join(str(z.get("name", "")) for z in zones if isinstance(z, dict)) or self.tr("区外")),
             (self.tr("功能区"), row["function_zone"] or "—"),
             (self.tr("覆盖面积"), f"{row['footprint_area_m2']:.0f} m²" if row["footprint_area_m2"] else "—"),
             (self.tr("SHA-256"), row["sha256"][:16] + "…"),
@@ -223,11 +215,6 @@ class EvidenceViewer(QDialog):
         side = QWidget(self)
         side.setLayout(form)
         side.setMinimumWidth(280)
-        body = QHBoxLayout()
-        body.addWidget(scroll, 3)
-        body.addWidget(side, 2)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(buttons)
+        vbox((hbox((scroll, 3), (side, 2)), 1), buttons, parent=self)

@@ -10,27 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QUndoView,
-    QVBoxLayout,
     QWidget,
 )
 
 from inspector.casework.case_queries import case_brief
 from inspector.casework.findings import ASSESSMENTS, activity_types
 from ui import operations
+from ui.cases.operation_dialog import OperationDialog
+from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
 from ui.session import Session
 
@@ -63,7 +60,7 @@ class FieldEdit(QUndoCommand):
         self.form.put(self.name, self.old)
 
 
-class FindingForm(QDialog):
+class FindingForm(OperationDialog):
     """Record a finding for one case; ``job`` is the save operation once started."""
 
     FIELDS = ("inspector", "assessment", "activity_type", "description", "basis", "area", "estimate", "position")
@@ -72,10 +69,8 @@ class FindingForm(QDialog):
     def __init__(self, session: Session, case_uuid: str, *, gps_fix: GpsFix | None = None,
                  map_pick: MapPick | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session, self.case_uuid = session, case_uuid
+        super().__init__(session, case_uuid, parent)
         self.gps_fix, self.map_pick = gps_fix, map_pick
-        self.job: operations.Job | None = None
         self.undo_stack = QUndoStack(self)
         self._applying = False
         case = case_brief(session.ws, case_uuid)
@@ -116,7 +111,6 @@ class FindingForm(QDialog):
         self.map_button.setEnabled(self.map_pick is not None)
         if self.map_pick is None:
             self.map_button.setToolTip(self.tr("地图模块未提供选点"))
-        self.errors = plain_label(parent=self, object_name="refusal")
         self.save_button = QPushButton(self.tr("保存核查记录"), self)
         self.save_button.setProperty("primary", True)
         self.cancel_button = QPushButton(self.tr("取消"), self)
@@ -134,40 +128,21 @@ class FindingForm(QDialog):
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.redo_button.setEnabled(False)
 
-        form = QFormLayout()
-        form.addRow(self.tr("核查人员 *"), self.inspector)
-        form.addRow(self.tr("核查结论 *"), self.assessment)
-        form.addRow(self.tr("活动类型 *"), self.activity)
-        form.addRow(self.tr("问题描述 *"), self.description)
-        form.addRow(self.tr("认定依据"), self.basis)
-        area_row = QHBoxLayout()
-        area_row.addWidget(self.area, 1)
-        area_row.addWidget(self.estimate)
-        form.addRow(self.tr("面积"), area_row)
-        form.addRow(self.tr("位置"), self.position_label)
-        buttons = QHBoxLayout()
-        for button in (self.gps_button, self.photo_button, self.map_button, self.ledger_button):
-            buttons.addWidget(button)
-        form.addRow("", buttons)
-        history = QVBoxLayout()
-        history.addWidget(QLabel(self.tr("编辑记录"), self))
+        fields = form_layout([
+            (self.tr("核查人员 *"), self.inspector),
+            (self.tr("核查结论 *"), self.assessment),
+            (self.tr("活动类型 *"), self.activity),
+            (self.tr("问题描述 *"), self.description),
+            (self.tr("认定依据"), self.basis),
+            (self.tr("面积"), hbox((self.area, 1), self.estimate)),
+            (self.tr("位置"), self.position_label),
+            ("", hbox(self.gps_button, self.photo_button, self.map_button, self.ledger_button)),
+        ])
         view = QUndoView(self.undo_stack, self)
         view.setEmptyLabel(self.tr("<打开表单>"))
-        history.addWidget(view, 1)
-        undo_row = QHBoxLayout()
-        undo_row.addWidget(self.undo_button)
-        undo_row.addWidget(self.redo_button)
-        history.addLayout(undo_row)
-        body = QHBoxLayout()
-        body.addLayout(form, 3)
-        body.addLayout(history, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.errors, 1)
-        bottom.addWidget(self.cancel_button)
-        bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addLayout(bottom)
+        history = vbox(QLabel(self.tr("编辑记录"), self), (view, 1), hbox(self.undo_button, self.redo_button))
+        vbox((hbox((fields, 3), (history, 1)), 1), hbox((self.errors, 1), self.cancel_button, self.save_button),
+             parent=self)
         self._position: tuple[str, float | None, float | None, float | None] = ("ledger", None, None, None)
 
     def _connect(self) -> None:
@@ -330,16 +305,11 @@ class FindingForm(QDialog):
         return values
 
     def save(self) -> operations.Job | None:
-        if not self.validate():
-            return None
-        self.save_button.setEnabled(False)
-        self.job = operations.add_finding(session=self.session, case_uuid=self.case_uuid, values=self.values())
-        self.job.succeeded.connect(lambda result: self.accept())
-        self.job.failed.connect(self._refused)
-        return self.job
+        """Save once the fields are valid (see :meth:`OperationDialog.submit`)."""
+        return self.submit() if self.validate() else None
 
-    def _refused(self, message: str) -> None:
-        self.job = None
-        self.errors.setText(message)
-        self.errors.show()
-        self.save_button.setEnabled(True)
+    def start(self) -> operations.Job:
+        return operations.add_finding(session=self.session, case_uuid=self.case_uuid, values=self.values())
+
+    def submit_control(self) -> QWidget:
+        return self.save_button

@@ -19,22 +19,19 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
-    QVBoxLayout,
     QWidget,
-    QWizard,
     QWizardPage,
 )
 
 from inspector.vocabulary import KINDS, LEDGER_FIELD_SYNONYMS, ZONE_FIELD_SYNONYMS
 from ui import labels, operations
-from ui.importers.wizard_pages import FilePage, RunPage, fill_table
+from ui.importers.wizard_pages import FilePage, ImportWizard, fill_column_boxes, fill_table
+from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
 from ui.session import Session
 
@@ -82,14 +79,10 @@ class LedgerCheckPage(QWizardPage):
             required = key in ("case_no", "lon", "lat")
             boxes.addWidget(QLabel(LEDGER_FIELD_NAMES.get(key, key) + (" *" if required else ""), self), row, 2 * col)
             boxes.addWidget(box, row, 2 * col + 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(QLabel(self.tr("列对应（可修改，修改后自动重新检查）"), self))
-        layout.addLayout(boxes)
-        layout.addWidget(QLabel(self.tr("识别的列"), self))
-        layout.addWidget(self.mapping, 1)
-        layout.addWidget(QLabel(self.tr("被拒绝的行"), self))
-        layout.addWidget(self.rejected, 2)
+        vbox(self.summary,
+             QLabel(self.tr("列对应（可修改，修改后自动重新检查）"), self), boxes,
+             QLabel(self.tr("识别的列"), self), (self.mapping, 1),
+             QLabel(self.tr("被拒绝的行"), self), (self.rejected, 2), parent=self)
 
     def initializePage(self) -> None:
         self.detected = {}
@@ -122,12 +115,7 @@ class LedgerCheckPage(QWizardPage):
     def _fill_boxes(self, headers: list[str], current: dict[str, str]) -> None:
         self._filling = True
         try:
-            for key, box in self.column_boxes.items():
-                box.clear()
-                box.addItem(self.tr("（无）"), None)
-                for name in headers:
-                    box.addItem(name, name)
-                box.setCurrentIndex(max(box.findData(current.get(key)), 0))
+            fill_column_boxes(self.column_boxes, headers, current, self.tr("（无）"))
         finally:
             self._filling = False
 
@@ -158,7 +146,10 @@ class LedgerCheckPage(QWizardPage):
         fill_table(self.mapping, [self.tr("工作表"), self.tr("表头行"), self.tr("字段"), self.tr("台账列")], rows)
         fill_table(self.rejected, [self.tr("工作表"), self.tr("行"), self.tr("问题编号"), self.tr("原因")],
                    [[r["sheet"], r["row"], r.get("case_no"), r["reason"]] for r in result.rejected])
-        how = self.tr("列按您的修改对应。") if self.column_map() else self.tr("列的识别由程序按表头同义词完成，可在下方修改。")
+        if self.column_map():
+            how = self.tr("列按您的修改对应。")
+        else:
+            how = self.tr("列的识别由程序按表头同义词完成，可在下方修改。")
         self.summary.setText(self.tr("编码：{enc}。有效 {ok} 行，拒绝 {bad} 行。").format(
             enc=text_encoding(self.owner.file_page.file()), ok=len(records), bad=len(result.rejected)) + how)
         self.ok = bool(records)
@@ -173,24 +164,19 @@ class LedgerCheckPage(QWizardPage):
         return self.ok
 
 
-class LedgerImportWizard(QWizard):
+class LedgerImportWizard(ImportWizard):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.jobs: list[operations.Job] = []
+        super().__init__(session, parent, size=(980, 680))
         self.setWindowTitle(self.tr("导入问题台账"))
-        self.resize(980, 680)
-        self.file_page = FilePage(self.tr("选择台账文件（.xlsx / .csv）"), self.tr("台账") + " (*.xlsx *.csv)", self)
+        file_page = FilePage(self.tr("选择台账文件（.xlsx / .csv）"), self.tr("台账") + " (*.xlsx *.csv)", self)
         self.check_page = LedgerCheckPage(self)
-        self.run_page = RunPage(self.tr("导入"), self._start, self._summary, self)
-        for page in (self.file_page, self.check_page, self.run_page):
-            self.addPage(page)
+        self.add_pages(file_page, self.check_page)
 
-    def _start(self) -> operations.Job:
+    def start(self) -> operations.Job:
         return operations.import_ledger_file(session=self.session, path=self.file_page.file(),
                                              column_map=self.check_page.column_map())
 
-    def _summary(self, result: Any) -> str:
+    def summary(self, result: Any) -> str:
         return self.tr("新增 {c}，更新 {u}，未变 {n}，拒绝 {r}").format(
             c=result.created, u=result.updated, n=result.unchanged, r=len(result.rejected))
 
@@ -215,24 +201,11 @@ class ZoneSettingsPage(QWizardPage):
         self.recheck = QPushButton(self.tr("重新识别"), self)
         self.recheck.clicked.connect(self.inspect)
         self.info = plain_label(parent=self)  # layer names, CRS and encoding read from the file
-        self.field_boxes: dict[str, QComboBox] = {}
-        fields = QFormLayout()
-        for key in ZONE_FIELD_SYNONYMS:
-            box = QComboBox(self)
-            self.field_boxes[key] = box
-            fields.addRow(ZONE_FIELD_NAMES.get(key, key), box)
-        top = QFormLayout()
-        top.addRow(self.tr("文字编码"), self.encoding)
-        crs_row = QHBoxLayout()
-        crs_row.addWidget(self.crs, 1)
-        crs_row.addWidget(self.recheck)
-        top.addRow(self.tr("坐标系"), crs_row)
-        top.addRow(self.tr("区域类型"), self.kind)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.info)
-        layout.addWidget(QLabel(self.tr("字段对应（可修改）"), self))
-        layout.addLayout(fields)
+        self.field_boxes = {key: QComboBox(self) for key in ZONE_FIELD_SYNONYMS}
+        fields = form_layout((ZONE_FIELD_NAMES.get(key, key), box) for key, box in self.field_boxes.items())
+        top = form_layout([(self.tr("文字编码"), self.encoding), (self.tr("坐标系"), hbox((self.crs, 1), self.recheck)),
+                           (self.tr("区域类型"), self.kind)])
+        vbox(top, self.info, QLabel(self.tr("字段对应（可修改）"), self), fields, parent=self)
 
     def initializePage(self) -> None:
         self.inspect()
@@ -255,12 +228,7 @@ class ZoneSettingsPage(QWizardPage):
         self.info.setText("\n".join(lines))
         all_fields = sorted({f for layer in layers for f in layer["fields"]})
         mapping = layers[0]["mapping"] if layers else {}
-        for key, box in self.field_boxes.items():
-            box.clear()
-            box.addItem(self.tr("（无）"), None)
-            for name in all_fields:
-                box.addItem(name, name)
-            box.setCurrentIndex(max(box.findData(mapping.get(key)), 0))
+        fill_column_boxes(self.field_boxes, all_fields, mapping, self.tr("（无）"))
         self.completeChanged.emit()
 
     def field_map(self) -> dict[str, str]:
@@ -270,27 +238,22 @@ class ZoneSettingsPage(QWizardPage):
         return bool(self.layers)
 
 
-class ZoneImportWizard(QWizard):
+class ZoneImportWizard(ImportWizard):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.jobs: list[operations.Job] = []
+        super().__init__(session, parent, size=(900, 700))
         self.setWindowTitle(self.tr("导入区域图层"))
-        self.resize(900, 700)
-        self.file_page = FilePage(self.tr("选择图层文件"), self.tr("矢量数据") +
-                                  " (*.shp *.zip *.gpkg *.geojson *.json *.kml *.gdb)", self)
+        file_page = FilePage(self.tr("选择图层文件"), self.tr("矢量数据") +
+                             " (*.shp *.zip *.gpkg *.geojson *.json *.kml *.gdb)", self)
         self.settings_page = ZoneSettingsPage(self)
-        self.run_page = RunPage(self.tr("导入"), self._start, self._summary, self)
-        for page in (self.file_page, self.settings_page, self.run_page):
-            self.addPage(page)
+        self.add_pages(file_page, self.settings_page)
 
-    def _start(self) -> operations.Job:
+    def start(self) -> operations.Job:
         page = self.settings_page
         return operations.import_zone_file(session=self.session, path=self.file_page.file(),
                                            crs=page.crs.text().strip() or None, encoding=page.encoding.currentData(),
                                            field_map=page.field_map(), kind=page.kind.currentData(), layer=None)
 
-    def _summary(self, result: Any) -> str:
+    def summary(self, result: Any) -> str:
         fill_table(self.run_page.table, [self.tr("图层"), self.tr("要素"), self.tr("情况")],
                    [[r["layer"], r["feature"], r["reason"]] for r in result.rejected + result.repaired])
         self.run_page.table.setVisible(bool(result.rejected or result.repaired))

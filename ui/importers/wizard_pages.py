@@ -1,29 +1,34 @@
-"""Pages shared by the import wizards: choose a file, run the import with progress and cancel.
+"""What the import wizards share: their frame, the page to choose a file, the import with progress and cancel.
 
-The import page starts the wizard's operation when it is shown, follows its
-``progress`` on a bar, lets the user cancel (the core rolls the transaction
-back), and shows the summary the wizard formats from the result.
+An :class:`ImportWizard` has three pages: choose the file, the wizard's own
+check of it, and the import. The import page starts the wizard's operation
+when it is shown, follows its ``progress`` on a bar, lets the user cancel
+(the core rolls the transaction back), and shows the summary the wizard
+formats from the result.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
+    QWidget,
+    QWizard,
     QWizardPage,
 )
 
 from ui import operations
+from ui.layouts import STRETCH, hbox, vbox
 from ui.plain_text import plain_label
+from ui.session import Session
 
 
 class FilePage(QWizardPage):
@@ -37,12 +42,7 @@ class FilePage(QWizardPage):
         browse = QPushButton(self.tr("浏览…"), self)
         browse.clicked.connect(self.browse)
         self.path.textChanged.connect(self.completeChanged)
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addStretch(1)
+        vbox(hbox((self.path, 1), browse), STRETCH, parent=self)
 
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.title(), "", self.file_filter)
@@ -68,6 +68,18 @@ def fill_table(table: QTableWidget, headers: list[str], rows: list[list[Any]]) -
     table.horizontalHeader().setStretchLastSection(True)
 
 
+def fill_column_boxes(boxes: dict[str, QComboBox], names: list[str], current: Mapping[str, str | None],
+                      none_text: str) -> None:
+    """Each field's combo box: ``none_text`` (no column), then the file's column ``names``, with the field's
+    ``current`` column selected."""
+    for key, box in boxes.items():
+        box.clear()
+        box.addItem(none_text, None)
+        for name in names:
+            box.addItem(name, name)
+        box.setCurrentIndex(max(box.findData(current.get(key)), 0))
+
+
 class RunPage(QWizardPage):
     """Start ``starter()`` on entry; progress bar, Cancel, then ``summarise(result)``."""
 
@@ -86,11 +98,7 @@ class RunPage(QWizardPage):
         self.cancel_button.clicked.connect(self.cancel)
         self.table = QTableWidget(self)
         self.table.hide()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button)
-        layout.addWidget(self.label)
-        layout.addWidget(self.table, 1)
+        vbox(self.bar, self.cancel_button, self.label, (self.table, 1), parent=self)
 
     def initializePage(self) -> None:
         self.done, self.result = False, None
@@ -134,3 +142,26 @@ class RunPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.done
+
+
+class ImportWizard(QWizard):
+    """Choose a file, check it on the page the subclass gives, import it; the subclass also gives
+    :meth:`start` (the import, from the pages' settings) and :meth:`summary` (of its result)."""
+
+    def __init__(self, session: Session, parent: QWidget | None, *, size: tuple[int, int]) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.jobs: list[operations.Job] = []  # the checks started by the pages, kept while they run
+        self.resize(*size)
+
+    def add_pages(self, file_page: FilePage, check_page: QWizardPage) -> None:
+        self.file_page = file_page
+        self.run_page = RunPage(self.tr("导入"), self.start, self.summary, self)
+        for page in (file_page, check_page, self.run_page):
+            self.addPage(page)
+
+    def start(self) -> operations.Job:
+        raise NotImplementedError
+
+    def summary(self, result: Any) -> str:
+        raise NotImplementedError

@@ -77,8 +77,8 @@ class SyncResultDialog(QDialog):
             self.headline.setText(self.tr("同步未完成：{reason}。已完成的步骤已保存，本地数据已保留。").format(
                 reason=error_text(outcome.error)))
         elif report is not None and (report.conflicts or report.rejected):
-            self.headline.setText(self.tr("{time} 同步完成；{n} 条记录未被接收（冲突交办公室审核，被拒绝的见原因）").format(
-                time=outcome.at, n=report.conflicts + report.rejected))
+            headline = self.tr("{time} 同步完成；{n} 条记录未被接收（冲突交办公室审核，被拒绝的见原因）")
+            self.headline.setText(headline.format(time=outcome.at, n=report.conflicts + report.rejected))
         else:
             self.headline.setText(self.tr("{time} 同步完成").format(time=outcome.at))
         if report is not None and report.quarantined:

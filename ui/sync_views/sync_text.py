@@ -81,9 +81,10 @@ def push_status_text(status: str) -> str:
 
 
 def record_kind_text(kind: str) -> str:
-    return {"cases": translate("sync", "案件"), "findings": translate("sync", "核查记录"),
-            "evidence": translate("sync", "照片"), "rectifications": translate("sync", "整改"),
-            "closure_checklists": translate("sync", "两断三清"), "transitions": translate("sync", "流转")}.get(kind, kind)
+    names = {"cases": translate("sync", "案件"), "findings": translate("sync", "核查记录"),
+             "evidence": translate("sync", "照片"), "rectifications": translate("sync", "整改"),
+             "closure_checklists": translate("sync", "两断三清"), "transitions": translate("sync", "流转")}
+    return names.get(kind, kind)
 
 
 def record_detail(kind: str, values: dict[str, Any]) -> str:
