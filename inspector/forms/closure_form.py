@@ -9,6 +9,8 @@ other photos); 六、验收意见 (责任单位 → 县级生态环境 + 县级�
 """
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
@@ -72,7 +74,8 @@ def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Fo
     note = checklist.note if checklist and checklist.note else ""
     first_note_row = len(rows)
     rows += spread_over_rows([para("说明", styles.label), paras(note, styles.body), blank_cell()])
-    style = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL), ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL)]
+    style: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
+                                    ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL)]
     style += [("SPAN", (1, row), (2, row)) for row in range(first_note_row, len(rows))]
     widths = [LEVEL_LABEL_WIDTH, 52 * mm, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - 52 * mm]
     note_rows = range(first_note_row, len(rows) - 1)

@@ -54,7 +54,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
     story.append(map_section(context, "二、位置示意图"))
     story.append(section_heading("三、现场核查情况", styles))
-    findings = list(case.findings) or [None]
+    findings: list[FormFinding | None] = list(case.findings) or [None]
     for index, finding in enumerate(findings):
         heading = f"第 {index + 1} 次核查" if len(findings) > 1 else None
         story += [finding_grid(context, finding, heading), gap(2)]

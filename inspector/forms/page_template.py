@@ -52,13 +52,13 @@ def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._finished_pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._finished_pages)
             for page_state in self._finished_pages:
                 self.__dict__.update(page_state)
-                draw_header_footer(self, decoration, self._pageNumber, total)
+                draw_header_footer(self, decoration, self.getPageNumber(), total)
                 super().showPage()
             super().save()
 

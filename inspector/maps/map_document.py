@@ -27,10 +27,10 @@ import re
 import uuid as uuid_lib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import folium
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
@@ -100,8 +100,8 @@ class _LvdunLayers(MacroElement):
         self.json_blocks = blocks
         self._js, self._css = js, css
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement's (Element's says str)
+        figure = cast(Figure, self.get_root())  # a MacroElement renders only inside a Figure (branca asserts it)
         for i, url in enumerate(self._js):
             figure.header.add_child(folium.JavascriptLink(url), name=f"lvdun_js_{i}")
         for i, url in enumerate(self._css):

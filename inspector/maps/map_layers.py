@@ -202,17 +202,17 @@ def case_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
 
 def evidence_document(evidence: Sequence[EvidenceRecord]) -> dict[str, Any]:
     """Photo/drone positions with bearings, and drone footprints, each tied to its case."""
-    placed = [e for e in evidence if e.lon is not None and e.lat is not None]
+    placed = [(e, e.lon, e.lat) for e in evidence if e.lon is not None and e.lat is not None]
     footprints = [(e, encode_polygons(e.footprint, POINT_QUANTUM)) for e in evidence if e.footprint is not None]
     footprints = [(e, p) for e, p in footprints if p]
     return {
         "q": POINT_QUANTUM,
-        "ids": [e.uuid for e in placed],
-        "case": [e.case_uuid for e in placed],
-        "x": _quantised((e.lon for e in placed), POINT_QUANTUM),
-        "y": _quantised((e.lat for e in placed), POINT_QUANTUM),
-        "b": [NO_BEARING if e.bearing_deg is None else int(round(e.bearing_deg)) % 360 for e in placed],
-        "k": [EVIDENCE_KINDS.index(e.kind) if e.kind in EVIDENCE_KINDS else 0 for e in placed],
+        "ids": [e.uuid for e, _lon, _lat in placed],
+        "case": [e.case_uuid for e, _lon, _lat in placed],
+        "x": _quantised((lon for _e, lon, _lat in placed), POINT_QUANTUM),
+        "y": _quantised((lat for _e, _lon, lat in placed), POINT_QUANTUM),
+        "b": [NO_BEARING if e.bearing_deg is None else int(round(e.bearing_deg)) % 360 for e, _lon, _lat in placed],
+        "k": [EVIDENCE_KINDS.index(e.kind) if e.kind in EVIDENCE_KINDS else 0 for e, _lon, _lat in placed],
         "fp_ids": [e.uuid for e, _p in footprints],
         "fp_case": [e.case_uuid for e, _p in footprints],
         "fp_polys": [p for _e, p in footprints],

@@ -146,14 +146,14 @@ def _store_conflict(conn: Connection, user: User, change: RecordChange, existing
         server_deleted=bool(existing.deleted), server_content=existing.content,
         client_deleted=change.deleted, client_content=json.dumps(change.content, ensure_ascii=False),
         client_content_hash=chash, user_name=user.name, operation_id=operation_id, received_at=now))
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]  # a one-row INSERT has its key
 
 
 def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
     """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
     existing = ctx.row(change.uuid)
     problem, city, county = _scope_problem(ctx, user, change, existing)
-    answer = {"uuid": change.uuid, "kind": change.kind}
+    answer: dict[str, Any] = {"uuid": change.uuid, "kind": change.kind}
     if problem:
         return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
     chash = content_hash(change.content)
@@ -203,7 +203,7 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str
                if index in invalid else apply_change(ctx, user, change, batch.operation_id)
                for index, change in enumerate(batch.records)]
     ctx.finish()
-    body = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
+    body: dict[str, Any] = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
     conn.execute(push_ops.insert().values(operation_id=batch.operation_id, user_id=user.id,
                                           request_hash=request_hash, result=json.dumps(body),
                                           received_at=ctx.now))

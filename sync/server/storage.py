@@ -305,10 +305,11 @@ def insert_new(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        conn.execute(postgresql_insert(table).on_conflict_do_nothing(), rows)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        conn.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
 
 
 def _sqlite_begin(conn: Connection) -> None:
