@@ -131,8 +131,8 @@ def reason(conn: Connection, server_url: str, record: ServerRecord, error: BaseE
                                         "record_uuid = ?", (server_url, waiting)).fetchone():
                 return Reason(Message(f"所属{zh_name} {_named(ref)} 已在服务器上删除",
                                       f"its {en_name} {_named(ref)} was deleted on the server"), waiting)
-            return Reason(Message(f"本机没有所属{zh_name} {_named(ref)}", f"its {en_name} {_named(ref)} is not held here"),
-                          waiting)
+            return Reason(Message(f"本机没有所属{zh_name} {_named(ref)}",
+                                  f"its {en_name} {_named(ref)} is not held here"), waiting)
         return Reason(Message("所属记录不在本机", "a record it refers to is not held here"))
     return Reason(Message("本机数据库拒绝了这条记录", "the workspace database refused this record").detailed(error))
 
@@ -151,8 +151,8 @@ def put(conn: Connection, server_url: str, record: ServerRecord, why: Reason) ->
         "reason_zh = excluded.reason_zh, reason_en = excluded.reason_en, waiting_for = excluded.waiting_for, "
         "last_seen = excluded.last_seen",
         (server_url, record.uuid, str(record.kind), _storable(record.revision), _storable(record.server_seq),
-         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.message.zh, why.message.en,
-         why.waiting_for, now, now))
+         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.message.zh,
+         why.message.en, why.waiting_for, now, now))
     return new
 
 

@@ -85,7 +85,8 @@ def list_cases(ws: Workspace, *, status: str | None = None, refs: list[str] | No
     nearest = {
         r[0]: {"uuid": r[1], "name": r[2], "code": r[3], "kind": r[4], "function_zone": r[5]}
         for r in ws.conn.execute(
-            f"SELECT id, uuid, name, code, kind, function_zone FROM zones WHERE id IN ({','.join('?' * len(nearest_ids))})",
+            "SELECT id, uuid, name, code, kind, function_zone FROM zones "
+            f"WHERE id IN ({','.join('?' * len(nearest_ids))})",
             nearest_ids,
         )
     } if nearest_ids else {}

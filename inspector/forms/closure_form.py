@@ -70,7 +70,8 @@ def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Fo
         else:
             value = getattr(checklist, attribute)
             selected = "不适用" if value is None else ("已落实" if value else "未落实")
-        rows.append([para(name, styles.label), para(requirement, styles.body), choice(["已落实", "未落实", "不适用"], selected, styles)])
+        rows.append([para(name, styles.label), para(requirement, styles.body),
+                     choice(["已落实", "未落实", "不适用"], selected, styles)])
     note = checklist.note if checklist and checklist.note else ""
     first_note_row = len(rows)
     rows += spread_over_rows([para("说明", styles.label), paras(note, styles.body), blank_cell()])
@@ -90,7 +91,8 @@ def rectification_grid(context: FormContext) -> Flowable:
     grid = FieldGrid(styles)
     grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
     grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
-    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "", "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
+    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "",
+              "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
     grid.pair("责任人", rectification.responsible_person if rectification else "", "当前状态", case.status,
               style_b=styles.status(case.status))
     return grid.build()
@@ -137,12 +139,14 @@ def acceptance_table(context: FormContext) -> FormTable:
     first_rows: set[int] = set()
     for level, step in _steps_in_chain_order(context.case.acceptance):
         title = LEVEL_TITLES.get(level, escape_text(level))
-        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context), Paragraph("（盖章）", seal_style)])
+        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context),
+                                  Paragraph("（盖章）", seal_style)])
         first_rows.add(len(rows))
         continued += range(len(rows), len(rows) + len(group) - 1)
         rows += group
     widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
-    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"), ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
+    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"),
+             ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
     heights = [STEP_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
     return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
                      splitByRow=1, splitInRow=1, minRowHeights=heights)
@@ -175,7 +179,8 @@ def conclusion_grid(context: FormContext) -> Flowable:
 def build_closure_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
-    left_note, right_note = issuing_line(context, "申请单位", case.rectification.responsible_unit if case.rectification else case.responsible_unit)
+    applicant = case.rectification.responsible_unit if case.rectification else case.responsible_unit
+    left_note, right_note = issuing_line(context, "申请单位", applicant)
     story: list[Flowable] = title_block(context, left_note, right_note)
     story += [section_heading("一、问题基本信息", styles), case_info_grid(case, styles).build()]
     story += [section_heading("二、整改完成情况", styles), rectification_grid(context), gap(2)]
@@ -192,7 +197,8 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
     paired = {photo.sha256 for photo in before + after}
     others = [photo for photo in case.photos if photo.sha256 not in paired]
     if others:
-        story += [gap(2), para("其他现场照片：", styles.small), gap(1), photo_grid(others, context.numbers, styles, context.photos)]
+        story += [gap(2), para("其他现场照片：", styles.small), gap(1),
+                  photo_grid(others, context.numbers, styles, context.photos)]
     story += [section_heading("六、验收意见", styles), acceptance_table(context)]
     story.append(KeepTogether([section_heading("七、验收结论及公示", styles), conclusion_grid(context)]))
     story += closing_sections(context)

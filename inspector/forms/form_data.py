@@ -1,7 +1,8 @@
 """Gather one case from the workspace into the forms' input model (:class:`FormCase`).
 
 Reads the case with its attribution, findings, evidence (files from the
-media store; a blob behind a symbolic link refuses the form), drone footprints, the zones around it for the location map,
+media store; a blob behind a symbolic link refuses the form), drone
+footprints, the zones around it for the location map,
 the latest rectification record, the 两断三清 checklist and the acceptance
 chain derived from the workflow transitions. Times are shown in the
 workspace time zone (Asia/Shanghai by default).

@@ -143,7 +143,8 @@ def split_long_text(value: str | None, limit: int = MAX_CHARS_PER_ROW, max_lines
     pieces: list[list[str]] = []
     for segment in segments:
         current = pieces[-1] if pieces else None
-        if current is not None and len(current) < max_lines and sum(map(len, current)) + len(current) + len(segment) <= limit:
+        if (current is not None and len(current) < max_lines
+                and sum(map(len, current)) + len(current) + len(segment) <= limit):
             current.append(segment)
         else:
             pieces.append([segment])

@@ -66,7 +66,8 @@ def check_shapefile(shp: Path) -> ShapefileRecords:
     shx_bytes = shx.stat().st_size
     index_bytes = shx_bytes - SHP_HEADER_BYTES
     if index_bytes < 0 or index_bytes % RECORD_HEADER_BYTES:
-        raise _damaged(shx, f"长度 {shx_bytes} 字节不是完整的索引", f"its length of {shx_bytes} bytes is not a whole index")
+        raise _damaged(shx, f"长度 {shx_bytes} 字节不是完整的索引",
+                       f"its length of {shx_bytes} bytes is not a whole index")
     shx_count = index_bytes // RECORD_HEADER_BYTES
     if shx_count > MAX_SHAPEFILE_RECORDS:
         raise BadInput(f"{shp.name} 有 {shx_count} 条记录，超过上限 {MAX_SHAPEFILE_RECORDS}",

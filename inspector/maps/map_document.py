@@ -183,8 +183,8 @@ def _with_csp(html: str, web_base: str) -> str:
                      + "'" for m in _INLINE_SCRIPT.finditer(html)})
     origin = web_base.split(":", 1)[0] + ":"  # the asset scheme: lvdun: in the GUI, file: for an export
     policy = (f"default-src 'none'; script-src {origin} {' '.join(hashes)}; style-src {origin} 'unsafe-inline'; "
-              f"img-src {' '.join(sorted({origin, 'lvdun:'}))} data:; connect-src lvdun:; font-src {origin}; base-uri 'none'; "
-              "form-action 'none'")
+              f"img-src {' '.join(sorted({origin, 'lvdun:'}))} data:; connect-src lvdun:; font-src {origin}; "
+              "base-uri 'none'; form-action 'none'")
     return html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
 
 

@@ -39,7 +39,7 @@ def _v1_base(conn: Connection) -> None:
     conn.execute("SELECT InitSpatialMetadata(0, 'NONE')")
     for srid in WORKSPACE_SRIDS:
         conn.execute("SELECT InsertEpsgSrid(?)", (srid,))
-    execute_script(conn, 
+    execute_script(conn,
         f"""
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 

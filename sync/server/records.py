@@ -96,14 +96,15 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
             return Message("案件由办公室发布（publish-ledger），不能由设备上传",
                            "cases are published by the office (publish-ledger), not pushed"), None, None
         if change.deleted:
-            return Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"), None, None
+            return (Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"),
+                    None, None)
         if not user.covers(existing.city_adcode, existing.county_adcode):
             return OUTSIDE, None, None
         stored = json.loads(existing.content)
         for field in JURISDICTION_FIELDS:
             if content.get(field) != stored.get(field):
-                return Message(f"辖区字段 {field} 由服务器指定", f"jurisdiction field {field} is assigned by the server"), \
-                    None, None
+                return (Message(f"辖区字段 {field} 由服务器指定",
+                                f"jurisdiction field {field} is assigned by the server"), None, None)
         changed = {k for k in set(content) | set(stored) if content.get(k) != stored.get(k)}
         if changed - CASE_EDITABLE_FIELDS:
             fields = ", ".join(sorted(changed))
@@ -239,7 +240,8 @@ def push(storage: Storage, user: User, batch: PushBatch) -> PushResult:
         attempt += 1
 
 
-def pull(conn: Connection, user: User, since: int, limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
+def pull(conn: Connection, user: User, since: int,
+         limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
     """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more)."""
     rows = conn.execute(sa.select(records).where(records.c.server_seq > since, user.scope_clause(records))
                         .order_by(records.c.server_seq).limit(limit + 1)).fetchall()
