@@ -34,7 +34,7 @@ import re
 from typing import Any, Iterable, NamedTuple, Optional
 
 from inspector.errors import InspectorError, Message
-from inspector.store.db import Connection, IntegrityError
+from inspector.store.db import Connection, IntegrityError, Row
 from inspector.store.workspace import utc_now
 from sync.protocol import RECORD_KINDS, ResolvedConflict, ServerRecord
 from sync.record_codec import REFERENCES, MissingParent, table_columns, wire_columns
@@ -178,7 +178,7 @@ def quarantined_uuids(conn: Connection, server_url: str) -> list[str]:
         "SELECT record_uuid FROM sync_quarantine WHERE server_url = ? ORDER BY record_uuid", (server_url,))]
 
 
-def _stored_record(row: Any) -> ServerRecord:
+def _stored_record(row: Row) -> ServerRecord:
     resolves = [ResolvedConflict(**r) for r in json.loads(row["resolves"])] if row["resolves"] else None
     # Built without validation: a kind this program does not know must come back as it was kept.
     return ServerRecord.model_construct(kind=row["kind"], uuid=row["record_uuid"], revision=row["server_revision"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspector.store.db import Connection
+from inspector.store.db import Connection, Row
 from sync.protocol import RECORD_KINDS
 
 SYNC_BOOKKEEPING = frozenset({"id", "uuid", "base_revision", "server_seq", "dirty", "deleted"})
@@ -42,14 +42,14 @@ def wire_columns(conn: Connection, kind: str) -> list[str]:
     return [c for c in table_columns(conn, kind) if c not in skip]
 
 
-def _uuid_of(conn: Connection, table: str, row_id: Any) -> str | None:
+def _uuid_of(conn: Connection, table: str, row_id: int | None) -> str | None:
     if row_id is None:
         return None
     found = conn.execute(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,)).fetchone()
     return found[0] if found else None
 
 
-def to_wire(conn: Connection, kind: str, row: Any) -> dict[str, Any]:
+def to_wire(conn: Connection, kind: str, row: Row) -> dict[str, Any]:
     """The wire content of a workspace row (a ``sqlite3.Row`` with all columns)."""
     content: dict[str, Any] = {}
     for column in wire_columns(conn, kind):

@@ -11,6 +11,7 @@ from typing import Any
 
 from inspector.casework.statuses import is_overdue, overdue_sql
 from inspector.errors import NotFound
+from inspector.store.db import Row
 from inspector.store.workspace import Workspace
 
 CASE_COLUMNS = (
@@ -21,7 +22,7 @@ CASE_COLUMNS = (
 )
 
 
-def resolve_case(ws: Workspace, ref: str) -> Any:
+def resolve_case(ws: Workspace, ref: str) -> Row:
     """The case row for a 问题编号 or UUID; :class:`NotFound` otherwise."""
     row = ws.conn.execute(
         f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE (case_no = ? OR uuid = ?) AND deleted = 0",
@@ -53,7 +54,7 @@ def _admin_names(ws: Workspace) -> dict[str, str]:
     return {r[0]: r[1] for r in ws.conn.execute("SELECT adcode, name FROM admin_areas")}
 
 
-def case_dict(row: Any, zones: list[dict[str, Any]], names: dict[str, str],
+def case_dict(row: Row, zones: list[dict[str, Any]], names: dict[str, str],
               nearest: dict[int, dict[str, Any]], today: dt.date) -> dict[str, Any]:
     data = {k: row[k] for k in CASE_COLUMNS if k != "id"}
     data["zones"] = zones

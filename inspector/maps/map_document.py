@@ -46,6 +46,7 @@ from inspector.maps.map_layers import (
     zone_level_documents,
 )
 from inspector.resources import resource_path
+from inspector.store.workspace import Workspace
 from inspector.vocabulary import KINDS
 
 LVDUN_WEB_BASE = "lvdun://web/"  # served from resources/web by the GUI's scheme handler
@@ -188,7 +189,7 @@ def _with_csp(html: str, web_base: str) -> str:
     return html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
 
 
-def build_workspace_map(ws: Any, **options: Any) -> MapBundle:
+def build_workspace_map(ws: Workspace, **options: Any) -> MapBundle:
     """The map page of a workspace with its MBTiles basemaps (see :func:`build_map_document`)."""
     tiles = TileSource.for_workspace(ws)
     try:
@@ -198,7 +199,7 @@ def build_workspace_map(ws: Any, **options: Any) -> MapBundle:
     return build_map_document(read_layers(ws), basemaps=basemaps, **options)
 
 
-def export_map_html(ws: Any, out_path: Path) -> Path:
+def export_map_html(ws: Workspace, out_path: Path) -> Path:
     """Write a self-contained (data inlined) offline HTML map that links the bundled web assets in place."""
     web_base = resource_path("web").resolve().as_uri() + "/"
     bundle = build_map_document(read_layers(ws), web_base=web_base, inline_data=True, qwebchannel=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from inspector.store.db import Connection, atomic, backup_to, execute_script
 
@@ -351,7 +351,7 @@ def _v5_sync_quarantine(conn: Connection) -> None:
     )
 
 
-Migration = Callable[[Any], None]
+Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine]
 LATEST_VERSION = len(MIGRATIONS)
