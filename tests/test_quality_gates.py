@@ -1,5 +1,6 @@
 """Quality gates: pytest refuses unknown markers and passing xfails, the tests wait on conditions instead of
-fixed times, and ``ruff check`` passes (as ``.ci/run`` runs it)."""
+fixed times, ``ruff check`` passes with no exemption left in the core and sync packages, and ``mypy`` passes on
+them with a typed workspace connection (as ``.ci/run`` runs both)."""
 from __future__ import annotations
 
 import re
@@ -16,9 +17,18 @@ FIXED_WAIT = re.compile(r"\bqtbot\.wait\(|\bqWait\(|\btime\.sleep\(|\basyncio\.s
 ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)")}
 
 
-def _pytest_options() -> dict:
+# A workspace connection passed around untyped: `conn: Any`, `connection: Any`
+UNTYPED_CONNECTION = re.compile(r"\b(conn|connection): Any\b")
+TYPED_PACKAGES = ("inspector", "sync")
+
+
+def _tool_options() -> dict:
     with (REPO / "pyproject.toml").open("rb") as handle:
-        return tomllib.load(handle)["tool"]["pytest"]["ini_options"]
+        return tomllib.load(handle)["tool"]
+
+
+def _pytest_options() -> dict:
+    return _tool_options()["pytest"]["ini_options"]
 
 
 def test_pytest_refuses_unknown_markers_and_passing_xfails():
@@ -54,6 +64,28 @@ def test_ruff_check_passes():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+def test_ruff_exempts_nothing_in_the_core_and_sync():
+    exempt = _tool_options()["ruff"]["lint"]["per-file-ignores"]
+    assert [path for path in exempt if path.startswith(tuple(f"{package}/" for package in TYPED_PACKAGES))] == []
+
+
+def test_mypy_passes_on_the_core_and_sync(tmp_path):
+    options = _tool_options()["mypy"]
+    assert options["files"] == list(TYPED_PACKAGES) and options["check_untyped_defs"] is True
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_the_workspace_connection_is_typed():
+    found = [(path.relative_to(REPO).as_posix(), number, line.strip())
+             for package in TYPED_PACKAGES for path in sorted((REPO / package).rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if UNTYPED_CONNECTION.search(line)]
+    assert found == []
+
+
 def test_ci_runs_the_gates():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "ruff check ." in ci and "lint-imports" in ci
+    assert "\n.venv/bin/mypy\n" in ci and ci.index(".venv/bin/mypy") < ci.index("-m pytest")
