@@ -138,9 +138,9 @@ def demo_photos(folder: Path, count: int = 6, *, large: bool = False) -> list[Fo
 def demo_footprints(photos: list[FormPhoto]) -> list[FormFootprint]:
     footprints = []
     for number, photo in enumerate(photos, start=1):
-        if photo.kind == "drone" and photo.has_position:
-            east = (photo.lon - CASE_LON) * METRES_PER_DEGREE_LON  # type: ignore[operator]
-            north = (photo.lat - CASE_LAT) * METRES_PER_DEGREE_LAT  # type: ignore[operator]
+        if photo.kind == "drone" and photo.lon is not None and photo.lat is not None:
+            east = (photo.lon - CASE_LON) * METRES_PER_DEGREE_LON
+            north = (photo.lat - CASE_LAT) * METRES_PER_DEGREE_LAT
             footprint = rotate(_square(east, north + 60, 110, 75), photo.bearing_deg or 0)
             footprints.append(FormFootprint(footprint, f"图{number}"))
     return footprints

@@ -84,7 +84,7 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
         if photo.sha256 in listed:
             continue
         listed.add(photo.sha256)
-        position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]
+        position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]  # has_position: both set
         group = spread_over_rows(
             [
                 para(str(numbers[photo.sha256]), styles.small),

@@ -144,7 +144,7 @@ class LocationMap(Flowable):
         ]
         for photo in self.case.photos:
             if photo.has_position:
-                x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]
+                x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
                 areas.append((x - 8, y - 8, x + 8, y + 8))
         legend_width, legend_height = symbols.legend_size(self.canv, self._legend_entries(), self.font)
         areas.append((self.frame_width - legend_width - 3 * mm, 0, self.frame_width, legend_height + 3 * mm))
@@ -227,7 +227,7 @@ class LocationMap(Flowable):
         for photo in self.case.photos:
             if not photo.has_position:
                 continue
-            x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]
+            x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
             symbols.draw_photo_marker(
                 self.canv, x, y, self.numbers[photo.sha256], photo.bearing_deg, photo.kind == "drone", self.font
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas  # type: ignore[attr-defined]  # defined, not in the stubs
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas  # type: ignore[attr-defined, unused-ignore]  # not in stubs
 
 CASE_COLOR = colors.HexColor("#D50000")
 PHOTO_COLOR = colors.HexColor("#E65100")

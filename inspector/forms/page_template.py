@@ -52,7 +52,7 @@ def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._finished_pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
+            self._startPage()  # type: ignore[attr-defined, unused-ignore]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._finished_pages)

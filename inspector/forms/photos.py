@@ -37,7 +37,7 @@ def caption_markup(photo: FormPhoto, number: int) -> str:
     kind = KIND_NAMES.get(photo.kind, photo.kind)
     phase = PHASE_NAMES.get(photo.phase, photo.phase)
     if photo.has_position:
-        position = format_position_dms(photo.lon, photo.lat)  # type: ignore[arg-type]
+        position = format_position_dms(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
     else:
         position = "无定位"
     lines = [

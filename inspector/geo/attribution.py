@@ -54,7 +54,7 @@ def lookup_for(ws: Workspace) -> Lookup:
     cached = getattr(ws, "_lookup", None)
     if cached is None or cached.generation != ws.zones_generation:
         cached = Lookup(ws)
-        ws._lookup = cached  # type: ignore[attr-defined]
+        ws._lookup = cached  # type: ignore[attr-defined]  # kept with the workspace it was built from
     return cached
 
 

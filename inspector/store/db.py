@@ -31,7 +31,7 @@ def _sqlite_module() -> ModuleType:
     finally:
         probe.close()
     try:
-        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+        import pysqlite3.dbapi2 as pysqlite3
     except ImportError as exc:  # pragma: no cover - depends on the build
         raise SetupError(
             "此 Python 的 sqlite3 不能加载扩展，且未安装 pysqlite3-binary",
