@@ -17,8 +17,8 @@ FIXED_WAIT = re.compile(r"\bqtbot\.wait\(|\bqWait\(|\btime\.sleep\(|\basyncio\.s
 ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)")}
 
 
-# A workspace connection passed around untyped: `conn: Any`, `connection: Any`
-UNTYPED_CONNECTION = re.compile(r"\b(conn|connection): Any\b")
+# A database connection passed around untyped: `conn: Any`, `dbapi_conn: Any`, `connection: Any`
+UNTYPED_CONNECTION = re.compile(r"(conn|connection): Any\b")
 TYPED_PACKAGES = ("inspector", "sync")
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -290,7 +291,7 @@ class Storage:
 WRITE_OPTION = "inspector_write"  # execution option of the connections Storage.write hands out
 
 
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:  # SQLAlchemy's SQLite driver: sqlite3
     dbapi_conn.isolation_level = None  # the driver issues no BEGIN of its own: _sqlite_begin does
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
