@@ -65,7 +65,8 @@ def validate(data: dict[str, Any], source: Path) -> BureauConfig:
             return None
         path = (source.parent / str(value)).resolve()
         if not path.is_file():
-            raise BadInput(f"单位配置引用的文件不存在：{path}", f"file named in the bureau configuration is missing: {path}")
+            raise BadInput(f"单位配置引用的文件不存在：{path}",
+                           f"file named in the bureau configuration is missing: {path}")
         return path
 
     return BureauConfig(name=name, adcode=adcode, server_url=url,

@@ -29,7 +29,7 @@ from inspector.store.media_store import blob_path, open_no_follow, readable_blob
 from inspector.store.workspace import Workspace, utc_now
 from sync.client import SyncClient
 from sync.errors import SyncCancelled, SyncError
-from sync.protocol import DEFAULT_CHUNK_BYTES, MAX_BUNDLE_BYTES, BlobManifest
+from sync.protocol import DEFAULT_CHUNK_BYTES, BlobManifest
 
 BUNDLE_MAX_BLOB_BYTES = 1024 * 1024  # blobs up to this size travel in bundles
 # Payload per bundle request: a cut on a slow field link loses at most this per request in flight, so it

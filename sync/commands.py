@@ -35,7 +35,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from inspector.cli.context import CommandResult, Context
+from inspector.cli.context import CommandResult, Context, Handler, Subparsers
 from inspector.errors import BadInput, InspectorError
 from inspector.i18n import pick
 
@@ -50,8 +50,8 @@ class SyncFailed(InspectorError):
     """A sync step failed (network, server, login); local data is kept."""
 
 
-def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
-    def add(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(name, parents=[json_parent], help=help_text)
         parser.set_defaults(handler=handler)
         return parser

@@ -185,7 +185,7 @@ class SyncJob:
         changes = local_store.dirty_changes(ws)
         for start in range(0, len(changes), self.batch_size):
             part = changes[start:start + self.batch_size]
-            uploads.wait_for(change.content.get("sha256") for change, _ in part if change.kind == "evidence")
+            uploads.wait_for(change.content["sha256"] for change, _ in part if change.kind == "evidence")
             self._tell("push", start, len(changes))
             batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
             revisions = {change.uuid: revision for change, revision in part}

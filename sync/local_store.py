@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from inspector.store import audit
 from inspector.store.changes import Outcome, note_record, recording
-from inspector.store.db import atomic
+from inspector.store.db import Connection, atomic
 from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace, utc_now
 from sync import quarantine
@@ -130,7 +130,7 @@ def evidence_blobs_needed(ws: Workspace, records: Iterable[ServerRecord]) -> lis
     return sorted(wanted)
 
 
-def _settled_by_review(conn: Any, record: ServerRecord) -> bool:
+def _settled_by_review(conn: Connection, record: ServerRecord) -> bool:
     """Whether the device's unpushed version of ``record`` is exactly one that office review settled."""
     if not record.resolves:
         return False
@@ -197,7 +197,7 @@ def _delete_held(ws: Workspace, record: ServerRecord, actor: str) -> str:
     return "applied"
 
 
-def _audit(conn: Any, record: ServerRecord, actor: str, action: str, evidence_hashes: list[str]) -> None:
+def _audit(conn: Connection, record: ServerRecord, actor: str, action: str, evidence_hashes: list[str]) -> None:
     if record.kind in audit.AUDITED_TABLES:
         audit.append(conn, actor, action, record.kind, record.uuid, evidence_hashes=evidence_hashes)
     conn.execute("DELETE FROM sync_conflicts WHERE record_uuid = ?", (record.uuid,))

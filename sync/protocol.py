@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeAlias, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -65,7 +65,10 @@ MAX_PUSH_RECORDS = 500  # records per push batch
 DEFAULT_PULL_PAGE = 200  # records per pull page when the client does not say
 MAX_PULL_PAGE = 1000  # the most records a client may ask for per pull page
 
-RecordKind = Literal[RECORD_KINDS]
+if TYPE_CHECKING:  # pydantic checks a Literal of the core's tuple; mypy cannot read one and sees the text
+    RecordKind: TypeAlias = str
+else:
+    RecordKind = Literal[RECORD_KINDS]
 PushStatus = Literal["applied", "conflict", "rejected"]
 KeepVersion = Literal["server", "client"]
 
@@ -104,6 +107,14 @@ class PushBatch(BaseModel):
     records: list[RecordChange] = Field(max_length=MAX_PUSH_RECORDS)
 
 
+class ReasonFields(TypedDict):
+    """Why a record was not applied, as an answer's keys (``reason`` in English for older clients)."""
+
+    reason: str
+    reason_zh: str
+    reason_en: str
+
+
 class RecordResult(BaseModel):
     uuid: str
     kind: RecordKind
@@ -116,7 +127,7 @@ class RecordResult(BaseModel):
     conflict_id: Optional[int] = None
 
     @staticmethod
-    def reason_fields(message: Message) -> dict[str, str]:
+    def reason_fields(message: Message) -> ReasonFields:
         """The reason keys of an answer for ``message``."""
         return {"reason": message.en, "reason_zh": message.zh, "reason_en": message.en}
 

@@ -34,7 +34,7 @@ import re
 from typing import Any, Iterable, NamedTuple, Optional
 
 from inspector.errors import InspectorError, Message
-from inspector.store.db import IntegrityError
+from inspector.store.db import Connection, IntegrityError, Row
 from inspector.store.workspace import utc_now
 from sync.protocol import RECORD_KINDS, ResolvedConflict, ServerRecord
 from sync.record_codec import REFERENCES, MissingParent, table_columns, wire_columns
@@ -82,7 +82,7 @@ def check_numbers(record: ServerRecord) -> None:
         _check_value(key, value)
 
 
-def check_content(conn: Any, record: ServerRecord) -> None:
+def check_content(conn: Connection, record: ServerRecord) -> None:
     """Raise :class:`RecordProblem` for a record whose kind, or a value this workspace would write, it cannot
     hold (fields this program does not know are ignored when the record is applied, so they are not checked)."""
     if record.kind not in RECORD_KINDS:
@@ -110,7 +110,7 @@ def _named(ref: Any) -> str:
     return ref if isinstance(ref, str) and UUID_PATTERN.match(ref) else "(?)"
 
 
-def reason(conn: Any, server_url: str, record: ServerRecord, error: BaseException) -> Reason:
+def reason(conn: Connection, server_url: str, record: ServerRecord, error: BaseException) -> Reason:
     """Why ``record`` could not be applied, for a person: Chinese, English and the parent it waits for."""
     if isinstance(error, RecordProblem):
         return Reason(error.message)
@@ -131,13 +131,13 @@ def reason(conn: Any, server_url: str, record: ServerRecord, error: BaseExceptio
                                         "record_uuid = ?", (server_url, waiting)).fetchone():
                 return Reason(Message(f"所属{zh_name} {_named(ref)} 已在服务器上删除",
                                       f"its {en_name} {_named(ref)} was deleted on the server"), waiting)
-            return Reason(Message(f"本机没有所属{zh_name} {_named(ref)}", f"its {en_name} {_named(ref)} is not held here"),
-                          waiting)
+            return Reason(Message(f"本机没有所属{zh_name} {_named(ref)}",
+                                  f"its {en_name} {_named(ref)} is not held here"), waiting)
         return Reason(Message("所属记录不在本机", "a record it refers to is not held here"))
     return Reason(Message("本机数据库拒绝了这条记录", "the workspace database refused this record").detailed(error))
 
 
-def put(conn: Any, server_url: str, record: ServerRecord, why: Reason) -> bool:
+def put(conn: Connection, server_url: str, record: ServerRecord, why: Reason) -> bool:
     """Keep ``record`` aside (or refresh its entry); True when it was not quarantined before."""
     new = not is_quarantined(conn, server_url, record.uuid)
     now = utc_now()
@@ -151,8 +151,8 @@ def put(conn: Any, server_url: str, record: ServerRecord, why: Reason) -> bool:
         "reason_zh = excluded.reason_zh, reason_en = excluded.reason_en, waiting_for = excluded.waiting_for, "
         "last_seen = excluded.last_seen",
         (server_url, record.uuid, str(record.kind), _storable(record.revision), _storable(record.server_seq),
-         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.message.zh, why.message.en,
-         why.waiting_for, now, now))
+         int(bool(record.deleted)), json.dumps(record.content, ensure_ascii=False), resolves, why.message.zh,
+         why.message.en, why.waiting_for, now, now))
     return new
 
 
@@ -162,23 +162,23 @@ def _storable(number: Any) -> Any:
     return number if fits else str(number)
 
 
-def is_quarantined(conn: Any, server_url: str, uuid: str) -> bool:
+def is_quarantined(conn: Connection, server_url: str, uuid: str) -> bool:
     return conn.execute("SELECT 1 FROM sync_quarantine WHERE server_url = ? AND record_uuid = ?",
                         (server_url, uuid)).fetchone() is not None
 
 
-def release(conn: Any, server_url: str, uuid: str) -> bool:
+def release(conn: Connection, server_url: str, uuid: str) -> bool:
     """Drop a record's entry (a revision of it applied, or it was deleted); True when there was one."""
     return conn.execute("DELETE FROM sync_quarantine WHERE server_url = ? AND record_uuid = ?",
                         (server_url, uuid)).rowcount > 0
 
 
-def quarantined_uuids(conn: Any, server_url: str) -> list[str]:
+def quarantined_uuids(conn: Connection, server_url: str) -> list[str]:
     return [uuid for (uuid,) in conn.execute(
         "SELECT record_uuid FROM sync_quarantine WHERE server_url = ? ORDER BY record_uuid", (server_url,))]
 
 
-def _stored_record(row: Any) -> ServerRecord:
+def _stored_record(row: Row) -> ServerRecord:
     resolves = [ResolvedConflict(**r) for r in json.loads(row["resolves"])] if row["resolves"] else None
     # Built without validation: a kind this program does not know must come back as it was kept.
     return ServerRecord.model_construct(kind=row["kind"], uuid=row["record_uuid"], revision=row["server_revision"],
@@ -186,13 +186,13 @@ def _stored_record(row: Any) -> ServerRecord:
                                         content=json.loads(row["content"]), resolves=resolves)
 
 
-def stored_records(conn: Any, server_url: str) -> list[ServerRecord]:
+def stored_records(conn: Connection, server_url: str) -> list[ServerRecord]:
     """Every quarantined record of this server, as it was pulled."""
     rows = conn.execute("SELECT * FROM sync_quarantine WHERE server_url = ? ORDER BY server_seq", (server_url,))
     return [_stored_record(row) for row in rows]
 
 
-def waiting_for(conn: Any, server_url: str, parents: Iterable[str]) -> list[ServerRecord]:
+def waiting_for(conn: Connection, server_url: str, parents: Iterable[str]) -> list[ServerRecord]:
     """Quarantined records that wait for one of ``parents``."""
     wanted = sorted(set(parents))
     found: list[ServerRecord] = []
@@ -204,7 +204,7 @@ def waiting_for(conn: Any, server_url: str, parents: Iterable[str]) -> list[Serv
     return found
 
 
-def _case_no(conn: Any, kind: str, content: dict[str, Any]) -> Optional[str]:
+def _case_no(conn: Connection, kind: str, content: dict[str, Any]) -> Optional[str]:
     value = content.get("case_no") if kind == "cases" else None
     if kind != "cases" and isinstance(content.get("case_uuid"), str):
         row = conn.execute("SELECT case_no FROM cases WHERE uuid = ?", (content["case_uuid"],)).fetchone()
@@ -212,7 +212,7 @@ def _case_no(conn: Any, kind: str, content: dict[str, Any]) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def entries(conn: Any, server_url: str) -> list[dict[str, Any]]:
+def entries(conn: Connection, server_url: str) -> list[dict[str, Any]]:
     """The quarantine of this server for reports: uuid, kind, server_revision, reason (in the message
     language; reason_zh and reason_en beside it), first_seen, last_seen, case_no (when this workspace knows
     the case) and the content."""
@@ -227,18 +227,18 @@ def entries(conn: Any, server_url: str) -> list[dict[str, Any]]:
     return listing
 
 
-def note_skipped_tombstone(conn: Any, server_url: str, record: ServerRecord) -> None:
+def note_skipped_tombstone(conn: Connection, server_url: str, record: ServerRecord) -> None:
     conn.execute("INSERT INTO sync_skipped_tombstones (server_url, record_uuid, kind, server_revision, skipped_at) "
                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_url, record_uuid) DO UPDATE SET "
                  "kind = excluded.kind, server_revision = excluded.server_revision, skipped_at = excluded.skipped_at",
                  (server_url, record.uuid, record.kind, record.revision, utc_now()))
 
 
-def forget_skipped_tombstone(conn: Any, server_url: str, uuid: str) -> None:
+def forget_skipped_tombstone(conn: Connection, server_url: str, uuid: str) -> None:
     conn.execute("DELETE FROM sync_skipped_tombstones WHERE server_url = ? AND record_uuid = ?", (server_url, uuid))
 
 
-def skipped_tombstones(conn: Any, server_url: str) -> list[tuple[str, str, int]]:
+def skipped_tombstones(conn: Connection, server_url: str) -> list[tuple[str, str, int]]:
     """``[kind, uuid, server revision]`` of the deletions skipped for records never held here."""
     return [(kind, uuid, int(revision)) for kind, uuid, revision in conn.execute(
         "SELECT kind, record_uuid, server_revision FROM sync_skipped_tombstones WHERE server_url = ?",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector.store.db import Connection, Row
 from sync.protocol import RECORD_KINDS
 
 SYNC_BOOKKEEPING = frozenset({"id", "uuid", "base_revision", "server_seq", "dirty", "deleted"})
@@ -27,7 +28,7 @@ class MissingParent(LookupError):
     """A record refers to a case or finding this workspace does not hold."""
 
 
-def table_columns(conn: Any, kind: str) -> list[str]:
+def table_columns(conn: Connection, kind: str) -> list[str]:
     if kind not in RECORD_KINDS:
         raise ValueError(f"not a synced record kind: {kind}")
     key = (id(conn), kind)
@@ -36,19 +37,19 @@ def table_columns(conn: Any, kind: str) -> list[str]:
     return _columns_cache[key]
 
 
-def wire_columns(conn: Any, kind: str) -> list[str]:
+def wire_columns(conn: Connection, kind: str) -> list[str]:
     skip = SYNC_BOOKKEEPING | (CASE_LOCAL_COLUMNS if kind == "cases" else frozenset())
     return [c for c in table_columns(conn, kind) if c not in skip]
 
 
-def _uuid_of(conn: Any, table: str, row_id: Any) -> str | None:
+def _uuid_of(conn: Connection, table: str, row_id: int | None) -> str | None:
     if row_id is None:
         return None
     found = conn.execute(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,)).fetchone()
     return found[0] if found else None
 
 
-def to_wire(conn: Any, kind: str, row: Any) -> dict[str, Any]:
+def to_wire(conn: Connection, kind: str, row: Row) -> dict[str, Any]:
     """The wire content of a workspace row (a ``sqlite3.Row`` with all columns)."""
     content: dict[str, Any] = {}
     for column in wire_columns(conn, kind):
@@ -60,7 +61,7 @@ def to_wire(conn: Any, kind: str, row: Any) -> dict[str, Any]:
     return content
 
 
-def from_wire(conn: Any, kind: str, content: dict[str, Any]) -> dict[str, Any]:
+def from_wire(conn: Connection, kind: str, content: dict[str, Any]) -> dict[str, Any]:
     """Workspace column values for wire content; raises :class:`MissingParent` for unknown references."""
     columns = set(wire_columns(conn, kind))
     values: dict[str, Any] = {}

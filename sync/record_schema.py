@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Annotated, Any, Callable, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal, Optional, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
 from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
@@ -70,7 +71,7 @@ def _day(text: str) -> str:
     return text
 
 
-def _json_text(shape: type, items: Optional[type] = None) -> Callable[[str], str]:
+def _json_text(shape: type[list[Any]] | type[dict[str, Any]], items: Optional[type] = None) -> Callable[[str], str]:
     """A validator for a text column holding JSON of ``shape`` (list or dict), optionally of ``items``."""
     def check(text: str) -> str:
         try:
@@ -104,6 +105,28 @@ SqlFlag = Annotated[int, Field(ge=0, le=1)]  # a workspace boolean column: 0 or 
 Revision = Annotated[int, Field(ge=1)]
 
 
+if TYPE_CHECKING:
+    # A Literal of the core's constant tuples is a type pydantic checks at run time but no type checker can
+    # read (its values are not written out here): mypy sees the text each one is.
+    State: TypeAlias = str
+    Move: TypeAlias = str
+    Role: TypeAlias = str
+    Assessment: TypeAlias = str
+    PositionSource: TypeAlias = str
+    MeasureType: TypeAlias = str
+    EvidenceKind: TypeAlias = str
+    Phase: TypeAlias = str
+else:
+    State = Literal[STATES]
+    Move = Literal[MOVES]
+    Role = Literal[ROLES]
+    Assessment = Literal[ASSESSMENTS]
+    PositionSource = Literal[POSITION_SOURCES]
+    MeasureType = Literal[MEASURE_TYPES]
+    EvidenceKind = Literal[EVIDENCE_KINDS]
+    Phase = Literal[PHASES]
+
+
 class _Record(BaseModel):
     """Columns every synced record carries. A field without a default is a column the workspace cannot
     store without (NOT NULL, no default); a field with one may be left out."""
@@ -129,7 +152,7 @@ class CaseContent(_Record):
     ledger_city: Optional[Text] = None
     ledger_county: Optional[Text] = None
     area_m2: Optional[Area] = None
-    status: Literal[STATES] = STATES[0]
+    status: State = STATES[0]
     city_adcode: Optional[Adcode] = None
     county_adcode: Optional[Adcode] = None
     source_file: Optional[Text] = None
@@ -145,13 +168,13 @@ class FindingContent(_Record):
     observed_at_utc: UtcTime
     lon: Optional[Lon] = None
     lat: Optional[Lat] = None
-    position_source: Optional[Literal[POSITION_SOURCES]] = None
+    position_source: Optional[PositionSource] = None
     accuracy_m: Optional[Annotated[float, Field(ge=0, le=MAX_ACCURACY_M, allow_inf_nan=False)]] = None
     activity_type: Name
     description: Text = ""
     area_m2: Optional[Area] = None
     area_is_estimate: SqlFlag = 1
-    assessment: Literal[ASSESSMENTS]
+    assessment: Assessment
     basis: Optional[Text] = None
     function_zone: Optional[Label] = None
     zones: JsonList = "[]"
@@ -159,7 +182,7 @@ class FindingContent(_Record):
 
 class RectificationContent(_Record):
     case_uuid: Uuid
-    measure_type: Literal[MEASURE_TYPES]
+    measure_type: MeasureType
     measures: Text = ""
     deadline: Optional[Day] = None
     responsible_unit: Optional[Text] = None
@@ -167,17 +190,17 @@ class RectificationContent(_Record):
     progress_notes: JsonList = "[]"
 
 
-ClosureChecklistContent = create_model(  # one 0/1 column per 两断三清 item of the core's checklist
-    "ClosureChecklistContent", __base__=_Record, case_uuid=(Uuid, ...), note=(Optional[Text], None),
-    **{item: (SqlFlag, 0) for item in CHECKLIST_ITEMS})
+_CHECKLIST_FIELDS: dict[str, Any] = {  # field: (type, default); one 0/1 column per 两断三清 item of the core's
+    "case_uuid": (Uuid, ...), "note": (Optional[Text], None), **{item: (SqlFlag, 0) for item in CHECKLIST_ITEMS}}
+ClosureChecklistContent = create_model("ClosureChecklistContent", __base__=_Record, **_CHECKLIST_FIELDS)
 
 
 class EvidenceContent(_Record):
     case_uuid: Uuid
     finding_uuid: Optional[Uuid] = None
     sha256: Sha256
-    kind: Literal[EVIDENCE_KINDS]
-    phase: Literal[PHASES]
+    kind: EvidenceKind
+    phase: Phase
     original_name: Optional[Label] = None
     lon: Optional[Lon] = None
     lat: Optional[Lat] = None
@@ -200,11 +223,11 @@ class EvidenceContent(_Record):
 
 class TransitionContent(_Record):
     case_uuid: Uuid
-    action: Literal[MOVES]
-    from_state: Literal[STATES]
-    to_state: Literal[STATES]
+    action: Move
+    from_state: State
+    to_state: State
     actor: Name
-    role: Literal[ROLES]
+    role: Role
     reason: Optional[Text] = None
     at_utc: UtcTime
 
@@ -217,7 +240,7 @@ TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the 
 
 def _tombstone_model(model: type[BaseModel]) -> type[BaseModel]:
     """``model`` with every field optional but the references (a present field must still fit)."""
-    optional = {name: (info.annotation, FieldInfo.merge_field_infos(info, default=None))
+    optional: dict[str, Any] = {name: (info.annotation, FieldInfo.merge_field_infos(info, default=None))
                 for name, info in model.model_fields.items() if name not in TOMBSTONE_REFERENCES}
     return create_model(model.__name__ + "Tombstone", __base__=model, **optional)
 
@@ -242,7 +265,7 @@ _WHY: dict[str, Callable[[dict[str, Any]], tuple[str, Optional[str]]]] = {
 }
 
 
-def _field_problem(error: dict[str, Any]) -> Message:
+def _field_problem(error: ErrorDetails) -> Message:
     """One field at fault: its name and why, in both languages (English: pydantic's words)."""
     field = ".".join(str(part) for part in error["loc"]) or "content"
     ctx = error.get("ctx") or {}

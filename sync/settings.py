@@ -11,8 +11,9 @@ keyring (:class:`~sync.errors.AuthError` when there is none: log in again —
 local data is never touched by a failed login); :func:`open_client` does the
 same from :class:`SyncSettings` already read, optionally asking the server's
 unauthenticated ``/info`` first, so that "unreachable" (offline) is told apart
-from "no token" (log in); :func:`with_client` runs one call with such a client. :func:`login_defaults` pre-fills a login form: the
-workspace's last server, else the server and CA baked into a bureau build.
+from "no token" (log in); :func:`with_client` runs one call with such a client.
+:func:`login_defaults` pre-fills a login form: the workspace's last server,
+else the server and CA baked into a bureau build.
 The CLI (``inspector login`` / ``sync`` / ``conflicts``) and the GUI both go
 through these functions.
 """

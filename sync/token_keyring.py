@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import configparser
 import os
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from inspector.errors import Message
 from sync.errors import AuthError
+
+if TYPE_CHECKING:  # keyring itself is imported when a token is kept or read
+    from keyring.backend import KeyringBackend
 
 KEYRING_SERVICE = "lvdun-inspector"
 BACKEND_ENV = "PYTHON_KEYRING_BACKEND"  # keyring's own variable naming a backend class
@@ -52,16 +55,16 @@ def configured_explicitly() -> bool:
                 and config.get("backend", "default-keyring").strip())
 
 
-def _is_os_keyring(backend: Any) -> bool:
+def _is_os_keyring(backend: KeyringBackend) -> bool:
     module = type(backend).__module__
     return any(module == name or module.startswith(name + ".") for name in OS_KEYRING_MODULES)
 
 
-def _name(backend: Any) -> str:
+def _name(backend: KeyringBackend) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
-def secure_keyring() -> Any:
+def secure_keyring() -> KeyringBackend:
     """The keyring backend to keep tokens in; raises :class:`NoSecureKeyring` when there is none."""
     import keyring
     from keyring.backends.chainer import ChainerBackend

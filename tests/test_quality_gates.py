@@ -1,5 +1,6 @@
 """Quality gates: pytest refuses unknown markers and passing xfails, the tests wait on conditions instead of
-fixed times, ``ruff check`` passes (as ``.ci/run`` runs it) with no exemptions for ui/."""
+fixed times, ``ruff check`` passes with no exemption left in the core, sync and ui packages, and ``mypy`` passes
+on the core and sync with a typed workspace connection (as ``.ci/run`` runs both)."""
 from __future__ import annotations
 
 import re
@@ -14,12 +15,20 @@ PYTEST_BUILTIN_MARKERS = {"parametrize", "skip", "skipif", "xfail", "usefixtures
 FIXED_WAIT = re.compile(r"\bqtbot\.wait\(|\bqWait\(|\btime\.sleep\(|\basyncio\.sleep\(")
 # The one polling loop: sync_fixtures.wait_for (bounded, on a real condition such as "the server answers").
 ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)")}
-# Pairs of places that share six or more lines of the same shape, across the whole tree, tests included (issue 12).
+
+
+# A database connection passed around untyped: `conn: Any`, `dbapi_conn: Any`, `connection: Any`
+UNTYPED_CONNECTION = re.compile(r"(conn|connection): Any\b")
+TYPED_PACKAGES = ("inspector", "sync")
+
+
+def _tool_options() -> dict:
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)["tool"]
 
 
 def _pytest_options() -> dict:
-    with (REPO / "pyproject.toml").open("rb") as handle:
-        return tomllib.load(handle)["tool"]["pytest"]["ini_options"]
+    return _tool_options()["pytest"]["ini_options"]
 
 
 def test_pytest_refuses_unknown_markers_and_passing_xfails():
@@ -55,15 +64,36 @@ def test_ruff_check_passes():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+def test_ruff_exempts_nothing_in_the_core_and_sync():
+    exempt = _tool_options()["ruff"]["lint"]["per-file-ignores"]
+    assert [path for path in exempt if path.startswith(tuple(f"{package}/" for package in TYPED_PACKAGES))] == []
+
+
+def test_mypy_passes_on_the_core_and_sync(tmp_path):
+    options = _tool_options()["mypy"]
+    assert options["files"] == list(TYPED_PACKAGES) and options["check_untyped_defs"] is True
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_the_workspace_connection_is_typed():
+    found = [(path.relative_to(REPO).as_posix(), number, line.strip())
+             for package in TYPED_PACKAGES for path in sorted((REPO / package).rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if UNTYPED_CONNECTION.search(line)]
+    assert found == []
+
+
 def test_ci_runs_the_gates():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "ruff check ." in ci and "lint-imports" in ci
+    assert "\n.venv/bin/mypy\n" in ci and ci.index(".venv/bin/mypy") < ci.index("-m pytest")
 
 
 def test_ui_has_no_long_line_or_unused_import_exemptions():
     """ui/ is held to the whole rule set: no per-file ignores for long lines (E501) or unused imports (F401)."""
-    with (REPO / "pyproject.toml").open("rb") as handle:
-        ignores = tomllib.load(handle)["tool"]["ruff"]["lint"]["per-file-ignores"]
+    ignores = _tool_options()["ruff"]["lint"]["per-file-ignores"]
     exempt = {path: codes for path, codes in ignores.items()
               if path.startswith("ui/") and {"E501", "F401"} & set(codes)}
     assert exempt == {}

@@ -11,6 +11,7 @@ from typing import Any
 
 from inspector.casework.statuses import is_overdue, overdue_sql
 from inspector.errors import NotFound
+from inspector.store.db import Row
 from inspector.store.workspace import Workspace
 
 CASE_COLUMNS = (
@@ -21,7 +22,7 @@ CASE_COLUMNS = (
 )
 
 
-def resolve_case(ws: Workspace, ref: str) -> Any:
+def resolve_case(ws: Workspace, ref: str) -> Row:
     """The case row for a 问题编号 or UUID; :class:`NotFound` otherwise."""
     row = ws.conn.execute(
         f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE (case_no = ? OR uuid = ?) AND deleted = 0",
@@ -53,7 +54,7 @@ def _admin_names(ws: Workspace) -> dict[str, str]:
     return {r[0]: r[1] for r in ws.conn.execute("SELECT adcode, name FROM admin_areas")}
 
 
-def case_dict(row: Any, zones: list[dict[str, Any]], names: dict[str, str],
+def case_dict(row: Row, zones: list[dict[str, Any]], names: dict[str, str],
               nearest: dict[int, dict[str, Any]], today: dt.date) -> dict[str, Any]:
     data = {k: row[k] for k in CASE_COLUMNS if k != "id"}
     data["zones"] = zones
@@ -85,7 +86,8 @@ def list_cases(ws: Workspace, *, status: str | None = None, refs: list[str] | No
     nearest = {
         r[0]: {"uuid": r[1], "name": r[2], "code": r[3], "kind": r[4], "function_zone": r[5]}
         for r in ws.conn.execute(
-            f"SELECT id, uuid, name, code, kind, function_zone FROM zones WHERE id IN ({','.join('?' * len(nearest_ids))})",
+            "SELECT id, uuid, name, code, kind, function_zone FROM zones "
+            f"WHERE id IN ({','.join('?' * len(nearest_ids))})",
             nearest_ids,
         )
     } if nearest_ids else {}

@@ -19,7 +19,7 @@ from inspector.casework.cases import resolve_case
 from inspector.errors import BadInput, NotFound
 from inspector.geo.attribution import locate
 from inspector.store.changes import Outcome, recording
-from inspector.store.db import atomic
+from inspector.store.db import Row, atomic
 from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now
 
@@ -65,7 +65,7 @@ def _check_position(ws: Workspace, lon: float, lat: float) -> None:
         raise BadInput(f"坐标不在江苏省内：{lon}, {lat}", f"position is outside Jiangsu: {lon}, {lat}")
 
 
-def finding_dict(row: Any) -> dict[str, Any]:
+def finding_dict(row: Row) -> dict[str, Any]:
     data = {key: row[key] for key in FINDING_COLUMNS}
     data["zones"] = json.loads(data["zones"] or "[]")
     data["area_is_estimate"] = bool(data["area_is_estimate"])
@@ -116,7 +116,7 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
                    journal.changes)
 
 
-def resolve_finding(ws: Workspace, ref: str | int, *, case_id: int | None = None) -> Any:
+def resolve_finding(ws: Workspace, ref: str | int, *, case_id: int | None = None) -> Row:
     """A finding row by UUID or local id (optionally it must belong to ``case_id``)."""
     text = str(ref).strip()
     column = "id" if text.isdigit() else "uuid"

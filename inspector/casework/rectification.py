@@ -18,7 +18,7 @@ from typing import Any
 from inspector.casework.cases import resolve_case
 from inspector.errors import BadInput, NotFound
 from inspector.store.changes import Outcome, recording
-from inspector.store.db import atomic
+from inspector.store.db import Row, atomic
 from inspector.store.record_store import insert_record, to_json, update_record
 from inspector.store.workspace import Workspace, utc_now
 
@@ -43,7 +43,7 @@ def _check_date(text: str | None) -> str | None:
         raise BadInput(f"日期须为 YYYY-MM-DD：{text}", f"date must be YYYY-MM-DD: {text}") from exc
 
 
-def rectification_dict(row: Any) -> dict[str, Any]:
+def rectification_dict(row: Row) -> dict[str, Any]:
     data = {key: row[key] for key in RECTIFICATION_COLUMNS}
     data["progress_notes"] = json.loads(data["progress_notes"] or "[]")
     return data
@@ -65,7 +65,7 @@ def add_rectification(ws: Workspace, case_ref: str, *, measure_type: str, measur
                    journal.changes)
 
 
-def _rectification_row(ws: Workspace, uuid: str) -> Any:
+def _rectification_row(ws: Workspace, uuid: str) -> Row:
     row = ws.conn.execute(f"SELECT {', '.join(RECTIFICATION_COLUMNS)} FROM rectifications "
                           "WHERE uuid = ? AND deleted = 0", (uuid.strip().lower(),)).fetchone()
     if row is None:

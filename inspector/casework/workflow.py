@@ -140,7 +140,8 @@ def _rectification(facts: CaseFacts) -> Missing:
 def _closure_evidence(facts: CaseFacts) -> Missing:
     missing: Missing = []
     if not facts.after_photos:
-        missing.append(("至少一张整改后照片（阶段 after）", "at least one photo taken after rectification (phase after)"))
+        missing.append(("至少一张整改后照片（阶段 after）",
+                        "at least one photo taken after rectification (phase after)"))
     missing += _rectification(facts)
     if EXIT_MEASURE in facts.measure_types:
         if facts.checklist_missing is None:
@@ -202,7 +203,8 @@ def missing_for(rule: Rule, *, role: str, reason: Optional[str], facts: CaseFact
     when one is required, and the evidence the rule's checks ask of the case's facts."""
     missing: Missing = []
     if role not in rule.roles:
-        missing.append((f"角色 {'/'.join(rule.roles)}（当前为 {role}）", f"role {'/'.join(rule.roles)} (you are {role})"))
+        roles = "/".join(rule.roles)
+        missing.append((f"角色 {roles}（当前为 {role}）", f"role {roles} (you are {role})"))
     if rule.reason_required and not (reason or "").strip():
         missing.append(("原因（--reason）", "a reason (--reason)"))
     for check in rule.checks:

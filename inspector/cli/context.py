@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol, TypeAlias
 
 from inspector.i18n import pick
 from inspector.store.workspace import Workspace, default_workspace_dir
@@ -70,9 +70,10 @@ class CommandResult:
 
 
 Handler = Callable[[argparse.Namespace, Context], tuple[Any, str]]
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # what add_subparsers returns
 
 
 class Register(Protocol):
     """A command module's ``register(subparsers, json_parent)``: adds its subcommands, each with a handler."""
 
-    def __call__(self, subparsers: Any, json_parent: argparse.ArgumentParser) -> None: ...
+    def __call__(self, subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None: ...

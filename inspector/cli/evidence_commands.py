@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
-from inspector.cli.context import CommandResult, Context
+from inspector.cli.context import CommandResult, Context, Handler, Subparsers
 from inspector.i18n import pick
 
 PHASE_CHOICES = ("inspection", "before", "after")
@@ -26,12 +26,12 @@ def default_actor() -> str:
         return "inspector"
 
 
-def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
+def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
     actor_parent = argparse.ArgumentParser(add_help=False)
     actor_parent.add_argument("--by", dest="actor", default=None, metavar="NAME",
                               help="who is acting (default: $INSPECTOR_USER or the login name)")
 
-    def add(container: Any, name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+    def add(container: Subparsers, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = container.add_parser(name, parents=[json_parent, actor_parent], help=help_text)
         parser.set_defaults(handler=handler)
         return parser

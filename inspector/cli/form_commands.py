@@ -5,13 +5,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.context import CommandResult, Context
+from inspector.cli.context import CommandResult, Context, Subparsers
 from inspector.i18n import pick
 
 FORM_KIND_CHOICES = ("inspection", "notice", "closure")
 
 
-def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
+def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
     one = subparsers.add_parser("form", parents=[json_parent], help="render one PDF form of a case")
     one.add_argument("case", metavar="CASE", help="问题编号 or UUID")
     one.add_argument("--kind", choices=FORM_KIND_CHOICES, required=True)

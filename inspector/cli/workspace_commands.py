@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from inspector.cli.context import Context
+from inspector.cli.context import Context, Handler, Subparsers
 from inspector.i18n import pick
 
 
-def register(subparsers: Any, json_parent: argparse.ArgumentParser) -> None:
-    def add(name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(name, parents=[json_parent], help=help_text)
         parser.set_defaults(handler=handler)
         return parser

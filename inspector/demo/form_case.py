@@ -33,6 +33,7 @@ from inspector.forms.model import (
     FormPhoto,
     FormRectification,
     FormZone,
+    PhotoPhase,
 )
 
 CASE_LON, CASE_LAT = 120.5012, 33.6034  # degrees, CGCS2000
@@ -46,7 +47,8 @@ def _offset(east_m: float, north_m: float) -> tuple[float, float]:
 
 
 def _square(east_m: float, north_m: float, half_width_m: float, half_height_m: float) -> Polygon:
-    (min_lon, min_lat), (max_lon, max_lat) = _offset(east_m - half_width_m, north_m - half_height_m), _offset(east_m + half_width_m, north_m + half_height_m)
+    min_lon, min_lat = _offset(east_m - half_width_m, north_m - half_height_m)
+    max_lon, max_lat = _offset(east_m + half_width_m, north_m + half_height_m)
     return box(min_lon, min_lat, max_lon, max_lat)
 
 
@@ -86,11 +88,13 @@ def _scene(index: int, width: int, height: int, after: bool) -> PILImage.Image:
             draw.ellipse([x, y, x + w, y + h], fill=(60, 110, 160))
     if not after:
         x = rng.uniform(0.1, 0.7) * width
-        draw.rectangle([x, horizon - 0.12 * height, x + 0.2 * width, horizon + 0.05 * height], fill=(150, 150, 155), outline=(60, 60, 60), width=max(2, width // 300))
+        draw.rectangle([x, horizon - 0.12 * height, x + 0.2 * width, horizon + 0.05 * height],
+                       fill=(150, 150, 155), outline=(60, 60, 60), width=max(2, width // 300))
     return image
 
 
-def write_demo_photo(path: Path, index: int, *, size: tuple[int, int] = (1600, 1200), after: bool = False, exif_rotated: bool = False) -> str:
+def write_demo_photo(path: Path, index: int, *, size: tuple[int, int] = (1600, 1200), after: bool = False,
+                     exif_rotated: bool = False) -> str:
     """Draw and save one JPEG; returns its SHA-256. ``exif_rotated`` stores it sideways with Orientation=6."""
     image = _scene(index, *size, after)
     exif = PILImage.Exif()
@@ -115,12 +119,14 @@ def demo_photos(folder: Path, count: int = 6, *, large: bool = False) -> list[Fo
         drone = index % 3 == 2
         angle = 2 * math.pi * index / max(count, 1)
         lon, lat = _offset(180 * math.cos(angle) - 60, 140 * math.sin(angle) + 40)
-        sha = write_demo_photo(folder / f"photo_{index + 1:02d}.jpg", index, size=size, after=after, exif_rotated=index == 1)
-        phase = "after" if after else ("inspection" if index == 0 else "before")
+        sha = write_demo_photo(folder / f"photo_{index + 1:02d}.jpg", index, size=size, after=after,
+                               exif_rotated=index == 1)
+        phase: PhotoPhase = "after" if after else ("inspection" if index == 0 else "before")
         photos.append(
             FormPhoto(
                 path=folder / f"photo_{index + 1:02d}.jpg", sha256=sha,
-                taken_at=f"2024-{5 if not after else 9:02d}-{10 + index % 18:02d} {9 + index % 8:02d}:{(index * 7) % 60:02d}:12",
+                taken_at=f"2024-{5 if not after else 9:02d}-{10 + index % 18:02d} "
+                         f"{9 + index % 8:02d}:{(index * 7) % 60:02d}:12",
                 lon=lon, lat=lat, bearing_deg=None if index == 4 else (index * 67.5) % 360,
                 kind="drone" if drone else "photo", phase=phase,
                 caption=("养殖塘及看护房全貌" if not after else "养殖设施已拆除，已覆绿") if index % 2 == 0 else None,
@@ -132,19 +138,21 @@ def demo_photos(folder: Path, count: int = 6, *, large: bool = False) -> list[Fo
 def demo_footprints(photos: list[FormPhoto]) -> list[FormFootprint]:
     footprints = []
     for number, photo in enumerate(photos, start=1):
-        if photo.kind == "drone" and photo.has_position:
-            east = (photo.lon - CASE_LON) * METRES_PER_DEGREE_LON  # type: ignore[operator]
-            north = (photo.lat - CASE_LAT) * METRES_PER_DEGREE_LAT  # type: ignore[operator]
-            footprints.append(FormFootprint(rotate(_square(east, north + 60, 110, 75), photo.bearing_deg or 0), f"图{number}"))
+        if photo.kind == "drone" and photo.lon is not None and photo.lat is not None:
+            east = (photo.lon - CASE_LON) * METRES_PER_DEGREE_LON
+            north = (photo.lat - CASE_LAT) * METRES_PER_DEGREE_LAT
+            footprint = rotate(_square(east, north + 60, 110, 75), photo.bearing_deg or 0)
+            footprints.append(FormFootprint(footprint, f"图{number}"))
     return footprints
 
 
-def build_demo_case(folder: Path, *, photo_count: int = 6, large_photos: bool = False, description: str | None = None, basemap: Path | None = None) -> FormCase:
+def build_demo_case(folder: Path, *, photo_count: int = 6, large_photos: bool = False, description: str | None = None,
+                    basemap: Path | None = None) -> FormCase:
     """A complete case with findings, rectification, checklist and the acceptance chain."""
     photos = demo_photos(Path(folder), photo_count, large=large_photos)
     return FormCase(
         uuid="6f1c2a7e-3b5d-4e8f-9a10-2c4d6e8f0a1b", case_no="LD2024-320924-0137",
-        zone_names=["盐城湿地珍禽国家级自然保护区", "射阳河口湿地生态保护红线"],
+        zone_names=("盐城湿地珍禽国家级自然保护区", "射阳河口湿地生态保护红线"),
         kind="自然保护地", category="自然保护区", function_zone="缓冲区",
         admin=FormAdmin("盐城市", "射阳县", "320924"), lon=CASE_LON, lat=CASE_LAT, area_m2=18650.0,
         problem_type="违规养殖", discovered_on="2024-04-18", deadline="2024-10-31",
@@ -153,28 +161,31 @@ def build_demo_case(folder: Path, *, photo_count: int = 6, large_photos: bool = 
             "遥感监测发现保护区缓冲区内新增养殖塘 3 处及看护房 1 座，占用滩涂湿地，"
             "塘埂硬化，有增氧设备及投饵痕迹。"
         ),
-        findings=[
+        findings=(
             FormFinding(
-                inspectors=["张建国", "李敏"], time="2024-05-10 09:30", activity_type="水产养殖",
+                inspectors=("张建国", "李敏"), time="2024-05-10 09:30", activity_type="水产养殖",
                 description="现场核实养殖塘 3 处，总面积约 1.87 公顷，看护房 1 座（砖混，约 40 m²），"
                 "塘内有增氧机 4 台，正在养殖。经营者称 2023 年起租赁经营，无审批手续。",
                 area_m2=18650.0, assessment="确认问题",
                 basis="《中华人民共和国自然保护区条例》第二十六条、第三十二条；江苏省生态空间管控区域规划。",
-                weather="晴，东南风 3 级", accompanying=["王海（海河镇）", "经营者 陈某"],
-            )
-        ],
-        photos=photos, footprints=demo_footprints(photos), zones=demo_zones(),
+                weather="晴，东南风 3 级", accompanying=("王海（海河镇）", "经营者 陈某"),
+            ),
+        ),
+        photos=tuple(photos), footprints=tuple(demo_footprints(photos)), zones=tuple(demo_zones()),
         rectification=FormRectification(
-            measure_type="退出", measures="拆除看护房及增氧设备，排干养殖塘，平整塘埂，恢复滩涂自然湿地，补植盐地碱蓬。",
+            measure_type="退出",
+            measures="拆除看护房及增氧设备，排干养殖塘，平整塘埂，恢复滩涂自然湿地，补植盐地碱蓬。",
             deadline="2024-10-31", responsible_unit="射阳县海河镇人民政府", responsible_person="周立新",
-            progress=[("2024-06-15", "已断水断电，增氧设备清运完毕。"), ("2024-08-30", "看护房拆除，塘埂平整完成。"), ("2024-09-20", "补植盐地碱蓬约 1.5 公顷。")],
+            progress=(("2024-06-15", "已断水断电，增氧设备清运完毕。"), ("2024-08-30", "看护房拆除，塘埂平整完成。"),
+                      ("2024-09-20", "补植盐地碱蓬约 1.5 公顷。")),
         ),
         checklist=FormChecklist(True, True, True, None, True, note="该养殖点无成品库存，“清产品”不适用。"),
-        acceptance=[
+        acceptance=(
             FormAcceptanceStep("责任单位", "整改已完成，申请销号。", "周立新", "2024-09-25", "同意"),
-            FormAcceptanceStep("县级 生态环境", "经现场复核，设施已拆除，湿地恢复中，同意销号。", "孙伟", "2024-10-08", "同意"),
+            FormAcceptanceStep("县级 生态环境", "经现场复核，设施已拆除，湿地恢复中，同意销号。", "孙伟", "2024-10-08",
+                               "同意"),
             FormAcceptanceStep("县级 自然资源/林业", "同意。", "刘洋", "2024-10-09", "同意"),
-        ],
+        ),
         publicity="2024-10-12 至 2024-10-18 在射阳县人民政府网站公示，公示期内无异议。",
         basemap_mbtiles=basemap, basemap_label="示意影像（合成）" if basemap else None,
     )
@@ -196,14 +207,17 @@ def _tile_image(zoom: int, column: int, row: int) -> bytes:
     return buffer.getvalue()
 
 
-def write_demo_mbtiles(path: Path, lon: float = CASE_LON, lat: float = CASE_LAT, zooms: tuple[int, ...] = (14, 15, 16), radius_tiles: int = 3) -> Path:
+def write_demo_mbtiles(path: Path, lon: float = CASE_LON, lat: float = CASE_LAT, zooms: tuple[int, ...] = (14, 15, 16),
+                       radius_tiles: int = 3) -> Path:
     """A small MBTiles (TMS rows, PNG tiles) around a point."""
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     with connection:
         connection.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-        connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
-        connection.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "demo"), ("format", "png"), ("scheme", "tms")])
+        connection.execute(
+            "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+        connection.executemany("INSERT INTO metadata VALUES (?, ?)",
+                               [("name", "demo"), ("format", "png"), ("scheme", "tms")])
         for zoom in zooms:
             n = 1 << zoom
             column = int((lon + 180.0) / 360.0 * n)
@@ -211,7 +225,8 @@ def write_demo_mbtiles(path: Path, lon: float = CASE_LON, lat: float = CASE_LAT,
             for dx in range(-radius_tiles, radius_tiles + 1):
                 for dy in range(-radius_tiles, radius_tiles + 1):
                     tms_row = n - 1 - (xyz_row + dy)
-                    connection.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (zoom, column + dx, tms_row, _tile_image(zoom, column + dx, xyz_row + dy)))
+                    tile = _tile_image(zoom, column + dx, xyz_row + dy)
+                    connection.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (zoom, column + dx, tms_row, tile))
     connection.close()
     return path
 

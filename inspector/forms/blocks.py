@@ -73,7 +73,8 @@ class FieldGrid:
         row = len(self.rows)
         self.rows.append([self._label(label_a), self._value(value_a), self._label(label_b),
                           self._value(value_b, style_b)])
-        self.commands += [("BACKGROUND", (0, row), (0, row), LABEL_FILL), ("BACKGROUND", (2, row), (2, row), LABEL_FILL)]
+        self.commands += [("BACKGROUND", (0, row), (0, row), LABEL_FILL),
+                          ("BACKGROUND", (2, row), (2, row), LABEL_FILL)]
         return self
 
     def wide(self, label: str, value: object, *, min_height: float | None = None,
@@ -164,7 +165,8 @@ def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * m
     """Cells to sign by hand: the label on top, blank space, then 签字 and 日期 lines."""
     width = CONTENT_WIDTH / len(labels)
     sign_line = "签字：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"
-    cells = [[para(label, styles.label), Spacer(1, height - 16 * mm), para(sign_line, styles.small)] for label in labels]
+    cells = [[para(label, styles.label), Spacer(1, height - 16 * mm), para(sign_line, styles.small)]
+             for label in labels]
     return FormTable(
         [cells],
         colWidths=[width] * len(labels),

@@ -9,6 +9,8 @@ other photos); 六、验收意见 (责任单位 → 县级生态环境 + 县级�
 """
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
@@ -67,11 +69,13 @@ def checklist_table(checklist: FormChecklist | None, context: FormContext) -> Fo
         else:
             value = getattr(checklist, attribute)
             selected = "不适用" if value is None else ("已落实" if value else "未落实")
-        rows.append([para(name, styles.label), para(requirement, styles.body), choice(["已落实", "未落实", "不适用"], selected, styles)])
+        rows.append([para(name, styles.label), para(requirement, styles.body),
+                     choice(["已落实", "未落实", "不适用"], selected, styles)])
     note = checklist.note if checklist and checklist.note else ""
     first_note_row = len(rows)
     rows += spread_over_rows([para("说明", styles.label), paras(note, styles.body), blank_cell()])
-    style = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL), ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL)]
+    style: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
+                                    ("BACKGROUND", (0, 1), (0, -1), LABEL_FILL)]
     style += [("SPAN", (1, row), (2, row)) for row in range(first_note_row, len(rows))]
     widths = [LEVEL_LABEL_WIDTH, 52 * mm, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - 52 * mm]
     note_rows = range(first_note_row, len(rows) - 1)
@@ -120,12 +124,14 @@ def acceptance_table(context: FormContext) -> FormTable:
     first_rows: set[int] = set()
     for level, step in _steps_in_chain_order(context.case.acceptance):
         title = LEVEL_TITLES.get(level, escape_text(level))
-        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context), Paragraph("（盖章）", seal_style)])
+        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context),
+                                  Paragraph("（盖章）", seal_style)])
         first_rows.add(len(rows))
         continued += range(len(rows), len(rows) + len(group) - 1)
         rows += group
     widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
-    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"), ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
+    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"),
+             ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
     heights = [STEP_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
     return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
                      splitByRow=1, splitInRow=1, minRowHeights=heights)
@@ -175,7 +181,8 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
     paired = {photo.sha256 for photo in before + after}
     others = [photo for photo in case.photos if photo.sha256 not in paired]
     if others:
-        story += [gap(2), para("其他现场照片：", styles.small), gap(1), photo_grid(others, context.numbers, styles, context.photos)]
+        story += [gap(2), para("其他现场照片：", styles.small), gap(1),
+                  photo_grid(others, context.numbers, styles, context.photos)]
     story += [section_heading("六、验收意见", styles), acceptance_table(context)]
     story.append(KeepTogether([section_heading("七、验收结论及公示", styles), conclusion_grid(context)]))
     story += closing_sections(context)

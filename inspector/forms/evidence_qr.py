@@ -84,11 +84,12 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
         if photo.sha256 in listed:
             continue
         listed.add(photo.sha256)
-        position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]
+        position = format_position_dms(photo.lon, photo.lat) if photo.has_position else "无定位"  # type: ignore[arg-type]  # has_position: both set
         group = spread_over_rows(
             [
                 para(str(numbers[photo.sha256]), styles.small),
-                paras(f"{KIND_NAMES.get(photo.kind, photo.kind)}/{PHASE_NAMES.get(photo.phase, photo.phase)}", styles.small),
+                paras(f"{KIND_NAMES.get(photo.kind, photo.kind)}/{PHASE_NAMES.get(photo.phase, photo.phase)}",
+                      styles.small),
                 paras(photo.taken_at, styles.small),
                 para(position, styles.caption),
                 para(photo.sha256, styles.caption),
@@ -101,7 +102,8 @@ def evidence_list(case: FormCase, numbers: dict[str, int], styles: FormStyles, t
     return flowables
 
 
-def verification_block(case: FormCase, form_kind: str, styles: FormStyles, total_width: float, generated_at: str) -> Flowable:
+def verification_block(case: FormCase, form_kind: str, styles: FormStyles, total_width: float,
+                       generated_at: str) -> Flowable:
     """QR code with its text, next to a plain-language explanation, kept on one page."""
     digest = evidence_digest(case)
     qr_column_width = QR_SIZE + 16 * mm

@@ -182,7 +182,7 @@ def form_fonts() -> FormFonts:
         pdfmetrics.registerFont(heading[0])
     body_name = BODY_FONT if body is not None else HEADING_FONT
     heading_name = HEADING_FONT if heading is not None else BODY_FONT
-    text_font = (body or heading)[0]  # type: ignore[index]
+    text_font = (body or heading)[0]  # type: ignore[index]  # not both None (raised above)
     symbol: str | None = None
     if _has_glyphs(text_font, CHECKED_BOX + UNCHECKED_BOX):
         symbol = body_name
@@ -195,8 +195,8 @@ def form_fonts() -> FormFonts:
         body=body_name,
         heading=heading_name,
         symbol=symbol,
-        body_file=(body or heading)[1].path,  # type: ignore[index]
-        heading_file=(heading or body)[1].path,  # type: ignore[index]
+        body_file=(body or heading)[1].path,  # type: ignore[index]  # not both None (raised above)
+        heading_file=(heading or body)[1].path,  # type: ignore[index]  # not both None (raised above)
     )
 
 

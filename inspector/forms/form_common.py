@@ -89,7 +89,8 @@ def map_section(context: FormContext, heading: str) -> Flowable:
 def closing_sections(context: FormContext) -> list[Flowable]:
     """Evidence list and verification block that end every form."""
     flowables = evidence_list(context.case, context.numbers, context.styles, CONTENT_WIDTH)
-    flowables.append(verification_block(context.case, context.kind, context.styles, CONTENT_WIDTH, context.generated_at))
+    flowables.append(verification_block(context.case, context.kind, context.styles, CONTENT_WIDTH,
+                                        context.generated_at))
     return flowables
 
 
@@ -106,7 +107,8 @@ def progress_table(rectification: FormRectification | None, styles: FormStyles) 
     if not progress:
         rows += [[blank_cell(), blank_cell()], [blank_cell(), blank_cell()]]
     style = grid_style([("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL)], rows=len(rows), continued=continued)
-    return FormTable(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1, minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
+    return FormTable(rows, colWidths=widths, style=style, repeatRows=1, splitByRow=1, splitInRow=1,
+                     minRowHeights=[0] + [8 * mm] * (len(rows) - 1))
 
 
 def issuing_line(context: FormContext, label: str, unit: str | None = None) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """Gather one case from the workspace into the forms' input model (:class:`FormCase`).
 
 Reads the case with its attribution, findings, evidence (files from the
-media store; a blob behind a symbolic link refuses the form), drone footprints, the zones around it for the location map,
+media store; a blob behind a symbolic link refuses the form), drone
+footprints, the zones around it for the location map,
 the latest rectification record, the 两断三清 checklist and the acceptance
 chain derived from the workflow transitions. Times are shown in the
 workspace time zone (Asia/Shanghai by default).
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -30,6 +30,7 @@ from inspector.forms.model import (
 )
 from inspector.geo.attribution import lookup_for
 from inspector.geo.geodesy import metres_to_degrees
+from inspector.store.db import Connection
 from inspector.store.media_store import readable_blob
 from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
 
@@ -108,7 +109,7 @@ def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
     )
 
 
-def _footprints(conn: Any, case_id: int) -> tuple[FormFootprint, ...]:
+def _footprints(conn: Connection, case_id: int) -> tuple[FormFootprint, ...]:
     rows = conn.execute(
         "SELECT original_name, footprint_geojson FROM evidence WHERE case_id = ? AND deleted = 0 "
         "AND footprint_geojson IS NOT NULL ORDER BY id", (case_id,))
@@ -140,7 +141,7 @@ def _rectification(ws: Workspace, case_id: int) -> FormRectification | None:
                              responsible_person=r["responsible_person"] or "", progress=notes)
 
 
-def _checklist(conn: Any, case_id: int) -> FormChecklist | None:
+def _checklist(conn: Connection, case_id: int) -> FormChecklist | None:
     r = conn.execute(
         "SELECT water_cut, power_cut, materials_cleared, products_cleared, equipment_cleared, note "
         "FROM closure_checklists WHERE case_id = ? AND deleted = 0", (case_id,)).fetchone()

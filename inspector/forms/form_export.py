@@ -76,7 +76,8 @@ def failure_reason(exc: Exception) -> str:
         return exc.message.text
     if isinstance(exc, OSError):
         return pick(f"无法写入文件：{exc}", f"could not write the file: {exc}")
-    return pick(f"生成表单出错：{type(exc).__name__}: {exc}", f"the form could not be rendered: {type(exc).__name__}: {exc}")
+    return pick(f"生成表单出错：{type(exc).__name__}: {exc}",
+                f"the form could not be rendered: {type(exc).__name__}: {exc}")
 
 
 def export_forms(ws: Workspace, cases: Iterable[tuple[str, str]], kind: str, folder: Path, *,

@@ -60,7 +60,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     story += case_info_section(context)
     story.append(map_section(context, "二、位置示意图"))
     story.append(section_heading("三、现场核查情况", styles))
-    findings = list(case.findings) or [None]
+    findings: list[FormFinding | None] = list(case.findings) or [None]
     for index, finding in enumerate(findings):
         heading = f"第 {index + 1} 次核查" if len(findings) > 1 else None
         story += [finding_grid(context, finding, heading), gap(2)]

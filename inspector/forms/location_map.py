@@ -131,7 +131,8 @@ class LocationMap(Flowable):
             if label_point is not None:
                 labelled.append((*label_point, text))
         for x, y, text in labelled:
-            symbols.halo_text(self.canv, x, y, text, self.font, ZONE_LABEL_SIZE, colors.HexColor("#222222"), centred=True)
+            symbols.halo_text(self.canv, x, y, text, self.font, ZONE_LABEL_SIZE, colors.HexColor("#222222"),
+                              centred=True)
 
     def _reserved_areas(self) -> list[Rect]:
         """Frame areas zone labels stay out of: case and photo markers, inset, north arrow, scale bar, legend."""
@@ -143,12 +144,13 @@ class LocationMap(Flowable):
         ]
         for photo in self.case.photos:
             if photo.has_position:
-                x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]
+                x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
                 areas.append((x - 8, y - 8, x + 8, y + 8))
         legend_width, legend_height = symbols.legend_size(self.canv, self._legend_entries(), self.font)
         areas.append((self.frame_width - legend_width - 3 * mm, 0, self.frame_width, legend_height + 3 * mm))
         if self.overview is not None:
-            areas.append((0, self.frame_height - OVERVIEW_SIZE[1] - 3 * mm, OVERVIEW_SIZE[0] + 3 * mm, self.frame_height))
+            areas.append((0, self.frame_height - OVERVIEW_SIZE[1] - 3 * mm, OVERVIEW_SIZE[0] + 3 * mm,
+                          self.frame_height))
         return areas
 
     def _draw_overview(self) -> None:
@@ -200,7 +202,8 @@ class LocationMap(Flowable):
                 continue
             x, y = self.projection.to_frame(candidate.x, candidate.y)
             x = min(max(x, half_width + 2 * mm), self.frame_width - half_width - 2 * mm)
-            label = (x - half_width - LABEL_MARGIN, y - 2 - LABEL_MARGIN, x + half_width + LABEL_MARGIN, y + 7 + LABEL_MARGIN)
+            label = (x - half_width - LABEL_MARGIN, y - 2 - LABEL_MARGIN,
+                     x + half_width + LABEL_MARGIN, y + 7 + LABEL_MARGIN)
             if not any(_overlaps(label, area) for area in taken):
                 taken.append(label)
                 return x, y
@@ -224,7 +227,7 @@ class LocationMap(Flowable):
         for photo in self.case.photos:
             if not photo.has_position:
                 continue
-            x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]
+            x, y = self.projection.to_frame(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
             symbols.draw_photo_marker(
                 self.canv, x, y, self.numbers[photo.sha256], photo.bearing_deg, photo.kind == "drone", self.font
             )
@@ -255,8 +258,9 @@ class LocationMap(Flowable):
         canvas.setFont(self.font, 6)
         canvas.setFillColor(colors.HexColor("#333333"))
         top = self.frame_height + 1.2 * mm
-        canvas.drawString(0, top, f"{format_dms(min_lon, is_longitude=True, second_decimals=0)}  {format_dms(max_lat, is_longitude=False, second_decimals=0)}")
-        text = f"{format_dms(max_lon, is_longitude=True, second_decimals=0)}  {format_dms(max_lat, is_longitude=False, second_decimals=0)}"
+        north = format_dms(max_lat, is_longitude=False, second_decimals=0)
+        canvas.drawString(0, top, f"{format_dms(min_lon, is_longitude=True, second_decimals=0)}  {north}")
+        text = f"{format_dms(max_lon, is_longitude=True, second_decimals=0)}  {north}"
         canvas.drawRightString(self.frame_width, top, text)
 
     def _draw_caption(self) -> None:

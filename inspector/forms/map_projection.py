@@ -45,8 +45,8 @@ def polygon_parts(geometry: BaseGeometry) -> list[Polygon]:
     """Every non-empty Polygon inside a (Multi)Polygon or GeometryCollection."""
     if geometry.is_empty:
         return []
-    if geometry.geom_type == "Polygon":
-        return [geometry]  # type: ignore[list-item]
+    if isinstance(geometry, Polygon):
+        return [geometry]
     parts: list[Polygon] = []
     for part in getattr(geometry, "geoms", []):
         parts += polygon_parts(part)
@@ -65,8 +65,8 @@ def map_extent(case: FormCase, aspect: float) -> Extent:
 
     include(case.lon, case.lat)
     for photo in case.photos:
-        if photo.has_position and approx_distance_m(case.lon, case.lat, photo.lon, photo.lat) <= NEARBY_RADIUS_M:  # type: ignore[arg-type]
-            include(photo.lon, photo.lat)  # type: ignore[arg-type]
+        if photo.has_position and approx_distance_m(case.lon, case.lat, photo.lon, photo.lat) <= NEARBY_RADIUS_M:  # type: ignore[arg-type]  # has_position: both set
+            include(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
     case_point = Point(case.lon, case.lat)
     bounded: list[BaseGeometry] = [footprint.polygon for footprint in case.footprints]
     zone_geometries = [valid_geometry(zone.geometry) for zone in case.zones]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas  # type: ignore[attr-defined, unused-ignore]  # not in stubs
 
 CASE_COLOR = colors.HexColor("#D50000")
 PHOTO_COLOR = colors.HexColor("#E65100")
@@ -82,7 +82,8 @@ def draw_zone(canvas: Canvas, rings: list[list[tuple[float, float]]], kind: str,
         draw_hatch(canvas, rings, (min(xs), min(ys), max(xs), max(ys)), color)
 
 
-def draw_hatch(canvas: Canvas, rings: list[list[tuple[float, float]]], bounds: tuple[float, float, float, float], color: Color) -> None:
+def draw_hatch(canvas: Canvas, rings: list[list[tuple[float, float]]], bounds: tuple[float, float, float, float],
+               color: Color) -> None:
     """45° hatching clipped to the rings."""
     canvas.saveState()
     canvas.clipPath(polygon_path(canvas, rings), stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
@@ -97,7 +98,8 @@ def draw_hatch(canvas: Canvas, rings: list[list[tuple[float, float]]], bounds: t
     canvas.restoreState()
 
 
-def halo_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, color: Color = colors.black, *, centred: bool = False) -> None:
+def halo_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, color: Color = colors.black, *,
+              centred: bool = False) -> None:
     """Text with a white outline so it reads over imagery."""
     if centred:
         x -= canvas.stringWidth(text, font, size) / 2

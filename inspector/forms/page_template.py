@@ -52,13 +52,13 @@ def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._finished_pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined, unused-ignore]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._finished_pages)
             for page_state in self._finished_pages:
                 self.__dict__.update(page_state)
-                draw_header_footer(self, decoration, self._pageNumber, total)
+                draw_header_footer(self, decoration, self.getPageNumber(), total)
                 super().showPage()
             super().save()
 
@@ -76,7 +76,8 @@ def draw_header_footer(canvas: Canvas, decoration: PageDecoration, page: int, to
     canvas.drawString(left, header_y, decoration.form_name)
     canvas.setFont(decoration.body_font, 9)
     room = right - left - canvas.stringWidth(decoration.form_name, decoration.heading_font, 9) - HEADER_GAP
-    canvas.drawRightString(right, header_y, shorten_to_width(f"问题编号：{decoration.case_no}", decoration.body_font, 9, room))
+    case_no = shorten_to_width(f"问题编号：{decoration.case_no}", decoration.body_font, 9, room)
+    canvas.drawRightString(right, header_y, case_no)
     canvas.setLineWidth(0.6)
     canvas.line(left, header_y - 2 * mm, right, header_y - 2 * mm)
     footer_y = MARGIN_BOTTOM - 10 * mm

@@ -185,7 +185,8 @@ class MissingImage(Flowable):
 class LazyPhoto(Flowable):
     """A photo whose image is prepared in the background and resolved when first laid out."""
 
-    def __init__(self, photo: FormPhoto, box_width: float, box_height: float, font_name: str, preparer: PhotoPreparer) -> None:
+    def __init__(self, photo: FormPhoto, box_width: float, box_height: float, font_name: str,
+                 preparer: PhotoPreparer) -> None:
         super().__init__()
         self.photo = photo
         self.box_width = box_width
@@ -216,6 +217,7 @@ class LazyPhoto(Flowable):
         self.resolve().drawOn(self.canv, 0, 0)
 
 
-def photo_flowable(photo: FormPhoto, box_width: float, box_height: float, font_name: str, preparer: PhotoPreparer) -> Flowable:
+def photo_flowable(photo: FormPhoto, box_width: float, box_height: float, font_name: str,
+                   preparer: PhotoPreparer) -> Flowable:
     """The image scaled to fit the box (aspect kept), or a placeholder if it cannot be read."""
     return LazyPhoto(photo, box_width, box_height, font_name, preparer)

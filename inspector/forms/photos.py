@@ -37,11 +37,12 @@ def caption_markup(photo: FormPhoto, number: int) -> str:
     kind = KIND_NAMES.get(photo.kind, photo.kind)
     phase = PHASE_NAMES.get(photo.phase, photo.phase)
     if photo.has_position:
-        position = format_position_dms(photo.lon, photo.lat)  # type: ignore[arg-type]
+        position = format_position_dms(photo.lon, photo.lat)  # type: ignore[arg-type]  # has_position: both set
     else:
         position = "无定位"
     lines = [
-        f"图{number}&nbsp;&nbsp;{escape_text(shorten(kind, CAPTION_WORD_CHARS))}（{escape_text(shorten(phase, CAPTION_WORD_CHARS))}）"
+        f"图{number}&nbsp;&nbsp;{escape_text(shorten(kind, CAPTION_WORD_CHARS))}"
+        f"（{escape_text(shorten(phase, CAPTION_WORD_CHARS))}）"
         f"&nbsp;&nbsp;{escape_text(shorten(photo.taken_at, CAPTION_WORD_CHARS))}",
         f"{escape_text(position)}&nbsp;&nbsp;{escape_text(format_bearing(photo.bearing_deg))}",
         f"SHA-256：{escape_text(photo.short_hash)}",
@@ -58,7 +59,8 @@ def photo_cell(photo: FormPhoto, number: int, styles: FormStyles, preparer: Phot
     ]
 
 
-def photo_grid(photos: list[FormPhoto], numbers: dict[str, int], styles: FormStyles, preparer: PhotoPreparer) -> FormTable:
+def photo_grid(photos: list[FormPhoto], numbers: dict[str, int], styles: FormStyles,
+               preparer: PhotoPreparer) -> FormTable:
     """Photos two to a row in a grid that splits between rows across pages."""
     columns = PHOTO_COLUMNS
     cell_width = CONTENT_WIDTH / columns
@@ -117,4 +119,5 @@ def pair_table(
                 row.append(photo_cell(photo, numbers[photo.sha256], styles, preparer))
         rows.append(row)
     style = [("VALIGN", (0, 1), (-1, -1), "TOP"), ("ALIGN", (0, 1), (-1, -1), "CENTER")] + shade([(0, 0), (1, 0)])
-    return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1, splitInRow=1)
+    return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1,
+                     splitInRow=1)

@@ -11,8 +11,9 @@ markup written in this package (check boxes, line breaks) is ever parsed.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -142,7 +143,8 @@ def split_long_text(value: str | None, limit: int = MAX_CHARS_PER_ROW, max_lines
     pieces: list[list[str]] = []
     for segment in segments:
         current = pieces[-1] if pieces else None
-        if current is not None and len(current) < max_lines and sum(map(len, current)) + len(current) + len(segment) <= limit:
+        if (current is not None and len(current) < max_lines
+                and sum(map(len, current)) + len(current) + len(segment) <= limit):
             current.append(segment)
         else:
             pieces.append([segment])
@@ -269,7 +271,8 @@ class FormTable(Table):
     for cells holding flowables, which would put a non-embedded font in the PDF.
     """
 
-    def __init__(self, data: list[list[object]], *args: object, style: object = None, **kwargs: object) -> None:
+    def __init__(self, data: Sequence[list[Any]], *args: Any,
+                 style: TableStyle | Iterable[tuple[Any, ...]] | None = None, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
         self.setStyle([("FONTNAME", (0, 0), (-1, -1), form_fonts().body)])
         if style is not None:

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from inspector.resources import resource_path
+from inspector.store.db import Connection
 
 ADMIN_GEOJSON = ("admin", "jiangsu_admin.geojson")
 PROVINCE_ADCODE = "320000"
@@ -26,7 +27,7 @@ PROVINCE_TOLERANCE_M = 10_000.0
 COUNTY_SNAP_M = 10_000.0
 
 
-def load_bundled_admin_areas(conn: Any, path: Path | None = None) -> int:
+def load_bundled_admin_areas(conn: Connection, path: Path | None = None) -> int:
     """Insert the bundled admin areas into a workspace; returns the number of areas."""
     path = path or resource_path(*ADMIN_GEOJSON)
     data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -47,7 +48,7 @@ def load_bundled_admin_areas(conn: Any, path: Path | None = None) -> int:
 class AdminLookup:
     """Which province / city / county a point falls in."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Connection) -> None:
         from inspector.geo.spatial_index import PolygonIndex
 
         self._names = {

@@ -54,7 +54,7 @@ def lookup_for(ws: Workspace) -> Lookup:
     cached = getattr(ws, "_lookup", None)
     if cached is None or cached.generation != ws.zones_generation:
         cached = Lookup(ws)
-        ws._lookup = cached  # type: ignore[attr-defined]
+        ws._lookup = cached  # type: ignore[attr-defined]  # kept with the workspace it was built from
     return cached
 
 
@@ -121,7 +121,8 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
                         lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
         nearest[i] = found
     counties = lookup.admin.counties_of(lons, lats)
-    links, updates = [], []
+    links: list[tuple[int, int]] = []
+    updates: list[tuple[Any, ...]] = []
     for case_id, zone_ids, found, county in zip(ids, containing, nearest, counties):
         links.extend((case_id, zid) for zid in zone_ids)
         nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)

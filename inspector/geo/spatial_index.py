@@ -10,12 +10,13 @@ prepared-geometry speed. The exact geometries stay in the database.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 import numpy as np
 import shapely
 
 from inspector.geo import geodesy
+from inspector.store.db import Connection
 
 _LOAD_CHUNK = 500  # ids per SELECT when loading geometries
 _METRES_PER_DEGREE = 110_574.0  # of latitude at the equator: the smallest, so a safe bound
@@ -24,7 +25,7 @@ _METRES_PER_DEGREE = 110_574.0  # of latitude at the equator: the smallest, so a
 class PolygonIndex:
     """Lookups over ``table`` (which has ``id`` and a ``geom`` column)."""
 
-    def __init__(self, conn: Any, table: str, *, key: str = "id", where: str = "1") -> None:
+    def __init__(self, conn: Connection, table: str, *, key: str = "id", where: str = "1") -> None:
         self._conn = conn
         self._table = table
         self._key = key
@@ -86,7 +87,7 @@ class PolygonIndex:
 
     def containing_many(self, lons: np.ndarray, lats: np.ndarray) -> list[list[Any]]:
         """For each point, the keys of the polygons containing it (vectorised)."""
-        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        points = _points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
         point_idx, poly_idx = self._tree.query(points)
         self._ensure_loaded(np.unique(poly_idx))
         result: list[list[Any]] = [[] for _ in range(len(points))]
@@ -131,7 +132,7 @@ class PolygonIndex:
         if not self.keys or not len(lons):
             return result
         box_tree, scaled, k = self._scaled()
-        points = shapely.points(lons * k, lats)
+        points = _points(lons * k, lats)
         # 1) the polygon of the nearest box bounds the answer from above; 2) every polygon
         # whose box lies within that bound (plus 6 % for the frame's anisotropy) is a candidate
         max_deg = max_m / _METRES_PER_DEGREE * 1.06
@@ -161,3 +162,9 @@ class PolygonIndex:
                 if metres[i] <= max_m:
                     result[p] = (self.keys[int(cand_g[i])], float(metres[i]))
         return result
+
+
+def _points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Point geometries of coordinate arrays: an array (shapely's stubs also allow a single Point for
+    array-like input, which arrays never give)."""
+    return cast(np.ndarray, shapely.points(xs, ys))

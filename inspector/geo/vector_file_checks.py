@@ -37,6 +37,7 @@ XML_PROLOG_BYTES = 64 * 1024  # bytes in which an XML document's root element mu
 @dataclass(frozen=True)
 class ShapefileRecords:
     count: int  # records in .shx and .dbf alike
+    dbf: Path  # the attribute table (its text encoding is detected from it)
     cut_off: frozenset[int]  # records (FIDs) that the .shp ends before
 
 
@@ -53,8 +54,8 @@ def check_shapefile(shp: Path) -> ShapefileRecords:
 
     Raises :class:`BadInput` when a part is missing or damaged, or when the parts disagree."""
     shx, dbf = sibling(shp, ".shx"), sibling(shp, ".dbf")
-    missing = [suffix for suffix, part in ((".shx", shx), (".dbf", dbf)) if part is None]
-    if missing:
+    if shx is None or dbf is None:
+        missing = [suffix for suffix, part in ((".shx", shx), (".dbf", dbf)) if part is None]
         raise BadInput(f"{shp.name} 缺少 {'、'.join(missing)} 文件，无法导入（Shapefile 需要 .shp、.shx 和 .dbf）",
                        f"{shp.name} lacks its {', '.join(missing)}; a Shapefile needs .shp, .shx and .dbf")
     for suffix in (".prj", ".cpg"):
@@ -65,7 +66,8 @@ def check_shapefile(shp: Path) -> ShapefileRecords:
     shx_bytes = shx.stat().st_size
     index_bytes = shx_bytes - SHP_HEADER_BYTES
     if index_bytes < 0 or index_bytes % RECORD_HEADER_BYTES:
-        raise _damaged(shx, f"长度 {shx_bytes} 字节不是完整的索引", f"its length of {shx_bytes} bytes is not a whole index")
+        raise _damaged(shx, f"长度 {shx_bytes} 字节不是完整的索引",
+                       f"its length of {shx_bytes} bytes is not a whole index")
     shx_count = index_bytes // RECORD_HEADER_BYTES
     if shx_count > MAX_SHAPEFILE_RECORDS:
         raise BadInput(f"{shp.name} 有 {shx_count} 条记录，超过上限 {MAX_SHAPEFILE_RECORDS}",
@@ -85,7 +87,7 @@ def check_shapefile(shp: Path) -> ShapefileRecords:
                                           shx_count)
     if shx_count != dbf_count or dbf_complete < dbf_count or unindexed:
         _refuse_disagreement(shp, shx_count, dbf_count, dbf_complete, unindexed)
-    return ShapefileRecords(shx_count, frozenset(int(fid) for fid in np.flatnonzero(cut_off)))
+    return ShapefileRecords(shx_count, dbf, frozenset(int(fid) for fid in np.flatnonzero(cut_off)))
 
 
 def _dbf_counts(dbf: Path) -> tuple[int, int]:

@@ -30,7 +30,6 @@ from inspector.geo.vector_file_checks import (
     check_shapefile,
     check_xml_prolog,
     detect_dbf_encoding,
-    sibling,
 )
 from inspector.geo.zone_geometry_checks import non_finite_reason
 
@@ -145,7 +144,7 @@ class VectorSource:
         self.close()
 
     def close(self) -> None:
-        self._ds = None
+        self._ds: Any = None  # the GDAL dataset once open
         self._layers = []
         if self._unpacked is not None:
             self._unpacked.cleanup()
@@ -161,7 +160,7 @@ class VectorSource:
             if kind == ".shp":
                 self._shapefile = check_shapefile(layer_file)
                 if self.encoding is None:
-                    self.encoding = detect_dbf_encoding(sibling(layer_file, ".dbf"))
+                    self.encoding = detect_dbf_encoding(self._shapefile.dbf)
             elif kind == ".kml":
                 check_xml_prolog(layer_file)
         except BadInput as exc:
@@ -356,7 +355,7 @@ def non_finite_vertex(wkb: bytes) -> int | None:
             stack.extend(part.GetGeometryRef(i) for i in reversed(range(part.GetGeometryCount())))
             continue
         points = np.asarray(part.GetPoints() or [], dtype=float)
-        bad = np.flatnonzero(~np.isfinite(points).all(axis=1)) if len(points) else []
+        bad = np.flatnonzero(~np.isfinite(points).all(axis=1)) if len(points) else np.empty(0, dtype=np.intp)
         if len(bad):
             return seen + int(bad[0])
         seen += len(points)

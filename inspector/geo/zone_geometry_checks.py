@@ -10,6 +10,8 @@ Each reason is a :class:`~inspector.errors.Message` (Chinese and English).
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import shapely
 
@@ -35,8 +37,8 @@ def out_of_range_reason(lon: float, lat: float) -> Message:
                    "not in Jiangsu, check the CRS")
 
 
-def outside_jiangsu_reason(bounds: tuple[float, float, float, float]) -> Message:
-    minx, miny, maxx, maxy = bounds
+def outside_jiangsu_reason(bounds: Sequence[float]) -> Message:
+    minx, miny, maxx, maxy = bounds  # the four of a bounding box
     box = f"{minx:.4f}, {miny:.4f} – {maxx:.4f}, {maxy:.4f}"
     return Message(f"坐标不在江苏范围内（{box}），请检查坐标系",
                    f"outside Jiangsu after transformation ({box}); check the CRS")
@@ -68,5 +70,5 @@ def coordinate_problems(geoms: np.ndarray) -> list[Message | None]:
         ex = JIANGSU_EXTENT
         outside = ((bounds[:, 0] < ex[0]) | (bounds[:, 1] < ex[1]) | (bounds[:, 2] > ex[2]) | (bounds[:, 3] > ex[3]))
         for geometry, box in zip(candidates[outside], bounds[outside]):
-            problems[geometry] = outside_jiangsu_reason(tuple(float(v) for v in box))
+            problems[geometry] = outside_jiangsu_reason([float(v) for v in box])
     return problems

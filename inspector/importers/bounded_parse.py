@@ -35,7 +35,7 @@ from inspector.errors import BadInput
 try:
     import resource
 except ImportError:  # Windows
-    resource = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]  # the module, or None where there is none
 
 PARSE_TIMEOUT_S = 60.0  # wall-clock seconds a parse may take, child start included
 PARSE_MEMORY_BYTES = 2 * 1024 ** 3  # address space of the parsing child (RLIMIT_AS)

@@ -22,7 +22,7 @@ import json
 import operator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class LedgerImportResult:
         return data
 
 
-def check_column_map(column_map: ColumnMap | None) -> ColumnMap:
+def check_column_map(column_map: Mapping[str, str | None] | None) -> ColumnMap:
     """The column map with its keys checked (canonical ledger fields) and its header texts
     stripped; an empty text means "leave this field out". Bad input names the problem."""
     checked: ColumnMap = {}
@@ -222,8 +222,9 @@ def _check_cells(names: list[str | None], cells: list[Any], too_long: dict[int, 
 
 def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
     """A column's header text (the same in both languages), or its number when it has none."""
-    if column < len(names) and names[column] is not None:
-        return names[column], names[column]
+    name = names[column] if column < len(names) else None
+    if name is not None:
+        return name, name
     return f"列{column + 1}", f"column {column + 1}"
 
 

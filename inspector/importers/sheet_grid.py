@@ -78,8 +78,9 @@ class GridTally:
         """Refuse a sheet reaching ``rows`` x ``columns`` (``where``: the cell or range that does)."""
         sheet, limits = self.sheet, self.limits
         if columns > limits.columns:
-            raise BadInput(f"工作表“{sheet}”的 {where} 超出 {limits.columns} 列的上限（到 {column_letters(columns)} 列）",
-                           f'{where} of sheet "{sheet}" reaches column {column_letters(columns)}, beyond the '
+            last = column_letters(columns)
+            raise BadInput(f"工作表“{sheet}”的 {where} 超出 {limits.columns} 列的上限（到 {last} 列）",
+                           f'{where} of sheet "{sheet}" reaches column {last}, beyond the '
                            f"limit of {limits.columns} columns")
         if rows > limits.rows:
             raise BadInput(f"工作表“{sheet}”的 {where} 超出 {limits.rows:,} 行的上限",

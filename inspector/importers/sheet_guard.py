@@ -200,7 +200,7 @@ class _Part:
 
     def __init__(self, path: Path, member: str, sheet: str, strict: bool, workbook: _Workbook) -> None:
         self.path, self.member, self.sheet, self.strict, self.workbook = path, member, sheet, strict, workbook
-        self.parser: Any = None
+        self.parser: expat.XMLParserType | None = None
         self.started = False
         self.tally: GridTally | None = None
         self.row = self.column = 0
@@ -214,20 +214,20 @@ class _Part:
             if not (self.strict or chunk.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith((b"<", b"\x00<"))):
                 return  # not XML (an image, a binary part): only its size and CRC are checked
             check_prolog(chunk[:PROLOG_BYTES], self.path, self.member)
-            self.parser = expat.ParserCreate()
-            self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-            self.parser.buffer_text = True
-            self.parser.StartDoctypeDeclHandler = self.refuse_dtd
-            self.parser.EntityDeclHandler = self.refuse_dtd
-            self.parser.StartElementHandler = self.start
+            parser = self.parser = expat.ParserCreate()
+            parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+            parser.buffer_text = True
+            parser.StartDoctypeDeclHandler = self.refuse_dtd
+            parser.EntityDeclHandler = self.refuse_dtd
+            parser.StartElementHandler = self.start
         if self.parser is not None:
-            self._parse(chunk, False)
+            self._parse(self.parser, chunk, False)
 
     def close(self) -> None:
         if self.parser is not None:
-            self._parse(b"", True)
+            self._parse(self.parser, b"", True)
         if self.tally is not None:
-            self._count_shared_text()
+            self._count_shared_text(self.tally)
             self.workbook.grid += self.tally.grid
             self.workbook.cells += self.tally.cells
         if self.shared_lengths is not None:
@@ -236,9 +236,9 @@ class _Part:
     def refuse_dtd(self, *_: Any) -> None:
         raise _dtd_refusal(self.path, self.member)
 
-    def _parse(self, data: bytes, final: bool) -> None:
+    def _parse(self, parser: expat.XMLParserType, data: bytes, final: bool) -> None:
         try:
-            self.parser.Parse(data, final)
+            parser.Parse(data, final)
         except expat.ExpatError as exc:
             if self.strict or self.tally is not None:
                 raise BadInput(f"{self.path.name} 已损坏：{self.member}（工作表“{self.sheet}”）不是有效的 XML（{exc}）",
@@ -249,10 +249,11 @@ class _Part:
     def start(self, name: str, attributes: dict[str, str]) -> None:
         """expat's start-element handler; the cells of a sheet are the hot path (names without a prefix
         are compared first)."""
-        if self.tally is None:
+        tally = self.tally
+        if tally is None:
             self._start_outside_cells(name.rpartition(":")[2], attributes)
         elif name == "c":
-            self._cell(attributes)
+            self._cell(tally, attributes)
         elif name == "v":
             if self.shared_cell:
                 self.index_text = []
@@ -261,14 +262,14 @@ class _Part:
         elif ":" in name and name.rpartition(":")[2] in ("c", "v", "row"):
             self.start(name.rpartition(":")[2], attributes)
 
-    def _cell(self, attributes: dict[str, str]) -> None:
+    def _cell(self, tally: GridTally, attributes: dict[str, str]) -> None:
         if self.index_text is not None:
-            self._count_shared_text()
+            self._count_shared_text(tally)
         self.shared_cell = attributes.get("t") == "s"
         ref = attributes.get("r")
         if ref is None:  # the parser places it after the previous cell
             self.column += 1
-            self.tally.add(self.row or 1, self.column)
+            tally.add(self.row or 1, self.column)
             return
         letters = ref.rstrip("0123456789")
         column = _COLUMNS.get(letters) or self._column(letters, ref)
@@ -276,12 +277,12 @@ class _Part:
         if not 0 < len(digits) < 8 or digits[0] == "0":
             raise self._bad_reference(ref)
         self.column = column
-        self.tally.add(int(digits), column)
+        tally.add(int(digits), column)
 
     def _start_outside_cells(self, name: str, attributes: dict[str, str]) -> None:
         if name == "sheetData":
             self.tally = GridTally(self.sheet, self.workbook.limits, self.workbook.grid, self.workbook.cells)
-            self.parser.CharacterDataHandler = self._sheet_text
+            self._read_text_with(self._sheet_text)
         elif name == "si" and self.shared_lengths is not None:
             if len(self.shared_lengths) >= self.workbook.limits.cells:
                 raise BadInput(f"{self.path.name} 的共享字符串超过 {self.workbook.limits.cells:,} 个，超出上限",
@@ -289,11 +290,17 @@ class _Part:
             self.shared_lengths.append(0)
         elif name == "sst":
             self.shared_lengths = array("q")
-            self.parser.CharacterDataHandler = self._shared_string_text
+            self._read_text_with(self._shared_string_text)
         elif name == "dimension":
             self._dimension(attributes.get("ref", ""))
         elif self.member in (_WORKBOOK, _WORKBOOK_RELS):
             self.workbook.collect(name, attributes)
+
+    def _read_text_with(self, handler: Callable[[str], None]) -> None:
+        """Hand the text of the elements that follow to ``handler`` (called from the parser's own handlers,
+        so there is a parser)."""
+        if self.parser is not None:
+            self.parser.CharacterDataHandler = handler
 
     def _shared_string_text(self, text: str) -> None:
         if self.shared_lengths:
@@ -303,7 +310,7 @@ class _Part:
         if self.index_text is not None:
             self.index_text.append(text)
 
-    def _count_shared_text(self) -> None:
+    def _count_shared_text(self, tally: GridTally) -> None:
         """Add the shared string the cell just read refers to (the parser copies it into the cell)."""
         text, self.index_text = "".join(self.index_text or ()).strip(), None
         lengths = self.workbook.shared_lengths
@@ -313,10 +320,10 @@ class _Part:
         workbook.shared_text += lengths[int(text)]
         if workbook.shared_text > workbook.limits.shared_text:
             raise BadInput(f"{self.path.name} 的工作表“{self.sheet}”中的单元格引用的共享文本累计超过 "
-                           f"{workbook.limits.shared_text:,} 个字符（到第 {self.tally.max_row} 行为止），超出上限",
+                           f"{workbook.limits.shared_text:,} 个字符（到第 {tally.max_row} 行为止），超出上限",
                            f'the cells of sheet "{self.sheet}" of {self.path.name} refer to more than '
                            f"{workbook.limits.shared_text:,} characters of shared text (up to row "
-                           f"{self.tally.max_row}), beyond the limit")
+                           f"{tally.max_row}), beyond the limit")
 
     def _row(self, ref: str | None) -> None:
         if ref is None:
@@ -337,8 +344,9 @@ class _Part:
     def _dimension(self, ref: str) -> None:
         if not ref:
             return  # no declared range: the cells themselves are tallied
-        corners = [_CELL_REF.fullmatch(corner) for corner in ref.split(":")]
-        if len(corners) > 2 or None in corners:
+        parts = ref.split(":")
+        corners = [corner for corner in map(_CELL_REF.fullmatch, parts) if corner is not None]
+        if len(parts) > 2 or len(corners) < len(parts):
             raise self._bad_reference(ref)
         rows = max(int(corner[2]) for corner in corners)
         columns = max(column_number(corner[1]) for corner in corners)

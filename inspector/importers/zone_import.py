@@ -31,10 +31,11 @@ from typing import Any, Callable
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from inspector.errors import BadInput, Message
 from inspector.geo import geodesy
-from inspector.geo.vector_source import VectorSource, non_finite_vertex
+from inspector.geo.vector_source import SourceFeature, VectorSource, non_finite_vertex
 from inspector.geo.zone_geometry_checks import coordinate_problems, non_finite_reason
 from inspector.i18n import pick
 from inspector.store.changes import Changes, note_kind, recording
@@ -198,7 +199,8 @@ def _read_features(source: VectorSource, field_map: dict[str, str], result: Zone
     return records, tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
 
 
-def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[Message]] | Message:
+def _repaired(geom: BaseGeometry, is_valid: bool,
+              feature: SourceFeature) -> tuple[BaseGeometry, list[Message]] | Message:
     """The polygonal geometry to store and what was repaired, or the reason the feature is rejected."""
     reasons = []
     if feature.rings_closed:
@@ -206,15 +208,17 @@ def _repaired(geom: Any, is_valid: bool, feature: Any) -> tuple[Any, list[Messag
     if not is_valid:
         invalid = shapely.is_valid_reason(geom)  # GEOS's words, e.g. "Self-intersection[120.1 32.5]"
         reasons.append(Message("几何无效，已修复", "invalid geometry repaired").detailed(invalid))
-        geom = _polygonal_part(shapely.make_valid(geom))
-        if geom is None:
+        polygonal = _polygonal_part(shapely.make_valid(geom))
+        if polygonal is None:
             return Message("修复后不是面", "not a polygon after repair").detailed(invalid)
+        geom = polygonal
     elif geom.geom_type not in ("Polygon", "MultiPolygon"):
         reasons.append(Message(f"仅保留 {geom.geom_type} 中的面部分",
                                f"kept the polygonal parts of a {geom.geom_type}"))
-        geom = _polygonal_part(geom)
-        if geom is None:
+        polygonal = _polygonal_part(geom)
+        if polygonal is None:
             return Message("不是面要素", "not a polygon").detailed(feature.geometry_type)
+        geom = polygonal
     return geom, reasons
 
 
@@ -276,7 +280,7 @@ def _fill_areas(rows: list[dict[str, Any]], records: list[dict[str, Any]]) -> No
         row["area_km2"] = round(float(area) / 1e6, 6)
 
 
-def _polygonal_part(geom: Any) -> Any:
+def _polygonal_part(geom: BaseGeometry) -> BaseGeometry | None:
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     parts = [p for p in parts if not p.is_empty and p.area > 0]
     if not parts:

@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 
 from inspector.errors import BadInput
@@ -115,7 +116,7 @@ def read_layer(data: bytes) -> ZoneLayer:
     if not isinstance(layer_key, str) or not layer_key or header.get("features") != len(records):
         raise _bad("header does not match the zones")
     rows = [_checked_row(record, layer_key) for record in records]
-    geoms = shapely.from_wkb([row["wkb"] for row in rows], on_invalid="ignore") if rows else []
+    geoms = shapely.from_wkb([row["wkb"] for row in rows], on_invalid="ignore") if rows else np.empty(0, object)
     if any(g is None or g.geom_type not in ("Polygon", "MultiPolygon") for g in geoms):
         raise _bad("a zone geometry is not a polygon")
     return ZoneLayer(layer_key, rows)

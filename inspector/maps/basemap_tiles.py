@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector.forms.basemap import MBTilesReader
+from inspector.store.workspace import Workspace
 
 MAX_ZOOM = 22  # deepest zoom level a request may name
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,120}$")
@@ -54,8 +55,8 @@ class TileSource:
         self._readers: dict[str, tuple[MBTilesReader, bool]] = {}
 
     @classmethod
-    def for_workspace(cls, ws: object) -> "TileSource":
-        return cls(list(ws.basemaps()))  # type: ignore[attr-defined]
+    def for_workspace(cls, ws: Workspace) -> "TileSource":
+        return cls(list(ws.basemaps()))
 
     def names(self) -> list[str]:
         return sorted(self._paths)

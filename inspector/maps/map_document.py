@@ -27,10 +27,10 @@ import re
 import uuid as uuid_lib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import folium
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
@@ -46,6 +46,7 @@ from inspector.maps.map_layers import (
     zone_level_documents,
 )
 from inspector.resources import resource_path
+from inspector.store.workspace import Workspace
 from inspector.vocabulary import KINDS
 
 LVDUN_WEB_BASE = "lvdun://web/"  # served from resources/web by the GUI's scheme handler
@@ -100,8 +101,8 @@ class _LvdunLayers(MacroElement):
         self.json_blocks = blocks
         self._js, self._css = js, css
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement's (Element's says str)
+        figure = cast(Figure, self.get_root())  # a MacroElement renders only inside a Figure (branca asserts it)
         for i, url in enumerate(self._js):
             figure.header.add_child(folium.JavascriptLink(url), name=f"lvdun_js_{i}")
         for i, url in enumerate(self._css):
@@ -183,12 +184,12 @@ def _with_csp(html: str, web_base: str) -> str:
                      + "'" for m in _INLINE_SCRIPT.finditer(html)})
     origin = web_base.split(":", 1)[0] + ":"  # the asset scheme: lvdun: in the GUI, file: for an export
     policy = (f"default-src 'none'; script-src {origin} {' '.join(hashes)}; style-src {origin} 'unsafe-inline'; "
-              f"img-src {' '.join(sorted({origin, 'lvdun:'}))} data:; connect-src lvdun:; font-src {origin}; base-uri 'none'; "
-              "form-action 'none'")
+              f"img-src {' '.join(sorted({origin, 'lvdun:'}))} data:; connect-src lvdun:; font-src {origin}; "
+              "base-uri 'none'; form-action 'none'")
     return html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
 
 
-def build_workspace_map(ws: Any, **options: Any) -> MapBundle:
+def build_workspace_map(ws: Workspace, **options: Any) -> MapBundle:
     """The map page of a workspace with its MBTiles basemaps (see :func:`build_map_document`)."""
     tiles = TileSource.for_workspace(ws)
     try:
@@ -198,7 +199,7 @@ def build_workspace_map(ws: Any, **options: Any) -> MapBundle:
     return build_map_document(read_layers(ws), basemaps=basemaps, **options)
 
 
-def export_map_html(ws: Any, out_path: Path) -> Path:
+def export_map_html(ws: Workspace, out_path: Path) -> Path:
     """Write a self-contained (data inlined) offline HTML map that links the bundled web assets in place."""
     web_base = resource_path("web").resolve().as_uri() + "/"
     bundle = build_map_document(read_layers(ws), web_base=web_base, inline_data=True, qwebchannel=False)

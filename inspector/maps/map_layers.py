@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from inspector.casework.workflow import STATES
+from inspector.store.workspace import Workspace
 from inspector.vocabulary import CORE_FUNCTION_ZONES, KINDS
 
 # (tolerance in degrees, quantum in degrees, lowest zoom that uses it); ~1° ≈ 100 km
@@ -58,7 +61,10 @@ def function_zone_code(function_zone: str | None) -> int:
     return 1 if function_zone in CORE_FUNCTION_ZONES else 2
 
 
-def encode_ring(coords: Any, quantum: float) -> list[int]:
+Geometries: TypeAlias = Sequence[BaseGeometry] | npt.NDArray[np.object_]  # shapely geometries: a list or an array
+
+
+def encode_ring(coords: npt.ArrayLike, quantum: float) -> list[int]:
     """Flat ``[x0, y0, dx1, dy1, ...]`` in quanta; closing vertex and repeats dropped; [] if degenerate."""
     q = np.round(np.asarray(coords, dtype=float)[:, :2] / quantum).astype(np.int64)
     if len(q) > 1 and (q[0] == q[-1]).all():
@@ -73,7 +79,7 @@ def encode_ring(coords: Any, quantum: float) -> list[int]:
     return deltas.ravel().tolist()
 
 
-def encode_polygons(geom: Any, quantum: float) -> list[list[list[int]]]:
+def encode_polygons(geom: BaseGeometry, quantum: float) -> list[list[list[int]]]:
     """A (multi)polygon as a list of polygons, each a list of encoded rings (exterior first)."""
     polygons = []
     for part in getattr(geom, "geoms", [geom]):
@@ -97,7 +103,7 @@ class ZoneRecord:
     uuid: str
     kind: str | None
     function_zone: str | None
-    geometry: Any  # shapely (Multi)Polygon, lon/lat
+    geometry: BaseGeometry  # (Multi)Polygon, lon/lat
 
 
 @dataclass
@@ -116,7 +122,7 @@ class EvidenceRecord:
     lon: float | None
     lat: float | None
     bearing_deg: float | None
-    footprint: Any = None  # shapely Polygon or None
+    footprint: BaseGeometry | None = None  # Polygon
 
 
 @dataclass
@@ -124,7 +130,7 @@ class AdminRecord:
     adcode: str
     name: str
     level: str
-    geometry: Any
+    geometry: BaseGeometry
 
 
 @dataclass
@@ -139,9 +145,9 @@ class LayerSet:
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(west, south, east, north) of cases and zones, else of the admin areas; None if empty."""
         boxes = [(c.lon, c.lat, c.lon, c.lat) for c in self.cases]
-        boxes += [tuple(z.geometry.bounds) for z in self.zones if not z.geometry.is_empty]
+        boxes += [z.geometry.bounds for z in self.zones if not z.geometry.is_empty]
         if not boxes:
-            boxes = [tuple(a.geometry.bounds) for a in self.admin if not a.geometry.is_empty]
+            boxes = [a.geometry.bounds for a in self.admin if not a.geometry.is_empty]
         if not boxes:
             return None
         array = np.array(boxes, dtype=float)
@@ -149,7 +155,7 @@ class LayerSet:
                 float(array[:, 2].max()), float(array[:, 3].max()))
 
 
-def simplified(geometries: Any, tolerance: float) -> Any:
+def simplified(geometries: Geometries, tolerance: float) -> npt.NDArray[np.object_]:
     """Douglas-Peucker simplification for display (fast); shapes it would erase keep their topology."""
     geoms = np.asarray(geometries, dtype=object)
     result = shapely.simplify(geoms, tolerance, preserve_topology=False)
@@ -159,7 +165,8 @@ def simplified(geometries: Any, tolerance: float) -> Any:
     return result
 
 
-def zone_level_document(zones: Sequence[ZoneRecord], level: int, geometries: Any = None) -> dict[str, Any]:
+def zone_level_document(zones: Sequence[ZoneRecord], level: int,
+                        geometries: Geometries | None = None) -> dict[str, Any]:
     """Zones simplified at ``ZONE_LEVELS[level]``: ids, kind codes, function-zone codes, polygons.
 
     ``geometries`` may pass the zones already simplified at a finer level (cheaper to simplify further).
@@ -181,7 +188,7 @@ def zone_level_document(zones: Sequence[ZoneRecord], level: int, geometries: Any
 def zone_level_documents(zones: Sequence[ZoneRecord]) -> list[dict[str, Any]]:
     """One document per :data:`ZONE_LEVELS` entry, each level simplified from the next finer one."""
     documents: list[dict[str, Any]] = [{}] * len(ZONE_LEVELS)
-    geometries: Any = [z.geometry for z in zones]
+    geometries: Geometries = [z.geometry for z in zones]
     for level in reversed(range(len(ZONE_LEVELS))):
         geometries = simplified(geometries, ZONE_LEVELS[level][0])
         documents[level] = zone_level_document(zones, level, geometries)
@@ -202,17 +209,17 @@ def case_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
 
 def evidence_document(evidence: Sequence[EvidenceRecord]) -> dict[str, Any]:
     """Photo/drone positions with bearings, and drone footprints, each tied to its case."""
-    placed = [e for e in evidence if e.lon is not None and e.lat is not None]
+    placed = [(e, e.lon, e.lat) for e in evidence if e.lon is not None and e.lat is not None]
     footprints = [(e, encode_polygons(e.footprint, POINT_QUANTUM)) for e in evidence if e.footprint is not None]
     footprints = [(e, p) for e, p in footprints if p]
     return {
         "q": POINT_QUANTUM,
-        "ids": [e.uuid for e in placed],
-        "case": [e.case_uuid for e in placed],
-        "x": _quantised((e.lon for e in placed), POINT_QUANTUM),
-        "y": _quantised((e.lat for e in placed), POINT_QUANTUM),
-        "b": [NO_BEARING if e.bearing_deg is None else int(round(e.bearing_deg)) % 360 for e in placed],
-        "k": [EVIDENCE_KINDS.index(e.kind) if e.kind in EVIDENCE_KINDS else 0 for e in placed],
+        "ids": [e.uuid for e, _lon, _lat in placed],
+        "case": [e.case_uuid for e, _lon, _lat in placed],
+        "x": _quantised((lon for _e, lon, _lat in placed), POINT_QUANTUM),
+        "y": _quantised((lat for _e, _lon, lat in placed), POINT_QUANTUM),
+        "b": [NO_BEARING if e.bearing_deg is None else int(round(e.bearing_deg)) % 360 for e, _lon, _lat in placed],
+        "k": [EVIDENCE_KINDS.index(e.kind) if e.kind in EVIDENCE_KINDS else 0 for e, _lon, _lat in placed],
         "fp_ids": [e.uuid for e, _p in footprints],
         "fp_case": [e.case_uuid for e, _p in footprints],
         "fp_polys": [p for _e, p in footprints],
@@ -236,7 +243,7 @@ def admin_document(admin: Sequence[AdminRecord]) -> dict[str, Any]:
     return {"q": ADMIN_QUANTUM, "level": levels, "polys": polys, "labels": labels}
 
 
-def read_layers(ws: Any) -> LayerSet:
+def read_layers(ws: Workspace) -> LayerSet:
     """All map layers of a workspace (zones, cases, evidence, admin areas)."""
     conn = ws.conn
     zones = [ZoneRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
@@ -255,7 +262,7 @@ def read_layers(ws: Any) -> LayerSet:
     return LayerSet(zones, cases, evidence, admin)
 
 
-def _footprint(text: str | None) -> Any:
+def _footprint(text: str | None) -> BaseGeometry | None:
     if not text:
         return None
     try:

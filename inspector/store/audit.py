@@ -27,6 +27,7 @@ import hashlib
 import json
 from typing import Any, Iterable
 
+from inspector.store.db import Connection, Row
 from inspector.store.workspace import Workspace, utc_now
 
 GENESIS_HASH = "0" * 64
@@ -46,7 +47,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def record_content(conn: Any, table: str, uuid: str) -> dict[str, Any] | None:
+def record_content(conn: Connection, table: str, uuid: str) -> dict[str, Any] | None:
     """The audited content of one record (``None`` if no row has that UUID)."""
     if table not in AUDITED_TABLES:
         raise ValueError(f"not an audited table: {table}")
@@ -61,7 +62,7 @@ def _entry_hash(entry: dict[str, Any]) -> str:
     return sha256_text(entry["prev_hash"] + canonical_json(body))
 
 
-def append(conn: Any, actor: str, action: str, table: str, uuid: str,
+def append(conn: Connection, actor: str, action: str, table: str, uuid: str,
            content: dict[str, Any] | None = None, evidence_hashes: Iterable[str] = ()) -> dict[str, Any]:
     """Append one entry; ``content`` defaults to the record's current row. Returns the entry.
 
@@ -93,7 +94,7 @@ def append(conn: Any, actor: str, action: str, table: str, uuid: str,
     return entry
 
 
-def _check_chain(rows: list[Any]) -> dict[str, Any] | None:
+def _check_chain(rows: list[Row]) -> dict[str, Any] | None:
     """The first broken entry as ``{"seq", "reason"}``, or ``None``."""
     previous_hash, expected_seq = GENESIS_HASH, 1
     for row in rows:
@@ -108,11 +109,11 @@ def _check_chain(rows: list[Any]) -> dict[str, Any] | None:
     return None
 
 
-def _record_problems(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
-    latest: dict[tuple[str, str], Any] = {}
+def _record_problems(conn: Connection, rows: list[Row]) -> list[dict[str, Any]]:
+    latest: dict[tuple[str, str], Row] = {}
     for row in rows:
         latest[(row["table_name"], row["record_uuid"])] = row
-    problems = []
+    problems: list[dict[str, Any]] = []
     for (table, uuid), row in latest.items():
         if table not in AUDITED_TABLES:
             continue
@@ -129,7 +130,7 @@ def _record_problems(conn: Any, rows: list[Any]) -> list[dict[str, Any]]:
     return problems
 
 
-def _media_problems(ws: Workspace, rows: list[Any]) -> list[dict[str, Any]]:
+def _media_problems(ws: Workspace, rows: list[Row]) -> list[dict[str, Any]]:
     from inspector.store.media_store import blob_path, media_links, verify_blob
 
     hashes: set[str] = {r[0] for r in ws.conn.execute("SELECT sha256 FROM media_blobs")}
@@ -138,7 +139,7 @@ def _media_problems(ws: Workspace, rows: list[Any]) -> list[dict[str, Any]]:
             hashes.update(json.loads(row["evidence_hashes"]))
         except ValueError:
             continue  # a mangled entry is already reported by the chain check
-    problems = []
+    problems: list[dict[str, Any]] = []
     for sha in sorted(hashes):
         problem = verify_blob(ws, sha)
         if problem is not None:

@@ -26,7 +26,10 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+
+if TYPE_CHECKING:  # db imports this module
+    from inspector.store.db import Connection
 
 CASE_KINDS = ("cases", "findings", "evidence", "rectifications", "closure_checklists", "transitions")
 KINDS = CASE_KINDS + ("zones",)  # what a summary may name; every case kind belongs to one case
@@ -63,7 +66,7 @@ class Changes:
     __or__ = merge
 
 
-class Outcome(dict):  # type: ignore[type-arg]
+class Outcome(dict[str, Any]):
     """A mutation's payload — the dictionary it always returned, printed by the CLI with the same keys —
     and what it changed (:attr:`changes`, not part of the dictionary)."""
 
@@ -72,7 +75,7 @@ class Outcome(dict):  # type: ignore[type-arg]
         self.changes = changes
 
 
-class OutcomeList(list):  # type: ignore[type-arg]
+class OutcomeList(list[Any]):
     """A mutation's list payload (one entry per file, …) and what it changed (:attr:`changes`)."""
 
     def __init__(self, payload: Iterable[Any], changes: Changes) -> None:
@@ -102,7 +105,7 @@ class ChangeJournal:
 
 
 @contextlib.contextmanager
-def recording(conn: Any) -> Iterator[ChangeJournal]:
+def recording(conn: Connection) -> Iterator[ChangeJournal]:
     """Collect what is written on ``conn`` inside the block (blocks may nest: the outer one sees the
     inner one's notes too). On error nothing is summarised and the error goes on."""
     log = _logs.setdefault(id(conn), _Log())
@@ -118,41 +121,41 @@ def recording(conn: Any) -> Iterator[ChangeJournal]:
             del _logs[id(conn)]
 
 
-def mark(conn: Any) -> Optional[int]:
+def mark(conn: Connection) -> Optional[int]:
     """Where the notes of ``conn`` stand now (``None`` when no journal is open), for :func:`rewind`."""
     log = _logs.get(id(conn))
     return len(log.notes) if log is not None else None
 
 
-def rewind(conn: Any, position: Optional[int]) -> None:
+def rewind(conn: Connection, position: Optional[int]) -> None:
     """Forget the notes made since :func:`mark` returned ``position`` (their writes were rolled back)."""
     log = _logs.get(id(conn))
     if log is not None and position is not None:
         del log.notes[position:]
 
 
-def note_cases(conn: Any, kind: str, case_ids: Iterable[int]) -> None:
+def note_cases(conn: Connection, kind: str, case_ids: Iterable[int]) -> None:
     """Records of ``kind`` belonging to these cases (or, for ``cases``, these case rows) were written."""
     log = _logs.get(id(conn))
     if log is not None:
         log.notes.extend((kind, int(case_id), False) for case_id in case_ids)
 
 
-def note_all_cases(conn: Any, kind: str) -> None:
+def note_all_cases(conn: Connection, kind: str) -> None:
     """Records of ``kind`` of every case may have been written (e.g. all cases re-attributed)."""
     log = _logs.get(id(conn))
     if log is not None:
         log.notes.append((kind, None, True))
 
 
-def note_kind(conn: Any, kind: str) -> None:
+def note_kind(conn: Connection, kind: str) -> None:
     """Records of ``kind`` that belong to no case (zones) were written."""
     log = _logs.get(id(conn))
     if log is not None:
         log.notes.append((kind, None, False))
 
 
-def note_record(conn: Any, table: str, uuid: str) -> None:
+def note_record(conn: Connection, table: str, uuid: str) -> None:
     """The record ``uuid`` of ``table`` (a case, or a record that belongs to one) was written."""
     if id(conn) not in _logs:
         return
@@ -169,7 +172,7 @@ def note_record(conn: Any, table: str, uuid: str) -> None:
         note_kind(conn, table)
 
 
-def _summary(conn: Any, notes: list[_Note]) -> Changes:
+def _summary(conn: Connection, notes: list[_Note]) -> Changes:
     kinds = {kind for kind, _, _ in notes}
     case_ids = sorted({case_id for _, case_id, _ in notes if case_id is not None})
     uuids: set[str] = set()

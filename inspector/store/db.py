@@ -12,7 +12,8 @@ import itertools
 import os
 import sqlite3 as _stdlib_sqlite3
 from pathlib import Path
-from typing import Any, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Iterator, TypeAlias
 
 from inspector.errors import SetupError
 from inspector.store import changes
@@ -21,7 +22,7 @@ SPATIALITE_APT_PACKAGE = "libsqlite3-mod-spatialite"
 _SPATIALITE_NAMES = ("mod_spatialite", "mod_spatialite.so", "libspatialite")
 
 
-def _sqlite_module() -> Any:
+def _sqlite_module() -> ModuleType:
     """Return a DB-API module whose connections can load extensions."""
     probe = _stdlib_sqlite3.connect(":memory:")
     try:
@@ -30,7 +31,7 @@ def _sqlite_module() -> Any:
     finally:
         probe.close()
     try:
-        import pysqlite3.dbapi2 as pysqlite3  # type: ignore[import-not-found]
+        import pysqlite3.dbapi2 as pysqlite3
     except ImportError as exc:  # pragma: no cover - depends on the build
         raise SetupError(
             "此 Python 的 sqlite3 不能加载扩展，且未安装 pysqlite3-binary",
@@ -39,14 +40,21 @@ def _sqlite_module() -> Any:
     return pysqlite3
 
 
-sqlite = _sqlite_module()
-Connection = sqlite.Connection
+if TYPE_CHECKING:
+    # pysqlite3 is the standard library's sqlite3 module built against its own SQLite: the same classes and
+    # methods, so the type checker reads either one as the standard library's.
+    import sqlite3 as sqlite
+else:
+    sqlite = _sqlite_module()
+
+Connection: TypeAlias = sqlite.Connection  # every workspace connection (row_factory = Row)
+Row: TypeAlias = sqlite.Row  # a row of a workspace query
 IntegrityError = sqlite.IntegrityError
 OperationalError = sqlite.OperationalError
 DatabaseError = sqlite.DatabaseError
 
 
-def _load_spatialite(conn: Any) -> None:
+def _load_spatialite(conn: Connection) -> None:
     conn.enable_load_extension(True)
     errors = []
     candidates = [os.environ.get("SPATIALITE_LIBRARY_PATH", "")] + list(_SPATIALITE_NAMES)
@@ -66,7 +74,7 @@ def _load_spatialite(conn: Any) -> None:
     conn.enable_load_extension(False)
 
 
-def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> Any:
+def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> Connection:
     """Open a workspace database with SpatiaLite, foreign keys and WAL."""
     uri = Path(path).resolve().as_uri() + ("?mode=ro" if readonly else "")
     conn = sqlite.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
@@ -85,7 +93,7 @@ _savepoint_ids = itertools.count(1)
 
 
 @contextlib.contextmanager
-def atomic(conn: Any) -> Iterator[Any]:
+def atomic(conn: Connection) -> Iterator[Connection]:
     """Run a block in one transaction; nested blocks become savepoints. What a rolled-back block noted
     for the change journal (:mod:`inspector.store.changes`) is forgotten with its writes."""
     noted = changes.mark(conn)
@@ -111,7 +119,7 @@ def atomic(conn: Any) -> Iterator[Any]:
     conn.execute("COMMIT")
 
 
-def execute_script(conn: Any, script: str) -> None:
+def execute_script(conn: Connection, script: str) -> None:
     """Run several statements inside the current transaction.
 
     ``executescript`` would commit a pending transaction first; this does not.
@@ -126,7 +134,7 @@ def execute_script(conn: Any, script: str) -> None:
         raise ValueError(f"incomplete SQL statement: {statement.strip()[:80]}")
 
 
-def backup_to(conn: Any, target: str | os.PathLike[str]) -> Path:
+def backup_to(conn: Connection, target: str | os.PathLike[str]) -> Path:
     """Copy a live database to ``target`` with the online backup API."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from inspector.errors import BadInput
 from inspector.store.workspace import Workspace
@@ -112,7 +112,7 @@ def readable_blob(media_dir: Path, sha256: str) -> Path:
     return path
 
 
-def open_no_follow(path: Path) -> Any:
+def open_no_follow(path: Path) -> BinaryIO:
     """Open a file for reading in binary mode, failing (``OSError``) if it is a symbolic link."""
     return os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | _NO_FOLLOW), "rb")
 

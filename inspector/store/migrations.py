@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from inspector.store.db import atomic, backup_to, execute_script
+from inspector.store.db import Connection, atomic, backup_to, execute_script
 
 # EPSG codes the workspace needs: CGCS2000 geographic, its 3-degree
 # Gauss-Krüger zones (with and without zone prefix), WGS84 and Web Mercator.
@@ -35,11 +35,11 @@ SYNC_COLUMNS = """
 """
 
 
-def _v1_base(conn: Any) -> None:
+def _v1_base(conn: Connection) -> None:
     conn.execute("SELECT InitSpatialMetadata(0, 'NONE')")
     for srid in WORKSPACE_SRIDS:
         conn.execute("SELECT InsertEpsgSrid(?)", (srid,))
-    execute_script(conn, 
+    execute_script(conn,
         f"""
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -132,7 +132,7 @@ def _v1_base(conn: Any) -> None:
         conn.execute("SELECT CreateSpatialIndex(?, 'geom')", (table,))
 
 
-def _v2_case_search_text(conn: Any) -> None:
+def _v2_case_search_text(conn: Connection) -> None:
     """One searchable text per case for substring search (LIKE '%养殖%').
 
     A virtual generated column: always consistent, nothing to maintain on
@@ -147,7 +147,7 @@ def _v2_case_search_text(conn: Any) -> None:
     )
 
 
-def _v3_evidence_workflow_audit(conn: Any) -> None:
+def _v3_evidence_workflow_audit(conn: Connection) -> None:
     """Findings, evidence (content-addressed media), rectification, closure checklists,
     workflow transitions and the append-only, hash-chained audit log.
 
@@ -273,7 +273,7 @@ def _v3_evidence_workflow_audit(conn: Any) -> None:
     )
 
 
-def _v4_sync_bookkeeping(conn: Any) -> None:
+def _v4_sync_bookkeeping(conn: Connection) -> None:
     """What the sync client keeps between runs (the pull cursor lives in ``sync_state``).
 
     ``sync_outbox``: push batches written before they are sent, so a batch
@@ -308,7 +308,7 @@ def _v4_sync_bookkeeping(conn: Any) -> None:
     )
 
 
-def _v5_sync_quarantine(conn: Any) -> None:
+def _v5_sync_quarantine(conn: Connection) -> None:
     """Pulled records this device could not apply, and server tombstones it had no record for.
 
     ``sync_quarantine``: one row per server record a pull could not apply
@@ -351,17 +351,17 @@ def _v5_sync_quarantine(conn: Any) -> None:
     )
 
 
-Migration = Callable[[Any], None]
+Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine]
 LATEST_VERSION = len(MIGRATIONS)
 
 
-def current_version(conn: Any) -> int:
+def current_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: Any, db_path: Path, *, target: int = LATEST_VERSION) -> list[int]:
+def migrate(conn: Connection, db_path: Path, *, target: int = LATEST_VERSION) -> list[int]:
     """Apply pending migrations up to ``target``; return the versions applied.
 
     Before each migration of an existing database, a backup copy is written

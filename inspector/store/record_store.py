@@ -16,10 +16,11 @@ counter and a sync's report both show.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from inspector.store import audit
 from inspector.store.changes import note_record
+from inspector.store.db import Connection
 from inspector.store.workspace import new_uuid, utc_now
 
 # The tables whose records sync, parents first: the order a push sends them and a pull applies them.
@@ -30,7 +31,7 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def insert_record(conn: Any, table: str, values: dict[str, Any], *, actor: str, action: str,
+def insert_record(conn: Connection, table: str, values: dict[str, Any], *, actor: str, action: str,
                   evidence_hashes: Iterable[str] = ()) -> tuple[int, str]:
     """Insert a new record and audit it; returns (row id, uuid)."""
     now = utc_now()
@@ -43,10 +44,11 @@ def insert_record(conn: Any, table: str, values: dict[str, Any], *, actor: str, 
     )
     audit.append(conn, actor, action, table, row["uuid"], evidence_hashes=evidence_hashes)
     note_record(conn, table, row["uuid"])
-    return int(cursor.lastrowid), row["uuid"]
+    row_id = cast(int, cursor.lastrowid)  # an INSERT sets it (None only before the first one)
+    return row_id, row["uuid"]
 
 
-def update_record(conn: Any, table: str, uuid: str, changes: dict[str, Any], *, actor: str,
+def update_record(conn: Connection, table: str, uuid: str, changes: dict[str, Any], *, actor: str,
                   action: str, evidence_hashes: Iterable[str] = ()) -> None:
     """Change columns of a record (revision + 1, dirty) and audit it."""
     assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -59,7 +61,7 @@ def update_record(conn: Any, table: str, uuid: str, changes: dict[str, Any], *, 
     note_record(conn, table, uuid)
 
 
-def pending_changes(conn: Any) -> int:
+def pending_changes(conn: Connection) -> int:
     """Records of the synced kinds with a local edit the server has not acknowledged (``dirty = 1``),
     deletions included: a tombstone waits for its push like any edit."""
     return sum(conn.execute(f"SELECT count(*) FROM {kind} WHERE dirty = 1").fetchone()[0] for kind in SYNCED_KINDS)

@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import uuid as uuid_lib
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -48,7 +47,7 @@ def demo_workspace_dir() -> Path:
 class Workspace:
     """An open workspace folder; use :meth:`create` or :meth:`open`."""
 
-    def __init__(self, root: Path, conn: Any) -> None:
+    def __init__(self, root: Path, conn: db.Connection) -> None:
         self.root = root
         self.conn = conn
 

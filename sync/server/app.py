@@ -141,7 +141,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         raise ValueError(f"the token lifetime must be more than 0 and at most {auth.MAX_TOKEN_TTL_HOURS:g} hours")
     storage = Storage.for_data_dir(data_dir, db_url)
     blob_store = BlobStore(data_dir, storage)
-    documented = {} if openapi else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    documented: dict[str, Any] = {} if openapi else {"openapi_url": None, "docs_url": None, "redoc_url": None}
     app = FastAPI(title="绿盾 Inspector sync server", version=__version__,
                   description=f"Sync protocol {PROTOCOL_VERSION}: idempotent pushes, scoped pulls, "
                               "chunked content-addressed blobs.", **documented)

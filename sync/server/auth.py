@@ -107,7 +107,7 @@ def add_user(storage: Storage, name: str, role: str, jurisdiction: str, password
         row = conn.execute(sa.select(users.c.id).where(users.c.name == name)).first()
         if row is None:
             user_id = conn.execute(users.insert().values(name=name, created_at=server_now(), **values)
-                                   ).inserted_primary_key[0]
+                                   ).inserted_primary_key[0]  # type: ignore[index]  # a one-row INSERT has its key
         else:
             user_id = row[0]
             conn.execute(users.update().where(users.c.id == user_id).values(**values))
@@ -127,7 +127,7 @@ def login(storage: Storage, name: str, password: str, address: str = LOCAL_ADDRE
         raise login_guard.LoginThrottled(wait_s)
     valid = check_password(password, NO_USER_HASH if row is None else row.password_hash) and row is not None
     with storage.write() as conn:
-        if not valid:
+        if not valid or row is None:
             login_guard.note_failure(conn, name, address, now_s)
             return None
         login_guard.note_success(conn, name, address)

@@ -39,8 +39,8 @@ def _live(ctx: PushContext, case_uuid: str, kind: str) -> list[Any]:
                   key=lambda row: row.server_seq)
 
 
-def case_state(ctx: PushContext, case_uuid: str) -> str:
-    """The case's workflow state on the server (see the module docstring)."""
+def case_state(ctx: PushContext, case_uuid: str) -> Optional[str]:
+    """The case's workflow state on the server (see the module docstring); ``None`` for a case purged there."""
     moves = _live(ctx, case_uuid, "transitions")
     if moves:
         return content_of(moves[-1]).get("to_state")
@@ -60,7 +60,8 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     if checklists:
         latest = content_of(checklists[-1])
         missing = tuple(item for item in CHECKLIST_ITEMS if not latest.get(item))
-    return CaseFacts(frozenset(assessments - {None}), frozenset(measures - {None}), after, missing)
+    return CaseFacts(frozenset(a for a in assessments if a is not None),
+                     frozenset(m for m in measures if m is not None), after, missing)
 
 
 def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:

@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = commands.add_parser("publish-ledger", parents=[db_parent], help="import and publish a ledger")
     ledger.add_argument("file")
 
-    zones = commands.add_parser("publish-zones", parents=[db_parent], help="import zones, re-publish cases, publish the zone layers devices download")
+    zones = commands.add_parser("publish-zones", parents=[db_parent],
+                                help="import zones, re-publish cases, publish the zone layers devices download")
     zones.add_argument("file")
     zones.add_argument("--crs")
     zones.add_argument("--encoding")

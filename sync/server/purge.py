@@ -81,7 +81,8 @@ def purge_record(storage: Storage, uuid: str, reason: str, by: str) -> dict[str,
             uuid=row.uuid, kind=row.kind, city_adcode=row.city_adcode, county_adcode=row.county_adcode,
             revision=row.revision, server_seq=row.server_seq, deleted=bool(row.deleted), content=row.content,
             content_hash=row.content_hash, updated_by=row.updated_by, received_at=row.received_at,
-            purged_by=by, purged_at=now, reason=reason.strip())).inserted_primary_key[0]
+            purged_by=by, purged_at=now, reason=reason.strip())
+        ).inserted_primary_key[0]  # type: ignore[index]  # a one-row INSERT has its key
         seq, revision = next_seq(conn), row.revision + 1
         conn.execute(records.update().where(records.c.uuid == uuid).values(
             deleted=True, content=json.dumps(content), content_hash=content_hash(content), blob_sha256=None,

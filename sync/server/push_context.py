@@ -35,7 +35,7 @@ class StaleRead(Exception):
     """A row changed between the push's read and its write (the push is retried from the start)."""
 
 
-def record_row(conn: Connection, uuid: Optional[str], *, lock: bool = False) -> Any:
+def record_row(conn: Connection, uuid: Optional[str], *, lock: bool = False) -> Optional[sa.Row[Any]]:
     """The stored row of a record (``FOR UPDATE`` with ``lock``), or ``None``."""
     if not uuid or not isinstance(uuid, str):
         return None

@@ -96,14 +96,15 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
             return Message("案件由办公室发布（publish-ledger），不能由设备上传",
                            "cases are published by the office (publish-ledger), not pushed"), None, None
         if change.deleted:
-            return Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"), None, None
+            return (Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"),
+                    None, None)
         if not user.covers(existing.city_adcode, existing.county_adcode):
             return OUTSIDE, None, None
         stored = json.loads(existing.content)
         for field in JURISDICTION_FIELDS:
             if content.get(field) != stored.get(field):
-                return Message(f"辖区字段 {field} 由服务器指定", f"jurisdiction field {field} is assigned by the server"), \
-                    None, None
+                return (Message(f"辖区字段 {field} 由服务器指定",
+                                f"jurisdiction field {field} is assigned by the server"), None, None)
         changed = {k for k in set(content) | set(stored) if content.get(k) != stored.get(k)}
         if changed - CASE_EDITABLE_FIELDS:
             fields = ", ".join(sorted(changed))
@@ -146,14 +147,14 @@ def _store_conflict(conn: Connection, user: User, change: RecordChange, existing
         server_deleted=bool(existing.deleted), server_content=existing.content,
         client_deleted=change.deleted, client_content=json.dumps(change.content, ensure_ascii=False),
         client_content_hash=chash, user_name=user.name, operation_id=operation_id, received_at=now))
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]  # a one-row INSERT has its key
 
 
 def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
     """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
     existing = ctx.row(change.uuid)
     problem, city, county = _scope_problem(ctx, user, change, existing)
-    answer = {"uuid": change.uuid, "kind": change.kind}
+    answer: dict[str, Any] = {"uuid": change.uuid, "kind": change.kind}
     if problem:
         return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
     chash = content_hash(change.content)
@@ -203,7 +204,7 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str
                if index in invalid else apply_change(ctx, user, change, batch.operation_id)
                for index, change in enumerate(batch.records)]
     ctx.finish()
-    body = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
+    body: dict[str, Any] = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
     conn.execute(push_ops.insert().values(operation_id=batch.operation_id, user_id=user.id,
                                           request_hash=request_hash, result=json.dumps(body),
                                           received_at=ctx.now))
@@ -239,7 +240,8 @@ def push(storage: Storage, user: User, batch: PushBatch) -> PushResult:
         attempt += 1
 
 
-def pull(conn: Connection, user: User, since: int, limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
+def pull(conn: Connection, user: User, since: int,
+         limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
     """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more)."""
     rows = conn.execute(sa.select(records).where(records.c.server_seq > since, user.scope_clause(records))
                         .order_by(records.c.server_seq).limit(limit + 1)).fetchall()

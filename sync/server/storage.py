@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -290,7 +291,7 @@ class Storage:
 WRITE_OPTION = "inspector_write"  # execution option of the connections Storage.write hands out
 
 
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:  # SQLAlchemy's SQLite driver: sqlite3
     dbapi_conn.isolation_level = None  # the driver issues no BEGIN of its own: _sqlite_begin does
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode = WAL")
@@ -305,10 +306,11 @@ def insert_new(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        conn.execute(postgresql_insert(table).on_conflict_do_nothing(), rows)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        conn.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
 
 
 def _sqlite_begin(conn: Connection) -> None:
