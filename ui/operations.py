@@ -176,15 +176,17 @@ def dry_run_ledger(*, session: Session, path: str, column_map: dict[str, str | N
     Result: (valid rows, LedgerImportResult or None, header rows per sheet, refusal text or None):
     when the columns cannot be resolved the headers still come back, so the mapping can be edited."""
     from inspector.errors import BadInput
-    from inspector.importers.ledger_import import ledger_headers, read_ledger
+    from inspector.importers.ledger_import import check_sheets, ledger_headers
+    from inspector.importers.ledger_reader import read_sheets
 
     def work(job: Job) -> Any:
+        sheets = list(read_sheets(Path(path)))  # one bounded parse serves the headers and the check
         try:
-            headers = ledger_headers(Path(path), column_map)
+            headers = ledger_headers(sheets, column_map)
         except BadInput:
-            headers = ledger_headers(Path(path))
+            headers = ledger_headers(sheets)
         try:
-            records, result = read_ledger(Path(path), session.writer(), column_map=column_map)
+            records, result = check_sheets(sheets, session.writer(), column_map=column_map)
         except BadInput as exc:
             if not headers:
                 raise

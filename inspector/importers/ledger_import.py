@@ -121,12 +121,12 @@ def find_header(rows: list[list[Any]], column_map: ColumnMap | None = None) -> t
     return best
 
 
-def ledger_headers(path: str | Path, column_map: ColumnMap | None = None) -> list[dict[str, Any]]:
-    """Per sheet, the header row (1-based), its column texts and the columns the synonyms (and
-    ``column_map``) give, for choosing a column map: the detected header row, else the row
-    among the first ones with the most texts."""
+def ledger_headers(sheets: list[Sheet], column_map: ColumnMap | None = None) -> list[dict[str, Any]]:
+    """Per sheet (as :func:`read_sheets` read them), the header row (1-based), its column texts and the
+    columns the synonyms (and ``column_map``) give, for choosing a column map: the detected header row,
+    else the row among the first ones with the most texts."""
     found = []
-    for sheet in read_sheets(Path(path)):
+    for sheet in sheets:
         header = find_header(sheet.rows, check_column_map(column_map))
         if header is not None:
             index = header[0]
@@ -243,12 +243,16 @@ def read_ledger(path: str | Path, ws: Workspace | None = None, *,
     """Parse and validate a ledger file without writing anything (a dry run).
 
     ``column_map`` (canonical field → header text) overrides the detected columns."""
-    path = Path(path)
+    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map)
+
+
+def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
+                 column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """:func:`read_ledger` on sheets already read (a dry run that also shows the headers reads the file once)."""
     column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
     first_row: dict[str, tuple[str, int]] = {}
-    sheets: list[Sheet] = list(read_sheets(path))
     for sheet in sheets:
         header = find_header(sheet.rows, column_map)
         if header is None:
