@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from inspector.store.changes import Changes, Outcome, recording
+from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 from sync import blob_transfer, local_store, quarantine, zone_sync
 from sync.client import SyncClient
@@ -47,15 +48,12 @@ from sync.errors import RequestRefused, SyncCancelled
 from sync.protocol import (
     MAX_PULL_PAGE,
     MAX_PUSH_RECORDS,
-    RECORD_KINDS,
     PushBatch,
     PushResult,
     RecordResult,
     ServerRecord,
     VerifyRequest,
-    content_hash,
 )
-from sync.record_codec import to_wire
 
 Progress = Callable[[str, int, int], None]
 
@@ -165,7 +163,7 @@ class SyncJob:
             self._zones(ws)
             self._pull(ws)
             self._verify(ws)
-            self.report.pending = local_store.pending_count(ws)
+            self.report.pending = pending_changes(ws.conn)
         self.report.clock_skew_s = self.client.clock_skew_s
         return self.report
 
@@ -249,22 +247,11 @@ class SyncJob:
         left_out = quarantine.quarantined_uuids(ws.conn, server_url)
         held = local_store.held_records(ws) + quarantine.skipped_tombstones(ws.conn, server_url)
         result = self.client.verify(VerifyRequest(records=held, pending=local_store.pending_uuids(ws) + left_out,
-                                                  blobs=blobs, content_hashes=held_content_hashes(ws)))
+                                                  blobs=blobs, content_hashes=local_store.held_content_hashes(ws)))
         self.report.verify_left_out = left_out
         self.report.verified = result.ok
         if not result.ok:
             self.report.verify_detail = result.model_dump(exclude={"server_time"})
-
-
-def held_content_hashes(ws: Workspace) -> dict[str, str]:
-    """The wire content hash of every clean, live record that came from (or reached) the server, so the
-    server's verify catches a copy that differs at the same revision."""
-    hashes: dict[str, str] = {}
-    for kind in RECORD_KINDS:
-        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
-                                   "AND base_revision IS NOT NULL"):
-            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
-    return hashes
 
 
 def run_sync(workspace_root: Path, client: SyncClient, *, actor: str,

@@ -31,7 +31,6 @@ from typing import Any, Callable, Iterable, Optional
 from inspector.store import audit
 from inspector.store.changes import Outcome, note_record, recording
 from inspector.store.db import Connection, atomic
-from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace, utc_now
 from sync import quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
@@ -50,11 +49,6 @@ def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
                                   deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row))
             changes.append((change, int(row["revision"])))
     return changes
-
-
-def pending_count(ws: Workspace) -> int:
-    """Records not pushed yet (the core's one count, :func:`inspector.store.record_store.pending_changes`)."""
-    return pending_changes(ws.conn)
 
 
 def write_outbox(ws: Workspace, server_url: str, operation_id: str, batch_json: dict[str, Any],
@@ -316,6 +310,17 @@ def held_records(ws: Workspace) -> list[tuple[str, str, int]]:
                 f"SELECT uuid, base_revision FROM {kind} WHERE dirty = 0 AND base_revision IS NOT NULL"):
             held.append((kind, uuid, int(revision)))
     return held
+
+
+def held_content_hashes(ws: Workspace) -> dict[str, str]:
+    """The wire content hash of every clean, live record that came from (or reached) the server, so the
+    server's verify catches a copy that differs at the same revision."""
+    hashes: dict[str, str] = {}
+    for kind in RECORD_KINDS:
+        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
+                                   "AND base_revision IS NOT NULL"):
+            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
+    return hashes
 
 
 def pending_uuids(ws: Workspace) -> list[str]:

@@ -14,8 +14,8 @@ from inspector.casework.findings import add_finding
 from inspector.casework.workflow import ROLES, STATES, is_overdue, status_colours, transition
 from inspector.maps.map_document import build_workspace_map
 from inspector.maps.map_layers import status_code
+from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
-from sync import local_store
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from ui.cases.case_model import COL_OVERDUE, COL_STATUS, CaseFilter, CaseTableModel
@@ -77,7 +77,7 @@ def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_p
     try:
         def counted() -> tuple[int, int, str]:
             bar.refresh()
-            return session.pending_changes(), local_store.pending_count(session.ws), bar.pending.text()
+            return session.pending_changes(), pending_changes(session.ws.conn), bar.pending.text()
 
         pulled = sync(root)
         assert pulled.pulled > 0 and counted() == (pulled.pending, pulled.pending, f"待同步 {pulled.pending}")
