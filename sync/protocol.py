@@ -55,7 +55,6 @@ PROTOCOL_HEADER = "X-Sync-Protocol"
 # Kinds in the order a push sends them and a pull applies them (parents first): the core's synced tables.
 RECORD_KINDS = SYNCED_KINDS
 CHILD_KINDS = RECORD_KINDS[1:]
-PROVINCE_ADCODE = "320000"
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
 MAX_CHUNK_BYTES = 4 * 1024 * 1024  # the server refuses larger chunk bodies (413)
@@ -80,15 +79,6 @@ def canonical_json(value: Any) -> str:
 
 def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
-
-
-def jurisdiction_level(adcode: str) -> str:
-    """``province`` (xx0000), ``city`` (xxxx00) or ``county`` for a 6-digit adcode."""
-    if len(adcode) != 6 or not adcode.isdigit():
-        raise ValueError(f"not a 6-digit adcode: {adcode}")
-    if adcode.endswith("0000"):
-        return "province"
-    return "city" if adcode.endswith("00") else "county"
 
 
 class RecordChange(BaseModel):

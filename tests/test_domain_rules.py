@@ -47,7 +47,7 @@ DEADLINES = ("2026-11-23", "2026-11-24", "2027-01-01", "2024-02-29", "2023-02-29
 
 def test_the_acceptance_queue_comes_from_the_rule_table():
     assert REVIEW_STATES == ("申请销号", "县级验收", "市级验收")
-    assert REVIEW_LEVELS == {"申请销号": "county", "县级验收": "county", "市级验收": "city"}
+    assert REVIEW_LEVELS == {"申请销号": "county", "县级验收": "city", "市级验收": "city"}
     assert APPROVAL_TARGET == {"申请销号": "县级验收", "县级验收": "市级验收", "市级验收": "已销号"}
     assert tuple(rule.from_state for rule in workflow.RULES if rule.action == RETURN) == REVIEW_STATES
     for state, target in APPROVAL_TARGET.items():

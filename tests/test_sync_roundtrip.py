@@ -37,7 +37,8 @@ def _history(root) -> list[tuple]:
 
 def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     a = client_workspace(tmp_path / "a", server.url, "inspector_a")
-    r = client_workspace(tmp_path / "r", server.url, "reviewer_r")
+    r = client_workspace(tmp_path / "r", server.url, "reviewer_k")  # the county's reviewer
+    c = client_workspace(tmp_path / "c", server.url, "reviewer_r")  # the city's
     b = client_workspace(tmp_path / "b", server.url, "inspector_b")
 
     first = sync(a)
@@ -72,7 +73,7 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     assert pulled.blobs_downloaded == 3 and pulled.verified
     assert _cases(r)[CASE] == "申请销号"
     with Workspace.open(r) as ws:
-        transition(ws, CASE, "退回", role="reviewer", actor="reviewer_r", reason="围网未拆净")
+        transition(ws, CASE, "退回", role="reviewer", actor="reviewer_k", jurisdiction="320904", reason="围网未拆净")
     assert sync(r).pushed == 2  # the transition and the case
 
     back = sync(a)
@@ -87,8 +88,13 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
 
     sync(r)
     with Workspace.open(r) as ws:
-        for state in ("县级验收", "市级验收", "已销号"):
-            transition(ws, CASE, state, role="reviewer", actor="reviewer_r")
+        transition(ws, CASE, "县级验收", role="reviewer", actor="reviewer_k", jurisdiction="320904")
+    sync(r)
+    sync(c)
+    with Workspace.open(c) as ws:
+        for state in ("市级验收", "已销号"):
+            transition(ws, CASE, state, role="reviewer", actor="reviewer_r", jurisdiction="320900")
+    sync(c)
     sync(r)
     final = sync(a)
     assert final.verified and final.pending == 0

@@ -47,7 +47,7 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
         set_checklist(ws, CORE_CASE, items={k: True for k in ("materials_cleared", "products_cleared",
                                                                "equipment_cleared")})
         transition(ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
-        transition(ws, CORE_CASE, "退回", role="reviewer", actor="县局", reason="围网未拆净")
+        transition(ws, CORE_CASE, "退回", role="reviewer", actor="县局", jurisdiction="320904", reason="围网未拆净")
         for kind in RECORD_KINDS:
             rows = ws.conn.execute(f"SELECT * FROM {kind}").fetchall()
             assert rows, kind

@@ -122,11 +122,17 @@ def test_case_moves_only_by_transitions_the_server_checks(server, tmp_path):  # 
     [not_office] = _push(client, _move(case.uuid, "申请销号", "县级验收", "县级验收", "inspector", "inspector_a"))
     assert no_reason.status == not_office.status == "rejected"
     assert "a reason" in no_reason.reason and "role reviewer/admin" in not_office.reason
-    returned = _push(office, _move(case.uuid, "申请销号", "退回", "整改中", "reviewer", "reviewer_r", "围网未拆净"),
+    # the city's reviewer may not decide for the county (the level comes from the server's account, the place
+    # from the server's attribution of the case)
+    [wrong_level] = _push(office, _move(case.uuid, "申请销号", "退回", "整改中", "reviewer", "reviewer_r",
+                                        "围网未拆净"))
+    assert wrong_level.status == "rejected" and "county-level authority" in wrong_level.reason
+    county = api(server.url, "reviewer_k")
+    returned = _push(county, _move(case.uuid, "申请销号", "退回", "整改中", "reviewer", "reviewer_k", "围网未拆净"),
                      _status(case, "整改中"))
     assert [r.status for r in returned] == ["applied"] * 2 and _case(office).content["status"] == "整改中"
-    client.close()
-    office.close()
+    for device in (client, office, county):
+        device.close()
 
 
 @pytest.mark.parametrize("workers", [3])

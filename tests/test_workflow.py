@@ -53,11 +53,17 @@ def test_full_path_refuses_what_lacks_evidence(case_ws, tmp_path):
     transition(case_ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
     assert "role reviewer/admin" in _refused(case_ws, "县级验收", role="inspector")
     assert "reason" in _refused(case_ws, "退回", role="reviewer")
-    returned = transition(case_ws, CORE_CASE, "退回", role="reviewer", actor="县局", reason="围网未拆净")
+    assert "county-level authority" in _refused(case_ws, "退回", role="reviewer", reason="x", jurisdiction="320900")
+    returned = transition(case_ws, CORE_CASE, "退回", role="reviewer", actor="县局", jurisdiction="320904",
+                          reason="围网未拆净")
     assert (returned["action"], returned["to_state"]) == ("退回", "整改中")
     transition(case_ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
-    for state, who in (("县级验收", "县局"), ("市级验收", "市局"), ("已销号", "市局")):
-        transition(case_ws, CORE_CASE, state, role="reviewer", actor=who)
+    transition(case_ws, CORE_CASE, "县级验收", role="reviewer", actor="县局", jurisdiction="320904")
+    # the county does not accept for its city, nor the province for a city
+    for jurisdiction in ("320904", "320000", "320100"):
+        assert "city-level authority" in _refused(case_ws, "市级验收", role="reviewer", jurisdiction=jurisdiction)
+    for state in ("市级验收", "已销号"):
+        transition(case_ws, CORE_CASE, state, role="reviewer", actor="市局", jurisdiction="320900")
     status, revision, dirty = _status(case_ws)
     assert status == "已销号" and dirty == 1 and revision == 1 + 9  # one bump per transition
     steps = history(case_ws, CORE_CASE)

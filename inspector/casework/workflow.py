@@ -11,17 +11,25 @@ States::
   when a rectification's measure type is 退出, a complete 两断三清 checklist.
 - The acceptance queue (:data:`REVIEW_STATES`: 申请销号, 县级验收, 市级验收) is
   for the office roles (:data:`OFFICE_ROLES`: reviewers and admins). Each
-  step is decided at a jurisdiction level (:data:`REVIEW_LEVELS`: the county
-  takes up a request and accepts at county level, the city at city level)
-  and approval moves it on (:data:`APPROVAL_TARGET`); all three come from one
-  table, :data:`ACCEPTANCE_STEPS`. The levels are data here: which level's
-  accounts may decide is not checked yet.
+  state waiting there is decided at one jurisdiction level
+  (:data:`REVIEW_LEVELS`) and approval moves it on (:data:`APPROVAL_TARGET`);
+  all three come from one table, :data:`ACCEPTANCE_STEPS`. A state names the
+  acceptance that has been *given*: the case's county accepts a request
+  (申请销号 → 县级验收), then its city (县级验收 → 市级验收), and the city
+  closes the case (市级验收 → 已销号). Only a reviewer or admin whose
+  jurisdiction is exactly that level and contains the case may decide
+  (:func:`inspector.casework.authority.decides_at`): a city does not act
+  for its counties, nor the province for a city — each acceptance carries
+  its own level's signature.
 - 退回 (returned) is an *action* from any acceptance step whose target state
-  is 整改中; it needs a reason and an office role.
+  is 整改中; it needs a reason and is decided at the same level as approval.
 - 回头看 (follow-up visit) is an action on a closed case (已销号) by an office
   role, with a reason describing what was checked. Without recurrence it is
   recorded with target 已销号 (the case stays closed); when the problem has
   come back (``recurred=True``) the case reopens to 整改中.
+- 抽查 (provincial sample re-check) is the same kind of action for a
+  provincial reviewer: confirmed keeps the case closed, reopened (``recurred``)
+  sends it back to 整改中 and needs a reason.
 
 The states and roles themselves — which states are closed, when a case is
 overdue, the colours of each state, the office roles — are defined in the
@@ -47,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from inspector.casework.authority import CITY, COUNTY, LEVEL_NAMES, PROVINCE, decides_at
 from inspector.casework.cases import resolve_case
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
@@ -76,13 +85,14 @@ from inspector.store.workspace import Workspace, utc_now
 ANYONE = ROLES
 RETURN = "退回"
 FOLLOW_UP = "回头看"
-ACTIONS = (RETURN, FOLLOW_UP)
+SPOT_CHECK = "抽查"
+ACTIONS = (RETURN, FOLLOW_UP, SPOT_CHECK)
+REOPENING_ACTIONS = (FOLLOW_UP, SPOT_CHECK)  # actions on a closed case that may reopen it (``recurred``)
 RECTIFYING = "整改中"  # where a returned case goes back to, and a follow-up visit reopens a case
-COUNTY, CITY = "county", "city"  # jurisdiction levels, named as sync.protocol.jurisdiction_level names them
 # The acceptance queue: (state waiting for acceptance, level that decides it, state its approval moves it to)
 ACCEPTANCE_STEPS: tuple[tuple[str, str, str], ...] = (
     ("申请销号", COUNTY, "县级验收"),
-    ("县级验收", COUNTY, "市级验收"),
+    ("县级验收", CITY, "市级验收"),
     ("市级验收", CITY, "已销号"),
 )
 REVIEW_STATES = tuple(state for state, _level, _target in ACCEPTANCE_STEPS)
@@ -104,6 +114,8 @@ class CaseFacts:
     measure_types: frozenset[str] = frozenset()  # of its rectifications
     after_photos: int = 0  # photos and drone stills of phase 'after'
     checklist_missing: Optional[tuple[str, ...]] = None
+    city_adcode: Optional[str] = None  # where the case lies (its attributed city and county)
+    county_adcode: Optional[str] = None
 
 
 Check = Callable[[CaseFacts], Missing]
@@ -120,8 +132,9 @@ def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
                          f"({', '.join('?' * len(PHOTO_KINDS))}) AND deleted = 0",
                          (case_id, *PHOTO_KINDS)).fetchone()[0]
     items = checklist(ws, case_id)
+    place = conn.execute("SELECT city_adcode, county_adcode FROM cases WHERE id = ?", (case_id,)).fetchone()
     return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
-                     None if items is None else tuple(items["missing"]))
+                     None if items is None else tuple(items["missing"]), place[0], place[1])
 
 
 def _finding_with(assessment: str) -> Check:
@@ -155,7 +168,10 @@ def _closure_evidence(facts: CaseFacts) -> Missing:
 
 @dataclass(frozen=True)
 class Rule:
-    """One allowed move: from a state by an action (a target state or 退回/回头看)."""
+    """One allowed move: from a state by an action (a target state or 退回/回头看/抽查).
+
+    ``level``, when set, is the jurisdiction level that decides the move: only an account of exactly that
+    level whose jurisdiction contains the case may make it (:func:`decides_at`)."""
 
     from_state: str
     action: str
@@ -163,11 +179,12 @@ class Rule:
     roles: tuple[str, ...]
     checks: tuple[Check, ...] = ()
     reason_required: bool = False
+    level: Optional[str] = None
 
     @property
     def targets(self) -> tuple[str, ...]:
-        """The states this move may end in (回头看 reopens a case to 整改中 when the problem came back)."""
-        return (self.to_state, RECTIFYING) if self.action == FOLLOW_UP else (self.to_state,)
+        """The states this move may end in (回头看 and 抽查 reopen a case to 整改中 when the problem came back)."""
+        return (self.to_state, RECTIFYING) if self.action in REOPENING_ACTIONS else (self.to_state,)
 
 
 RULES = (
@@ -176,9 +193,11 @@ RULES = (
     Rule("现场核查", "排除", "排除", ANYONE, (_finding_with("排除"),)),
     Rule("确认问题", "整改中", "整改中", ANYONE, (_rectification,)),
     Rule("整改中", "申请销号", "申请销号", ANYONE, (_closure_evidence,)),
-    *(Rule(state, target, target, OFFICE_ROLES) for state, _level, target in ACCEPTANCE_STEPS),
-    *(Rule(state, RETURN, RECTIFYING, OFFICE_ROLES, reason_required=True) for state in REVIEW_STATES),
+    *(Rule(state, target, target, OFFICE_ROLES, level=level) for state, level, target in ACCEPTANCE_STEPS),
+    *(Rule(state, RETURN, RECTIFYING, OFFICE_ROLES, reason_required=True, level=level)
+      for state, level, _target in ACCEPTANCE_STEPS),
     Rule("已销号", FOLLOW_UP, "已销号", OFFICE_ROLES, reason_required=True),
+    Rule("已销号", SPOT_CHECK, "已销号", OFFICE_ROLES, level=PROVINCE),
 )
 MOVES = tuple(dict.fromkeys(rule.action for rule in RULES))  # every action a transition may record
 
@@ -198,14 +217,24 @@ def find_rule(state: str, action: str) -> Optional[Rule]:
     return next((rule for rule in RULES if rule.from_state == state and rule.action == action), None)
 
 
-def missing_for(rule: Rule, *, role: str, reason: Optional[str], facts: CaseFacts) -> Missing:
-    """Everything that keeps ``role`` from making this move (empty when it is allowed): the role, the reason
-    when one is required, and the evidence the rule's checks ask of the case's facts."""
+def missing_for(rule: Rule, *, role: str, jurisdiction: Optional[str], reason: Optional[str], facts: CaseFacts,
+                to_state: Optional[str] = None) -> Missing:
+    """Everything that keeps ``role`` acting for ``jurisdiction`` from making this move, ending in ``to_state``
+    (default: the rule's), empty when it is allowed: the role, the level and place of the jurisdiction when the
+    rule has a level, the reason when one is required (always for reopening a closed case), and the evidence
+    the rule's checks ask of the case's facts."""
     missing: Missing = []
     if role not in rule.roles:
         roles = "/".join(rule.roles)
         missing.append((f"角色 {roles}（当前为 {role}）", f"role {roles} (you are {role})"))
-    if rule.reason_required and not (reason or "").strip():
+    if rule.level and not decides_at(jurisdiction, rule.level, facts.city_adcode, facts.county_adcode):
+        place = {COUNTY: facts.county_adcode, CITY: facts.city_adcode}.get(rule.level) or ""
+        zh, en = LEVEL_NAMES[rule.level]
+        missing.append((f"{zh}审核权限：须由案件所在{zh}辖区 {place} 的审核员办理（当前辖区 {jurisdiction or '无'}）",
+                        f"{en}-level authority: a reviewer of the case's {en} {place} must decide this "
+                        f"(your jurisdiction: {jurisdiction or 'none'})"))
+    reopening = to_state == RECTIFYING and rule.action in REOPENING_ACTIONS
+    if (rule.reason_required or reopening) and not (reason or "").strip():
         missing.append(("原因（--reason）", "a reason (--reason)"))
     for check in rule.checks:
         missing += check(facts)
@@ -222,8 +251,9 @@ def _rule_for(state: str, action: str) -> Rule:
 
 
 def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: str,
-               reason: str | None = None, recurred: bool = False) -> Outcome:
-    """Move a case to ``target`` (a state, 退回 or 回头看); returns the recorded transition."""
+               jurisdiction: Optional[str] = None, reason: str | None = None, recurred: bool = False) -> Outcome:
+    """Move a case to ``target`` (a state, 退回, 回头看 or 抽查) as ``actor`` in ``role`` for ``jurisdiction``;
+    returns the recorded transition."""
     if role not in ROLES:
         raise BadInput(f"角色须为 {'/'.join(ROLES)}，而不是：{role}", f"role must be one of {'/'.join(ROLES)}, "
                        f"not: {role}")
@@ -235,13 +265,14 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
     with recording(conn) as journal, atomic(conn):
         case = resolve_case(ws, case_ref)
         rule = _rule_for(case["status"], target)
-        missing = missing_for(rule, role=role, reason=reason, facts=case_facts(ws, case["id"]))
+        to_state = RECTIFYING if rule.action in REOPENING_ACTIONS and recurred else rule.to_state
+        missing = missing_for(rule, role=role, jurisdiction=jurisdiction, reason=reason,
+                              facts=case_facts(ws, case["id"]), to_state=to_state)
         if missing:
             raise BadInput(
                 f"问题 {case['case_no']} 不能转到“{target}”，缺少：" + "；".join(m[0] for m in missing),
                 f"case {case['case_no']} cannot move to {target}; missing: " + "; ".join(m[1] for m in missing),
             )
-        to_state = RECTIFYING if rule.action == FOLLOW_UP and recurred else rule.to_state
         now = utc_now()
         values = {"case_id": case["id"], "action": rule.action, "from_state": case["status"],
                   "to_state": to_state, "actor": actor, "role": role, "reason": reason, "at_utc": now}

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import shapely
 
+from inspector.casework.authority import PROVINCE_ADCODE
 from inspector.resources import resource_path
 from inspector.store.db import Connection
 
 ADMIN_GEOJSON = ("admin", "jiangsu_admin.geojson")
-PROVINCE_ADCODE = "320000"
 # Points this close to the coast or a boundary still count as Jiangsu (the
 # boundaries are approximate and do not cover tidal flats), metres.
 PROVINCE_TOLERANCE_M = 10_000.0

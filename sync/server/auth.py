@@ -27,7 +27,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import PROVINCE_ADCODE, ROLES, jurisdiction_level
+from inspector.casework.authority import PROVINCE_ADCODE, covers, jurisdiction_level
+from sync.protocol import ROLES
 from sync.server import login_guard
 from sync.server.storage import Storage, server_now, tokens, users, utc_text
 
@@ -55,11 +56,7 @@ class User:
 
     def covers(self, city_adcode: Optional[str], county_adcode: Optional[str]) -> bool:
         """Whether a record attributed to this city/county is inside the user's jurisdiction."""
-        if self.level == "province":
-            return self.jurisdiction == PROVINCE_ADCODE
-        if self.level == "city":
-            return city_adcode == self.jurisdiction
-        return county_adcode == self.jurisdiction
+        return covers(self.jurisdiction, city_adcode, county_adcode)
 
     def scope_clause(self, table: sa.Table) -> Any:
         """A WHERE clause restricting ``table`` (with city/county adcode columns) to this user."""

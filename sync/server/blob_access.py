@@ -32,8 +32,8 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.casework.authority import PROVINCE_ADCODE
 from inspector.errors import Message
-from sync.protocol import PROVINCE_ADCODE
 from sync.server.auth import User
 from sync.server.storage import blob_uploads, insert_new, records, server_now
 

@@ -60,8 +60,10 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     if checklists:
         latest = content_of(checklists[-1])
         missing = tuple(item for item in CHECKLIST_ITEMS if not latest.get(item))
+    case = ctx.row(case_uuid)
     return CaseFacts(frozenset(a for a in assessments if a is not None),
-                     frozenset(m for m in measures if m is not None), after, missing)
+                     frozenset(m for m in measures if m is not None), after, missing,
+                     getattr(case, "city_adcode", None), getattr(case, "county_adcode", None))
 
 
 def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:
@@ -82,8 +84,8 @@ def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -
         targets = "/".join(rule.targets)
         return Message(f"流转的目标与工作流程不符：{action} 只能到 {targets}",
                        f"transition target does not match the workflow: {action} leads to {targets}")
-    missing = missing_for(rule, role=user.role, reason=content.get("reason"),
-                          facts=case_facts(ctx, content["case_uuid"]))
+    missing = missing_for(rule, role=user.role, jurisdiction=user.jurisdiction, reason=content.get("reason"),
+                          facts=case_facts(ctx, content["case_uuid"]), to_state=content["to_state"])
     if missing:
         return Message.joined(Message(zh, en) for zh, en in missing).prefixed(
             f"按服务器上该案件的记录，工作流程不允许 {action}；缺少：",
