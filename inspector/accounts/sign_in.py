@@ -121,9 +121,10 @@ def sign_in_local(ws: Workspace, name: str, password: str) -> Actor:
 
 def check_server_account(ws: Workspace, server_url: str, user: str) -> None:
     """:class:`BadInput` when this workspace belongs to another server account (or has local accounts): that
-    person works in their own profile workspace. Nothing is changed."""
+    person works in their own profile workspace. Nothing is changed. The account is told by its name: the same
+    account at a new server address (the province moved its server) keeps its workspace."""
     owner = server_owner(ws)
-    if owner is not None and owner != (server_url.rstrip("/"), user):
+    if owner is not None and owner[1] != user:
         raise BadInput(f"该工作空间属于 {owner[1]}（{owner[0]}）：其他账号请使用自己的工作空间（配置文件），"
                        f"例如 inspector --workspace 另一个目录 login ...；本工作空间的数据保持不变",
                        f"this workspace belongs to {owner[1]} at {owner[0]}: another account works in its own "
