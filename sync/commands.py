@@ -3,6 +3,7 @@
 ::
 
     inspector --workspace W login --server URL --user NAME --password-stdin [--ca-bundle F]
+    inspector --workspace W login --user NAME --password-stdin      (a local account: no server)
     inspector --workspace W sync --json
     inspector --workspace W conflicts [--all] --json
     inspector --workspace W conflicts resolve CONFLICT_ID --keep server|client --json
@@ -13,7 +14,12 @@ module is imported by every ``inspector`` run: the handlers import the sync
 machinery (HTTP, record schema) when they run, not here.
 
 ``login`` keeps the token in the OS keyring (never in the workspace) and the
-server URL, user and CA bundle in the workspace's meta; a server address a
+server URL, user and CA bundle in the workspace's meta, and caches the
+server's identity of the account (display name, roles, jurisdiction) for
+offline work; a workspace that belongs to another server account is refused
+(exit 2: that account works in its own workspace). Without ``--server`` it
+signs a local account of a standalone workspace in
+(:mod:`inspector.accounts.sign_in`); a server address a
 token must not go to (plain ``http://`` to another machine) is bad input
 (exit 2). ``sync`` prints
 ``{"pushed", "pulled", "conflicts", "rejected", "blobs_uploaded",
@@ -56,8 +62,9 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
         parser.set_defaults(handler=handler)
         return parser
 
-    login = add("login", cmd_login, "log in to a sync server (token kept in the OS keyring)")
-    login.add_argument("--server", required=True, metavar="URL")
+    login = add("login", cmd_login, "log in to a sync server (token kept in the OS keyring), or, without "
+                                    "--server, sign a local account in")
+    login.add_argument("--server", metavar="URL", help="the sync server (without it: a local account)")
     login.add_argument("--user", required=True, metavar="NAME")
     login.add_argument("--password-stdin", action="store_true", required=True,
                        help="read the password from the first line of standard input")
@@ -78,11 +85,24 @@ def _failed(exc: InspectorError) -> SyncFailed:
     return SyncFailed(f"同步失败：{exc.zh}（本地数据已保留）", f"sync failed: {exc.en} (local data kept)")
 
 
+def _local_login(ctx: Context, user: str, password: str) -> tuple[Any, str]:
+    from inspector.accounts.sign_in import sign_in_local, whoami
+
+    actor = sign_in_local(ctx.workspace(), user, password)
+    return whoami(actor), pick(f"已登录：{actor.name}（{actor.user}，{'/'.join(actor.roles)}，{actor.jurisdiction}），"
+                               f"有效至 {actor.expires_at}",
+                               f"signed in: {actor.name} ({actor.user}, {'/'.join(actor.roles)}, "
+                               f"{actor.jurisdiction}) until {actor.expires_at}")
+
+
 def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.accounts.sign_in import whoami
     from sync.errors import SyncError, UnsafeServerURL
     from sync.settings import log_in
 
     password = sys.stdin.readline().rstrip("\r\n")
+    if not args.server:
+        return _local_login(ctx, args.user, password)
     ws = ctx.workspace()
     try:
         done = log_in(ws, args.server, args.user, password, args.ca_bundle)
@@ -91,8 +111,9 @@ def cmd_login(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     except SyncError as exc:
         raise _failed(exc) from exc
     result, settings = done.result, done.settings
-    payload = {"server": settings.server_url, "user": result.user, "role": result.role,
-               "jurisdiction": result.jurisdiction, "clock_skew_s": done.clock_skew_s}
+    payload = {**whoami(done.actor), "server": settings.server_url, "user": result.user, "role": result.role,
+               "jurisdiction": result.jurisdiction, "token_expires_at": result.expires_at,
+               "clock_skew_s": done.clock_skew_s}
     return payload, pick(f"已登录 {settings.server_url}：{result.user}（{result.role}，{result.jurisdiction}）",
                          f"logged in to {settings.server_url} as {result.user} ({result.role}, {result.jurisdiction})")
 

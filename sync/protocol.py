@@ -45,7 +45,7 @@ from pydantic import BaseModel, Field
 from inspector.casework.workflow import ROLES  # noqa: F401 - the roles a server user may have: the workflow's
 from inspector.errors import Message
 from inspector.store.record_store import SYNCED_KINDS
-from sync.record_schema import RECORD_MODELS, is_uuid, validate_content  # noqa: F401 - part of the protocol
+from sync.record_schema import RECORD_MODELS, is_uuid, validate_content, with_added_fields  # noqa: F401 - part of the protocol
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -271,11 +271,26 @@ class LoginRequest(BaseModel):
 
 
 class LoginResult(BaseModel):
+    """A login's answer: the token and who it signs in. ``name`` (display name), ``roles``, ``level`` and
+    ``expires_at`` (when the token lapses) are absent from servers older than accounts-as-identity."""
+
     token: str
     user: str
     role: str
     jurisdiction: str
     server_time: str
+    name: Optional[str] = None
+    roles: list[str] = []
+    level: Optional[str] = None
+    expires_at: Optional[str] = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.user
+
+    @property
+    def all_roles(self) -> list[str]:
+        return self.roles or [self.role]
 
 
 class ServerInfo(BaseModel):

@@ -230,11 +230,19 @@ class TransitionContent(_Record):
     role: Role
     reason: Optional[Text] = None
     at_utc: UtcTime
+    # Who acted by display name, and for which jurisdiction (devices before accounts-as-identity send neither;
+    # the server checks the level with the pushing account's own jurisdiction either way).
+    actor_name: Optional[Label] = None
+    jurisdiction: Optional[Adcode] = None
 
 
 RECORD_MODELS: dict[str, type[BaseModel]] = {
     "cases": CaseContent, "findings": FindingContent, "rectifications": RectificationContent,
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "transitions": TransitionContent}
+# Fields a later workspace migration added (v6: who acted by display name, for which jurisdiction): a push from a
+# device made before them lacks them, and the server stores them as null (:func:`with_added_fields`) so that every
+# copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
+ADDED_FIELDS: dict[str, tuple[str, ...]] = {"transitions": ("actor_name", "jurisdiction")}
 TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the scope of a child record
 
 
@@ -280,6 +288,12 @@ def _field_problem(error: ErrorDetails) -> Message:
     else:
         zh, en = f"值无效（{english}）", None
     return Message(f"{field}：{zh}", f"{field}: {en or english}")
+
+
+def with_added_fields(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """``content`` with the :data:`ADDED_FIELDS` of its kind it lacks set to null."""
+    missing = [name for name in ADDED_FIELDS.get(kind, ()) if name not in content]
+    return {**content, **dict.fromkeys(missing)} if missing else content
 
 
 def validate_content(kind: str, content: Any, deleted: bool) -> Optional[Message]:

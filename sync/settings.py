@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
+from inspector.accounts.sign_in import bind_server_account, check_server_account, remember_server_identity
+from inspector.casework.authority import Actor
 from inspector.store.db import atomic
 from inspector.store.workspace import Workspace
 from sync.client import SyncClient, load_token
@@ -49,11 +51,15 @@ class LoggedIn:
     result: LoginResult
     settings: SyncSettings
     clock_skew_s: Optional[float]
+    actor: Actor  # the identity cached for offline work
 
 
 def save_login(ws: Workspace, server_url: str, user: str, ca_bundle: Optional[str]) -> SyncSettings:
+    """Record the server, user and CA bundle; the workspace then belongs to that server account
+    (:func:`inspector.accounts.sign_in.bind_server_account`, :class:`BadInput` when it belongs to another)."""
     ca_path = str(Path(ca_bundle).resolve()) if ca_bundle else ""
     with atomic(ws.conn):
+        bind_server_account(ws, server_url, user)
         ws.set_meta(SERVER_URL_KEY, server_url.rstrip("/"))
         ws.set_meta(USER_KEY, user)
         ws.set_meta(CA_BUNDLE_KEY, ca_path)
@@ -63,15 +69,25 @@ def save_login(ws: Workspace, server_url: str, user: str, ca_bundle: Optional[st
 def log_in(ws: Workspace, server_url: str, user: str, password: str, ca_bundle: Optional[str]) -> LoggedIn:
     """Log in to ``server_url``: the token goes to the keyring, then the settings to the workspace.
 
+    The server's identity of the account (display name, roles, jurisdiction) is cached in the workspace for
+    offline work (:func:`inspector.accounts.sign_in.remember_server_identity`). A workspace that belongs to
+    another server account is refused (:class:`~inspector.errors.BadInput`) before anything is sent: that
+    account works in its own profile workspace.
+
     Raises :class:`~sync.errors.SyncError` subclasses (:class:`~sync.errors.UnsafeServerURL` for an address a
     password must not go to, before anything is sent); on failure neither the keyring nor the workspace
     changes."""
+    check_server_account(ws, server_url, user)
     client = SyncClient(server_url, ca_bundle=ca_bundle)
     try:
         result = client.login(user, password)
     finally:
         client.close()
-    return LoggedIn(result, save_login(ws, server_url, user, ca_bundle), client.clock_skew_s)
+    with atomic(ws.conn):
+        settings = save_login(ws, server_url, user, ca_bundle)
+        actor = remember_server_identity(ws, server_url, user=result.user, name=result.display_name,
+                                         roles=result.all_roles, jurisdiction=result.jurisdiction)
+    return LoggedIn(result, settings, client.clock_skew_s, actor)
 
 
 def load_settings(ws: Workspace) -> SyncSettings:

@@ -114,4 +114,4 @@ def test_payloads_and_cli_json_keep_their_keys(case_ws, tmp_path):
     root = str(tmp_path / "case" / "ws")
     payload = cli_json("--workspace", root, "transition", CORE_CASE, "现场核查", "--as", "inspector")
     assert set(payload) == {"uuid", "case_no", "case_uuid", "case_id", "action", "from_state", "to_state", "actor",
-                            "role", "reason", "at_utc", "status", "next"}
+                            "actor_name", "role", "jurisdiction", "reason", "at_utc", "status", "next"}

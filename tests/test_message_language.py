@@ -23,8 +23,10 @@ from typing import Any
 
 import pytest
 
+from inspector.casework import workflow
 from inspector.casework.findings import ASSESSMENTS
 from inspector.casework.workflow import ACTIONS, STATES
+from inspector.store.workspace import Workspace
 from tests.sync_fixtures import client_workspace, db_url, free_port, server, sync  # noqa: F401
 from tests.vector_fixtures import polygon_wkt, square, write_layer
 
@@ -230,8 +232,10 @@ def test_server_rejection_reasons_in_the_users_language(server, tmp_path):  # no
     ``sync --json`` lists both under ``refused`` in the device's language, every time they are pushed."""
     a = client_workspace(tmp_path / "a", server.url, "inspector_a")
     sync(a)
-    moved = cli("en", "--workspace", str(a), "transition", "LD-001", "现场核查", "--as", "reviewer")
-    assert moved.returncode == 0, moved.stderr
+    refused_here = cli("en", "--workspace", str(a), "transition", "LD-001", "现场核查", "--as", "reviewer")
+    assert refused_here.returncode == 2  # the device refuses a role the user does not have; forced through the core:
+    with Workspace.open(a) as ws:
+        workflow.transition(ws, "LD-001", "现场核查", role="reviewer", actor="inspector_a")
     for lang in LANGUAGES:
         run = cli(lang, "--workspace", str(a), "sync", "--json")
         assert run.returncode == 0, run.stderr

@@ -18,6 +18,7 @@ from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import account
 from ui.cases.case_model import COL_OVERDUE, COL_STATUS, CaseFilter, CaseTableModel
 
 CASE = "LD-001"
@@ -72,7 +73,7 @@ def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_p
     from ui.status_summary import StatusSummary
 
     root = client_workspace(tmp_path / "a", server.url, "inspector_a")
-    session = Session(Workspace.open(root), actor="inspector_a")
+    session = Session(Workspace.open(root), actor=account("inspector_a", ("inspector",), "320900"))
     bar = StatusSummary(session)
     try:
         def counted() -> tuple[int, int, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import move_to_closure_request, wait_job
+from tests.ui_fixtures import account, move_to_closure_request, wait_job
 
 
 def test_reviewer_approves_and_returns(session, new_window, qtbot, tmp_path):
@@ -22,9 +22,12 @@ def test_reviewer_approves_and_returns(session, new_window, qtbot, tmp_path):
     assert error is None and result["status"] == "县级验收"
     qtbot.waitUntil(lambda: "县级验收" in queue.message.text())
     assert queue.list.model.rowCount() == 2  # still waiting for the city
+    session.set_actor(account("city_nj", jurisdiction="320100", name="南京市审核员"))  # the city accepts next
     queue.list.select_case(first)
     result, error = wait_job(qtbot, queue.approve())
-    assert result["status"] == "市级验收"
+    assert error is None and result["status"] == "市级验收"
+    assert result["actor_name"] == "南京市审核员" and result["jurisdiction"] == "320100"
+    session.set_actor(account("测试员", jurisdiction="320116"))
 
     queue.list.select_case(second)
     assert queue.send_back() is None

@@ -22,7 +22,7 @@ from tests.sync_fixtures import (
     use_test_keyring,
 )
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import open_session
+from tests.ui_fixtures import account, open_session
 
 CASE = "LD-001"
 
@@ -278,7 +278,7 @@ def test_a_reviewer_keeps_one_version(session, qtbot, gui_server, tmp_path):
     assert sync(session.root).conflicts == 1
 
     office = Session(Workspace.open(client_workspace(tmp_path / "office", gui_server.url, "reviewer_r")),
-                     role="reviewer", actor="reviewer_r")
+                     role="reviewer", actor=account("reviewer_r", ("reviewer",), "320900"))
     view = ConflictsDialog(office)
     try:
         view.show()

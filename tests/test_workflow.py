@@ -95,7 +95,9 @@ def test_cli_transition_and_history(case_ws):
     case_ws.close()
     moved = cli_json("--workspace", root, "transition", CORE_CASE, "现场核查", "--as", "inspector",
                      "--reason", "到达现场")
-    assert (moved["from_state"], moved["to_state"], moved["actor"]) == ("待核查", "现场核查", "测试员")
+    device = cli_json("--workspace", root, "whoami")  # a workspace without accounts: the device's local user
+    assert (moved["from_state"], moved["to_state"], moved["actor"], moved["actor_name"]) == (
+        "待核查", "现场核查", device["user"], device["name"])
     refused = run_cli("--workspace", root, "transition", case_uuid, "确认问题", "--as", "inspector", "--json")
     assert refused.returncode == 2 and "确认问题" in refused.stderr and refused.stdout == ""
     refused_en = run_cli("--workspace", root, "transition", case_uuid, "确认问题", "--as", "inspector",

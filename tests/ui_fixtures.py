@@ -38,10 +38,22 @@ def qt_settings(tmp_path, qapp):
     yield tmp_path / "qt-settings"
 
 
+DEMO_TEST_COUNTY = "320116"  # the county (of 南京) where the demo cases the GUI tests move lie
+
+
+def account(user: str, roles: tuple[str, ...] = ("inspector", "reviewer"), jurisdiction: str | None = None,
+            name: str | None = None):
+    """An acting account for a GUI session (default: inspector and reviewer, no jurisdiction)."""
+    from inspector.casework.authority import Actor
+
+    return Actor(user, name or user, roles, jurisdiction, "local", "2999-01-01T00:00:00Z")
+
+
 @contextlib.contextmanager
-def open_session(qapp, root: Path, actor: str, *, auto_sync: bool = True) -> Iterator:
-    """A GUI session on the workspace at ``root`` in the Chinese UI, closed (its jobs done) afterwards;
-    ``auto_sync=False`` leaves every sync to the test."""
+def open_session(qapp, root: Path, actor, *, auto_sync: bool = True) -> Iterator:
+    """A GUI session on the workspace at ``root`` in the Chinese UI acting as ``actor`` (an Actor, or an account
+    name for :func:`account`), closed (its jobs done) afterwards; ``auto_sync=False`` leaves every sync to the
+    test."""
     from ui import i18n
     from ui.main_window import app_settings
     from ui.session import Session
@@ -51,7 +63,7 @@ def open_session(qapp, root: Path, actor: str, *, auto_sync: bool = True) -> Ite
     i18n.set_language("zh")
     if not auto_sync:
         app_settings().setValue("sync/interval_min", 0)
-    opened = Session(Workspace.open(root), actor=actor)
+    opened = Session(Workspace.open(root), actor=account(actor) if isinstance(actor, str) else actor)
     try:
         yield opened
     finally:
@@ -62,7 +74,7 @@ def open_session(qapp, root: Path, actor: str, *, auto_sync: bool = True) -> Ite
 
 @pytest.fixture
 def session(demo_ws, qapp, qt_settings):
-    with open_session(qapp, demo_ws.root, "测试员") as opened:
+    with open_session(qapp, demo_ws.root, account("测试员", jurisdiction=DEMO_TEST_COUNTY)) as opened:
         yield opened
 
 

@@ -157,8 +157,9 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.role_box = QComboBox(self)
-        self.role_box.addItem(self.tr("核查员视图"), INSPECTOR)
-        self.role_box.addItem(self.tr("审核员视图"), REVIEWER)
+        view_names = {INSPECTOR: self.tr("核查员视图"), REVIEWER: self.tr("审核员视图")}
+        for role in self.session.view_roles():  # only the roles the signed-in account has
+            self.role_box.addItem(view_names[role], role)
         self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
         self.role_box.currentIndexChanged.connect(lambda: self.session.set_role(self.role_box.currentData()))
         self.language_box = QComboBox(self)
@@ -166,7 +167,9 @@ class MainWindow(QMainWindow):
         self.language_box.addItem("English", "en")
         self.language_box.setCurrentIndex(max(self.language_box.findData(i18n.current_language()), 0))
         self.language_box.currentIndexChanged.connect(lambda: self.switch_language(self.language_box.currentData()))
-        user = plain_label(self.tr("用户：{name}").format(name=self.session.actor), self, wrap=False,
+        actor = self.session.actor
+        user = plain_label(self.tr("用户：{name}").format(name=actor.name)
+                           + (f"（{actor.jurisdiction}）" if actor.jurisdiction else ""), self, wrap=False,
                            object_name="muted")
         for widget in (user, self.role_box, self.language_box):
             self.toolbar.addWidget(widget)

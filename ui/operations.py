@@ -105,8 +105,9 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
     from inspector.casework.workflow import transition
 
     def work(job: Job) -> Any:
-        return transition(session.writer(), case_uuid, target, role=session.role, actor=session.actor,
-                          reason=reason, recurred=recurred)
+        actor = session.actor
+        return transition(session.writer(), case_uuid, target, role=session.role, actor=actor.user,
+                          actor_name=actor.name, jurisdiction=actor.jurisdiction, reason=reason, recurred=recurred)
     return start(session, "transition", work, mutation=True)
 
 
@@ -114,7 +115,7 @@ def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase
     from inspector.casework.evidence_attach import attach
 
     def work(job: Job) -> Any:
-        return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor)
+        return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor.user)
     return start(session, "attach", work, mutation=True)
 
 
@@ -122,7 +123,7 @@ def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> 
     from inspector.casework import findings
 
     def work(job: Job) -> Any:
-        return findings.add_finding(session.writer(), case_uuid, actor=session.actor, **values)
+        return findings.add_finding(session.writer(), case_uuid, actor=session.actor.user, **values)
     return start(session, "finding", work, mutation=True)
 
 
@@ -130,7 +131,7 @@ def add_rectification(*, session: Session, case_uuid: str, values: dict[str, Any
     from inspector.casework import rectification
 
     def work(job: Job) -> Any:
-        return rectification.add_rectification(session.writer(), case_uuid, actor=session.actor, **values)
+        return rectification.add_rectification(session.writer(), case_uuid, actor=session.actor.user, **values)
     return start(session, "rectification", work, mutation=True)
 
 
@@ -139,7 +140,7 @@ def set_checklist(*, session: Session, case_uuid: str, items: dict[str, bool], n
 
     def work(job: Job) -> Any:
         return rectification.set_checklist(session.writer(), case_uuid, items=items, note=note,
-                                           actor=session.actor)
+                                           actor=session.actor.user)
     return start(session, "checklist", work, mutation=True)
 
 

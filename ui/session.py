@@ -12,12 +12,12 @@ read meanwhile).
 """
 from __future__ import annotations
 
-import getpass
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from inspector.accounts.sign_in import current_actor, device_actor
+from inspector.casework.authority import Actor
 from inspector.casework.case_queries import status_counts
 from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.changes import Changes
@@ -34,27 +34,28 @@ def needs_reload(changes: Changes) -> bool:
     return changes.all_cases or len(changes.case_uuids) > RELOAD_ABOVE_CASES
 
 
-def default_actor() -> str:
-    try:
-        return os.environ.get("INSPECTOR_USER") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "inspector"
+def resumed_actor(ws: Workspace) -> Actor:
+    """Who the GUI works as when it opens ``ws``: the workspace's unexpired sign-in, else the device's own
+    local user (field work only; review steps need an account). Never the operating-system login."""
+    return current_actor(ws) or device_actor(ws)
 
 
 class Session(QObject):
-    """One workspace, the user's role and name, and the worker thread that writes."""
+    """One workspace, the acting user (an :class:`~inspector.casework.authority.Actor`) and the view role they
+    work in (one of their roles), and the worker thread that writes."""
 
     changed = Signal(object)  # inspector.store.changes.Changes
     workspaceChanged = Signal()
     roleChanged = Signal(str)
+    actorChanged = Signal()
 
-    def __init__(self, ws: Workspace, *, role: str = INSPECTOR, actor: str | None = None,
+    def __init__(self, ws: Workspace, *, role: str = INSPECTOR, actor: Actor | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ws = ws
         self._writer: Workspace | None = None
-        self._role = role if role in ROLES else INSPECTOR
-        self.actor = actor or default_actor()
+        self.actor = actor or resumed_actor(ws)
+        self._role = role if role in self.view_roles() else self.view_roles()[0]
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one writer: operations run in order
         self.jobs: set[QObject] = set()  # running jobs, kept alive until they finish
@@ -98,10 +99,22 @@ class Session(QObject):
     def role(self) -> str:
         return self._role
 
+    def view_roles(self) -> tuple[str, ...]:
+        """The views the acting user may work in: only their own roles (the inspector view when none fits)."""
+        return tuple(r for r in ROLES if r in self.actor.roles) or (INSPECTOR,)
+
     def set_role(self, role: str) -> None:
-        if role in ROLES and role != self._role:
+        if role in self.view_roles() and role != self._role:
             self._role = role
             self.roleChanged.emit(role)
+
+    def set_actor(self, actor: Actor) -> None:
+        """Switch the acting user (local accounts sharing this workspace); the view role follows their roles."""
+        self.actor = actor
+        self.actorChanged.emit()
+        if self._role not in self.view_roles():
+            self._role = self.view_roles()[0]
+            self.roleChanged.emit(self._role)
 
     # -- changes ------------------------------------------------------------
     def notify(self, changes: Changes) -> None:

@@ -44,7 +44,8 @@ checklist), which a device builds from its workspace (:func:`case_facts`)
 and the sync server from its own records, so both check a move against
 this one rule table (:func:`find_rule`, :func:`missing_for`).
 
-Every move writes a ``transitions`` row (who, role, when, why), bumps the
+Every move writes a ``transitions`` row (who — user name and display name —, role, for which
+jurisdiction, when, why), bumps the
 case's revision (``dirty = 1``) and appends an audit entry; it returns the
 recorded move and what changed (:class:`inspector.store.changes.Outcome`). A refused move
 raises :class:`BadInput` listing everything that is missing, in Chinese and
@@ -251,9 +252,10 @@ def _rule_for(state: str, action: str) -> Rule:
 
 
 def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: str,
-               jurisdiction: Optional[str] = None, reason: str | None = None, recurred: bool = False) -> Outcome:
-    """Move a case to ``target`` (a state, 退回, 回头看 or 抽查) as ``actor`` in ``role`` for ``jurisdiction``;
-    returns the recorded transition."""
+               jurisdiction: Optional[str] = None, reason: str | None = None, recurred: bool = False,
+               actor_name: Optional[str] = None) -> Outcome:
+    """Move a case to ``target`` (a state, 退回, 回头看 or 抽查) as ``actor`` (user name; display name
+    ``actor_name``) in ``role`` for ``jurisdiction``; returns the recorded transition."""
     if role not in ROLES:
         raise BadInput(f"角色须为 {'/'.join(ROLES)}，而不是：{role}", f"role must be one of {'/'.join(ROLES)}, "
                        f"not: {role}")
@@ -275,7 +277,8 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
             )
         now = utc_now()
         values = {"case_id": case["id"], "action": rule.action, "from_state": case["status"],
-                  "to_state": to_state, "actor": actor, "role": role, "reason": reason, "at_utc": now}
+                  "to_state": to_state, "actor": actor, "actor_name": actor_name, "role": role,
+                  "jurisdiction": jurisdiction, "reason": reason, "at_utc": now}
         _, uuid = insert_record(conn, "transitions", values, actor=actor, action=f"transition.{rule.action}")
         conn.execute("UPDATE cases SET status = ?, revision = revision + 1, dirty = 1, updated_at = ? "
                      "WHERE id = ?", (to_state, now, case["id"]))
@@ -288,6 +291,7 @@ def history(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
     """The case's transitions, oldest first."""
     case = resolve_case(ws, case_ref)
     rows = ws.conn.execute(
-        "SELECT uuid, action, from_state, to_state, actor, role, reason, at_utc FROM transitions "
+        "SELECT uuid, action, from_state, to_state, actor, actor_name, role, jurisdiction, reason, at_utc "
+        "FROM transitions "
         "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case["id"],)).fetchall()
     return [{"case_no": case["case_no"], **dict(r)} for r in rows]

@@ -12,10 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TypeAlias
 
 from inspector.i18n import pick
 from inspector.store.workspace import Workspace, default_workspace_dir
+
+if TYPE_CHECKING:
+    from inspector.casework.authority import Actor
 
 PROGRESS_BAR_WIDTH = 30  # characters
 
@@ -43,6 +46,22 @@ class Context:
             else:
                 self._workspace = Workspace.open(root)
         return self._workspace
+
+    def actor(self, role: Optional[str] = None) -> "Actor":
+        """Who this command acts as: the workspace's acting user (:func:`inspector.accounts.sign_in.acting_actor`),
+        in ``role`` when given (one of the actor's roles). ``--by NAME``, when the command has it, may only name
+        that user (its account name or display name). :class:`BadInput` (exit 2) otherwise."""
+        from inspector.accounts.sign_in import acting_actor, require_role
+        from inspector.errors import BadInput
+
+        actor = acting_actor(self.workspace())
+        named = getattr(self.args, "actor", None)
+        if named and named not in (actor.user, actor.name):
+            raise BadInput(f"--by 只能是当前登录的用户 {actor.name}（{actor.user}），不能是 {named}",
+                           f"--by may only name the signed-in user {actor.name} ({actor.user}), not {named}")
+        if role is not None:
+            require_role(actor, role)
+        return actor
 
     def close(self) -> None:
         if self._workspace is not None:

@@ -1,15 +1,16 @@
 """Evidence and workflow commands: attach, finding, rectification, checklist, transition,
 history, verify-audit, thumbnail.
 
-A CASE argument is the case's 问题编号 or its UUID. ``--by NAME`` names the
-person acting (default: ``$INSPECTOR_USER`` or the login name); it is what
-the audit log and the transition history record.
+A CASE argument is the case's 问题编号 or its UUID. Every command that writes
+acts as the workspace's acting user (:meth:`Context.actor`: the signed-in
+account, or the device's local user on a workspace without accounts); its
+account name is what the audit log and the transition history record.
+``--by NAME`` is kept for scripts: it may only name that user. ``--as ROLE``
+must be one of the user's roles.
 """
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from typing import Any
 
 from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
@@ -19,17 +20,11 @@ from inspector.i18n import pick
 PHASE_CHOICES = ("inspection", "before", "after")
 
 
-def default_actor() -> str:
-    try:
-        return os.environ.get("INSPECTOR_USER") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (container, service): still record something
-        return "inspector"
-
-
 def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
     actor_parent = argparse.ArgumentParser(add_help=False)
     actor_parent.add_argument("--by", dest="actor", default=None, metavar="NAME",
-                              help="who is acting (default: $INSPECTOR_USER or the login name)")
+                              help="who is acting: only the signed-in user (default: the signed-in user, or the "
+                                   "device's local user on a workspace without accounts)")
 
     def add(container: Subparsers, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = container.add_parser(name, parents=[json_parent, actor_parent], help=help_text)
@@ -106,15 +101,16 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     thumb.add_argument("--size", type=int, default=320)
 
 
-def _actor(args: argparse.Namespace) -> str:
-    return args.actor or default_actor()
+def _actor(ctx: Context) -> str:
+    """The account name the command records (see :meth:`Context.actor`)."""
+    return ctx.actor().user
 
 
 def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.evidence_attach import attach
 
     results = attach(ctx.workspace(), args.case, args.files, finding=args.finding, phase=args.phase,
-                     actor=_actor(args))
+                     actor=_actor(ctx))
     lines = []
     for r in results:
         if "error" in r:
@@ -129,11 +125,12 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 def cmd_finding_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.findings import add_finding
 
+    actor = ctx.actor()
     result = add_finding(
         ctx.workspace(), args.case, assessment=args.assessment, activity_type=args.activity,
         description=args.description, lon=args.lon, lat=args.lat, position_source=args.position_source,
         accuracy_m=args.accuracy_m, area_m2=args.area_m2, area_is_estimate=not args.area_measured,
-        basis=args.basis, inspector=args.inspector or _actor(args), actor=_actor(args),
+        basis=args.basis, inspector=args.inspector or actor.name, actor=actor.user,
     )
     zones = "、".join(result["zone_names"]) or pick("不在区域内", "in no zone")
     return result, pick(f"已记录核查 {result['uuid']}：{result['assessment']}，{zones}",
@@ -153,7 +150,7 @@ def cmd_rectification_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, 
 
     result = add_rectification(ctx.workspace(), args.case, measure_type=args.measure_type, measures=args.measures,
                                deadline=args.deadline, responsible_unit=args.responsible_unit,
-                               responsible_person=args.responsible_person, actor=_actor(args))
+                               responsible_person=args.responsible_person, actor=_actor(ctx))
     return result, pick(f"已记录整改 {result['uuid']}（{result['measure_type']}）",
                         f"rectification {result['uuid']} recorded ({result['measure_type']})")
 
@@ -161,7 +158,7 @@ def cmd_rectification_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, 
 def cmd_rectification_note(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.rectification import add_progress_note
 
-    result = add_progress_note(ctx.workspace(), args.uuid, args.note, actor=_actor(args))
+    result = add_progress_note(ctx.workspace(), args.uuid, args.note, actor=_actor(ctx))
     return result, pick(f"已添加进展（共 {len(result['progress_notes'])} 条）",
                         f"note added ({len(result['progress_notes'])} in all)")
 
@@ -170,7 +167,7 @@ def cmd_checklist(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.rectification import CHECKLIST_ITEMS, set_checklist
 
     items = {k: getattr(args, k) for k in CHECKLIST_ITEMS if getattr(args, k) is not None}
-    result = set_checklist(ctx.workspace(), args.case, items=items, note=args.note, actor=_actor(args))
+    result = set_checklist(ctx.workspace(), args.case, items=items, note=args.note, actor=_actor(ctx))
     done = pick("两断三清已完成", "closure checklist complete") if result["complete"] else (
         pick("未完成：", "incomplete: ") + ", ".join(result["missing"]))
     return result, done
@@ -179,8 +176,10 @@ def cmd_checklist(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 def cmd_transition(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.workflow import transition
 
-    result = transition(ctx.workspace(), args.case, args.state, role=args.role, actor=_actor(args),
-                        reason=args.reason, recurred=args.recurred)
+    actor = ctx.actor(args.role)
+    result = transition(ctx.workspace(), args.case, args.state, role=args.role, actor=actor.user,
+                        actor_name=actor.name, jurisdiction=actor.jurisdiction, reason=args.reason,
+                        recurred=args.recurred)
     return result, pick(f"{result['case_no']}：{result['from_state']} → {result['to_state']}",
                         f"{result['case_no']}: {result['from_state']} → {result['to_state']}")
 
@@ -190,7 +189,7 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 
     rows = history(ctx.workspace(), args.case)
     return rows, "\n".join(f"{r['at_utc']}\t{r['from_state']} → {r['to_state']}\t{r['action']}\t"
-                           f"{r['actor']} ({r['role']})\t{r['reason'] or ''}" for r in rows)
+                           f"{r['actor_name'] or r['actor']} ({r['role']})\t{r['reason'] or ''}" for r in rows)
 
 
 def cmd_verify_audit(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:

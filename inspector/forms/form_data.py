@@ -155,7 +155,7 @@ def _acceptance(ws: Workspace, case_id: int) -> tuple[FormAcceptanceStep, ...]:
     """The latest decision at each acceptance level, from the workflow transitions."""
     steps: dict[str, FormAcceptanceStep] = {}
     for t in ws.conn.execute(
-        "SELECT action, from_state, to_state, actor, reason, at_utc FROM transitions "
+        "SELECT action, from_state, to_state, coalesce(actor_name, actor) AS actor, reason, at_utc FROM transitions "
         "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case_id,)):
         returned = t["action"] == RETURN
         state = t["from_state"] if returned else t["to_state"]

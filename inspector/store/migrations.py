@@ -351,9 +351,41 @@ def _v5_sync_quarantine(conn: Connection) -> None:
     )
 
 
+def _v6_accounts(conn: Connection) -> None:
+    """Local accounts, and who acted in which jurisdiction on each transition.
+
+    ``accounts``: the local accounts of a standalone (bureau) workspace: name,
+    display name, roles (JSON list), jurisdiction adcode and the scrypt hash of
+    the password (:mod:`inspector.accounts.passwords`). Accounts of a server
+    are not kept here: they come from the server's login.
+    ``transitions`` gain ``actor_name`` (the display name) and ``jurisdiction``
+    (the adcode the actor acted for); rows recorded before have neither.
+    A workspace already logged in to a sync server belongs to that server
+    account (meta ``accounts.server_owner``, see :mod:`inspector.accounts.sign_in`).
+    """
+    execute_script(conn,
+        """
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            jurisdiction TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        ALTER TABLE transitions ADD COLUMN actor_name TEXT;
+        ALTER TABLE transitions ADD COLUMN jurisdiction TEXT;
+        INSERT INTO meta (key, value)
+            SELECT 'accounts.server_owner', json_object('server', rtrim(url.value, '/'), 'user', who.value)
+            FROM meta AS url JOIN meta AS who ON url.key = 'sync.server_url' AND who.key = 'sync.user'
+            WHERE url.value <> '' AND who.value <> '';
+        """
+    )
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
-                               _v4_sync_bookkeeping, _v5_sync_quarantine]
+                               _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts]
 LATEST_VERSION = len(MIGRATIONS)
 
 

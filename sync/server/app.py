@@ -19,6 +19,7 @@ layers are provincial maps that every signed-in user may download.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
@@ -66,7 +67,7 @@ from sync.protocol import (
 from sync.server import auth, blob_access, conflict_review, login_guard, zone_layers
 from sync.server import records as record_logic
 from sync.server.blob_store import BlobStore, UploadProblem
-from sync.server.storage import Storage, server_now
+from sync.server.storage import Storage, server_now, utc_text
 
 MAX_SEQ = 2 ** 63 - 1  # the largest change number (a 64-bit column)
 MAX_ROW_ID = 2 ** 31 - 1  # the largest conflict id (a 32-bit column on PostgreSQL)
@@ -220,8 +221,11 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         if found is None:
             raise HTTPException(401, "wrong user name or password")
         user, token = found
+        now = server_now()
+        expires = dt.datetime.fromisoformat(now.replace("Z", "+00:00")) + dt.timedelta(hours=token_ttl_hours)
         return LoginResult(token=token, user=user.name, role=user.role, jurisdiction=user.jurisdiction,
-                           server_time=server_now())
+                           server_time=now, name=user.display_name or user.name, roles=[user.role],
+                           level=user.level, expires_at=utc_text(expires))
 
     @app.post(API_PREFIX + "/push", response_model=PushResult)
     def push(batch: PushBatch, user: auth.User = Depends(current_user)) -> PushResult:

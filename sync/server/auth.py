@@ -1,6 +1,7 @@
 """Users, passwords, bearer tokens and the jurisdiction scope of every query.
 
-Passwords are stored as scrypt hashes with a random salt. A login costs one
+Passwords are stored as scrypt hashes with a random salt, hashed and checked by the core's
+:mod:`inspector.accounts.passwords` (the one implementation devices use for local accounts too). A login costs one
 scrypt whether or not the user exists (an unknown name is checked against
 :data:`NO_USER_HASH`), so its timing does not tell which names exist; failed
 logins earn a backoff (:mod:`sync.server.login_guard`). A login returns a
@@ -15,10 +16,8 @@ adcodes the server assigned to each case — never by anything a client sends.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -27,12 +26,12 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.accounts.passwords import check_password, hash_password
 from inspector.casework.authority import PROVINCE_ADCODE, covers, jurisdiction_level
 from sync.protocol import ROLES
 from sync.server import login_guard
-from sync.server.storage import Storage, server_now, tokens, users, utc_text
+from sync.server.storage import Storage, server_now, tokens, user_profiles, users, utc_text
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1  # scrypt cost parameters (~16 MiB, tens of ms)
 TOKEN_BYTES = 32  # random bytes per bearer token
 DEFAULT_TOKEN_TTL_HOURS = 12.0  # hours a token is valid after login (``serve --token-ttl-hours``)
 MAX_TOKEN_TTL_HOURS = 24 * 366.0  # hours: the longest token lifetime a server may be given
@@ -49,6 +48,7 @@ class User:
     name: str
     role: str
     jurisdiction: str
+    display_name: Optional[str] = None  # the name printed on forms; the account name when none was given
 
     @property
     def level(self) -> str:
@@ -67,31 +67,14 @@ class User:
         return table.c.county_adcode == self.jurisdiction
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, salt_text, digest_text = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_text), n=SCRYPT_N,
-                            r=SCRYPT_R, p=SCRYPT_P)
-    return hmac.compare_digest(digest, base64.b64decode(digest_text))
-
-
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_user(storage: Storage, name: str, role: str, jurisdiction: str, password: str) -> User:
-    """Create or update a user (role, jurisdiction, password). Updating an existing user sets a new password,
-    which revokes every token they hold."""
+def add_user(storage: Storage, name: str, role: str, jurisdiction: str, password: str,
+             display_name: Optional[str] = None) -> User:
+    """Create or update a user (role, jurisdiction, password, and the display name when given). Updating an
+    existing user sets a new password, which revokes every token they hold."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not jurisdiction.startswith("32"):
@@ -110,7 +93,12 @@ def add_user(storage: Storage, name: str, role: str, jurisdiction: str, password
             conn.execute(users.update().where(users.c.id == user_id).values(**values))
             revoked = _revoke(conn, user_id)
             login_guard.log_event(conn, "password_changed", name, LOCAL_ADDRESS, f"{revoked} tokens revoked")
-    return User(int(user_id), name, role, jurisdiction)
+        if display_name and display_name.strip():
+            conn.execute(user_profiles.delete().where(user_profiles.c.user_id == user_id))
+            conn.execute(user_profiles.insert().values(user_id=user_id, display_name=display_name.strip()))
+        display = conn.execute(sa.select(user_profiles.c.display_name)
+                               .where(user_profiles.c.user_id == user_id)).scalar()
+    return User(int(user_id), name, role, jurisdiction, display)
 
 
 def login(storage: Storage, name: str, password: str, address: str = LOCAL_ADDRESS) -> tuple[User, str] | None:
@@ -119,7 +107,9 @@ def login(storage: Storage, name: str, password: str, address: str = LOCAL_ADDRE
     now_s = time.time()
     with storage.write() as conn:
         wait_s = login_guard.blocked_for(conn, name, address, now_s)
-        row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+        row = conn.execute(sa.select(users, user_profiles.c.display_name)
+                           .select_from(users.outerjoin(user_profiles, user_profiles.c.user_id == users.c.id))
+                           .where(users.c.name == name)).first()
     if wait_s is not None:
         raise login_guard.LoginThrottled(wait_s)
     valid = check_password(password, NO_USER_HASH if row is None else row.password_hash) and row is not None
@@ -130,18 +120,19 @@ def login(storage: Storage, name: str, password: str, address: str = LOCAL_ADDRE
         login_guard.note_success(conn, name, address)
         token = secrets.token_urlsafe(TOKEN_BYTES)
         conn.execute(tokens.insert().values(token_hash=token_digest(token), user_id=row.id, created_at=server_now()))
-    return User(row.id, row.name, row.role, row.jurisdiction), token
+    return User(row.id, row.name, row.role, row.jurisdiction, row.display_name), token
 
 
 def user_for_token(conn: Connection, token: str, ttl_hours: float = DEFAULT_TOKEN_TTL_HOURS) -> User | None:
     """The user of a token that is neither revoked nor older than ``ttl_hours``."""
     issued_after = utc_text(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=ttl_hours))
     row = conn.execute(
-        sa.select(users).join(tokens, tokens.c.user_id == users.c.id)
+        sa.select(users, user_profiles.c.display_name).join(tokens, tokens.c.user_id == users.c.id)
+        .outerjoin(user_profiles, user_profiles.c.user_id == users.c.id)
         .where(tokens.c.token_hash == token_digest(token), tokens.c.revoked_at.is_(None),
                tokens.c.created_at > issued_after)
     ).first()
-    return None if row is None else User(row.id, row.name, row.role, row.jurisdiction)
+    return None if row is None else User(row.id, row.name, row.role, row.jurisdiction, row.display_name)
 
 
 def _revoke(conn: Connection, user_id: int) -> int:

@@ -8,8 +8,10 @@ photos, the 两断三清 checklist — including records earlier in the same pus
 
 - A case's **workflow state** on the server is the ``to_state`` of its
   latest applied transition (by change number), else its published status.
-- A pushed **transition** is applied only when its role is the pusher's,
-  its ``from_state`` is that state, the rule table has the move, and the
+- A pushed **transition** is applied only when its actor is the pushing
+  account (by account name), its jurisdiction — when the transition names
+  one (devices before accounts-as-identity did not) — is the account's, its
+  role is the pusher's, its ``from_state`` is that state, the rule table has the move, and the
   move's reason and evidence are there. Transitions are what happened:
   one already stored cannot be changed or deleted by a device.
 - A pushed **case** is applied only when its ``status`` is that state, so a
@@ -68,6 +70,13 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
 
 def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:
     role, action, from_state = content["role"], content["action"], content["from_state"]
+    if content.get("actor") != user.name:
+        return Message(f"流转记录的操作人 {content.get('actor')!r} 不是推送的账号 {user.name}",
+                       f"the transition's actor {content.get('actor')!r} is not the pushing account {user.name}")
+    if content.get("jurisdiction") is not None and content["jurisdiction"] != user.jurisdiction:
+        return Message(f"流转记录的辖区 {content['jurisdiction']} 不是推送账号的辖区 {user.jurisdiction}",
+                       f"the transition's jurisdiction {content['jurisdiction']} is not the pushing account's "
+                       f"jurisdiction {user.jurisdiction}")
     if role != user.role:
         return Message(f"流转的角色 {role!r} 不是你的角色（{user.role}）",
                        f"transition role {role!r} is not your role ({user.role})")

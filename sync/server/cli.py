@@ -4,7 +4,8 @@
 
     inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--workers N]
                                       [--ssl-certfile F --ssl-keyfile F] [--token-ttl-hours H] [--openapi]
-    inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE --password-stdin
+    inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE
+                                [--name 显示名] --password-stdin
     inspector-server --data DIR revoke-tokens NAME
     inspector-server --data DIR publish-ledger FILE
     inspector-server --data DIR publish-zones FILE [--crs EPSG:n] [--encoding E] [--map k=F,...] [--kind K] [--layer L]
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("name")
     user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--jurisdiction", required=True, metavar="ADCODE")
+    user.add_argument("--name", dest="display_name", metavar="显示名",
+                      help="the name printed on forms and shown in history (default: the account name)")
     user.add_argument("--password-stdin", action="store_true", required=True,
                       help="read the password from the first line of standard input")
 
@@ -164,8 +167,9 @@ def run(args: argparse.Namespace) -> Any:
             from sync.server.auth import add_user
 
             password = sys.stdin.readline().rstrip("\r\n")
-            user = add_user(storage, args.name, args.role, args.jurisdiction, password)
-            return {"user": user.name, "role": user.role, "jurisdiction": user.jurisdiction}
+            user = add_user(storage, args.name, args.role, args.jurisdiction, password, args.display_name)
+            return {"user": user.name, "role": user.role, "jurisdiction": user.jurisdiction,
+                    "name": user.display_name or user.name}
         if args.command == "revoke-tokens":
             from sync.server.auth import revoke_tokens
 

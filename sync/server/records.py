@@ -50,6 +50,7 @@ from sync.protocol import (
     content_hash,
     is_uuid,
     validate_content,
+    with_added_fields,
 )
 from sync.server import blob_access, case_workflow, conflict_review
 from sync.server.auth import User
@@ -152,6 +153,8 @@ def _store_conflict(conn: Connection, user: User, change: RecordChange, existing
 
 def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
     """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
+    if not change.deleted:
+        change = change.model_copy(update={"content": with_added_fields(change.kind, change.content)})
     existing = ctx.row(change.uuid)
     problem, city, county = _scope_problem(ctx, user, change, existing)
     answer: dict[str, Any] = {"uuid": change.uuid, "kind": change.kind}

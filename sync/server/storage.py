@@ -2,8 +2,10 @@
 
 Tables:
 
-- ``users`` (name, role, jurisdiction adcode, scrypt password hash) and
-  ``tokens`` (SHA-256 of a random bearer token; revocable);
+- ``users`` (name, role, jurisdiction adcode, scrypt password hash),
+  ``user_profiles`` (a user's display name: a table of its own, so that
+  databases made before it gain it by ``create_all`` without altering
+  ``users``) and ``tokens`` (SHA-256 of a random bearer token; revocable);
 - ``records``: the latest version of every synced record, with the
   jurisdiction the *server* assigned (a child record takes its case's), the
   server revision and ``server_seq``, a global change sequence drawn from the
@@ -54,6 +56,12 @@ users = sa.Table(
     sa.Column("jurisdiction", sa.String(6), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+user_profiles = sa.Table(
+    "user_profiles", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
 )
 
 tokens = sa.Table(

@@ -86,7 +86,7 @@ class FindingForm(OperationDialog):
 
     # -- layout -------------------------------------------------------------
     def _build(self, session: Session) -> None:
-        self.inspector = QLineEdit(session.actor, self)
+        self.inspector = QLineEdit(session.actor.name, self)
         self.assessment = QComboBox(self)
         self.assessment.addItem(self.tr("请选择"), None)
         for value in ASSESSMENTS:
