@@ -56,7 +56,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
-from inspector.casework.authority import CITY, COUNTY, LEVEL_NAMES, PROVINCE, decides_at
+from inspector.casework.authority import CITY, COUNTY, LEVEL_NAMES, PROVINCE, PROVINCE_ADCODE, decides_at
 from inspector.casework.cases import resolve_case
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.publicity import period_ended
@@ -248,7 +248,7 @@ def missing_for(rule: Rule, *, role: str, jurisdiction: Optional[str], reason: O
         roles = "/".join(rule.roles)
         missing.append((f"角色 {roles}（当前为 {role}）", f"role {roles} (you are {role})"))
     if rule.level and not decides_at(jurisdiction, rule.level, facts.city_adcode, facts.county_adcode):
-        place = {COUNTY: facts.county_adcode, CITY: facts.city_adcode}.get(rule.level) or ""
+        place = {COUNTY: facts.county_adcode, CITY: facts.city_adcode, PROVINCE: PROVINCE_ADCODE}.get(rule.level) or ""
         zh, en = LEVEL_NAMES[rule.level]
         missing.append((f"{zh}审核权限：须由案件所在{zh}辖区 {place} 的审核员办理（当前辖区 {jurisdiction or '无'}）",
                         f"{en}-level authority: a reviewer of the case's {en} {place} must decide this "
@@ -259,6 +259,18 @@ def missing_for(rule: Rule, *, role: str, jurisdiction: Optional[str], reason: O
     for check in rule.checks:
         missing += check(facts)
     return missing
+
+
+def signer_role_for(state: str) -> str:
+    """The signature box a move from ``state`` is signed in: the deciding level's (county, city) for an
+    acceptance step or its return, the inspector's for field work; :class:`BadInput` for a closed case (its
+    回头看 and 抽查 have no signature box on the forms)."""
+    level = REVIEW_LEVELS.get(state)
+    if level is not None:
+        return level  # the level names are the signer roles county and city
+    if is_closed(state):
+        raise BadInput(f"“{state}”状态下的操作没有签名栏", f"a move from {state} has no signature box")
+    return INSPECTOR
 
 
 def _rule_for(state: str, action: str) -> Rule:

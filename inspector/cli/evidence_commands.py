@@ -1,4 +1,4 @@
-"""Evidence and workflow commands: attach, finding, rectification, checklist, transition,
+"""Evidence and workflow commands: attach, finding, rectification, checklist, transition (``--signature``),
 history, verify-audit, thumbnail.
 
 A CASE argument is the case's 问题编号 or its UUID. ``--by NAME`` names the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+from pathlib import Path
 from typing import Any
 
 from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
@@ -26,10 +27,15 @@ def default_actor() -> str:
         return "inspector"
 
 
+def add_actor_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--by NAME`` on a parent parser of the commands that record who acted."""
+    parser.add_argument("--by", dest="actor", default=None, metavar="NAME",
+                        help="who is acting (default: $INSPECTOR_USER or the login name)")
+    return parser
+
+
 def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
-    actor_parent = argparse.ArgumentParser(add_help=False)
-    actor_parent.add_argument("--by", dest="actor", default=None, metavar="NAME",
-                              help="who is acting (default: $INSPECTOR_USER or the login name)")
+    actor_parent = add_actor_option(argparse.ArgumentParser(add_help=False))
 
     def add(container: Subparsers, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = container.add_parser(name, parents=[json_parent, actor_parent], help=help_text)
@@ -62,6 +68,10 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     finding_add.add_argument("--area-m2", type=float)
     finding_add.add_argument("--area-measured", action="store_true", help="the area was measured, not estimated")
     finding_add.add_argument("--inspector", metavar="NAME")
+    finding_add.add_argument("--signature", type=Path, metavar="FILE.png", help="the inspector's signature")
+    finding_add.add_argument("--party-signature", type=Path, metavar="FILE.png",
+                             help="the inspected party's signature (with --party-name)")
+    finding_add.add_argument("--party-name", metavar="NAME", help="who signed for the inspected party")
     finding_list = add(finding_sub, "list", cmd_finding_list, "list a case's findings")
     finding_list.add_argument("case", metavar="CASE")
 
@@ -92,6 +102,7 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     move.add_argument("--as", dest="role", required=True, choices=ROLES)
     move.add_argument("--reason")
     move.add_argument("--recurred", action="store_true", help="回头看: the problem has come back (reopens)")
+    move.add_argument("--signature", type=Path, metavar="FILE.png", help="the acting person's signature")
 
     hist = add(subparsers, "history", cmd_history, "a case's transitions")
     hist.add_argument("case", metavar="CASE")
@@ -106,7 +117,7 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     thumb.add_argument("--size", type=int, default=320)
 
 
-def _actor(args: argparse.Namespace) -> str:
+def actor_of(args: argparse.Namespace) -> str:
     return args.actor or default_actor()
 
 
@@ -114,7 +125,7 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.evidence_attach import attach
 
     results = attach(ctx.workspace(), args.case, args.files, finding=args.finding, phase=args.phase,
-                     actor=_actor(args))
+                     actor=actor_of(args))
     lines = []
     for r in results:
         if "error" in r:
@@ -126,14 +137,31 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     return (CommandResult(results, 2) if failed else results), "\n".join(lines)
 
 
+def _finding_signatures(args: argparse.Namespace, inspector: str) -> list[Any]:
+    from inspector.casework.signatures import Signature, read_signature_file
+    from inspector.errors import BadInput
+
+    signatures = []
+    if args.signature is not None:
+        signatures.append(Signature(read_signature_file(args.signature), "inspector", inspector))
+    if (args.party_signature is None) != (args.party_name is None):
+        raise BadInput("被检查单位的签名须同时给出 --party-signature 和 --party-name",
+                       "the inspected party's signature needs both --party-signature and --party-name")
+    if args.party_signature is not None:
+        signatures.append(Signature(read_signature_file(args.party_signature), "inspected_party", args.party_name))
+    return signatures
+
+
 def cmd_finding_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.findings import add_finding
 
+    inspector = args.inspector or actor_of(args)
+    signatures = _finding_signatures(args, inspector)
     result = add_finding(
         ctx.workspace(), args.case, assessment=args.assessment, activity_type=args.activity,
         description=args.description, lon=args.lon, lat=args.lat, position_source=args.position_source,
         accuracy_m=args.accuracy_m, area_m2=args.area_m2, area_is_estimate=not args.area_measured,
-        basis=args.basis, inspector=args.inspector or _actor(args), actor=_actor(args),
+        basis=args.basis, inspector=inspector, actor=actor_of(args), signatures=signatures,
     )
     zones = "、".join(result["zone_names"]) or pick("不在区域内", "in no zone")
     return result, pick(f"已记录核查 {result['uuid']}：{result['assessment']}，{zones}",
@@ -153,7 +181,7 @@ def cmd_rectification_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, 
 
     result = add_rectification(ctx.workspace(), args.case, measure_type=args.measure_type, measures=args.measures,
                                deadline=args.deadline, responsible_unit=args.responsible_unit,
-                               responsible_person=args.responsible_person, actor=_actor(args))
+                               responsible_person=args.responsible_person, actor=actor_of(args))
     return result, pick(f"已记录整改 {result['uuid']}（{result['measure_type']}）",
                         f"rectification {result['uuid']} recorded ({result['measure_type']})")
 
@@ -161,7 +189,7 @@ def cmd_rectification_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, 
 def cmd_rectification_note(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.rectification import add_progress_note
 
-    result = add_progress_note(ctx.workspace(), args.uuid, args.note, actor=_actor(args))
+    result = add_progress_note(ctx.workspace(), args.uuid, args.note, actor=actor_of(args))
     return result, pick(f"已添加进展（共 {len(result['progress_notes'])} 条）",
                         f"note added ({len(result['progress_notes'])} in all)")
 
@@ -170,17 +198,24 @@ def cmd_checklist(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.rectification import CHECKLIST_ITEMS, set_checklist
 
     items = {k: getattr(args, k) for k in CHECKLIST_ITEMS if getattr(args, k) is not None}
-    result = set_checklist(ctx.workspace(), args.case, items=items, note=args.note, actor=_actor(args))
+    result = set_checklist(ctx.workspace(), args.case, items=items, note=args.note, actor=actor_of(args))
     done = pick("两断三清已完成", "closure checklist complete") if result["complete"] else (
         pick("未完成：", "incomplete: ") + ", ".join(result["missing"]))
     return result, done
 
 
 def cmd_transition(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
-    from inspector.casework.workflow import transition
+    from inspector.casework.cases import resolve_case
+    from inspector.casework.signatures import Signature, read_signature_file
+    from inspector.casework.workflow import signer_role_for, transition
 
-    result = transition(ctx.workspace(), args.case, args.state, role=args.role, actor=_actor(args),
-                        reason=args.reason, recurred=args.recurred)
+    ws = ctx.workspace()
+    signatures = []
+    if args.signature is not None:
+        png = read_signature_file(args.signature)
+        signatures.append(Signature(png, signer_role_for(resolve_case(ws, args.case)["status"]), actor_of(args)))
+    result = transition(ws, args.case, args.state, role=args.role, actor=actor_of(args),
+                        reason=args.reason, recurred=args.recurred, signatures=signatures)
     return result, pick(f"{result['case_no']}：{result['from_state']} → {result['to_state']}",
                         f"{result['case_no']}: {result['from_state']} → {result['to_state']}")
 
