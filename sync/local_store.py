@@ -36,7 +36,10 @@ from sync import quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
 from sync.record_codec import from_wire, to_wire
 
-PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "transitions", "cases")
+# Evidence before the transitions whose rules count it, 公示 before the 销号 that needs it, countersigns after the
+# documents they name; a signature may reach the server before the transition or countersign it signs.
+PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
+              "transitions", "cases")
 CURSOR_KEY = "pull_cursor:{server}"
 
 

@@ -25,13 +25,24 @@ import json
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal, Optional, TypeAlias
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from inspector.casework.countersigns import DEPARTMENTS
 from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
 from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
 from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
+from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
 
@@ -116,6 +127,8 @@ if TYPE_CHECKING:
     MeasureType: TypeAlias = str
     EvidenceKind: TypeAlias = str
     Phase: TypeAlias = str
+    SignerRole: TypeAlias = str
+    Department: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -125,6 +138,8 @@ else:
     MeasureType = Literal[MEASURE_TYPES]
     EvidenceKind = Literal[EVIDENCE_KINDS]
     Phase = Literal[PHASES]
+    SignerRole = Literal[SIGNER_ROLES]
+    Department = Literal[DEPARTMENTS]
 
 
 class _Record(BaseModel):
@@ -219,6 +234,39 @@ class EvidenceContent(_Record):
     footprint_area_m2: Optional[Area] = None
     footprint_zones: JsonList = "[]"
     bounds: Optional[JsonList] = None
+    signs_uuid: Optional[Uuid] = None  # a signature: the transition, finding or countersign it signs
+    signer_role: Optional[SignerRole] = None
+    signer_name: Optional[Label] = None
+
+
+    @model_validator(mode="after")
+    def _signature_fields(self) -> "EvidenceContent":
+        signature = (self.signs_uuid, self.signer_role, self.signer_name)
+        if self.kind == "signature" and None in signature:
+            raise InvalidValue("签名须有 signs_uuid、signer_role 和 signer_name",
+                               "a signature needs signs_uuid, signer_role and signer_name")
+        if self.kind is not None and self.kind != "signature" and signature != (None, None, None):
+            raise InvalidValue("只有签名才有 signs_uuid、signer_role、signer_name",
+                               "only a signature has signs_uuid, signer_role and signer_name")
+        return self
+
+
+class CountersignContent(_Record):
+    case_uuid: Uuid
+    department: Department
+    signer: Name
+    signed_on: Day
+    opinion: Text
+    document_uuid: Optional[Uuid] = None  # the scanned document: evidence of kind document of the same case
+    recorded_by: Name
+
+
+class PublicityContent(_Record):
+    case_uuid: Uuid
+    starts_on: Day
+    ends_on: Day
+    published_where: Name
+    recorded_by: Name
 
 
 class TransitionContent(_Record):
@@ -238,11 +286,14 @@ class TransitionContent(_Record):
 
 RECORD_MODELS: dict[str, type[BaseModel]] = {
     "cases": CaseContent, "findings": FindingContent, "rectifications": RectificationContent,
-    "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "transitions": TransitionContent}
-# Fields a later workspace migration added (v6: who acted by display name, for which jurisdiction): a push from a
-# device made before them lacks them, and the server stores them as null (:func:`with_added_fields`) so that every
-# copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
-ADDED_FIELDS: dict[str, tuple[str, ...]] = {"transitions": ("actor_name", "jurisdiction")}
+    "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
+    "publicity": PublicityContent, "transitions": TransitionContent}
+# Fields a later workspace migration added (v6: who acted by display name, for which jurisdiction; v7: what a
+# signature signs, and who signed): a push from a device made before them lacks them, and the server stores them as
+# null (:func:`with_added_fields`) so that every copy of the record — the pusher's, and the devices that pull it and
+# hold the columns — hashes the same.
+ADDED_FIELDS: dict[str, tuple[str, ...]] = {"transitions": ("actor_name", "jurisdiction"),
+                                            "evidence": ("signs_uuid", "signer_role", "signer_name")}
 TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the scope of a child record
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from evidence_fixtures import make_geotagged_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
+from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import history, transition
 from inspector.store import audit
@@ -92,6 +93,7 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     sync(r)
     sync(c)
     with Workspace.open(c) as ws:
+        add_publicity(ws, CASE, starts_on="2024-07-01", ends_on="2024-07-07", where="区政府网站", actor="reviewer_r")
         for state in ("市级验收", "已销号"):
             transition(ws, CASE, state, role="reviewer", actor="reviewer_r", jurisdiction="320900")
     sync(c)

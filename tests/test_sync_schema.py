@@ -12,15 +12,19 @@ import uuid as uuid_lib
 import sqlalchemy as sa
 
 from evidence_fixtures import make_dji_still, make_geotagged_photo
+from inspector.casework.countersigns import add_countersign
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
+from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
+from inspector.casework.signatures import Signature
 from inspector.casework.workflow import transition
 from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_KINDS, RECORD_MODELS, PushBatch, RecordChange, validate_content
 from sync.record_codec import to_wire
 from sync.server.storage import next_seq, purged_records, records, server_now
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace
+from tests.signature_fixtures import signature_png, write_scanned_pdf
 from tests.sync_fixtures import REPO, api, client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.test_evidence_orthophoto import write_geotiff
 
@@ -47,7 +51,12 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
         set_checklist(ws, CORE_CASE, items={k: True for k in ("materials_cleared", "products_cleared",
                                                                "equipment_cleared")})
         transition(ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
-        transition(ws, CORE_CASE, "退回", role="reviewer", actor="县局", jurisdiction="320904", reason="围网未拆净")
+        transition(ws, CORE_CASE, "县级验收", role="reviewer", actor="县局", jurisdiction="320904",
+                   signatures=[Signature(signature_png(), "county", "县局审核员")])
+        add_countersign(ws, CORE_CASE, department="林业", signer="林业站", opinion="同意",
+                        document=write_scanned_pdf(tmp_path / "scan.pdf"), signature=signature_png(), actor="县局")
+        add_publicity(ws, CORE_CASE, starts_on="2026-01-01", ends_on="2026-01-07", where="镇政府公告栏", actor="县局")
+        transition(ws, CORE_CASE, "退回", role="reviewer", actor="市局", jurisdiction="320900", reason="围网未拆净")
         for kind in RECORD_KINDS:
             rows = ws.conn.execute(f"SELECT * FROM {kind}").fetchall()
             assert rows, kind

@@ -1,11 +1,14 @@
 """The case workflow: refusals that say what is missing, roles, 退回, 回头看, history and the CLI."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from evidence_fixtures import make_geotagged_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
+from inspector.casework.publicity import add_publicity, jiangsu_today
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import history, transition
 from inspector.errors import BadInput
@@ -62,8 +65,16 @@ def test_full_path_refuses_what_lacks_evidence(case_ws, tmp_path):
     # the county does not accept for its city, nor the province for a city
     for jurisdiction in ("320904", "320000", "320100"):
         assert "city-level authority" in _refused(case_ws, "市级验收", role="reviewer", jurisdiction=jurisdiction)
-    for state in ("市级验收", "已销号"):
-        transition(case_ws, CORE_CASE, state, role="reviewer", actor="市局", jurisdiction="320900")
+    transition(case_ws, CORE_CASE, "市级验收", role="reviewer", actor="市局", jurisdiction="320900")
+    # the city closes a case only after a 公示 whose period has ended
+    refused = _refused(case_ws, "已销号", role="reviewer", jurisdiction="320900")
+    assert "公示记录" in refused and "a 公示 record whose period has ended" in refused
+    tomorrow = (jiangsu_today() + dt.timedelta(days=1)).isoformat()
+    add_publicity(case_ws, CORE_CASE, starts_on=jiangsu_today().isoformat(), ends_on=tomorrow, where="镇政府公告栏",
+                  actor="市局")
+    assert f"it runs until {tomorrow}" in _refused(case_ws, "已销号", role="reviewer", jurisdiction="320900")
+    add_publicity(case_ws, CORE_CASE, starts_on="2026-01-01", ends_on="2026-01-07", where="镇政府网站", actor="市局")
+    transition(case_ws, CORE_CASE, "已销号", role="reviewer", actor="市局", jurisdiction="320900")
     status, revision, dirty = _status(case_ws)
     assert status == "已销号" and dirty == 1 and revision == 1 + 9  # one bump per transition
     steps = history(case_ws, CORE_CASE)

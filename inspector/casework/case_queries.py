@@ -21,7 +21,8 @@ from typing import Any, Optional
 
 from inspector.store.workspace import Workspace
 
-CASE_RECORD_KINDS = ("findings", "evidence", "rectifications", "closure_checklists", "transitions")
+CASE_RECORD_KINDS = ("findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
+                     "transitions")
 
 
 def case_brief(ws: Workspace, uuid: str) -> Optional[dict[str, Any]]:

@@ -51,7 +51,8 @@ from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now
 
 PHASES = ("inspection", "before", "after")
-EVIDENCE_KINDS = ("photo", "drone", "orthophoto")
+EVIDENCE_KINDS = ("photo", "drone", "orthophoto", "signature", "document")  # signatures and scanned documents:
+# recorded by :mod:`inspector.casework.signatures` and :mod:`inspector.casework.countersigns`, never attached here
 PHOTO_KINDS = ("photo", "drone")  # the kinds that show the site as seen (an 'after' photo for 申请销号)
 MAX_DISTANCE_META_KEY = "photo_max_distance_m"
 ORTHOPHOTO_SUFFIXES = (".tif", ".tiff")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Sequence
 
 from inspector.casework.cases import resolve_case
+from inspector.casework.signatures import Signature, record_signatures, store_signatures
 from inspector.errors import BadInput, NotFound
 from inspector.geo.attribution import locate
 from inspector.store.changes import Outcome, recording
@@ -76,8 +77,9 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
                 lon: float | None = None, lat: float | None = None, position_source: str | None = None,
                 accuracy_m: float | None = None, area_m2: float | None = None, area_is_estimate: bool = True,
                 basis: str | None = None, inspector: str | None = None, observed_at_utc: str | None = None,
-                actor: str | None = None) -> Outcome:
-    """Record a finding for a case; returns the stored finding as a dictionary (and what changed)."""
+                actor: str | None = None, signatures: Sequence[Signature] = ()) -> Outcome:
+    """Record a finding for a case; returns the stored finding as a dictionary (and what changed).
+    ``signatures`` (the inspector's, the inspected party's) sign it, recorded in the same transaction."""
     case = resolve_case(ws, case_ref)
     if assessment not in ASSESSMENTS:
         raise BadInput(f"核查结论须为 {'/'.join(ASSESSMENTS)}，而不是：{assessment}",
@@ -108,12 +110,14 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
         "area_is_estimate": int(bool(area_is_estimate)), "assessment": assessment, "basis": basis,
         "function_zone": place["function_zone"], "zones": to_json(place["zones"]),
     }
+    stored = store_signatures(ws, signatures)
+    recorded_by = actor or inspector or "inspector"
     with recording(ws.conn) as journal, atomic(ws.conn):
-        _, uuid = insert_record(ws.conn, "findings", values, actor=actor or inspector or "inspector",
-                                action="finding.add")
+        _, uuid = insert_record(ws.conn, "findings", values, actor=recorded_by, action="finding.add")
+        signature_uuids = record_signatures(ws, case["id"], uuid, "inspection", stored, actor=recorded_by)
     result = finding_dict(resolve_finding(ws, uuid, case_id=case["id"]))
-    return Outcome({**result, "case_no": case["case_no"], "zone_names": [z["name"] for z in result["zones"]]},
-                   journal.changes)
+    return Outcome({**result, "case_no": case["case_no"], "zone_names": [z["name"] for z in result["zones"]],
+                    **({"signature_uuids": signature_uuids} if signature_uuids else {})}, journal.changes)
 
 
 def resolve_finding(ws: Workspace, ref: str | int, *, case_id: int | None = None) -> Row:

@@ -16,7 +16,8 @@ States::
   all three come from one table, :data:`ACCEPTANCE_STEPS`. A state names the
   acceptance that has been *given*: the case's county accepts a request
   (申请销号 → 县级验收), then its city (县级验收 → 市级验收), and the city
-  closes the case (市级验收 → 已销号). Only a reviewer or admin whose
+  closes the case (市级验收 → 已销号) once a 公示 of the closure has ended
+  (:mod:`inspector.casework.publicity`). Only a reviewer or admin whose
   jurisdiction is exactly that level and contains the case may decide
   (:func:`inspector.casework.authority.decides_at`): a city does not act
   for its counties, nor the province for a city — each acceptance carries
@@ -54,12 +55,14 @@ English.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from inspector.casework.authority import CITY, COUNTY, LEVEL_NAMES, PROVINCE, decides_at
+from inspector.casework.authority import CITY, COUNTY, LEVEL_NAMES, PROVINCE, PROVINCE_ADCODE, decides_at
 from inspector.casework.cases import resolve_case
 from inspector.casework.evidence_attach import PHOTO_KINDS
+from inspector.casework.publicity import period_ended
 from inspector.casework.rectification import CHECKLIST_ITEMS, checklist
+from inspector.casework.signatures import Signature, record_signatures, store_signatures
 from inspector.casework.statuses import (  # noqa: F401 - re-exported: the workflow's states and roles
     ADMIN,
     CLOSED_STATES,
@@ -117,6 +120,7 @@ class CaseFacts:
     checklist_missing: Optional[tuple[str, ...]] = None
     city_adcode: Optional[str] = None  # where the case lies (its attributed city and county)
     county_adcode: Optional[str] = None
+    publicity: tuple[str, ...] = ()  # the last day (YYYY-MM-DD) of each of the case's 公示 records
 
 
 Check = Callable[[CaseFacts], Missing]
@@ -134,8 +138,10 @@ def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
                          (case_id, *PHOTO_KINDS)).fetchone()[0]
     items = checklist(ws, case_id)
     place = conn.execute("SELECT city_adcode, county_adcode FROM cases WHERE id = ?", (case_id,)).fetchone()
+    publicity = tuple(r[0] for r in conn.execute("SELECT ends_on FROM publicity WHERE case_id = ? AND deleted = 0 "
+                                                 "ORDER BY id", (case_id,)))
     return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
-                     None if items is None else tuple(items["missing"]), place[0], place[1])
+                     None if items is None else tuple(items["missing"]), place[0], place[1], publicity)
 
 
 def _finding_with(assessment: str) -> Check:
@@ -167,6 +173,19 @@ def _closure_evidence(facts: CaseFacts) -> Missing:
     return missing
 
 
+def _publicity_ended(facts: CaseFacts) -> Missing:
+    if any(period_ended(last_day) for last_day in facts.publicity):
+        return []
+    if facts.publicity:
+        last = max(facts.publicity)
+        return [(f"公示期结束（公示至 {last}，尚未期满）", f"the end of the 公示 period (it runs until {last})")]
+    return [("公示记录（公示期已满；inspector publicity）",
+             "a 公示 record whose period has ended (inspector publicity)")]
+
+
+CLOSING_CHECKS: dict[str, tuple[Check, ...]] = {"已销号": (_publicity_ended,)}  # by target of an acceptance step
+
+
 @dataclass(frozen=True)
 class Rule:
     """One allowed move: from a state by an action (a target state or 退回/回头看/抽查).
@@ -194,7 +213,8 @@ RULES = (
     Rule("现场核查", "排除", "排除", ANYONE, (_finding_with("排除"),)),
     Rule("确认问题", "整改中", "整改中", ANYONE, (_rectification,)),
     Rule("整改中", "申请销号", "申请销号", ANYONE, (_closure_evidence,)),
-    *(Rule(state, target, target, OFFICE_ROLES, level=level) for state, level, target in ACCEPTANCE_STEPS),
+    *(Rule(state, target, target, OFFICE_ROLES, CLOSING_CHECKS.get(target, ()), level=level)
+      for state, level, target in ACCEPTANCE_STEPS),
     *(Rule(state, RETURN, RECTIFYING, OFFICE_ROLES, reason_required=True, level=level)
       for state, level, _target in ACCEPTANCE_STEPS),
     Rule("已销号", FOLLOW_UP, "已销号", OFFICE_ROLES, reason_required=True),
@@ -229,7 +249,7 @@ def missing_for(rule: Rule, *, role: str, jurisdiction: Optional[str], reason: O
         roles = "/".join(rule.roles)
         missing.append((f"角色 {roles}（当前为 {role}）", f"role {roles} (you are {role})"))
     if rule.level and not decides_at(jurisdiction, rule.level, facts.city_adcode, facts.county_adcode):
-        place = {COUNTY: facts.county_adcode, CITY: facts.city_adcode}.get(rule.level) or ""
+        place = {COUNTY: facts.county_adcode, CITY: facts.city_adcode, PROVINCE: PROVINCE_ADCODE}.get(rule.level) or ""
         zh, en = LEVEL_NAMES[rule.level]
         missing.append((f"{zh}审核权限：须由案件所在{zh}辖区 {place} 的审核员办理（当前辖区 {jurisdiction or '无'}）",
                         f"{en}-level authority: a reviewer of the case's {en} {place} must decide this "
@@ -240,6 +260,18 @@ def missing_for(rule: Rule, *, role: str, jurisdiction: Optional[str], reason: O
     for check in rule.checks:
         missing += check(facts)
     return missing
+
+
+def signer_role_for(state: str) -> str:
+    """The signature box a move from ``state`` is signed in: the deciding level's (county, city) for an
+    acceptance step or its return, the inspector's for field work; :class:`BadInput` for a closed case (its
+    回头看 and 抽查 have no signature box on the forms)."""
+    level = REVIEW_LEVELS.get(state)
+    if level is not None:
+        return level  # the level names are the signer roles county and city
+    if is_closed(state):
+        raise BadInput(f"“{state}”状态下的操作没有签名栏", f"a move from {state} has no signature box")
+    return INSPECTOR
 
 
 def _rule_for(state: str, action: str) -> Rule:
@@ -253,9 +285,10 @@ def _rule_for(state: str, action: str) -> Rule:
 
 def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: str,
                jurisdiction: Optional[str] = None, reason: str | None = None, recurred: bool = False,
-               actor_name: Optional[str] = None) -> Outcome:
+               actor_name: Optional[str] = None, signatures: Sequence[Signature] = ()) -> Outcome:
     """Move a case to ``target`` (a state, 退回, 回头看 or 抽查) as ``actor`` (user name; display name
-    ``actor_name``) in ``role`` for ``jurisdiction``; returns the recorded transition."""
+    ``actor_name``) in ``role`` for ``jurisdiction``; returns the recorded transition. ``signatures`` sign it,
+    recorded in the same transaction (their UUIDs: ``signature_uuids``)."""
     if role not in ROLES:
         raise BadInput(f"角色须为 {'/'.join(ROLES)}，而不是：{role}", f"role must be one of {'/'.join(ROLES)}, "
                        f"not: {role}")
@@ -263,6 +296,7 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
         raise BadInput(f"未知状态：{target}（状态：{'、'.join(STATES)}；操作：{'、'.join(ACTIONS)}）",
                        f"unknown state: {target} (states: {', '.join(STATES)}; actions: {', '.join(ACTIONS)})")
     reason = (reason or "").strip() or None
+    stored = store_signatures(ws, signatures)  # checked and in the media store before any row names them
     conn = ws.conn
     with recording(conn) as journal, atomic(conn):
         case = resolve_case(ws, case_ref)
@@ -280,11 +314,13 @@ def transition(ws: Workspace, case_ref: str, target: str, *, role: str, actor: s
                   "to_state": to_state, "actor": actor, "actor_name": actor_name, "role": role,
                   "jurisdiction": jurisdiction, "reason": reason, "at_utc": now}
         _, uuid = insert_record(conn, "transitions", values, actor=actor, action=f"transition.{rule.action}")
+        signature_uuids = record_signatures(ws, case["id"], uuid, "after", stored, actor=actor)
         conn.execute("UPDATE cases SET status = ?, revision = revision + 1, dirty = 1, updated_at = ? "
                      "WHERE id = ?", (to_state, now, case["id"]))
         note_cases(conn, "cases", [case["id"]])
     return Outcome({"uuid": uuid, "case_no": case["case_no"], "case_uuid": case["uuid"], **values,
-                    "status": to_state, "next": allowed_moves(to_state)}, journal.changes)
+                    "status": to_state, "next": allowed_moves(to_state),
+                    **({"signature_uuids": signature_uuids} if signature_uuids else {})}, journal.changes)
 
 
 def history(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Evidence and workflow commands: attach, finding, rectification, checklist, transition,
+"""Evidence and workflow commands: attach, finding, rectification, checklist, transition (``--signature``),
 history, verify-audit, thumbnail.
 
 A CASE argument is the case's 问题编号 or its UUID. Every command that writes
@@ -11,6 +11,7 @@ must be one of the user's roles.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
@@ -20,11 +21,16 @@ from inspector.i18n import pick
 PHASE_CHOICES = ("inspection", "before", "after")
 
 
+def add_actor_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--by NAME`` on a parent parser of the commands that record who acted (checked by :meth:`Context.actor`)."""
+    parser.add_argument("--by", dest="actor", default=None, metavar="NAME",
+                        help="who is acting: only the signed-in user (default: the signed-in user, or the "
+                             "device's local user on a workspace without accounts)")
+    return parser
+
+
 def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> None:
-    actor_parent = argparse.ArgumentParser(add_help=False)
-    actor_parent.add_argument("--by", dest="actor", default=None, metavar="NAME",
-                              help="who is acting: only the signed-in user (default: the signed-in user, or the "
-                                   "device's local user on a workspace without accounts)")
+    actor_parent = add_actor_option(argparse.ArgumentParser(add_help=False))
 
     def add(container: Subparsers, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         parser = container.add_parser(name, parents=[json_parent, actor_parent], help=help_text)
@@ -57,6 +63,10 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     finding_add.add_argument("--area-m2", type=float)
     finding_add.add_argument("--area-measured", action="store_true", help="the area was measured, not estimated")
     finding_add.add_argument("--inspector", metavar="NAME")
+    finding_add.add_argument("--signature", type=Path, metavar="FILE.png", help="the inspector's signature")
+    finding_add.add_argument("--party-signature", type=Path, metavar="FILE.png",
+                             help="the inspected party's signature (with --party-name)")
+    finding_add.add_argument("--party-name", metavar="NAME", help="who signed for the inspected party")
     finding_list = add(finding_sub, "list", cmd_finding_list, "list a case's findings")
     finding_list.add_argument("case", metavar="CASE")
 
@@ -87,6 +97,7 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     move.add_argument("--as", dest="role", required=True, choices=ROLES)
     move.add_argument("--reason")
     move.add_argument("--recurred", action="store_true", help="回头看: the problem has come back (reopens)")
+    move.add_argument("--signature", type=Path, metavar="FILE.png", help="the acting person's signature")
 
     hist = add(subparsers, "history", cmd_history, "a case's transitions")
     hist.add_argument("case", metavar="CASE")
@@ -122,15 +133,32 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     return (CommandResult(results, 2) if failed else results), "\n".join(lines)
 
 
+def _finding_signatures(args: argparse.Namespace, inspector: str) -> list[Any]:
+    from inspector.casework.signatures import Signature, read_signature_file
+    from inspector.errors import BadInput
+
+    signatures = []
+    if args.signature is not None:
+        signatures.append(Signature(read_signature_file(args.signature), "inspector", inspector))
+    if (args.party_signature is None) != (args.party_name is None):
+        raise BadInput("被检查单位的签名须同时给出 --party-signature 和 --party-name",
+                       "the inspected party's signature needs both --party-signature and --party-name")
+    if args.party_signature is not None:
+        signatures.append(Signature(read_signature_file(args.party_signature), "inspected_party", args.party_name))
+    return signatures
+
+
 def cmd_finding_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.findings import add_finding
 
     actor = ctx.actor()
+    inspector = args.inspector or actor.name
+    signatures = _finding_signatures(args, inspector)
     result = add_finding(
         ctx.workspace(), args.case, assessment=args.assessment, activity_type=args.activity,
         description=args.description, lon=args.lon, lat=args.lat, position_source=args.position_source,
         accuracy_m=args.accuracy_m, area_m2=args.area_m2, area_is_estimate=not args.area_measured,
-        basis=args.basis, inspector=args.inspector or actor.name, actor=actor.user,
+        basis=args.basis, inspector=inspector, actor=actor.user, signatures=signatures,
     )
     zones = "、".join(result["zone_names"]) or pick("不在区域内", "in no zone")
     return result, pick(f"已记录核查 {result['uuid']}：{result['assessment']}，{zones}",
@@ -174,12 +202,19 @@ def cmd_checklist(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 
 
 def cmd_transition(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
-    from inspector.casework.workflow import transition
+    from inspector.casework.cases import resolve_case
+    from inspector.casework.signatures import Signature, read_signature_file
+    from inspector.casework.workflow import signer_role_for, transition
 
     actor = ctx.actor(args.role)
-    result = transition(ctx.workspace(), args.case, args.state, role=args.role, actor=actor.user,
-                        actor_name=actor.name, jurisdiction=actor.jurisdiction, reason=args.reason,
-                        recurred=args.recurred)
+    ws = ctx.workspace()
+    signatures = []
+    if args.signature is not None:
+        png = read_signature_file(args.signature)
+        signatures.append(Signature(png, signer_role_for(resolve_case(ws, args.case)["status"]), actor.name))
+    result = transition(ws, args.case, args.state, role=args.role, actor=actor.user, actor_name=actor.name,
+                        jurisdiction=actor.jurisdiction, reason=args.reason, recurred=args.recurred,
+                        signatures=signatures)
     return result, pick(f"{result['case_no']}：{result['from_state']} → {result['to_state']}",
                         f"{result['case_no']}: {result['from_state']} → {result['to_state']}")
 

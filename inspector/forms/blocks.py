@@ -7,17 +7,19 @@
   page (nothing is shortened: the grid prints every value in full);
 * :func:`case_info_grid` — the 问题基本信息 block every form starts with;
 * :func:`choice_markup` — ☑/☐ option lists;
-* :func:`signature_grid` — cells to sign and date by hand, with room for a seal.
+* :func:`signature_grid` — cells to sign and date by hand, with room for a seal,
+  or the recorded signature stamped in (:func:`signature_stamp`: the image,
+  the signer's name and the time).
 """
 from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Image, Paragraph, Spacer
 
 from inspector.forms.coordinates import format_area, format_position_decimal, format_position_dms
-from inspector.forms.model import FormCase
+from inspector.forms.model import FormCase, FormSignature
 from inspector.forms.styles import (
     CONTENT_WIDTH,
     GRID_LINE,
@@ -161,12 +163,33 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     return grid
 
 
-def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * mm) -> FormTable:
-    """Cells to sign by hand: the label on top, blank space, then 签字 and 日期 lines."""
+SIGNATURE_MAX_WIDTH = 45 * mm  # a stamped signature image fits this box, its proportions kept
+SIGNATURE_MAX_HEIGHT = 14 * mm
+
+
+def signature_stamp(signature: FormSignature, styles: FormStyles, max_width: float = SIGNATURE_MAX_WIDTH,
+                    max_height: float = SIGNATURE_MAX_HEIGHT) -> list[Flowable]:
+    """A recorded signature: the image scaled into the box, then 签字：name and the time it was signed."""
+    scale = min(max_width / signature.width_px, max_height / signature.height_px)
+    image = Image(str(signature.path), width=signature.width_px * scale, height=signature.height_px * scale,
+                  mask="auto")
+    image.hAlign = "LEFT"
+    return [image, para(f"签字：{signature.signer_name}　{signature.signed_at}", styles.small)]
+
+
+def signature_grid(labels: list[str], styles: FormStyles, height: float = 26 * mm,
+                   signatures: dict[str, FormSignature] | None = None) -> FormTable:
+    """Cells to sign: the label on top, then the recorded signature of that label (``signatures``) or blank
+    space with 签字 and 日期 lines to sign by hand."""
     width = CONTENT_WIDTH / len(labels)
     sign_line = "签字：＿＿＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日"
-    cells = [[para(label, styles.label), Spacer(1, height - 16 * mm), para(sign_line, styles.small)]
-             for label in labels]
+    cells = []
+    for label in labels:
+        signature = (signatures or {}).get(label)
+        if signature is None:
+            cells.append([para(label, styles.label), Spacer(1, height - 16 * mm), para(sign_line, styles.small)])
+        else:
+            cells.append([para(label, styles.label), *signature_stamp(signature, styles, width - 3 * mm)])
     return FormTable(
         [cells],
         colWidths=[width] * len(labels),

@@ -3,9 +3,12 @@
 Sections: 一、问题基本信息; 二、整改完成情况 (measures, deadline, responsible
 unit/person, progress); 三、“两断三清”落实情况 (☑/☐ per item, with text);
 四、位置示意图; 五、整改前后对比照片 (before | after side by side, then any
-other photos); 六、验收意见 (责任单位 → 县级生态环境 + 县级自然资源/林业 →
-市级, each with 意见, 同意/退回 and reason, 签字, 日期 and a place for the seal);
-七、验收结论 (同意销号 / 退回); 八、公示情况; then evidence list and QR block.
+other photos); 六、验收意见 (责任单位 → 县级 → 市级, each with 意见 from that
+level's own transition, 同意/退回 and reason, 签字 — the recorded signature
+stamped in when there is one —, 日期 and a place for the seal); 七、部门会签
+(one box per department: each recorded countersign, the others blank);
+八、验收结论及公示 (同意销号 / 退回, the 公示 records); then evidence list and QR
+block. A form whose transitions a sync server has not acknowledged says so.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from inspector.forms.blocks import FieldGrid, choice, choice_markup
+from inspector.forms.blocks import FieldGrid, choice, choice_markup, signature_stamp
 from inspector.forms.form_common import (
     FormContext,
     case_info_section,
@@ -24,7 +27,13 @@ from inspector.forms.form_common import (
     rectification_section,
     title_block,
 )
-from inspector.forms.model import ACCEPTANCE_LEVELS, FormAcceptanceStep, FormChecklist
+from inspector.forms.model import (
+    ACCEPTANCE_LEVELS,
+    COUNTERSIGN_DEPARTMENTS,
+    FormAcceptanceStep,
+    FormChecklist,
+    FormCountersign,
+)
 from inspector.forms.photos import pair_photos, pair_table, photo_grid
 from inspector.forms.styles import (
     CONTENT_WIDTH,
@@ -49,13 +58,14 @@ CHECKLIST_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 LEVEL_TITLES = {
     "责任单位": "责任单位<br/>申请意见",
-    "县级 生态环境": "县级生态环境<br/>部门<br/>验收意见",
-    "县级 自然资源/林业": "县级自然资源/<br/>林业部门<br/>验收意见",
-    "市级": "市级<br/>审核意见",
+    "县级": "县级<br/>验收意见",
+    "市级": "市级<br/>验收意见",
 }
+ALWAYS_SHOWN_DEPARTMENTS = COUNTERSIGN_DEPARTMENTS[:-1]  # 其他 gets a box only when it countersigned
 SIGNER_DATE_GAP = "\u00a0" * 8  # no-break spaces between the signer and the date (plain spaces collapse)
 SEAL_WIDTH = 36 * mm
 STEP_MIN_HEIGHT = 34 * mm  # room for a handwritten opinion, signature and seal
+COUNTERSIGN_MIN_HEIGHT = 24 * mm  # room for a department's opinion, signature and seal
 LEVEL_LABEL_WIDTH = 32 * mm
 
 
@@ -109,10 +119,56 @@ def _step_content(level: str, step: FormAcceptanceStep | None, context: FormCont
             content += paras(step.return_reason, style, "退回原因：")
         else:
             content.append(Paragraph("退回原因：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿", style))
+    if step and step.signature:
+        content += signature_stamp(step.signature, styles)
     signer = step.signer if step and step.signer else "＿＿＿＿＿＿"
     date = step.date if step and step.date else "＿＿＿＿年＿＿月＿＿日"
-    content += paras(f"{signer}{SIGNER_DATE_GAP}日期：{date}", style, "签字：")
+    content += paras(f"{signer}{SIGNER_DATE_GAP}日期：{date}", style, "经办：" if step and step.signature else "签字：")
     return content
+
+
+def _countersign_content(countersign: FormCountersign | None, context: FormContext) -> list[Flowable]:
+    """A department's box: its recorded countersign, or blank lines when it has none (never a guessed name)."""
+    style = context.styles.body.clone("CountersignText", leading=17)
+    if countersign is None:
+        return [Paragraph("意见：<br/><br/>", style),
+                Paragraph(f"签字：＿＿＿＿＿＿{SIGNER_DATE_GAP}日期：＿＿＿＿年＿＿月＿＿日", style)]
+    content = paras(countersign.opinion, style, "意见：")
+    if countersign.document:
+        content += paras(countersign.document, context.styles.small, "会签文件：")
+    if countersign.signature:
+        content += signature_stamp(countersign.signature, context.styles)
+    content += paras(f"{countersign.signer}{SIGNER_DATE_GAP}日期：{countersign.date}", style, "签署人：")
+    return content
+
+
+def countersign_table(context: FormContext) -> FormTable:
+    """One box per department (自然资源, 林业, 水利, 农业农村, and 其他 when it signed): each recorded
+    countersign of that department, or a blank box."""
+    styles = context.styles
+    seal_style = styles.small.clone("CountersignSeal", textColor=colors.HexColor("#999999"), alignment=1)
+    rows: list[list[object]] = []
+    continued: list[int] = []
+    first_rows: set[int] = set()
+    recorded = context.case.countersigns
+    departments = [*ALWAYS_SHOWN_DEPARTMENTS, *(d for d in COUNTERSIGN_DEPARTMENTS if d not in ALWAYS_SHOWN_DEPARTMENTS
+                                               and any(c.department == d for c in recorded))]
+    departments += sorted({c.department for c in recorded} - set(departments))
+    for department in departments:
+        signs: list[FormCountersign | None] = [c for c in recorded if c.department == department] or [None]
+        for countersign in signs:
+            group = spread_over_rows([Paragraph(f"{escape_text(department)}<br/>部门会签", styles.label),
+                                      _countersign_content(countersign, context),
+                                      Paragraph("（盖章）", seal_style)])
+            first_rows.add(len(rows))
+            continued += range(len(rows), len(rows) + len(group) - 1)
+            rows += group
+    widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
+    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"),
+             ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
+    heights = [COUNTERSIGN_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
+    return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
+                     splitByRow=1, splitInRow=1, minRowHeights=heights)
 
 
 def acceptance_table(context: FormContext) -> FormTable:
@@ -184,6 +240,7 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
         story += [gap(2), para("其他现场照片：", styles.small), gap(1),
                   photo_grid(others, context.numbers, styles, context.photos)]
     story += [section_heading("六、验收意见", styles), acceptance_table(context)]
-    story.append(KeepTogether([section_heading("七、验收结论及公示", styles), conclusion_grid(context)]))
+    story += [section_heading("七、部门会签", styles), countersign_table(context)]
+    story.append(KeepTogether([section_heading("八、验收结论及公示", styles), conclusion_grid(context)]))
     story += closing_sections(context)
     return story

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -20,7 +21,7 @@ from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
-from inspector.forms.model import FORM_KINDS, FormCase, FormPhoto, FormRectification, photo_numbers
+from inspector.forms.model import FORM_KINDS, FormCase, FormPhoto, FormRectification, FormSignature, photo_numbers
 from inspector.forms.photo_images import PhotoPreparer
 from inspector.forms.photos import photo_grid
 from inspector.forms.styles import (
@@ -42,6 +43,8 @@ from inspector.forms.styles import (
 
 MAP_HEIGHT = 100 * mm
 SUBTITLE = "（绿盾自然保护地和生态保护红线监督检查专项行动）"
+UNCONFIRMED_MARK = "未经服务器确认"  # printed on a form whose transitions a sync server has not acknowledged
+UNCONFIRMED_COLOUR = colors.HexColor("#c62828")
 MEASURE_TYPES = ["退出", "整治", "生态修复"]
 ISSUING_UNIT_CHARS = 40  # the unit on the line under the title (printed in full in the grid)
 
@@ -77,7 +80,11 @@ def title_block(context: FormContext, issuer_label: str, issuer_unit: str | None
         colWidths=[CONTENT_WIDTH * 0.62, CONTENT_WIDTH * 0.38],
         style=[("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)],
     )
-    return [para(context.title, styles.title), para(SUBTITLE, styles.subtitle), gap(4), line, gap(1)]
+    story: list[Flowable] = [para(context.title, styles.title), para(SUBTITLE, styles.subtitle)]
+    if context.case.unconfirmed:
+        mark = styles.subtitle.clone("Unconfirmed", textColor=UNCONFIRMED_COLOUR, fontSize=12, leading=16)
+        story.append(para(f"【{UNCONFIRMED_MARK}】审批流转尚未经同步服务器确认", mark))
+    return [*story, gap(4), line, gap(1)]
 
 
 def map_section(context: FormContext, heading: str) -> Flowable:
@@ -156,7 +163,9 @@ def photo_section(context: FormContext, heading: str, photos: list[FormPhoto], *
 
 
 def signature_section(context: FormContext, heading: str, signers: list[str],
-                      preface: tuple[Flowable, ...] = ()) -> Flowable:
-    """A heading, any ``preface`` and the cells to sign, kept on one page."""
+                      preface: tuple[Flowable, ...] = (), signatures: dict[str, FormSignature] | None = None
+                      ) -> Flowable:
+    """A heading, any ``preface`` and the cells to sign (recorded signatures stamped in), kept on one page."""
     styles = context.styles
-    return KeepTogether([section_heading(heading, styles), *preface, signature_grid(signers, styles)])
+    return KeepTogether([section_heading(heading, styles), *preface,
+                         signature_grid(signers, styles, signatures=signatures)])

@@ -3,8 +3,8 @@
 Reads the case with its attribution, findings, evidence (files from the
 media store; a blob behind a symbolic link refuses the form), drone
 footprints, the zones around it for the location map,
-the latest rectification record, the 两断三清 checklist and the acceptance
-chain derived from the workflow transitions. Times are shown in the
+the latest rectification record, the 两断三清 checklist and the sign-offs
+(acceptance chain, countersigns, 公示, signatures: :mod:`inspector.forms.sign_off_data`). Times are shown in the
 workspace time zone (Asia/Shanghai by default).
 """
 from __future__ import annotations
@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 import shapely
 
 from inspector.casework.cases import list_cases, resolve_case
-from inspector.casework.workflow import RETURN
+from inspector.forms import sign_off_data
 from inspector.forms.model import (
-    FormAcceptanceStep,
     FormAdmin,
     FormCase,
     FormChecklist,
@@ -35,9 +34,6 @@ from inspector.store.media_store import readable_blob
 from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
 
 MAP_RADIUS_M = 2_000.0  # zones within this distance of the case are drawn on the location map
-# Workflow state reached → acceptance level it signs (see forms.model.ACCEPTANCE_LEVELS)
-_LEVEL_OF_STATE = {"申请销号": ("责任单位",), "县级验收": ("县级 生态环境", "县级 自然资源/林业"),
-                   "市级验收": ("市级",), "已销号": ("市级",)}
 
 
 def local_time(ws: Workspace, utc_text: str | None) -> str:
@@ -62,6 +58,7 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
     zones = case["zones"]
     main_zone = zones[0] if zones else None
     basemaps = ws.basemaps()
+    signed = sign_off_data.signatures_by_record(ws, row["id"], local_time)
     return FormCase(
         uuid=case["uuid"], case_no=case["case_no"],
         zone_names=tuple(dict.fromkeys(z["name"] for z in zones)) or
@@ -77,7 +74,11 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
         findings=_findings(ws, row["id"]), photos=_photos(ws, row["id"]),
         footprints=_footprints(conn, row["id"]), zones=_zones_near(ws, case["lon"], case["lat"]),
         rectification=_rectification(ws, row["id"]), checklist=_checklist(conn, row["id"]),
-        acceptance=_acceptance(ws, row["id"]),
+        acceptance=sign_off_data.acceptance(ws, row["id"], signed, local_time),
+        countersigns=sign_off_data.countersigns(ws, row["id"], signed),
+        publicity=sign_off_data.publicity_text(ws, row["id"]),
+        field_signatures=sign_off_data.field_signatures(ws, row["id"], signed),
+        unconfirmed=sign_off_data.unconfirmed(ws, row["id"]),
         basemap_mbtiles=basemaps[0] if basemaps else None,
         basemap_label=f"离线底图：{basemaps[0].stem}" if basemaps else None,
     )
@@ -149,19 +150,3 @@ def _checklist(conn: Connection, case_id: int) -> FormChecklist | None:
         return None
     return FormChecklist(water_cut=bool(r[0]), power_cut=bool(r[1]), materials_cleared=bool(r[2]),
                          products_cleared=bool(r[3]), equipment_cleared=bool(r[4]), note=r["note"])
-
-
-def _acceptance(ws: Workspace, case_id: int) -> tuple[FormAcceptanceStep, ...]:
-    """The latest decision at each acceptance level, from the workflow transitions."""
-    steps: dict[str, FormAcceptanceStep] = {}
-    for t in ws.conn.execute(
-        "SELECT action, from_state, to_state, coalesce(actor_name, actor) AS actor, reason, at_utc FROM transitions "
-        "WHERE case_id = ? AND deleted = 0 ORDER BY id", (case_id,)):
-        returned = t["action"] == RETURN
-        state = t["from_state"] if returned else t["to_state"]
-        for level in _LEVEL_OF_STATE.get(state, ()):
-            steps[level] = FormAcceptanceStep(
-                level=level, opinion=t["reason"] or "", signer=t["actor"],
-                date=local_time(ws, t["at_utc"])[:10], decision="退回" if returned else "同意",
-                return_reason=t["reason"] if returned else None)
-    return tuple(steps.values())

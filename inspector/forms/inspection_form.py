@@ -27,6 +27,7 @@ from inspector.forms.model import FormFinding
 from inspector.forms.styles import gap, para, section_heading
 
 ASSESSMENTS = ["确认问题", "排除", "待定"]
+SIGNATURE_BOXES = {"检查人": "inspector", "被检查单位/陪同人员": "inspected_party"}  # box → signer role of a finding
 FINDING_TEXT_MIN_HEIGHT = 22 * mm  # room to write by hand when the record is printed empty
 
 
@@ -67,7 +68,9 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     photos = [photo for photo in case.photos if photo.phase != "after"]
     story += photo_section(context, "四、现场照片", photos, note=f"共 {len(photos)} 张，图号与位置示意图中的编号一致。",
                            none_text="无现场照片。")
-    story.append(signature_section(context, "五、签字确认", ["检查人", "被检查单位/陪同人员"],
-                                   (para("以上核查情况属实。", styles.small), gap(1))))
+    signed = case.field_signatures or {}
+    boxes = {label: signed[role] for label, role in SIGNATURE_BOXES.items() if role in signed}
+    story.append(signature_section(context, "五、签字确认", list(SIGNATURE_BOXES),
+                                   (para("以上核查情况属实。", styles.small), gap(1)), signatures=boxes))
     story += closing_sections(context)
     return story

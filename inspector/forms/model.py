@@ -29,13 +29,15 @@ Assessment = Literal["确认问题", "排除", "待定"]
 MeasureType = Literal["退出", "整治", "生态修复"]
 AcceptanceDecision = Literal["同意", "退回"]
 
-# The acceptance chain of 整改销号, in the order the closure form prints it.
+# The acceptance chain of 整改销号, in the order the closure form prints it: the applicant's request, then the
+# county's and the city's own acceptance (other departments sign as countersigns, FormCountersign).
 ACCEPTANCE_LEVELS: tuple[str, ...] = (
     "责任单位",
-    "县级 生态环境",
-    "县级 自然资源/林业",
+    "县级",
     "市级",
 )
+# The departments that may countersign, in the order the closure form prints their boxes (the core's DEPARTMENTS)
+COUNTERSIGN_DEPARTMENTS: tuple[str, ...] = ("自然资源", "林业", "水利", "农业农村", "其他")
 
 
 def _freeze_sequences(instance: Any, *names: str) -> None:
@@ -155,6 +157,20 @@ class FormChecklist:
 
 
 @dataclass(frozen=True)
+class FormSignature:
+    """A handwritten signature stamped into its box: the PNG (already checked to decode within bounds)."""
+
+    path: Path
+    signer_name: str
+    signed_at: str  # local time string
+    width_px: int
+    height_px: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+
+
+@dataclass(frozen=True)
 class FormAcceptanceStep:
     """One level of the acceptance chain (验收) and its opinion."""
 
@@ -164,6 +180,19 @@ class FormAcceptanceStep:
     date: str = ""
     decision: str | None = None  # 同意 / 退回 / None (not decided yet)
     return_reason: str | None = None
+    signature: FormSignature | None = None
+
+
+@dataclass(frozen=True)
+class FormCountersign:
+    """A department's recorded countersign (会签)."""
+
+    department: str  # one of COUNTERSIGN_DEPARTMENTS
+    signer: str
+    date: str
+    opinion: str
+    document: str | None = None  # file name of the scanned document, when one was attached
+    signature: FormSignature | None = None
 
 
 @dataclass(frozen=True)
@@ -193,13 +222,16 @@ class FormCase:
     rectification: FormRectification | None = None
     checklist: FormChecklist | None = None
     acceptance: tuple[FormAcceptanceStep, ...] = ()
-    publicity: str | None = None  # 公示 result
+    publicity: str | None = None  # 公示 records: period and place, one per line
+    countersigns: tuple[FormCountersign, ...] = ()
+    field_signatures: dict[str, FormSignature] | None = None  # signer role (inspector, inspected_party) → signature
+    unconfirmed: bool = False  # its transitions are not (all) acknowledged by a sync server
     basemap_mbtiles: Path | None = None
     basemap_label: str | None = None  # e.g. "天地图影像 2023（离线）", printed under the map
 
     def __post_init__(self) -> None:
         _freeze_sequences(
-            self, "zone_names", "findings", "photos", "footprints", "zones", "acceptance"
+            self, "zone_names", "findings", "photos", "footprints", "zones", "acceptance", "countersigns"
         )
         if self.basemap_mbtiles is not None:
             object.__setattr__(self, "basemap_mbtiles", Path(self.basemap_mbtiles))
@@ -229,8 +261,11 @@ FORM_KINDS: dict[str, str] = {
 
 __all__ = [
     "ACCEPTANCE_LEVELS",
+    "COUNTERSIGN_DEPARTMENTS",
     "FORM_KINDS",
     "FormAcceptanceStep",
+    "FormCountersign",
+    "FormSignature",
     "FormAdmin",
     "FormCase",
     "FormChecklist",

@@ -38,6 +38,7 @@ class PageDecoration:
     software_version: str
     body_font: str
     heading_font: str
+    mark: str = ""  # printed in red in every page's header (未经服务器确认), empty for none
 
 
 def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
@@ -76,6 +77,15 @@ def draw_header_footer(canvas: Canvas, decoration: PageDecoration, page: int, to
     canvas.drawString(left, header_y, decoration.form_name)
     canvas.setFont(decoration.body_font, 9)
     room = right - left - canvas.stringWidth(decoration.form_name, decoration.heading_font, 9) - HEADER_GAP
+    if decoration.mark:
+        mark_width = canvas.stringWidth(f"【{decoration.mark}】", decoration.heading_font, 9)
+        canvas.setFillColor(colors.HexColor("#c62828"))
+        canvas.setFont(decoration.heading_font, 9)
+        canvas.drawString(left + canvas.stringWidth(decoration.form_name, decoration.heading_font, 9) + HEADER_GAP / 2,
+                          header_y, f"【{decoration.mark}】")
+        canvas.setFillColor(colors.black)
+        canvas.setFont(decoration.body_font, 9)
+        room -= mark_width + HEADER_GAP / 2
     case_no = shorten_to_width(f"问题编号：{decoration.case_no}", decoration.body_font, 9, room)
     canvas.drawRightString(right, header_y, case_no)
     canvas.setLineWidth(0.6)

@@ -20,7 +20,7 @@ from inspector import __version__
 from inspector.errors import BadInput
 from inspector.forms.closure_form import build_closure_story
 from inspector.forms.fonts import form_fonts
-from inspector.forms.form_common import FormContext, make_context
+from inspector.forms.form_common import UNCONFIRMED_MARK, FormContext, make_context
 from inspector.forms.inspection_form import build_inspection_story
 from inspector.forms.model import FORM_KINDS, FormCase
 from inspector.forms.notice_form import build_notice_story
@@ -64,6 +64,7 @@ def render_form(
         software_version=software_version,
         body_font=fonts.body,
         heading_font=fonts.heading,
+        mark=UNCONFIRMED_MARK if case.unconfirmed else "",
     )
     with PhotoPreparer() as photos:
         context = make_context(case, kind, fonts, generated_text, photos)

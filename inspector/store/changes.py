@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 if TYPE_CHECKING:  # db imports this module
     from inspector.store.db import Connection
 
-CASE_KINDS = ("cases", "findings", "evidence", "rectifications", "closure_checklists", "transitions")
+CASE_KINDS = ("cases", "findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
+              "transitions")
 KINDS = CASE_KINDS + ("zones",)  # what a summary may name; every case kind belongs to one case
 
 

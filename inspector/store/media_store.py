@@ -183,13 +183,23 @@ def store_file(ws: Workspace, source: str | os.PathLike[str]) -> StoredBlob:
     source = Path(source)
     if not source.is_file():
         raise BadInput(f"找不到文件：{source}", f"file not found: {source}")
+    return _store_chunks(ws, file_chunks(source), source.name)
+
+
+def store_bytes(ws: Workspace, data: bytes, label: str) -> StoredBlob:
+    """Store ``data`` (a signature drawn on the pad) in the media store like a file; ``label`` names it in
+    errors."""
+    return _store_chunks(ws, [data], label)
+
+
+def _store_chunks(ws: Workspace, chunks: Iterable[bytes], label: str) -> StoredBlob:
     media = ws.media_dir
-    temp, sha, size = write_hashed_temp(file_chunks(source), _checked_dir(media, media / TMP_DIR))
+    temp, sha, size = write_hashed_temp(chunks, _checked_dir(media, media / TMP_DIR))
     try:
         check, _ = hash_file(temp)
         if check != sha:
-            raise BadInput(f"复制后校验失败（文件在读取时被改动？）：{source.name}",
-                           f"hash check after copying failed (file changed while read?): {source.name}")
+            raise BadInput(f"复制后校验失败（文件在读取时被改动？）：{label}",
+                           f"hash check after copying failed (file changed while read?): {label}")
         final = blob_path(media, sha)
         _checked_dir(media, final.parent)
         refuse_symlinks(media, final)

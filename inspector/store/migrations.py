@@ -14,6 +14,7 @@ if never synced), ``server_seq``, ``dirty`` (not yet pushed) and ``deleted``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -383,9 +384,90 @@ def _v6_accounts(conn: Connection) -> None:
     )
 
 
+
+# Evidence kinds before and after v7 (the evidence table's CHECK constraint).
+_V3_EVIDENCE_KINDS_CHECK = "CHECK (kind IN ('photo', 'drone', 'orthophoto'))"
+_V7_EVIDENCE_KINDS_CHECK = "CHECK (kind IN ('photo', 'drone', 'orthophoto', 'signature', 'document'))"
+
+
+def _rebuild_table(conn: Connection, table: str, old_clause: str, new_clause: str) -> None:
+    """Change one clause of ``table``'s definition by SQLite's table-rebuild procedure: a new table from the
+    stored definition with the clause replaced, every row copied (ids kept), the old table dropped, the new
+    one renamed, and the table's indexes and triggers made again from their stored definitions. Inside the
+    migration's transaction; nothing references ``table`` by foreign key, so dropping it cascades nowhere."""
+    definition = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (table,)).fetchone()[0]
+    if old_clause not in definition:
+        raise RuntimeError(f"{table}: clause to replace not found in its definition")
+    companions = [row[0] for row in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL "
+        "ORDER BY type, name", (table,))]
+    columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
+    rebuilt = f"{table}_v7_rebuild"
+    new_definition = definition.replace(old_clause, new_clause, 1)
+    head = re.match(r"\s*CREATE\s+TABLE\s+(\"?)" + re.escape(table) + r"\1", new_definition, re.IGNORECASE)
+    if head is None:
+        raise RuntimeError(f"{table}: unexpected definition")
+    conn.execute(f"CREATE TABLE {rebuilt}" + new_definition[head.end():])
+    conn.execute(f"INSERT INTO {rebuilt} ({columns}) SELECT {columns} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {rebuilt} RENAME TO {table}")
+    for statement in companions:
+        conn.execute(statement)
+
+
+def _v7_countersigns_publicity_signatures(conn: Connection) -> None:
+    """Countersigns (会签) and 公示 as synced records of a case; signatures and scanned documents as evidence.
+
+    ``countersigns``: one department's sign-off on a case's closure — department, signer, date, opinion,
+    the scanned document (an evidence record of kind ``document``, by UUID) and who recorded it.
+    ``publicity``: a 公示 — its period (first and last day) and where it was published.
+    ``evidence`` takes two more kinds (its CHECK constraint, by the table-rebuild procedure: every row, id,
+    index and trigger kept): ``signature`` (a handwritten signature, PNG) and ``document`` (a scanned
+    document), and three columns for signatures: ``signs_uuid`` (the transition, finding or countersign it
+    signs), ``signer_role`` and ``signer_name``. So signatures and documents are stored, hashed, audited
+    and synced exactly like photos.
+    """
+    _rebuild_table(conn, "evidence", _V3_EVIDENCE_KINDS_CHECK, _V7_EVIDENCE_KINDS_CHECK)
+    execute_script(conn,
+        f"""
+        ALTER TABLE evidence ADD COLUMN signs_uuid TEXT;
+        ALTER TABLE evidence ADD COLUMN signer_role TEXT CHECK (signer_role IN
+            ('inspector', 'inspected_party', 'county', 'city', 'countersign'));
+        ALTER TABLE evidence ADD COLUMN signer_name TEXT;
+        CREATE INDEX evidence_signs ON evidence (signs_uuid) WHERE signs_uuid IS NOT NULL;
+
+        CREATE TABLE countersigns (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            department TEXT NOT NULL CHECK (department IN ('自然资源', '林业', '水利', '农业农村', '其他')),
+            signer TEXT NOT NULL,
+            signed_on TEXT NOT NULL,
+            opinion TEXT NOT NULL,
+            document_uuid TEXT,
+            recorded_by TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX countersigns_case ON countersigns (case_id);
+
+        CREATE TABLE publicity (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            starts_on TEXT NOT NULL,
+            ends_on TEXT NOT NULL CHECK (ends_on >= starts_on),
+            published_where TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX publicity_case ON publicity (case_id);
+        """
+    )
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
-                               _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts]
+                               _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
+                               _v7_countersigns_publicity_signatures]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -24,7 +24,8 @@ from inspector.store.db import Connection
 from inspector.store.workspace import new_uuid, utc_now
 
 # The tables whose records sync, parents first: the order a push sends them and a pull applies them.
-SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "transitions")
+SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
+                "transitions")
 
 
 def to_json(value: Any) -> str:

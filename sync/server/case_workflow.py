@@ -3,7 +3,7 @@
 The rules are the core's (:mod:`inspector.casework.workflow`: one rule table for the
 device and the server); only the facts come from the server's own records
 of the case — findings' assessments, rectification measure types, 'after'
-photos, the 两断三清 checklist — including records earlier in the same push
+photos, the 两断三清 checklist, the 公示 periods — including records earlier in the same push
 (:meth:`PushContext.children`).
 
 - A case's **workflow state** on the server is the ``to_state`` of its
@@ -62,10 +62,12 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     if checklists:
         latest = content_of(checklists[-1])
         missing = tuple(item for item in CHECKLIST_ITEMS if not latest.get(item))
+    publicity = tuple(day for row in _live(ctx, case_uuid, "publicity")
+                      if isinstance(day := content_of(row).get("ends_on"), str))
     case = ctx.row(case_uuid)
     return CaseFacts(frozenset(a for a in assessments if a is not None),
                      frozenset(m for m in measures if m is not None), after, missing,
-                     getattr(case, "city_adcode", None), getattr(case, "county_adcode", None))
+                     getattr(case, "city_adcode", None), getattr(case, "county_adcode", None), publicity)
 
 
 def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:

@@ -58,7 +58,7 @@ class PushContext:
         wanted: set[str] = set()
         for change in changes:
             wanted.add(change.uuid)
-            for key in ("case_uuid", "finding_uuid"):
+            for key in ("case_uuid", "finding_uuid", "signs_uuid", "document_uuid"):  # the records it names
                 value = change.content.get(key)
                 if isinstance(value, str) and value:
                     wanted.add(value)

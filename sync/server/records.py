@@ -62,6 +62,8 @@ JURISDICTION_FIELDS = ("city_adcode", "county_adcode")
 OUTSIDE = Message("在你的辖区内没有找到该案件", "case not found in your jurisdiction")
 DELETED_ON_SERVER = Message("已在服务器上删除", "deleted on the server")
 EDITED_ON_SERVER = Message("自你所依据的版本之后已在服务器上修改", "edited on the server since your base revision")
+# References a pushed record may carry besides its case and finding, and the kinds of record they may name
+NAMED_RECORD_KINDS = {"signs_uuid": ("transitions", "findings", "countersigns"), "document_uuid": ("evidence",)}
 MAX_PUSH_ATTEMPTS = 5  # runs of one push that lost a race (a new record's primary key, a deadlock) before giving up
 RETRYABLE_SQLSTATES = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
 
@@ -125,12 +127,34 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         if finding is None or finding.kind != "findings" or finding.case_uuid != case.uuid:
             return Message("finding_uuid 不是该案件的核查记录", "finding_uuid does not name a finding of this case"), \
                 None, None
+    problem = _named_record_problem(ctx, content, case.uuid)
+    if problem:
+        return problem, None, None
     if change.kind == "evidence":
         problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
                                             case.county_adcode)
         if problem:
             return problem, None, None
     return None, case.city_adcode, case.county_adcode
+
+
+def _named_record_problem(ctx: PushContext, content: dict[str, Any], case_uuid: str) -> Optional[Message]:
+    """Why a record's reference to a signed record or a scanned document is refused: a record the server
+    holds must be of the right kind and of the same case. One not held yet passes — a signature is pushed
+    before the transition it signs — and never names a record of another case: forms look signatures up
+    within their case."""
+    for key, kinds in NAMED_RECORD_KINDS.items():
+        value = content.get(key)
+        if not value:
+            continue
+        named = ctx.row(value)
+        if named is None:
+            continue
+        if named.kind not in kinds or named.case_uuid != case_uuid or (
+                key == "document_uuid" and json.loads(named.content).get("kind") != "document"):
+            return Message(f"{key} 不是该案件的{'、'.join(kinds)}记录", f"{key} does not name a "
+                           f"{'/'.join(kinds)} record of this case")
+    return None
 
 
 def _store_conflict(conn: Connection, user: User, change: RecordChange, existing: Any, chash: str,
