@@ -39,6 +39,12 @@ def _closing(case_uuid: str) -> RecordChange:
         "created_at": STAMP, "updated_at": STAMP})
 
 
+def _publicity(case_uuid: str, recorded_by: str) -> RecordChange:
+    return RecordChange(kind="publicity", uuid=str(uuid_lib.uuid4()), content={
+        "case_uuid": case_uuid, "starts_on": "2026-01-01", "ends_on": "2026-01-07", "published_where": "公告栏",
+        "recorded_by": recorded_by, "revision": 1, "created_at": STAMP, "updated_at": STAMP})
+
+
 def _signature_of(case_uuid: str, signs_uuid: str, sha256: str) -> RecordChange:
     defaults = {name: info.default for name, info in RECORD_MODELS["evidence"].model_fields.items()
                 if not info.is_required()}
@@ -88,6 +94,13 @@ def test_records_sync_and_the_server_closes_only_after_publicity(server, tmp_pat
                and e.content["kind"] == "signature")
     [lying] = _push(office, _signature_of(foreign_case.uuid, other.uuid, sha))
     assert lying.status == "rejected" and "signs_uuid" in lying.reason
+    # a 公示 is the office's: an inspector cannot record one, nor an office account in another's name
+    field = api(server.url, "inspector_a")
+    [not_office] = _push(field, _publicity(case.uuid, "inspector_a"))
+    [other_name] = _push(office, _publicity(case.uuid, "reviewer_k"))
+    assert not_office.status == other_name.status == "rejected"
+    assert "recorded by a reviewer or admin" in not_office.reason and "not the account pushing" in other_name.reason
+    field.close()
     office.close()
 
     with Workspace.open(r) as ws:

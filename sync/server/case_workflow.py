@@ -29,11 +29,13 @@ from typing import Any, Optional
 
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.rectification import CHECKLIST_ITEMS
-from inspector.casework.workflow import CaseFacts, find_rule, missing_for
+from inspector.casework.workflow import OFFICE_ROLES, CaseFacts, find_rule, missing_for
 from inspector.errors import Message
 from sync.protocol import RecordChange
 from sync.server.auth import User
 from sync.server.push_context import PushContext, content_of
+
+OFFICE_RECORD_KINDS = ("countersigns", "publicity")  # sign-offs the office records
 
 
 def _live(ctx: PushContext, case_uuid: str, kind: str) -> list[Any]:
@@ -104,6 +106,18 @@ def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -
     return None
 
 
+def _office_record_problem(user: User, change: RecordChange, existing: Any) -> Optional[Message]:
+    """A countersign or 公示 is written by an office account, and a new one names that account as its recorder."""
+    if user.role not in OFFICE_ROLES:
+        return Message(f"会签和公示由审核员或管理员记录，不能由 {user.role} 记录",
+                       f"countersigns and 公示 are recorded by a reviewer or admin, not by a {user.role}")
+    recorded_by = change.content.get("recorded_by")
+    if existing is None and recorded_by != user.name:
+        return Message(f"记录人 {recorded_by!r} 不是推送该记录的账号（{user.name}）",
+                       f"recorded_by {recorded_by!r} is not the account pushing the record ({user.name})")
+    return None
+
+
 def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existing: Any) -> Optional[Message]:
     """Why the workflow refuses a pushed record (``None`` when it does not); called inside the push, after the
     record's scope was checked and when it is not an identical repeat of what is stored."""
@@ -121,6 +135,8 @@ def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existin
                            f"案件只能通过服务器接受的流转改变状态",
                            f"status {status!r} is not the case's workflow state on the server ({state}); "
                            f"a case changes state only by a transition the server accepts")
+    if change.kind in OFFICE_RECORD_KINDS and not change.deleted:
+        return _office_record_problem(user, change, existing)
     if change.kind == "closure_checklists" and existing is None and not change.deleted:
         others = [row.uuid for row in _live(ctx, content["case_uuid"], "closure_checklists")]
         if others:
