@@ -23,6 +23,7 @@ import configparser
 import hashlib
 import os
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator, Optional
 
 PART_BYTES = 8 * 1024 * 1024  # bytes per multipart part (S3 requires at least 5 MiB but for the last)
@@ -30,6 +31,7 @@ READ_BYTES = 1024 * 1024  # bytes per streamed read
 CONNECT_TIMEOUT_S = 10  # seconds to connect to the object store
 READ_TIMEOUT_S = 60  # seconds to wait for an answer
 POOL_CONNECTIONS = 64  # HTTP connections kept per process (the API's thread pool shares one client)
+PARALLEL_PUTS = 16  # a bundle's objects put at once (by all requests of a process together)
 DELETE_BATCH = 1000  # keys per DeleteObjects request (the S3 maximum)
 CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
@@ -89,6 +91,7 @@ class S3Backend:
                         retries={"max_attempts": 4, "mode": "standard"}, max_pool_connections=POOL_CONNECTIONS,
                         s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
                         response_checksum_validation="when_required")
+        self._puts = ThreadPoolExecutor(max_workers=PARALLEL_PUTS, thread_name_prefix="s3-put")
         session = boto3.session.Session()
         self.client: Any = session.client("s3", endpoint_url=endpoint, region_name=region,
                                           verify=ca_file if ca_file else True, config=config, **credentials)
@@ -110,8 +113,13 @@ class S3Backend:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=bytes(data))
 
     def put_many(self, items: list[tuple[str, memoryview]]) -> None:
-        for key, data in items:
-            self.put(key, data)
+        """The puts in parallel (each is a round trip); returns when all succeeded, raises the first error."""
+        if len(items) <= 1:
+            for key, data in items:
+                self.put(key, data)
+            return
+        for future in [self._puts.submit(self.put, key, data) for key, data in items]:
+            future.result()
 
     def put_chunk(self, key: str, body: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
@@ -206,6 +214,7 @@ class S3Backend:
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
     def close(self) -> None:
+        self._puts.shutdown(wait=True)
         self.client.close()
 
 
