@@ -62,6 +62,7 @@ def raw_upload(s3: Any, bucket: str, media_dir: Path) -> int:
 
 def sync_versus_raw(s3: Any, work: Path, findings: int) -> None:
     from bench_sync import make_field_work
+
     from sync_fixtures import ServerProcess, client_workspace, prepare_server_data, sync
 
     bucket = "bench-sync"
