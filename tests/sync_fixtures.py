@@ -78,8 +78,8 @@ class ServerThread:
 
     def __init__(self, data_dir: Path, db_url: Optional[str] = None, *, port: Optional[int] = None,
                  certfile: Optional[str] = None, keyfile: Optional[str] = None,
-                 wrap: Optional[Callable[[Any], Any]] = None) -> None:
-        self.data_dir, self.db_url, self.wrap = data_dir, db_url, wrap
+                 wrap: Optional[Callable[[Any], Any]] = None, blobs_url: Optional[str] = None) -> None:
+        self.data_dir, self.db_url, self.wrap, self.blobs_url = data_dir, db_url, wrap, blobs_url
         self.port = port or free_port()
         self.certfile, self.keyfile = certfile, keyfile
         self.server: Any = None
@@ -95,7 +95,7 @@ class ServerThread:
 
         from sync.server.app import create_app
 
-        self.app = create_app(self.data_dir, self.db_url)
+        self.app = create_app(self.data_dir, self.db_url, blobs_url=self.blobs_url)
         asgi = self.wrap(self.app) if self.wrap else self.app
         config = uvicorn.Config(asgi, host="127.0.0.1", port=self.port, log_level="error",
                                 ssl_certfile=self.certfile, ssl_keyfile=self.keyfile, lifespan="off")
@@ -110,6 +110,7 @@ class ServerThread:
             self.server.should_exit = True
             self.thread.join(10)
             self.app.state.storage.dispose()
+            self.app.state.blob_store.backend.close()
             self.server = None
 
     def restart(self) -> None:
@@ -125,12 +126,14 @@ class ServerProcess:
     """The real server as ``inspector-server --data DIR serve --workers N`` in a child process (its own process
     group, so stopping it stops its workers too)."""
 
-    def __init__(self, data_dir: Path, db_url: Optional[str] = None, *, workers: int = 1) -> None:
+    def __init__(self, data_dir: Path, db_url: Optional[str] = None, *, workers: int = 1,
+                 blobs_url: Optional[str] = None, stderr: Any = None) -> None:
         self.port = free_port()
         command = [sys.executable, "-m", "sync.server.cli", "--data", str(data_dir), "serve", "--host",
                    "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
-        self.process = subprocess.Popen(command + (["--db", db_url] if db_url else []), cwd=REPO,
-                                        start_new_session=True, stdout=subprocess.DEVNULL)
+        command += (["--db", db_url] if db_url else []) + (["--blobs", blobs_url] if blobs_url else [])
+        self.process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                                        stderr=stderr)
         try:
             wait_for(self._answers, "server process", seconds=60, alive=lambda: self.process.poll() is None,
                      poll_s=0.1)

@@ -153,14 +153,14 @@ def test_uploading_bytes_already_stored_elsewhere_stores_them_once_and_lets_the_
     b.close()
 
     store = server.app.state.blob_store
-    assert [p for p in store.blob_dir.rglob(secret[2:] + "*")] == [store.blob_path(secret)]
-    assert store.blob_path(secret).read_bytes() == data
+    assert [p for p in store.backend.blob_dir.rglob(secret[2:] + "*")] == [store.backend.blob_path(secret)]
+    assert store.backend.blob_path(secret).read_bytes() == data
     with server.storage.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(blobs).where(blobs.c.sha256 == secret)).scalar() == 1
         uploaders = conn.execute(sa.select(blob_uploads.c.jurisdiction).where(blob_uploads.c.sha256 == secret)
                                  .order_by(blob_uploads.c.jurisdiction)).scalars().all()
     assert uploaders == ["320100", "320900"]
-    assert not [p for p in store.upload_dir.rglob("*") if p.is_file()]  # the chunks are gone
+    assert not [p for p in store.backend.upload_dir.rglob("*") if p.is_file()]  # the chunks are gone
 
 
 def test_a_bundle_records_the_upload_and_evidence_in_the_own_jurisdiction_may_reuse_a_blob(

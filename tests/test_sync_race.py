@@ -73,14 +73,16 @@ def _latest(client: SyncClient, cursor: int, uuid: str) -> tuple[int, list]:
             return cursor, found
 
 
-def race(url: str, rounds: int = ROUNDS, companions: int = COMPANIONS) -> Tally:
-    """Round after round, every editor pushes its own edit of one finding from the same base revision."""
+def race(url: str, rounds: int = ROUNDS, companions: int = COMPANIONS, *, editor_urls: tuple[str, ...] = ()) -> Tally:
+    """Round after round, every editor pushes its own edit of one finding from the same base revision (editor
+    ``i`` through ``editor_urls[i % n]`` when given: several server nodes, else ``url``)."""
     owner, office = api(url, "inspector_a"), api(url, "reviewer_r")
+    urls = editor_urls or (url,)
     case_uuid = next(r.uuid for r in owner.changes(0, 1000).changes if r.content.get("case_no") == CASE)
     finding = str(uuid_lib.uuid4())
     created = push_one(owner, finding, None, finding_content(case_uuid, "v0")).results[0]
     assert created.status == "applied", created
-    editors = [api(url, ("inspector_a", "reviewer_r")[i % 2]) for i in range(EDITORS)]
+    editors = [api(urls[i % len(urls)], ("inspector_a", "reviewer_r")[(i // len(urls)) % 2]) for i in range(EDITORS)]
     base, cursor, tally = created.revision, 0, Tally()
     for number in range(rounds):
         edits = [f"round {number} editor {i}" for i in range(EDITORS)]

@@ -243,10 +243,10 @@ def test_oversized_bodies_are_413_and_store_nothing(server):  # noqa: F811
                                headers={"Authorization": f"Bearer {client.token}",
                                         "Content-Type": "application/json"})
     assert push.status_code == 413
-    store = server.app.state.blob_store
-    assert not [p for p in store.upload_dir.rglob("*") if p.is_file()] and not store.blob_path(sha).exists()
-    assert not [p for p in store.blob_dir.rglob("*") if p.is_file()]
-    assert not [p for p in store.tmp_dir.iterdir()]
+    files = server.app.state.blob_store.backend
+    assert not [p for p in files.upload_dir.rglob("*") if p.is_file()] and not files.blob_path(sha).exists()
+    assert not [p for p in files.blob_dir.rglob("*") if p.is_file()]
+    assert not [p for p in files.tmp_dir.iterdir()]
     client.close()
 
 
@@ -259,6 +259,6 @@ def test_chunked_upload_cut_at_half_resends_at_most_one_chunk(server, tmp_path):
                                                         for i in range(0, len(data), chunk)])).received)
     resent = upload_chunked(client, path, sha, len(data), chunk_size=chunk)
     assert held >= len(data) // chunk // 2 - 1 and resent == 12 - held and resent <= 12 // 2 + 1
-    assert hashlib.sha256(server.app.state.blob_store.blob_path(sha).read_bytes()).hexdigest() == sha
+    assert hashlib.sha256(server.app.state.blob_store.backend.blob_path(sha).read_bytes()).hexdigest() == sha
     client.close()
     proxy.close()

@@ -101,7 +101,7 @@ def test_parallel_bundles_pipelined_with_push(server, tmp_path, monkeypatch):  #
     store = server.app.state.blob_store
     assert store.present(shas) == set(shas)
     for sha in shas:
-        assert hashlib.sha256(store.blob_path(sha).read_bytes()).hexdigest() == sha
+        assert hashlib.sha256(store.backend.blob_path(sha).read_bytes()).hexdigest() == sha
 
 
 def test_refused_bundle_stops_sync_and_retry_sends_the_rest(tmp_path, monkeypatch):

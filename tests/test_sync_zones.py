@@ -18,10 +18,10 @@ import sqlalchemy as sa
 
 from inspector.store.workspace import Workspace
 from sync.errors import SyncError
+from sync.server.blob_backends import FileBackend, layer_key
 from sync.server.cli import main as server_main
 from sync.server.publish import publish_zones
 from sync.server.storage import zone_layers
-from sync.server.zone_layers import layer_path
 from tests.case_fixtures import cli_json
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.test_zone_import import CENTRE, gk_features
@@ -93,7 +93,7 @@ def test_published_zones_reach_devices_and_update(server, db_url, tmp_path):  # 
 
 def _add_layer_version(server, key, data):
     sha = hashlib.sha256(data).hexdigest()
-    path = layer_path(server.data_dir, sha)
+    path = FileBackend(server.data_dir).path(layer_key(sha))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     with server.storage.write() as conn:

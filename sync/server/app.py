@@ -35,7 +35,6 @@ from starlette.requests import ClientDisconnect
 
 from inspector import __version__
 from inspector.casework.workflow import OFFICE_ROLES
-from inspector.store.media_store import file_chunks
 from sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_PAGE,
@@ -66,6 +65,7 @@ from sync.protocol import (
 )
 from sync.server import auth, blob_access, conflict_review, login_guard, zone_layers
 from sync.server import records as record_logic
+from sync.server.blob_backends import layer_key, open_backend
 from sync.server.blob_store import BlobStore, UploadProblem
 from sync.server.storage import Storage, server_now, utc_text
 
@@ -133,15 +133,18 @@ def _printable(value: Any) -> str:
 
 
 def create_app(data_dir: Path, db_url: Optional[str] = None, *,
-               token_ttl_hours: float = auth.DEFAULT_TOKEN_TTL_HOURS, openapi: bool = False) -> FastAPI:
-    """The API over a data directory (blobs, server workspace) and a database (default SQLite there).
+               token_ttl_hours: float = auth.DEFAULT_TOKEN_TTL_HOURS, openapi: bool = False,
+               blobs_url: Optional[str] = None, s3_credentials: Optional[str] = None) -> FastAPI:
+    """The API over a data directory and a database (default SQLite there), with the evidence in the data
+    directory or in the object store ``blobs_url`` names (see :mod:`sync.server.blob_backends`).
 
     Tokens are valid for ``token_ttl_hours`` after login; ``openapi`` serves ``/openapi.json``, ``/docs``
     and ``/redoc``."""
     if not 0 < token_ttl_hours <= auth.MAX_TOKEN_TTL_HOURS:
         raise ValueError(f"the token lifetime must be more than 0 and at most {auth.MAX_TOKEN_TTL_HOURS:g} hours")
     storage = Storage.for_data_dir(data_dir, db_url)
-    blob_store = BlobStore(data_dir, storage)
+    backend = open_backend(data_dir, blobs_url, s3_credentials)
+    blob_store = BlobStore(backend, storage)
     documented: dict[str, Any] = {} if openapi else {"openapi_url": None, "docs_url": None, "redoc_url": None}
     app = FastAPI(title="绿盾 Inspector sync server", version=__version__,
                   description=f"Sync protocol {PROTOCOL_VERSION}: idempotent pushes, scoped pulls, "
@@ -279,11 +282,12 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         check_sha(sha256)
         with storage.read() as conn:
             published = zone_layers.is_published(conn, sha256)
-        path = zone_layers.layer_path(data_dir, sha256)
-        if not published or not path.is_file():
+        found = backend.open(layer_key(sha256)) if published else None
+        if found is None:
             raise HTTPException(404, "no such zone layer")
-        return StreamingResponse(file_chunks(path), media_type="application/octet-stream",
-                                 headers={"Content-Length": str(path.stat().st_size), "X-Content-SHA256": sha256})
+        size, stream = found
+        return StreamingResponse(stream, media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size), "X-Content-SHA256": sha256})
 
     @app.delete(API_PREFIX + "/records/{uuid}", response_model=RecordResult)
     def delete_record(uuid: str, user: auth.User = Depends(office_user)) -> RecordResult:
@@ -365,10 +369,11 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         check_sha(sha256)
         with storage.read() as conn:
             visible = blob_access.readable(conn, user, sha256)
-        if not visible or not blob_store.has_blob(sha256):
+        found = blob_store.open_blob(sha256) if visible else None
+        if found is None:
             raise HTTPException(404, "no such blob")
-        size = blob_store.blob_path(sha256).stat().st_size
-        return StreamingResponse(blob_store.iter_blob(sha256), media_type="application/octet-stream",
+        size, stream = found
+        return StreamingResponse(stream, media_type="application/octet-stream",
                                  headers={"Content-Length": str(size), "X-Content-SHA256": sha256})
 
     return app

@@ -1,47 +1,43 @@
 """The server's content-addressed blob store with resumable, checksummed chunked uploads.
 
-Layout under the data directory::
+The bytes live in a backend (:mod:`sync.server.blob_backends`): the data
+directory by default, or an S3-compatible object store shared by every server
+machine. Keys (the same in both)::
 
-    blobs/ab/cdef…              assembled, verified blobs (read-only, never changed)
-    blobs/ab/cdef….*.part       a bundle's blobs being written (renamed into place once durable)
+    blobs/ab/cdef…                   assembled, verified blobs (never changed)
     uploads/<user id>/<sha256>/<n>   verified chunks of one user's upload in progress
-    uploads/.tmp/               chunks and assembled blobs being written (moved into place only when complete)
 
-An upload starts with a manifest (size, chunk size, SHA-256 of each chunk).
-Each chunk body is checked against its manifest hash and length, written to
-a temporary file, ``fsync``-ed and renamed into place, so the set of chunk
-files is always the set of verified chunks — which is what the server
-reports to a client resuming an upload. Uploads in progress belong to the
-user who started them: another user's upload of the same blob is neither
-shown, resumed nor reset. ``complete`` concatenates the user's chunks into a
-temporary file and checks the whole SHA-256 — also when the blob is already
-stored, because an upload proves that its sender holds the bytes — then
-renames it to ``blobs/`` (or drops it: a blob is stored once) and only then
-inserts the ``blobs`` row that makes it visible.
+An upload starts with a manifest (size, chunk size, SHA-256 of each chunk),
+kept in the database, so any server process resumes it. Each chunk body is
+checked against its manifest hash and length and only then written (whole or
+not at all), so the set of chunk objects is always the set of verified
+chunks — which is what the server reports to a client resuming an upload.
+Uploads in progress belong to the user who started them: another user's
+upload of the same blob is neither shown, resumed nor reset. ``complete``
+has the backend concatenate the user's chunks and check the whole SHA-256 —
+also when the blob is already stored, because an upload proves that its
+sender holds the bytes — before the blob appears under its key, and only
+then inserts the ``blobs`` row that makes it visible.
 
 Small blobs come several to a request in a *bundle*; those verified and not
-stored yet are written durably together (:mod:`sync.server.durable_files`),
-then one transaction makes them all visible. A blob is stored only through
-its ``blobs`` row; who may *see* it is :mod:`sync.server.blob_access`'s
-decision, from the uploads the API records after this store confirmed them.
+stored yet are written durably together, then one transaction makes them all
+visible. A blob is stored only through its ``blobs`` row; who may *see* it is
+:mod:`sync.server.blob_access`'s decision, from the uploads the API records
+after this store confirmed them. :meth:`BlobStore.verify` (``inspector-server
+verify-blobs``) reads every stored blob back and checks it against its hash.
 """
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import os
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Any, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
 
-from inspector.store.media_store import file_chunks, write_hashed_temp
 from sync.protocol import BlobManifest
-from sync.server import durable_files
 from sync.server.auth import User
+from sync.server.blob_backends import BLOB_PREFIX, BlobBackend, blob_key, chunk_prefix
 from sync.server.storage import Storage, blobs, chunked_uploads, insert_new, server_now
 
 
@@ -79,18 +75,13 @@ def _bundle_entries(body: memoryview) -> list[tuple[str, int, int]]:
     return spans
 
 
-class BlobStore:
-    def __init__(self, data_dir: Path, storage: Storage) -> None:
-        self.root = data_dir
-        self.storage = storage
-        self.blob_dir = data_dir / "blobs"
-        self.upload_dir = data_dir / "uploads"
-        self.tmp_dir = self.upload_dir / ".tmp"
-        for directory in (self.blob_dir, self.tmp_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+VERIFY_THREADS = 8  # blobs read back at once by verify (an object store answers each after a round trip)
 
-    def blob_path(self, sha256: str) -> Path:
-        return self.blob_dir / sha256[:2] / sha256[2:]
+
+class BlobStore:
+    def __init__(self, backend: BlobBackend, storage: Storage) -> None:
+        self.backend = backend
+        self.storage = storage
 
     def has_blob(self, sha256: str) -> bool:
         with self.storage.read() as conn:
@@ -106,8 +97,8 @@ class BlobStore:
                 found.update(r[0] for r in conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256.in_(part))))
         return found
 
-    def _session_dir(self, sha256: str, user: User) -> Path:
-        return self.upload_dir / str(user.id) / sha256
+    def _chunks(self, sha256: str, user: User) -> str:
+        return chunk_prefix(user.id, sha256)
 
     def _session(self, sha256: str, user: User) -> tuple[Any, Any]:
         """The WHERE clauses of ``user``'s upload of the blob."""
@@ -123,10 +114,7 @@ class BlobStore:
 
     def received(self, sha256: str, user: User) -> list[int]:
         """The chunk indexes of ``user``'s upload of the blob that the server holds, verified."""
-        directory = self._session_dir(sha256, user)
-        if not directory.is_dir():
-            return []
-        return sorted(int(p.name) for p in directory.iterdir() if p.name.isdigit())
+        return sorted(int(name) for name in self.backend.names(self._chunks(sha256, user)) if name.isdigit())
 
     def start(self, manifest: BlobManifest, user: User) -> list[int]:
         """Register (or resume) ``user``'s upload; returns the chunk indexes already received."""
@@ -135,7 +123,7 @@ class BlobStore:
         known = self._manifest(manifest.sha256, user)
         if known is not None and known == manifest:
             return self.received(manifest.sha256, user)
-        shutil.rmtree(self._session_dir(manifest.sha256, user), ignore_errors=True)
+        self.backend.delete_prefix(self._chunks(manifest.sha256, user))
         with self.storage.write() as conn:
             conn.execute(chunked_uploads.delete().where(*self._session(manifest.sha256, user)))
             conn.execute(chunked_uploads.insert().values(sha256=manifest.sha256, user_id=user.id, size=manifest.size,
@@ -156,13 +144,7 @@ class BlobStore:
             raise UploadProblem(422, f"chunk {index} must be {expected} bytes, got {len(body)}")
         if hashlib.sha256(body).hexdigest() != manifest.chunks[index]:
             raise UploadProblem(422, f"chunk {index} does not match its SHA-256")
-        target_dir = self._session_dir(sha256, user)
-        target_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.tmp_dir, delete=False, suffix=".part") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, target_dir / str(index))
+        self.backend.put_chunk(self._chunks(sha256, user) + str(index), body)
         return self.received(sha256, user)
 
     def complete(self, sha256: str, user: User) -> None:
@@ -170,35 +152,27 @@ class BlobStore:
         manifest = self._manifest(sha256, user)
         if manifest is None:
             raise UploadProblem(409, "no upload started for this blob")
-        session = self._session_dir(sha256, user)
+        session = self._chunks(sha256, user)
         missing = sorted(set(range(len(manifest.chunks))) - set(self.received(sha256, user)))
         if missing:
             raise UploadProblem(409, f"chunks missing: {missing[:20]}")
-        parts = (file_chunks(session / str(index)) for index in range(len(manifest.chunks)))
-        temp, digest, size = write_hashed_temp(itertools.chain.from_iterable(parts), self.tmp_dir)
-        if digest != sha256 or size != manifest.size:
-            temp.unlink(missing_ok=True)
-            shutil.rmtree(session, ignore_errors=True)
+        parts = [session + str(index) for index in range(len(manifest.chunks))]
+        # the same bytes stored already are kept, but the upload is still checked against the hash
+        target = blob_key(sha256) if not self.has_blob(sha256) else session + "assembled"
+        if not self.backend.assemble(parts, target, sha256, manifest.size):
+            self.backend.delete_prefix(session)
             raise UploadProblem(422, "assembled blob does not match its SHA-256; upload again")
-        if self.has_blob(sha256):  # the same bytes are stored already: keep those
-            temp.unlink()
-        else:
-            final = self.blob_path(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(temp, 0o444)
-            os.replace(temp, final)
-            durable_files.fsync_dir(final.parent)
         with self.storage.write() as conn:
-            insert_new(conn, blobs, [{"sha256": sha256, "size": size, "uploaded_by": user.name,
+            insert_new(conn, blobs, [{"sha256": sha256, "size": manifest.size, "uploaded_by": user.name,
                                       "stored_at": server_now()}])
             conn.execute(chunked_uploads.delete().where(*self._session(sha256, user)))
-        shutil.rmtree(session, ignore_errors=True)
+        self.backend.delete_prefix(session)
 
     def store_bundle(self, body: bytes, user_name: str) -> list[str]:
         """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes.
 
         Blobs whose SHA-256 matches and that the store does not hold yet are written durably
-        (:func:`durable_files.write_all`); only then does one transaction insert the ``blobs`` rows that
+        (the backend's ``put_many``); only then does one transaction insert the ``blobs`` rows that
         make them visible — so what the answer lists is durable."""
         view = memoryview(body)
         verified: dict[str, memoryview] = {}
@@ -207,12 +181,43 @@ class BlobStore:
             if sha256 not in verified and hashlib.sha256(data).hexdigest() == sha256:
                 verified[sha256] = data
         held = self.present(list(verified))
-        durable_files.write_all((str(self.blob_path(sha)), data) for sha, data in verified.items() if sha not in held)
+        self.backend.put_many([(blob_key(sha), data) for sha, data in verified.items() if sha not in held])
         with self.storage.write() as conn:  # stored only now, all in one transaction
             now = server_now()
             insert_new(conn, blobs, [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
                                      for sha, data in verified.items()])
         return list(verified)
 
-    def iter_blob(self, sha256: str) -> Iterator[bytes]:
-        return file_chunks(self.blob_path(sha256))
+    def open_blob(self, sha256: str) -> Optional[tuple[int, Iterator[bytes]]]:
+        """A stored blob's size and streamed bytes (``None`` when it is not stored)."""
+        if not self.has_blob(sha256):
+            return None
+        return self.backend.open(blob_key(sha256))
+
+    def _check(self, sha256: str, size: int) -> Optional[str]:
+        """What is wrong with one stored blob, else ``None``."""
+        found = self.backend.open(blob_key(sha256))
+        if found is None:
+            return "missing"
+        digest, read = hashlib.sha256(), 0
+        for data in found[1]:
+            digest.update(data)
+            read += len(data)
+        if read != size:
+            return f"size {read} bytes, expected {size}"
+        return None if digest.hexdigest() == sha256 else "content does not match its SHA-256"
+
+    def verify(self) -> dict[str, Any]:
+        """Read every stored blob back and check it against its hash and size: ``{"backend", "checked", "ok",
+        "failed": [{"sha256", "problem"}], "unlisted"}`` (``unlisted``: objects under ``blobs/`` without a
+        ``blobs`` row, e.g. left by a crash before the row was written; never served)."""
+        with self.storage.read() as conn:
+            rows = [(r.sha256, r.size) for r in conn.execute(sa.select(blobs.c.sha256, blobs.c.size))]
+        with ThreadPoolExecutor(VERIFY_THREADS) as pool:
+            problems = list(pool.map(lambda row: self._check(*row), rows))
+        failed = [{"sha256": sha, "problem": problem} for (sha, _), problem in zip(rows, problems) if problem]
+        listed = {sha for sha, _ in rows}
+        unlisted = sum(1 for key in self.backend.iter_keys(BLOB_PREFIX)
+                       if key[len(BLOB_PREFIX):].replace("/", "") not in listed)
+        return {"backend": self.backend.description, "checked": len(rows), "ok": len(rows) - len(failed),
+                "failed": sorted(failed, key=lambda item: item["sha256"]), "unlisted": unlisted}

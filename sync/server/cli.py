@@ -3,6 +3,7 @@
 ::
 
     inspector-server --data DIR serve --host 127.0.0.1 --port N [--db URL] [--workers N]
+                                      [--blobs s3://BUCKET?endpoint=URL] [--s3-credentials FILE]
                                       [--ssl-certfile F --ssl-keyfile F] [--token-ttl-hours H] [--openapi]
     inspector-server --data DIR add-user NAME --role inspector|reviewer|admin --jurisdiction ADCODE
                                 [--name 显示名] --password-stdin
@@ -11,10 +12,15 @@
     inspector-server --data DIR publish-zones FILE [--crs EPSG:n] [--encoding E] [--map k=F,...] [--kind K] [--layer L]
     inspector-server --data DIR check-records
     inspector-server --data DIR purge-record UUID --reason TEXT [--by NAME]
+    inspector-server --data DIR verify-blobs
 
 The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
-(e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); a URL given once is
-remembered in ``DIR/server.json`` for later commands. Output is one JSON
+(e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); the evidence lives in
+``DIR`` unless ``--blobs`` names an S3-compatible object store (credentials
+from ``--s3-credentials FILE`` or the environment, see
+:mod:`sync.server.s3_backend`; never on the command line). Each of these given
+once is remembered in ``DIR/server.json`` for later commands (the credentials
+file by its path only). Output is one JSON
 document; exit code 2 for bad input. ``publish-zones`` also publishes a new
 version of every changed zone layer, which devices download on their next sync.
 ``add-user`` on an existing user changes their password (and role and
@@ -24,7 +30,8 @@ OpenAPI document at ``/openapi.json`` with ``/docs`` and ``/redoc`` (off by
 default).
 ``serve --workers N`` runs N API processes (uvicorn workers) over the same
 data directory and database; every lock lives in the database.
-``check-records`` lists the stored records that fail the current record
+``verify-blobs`` reads every stored blob back and checks it against its SHA-256 and size (exit 2 when any
+fails). ``check-records`` lists the stored records that fail the current record
 schema (``[{"uuid", "kind", "reason"}]``) and ``purge-record`` archives one
 verbatim and leaves a bare tombstone (see :mod:`sync.server.purge`).
 """
@@ -45,16 +52,26 @@ APP_OPTIONS_ENV = "INSPECTOR_SERVER_APP_OPTIONS"  # serve's options for create_a
 WORKER_APP = "sync.server.cli:worker_app"  # what each worker process imports and calls
 
 
-def database_url(data_dir: Path, given: Optional[str]) -> Optional[str]:
-    """The ``--db`` URL, remembered in the data directory; ``None`` means SQLite there."""
+CONFIG_KEYS = ("db", "blobs", "s3_credentials")  # what server.json remembers
+
+
+def server_config(data_dir: Path, **given: Optional[str]) -> dict[str, Optional[str]]:
+    """The ``--db``, ``--blobs`` and ``--s3-credentials`` settings: those given now, remembered in the data
+    directory's ``server.json``, over those remembered earlier (``None``: the default)."""
     config = data_dir / CONFIG_NAME
-    if given:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        config.write_text(json.dumps({"db": given}), encoding="utf-8")
-        return given
+    known: dict[str, Optional[str]] = dict.fromkeys(CONFIG_KEYS)
     if config.is_file():
-        return json.loads(config.read_text(encoding="utf-8")).get("db")
-    return None
+        known.update({k: v for k, v in json.loads(config.read_text(encoding="utf-8")).items() if k in CONFIG_KEYS})
+    fresh = {key: value for key, value in given.items() if value}
+    if fresh:
+        if fresh.get("blobs"):
+            from sync.server.blob_backends import open_backend
+
+            open_backend(data_dir, fresh["blobs"], fresh.get("s3_credentials") or known["s3_credentials"]).close()
+        known.update(fresh)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        config.write_text(json.dumps({k: v for k, v in known.items() if v}), encoding="utf-8")
+    return known
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,11 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in DIR)")
+    db_parent.add_argument("--blobs", metavar="URL",
+                           help="evidence store: s3://BUCKET?endpoint=https://HOST:PORT[&region=R][&ca=FILE] "
+                                "(default: DIR)")
+    db_parent.add_argument("--s3-credentials", metavar="FILE",
+                           help="AWS-format credentials file for --blobs (default: AWS_ACCESS_KEY_ID and "
+                                "AWS_SECRET_ACCESS_KEY from the environment)")
     parser = argparse.ArgumentParser(prog="inspector-server", description="绿盾 Inspector sync server")
     parser.add_argument("--data", required=True, metavar="DIR", help="server data directory")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", parents=[db_parent], help="run the HTTP(S) server")
+    serve = commands.add_parser(
+        "serve", parents=[db_parent], help="run the HTTP(S) server",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the API. Every process is stateless: users, tokens, login throttling, upload sessions, "
+                    "records, sequence numbers and locks live in the database, evidence and zone layers in the "
+                    "blob store.\n\nSeveral machines (behind a load balancer) serve as one when each runs\n"
+                    "  inspector-server --data DIR serve --db postgresql+psycopg://USER@DBHOST/DB \\\n"
+                    "      --blobs 's3://BUCKET?endpoint=https://S3HOST' --workers N\n"
+                    "with the same --db and --blobs (credentials in the environment or --s3-credentials FILE); "
+                    "DIR then holds only server.json. Publish ledgers and zones from one admin machine.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--ssl-certfile")
@@ -102,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     zones.add_argument("--kind")
     zones.add_argument("--layer")
 
+    commands.add_parser("verify-blobs", parents=[db_parent],
+                        help="check every stored blob against its SHA-256 (exit 2 when any fails)")
     commands.add_parser("check-records", parents=[db_parent],
                         help="list stored records that fail the current record schema")
     purge = commands.add_parser("purge-record", parents=[db_parent],
@@ -130,10 +164,12 @@ def worker_app() -> Any:
     from sync.server.app import create_app
 
     data_dir = Path(os.environ[DATA_DIR_ENV])
-    return create_app(data_dir, database_url(data_dir, None), **json.loads(os.environ.get(APP_OPTIONS_ENV, "{}")))
+    config = server_config(data_dir)
+    return create_app(data_dir, config["db"], blobs_url=config["blobs"], s3_credentials=config["s3_credentials"],
+                      **json.loads(os.environ.get(APP_OPTIONS_ENV, "{}")))
 
 
-def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict[str, Any]:
+def _serve(args: argparse.Namespace, data_dir: Path, config: dict[str, Optional[str]]) -> dict[str, Any]:
     from sync.server.app import create_app
     from sync.server.storage import Storage
 
@@ -144,8 +180,10 @@ def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict
     app_options = {"token_ttl_hours": args.token_ttl_hours, "openapi": args.openapi}
     options = {"host": args.host, "port": args.port, "ssl_certfile": args.ssl_certfile,
                "ssl_keyfile": args.ssl_keyfile}
+    url = config["db"]
     if args.workers == 1:
-        serve_app(create_app(data_dir, url, **app_options), **options)
+        serve_app(create_app(data_dir, url, blobs_url=config["blobs"], s3_credentials=config["s3_credentials"],
+                             **app_options), **options)
     else:
         Storage.for_data_dir(data_dir, url).dispose()  # the schema, made once before the workers start
         os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
@@ -156,13 +194,22 @@ def _serve(args: argparse.Namespace, data_dir: Path, url: Optional[str]) -> dict
 
 def run(args: argparse.Namespace) -> Any:
     data_dir = Path(args.data)
-    url = database_url(data_dir, args.db)
+    config = server_config(data_dir, db=args.db, blobs=args.blobs, s3_credentials=args.s3_credentials)
     if args.command == "serve":
-        return _serve(args, data_dir, url)
+        return _serve(args, data_dir, config)
+    from sync.server.blob_backends import open_backend
     from sync.server.storage import Storage
 
-    storage = Storage.for_data_dir(data_dir, url)
+    storage = Storage.for_data_dir(data_dir, config["db"])
     try:
+        if args.command == "verify-blobs":
+            from sync.server.blob_store import BlobStore
+
+            backend = open_backend(data_dir, config["blobs"], config["s3_credentials"])
+            try:
+                return BlobStore(backend, storage).verify()
+            finally:
+                backend.close()
         if args.command == "add-user":
             from sync.server.auth import add_user
 
@@ -186,8 +233,13 @@ def run(args: argparse.Namespace) -> Any:
             return publish.publish_ledger(data_dir, storage, Path(args.file))
         from inspector.importers.zone_import import parse_field_map
 
-        return publish.publish_zones(data_dir, storage, Path(args.file), crs=args.crs, encoding=args.encoding,
-                                     field_map=parse_field_map(args.field_map), kind=args.kind, layer=args.layer)
+        backend = open_backend(data_dir, config["blobs"], config["s3_credentials"])
+        try:
+            return publish.publish_zones(data_dir, storage, Path(args.file), backend=backend, crs=args.crs,
+                                         encoding=args.encoding, field_map=parse_field_map(args.field_map),
+                                         kind=args.kind, layer=args.layer)
+        finally:
+            backend.close()
     finally:
         storage.dispose()
 
@@ -205,7 +257,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 130
     json.dump(result, sys.stdout, ensure_ascii=False, indent=1, default=str)
     sys.stdout.write("\n")
-    return 0
+    return 2 if args.command == "verify-blobs" and result["failed"] else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

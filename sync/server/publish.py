@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import sqlalchemy as sa
 
 from inspector.store.workspace import Workspace
 from sync.protocol import content_hash
 from sync.record_codec import to_wire
+from sync.server.blob_backends import BlobBackend
 from sync.server.storage import Storage, next_seq, records, server_now
 
 PUBLISHER = "publish"  # the updated_by name of published records
@@ -73,14 +74,16 @@ def publish_ledger(data_dir: Path, storage: Storage, path: Path) -> dict[str, An
     return {"import": imported.as_dict(), "published": published}
 
 
-def publish_zones(data_dir: Path, storage: Storage, path: Path, **options: Any) -> dict[str, Any]:
+def publish_zones(data_dir: Path, storage: Storage, path: Path, *, backend: Optional[BlobBackend] = None,
+                  **options: Any) -> dict[str, Any]:
     """Import zones into the server workspace, re-publish cases whose attribution changed and publish the
-    changed zone layers for devices."""
+    changed zone layers for devices into ``backend`` (default: the data directory)."""
     from inspector.importers.zone_import import import_zones
+    from sync.server.blob_backends import FileBackend
     from sync.server.zone_layers import publish_layers
 
     with server_workspace(data_dir) as ws:
         imported = import_zones(ws, path, **options)
         published = publish_cases(ws, storage)
-        layers = publish_layers(data_dir, storage, ws)
+        layers = publish_layers(backend or FileBackend(data_dir), storage, ws)
     return {"import": imported.as_dict(), "published": published, "zone_layers": layers}

@@ -3,10 +3,11 @@
 After ``publish-zones`` imported a file into the server workspace,
 :func:`publish_layers` exports every layer there
 (:func:`inspector.importers.zone_layer_file.export_layer`). A layer whose file has a
-new SHA-256 gets the next version: the file is written under
-``DIR/zone_layers/<sha256>.jsonl.gz`` (temporary file, ``fsync``, rename)
-and only then recorded in ``zone_layers``, so a listed version always has
-its file. Unchanged layers keep their version, so devices download nothing.
+new SHA-256 gets the next version: the file is stored in the blob backend
+as ``zone_layers/<sha256>.jsonl.gz`` (whole or not at all; in the data
+directory or the object store every server machine shares) and only then
+recorded in ``zone_layers``, so a listed version always has its file.
+Unchanged layers keep their version, so devices download nothing.
 
 Scope: zones are the province's maps, not case data. Every authenticated
 user may list and download every layer — a device needs the zones around
@@ -16,24 +17,15 @@ a layer identifies a case or a person.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from inspector.store.media_store import fsync_dir
 from inspector.store.workspace import Workspace
 from sync.protocol import ZoneLayerInfo
+from sync.server.blob_backends import BlobBackend, layer_key
 from sync.server.storage import Storage, server_now, zone_layers
-
-LAYER_DIR = "zone_layers"
-
-
-def layer_path(data_dir: Path, sha256: str) -> Path:
-    return data_dir / LAYER_DIR / f"{sha256}.jsonl.gz"
 
 
 def current_layers(conn: Connection) -> list[ZoneLayerInfo]:
@@ -53,25 +45,7 @@ def is_published(conn: Connection, sha256: str) -> bool:
         is not None
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    """Write a content-addressed file durably (an existing one is already these bytes)."""
-    if path.is_file():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix="layer-", suffix=".part", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def publish_layers(data_dir: Path, storage: Storage, ws: Workspace) -> list[dict[str, Any]]:
+def publish_layers(backend: BlobBackend, storage: Storage, ws: Workspace) -> list[dict[str, Any]]:
     """Export every layer of the server workspace; record a new version for each changed one."""
     from inspector.importers.zone_layer_file import export_layer, layer_keys
 
@@ -88,7 +62,8 @@ def publish_layers(data_dir: Path, storage: Storage, ws: Workspace) -> list[dict
             published.append({"layer_key": key, "version": known.version, "sha256": sha, "features": features,
                               "changed": False})
             continue
-        _write_once(layer_path(data_dir, sha), data)
+        if not backend.exists(layer_key(sha)):  # content-addressed: one there is these bytes already
+            backend.put(layer_key(sha), memoryview(data))
         version = known.version + 1 if known else 1
         with storage.write() as conn:
             conn.execute(zone_layers.insert().values(layer_key=key, version=version, sha256=sha, size=len(data),
