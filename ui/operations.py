@@ -106,7 +106,7 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
 
     def work(job: Job) -> Any:
         return transition(session.writer(), case_uuid, target, role=session.role, actor=session.actor,
-                          reason=reason, recurred=recurred)
+                          jurisdiction=session.jurisdiction, reason=reason, recurred=recurred)
     return start(session, "transition", work, mutation=True)
 
 

@@ -49,12 +49,13 @@ class Session(QObject):
     roleChanged = Signal(str)
 
     def __init__(self, ws: Workspace, *, role: str = INSPECTOR, actor: str | None = None,
-                 parent: QObject | None = None) -> None:
+                 jurisdiction: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ws = ws
         self._writer: Workspace | None = None
         self._role = role if role in ROLES else INSPECTOR
         self.actor = actor or default_actor()
+        self.jurisdiction = jurisdiction  # adcode the user acts for (interim: the acting account will carry it)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one writer: operations run in order
         self.jobs: set[QObject] = set()  # running jobs, kept alive until they finish

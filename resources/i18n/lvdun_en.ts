@@ -1277,6 +1277,16 @@
         <source>{case}：{old} → {new}</source>
         <translation>{case}: {old} → {new}</translation>
     </message>
+    <message>
+        <source>确认通过</source>
+        <translation>Confirm approval</translation>
+    </message>
+    <message>
+        <source>通过问题 {case}：{old} → {new}？
+通过后将以您的名义记录，不能撤销。</source>
+        <translation>Approve case {case}: {old} → {new}?
+The approval is recorded in your name and cannot be undone.</translation>
+    </message>
 </context>
 <context>
     <name>RunPage</name>
