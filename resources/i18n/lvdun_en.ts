@@ -2227,4 +2227,42 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation>Workflow step</translation>
     </message>
 </context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>请在此处签名</source>
+        <translation>Sign here</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>签名 — {role}</source>
+        <translation>Signature — {role}</translation>
+    </message>
+    <message>
+        <source>{role}：{name}</source>
+        <translation>{role}: {name}</translation>
+    </message>
+    <message>
+        <source>用手写笔、手指或鼠标在框内签名</source>
+        <translation>Sign inside the box with a pen, a finger or the mouse</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>不签名，继续</source>
+        <translation>Continue without signing</translation>
+    </message>
+</context>
 </TS>
