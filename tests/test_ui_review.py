@@ -15,13 +15,18 @@ def _place(ws, uuid: str) -> tuple[str, str]:
     return row[0], row[1]
 
 
+def _confirm_button(box):
+    return next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+
+
 def _confirm(qtbot, queue):
     """Approve the selected case and answer 确认通过; returns the started job."""
     box = queue.approve()
     assert box is not None and queue.confirmation is box
-    confirm = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    confirm.click()
+    _confirm_button(box).click()
     assert queue.confirmation is None
+    if queue.signature_dialog is not None:  # the county's and the city's acceptance ask for a signature
+        queue.signature_dialog.skip_button.click()
     return queue.last_job
 
 
@@ -106,6 +111,53 @@ def test_approval_is_confirmed_naming_case_and_target_and_cancel_changes_nothing
     assert session.ws.conn.execute("SELECT count(*) FROM transitions").fetchone()[0] == moves
     status = session.ws.conn.execute("SELECT status FROM cases WHERE uuid = ?", (uuid,)).fetchone()[0]
     assert status == "申请销号"
+    queue.close()
+
+
+def _draw(pad) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(60, 60))
+    QTest.mouseMove(pad, QPoint(160, 110))
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(220, 80))
+
+
+def test_acceptance_asks_for_the_reviewers_signature(session, qtbot, tmp_path, monkeypatch):
+    from ui import operations
+    from ui.review import office_operations
+    from ui.review.review_queue import ReviewQueuePanel
+
+    approvals = []
+
+    def approve(**call):  # the signed transition is the records engineer's core API: record what is asked
+        approvals.append(call)
+        return operations.Job("transition")
+
+    monkeypatch.setattr(office_operations, "approve", approve)
+    cases = _queue_in_every_review_state(session, tmp_path)
+    session.set_role("reviewer")
+    queue = show_exposed(qtbot, ReviewQueuePanel(session), (1000, 700))
+    queue.list.select_case(cases["申请销号"])
+    _confirm_button(queue.approve()).click()
+    pad = queue.signature_dialog
+    assert pad is not None and "测试员" in pad.signer.text() and "县级验收" in pad.windowTitle()
+    pad.cancel_button.click()  # cancelling the pad cancels the approval
+    assert approvals == [] and queue.signature_dialog is None
+    _confirm_button(queue.approve()).click()
+    _draw(queue.signature_dialog.pad)
+    assert queue.signature_dialog.confirm()
+    signature = approvals[-1]["signature"]
+    assert approvals[-1]["target"] == "县级验收" and approvals[-1]["case_uuid"] == cases["申请销号"]
+    assert signature.signer_role == "county" and signature.signer_name == "测试员"
+    assert signature.png.startswith(b"\x89PNG")
+    queue.list.select_case(cases["县级验收"])
+    _confirm_button(queue.approve()).click()
+    queue.signature_dialog.skip_button.click()  # a clear choice to approve without signing
+    assert approvals[-1]["target"] == "市级验收" and approvals[-1]["signature"] is None
+    queue.list.select_case(cases["市级验收"])
+    _confirm_button(queue.approve()).click()  # closing (→ 已销号) is not a signed acceptance step
+    assert queue.signature_dialog is None and approvals[-1]["target"] == "已销号"
     queue.close()
 
 

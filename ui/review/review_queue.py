@@ -11,7 +11,8 @@ the two buttons keep one size and place whatever is selected (each is as wide
 as its longest label in the UI language: the panel is rebuilt on a language
 switch), they sit at the two ends of their row, and approving first asks for
 confirmation naming the case and the target state (the default answer is
-cancel). Success and refusal messages differ in colour and prefix (✔ / ✖) and
+cancel); at the county's and the city's acceptance the reviewer then signs on
+the pad (or chooses 不签名). Success and refusal messages differ in colour and prefix (✔ / ✖) and
 are cleared when another case is selected.
 """
 from __future__ import annotations
@@ -25,7 +26,10 @@ from ui import labels, operations
 from ui.cases.case_list import CaseListPanel
 from ui.layouts import STRETCH, hbox, vbox
 from ui.plain_text import plain_label
+from ui.review import office_operations
+from ui.review.office_operations import SIGN_OFF_ROLES
 from ui.session import Session
+from ui.widgets.signature_pad import Captured, SignatureDialog
 
 OK_PREFIX, REFUSAL_PREFIX = "✔ ", "✖ "  # told apart without colour, too
 
@@ -52,6 +56,7 @@ class ReviewQueuePanel(QWidget):
         self.session = session
         self.last_job: operations.Job | None = None
         self.confirmation: QMessageBox | None = None  # the open approval confirmation, if any
+        self.signature_dialog: SignatureDialog | None = None  # the reviewer's signature pad, while open
         self._message_case: str | None = None  # the case the shown message is about
         self.list = CaseListPanel(session, self, fixed_statuses=REVIEW_STATES)
         self.list.layout().setContentsMargins(0, 0, 0, 0)
@@ -121,8 +126,26 @@ class ReviewQueuePanel(QWidget):
     def _confirmed(self, box: QMessageBox, confirm: QPushButton, uuid: str, target: str) -> None:
         self.confirmation = None
         if box.clickedButton() is confirm:
-            self._run(uuid, target, None)
+            if target in SIGN_OFF_ROLES:
+                self._ask_signature(uuid, target)
+            else:
+                self._approve(uuid, target, None)
         box.deleteLater()
+
+    def _ask_signature(self, uuid: str, target: str) -> SignatureDialog:
+        """The reviewer signs the acceptance (or chooses 不签名); cancelling the pad cancels the approval."""
+        signer = office_operations.signer_name(self.session)
+        dialog = SignatureDialog(labels.status_text(target), signer, self, allow_skip=True)
+        dialog.accepted.connect(lambda: self._approve(uuid, target, Captured(dialog.png, SIGN_OFF_ROLES[target],
+                                                                            signer) if dialog.png else None))
+        dialog.finished.connect(lambda _result: setattr(self, "signature_dialog", None))
+        self.signature_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _approve(self, uuid: str, target: str, signature: Captured | None) -> operations.Job:
+        job = office_operations.approve(session=self.session, case_uuid=uuid, target=target, signature=signature)
+        return self._follow(job, uuid)
 
     def send_back(self) -> operations.Job | None:
         uuid = self.list.selected_uuid()
@@ -136,6 +159,9 @@ class ReviewQueuePanel(QWidget):
 
     def _run(self, uuid: str, target: str, reason: str | None) -> operations.Job:
         job = operations.transition_case(session=self.session, case_uuid=uuid, target=target, reason=reason)
+        return self._follow(job, uuid)
+
+    def _follow(self, job: operations.Job, uuid: str) -> operations.Job:
         job.succeeded.connect(lambda r: self._done(r))
         job.failed.connect(lambda text: self._show(uuid, text, False))
         self.last_job = job

@@ -11,6 +11,8 @@ signing is optional, a separate 不签名 choice.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -33,6 +35,14 @@ INK = QColor("#111a2e")  # dark blue-black ink
 INK_WIDTH_PX = 3.0  # line width at normal pressure
 TRIM_MARGIN_PX = 12  # blank border kept around the ink in the exported PNG
 Stroke = list[tuple[QPointF, float]]  # points with pen pressure (1.0 for mouse and touch)
+
+
+class Captured(NamedTuple):
+    """A signature drawn on the pad, for one sign-off: the PNG, the signer's role in it and their name."""
+
+    png: bytes
+    signer_role: str
+    signer_name: str
 
 
 class SignaturePad(QWidget):
