@@ -174,7 +174,8 @@ def test_messages_differ_and_clear_when_the_selection_changes(session, qtbot, tm
     refusal = queue.message.text()
     assert refusal.startswith("✖ ") and "退回须填写原因" in refusal
     assert queue.message.objectName() == "refusal" and queue.message.isVisible()
-    refusal_colour = _pixel(queue.message, 4, queue.message.height() // 2)
+    refusal_colour = _pixel(queue.message, queue.message.width() - 5, queue.message.height() // 2)
+    assert refusal_colour.red() > refusal_colour.green() + 10  # a red box, not the panel's grey
     queue.list.select_case(first)
     assert not queue.message.isVisible() and queue.message.text() == ""
 
@@ -183,7 +184,8 @@ def test_messages_differ_and_clear_when_the_selection_changes(session, qtbot, tm
     qtbot.waitUntil(lambda: queue.message.isVisible())
     assert queue.message.text().startswith("✔ ") and "县级验收" in queue.message.text()
     assert queue.message.objectName() == "notice"
-    assert _pixel(queue.message, 4, queue.message.height() // 2).name() != refusal_colour.name()
+    notice_colour = _pixel(queue.message, queue.message.width() - 5, queue.message.height() // 2)
+    assert notice_colour.green() > notice_colour.red() + 10  # a green box
     queue.list.select_case(second)
     assert not queue.message.isVisible()
     queue.close()

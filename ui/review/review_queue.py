@@ -178,7 +178,8 @@ class ReviewQueuePanel(QWidget):
     def _show(self, case_uuid: str, text: str, ok: bool) -> None:
         self._message_case = case_uuid
         self.message.setObjectName("notice" if ok else "refusal")
-        self.message.setStyleSheet("")  # re-polish for the new object name
+        self.message.style().unpolish(self.message)  # the style sheet's rule for the new object name
+        self.message.style().polish(self.message)
         self.message.setText((OK_PREFIX if ok else REFUSAL_PREFIX) + text)
         self.message.show()
 
