@@ -169,13 +169,13 @@ class ReviewQueuePanel(QWidget):
 
     def _done(self, result: dict) -> None:
         self.reason.clear()
-        self._show(result["case_uuid"], self.tr("{case}：{old} → {new}").format(
+        self._show(result.get("case_uuid"), self.tr("{case}：{old} → {new}").format(
             case=result["case_no"], old=labels.status_text(result["from_state"]),
             new=labels.status_text(result["status"])), True)
         self._update_buttons()
 
     # -- messages -----------------------------------------------------------------
-    def _show(self, case_uuid: str, text: str, ok: bool) -> None:
+    def _show(self, case_uuid: str | None, text: str, ok: bool) -> None:
         self._message_case = case_uuid
         self.message.setObjectName("notice" if ok else "refusal")
         self.message.style().unpolish(self.message)  # the style sheet's rule for the new object name
