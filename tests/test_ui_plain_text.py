@@ -173,7 +173,7 @@ def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
     queue = ReviewQueuePanel(session)
     qtbot.addWidget(queue)
     queue._done({"case_no": hostile("编号"), "from_state": "申请销号", "status": "县级验收"})
-    assert_plain(queue.message, f"{hostile('编号')}：申请销号 → 县级验收")
+    assert_plain(queue.message, f"✔ {hostile('编号')}：申请销号 → 县级验收")
     form = FindingForm(session, uuid)
     qtbot.addWidget(form)
     assert form.windowTitle() == f"核查记录 — {hostile('编号')}"

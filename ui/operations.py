@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
@@ -101,13 +101,15 @@ def start(session: Session, name: str, work: Work, *, mutation: bool = False) ->
 
 # -- case work -------------------------------------------------------------
 def transition_case(*, session: Session, case_uuid: str, target: str, reason: str | None = None,
-                    recurred: bool = False) -> Job:
+                    recurred: bool = False, signatures: Sequence[Any] = ()) -> Job:
+    """A workflow move as the session's acting user, signed by ``signatures`` (core Signature values)."""
     from inspector.casework.workflow import transition
 
     def work(job: Job) -> Any:
         actor = session.actor
         return transition(session.writer(), case_uuid, target, role=session.role, actor=actor.user,
-                          actor_name=actor.name, jurisdiction=actor.jurisdiction, reason=reason, recurred=recurred)
+                          actor_name=actor.name, jurisdiction=actor.jurisdiction, reason=reason, recurred=recurred,
+                          signatures=signatures)
     return start(session, "transition", work, mutation=True)
 
 
@@ -119,11 +121,14 @@ def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase
     return start(session, "attach", work, mutation=True)
 
 
-def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any]) -> Job:
+def add_finding(*, session: Session, case_uuid: str, values: dict[str, Any],
+                signatures: Sequence[Any] = ()) -> Job:
+    """A finding (核查记录), signed by ``signatures`` (core Signature values)."""
     from inspector.casework import findings
 
     def work(job: Job) -> Any:
-        return findings.add_finding(session.writer(), case_uuid, actor=session.actor.user, **values)
+        return findings.add_finding(session.writer(), case_uuid, actor=session.actor.user, signatures=signatures,
+                                    **values)
     return start(session, "finding", work, mutation=True)
 
 

@@ -27,6 +27,8 @@ QPushButton:disabled {{ color: #9aa5a0; background: #f0f2f1; }}
 QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border-color: {ACCENT}; font-weight: bold; }}
 QPushButton[primary="true"]:hover {{ background: #15583f; }}
 QPushButton[danger="true"] {{ color: #a32020; border-color: #d8a0a0; }}
+QPushButton[primary="true"]:disabled, QPushButton[danger="true"]:disabled {{ color: #9aa5a0; background: #f0f2f1;
+              border-color: #d6dcd9; font-weight: normal; }}
 QComboBox, QLineEdit, QDoubleSpinBox, QSpinBox, QDateEdit {{ min-height: {TOUCH_PX - 4}px; padding: 0 8px;
               border: 1px solid #b9c4bf; border-radius: 6px; background: #ffffff; }}
 QComboBox QAbstractItemView {{ min-width: 160px; }}

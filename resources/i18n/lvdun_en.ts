@@ -245,6 +245,22 @@
         <source>✖ 审计链异常：断点 {seq}，{n} 处记录或文件被改动</source>
         <translation>✖ Audit log broken at {seq}; {n} records or files changed</translation>
     </message>
+    <message>
+        <source>会签</source>
+        <translation>Countersign</translation>
+    </message>
+    <message>
+        <source>记录部门会签（意见、扫描件、签名）</source>
+        <translation>Record a department's countersign (opinion, scan, signature)</translation>
+    </message>
+    <message>
+        <source>公示</source>
+        <translation>Publicity</translation>
+    </message>
+    <message>
+        <source>记录销号公示（期间、地点）</source>
+        <translation>Record the closure publicity (period, place)</translation>
+    </message>
 </context>
 <context>
     <name>CaseListPanel</name>
@@ -835,6 +851,22 @@
         <source> ±{m:.0f} 米</source>
         <translation> ±{m:.0f} m</translation>
     </message>
+    <message>
+        <source>被检查单位或个人（签名时填写）</source>
+        <translation>Inspected unit or person (needed to sign)</translation>
+    </message>
+    <message>
+        <source>被检查方</source>
+        <translation>Inspected party</translation>
+    </message>
+    <message>
+        <source>核查人员签名</source>
+        <translation>Inspector's signature</translation>
+    </message>
+    <message>
+        <source>被检查方签名</source>
+        <translation>Inspected party's signature</translation>
+    </message>
 </context>
 <context>
     <name>FormPreview</name>
@@ -1276,6 +1308,16 @@
         <location filename="../../ui/review/review_queue.py" line="100"/>
         <source>{case}：{old} → {new}</source>
         <translation>{case}: {old} → {new}</translation>
+    </message>
+    <message>
+        <source>确认通过</source>
+        <translation>Confirm approval</translation>
+    </message>
+    <message>
+        <source>通过问题 {case}：{old} → {new}？
+通过后将以您的名义记录，不能撤销。</source>
+        <translation>Approve case {case}: {old} → {new}?
+The approval is recorded in your name and cannot be undone.</translation>
     </message>
 </context>
 <context>
@@ -2215,6 +2257,196 @@
         <location filename="../../ui/sync_views/sync_text.py" line="86"/>
         <source>流转</source>
         <translation>Workflow step</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>请在此处签名</source>
+        <translation>Sign here</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>签名 — {role}</source>
+        <translation>Signature — {role}</translation>
+    </message>
+    <message>
+        <source>{role}：{name}</source>
+        <translation>{role}: {name}</translation>
+    </message>
+    <message>
+        <source>用手写笔、手指或鼠标在框内签名</source>
+        <translation>Sign inside the box with a pen, a finger or the mouse</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>不签名，继续</source>
+        <translation>Continue without signing</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureField</name>
+    <message>
+        <source>签名…</source>
+        <translation>Sign…</translation>
+    </message>
+    <message>
+        <source>清除签名</source>
+        <translation>Clear signature</translation>
+    </message>
+    <message>
+        <source>请先填写签名人姓名</source>
+        <translation>Enter the signer's name first</translation>
+    </message>
+    <message>
+        <source>未签名</source>
+        <translation>Not signed</translation>
+    </message>
+    <message>
+        <source>已签名：{name}</source>
+        <translation>Signed: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>CountersignDialog</name>
+    <message>
+        <source>会签部门的意见</source>
+        <translation>The department's opinion</translation>
+    </message>
+    <message>
+        <source>未附扫描件</source>
+        <translation>No scanned document</translation>
+    </message>
+    <message>
+        <source>选择扫描件…</source>
+        <translation>Choose scan…</translation>
+    </message>
+    <message>
+        <source>会签人</source>
+        <translation>Countersigner</translation>
+    </message>
+    <message>
+        <source>选择会签扫描件</source>
+        <translation>Choose the scanned countersign document</translation>
+    </message>
+    <message>
+        <source>请填写签署人</source>
+        <translation>Enter the signer</translation>
+    </message>
+    <message>
+        <source>请填写会签意见</source>
+        <translation>Enter the opinion</translation>
+    </message>
+    <message>
+        <source>签署日期不能晚于今天</source>
+        <translation>The signing date cannot be later than today</translation>
+    </message>
+    <message>
+        <source>会签 — {case}</source>
+        <translation>Countersign — {case}</translation>
+    </message>
+    <message>
+        <source>会签部门 *</source>
+        <translation>Department *</translation>
+    </message>
+    <message>
+        <source>签署人 *</source>
+        <translation>Signer *</translation>
+    </message>
+    <message>
+        <source>签署日期 *</source>
+        <translation>Signed on *</translation>
+    </message>
+    <message>
+        <source>会签意见 *</source>
+        <translation>Opinion *</translation>
+    </message>
+    <message>
+        <source>扫描件</source>
+        <translation>Scanned document</translation>
+    </message>
+    <message>
+        <source>签名</source>
+        <translation>Signature</translation>
+    </message>
+    <message>
+        <source>扫描件不存在：{path}</source>
+        <translation>The scanned document does not exist: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>PublicityDialog</name>
+    <message>
+        <source>例如：县政府网站、村务公开栏</source>
+        <translation>e.g. county government website, village notice board</translation>
+    </message>
+    <message>
+        <source>公示结束日期不能早于开始日期</source>
+        <translation>The publicity cannot end before it starts</translation>
+    </message>
+    <message>
+        <source>请填写公示地点</source>
+        <translation>Enter where it was published</translation>
+    </message>
+    <message>
+        <source>公示 — {case}</source>
+        <translation>Publicity — {case}</translation>
+    </message>
+    <message>
+        <source>公示开始 *</source>
+        <translation>From *</translation>
+    </message>
+    <message>
+        <source>公示结束 *</source>
+        <translation>To *</translation>
+    </message>
+    <message>
+        <source>公示地点 *</source>
+        <translation>Published at *</translation>
+    </message>
+</context>
+<context>
+    <name>SpotCheckDialog</name>
+    <message>
+        <source>抽查确认：整改到位，维持销号</source>
+        <translation>Confirmed: rectified, the case stays closed</translation>
+    </message>
+    <message>
+        <source>重新打开：问题未整改到位，退回整改中</source>
+        <translation>Reopen: not rectified, back to rectification</translation>
+    </message>
+    <message>
+        <source>抽查情况（重新打开时必填）</source>
+        <translation>What the spot check found (required to reopen)</translation>
+    </message>
+    <message>
+        <source>只能抽查已销号的问题</source>
+        <translation>Only closed cases can be spot-checked</translation>
+    </message>
+    <message>
+        <source>重新打开须填写原因</source>
+        <translation>Reopening needs a reason</translation>
+    </message>
+    <message>
+        <source>省级抽查 — {case}</source>
+        <translation>Provincial spot check — {case}</translation>
+    </message>
+    <message>
+        <source>当前状态：{state}</source>
+        <translation>Current state: {state}</translation>
     </message>
 </context>
 </TS>

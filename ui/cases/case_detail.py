@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.case_queries import audit_entry_count, case_findings, case_places, case_record
-from inspector.casework.workflow import FOLLOW_UP, RETURN, overdue_days, rules_from, status_colours
+from inspector.casework.workflow import FOLLOW_UP, RETURN, SPOT_CHECK, overdue_days, rules_from, status_colours
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
@@ -91,7 +91,14 @@ class CaseDetailPanel(QWidget):
         for kind in ("inspection", "notice", "closure"):
             menu.addAction(form_name(kind), lambda k=kind: self.formRequested.emit(self.case_uuid or "", k))
         self.form_button.setMenu(menu)
-        actions = (self.finding_button, self.rect_button, self.checklist_button, self.form_button)
+        self.countersign_button = QPushButton(self.tr("会签"), self)
+        self.countersign_button.setToolTip(self.tr("记录部门会签（意见、扫描件、签名）"))
+        self.countersign_button.clicked.connect(lambda: self.open_office_dialog("countersign"))
+        self.publicity_button = QPushButton(self.tr("公示"), self)
+        self.publicity_button.setToolTip(self.tr("记录销号公示（期间、地点）"))
+        self.publicity_button.clicked.connect(lambda: self.open_office_dialog("publicity"))
+        actions = (self.finding_button, self.rect_button, self.checklist_button, self.countersign_button,
+                   self.publicity_button, self.form_button)
         fill_box(self.actions_row, (*actions, STRETCH))
         verify = QPushButton(self.tr("校验审计链"), self)
         verify.clicked.connect(self.verify_audit)
@@ -130,7 +137,7 @@ class CaseDetailPanel(QWidget):
         self.case = case_record(self.session.ws, self.case_uuid) if self.case_uuid else None
         has_case = self.case is not None
         for widget in (self.scroll, self.title, self.chip, self.finding_button, self.rect_button,
-                       self.checklist_button, self.form_button):
+                       self.checklist_button, self.countersign_button, self.publicity_button, self.form_button):
             widget.setVisible(has_case)
         self.empty.setVisible(not has_case)
         self._fill_workflow()
@@ -243,7 +250,11 @@ class CaseDetailPanel(QWidget):
             button = QPushButton(("↩ " if rule.action == RETURN else "→ ") + text, self)
             button.setObjectName(f"move:{rule.action}")
             button.setProperty("danger" if rule.action == RETURN else "primary", True)
-            button.clicked.connect(lambda checked=False, r=rule: self.move(r.action, ask_reason=r.reason_required))
+            if rule.action == SPOT_CHECK:  # an outcome and, to reopen, a reason: its own dialog
+                button.clicked.connect(lambda: self.open_office_dialog("spot-check"))
+            else:
+                button.clicked.connect(lambda checked=False, r=rule: self.move(r.action,
+                                                                               ask_reason=r.reason_required))
             self.workflow_row.addWidget(button)
         self.workflow_row.addStretch(1)
 
@@ -273,6 +284,17 @@ class CaseDetailPanel(QWidget):
 
         if self.case_uuid:
             RectificationDialog(self.session, self.case_uuid, self).open()
+
+    def open_office_dialog(self, kind: str) -> QWidget | None:
+        """Open the 会签 (``countersign``), 公示 (``publicity``) or 抽查 (``spot-check``) dialog of the case."""
+        from ui.review.office_dialogs import CountersignDialog, PublicityDialog, SpotCheckDialog
+
+        if not self.case_uuid:
+            return None
+        dialogs = {"countersign": CountersignDialog, "publicity": PublicityDialog, "spot-check": SpotCheckDialog}
+        dialog = dialogs[kind](self.session, self.case_uuid, self)
+        dialog.open()
+        return dialog
 
     def edit_checklist(self) -> None:
         from ui.cases.rectification_dialogs import ChecklistDialog

@@ -3,7 +3,9 @@
 Every change to a field is a command on the form's :class:`QUndoStack`
 (consecutive typing in one field merges into one step), so Undo/Redo walk
 the edit history of the session with the form; the history is listed in a
-:class:`QUndoView`. Saving runs :func:`ui.operations.add_finding`; a
+:class:`QUndoView`. The inspector and the inspected party may sign on the
+pad (:class:`ui.widgets.signature_field.SignatureField`). Saving runs
+:func:`ui.review.office_operations.add_signed_finding`; a
 refusal from the core keeps the form open with the reason shown.
 """
 from __future__ import annotations
@@ -29,7 +31,11 @@ from ui import operations
 from ui.cases.operation_dialog import OperationDialog
 from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
+from ui.review import office_operations
+from ui.review.office_operations import INSPECTOR_SIGNS, PARTY_SIGNS
 from ui.session import Session
+from ui.widgets.signature_field import SignatureField
+from ui.widgets.signature_pad import Captured
 
 GpsFix = Callable[[], tuple[float, float, float | None] | None]
 # Starts a pick on the map; calls back with (lon, lat), or None when the pick is cancelled.
@@ -78,7 +84,7 @@ class FindingForm(OperationDialog):
             raise ValueError(f"no case {case_uuid}")
         self._ledger_position = (case["lon"], case["lat"])
         self.setWindowTitle(self.tr("核查记录 — {case}").format(case=case["case_no"]))
-        self.resize(900, 640)
+        self.resize(900, 720)
         self._build(session)
         self._values = {name: self.get(name) for name in self.FIELDS}
         self._connect()
@@ -111,6 +117,10 @@ class FindingForm(OperationDialog):
         self.map_button.setEnabled(self.map_pick is not None)
         if self.map_pick is None:
             self.map_button.setToolTip(self.tr("地图模块未提供选点"))
+        self.party = QLineEdit(self)
+        self.party.setPlaceholderText(self.tr("被检查单位或个人（签名时填写）"))
+        self.inspector_signature = SignatureField(INSPECTOR_SIGNS, self.tr("核查人员"), self.inspector.text, self)
+        self.party_signature = SignatureField(PARTY_SIGNS, self.tr("被检查方"), self.party.text, self)
         self.save_button = QPushButton(self.tr("保存核查记录"), self)
         self.save_button.setProperty("primary", True)
         self.cancel_button = QPushButton(self.tr("取消"), self)
@@ -137,6 +147,9 @@ class FindingForm(OperationDialog):
             (self.tr("面积"), hbox((self.area, 1), self.estimate)),
             (self.tr("位置"), self.position_label),
             ("", hbox(self.gps_button, self.photo_button, self.map_button, self.ledger_button)),
+            (self.tr("被检查方"), self.party),
+            (self.tr("核查人员签名"), self.inspector_signature),
+            (self.tr("被检查方签名"), self.party_signature),
         ])
         view = QUndoView(self.undo_stack, self)
         view.setEmptyLabel(self.tr("<打开表单>"))
@@ -308,8 +321,13 @@ class FindingForm(OperationDialog):
         """Save once the fields are valid (see :meth:`OperationDialog.submit`)."""
         return self.submit() if self.validate() else None
 
+    def signatures(self) -> list[Captured]:
+        """The signatures taken on this form (the inspector's, the inspected party's)."""
+        return [f.captured for f in (self.inspector_signature, self.party_signature) if f.captured is not None]
+
     def start(self) -> operations.Job:
-        return operations.add_finding(session=self.session, case_uuid=self.case_uuid, values=self.values())
+        return office_operations.add_signed_finding(session=self.session, case_uuid=self.case_uuid,
+                                                    values=self.values(), signatures=self.signatures())
 
     def submit_control(self) -> QWidget:
         return self.save_button
