@@ -26,7 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.case_queries import audit_entry_count, case_findings, case_places, case_record
-from inspector.casework.workflow import FOLLOW_UP, RETURN, SPOT_CHECK, overdue_days, rules_from, status_colours
+from inspector.casework.workflow import (
+    FOLLOW_UP,
+    OFFICE_ROLES,
+    RETURN,
+    SPOT_CHECK,
+    overdue_days,
+    rules_from,
+    status_colours,
+)
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
@@ -137,8 +145,10 @@ class CaseDetailPanel(QWidget):
         self.case = case_record(self.session.ws, self.case_uuid) if self.case_uuid else None
         has_case = self.case is not None
         for widget in (self.scroll, self.title, self.chip, self.finding_button, self.rect_button,
-                       self.checklist_button, self.countersign_button, self.publicity_button, self.form_button):
+                       self.checklist_button, self.form_button):
             widget.setVisible(has_case)
+        for widget in (self.countersign_button, self.publicity_button):  # the office records them
+            widget.setVisible(has_case and self.session.role in OFFICE_ROLES)
         self.empty.setVisible(not has_case)
         self._fill_workflow()
         if not has_case:
