@@ -239,3 +239,27 @@ def test_inspector_sees_no_acceptance_moves(window, qtbot, tmp_path):
     window.session.set_role("reviewer")
     qtbot.waitUntil(lambda: window.detail.findChild(QPushButton, "move:县级验收") is not None)
     assert window.left.currentWidget() is window.queue
+
+
+def test_a_signature_drawn_at_acceptance_is_stamped_on_the_closure_form(session, qtbot, tmp_path):
+    """The pad → the signed transition → the closure form: the drawn stroke is in the county's box of the rendered
+    PDF (pdftoppm), under the signer's display name."""
+    from inspector.forms.form_data import gather_case
+    from inspector.forms.render import render_form
+    from tests.test_records_forms import _dark_pixels_above
+    from ui.review.review_queue import ReviewQueuePanel
+
+    uuid = move_to_closure_request(session.ws, "LD2026-320100-001", tmp_path)
+    session.set_actor(account("county_k", jurisdiction=_place(session.ws, uuid)[1], name="县审核员甲"))
+    session.set_role("reviewer")
+    queue = show_exposed(qtbot, ReviewQueuePanel(session), (1000, 700))
+    assert queue.list.select_case(uuid)
+    _confirm_button(queue.approve()).click()
+    _draw(queue.signature_dialog.pad)
+    assert queue.signature_dialog.confirm()
+    result, error = wait_job(qtbot, queue.last_job)
+    assert error is None and result["status"] == "县级验收" and len(result["signature_uuids"]) == 1
+    pdf = tmp_path / "closure.pdf"
+    pdf.write_bytes(render_form(gather_case(session.ws, uuid), "closure", generated_at="2026-02-01 10:00"))
+    assert _dark_pixels_above(pdf, "县审核员甲", tmp_path / "raster") > 100
+    queue.close()
