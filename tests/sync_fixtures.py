@@ -24,10 +24,10 @@ import pytest
 
 PASSWORD = "correct horse battery staple"
 USERS = {  # name: (role, jurisdiction): the province's admin, 盐城 (320900), 南京 (320100), 射阳 county (320924),
-    # 大丰 county (320904, where LD-001 lies)
+    # 大丰 county (320904, where LD-001 lies), a provincial reviewer
     "admin": ("admin", "320000"), "inspector_a": ("inspector", "320900"), "reviewer_r": ("reviewer", "320900"),
     "inspector_b": ("inspector", "320100"), "reviewer_nj": ("reviewer", "320100"), "county_c": ("inspector", "320924"),
-    "reviewer_k": ("reviewer", "320904"),
+    "reviewer_k": ("reviewer", "320904"), "reviewer_p": ("reviewer", "320000"),
 }
 DB_ENV = "SYNC_TEST_DATABASE_URL"
 REPO = Path(__file__).resolve().parents[1]

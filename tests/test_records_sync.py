@@ -126,3 +126,24 @@ def test_records_sync_and_the_server_closes_only_after_publicity(server, tmp_pat
                                 ).fetchone()
         assert document[0] == "document"
         assert audit.verify(ws)["ok"]  # every pulled blob and record is in the chain
+
+    # 省级抽查: the city may not spot-check (refused by the server too), the province reopens the closed case
+    office = api(server.url, "reviewer_r")
+    case = _case(office)
+    [city_spot] = _push(office, RecordChange(kind="transitions", uuid=str(uuid_lib.uuid4()), content={
+        "case_uuid": case.uuid, "action": "抽查", "from_state": "已销号", "to_state": "已销号", "actor": "reviewer_r",
+        "role": "reviewer", "reason": None, "at_utc": STAMP, "revision": 1, "created_at": STAMP,
+        "updated_at": STAMP}))
+    assert city_spot.status == "rejected" and "provincial-level authority" in city_spot.reason
+    office.close()
+    p = client_workspace(tmp_path / "p", server.url, "reviewer_p")
+    sync(p)
+    with Workspace.open(p) as ws:
+        transition(ws, CASE, "抽查", role="reviewer", actor="reviewer_p", jurisdiction="320000",
+                   reason="抽查发现养殖复发", recurred=True)
+    assert sync(p).rejected == 0
+    sync(a)
+    with Workspace.open(a) as ws:
+        assert ws.conn.execute("SELECT status FROM cases WHERE case_no = ?", (CASE,)).fetchone()[0] == "整改中"
+        last = ws.conn.execute("SELECT action, actor, reason FROM transitions ORDER BY id DESC LIMIT 1").fetchone()
+        assert tuple(last) == ("抽查", "reviewer_p", "抽查发现养殖复发")
