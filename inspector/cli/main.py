@@ -20,14 +20,14 @@ from importlib.metadata import entry_points
 
 from inspector import __version__
 from inspector.bureau import bundled
-from inspector.cli import evidence_commands, form_commands, workspace_commands
+from inspector.cli import evidence_commands, form_commands, report_commands, workspace_commands
 from inspector.cli.context import CommandResult, Context, Register
 from inspector.errors import InspectorError
 from inspector.i18n import pick
 
 PLUGIN_GROUP = "inspector.commands"  # entry points: name = "package.module:register"
 CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_commands.register,
-                                       form_commands.register)
+                                       form_commands.register, report_commands.register)
 
 
 def version_text() -> str:
