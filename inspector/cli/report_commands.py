@@ -1,4 +1,4 @@
-"""Report commands: ``export-ledger`` (the ledger with its progress) and ``report`` (statistics)."""
+"""Report commands: ``export-ledger`` (the ledger with its progress) and ``report`` (statistics, charts)."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,15 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     ledger.add_argument("--overdue", action="store_true", help="only overdue cases")
     ledger.add_argument("--encoding", help="CSV text encoding: utf-8 (with BOM, the default) or gbk")
     ledger.set_defaults(handler=cmd_export_ledger)
+
+    report = subparsers.add_parser("report", parents=[json_parent],
+                                   help="statistics and overdue accountability (.pdf with charts / .xlsx)")
+    report.add_argument("-o", "--output", required=True, metavar="FILE")
+    report.add_argument("--by", choices=("city", "county", "unit", "zone"), default="city",
+                        help="group by city, county, responsible unit or zone")
+    report.add_argument("--from", dest="period_from", metavar="DATE", help="period start, YYYY-MM-DD")
+    report.add_argument("--to", dest="period_to", metavar="DATE", help="period end, YYYY-MM-DD")
+    report.set_defaults(handler=cmd_report)
 
 
 def case_filter_from(args: argparse.Namespace) -> Any:
@@ -45,3 +54,19 @@ def cmd_export_ledger(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]
         text += "\n" + pick(f"  注意 {warning['case_no']}「{warning['column']}」：{warning['reason']}",
                             f"  note {warning['case_no']} \"{warning['column']}\": {warning['reason']}")
     return result.as_dict(), text
+
+
+def cmd_report(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.reports.report_export import export_report, rate_text
+    from inspector.reports.statistics import parse_period_day
+
+    start = parse_period_day(args.period_from, ("--from ", "--from "))
+    end = parse_period_day(args.period_to, ("--to ", "--to "))
+    result = export_report(ctx.workspace(demo_fallback=True), args.output, by=args.by, period_from=start,
+                           period_to=end)
+    totals = result["totals"]
+    text = pick(f"已生成 {result['file']}：问题 {totals['cases']}，未办结 {totals['open']}，已办结 {totals['closed']}，"
+                f"逾期 {totals['overdue']}，按期销号率 {rate_text(totals['closed_on_time_rate'])}",
+                f"wrote {result['file']}: {totals['cases']} cases, {totals['open']} open, {totals['closed']} closed, "
+                f"{totals['overdue']} overdue, closed on time {rate_text(totals['closed_on_time_rate'])}")
+    return result, text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from inspector.errors import Message
 from inspector.importers.ledger_values import cell_text
@@ -69,3 +70,18 @@ def cell_safe_text(text: str) -> tuple[str, Message | None]:
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a spreadsheet: two for a CJK (wide) character, one otherwise."""
     return sum(2 if ord(ch) > 0x2e80 else 1 for ch in text)
+
+
+def string_cell(sheet: Any, text: str) -> Any:
+    """A write-only sheet's cell holding ``text`` as a string even when it starts with ``=`` (openpyxl would
+    otherwise store a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_row(sheet: Any, values: list[Any]) -> list[Any]:
+    """``values`` ready for ``sheet.append``: texts starting with ``=`` as string cells."""
+    return [string_cell(sheet, v) if type(v) is str and v[:1] == "=" else v for v in values]

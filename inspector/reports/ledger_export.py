@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 from inspector.casework.case_list_query import CaseFilter
 from inspector.errors import BadInput, Message
 from inspector.importers.sheet_grid import column_letters
-from inspector.reports.cell_values import cell_safe_text, display_width, formula_like, typed_original
+from inspector.reports.cell_values import cell_safe_text, display_width, formula_like, typed_original, xlsx_row
 from inspector.reports.ledger_rows import DATE_COLUMNS, LedgerRow, LedgerRows, ledger_rows
 from inspector.store.workspace import Workspace
 from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS
@@ -125,7 +125,6 @@ def _progress_texts(row: LedgerRow, result: ExportResult) -> list[Any]:
 
 def write_xlsx(path: Path, data: LedgerRows, rows: Iterator[LedgerRow], result: ExportResult) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
@@ -138,16 +137,9 @@ def write_xlsx(path: Path, data: LedgerRows, rows: Iterator[LedgerRow], result: 
     sheet.auto_filter.ref = f"A1:{column_letters(len(columns))}{data.count + 1}"
     sheet.append(columns)
 
-    def as_text(value: str) -> Any:
-        if value.startswith("="):  # openpyxl would store it as a formula: force a string cell
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            return cell
-        return value
-
     for row in _chained(sample, rows):
         values = [typed_original(text) for text in row.original] + _progress_texts(row, result)
-        sheet.append([as_text(v) if type(v) is str and v[:1] == "=" else v for v in values])
+        sheet.append(xlsx_row(sheet, values))
     workbook.save(path)
 
 
