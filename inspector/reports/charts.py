@@ -41,9 +41,7 @@ def _font() -> str:
 
 def _drawing(width: float, height: float) -> Drawing:
     """An empty drawing whose text state starts in the embedded font (not reportlab's Helvetica)."""
-    drawing = Drawing(width, height)
-    drawing.initialFontName = _font()
-    return drawing
+    return Drawing(width, height, initialFontName=_font())
 
 
 def _title(drawing: Drawing, text: str) -> None:
@@ -73,7 +71,7 @@ def status_bars(stats: ReportStatistics, title: str) -> Drawing:
     statuses = [s for s in STATES if any(s in counts for _, counts in shown)]
     statuses += sorted({s for _, counts in shown for s in counts} - set(statuses))
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 36, 60, CHART_WIDTH - 150, CHART_HEIGHT - 90
+    chart.x, chart.y, chart.width, chart.height = 36, 60, int(CHART_WIDTH) - 150, int(CHART_HEIGHT) - 90
     chart.data = [[counts.get(status, 0) for _, counts in shown] for status in statuses]
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.categoryNames = [_short(key, 8) for key, _ in shown]
@@ -95,7 +93,7 @@ def status_bars(stats: ReportStatistics, title: str) -> Drawing:
 
 def _legend(statuses: list[str], x: float, y: float) -> Legend:
     legend = Legend()
-    legend.x, legend.y = x, y
+    legend.x, legend.y = int(x), int(y)
     legend.fontName, legend.fontSize = _font(), FONT_SIZE
     legend.alignment = "right"
     legend.columnMaximum = 12
@@ -112,7 +110,7 @@ def closures_line(stats: ReportStatistics, title: str) -> Drawing:
     if not months:
         return _empty(drawing, "暂无销号 / no closures yet")
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 36, 36, CHART_WIDTH - 60, drawing.height - 64
+    chart.x, chart.y, chart.width, chart.height = 36, 36, int(CHART_WIDTH) - 60, int(drawing.height) - 64
     chart.data = [[stats.closures_by_month.get(m, 0) for m in months]]
     chart.categoryAxis.categoryNames = months
     step = max(1, math.ceil(len(months) / 12))

@@ -125,7 +125,8 @@ def report_statistics(ws: Workspace, case_filter: CaseFilter = CaseFilter(), *, 
            "(SELECT count(*) FROM transitions t WHERE t.case_id = c.id AND t.deleted = 0 AND t.action = '退回') "
            "AS returns FROM cases c LEFT JOIN admin_areas ca ON ca.adcode = c.city_adcode "
            f"LEFT JOIN admin_areas co ON co.adcode = c.county_adcode WHERE {where}")
-    totals, groups = _Tally(), defaultdict(_Tally)
+    totals = _Tally()
+    groups: defaultdict[str, _Tally] = defaultdict(_Tally)
     by_status: Counter[str] = Counter()
     status_by_group: dict[str, Counter[str]] = defaultdict(Counter)
     months: Counter[str] = Counter()
