@@ -74,15 +74,28 @@ def export_ledger(ws: Workspace, path: str | Path, case_filter: CaseFilter = Cas
                   encoding: str | None = None, progress: Progress | None = None,
                   today: dt.date | None = None) -> ExportResult:
     """Write the ledger of the cases ``case_filter`` admits to ``path`` (format by its suffix)."""
+    check_target(path, encoding)
+    return write_ledger(path, ledger_rows(ws, case_filter, today=today), encoding=encoding, progress=progress)
+
+
+def check_target(path: str | Path, encoding: str | None = None) -> str:
+    """The format of an export to ``path``; BadInput for an unknown suffix or encoding, or a missing folder."""
     path = Path(path)
     kind = export_format(path)
-    codec = CSV_ENCODINGS.get((encoding or "utf-8").lower())
-    if codec is None or (encoding and kind != "csv"):
+    if CSV_ENCODINGS.get((encoding or "utf-8").lower()) is None or (encoding and kind != "csv"):
         raise BadInput(f"--encoding 仅用于 .csv，可为 utf-8 或 gbk：{encoding}",
                        f"--encoding applies to .csv only and is utf-8 or gbk: {encoding}")
     if not path.parent.is_dir():
         raise BadInput(f"目录不存在：{path.parent}", f"no such folder: {path.parent}")
-    data = ledger_rows(ws, case_filter, today=today)
+    return kind
+
+
+def write_ledger(path: str | Path, data: LedgerRows, *, encoding: str | None = None,
+                 progress: Progress | None = None) -> ExportResult:
+    """Write an exported ledger's rows (from a workspace, or the sync server's records) to ``path``."""
+    path = Path(path)
+    kind = check_target(path, encoding)
+    codec = CSV_ENCODINGS[(encoding or "utf-8").lower()]
     result = ExportResult(str(path), kind)
     rows = _counted(data, result, progress)
     partial = path.with_name(f".{path.stem}.partial{path.suffix}")

@@ -110,8 +110,13 @@ def ledger_rows(ws: Workspace, case_filter: CaseFilter = CaseFilter(), *,
     """The export of the cases ``case_filter`` admits (see the module docstring)."""
     ids = exported_case_ids(ws, case_filter)
     columns = original_columns(ws, ids)
-    zone = ZoneInfo(ws.meta("timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE)
+    zone = workspace_zone(ws)
     return LedgerRows(columns, len(ids), _stream(ws, ids, columns, zone, today or dt.date.today()))
+
+
+def workspace_zone(ws: Workspace) -> ZoneInfo:
+    """The workspace's time zone (the calendar days of the progress dates)."""
+    return ZoneInfo(ws.meta("timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE)
 
 
 def _stream(ws: Workspace, ids: list[int], columns: list[str], zone: ZoneInfo,
@@ -126,12 +131,15 @@ def _stream(ws: Workspace, ids: list[int], columns: list[str], zone: ZoneInfo,
             zones.setdefault(row[0], []).append({"name": row[1], "kind": row[2], "function_zone": row[3]})
         for case_id in chunk:
             record = records[case_id]
-            yield LedgerRow(record["case_no"], _original(record["source_record"], columns),
-                            _progress(record, sorted(zones.get(case_id, []), key=zone_precedence), zone, today),
+            yield LedgerRow(record["case_no"], original_values(record["source_record"], columns),
+                            progress_values(record, sorted(zones.get(case_id, []), key=zone_precedence), zone, today),
                             record["lon"], record["lat"])
 
 
-def _original(source_record: str | None, columns: list[str]) -> list[str | None]:
+def original_values(source_record: Any, columns: list[str]) -> list[str | None]:
+    """The texts of ``columns`` in a stored source row (JSON text or an object; anything else gives blanks)."""
+    if isinstance(source_record, dict):
+        return [_text(source_record.get(name)) for name in columns]
     try:
         values = json.loads(source_record) if source_record else {}
     except ValueError:
@@ -147,7 +155,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def _progress(record: Any, zones: list[dict[str, Any]], zone: ZoneInfo, today: dt.date) -> list[Any]:
+def progress_values(record: Any, zones: list[dict[str, Any]], zone: ZoneInfo, today: dt.date) -> list[Any]:
+    """The progress columns of one case. ``record`` maps status, assessment, activity, city, county, measures,
+    rectification_deadline, deadline, requested_at, closed_at (UTC timestamps), return_reason and
+    evidence_count; ``zones`` are its attributed zones, strictest first."""
     names = ZONE_SEPARATOR.join(dict.fromkeys(z["name"] for z in zones if z["name"])) or None
     function_zone = next((z["function_zone"] for z in zones if z["function_zone"]), None)
     closed_at = record["closed_at"] if record["status"] == "已销号" else None
