@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -28,8 +29,10 @@ _NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?")
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 REPLACEMENT = "\ufffd"
+TYPED_CACHE_ENTRIES = 65_536  # cell texts remembered with their typed value (ledgers repeat names, dates, units)
 
 
+@functools.lru_cache(maxsize=TYPED_CACHE_ENTRIES)
 def typed_original(text: str | None) -> str | float | dt.date | dt.datetime | None:
     """The cell value for an original column's text (see the module docstring)."""
     if text is None:

@@ -95,13 +95,22 @@ def exported_case_ids(ws: Workspace, case_filter: CaseFilter) -> list[int]:
 
 
 def original_columns(ws: Workspace, ids: list[int]) -> list[str]:
-    """The union of the source rows' headers, in the order they first appear."""
-    sql = ("SELECT (SELECT json_group_array(key) FROM json_each(c.source_record)) AS keys, min(c.id) "
-           "FROM cases c WHERE c.id IN (SELECT value FROM json_each(?)) AND json_valid(c.source_record) "
-           "GROUP BY keys ORDER BY min(c.source_file), min(c.source_sheet), min(c.source_row)")
+    """The union of the source rows' headers, in the order they first appear. Every row the importer keeps
+    of one sheet has that sheet's header, so one row per file and sheet is read (with every row that has
+    no source file)."""
+    sql = ("SELECT c.source_record FROM cases c WHERE c.id IN (SELECT min(c.id) FROM cases c "
+           "WHERE c.id IN (SELECT value FROM json_each(:ids)) AND c.source_file IS NOT NULL "
+           "GROUP BY c.source_file, c.source_sheet) OR (c.id IN (SELECT value FROM json_each(:ids)) "
+           "AND c.source_file IS NULL AND c.source_record IS NOT NULL) "
+           "ORDER BY c.source_file IS NULL, c.source_file, c.source_sheet, c.source_row")
     columns: dict[str, None] = {}
-    for row in ws.conn.execute(sql, (json.dumps(ids),)):
-        columns.update(dict.fromkeys(json.loads(row[0])))
+    for (source_record,) in ws.conn.execute(sql, {"ids": json.dumps(ids)}):
+        try:
+            keys = json.loads(source_record) if source_record else {}
+        except ValueError:
+            continue
+        if isinstance(keys, dict):
+            columns.update(dict.fromkeys(keys))
     return list(columns)
 
 
