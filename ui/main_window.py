@@ -12,7 +12,8 @@ language switch installs the translator and rebuilds the panels (the map,
 the GPS feed and the sync controller are kept).
 
 Sync (:class:`ui.sync_views.sync_panel.SyncPanel`) adds the 同步 tool button and the
-status bar's sync line.
+status bar's sync line. The map shows the cases the case list's filter admits, and 统计
+(:class:`ui.reports.statistics_view.StatisticsView`) follows the same filter.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.casework.case_list_query import case_markers
+from inspector.casework.case_list_query import CaseFilter, case_ids_by_uuid, case_markers, sort_keys
 from inspector.casework.case_queries import case_brief
 from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.changes import Changes
@@ -45,6 +46,7 @@ from ui.cases.case_list import CaseListPanel
 from ui.gps import Geofence, PositionFeed
 from ui.map.map_panel import create_map_view, load_workspace_map
 from ui.plain_text import plain_label, warn
+from ui.reports.statistics_view import StatisticsView
 from ui.review.review_queue import ReviewQueuePanel
 from ui.session import Session, needs_reload
 from ui.status_summary import StatusSummary
@@ -82,6 +84,8 @@ class MainWindow(QMainWindow):
         self.pick_escape.setContext(Qt.ShortcutContext.WindowShortcut)
         self.pick_escape.setEnabled(False)
         self.pick_escape.activated.connect(self.cancel_map_pick)
+        self.map_filter: CaseFilter | None = None  # the case list's filter, which the map follows
+        self.statistics_view: StatisticsView | None = None
         self.map_job = load_workspace_map(session, self.map_view)
         session.changed.connect(self._refresh_map)
         self.gps = PositionFeed(self)
@@ -122,6 +126,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.case_list.caseSelected.connect(self.select_case)
+        self.case_list.filterChanged.connect(self._filter_changed)
         self.detail.findingRequested.connect(self.open_finding_form)
         self.detail.formRequested.connect(self.open_form_preview)
         self.geofence.entered.connect(self._entered_zone)
@@ -147,6 +152,7 @@ class MainWindow(QMainWindow):
             ("ledger", self.tr("导入台账"), self.import_ledger),
             ("zones", self.tr("导入图层"), self.import_zones),
             ("export", self.tr("批量导出表单"), self.batch_export),
+            ("statistics", self.tr("统计"), self.open_statistics),
             ("gps", self.tr("GPS 定位"), self.start_gps),
             ("nmea", self.tr("回放 NMEA"), self.replay_nmea),
         ):
@@ -213,11 +219,38 @@ class MainWindow(QMainWindow):
             return
         if not changes.touches("cases") or not hasattr(self.map_view, "put_case"):
             return
-        for marker in case_markers(self.session.ws, changes.case_uuids):
-            if marker["deleted"]:
+        markers = case_markers(self.session.ws, changes.case_uuids)
+        shown = self._shown_by_filter([m["uuid"] for m in markers])
+        for marker in markers:
+            if marker["deleted"] or marker["uuid"] not in shown:
                 self.map_view.remove_case(marker["uuid"])
             else:
                 self.map_view.put_case(marker["uuid"], marker["lon"], marker["lat"], marker["status"])
+
+    def _shown_by_filter(self, uuids: list[str]) -> set[str]:
+        """Those of ``uuids`` the case list's filter admits (all without a filter)."""
+        if self.map_filter is None or self.map_filter == CaseFilter():
+            return set(uuids)
+        ids = case_ids_by_uuid(self.session.ws, uuids)
+        admitted = sort_keys(self.session.ws, self.map_filter, ids.values())
+        return {uuid for uuid, case_id in ids.items() if case_id in admitted}
+
+    def _filter_changed(self, case_filter: CaseFilter) -> None:
+        """The map and the 统计 view follow the case list's filter."""
+        if case_filter != self.map_filter and not (self.map_filter is None and case_filter == CaseFilter()):
+            self.map_filter = case_filter
+            self._reload_map()
+        if self.statistics_view is not None:
+            self.statistics_view.set_filter(case_filter)
+
+    def open_statistics(self) -> None:
+        """The 统计 view of the cases the list shows."""
+        if self.statistics_view is None:
+            self.statistics_view = StatisticsView(self.session, self.case_list.current_filter(), self)
+        else:
+            self.statistics_view.set_filter(self.case_list.current_filter())
+        self.statistics_view.show()
+        self.statistics_view.raise_()
 
     # -- picking a position on the map -------------------------------------------------
     def pick_on_map(self, callback: Callable[[tuple[float, float] | None], None]) -> bool:
@@ -250,7 +283,7 @@ class MainWindow(QMainWindow):
 
     def _reload_map(self) -> None:
         self.map_ready, self.map_failure = False, ""
-        self.map_job = load_workspace_map(self.session, self.map_view)
+        self.map_job = load_workspace_map(self.session, self.map_view, self.map_filter)
 
     def _map_ready(self) -> None:
         self.map_ready = True

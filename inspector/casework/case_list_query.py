@@ -52,6 +52,7 @@ class CaseFilter:
 
     statuses: tuple[str, ...] = ()
     city_adcode: str | None = None
+    county_adcode: str | None = None
     problem_type: str | None = None
     zone_kind: str | None = None
     text: str = ""  # searched in 问题编号, zone names, type, description, responsible unit (as typed)
@@ -68,6 +69,9 @@ class CaseFilter:
         if self.city_adcode:
             parts.append("c.city_adcode = :city")
             params["city"] = self.city_adcode
+        if self.county_adcode:
+            parts.append("c.county_adcode = :county")
+            params["county"] = self.county_adcode
         if self.problem_type:
             parts.append("c.problem_type = :ptype")
             params["ptype"] = self.problem_type

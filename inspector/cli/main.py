@@ -20,14 +20,22 @@ from importlib.metadata import entry_points
 
 from inspector import __version__
 from inspector.bureau import bundled
-from inspector.cli import account_commands, evidence_commands, form_commands, record_commands, workspace_commands
+from inspector.cli import (
+    account_commands,
+    evidence_commands,
+    form_commands,
+    record_commands,
+    report_commands,
+    workspace_commands,
+)
 from inspector.cli.context import CommandResult, Context, Register
 from inspector.errors import InspectorError
 from inspector.i18n import pick
 
 PLUGIN_GROUP = "inspector.commands"  # entry points: name = "package.module:register"
 CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_commands.register,
-                                       record_commands.register, form_commands.register, account_commands.register)
+                                       record_commands.register, form_commands.register, report_commands.register,
+                                       account_commands.register)
 
 
 def version_text() -> str:

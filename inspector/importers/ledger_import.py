@@ -9,6 +9,9 @@ language, ``reason_zh`` and ``reason_en`` beside it — while keeping every vali
 row. Cases are upserted by
 问题编号: an unchanged row changes nothing, a changed row updates the ledger
 fields (never the workflow status), and the source row is kept verbatim.
+A ledger this program exported (:mod:`inspector.reports`) comes back with its
+progress columns after the original ones; that block is recognised by its
+exact headers at the end of the header row and ignored.
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -33,7 +36,13 @@ from inspector.importers.ledger_values import cell_text, control_character, pars
 from inspector.store.changes import Changes, note_cases, recording
 from inspector.store.db import atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
-from inspector.vocabulary import LEDGER_FIELD_SYNONYMS, match_fields, normalise_label, parse_map_option
+from inspector.vocabulary import (
+    LEDGER_FIELD_SYNONYMS,
+    match_fields,
+    normalise_label,
+    original_width,
+    parse_map_option,
+)
 
 Progress = Callable[[int, int, str], None]
 ColumnMap = dict[str, str | None]
@@ -89,7 +98,9 @@ def parse_column_map(text: str | None) -> ColumnMap:
 
 def header_mapping(labels: list[str], column_map: ColumnMap | None = None) -> tuple[dict[str, int], list[str]]:
     """Column positions of the ledger fields in one header row, and the mapped header texts
-    that are not in it. ``column_map`` wins over the synonyms; the synonyms fill the rest."""
+    that are not in it. ``column_map`` wins over the synonyms; the synonyms fill the rest. The progress
+    columns an exported ledger carries after its own (:func:`original_width`) are not looked at."""
+    labels = labels[:original_width(labels)]
     overrides = column_map or {}
     normalised = [normalise_label(label) for label in labels]
     fixed: dict[str, int] = {}
@@ -260,12 +271,13 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
             continue
         header_index, mapping = header
         headers = [cell_text(h) for h in sheet.rows[header_index]]
+        headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
         names = [h or f"列{i + 1}" for i, h in enumerate(headers)]
         result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
                               "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
         for index in range(header_index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
-            too_long = sheet.too_long.get(index)
+            too_long = {c: n for c, n in sheet.too_long.get(index, {}).items() if c < len(headers)} or None
             if too_long is None and all(cell_text(c) is None for c in cells):
                 continue
             where = {"sheet": sheet.name, "row": index + 1}

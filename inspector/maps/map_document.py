@@ -33,6 +33,7 @@ import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
 
+from inspector.casework.case_list_query import CaseFilter
 from inspector.casework.workflow import STATES, UNKNOWN_STATUS_COLOURS, StatusColours, status_colours
 from inspector.maps.basemap_tiles import BasemapInfo, TileSource
 from inspector.maps.map_layers import (
@@ -189,14 +190,15 @@ def _with_csp(html: str, web_base: str) -> str:
     return html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
 
 
-def build_workspace_map(ws: Workspace, **options: Any) -> MapBundle:
-    """The map page of a workspace with its MBTiles basemaps (see :func:`build_map_document`)."""
+def build_workspace_map(ws: Workspace, case_filter: CaseFilter | None = None, **options: Any) -> MapBundle:
+    """The map page of a workspace with its MBTiles basemaps (see :func:`build_map_document`); with
+    ``case_filter``, only the cases the case list shows."""
     tiles = TileSource.for_workspace(ws)
     try:
         basemaps = tiles.info()
     finally:
         tiles.close()
-    return build_map_document(read_layers(ws), basemaps=basemaps, **options)
+    return build_map_document(read_layers(ws, case_filter), basemaps=basemaps, **options)
 
 
 def export_map_html(ws: Workspace, out_path: Path) -> Path:

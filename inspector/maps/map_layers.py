@@ -27,6 +27,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from inspector.casework.case_list_query import CaseFilter
 from inspector.casework.workflow import STATES
 from inspector.store.workspace import Workspace
 from inspector.vocabulary import CORE_FUNCTION_ZONES, KINDS
@@ -243,18 +244,20 @@ def admin_document(admin: Sequence[AdminRecord]) -> dict[str, Any]:
     return {"q": ADMIN_QUANTUM, "level": levels, "polys": polys, "labels": labels}
 
 
-def read_layers(ws: Workspace) -> LayerSet:
-    """All map layers of a workspace (zones, cases, evidence, admin areas)."""
+def read_layers(ws: Workspace, case_filter: CaseFilter | None = None) -> LayerSet:
+    """All map layers of a workspace (zones, cases, evidence, admin areas); with ``case_filter``, only the
+    cases it admits (and their evidence), as the case list shows them."""
     conn = ws.conn
+    where, params = (case_filter or CaseFilter()).where()
     zones = [ZoneRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
         "SELECT uuid, kind, function_zone, AsBinary(geom) FROM zones WHERE deleted = 0 AND geom IS NOT NULL "
         "ORDER BY id")]
     cases = [CaseRecord(r[0], float(r[1]), float(r[2]), r[3]) for r in conn.execute(
-        "SELECT uuid, lon, lat, status FROM cases WHERE deleted = 0 ORDER BY case_no")]
+        f"SELECT c.uuid, c.lon, c.lat, c.status FROM cases c WHERE {where} ORDER BY c.case_no", params)]
     evidence = []
     for r in conn.execute(
             "SELECT e.uuid, c.uuid, e.kind, e.lon, e.lat, e.bearing_deg, e.footprint_geojson FROM evidence e "
-            "JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND c.deleted = 0 ORDER BY e.id"):
+            f"JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND {where} ORDER BY e.id", params):
         footprint = _footprint(r[6])
         evidence.append(EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], footprint))
     admin = [AdminRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(

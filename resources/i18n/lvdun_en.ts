@@ -1092,6 +1092,11 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../ui/main_window.py" line="155"/>
+        <source>统计</source>
+        <translation>Statistics</translation>
+    </message>
+    <message>
         <location filename="../../ui/main_window.py" line="84"/>
         <location filename="../../ui/main_window.py" line="308"/>
         <source>绿盾 Inspector — {path}</source>
@@ -1336,6 +1341,114 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/importers/wizard_pages.py" line="101"/>
         <source>正在取消…</source>
         <translation>Cancelling…</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsView</name>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="80"/>
+        <source>统计</source>
+        <translation>Statistics</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="83"/>
+        <source>按设区市</source>
+        <translation>By city</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="83"/>
+        <source>按县（市、区）</source>
+        <translation>By county</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="84"/>
+        <source>按责任单位</source>
+        <translation>By responsible unit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="84"/>
+        <source>按所在区域</source>
+        <translation>By zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="89"/>
+        <source>问题总数</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="89"/>
+        <source>未办结</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="90"/>
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="90"/>
+        <source>逾期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="91"/>
+        <source>按期销号率</source>
+        <translation>Closed on time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="97"/>
+        <source>分组</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="97"/>
+        <source>问题</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="111"/>
+        <source>导出台账</source>
+        <translation>Export ledger</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="113"/>
+        <source>导出报表</source>
+        <translation>Export report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="146"/>
+        <source>各分组问题数（按状态）</source>
+        <translation>Cases per group (by status)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="146"/>
+        <source>每月销号数</source>
+        <translation>Closures per month</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="146"/>
+        <source>未办结问题分布（按状态）</source>
+        <translation>Open cases (by status)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="166"/>
+        <source>被退回的问题 {cases} 个（退回 {returns} 次）</source>
+        <translation>{cases} cases returned ({returns} returns)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="193"/>
+        <source>已导出 {n} 个问题到 {file}</source>
+        <translation>Exported {n} cases to {file}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="210"/>
+        <source>已生成 {file}</source>
+        <translation>Wrote {file}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/reports/statistics_view.py" line="217"/>
+        <source>正在导出…</source>
+        <translation>Exporting…</translation>
     </message>
 </context>
 <context>

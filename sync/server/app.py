@@ -28,7 +28,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
@@ -63,10 +63,11 @@ from sync.protocol import (
     VerifyResult,
     ZoneLayerList,
 )
-from sync.server import auth, blob_access, conflict_review, login_guard, zone_layers
+from sync.server import auth, blob_access, conflict_review, ledger_export, login_guard, zone_layers
 from sync.server import records as record_logic
 from sync.server.blob_backends import layer_key, open_backend
 from sync.server.blob_store import BlobStore, UploadProblem
+from sync.server.ledger_export import EXPORT_MEDIA_TYPES
 from sync.server.storage import Storage, server_now, utc_text
 
 MAX_SEQ = 2 ** 63 - 1  # the largest change number (a 64-bit column)
@@ -288,6 +289,13 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         size, stream = found
         return StreamingResponse(stream, media_type="application/octet-stream",
                                  headers={"Content-Length": str(size), "X-Content-SHA256": sha256})
+
+    @app.get(API_PREFIX + "/export/ledger", response_class=FileResponse,
+             responses={200: {"content": {media: {} for media in EXPORT_MEDIA_TYPES.values()}}})
+    def export_ledger(format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
+                      user: auth.User = Depends(office_user)) -> FileResponse:
+        """The ledger of the caller's jurisdiction with its progress (reviewers and admins)."""
+        return ledger_export.export_response(data_dir, storage, user, format)
 
     @app.delete(API_PREFIX + "/records/{uuid}", response_model=RecordResult)
     def delete_record(uuid: str, user: auth.User = Depends(office_user)) -> RecordResult:

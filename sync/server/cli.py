@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("uuid")
     purge.add_argument("--reason", required=True, help="why (kept with the archived record)")
     purge.add_argument("--by", metavar="NAME", help="who purges (default: the login running this command)")
+    export = commands.add_parser("export-ledger", parents=[db_parent],
+                                 help="export the ledger with its progress (.xlsx / .csv / .gpkg) for a jurisdiction")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    export.add_argument("--jurisdiction", metavar="ADCODE", help="a city or county adcode (default: the province)")
+    export.add_argument("--encoding", help="CSV text encoding: utf-8 (with BOM, the default) or gbk")
     return parser
 
 
@@ -227,6 +232,11 @@ def run(args: argparse.Namespace) -> Any:
             if args.command == "check-records":
                 return purge.invalid_records(storage)
             return purge.purge_record(storage, args.uuid, args.reason, args.by or purge.default_purger())
+        if args.command == "export-ledger":
+            from sync.server.ledger_export import export_scope, export_server_ledger
+
+            return export_server_ledger(data_dir, storage, Path(args.output), export_scope(args.jurisdiction),
+                                        encoding=args.encoding).as_dict()
         from sync.server import publish
 
         if args.command == "publish-ledger":

@@ -48,6 +48,7 @@ class CaseListPanel(QWidget):
     """Search box, filter combos, count and the case table of one session."""
 
     caseSelected = Signal(str)
+    filterChanged = Signal(object)  # the CaseFilter now applied (the map and the 统计 view follow it)
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  fixed_statuses: tuple[str, ...] = ()) -> None:
@@ -151,9 +152,11 @@ class CaseListPanel(QWidget):
     def apply_filter(self) -> None:
         self._timer.stop()
         selected = self.selected_uuid()
-        self.model.set_filter(self.current_filter())
+        case_filter = self.current_filter()
+        self.model.set_filter(case_filter)
         if selected:
             self.select_case(selected, emit=False)
+        self.filterChanged.emit(case_filter)
 
     def _show_count(self, count: int) -> None:
         self.count_label.setText(self.tr("共 {n} 条问题").format(n=f"{count:,}"))

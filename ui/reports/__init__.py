@@ -1,0 +1,1 @@
+"""The 统计 view: statistics, charts and the ledger and report exports of the filtered cases."""
