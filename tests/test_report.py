@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from inspector.casework.cases import summary
+from inspector.casework.publicity import add_publicity
 from inspector.casework.workflow import transition
 from inspector.reports.charts import status_bars, to_svg
 from inspector.reports.report_export import export_report
@@ -23,6 +24,7 @@ def closed_ws(worked_ws):  # noqa: F811
     transition(worked_ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
     transition(worked_ws, CORE_CASE, "县级验收", role="reviewer", actor="县局", jurisdiction="320904")
     transition(worked_ws, CORE_CASE, "市级验收", role="reviewer", actor="市局", jurisdiction="320900")
+    add_publicity(worked_ws, CORE_CASE, starts_on="2026-01-01", ends_on="2026-01-07", where="区政府网站", actor="市局")
     transition(worked_ws, CORE_CASE, "已销号", role="reviewer", actor="市局", jurisdiction="320900")
     return worked_ws
 

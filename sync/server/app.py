@@ -28,7 +28,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
@@ -290,10 +290,10 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         return StreamingResponse(stream, media_type="application/octet-stream",
                                  headers={"Content-Length": str(size), "X-Content-SHA256": sha256})
 
-    @app.get(API_PREFIX + "/export/ledger", response_class=FileResponse,
+    @app.get(API_PREFIX + "/export/ledger", response_class=StreamingResponse,
              responses={200: {"content": {media: {} for media in EXPORT_MEDIA_TYPES.values()}}})
     def export_ledger(format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
-                      user: auth.User = Depends(office_user)) -> FileResponse:
+                      user: auth.User = Depends(office_user)) -> StreamingResponse:
         """The ledger of the caller's jurisdiction with its progress (reviewers and admins)."""
         return ledger_export.export_response(data_dir, storage, user, format)
 

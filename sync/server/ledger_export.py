@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, BinaryIO, Iterator, Optional
 
 import sqlalchemy as sa
 
@@ -143,13 +143,20 @@ def export_server_ledger(data_dir: Path, storage: Storage, path: Path, scope: au
 
 EXPORT_MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       "csv": "text/csv; charset=utf-8"}
-EXPORTS_DIR = "exports"  # under the data directory: exports being written or sent, removed once sent
+EXPORTS_DIR = "exports"  # under the data directory: exports being written (unlinked before they are sent)
+EXPORT_CHUNK_BYTES = 1024 * 1024  # bytes per chunk of a streamed export
+
+
+def _stream(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(EXPORT_CHUNK_BYTES):
+            yield chunk
 
 
 def export_response(data_dir: Path, storage: Storage, user: auth.User, kind: str) -> Any:
-    """``GET /export/ledger``: the caller's ledger as a file response; the file is removed once sent."""
-    from fastapi.responses import FileResponse
-    from starlette.background import BackgroundTask
+    """``GET /export/ledger``: the caller's ledger, streamed from a file that is written, opened and unlinked
+    before the response starts — so no export is left behind, whether the client reads it all or not."""
+    from fastapi.responses import StreamingResponse
 
     folder = data_dir / EXPORTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,9 +165,11 @@ def export_response(data_dir: Path, storage: Storage, user: auth.User, kind: str
     try:
         os.close(handle)
         export_server_ledger(data_dir, storage, path, user)
-    except BaseException:
+        opened = path.open("rb")
+    finally:
         path.unlink(missing_ok=True)
-        raise
+    size = os.fstat(opened.fileno()).st_size
     filename = f"ledger-{user.jurisdiction}-{dt.date.today().isoformat()}.{kind}"
-    return FileResponse(path, media_type=EXPORT_MEDIA_TYPES[kind], filename=filename,
-                        background=BackgroundTask(path.unlink, missing_ok=True))
+    return StreamingResponse(_stream(opened), media_type=EXPORT_MEDIA_TYPES[kind],
+                             headers={"Content-Length": str(size),
+                                      "Content-Disposition": f'attachment; filename="{filename}"'})
