@@ -17,7 +17,6 @@ from tests.case_fixtures import CORE_CASE, build_case_workspace, cli_json, run_c
 from tests.signature_fixtures import write_scanned_pdf, write_signature
 from tests.test_records import _png_header_claiming
 
-
 PASSWORD = "口令-test"
 
 
