@@ -190,3 +190,19 @@ def test_switching_user_opens_the_other_accounts_own_profile_and_back(two_accoun
         assert _finding_count(window.session.root, "LD-001") == 1
         descriptions = [r[0] for r in window.session.ws.conn.execute("SELECT description FROM findings")]
         assert "A 未同步的核查" in descriptions
+
+
+def test_logging_in_to_the_server_from_the_sync_menu_makes_the_window_act_as_that_account(
+        two_accounts_server, tmp_path, qapp, qtbot, qt_settings):
+    Workspace.create(tmp_path / "device").close()
+    with resumed_window(qapp, qtbot, tmp_path / "device") as window:
+        assert window.session.actor.source == "device" and "本机用户" in window.user_label.text()
+        dialog = window.sync_panel.open_login()
+        dialog.server.setText(two_accounts_server.url)
+        dialog.user.setText(A)
+        dialog.password.setText(PASSWORD)
+        with qtbot.waitSignal(dialog.loggedIn, timeout=30_000):
+            dialog.submit()
+        assert window.session.actor.user == A and window.session.actor.jurisdiction == A_CITY
+        assert "320900" in window.user_label.text() and "本机用户" not in window.user_label.text()
+        qtbot.waitUntil(lambda: not window.sync.running, timeout=60_000)  # the sync the login started
