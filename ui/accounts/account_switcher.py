@@ -66,12 +66,16 @@ class AccountSwitcher(QObject):
 
     def user_label(self, parent: QWidget) -> QLabel:
         """The toolbar's 用户 label, kept up to date as the acting user changes."""
-        self.label = plain_label(self.user_text(), parent, wrap=False, object_name="muted")
+        self.label = plain_label("", parent, wrap=False)
+        self._show_user()
         return self.label
 
     def _show_user(self) -> None:
+        """The 用户 label's text, and its look: a visible 未登录 state while nobody is signed in."""
         if self.label is not None and shiboken6.isValid(self.label):
             self.label.setText(self.user_text())
+            self.label.setObjectName("refusal" if self.session.needs_sign_in() else "muted")
+            self.label.setStyleSheet("")  # apply the style of the new object name
 
     def user_text(self) -> str:
         """The toolbar's 用户 line: the account's name and jurisdiction, or 未登录 when nobody is signed in."""
