@@ -4,7 +4,9 @@
 falls back to the offscreen platform only for ``--screenshot`` (otherwise it
 says clearly that no display is available), and as root it turns off the
 Chromium sandbox QtWebEngine cannot use there. :func:`run_gui` opens the
-main window on a workspace; with ``screenshot`` it waits for the map's
+main window on a workspace and, when the workspace has accounts and nobody
+is signed in, asks who is working (:mod:`ui.accounts`); with ``screenshot`` it
+never asks (the picture shows 未登录 then), waits for the map's
 ``mapReady`` (at most ``map_timeout_s``; not at all after ``mapFailed``, when
 the window shows why the map cannot be shown), saves a PNG of the window and
 returns 0.
@@ -102,8 +104,10 @@ def run_gui(ws: Workspace, *, role: str | None = None, screenshot: str | None = 
     window.show()
     if nmea:
         window.replay_nmea(nmea)
-    if screenshot:
+    if screenshot:  # never waits for a person: the resumed account, else 未登录 (see ui.accounts)
         save_when_ready(window, screenshot, map_timeout_s, on_done=app.quit)
+    else:
+        window.accounts.ask_if_needed()
     code = app.exec()
     if not screenshot:
         window.save_settings()

@@ -12,14 +12,15 @@ language switch installs the translator and rebuilds the panels (the map,
 the GPS feed and the sync controller are kept).
 
 Sync (:class:`ui.sync_views.sync_panel.SyncPanel`) adds the 同步 tool button and the
-status bar's sync line. The map shows the cases the case list's filter admits, and 统计
+status bar's sync line; :class:`ui.accounts.account_switcher.AccountSwitcher` the 用户 label,
+切换用户 and the sign-in. The map shows the cases the case list's filter admits, and 统计
 (:class:`ui.reports.statistics_view.StatisticsView`) follows the same filter.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,18 +35,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.casework.authority import Actor
 from inspector.casework.case_list_query import CaseFilter, case_ids_by_uuid, case_markers, sort_keys
 from inspector.casework.case_queries import case_brief
 from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 from ui import i18n, labels
+from ui.accounts.account_switcher import AccountSwitcher
 from ui.banner import Banner
 from ui.cases.case_detail import CaseDetailPanel
 from ui.cases.case_list import CaseListPanel
 from ui.gps import Geofence, PositionFeed
 from ui.map.map_panel import create_map_view, load_workspace_map
-from ui.plain_text import plain_label, warn
+from ui.plain_text import warn
 from ui.reports.statistics_view import StatisticsView
 from ui.review.review_queue import ReviewQueuePanel
 from ui.session import Session, needs_reload
@@ -94,11 +97,13 @@ class MainWindow(QMainWindow):
         self.current_uuid: str | None = None
         self.sync_panel = SyncPanel(session, self, self.settings)
         self.sync = self.sync_panel.controller
+        self.accounts = AccountSwitcher(session, self)
         self.setObjectName("mainWindow")
         self.setMinimumSize(1024, 640)
         self.build_ui()
         self._restore()
         session.roleChanged.connect(self._role_changed)
+        session.actorChanged.connect(self._fill_roles)
 
     # -- building -----------------------------------------------------------------
     def build_ui(self) -> None:
@@ -159,26 +164,29 @@ class MainWindow(QMainWindow):
             action = self.toolbar.addAction(text, slot)
             self.actions_by_name[name] = action
         self.sync_panel.add_actions(self.toolbar, self.actions_by_name)
+        self.accounts.add_actions(self.toolbar, self.actions_by_name)
         spacer = QWidget(self)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.role_box = QComboBox(self)
-        view_names = {INSPECTOR: self.tr("核查员视图"), REVIEWER: self.tr("审核员视图")}
-        for role in self.session.view_roles():  # only the roles the signed-in account has
-            self.role_box.addItem(view_names[role], role)
-        self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
+        self._fill_roles()
         self.role_box.currentIndexChanged.connect(lambda: self.session.set_role(self.role_box.currentData()))
         self.language_box = QComboBox(self)
         self.language_box.addItem("中文", "zh")
         self.language_box.addItem("English", "en")
         self.language_box.setCurrentIndex(max(self.language_box.findData(i18n.current_language()), 0))
         self.language_box.currentIndexChanged.connect(lambda: self.switch_language(self.language_box.currentData()))
-        actor = self.session.actor
-        user = plain_label(self.tr("用户：{name}").format(name=actor.name)
-                           + (f"（{actor.jurisdiction}）" if actor.jurisdiction else ""), self, wrap=False,
-                           object_name="muted")
-        for widget in (user, self.role_box, self.language_box):
+        self.user_label = self.accounts.user_label(self)
+        for widget in (self.user_label, self.role_box, self.language_box):
             self.toolbar.addWidget(widget)
+
+    def _fill_roles(self) -> None:  # the view dropdown: only the roles the signed-in account has
+        view_names = {INSPECTOR: self.tr("核查员视图"), REVIEWER: self.tr("审核员视图")}
+        with QSignalBlocker(self.role_box):
+            self.role_box.clear()
+            for role in self.session.view_roles():
+                self.role_box.addItem(view_names[role], role)
+            self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
 
     def _resize_panes(self, width: int) -> None:
         self.splitter.setSizes([int(width * 0.37), int(width * 0.33), int(width * 0.30)])
@@ -364,13 +372,18 @@ class MainWindow(QMainWindow):
         except InspectorError as exc:
             warn(self, self.tr("无法打开工作空间"), i18n.core_message(exc))
             return False
+        self.use_workspace(ws)
+        self.accounts.ask_if_needed()
+        return True
+
+    def use_workspace(self, ws: Workspace, actor: Actor | None = None) -> None:
+        """Work in ``ws`` as ``actor`` (else as who is signed in there); every view follows."""
         self.current_uuid = None
-        self.session.set_workspace(ws)
+        self.session.set_workspace(ws, actor)
         self._reload_map()
         self.detail.show_case(None)
         self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
         self.settings.setValue("last_workspace", str(self.session.root))
-        return True
 
     # -- language and persistence ----------------------------------------------------------
     def switch_language(self, language: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from inspector.accounts.sign_in import current_actor, device_actor
+from inspector.accounts.sign_in import current_actor, device_actor, has_accounts
 from inspector.casework.authority import Actor
 from inspector.casework.case_queries import status_counts
 from inspector.casework.workflow import INSPECTOR, REVIEWER
@@ -75,14 +75,16 @@ class Session(QObject):
             self._writer = Workspace.open(self._ws.root)
         return self._writer
 
-    def set_workspace(self, ws: Workspace) -> None:
-        """Switch to another workspace (waits for running operations first)."""
+    def set_workspace(self, ws: Workspace, actor: Actor | None = None) -> None:
+        """Switch to another workspace (waits for running operations first), acting as ``actor`` there, else as
+        who is signed in on it (:func:`resumed_actor`)."""
         self.pool.waitForDone()
         self._close_writer()
         old, self._ws = self._ws, ws
         if old is not ws:
             old.close()
         self.workspaceChanged.emit()
+        self.set_actor(actor or resumed_actor(ws))
 
     def close(self) -> None:
         self.pool.waitForDone()
@@ -107,6 +109,15 @@ class Session(QObject):
         if role in self.view_roles() and role != self._role:
             self._role = role
             self.roleChanged.emit(role)
+
+    def needs_sign_in(self) -> bool:
+        """Whether nobody is signed in on a workspace whose steps need an account (the GUI then asks who is
+        working; until then it shows 未登录)."""
+        return not self.actor.is_account and has_accounts(self._ws)
+
+    def resume_actor(self) -> None:
+        """Act as who is signed in on the workspace now (after a sign-out: nobody, shown as 未登录)."""
+        self.set_actor(resumed_actor(self._ws))
 
     def set_actor(self, actor: Actor) -> None:
         """Switch the acting user (local accounts sharing this workspace); the view role follows their roles."""

@@ -2562,4 +2562,142 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation>Current state: {state}</translation>
     </message>
 </context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>登录 — 谁在工作？</source>
+        <translation>Sign in — who is working?</translation>
+    </message>
+    <message>
+        <source>请选择您的账号并输入密码。记录、表单和签名都以登录的账号署名。</source>
+        <translation>Choose your account and enter its password. Records, forms and signatures carry the name of the signed-in account.</translation>
+    </message>
+    <message>
+        <source>工作空间：{path}</source>
+        <translation>Workspace: {path}</translation>
+    </message>
+    <message>
+        <source>本单位账号</source>
+        <translation>Accounts of this office</translation>
+    </message>
+    <message>
+        <source>不填则使用系统证书</source>
+        <translation>Empty: the system&apos;s certificates</translation>
+    </message>
+    <message>
+        <source>服务器账号</source>
+        <translation>Server account</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>以本机用户继续</source>
+        <translation>Continue as this device&apos;s user</translation>
+    </message>
+    <message>
+        <source>退出程序</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>核查员</source>
+        <translation>inspector</translation>
+    </message>
+    <message>
+        <source>审核员</source>
+        <translation>reviewer</translation>
+    </message>
+    <message>
+        <source>管理员</source>
+        <translation>administrator</translation>
+    </message>
+    <message>
+        <source>省级</source>
+        <translation>province</translation>
+    </message>
+    <message>
+        <source>市级</source>
+        <translation>city</translation>
+    </message>
+    <message>
+        <source>县级</source>
+        <translation>county</translation>
+    </message>
+    <message>
+        <source>本工作空间的账号（同一单位的同事共用此工作空间）：</source>
+        <translation>Accounts of this workspace (colleagues of one office share it):</translation>
+    </message>
+    <message>
+        <source>服务器地址</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>CA 证书</source>
+        <translation>CA certificate</translation>
+    </message>
+    <message>
+        <source>其他服务器账号在本机使用各自的工作空间（配置文件），互不可见；当前工作空间及其未同步的记录保持不变。</source>
+        <translation>Any other server account works in its own workspace (profile) on this device, unseen by the others; this workspace and its unsynced records stay as they are.</translation>
+    </message>
+    <message>
+        <source>请选择账号并输入密码</source>
+        <translation>Choose an account and enter its password</translation>
+    </message>
+    <message>
+        <source>请填写服务器地址（https://…）、用户名和密码</source>
+        <translation>Fill in the server address (https://…), user name and password</translation>
+    </message>
+</context>
+<context>
+    <name>AccountSwitcher</name>
+    <message>
+        <source>切换用户</source>
+        <translation>Switch user</translation>
+    </message>
+    <message>
+        <source>退出当前账号并选择谁在工作</source>
+        <translation>Sign the current account out and choose who is working</translation>
+    </message>
+    <message>
+        <source>退出登录（关闭窗口）</source>
+        <translation>Sign out (close the window)</translation>
+    </message>
+    <message>
+        <source>用户：{name}</source>
+        <translation>User: {name}</translation>
+    </message>
+    <message>
+        <source>未登录</source>
+        <translation>Not signed in</translation>
+    </message>
+    <message>
+        <source>已退出登录。请选择下一位用户。</source>
+        <translation>Signed out. Choose who works next.</translation>
+    </message>
+    <message>
+        <source>新的工作空间</source>
+        <translation>New workspace</translation>
+    </message>
+    <message>
+        <source>{name} 的工作空间是新建的，还没有案件。现在从服务器同步本辖区的数据吗？</source>
+        <translation>{name}&apos;s workspace is new and holds no cases yet. Sync this jurisdiction&apos;s data from the server now?</translation>
+    </message>
+    <message>
+        <source>立即同步</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>稍后</source>
+        <translation>Later</translation>
+    </message>
+</context>
 </TS>

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QToolBar, QToolButton, QWidget
 
+from sync.settings import LoggedIn
 from ui.session import Session
 from ui.sync_views.sync_controller import DEFAULT_INTERVAL_MIN, SyncController, SyncOutcome
 from ui.sync_views.sync_status import SyncStatus
@@ -99,13 +100,14 @@ class SyncPanel(QObject):
         if self.login_dialog is not None and self.login_dialog.isVisible():
             return self.login_dialog
         dialog = LoginDialog(self.session, reason, self.window)
-        dialog.loggedIn.connect(lambda done: self._logged_in(resume_manual))
+        dialog.loggedIn.connect(lambda done: self._logged_in(done, resume_manual))
         self.login_dialog = dialog
         dialog.open()
         return dialog
 
-    def _logged_in(self, manual: bool) -> None:
+    def _logged_in(self, done: LoggedIn, manual: bool) -> None:
         self._asked_login = False
+        self.session.set_actor(done.actor)  # the window now works as the server's account
         self.controller.sync_now(manual=manual)
 
     def show_result(self) -> Optional[QDialog]:
