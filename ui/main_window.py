@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.summary = StatusSummary(self.session, self)
         self.statusBar().addWidget(self.summary, 1)
+        self.user_label = self.accounts.user_label(self)  # in the status bar: visible at every window width
+        self.statusBar().addPermanentWidget(self.user_label)
         self.sync_status = self.sync_panel.status_widget(self)
         self.statusBar().addPermanentWidget(self.sync_status)
         self.geofence.zonesChanged.connect(self.summary.show_zones)
@@ -176,8 +178,7 @@ class MainWindow(QMainWindow):
         self.language_box.addItem("English", "en")
         self.language_box.setCurrentIndex(max(self.language_box.findData(i18n.current_language()), 0))
         self.language_box.currentIndexChanged.connect(lambda: self.switch_language(self.language_box.currentData()))
-        self.user_label = self.accounts.user_label(self)
-        for widget in (self.user_label, self.role_box, self.language_box):
+        for widget in (self.role_box, self.language_box):
             self.toolbar.addWidget(widget)
 
     def _fill_roles(self) -> None:  # the view dropdown: only the roles the signed-in account has
@@ -397,8 +398,9 @@ class MainWindow(QMainWindow):
         self.toolbar.deleteLater()
         self.statusBar().removeWidget(self.summary)
         self.summary.deleteLater()
-        self.statusBar().removeWidget(self.sync_status)
-        self.sync_status.deleteLater()
+        for widget in (self.user_label, self.sync_status):
+            self.statusBar().removeWidget(widget)
+            widget.deleteLater()
         old = self.takeCentralWidget()
         self.build_ui()
         old.deleteLater()

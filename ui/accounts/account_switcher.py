@@ -65,7 +65,7 @@ class AccountSwitcher(QObject):
         actions["switch_user"] = switch
 
     def user_label(self, parent: QWidget) -> QLabel:
-        """The toolbar's 用户 label, kept up to date as the acting user changes."""
+        """The window's 用户 label, kept up to date as the acting user changes."""
         self.label = plain_label("", parent, wrap=False)
         self._show_user()
         return self.label
@@ -78,7 +78,7 @@ class AccountSwitcher(QObject):
             self.label.setStyleSheet("")  # apply the style of the new object name
 
     def user_text(self) -> str:
-        """The toolbar's 用户 line: the account's name and jurisdiction, or 未登录 when nobody is signed in."""
+        """The 用户 line: the account's name and jurisdiction, or 未登录 when nobody is signed in."""
         actor = self.session.actor
         text = self.tr("用户：{name}").format(name=actor.name) + (f"（{actor.jurisdiction}）"
                                                                  if actor.jurisdiction else "")
