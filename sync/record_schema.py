@@ -167,6 +167,16 @@ class CaseContent(_Record):
     ledger_city: Optional[Text] = None
     ledger_county: Optional[Text] = None
     area_m2: Optional[Area] = None
+    geometry_geojson: Optional[JsonObject] = None
+    reported_area_m2: Optional[Area] = None
+    area_unit: Optional[Label] = None
+    verified_geometry_geojson: Optional[JsonObject] = None
+    verified_area_m2: Optional[Area] = None
+    patch_no: Optional[Label] = None
+    imaged_before: Optional[Day] = None
+    imaged_after: Optional[Day] = None
+    change_type: Optional[Label] = None
+    origin: Literal["ledger", "patch", "field"] = "ledger"
     status: State = STATES[0]
     city_adcode: Optional[Adcode] = None
     county_adcode: Optional[Adcode] = None
@@ -288,12 +298,17 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "cases": CaseContent, "findings": FindingContent, "rectifications": RectificationContent,
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
     "publicity": PublicityContent, "transitions": TransitionContent}
-# Fields a later workspace migration added (v6: who acted by display name, for which jurisdiction; v7: what a
-# signature signs, and who signed): a push from a device made before them lacks them, and the server stores them as
-# null (:func:`with_added_fields`) so that every copy of the record — the pusher's, and the devices that pull it and
-# hold the columns — hashes the same.
-ADDED_FIELDS: dict[str, tuple[str, ...]] = {"transitions": ("actor_name", "jurisdiction"),
-                                            "evidence": ("signs_uuid", "signer_role", "signer_name")}
+# Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
+# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent): a push
+# from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
+# every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
+ADDED_FIELDS: dict[str, dict[str, Any]] = {
+    "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
+    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name")),
+    "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
+                               "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
+              "origin": "ledger"},
+}
 TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the scope of a child record
 
 
@@ -342,9 +357,9 @@ def _field_problem(error: ErrorDetails) -> Message:
 
 
 def with_added_fields(kind: str, content: dict[str, Any]) -> dict[str, Any]:
-    """``content`` with the :data:`ADDED_FIELDS` of its kind it lacks set to null."""
-    missing = [name for name in ADDED_FIELDS.get(kind, ()) if name not in content]
-    return {**content, **dict.fromkeys(missing)} if missing else content
+    """``content`` with the :data:`ADDED_FIELDS` of its kind it lacks, set to their column defaults."""
+    missing = {name: value for name, value in ADDED_FIELDS.get(kind, {}).items() if name not in content}
+    return {**content, **missing} if missing else content
 
 
 def validate_content(kind: str, content: Any, deleted: bool) -> Optional[Message]:

@@ -464,10 +464,44 @@ def _v7_countersigns_publicity_signatures(conn: Connection) -> None:
     )
 
 
+def _v8_case_extent(conn: Connection) -> None:
+    """Cases with an extent: remote-sensing change patches (变化图斑) and problems found in the field.
+
+    ``cases`` gain (all synced): ``geometry_geojson`` (the patch polygon as a GeoJSON Polygon/MultiPolygon in
+    EPSG:4490; null for a point case — ``lon``/``lat`` stay the case's representative point, inside the
+    polygon), ``reported_area_m2`` (the area the office or the remote-sensing centre reported, converted to
+    m²; ``area_m2`` is the area computed from the polygon when there is one) and ``area_unit`` (the unit the
+    office used: shown back in it), ``verified_geometry_geojson`` / ``verified_area_m2`` (the extent the
+    inspector verified on site, 核实面积), ``patch_no`` (图斑编号), ``imaged_before`` / ``imaged_after`` (the
+    two imaging dates, 前时相/后时相), ``change_type`` (变化类型) and ``origin`` (``ledger``, ``patch`` or
+    ``field``: a problem recorded on a device, with a provisional number until the office gives one).
+    ``case_zones`` (local attribution) gain ``overlap_m2`` and ``overlap_share`` (of the patch's area; null
+    for a point case).
+    """
+    execute_script(conn,
+        """
+        ALTER TABLE cases ADD COLUMN geometry_geojson TEXT;
+        ALTER TABLE cases ADD COLUMN reported_area_m2 REAL;
+        ALTER TABLE cases ADD COLUMN area_unit TEXT;
+        ALTER TABLE cases ADD COLUMN verified_geometry_geojson TEXT;
+        ALTER TABLE cases ADD COLUMN verified_area_m2 REAL;
+        ALTER TABLE cases ADD COLUMN patch_no TEXT;
+        ALTER TABLE cases ADD COLUMN imaged_before TEXT;
+        ALTER TABLE cases ADD COLUMN imaged_after TEXT;
+        ALTER TABLE cases ADD COLUMN change_type TEXT;
+        ALTER TABLE cases ADD COLUMN origin TEXT NOT NULL DEFAULT 'ledger'
+            CHECK (origin IN ('ledger', 'patch', 'field'));
+        CREATE INDEX cases_patch_no ON cases (patch_no) WHERE patch_no IS NOT NULL;
+        ALTER TABLE case_zones ADD COLUMN overlap_m2 REAL;
+        ALTER TABLE case_zones ADD COLUMN overlap_share REAL;
+        """
+    )
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
-                               _v7_countersigns_publicity_signatures]
+                               _v7_countersigns_publicity_signatures, _v8_case_extent]
 LATEST_VERSION = len(MIGRATIONS)
 
 
