@@ -142,55 +142,50 @@ def _countersign_content(countersign: FormCountersign | None, context: FormConte
     return content
 
 
-def countersign_table(context: FormContext) -> FormTable:
-    """One box per department (自然资源, 林业, 水利, 农业农村, and 其他 when it signed): each recorded
-    countersign of that department, or a blank box."""
-    styles = context.styles
-    seal_style = styles.small.clone("CountersignSeal", textColor=colors.HexColor("#999999"), alignment=1)
+SignOffBox = tuple[Paragraph, list[Flowable]]  # a sign-off box: its label and its content
+
+
+def _sign_off_table(boxes: list[SignOffBox], context: FormContext, min_height: float) -> FormTable:
+    """A table of sign-off boxes: a label, the box's content (spread over rows so a long opinion splits across
+    pages) and a blank cell for the seal, each box at least ``min_height`` tall."""
+    seal_style = context.styles.small.clone("SealHint", textColor=colors.HexColor("#999999"), alignment=1)
     rows: list[list[object]] = []
     continued: list[int] = []
     first_rows: set[int] = set()
-    recorded = context.case.countersigns
-    departments = [*ALWAYS_SHOWN_DEPARTMENTS, *(d for d in COUNTERSIGN_DEPARTMENTS if d not in ALWAYS_SHOWN_DEPARTMENTS
-                                               and any(c.department == d for c in recorded))]
-    departments += sorted({c.department for c in recorded} - set(departments))
-    for department in departments:
-        signs: list[FormCountersign | None] = [c for c in recorded if c.department == department] or [None]
-        for countersign in signs:
-            group = spread_over_rows([Paragraph(f"{escape_text(department)}<br/>部门会签", styles.label),
-                                      _countersign_content(countersign, context),
-                                      Paragraph("（盖章）", seal_style)])
-            first_rows.add(len(rows))
-            continued += range(len(rows), len(rows) + len(group) - 1)
-            rows += group
-    widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
-    style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"),
-             ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
-    heights = [COUNTERSIGN_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
-    return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
-                     splitByRow=1, splitInRow=1, minRowHeights=heights)
-
-
-def acceptance_table(context: FormContext) -> FormTable:
-    """The chain of opinions, each row with a blank cell for the seal."""
-    styles = context.styles
-    seal_style = styles.small.clone("SealHint", textColor=colors.HexColor("#999999"), alignment=1)
-    rows: list[list[object]] = []
-    continued: list[int] = []
-    first_rows: set[int] = set()
-    for level, step in _steps_in_chain_order(context.case.acceptance):
-        title = LEVEL_TITLES.get(level, escape_text(level))
-        group = spread_over_rows([Paragraph(title, styles.label), _step_content(level, step, context),
-                                  Paragraph("（盖章）", seal_style)])
+    for label, content in boxes:
+        group = spread_over_rows([label, content, Paragraph("（盖章）", seal_style)])
         first_rows.add(len(rows))
         continued += range(len(rows), len(rows) + len(group) - 1)
         rows += group
     widths = [LEVEL_LABEL_WIDTH, CONTENT_WIDTH - LEVEL_LABEL_WIDTH - SEAL_WIDTH, SEAL_WIDTH]
     style = [("BACKGROUND", (0, 0), (0, -1), LABEL_FILL), ("VALIGN", (1, 0), (1, -1), "TOP"),
              ("VALIGN", (2, 0), (2, -1), "BOTTOM")]
-    heights = [STEP_MIN_HEIGHT if row in first_rows else 0 for row in range(len(rows))]
+    heights = [min_height if row in first_rows else 0 for row in range(len(rows))]
     return FormTable(rows, colWidths=widths, style=grid_style(style, rows=len(rows), continued=continued),
                      splitByRow=1, splitInRow=1, minRowHeights=heights)
+
+
+def countersign_table(context: FormContext) -> FormTable:
+    """One box per department (自然资源, 林业, 水利, 农业农村, and 其他 when it signed): each recorded
+    countersign of that department, or a blank box."""
+    recorded = context.case.countersigns
+    departments = [*ALWAYS_SHOWN_DEPARTMENTS, *(d for d in COUNTERSIGN_DEPARTMENTS if d not in ALWAYS_SHOWN_DEPARTMENTS
+                                               and any(c.department == d for c in recorded))]
+    departments += sorted({c.department for c in recorded} - set(departments))
+    boxes: list[SignOffBox] = []
+    for department in departments:
+        signs: list[FormCountersign | None] = [c for c in recorded if c.department == department] or [None]
+        boxes += [(Paragraph(f"{escape_text(department)}<br/>部门会签", context.styles.label),
+                   _countersign_content(countersign, context)) for countersign in signs]
+    return _sign_off_table(boxes, context, COUNTERSIGN_MIN_HEIGHT)
+
+
+def acceptance_table(context: FormContext) -> FormTable:
+    """The chain of opinions, each row with a blank cell for the seal."""
+    boxes: list[SignOffBox] = [
+        (Paragraph(LEVEL_TITLES.get(level, escape_text(level)), context.styles.label),
+         _step_content(level, step, context)) for level, step in _steps_in_chain_order(context.case.acceptance)]
+    return _sign_off_table(boxes, context, STEP_MIN_HEIGHT)
 
 
 def final_decision(steps: tuple[FormAcceptanceStep, ...]) -> tuple[str | None, str | None]:
