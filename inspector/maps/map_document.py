@@ -42,8 +42,10 @@ from inspector.maps.map_layers import (
     admin_document,
     case_document,
     evidence_document,
+    patch_level_documents,
     read_layers,
     to_json_bytes,
+    verified_document,
     zone_level_documents,
 )
 from inspector.resources import resource_path
@@ -121,7 +123,10 @@ def layer_resources(layers: LayerSet) -> dict[str, bytes]:
     """The JSON data documents of all layers, by path relative to the page."""
     resources = {f"data/zones-{level}.json": to_json_bytes(document)
                  for level, document in enumerate(zone_level_documents(layers.zones))}
+    resources.update({f"data/patches-{level}.json": to_json_bytes(document)
+                      for level, document in enumerate(patch_level_documents(layers.cases))})
     resources["data/cases.json"] = to_json_bytes(case_document(layers.cases))
+    resources["data/verified.json"] = to_json_bytes(verified_document(layers.cases))
     resources["data/evidence.json"] = to_json_bytes(evidence_document(layers.evidence))
     resources["data/admin.json"] = to_json_bytes(admin_document(layers.admin))
     return resources
@@ -136,7 +141,8 @@ def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[Ba
         "bounds": [[round(bounds[1], 5), round(bounds[0], 5)], [round(bounds[3], 5), round(bounds[2], 5)]],
         "zoneLevels": [f"data/zones-{level}.json" for level in range(len(ZONE_LEVELS))],
         "zoneMinZooms": [zoom for _tol, _q, zoom in ZONE_LEVELS],
-        "data": {name: f"data/{name}.json" for name in ("cases", "evidence", "admin")},
+        "patchLevels": [f"data/patches-{level}.json" for level in range(len(ZONE_LEVELS))],
+        "data": {name: f"data/{name}.json" for name in ("cases", "evidence", "admin", "verified")},
         "basemaps": [{"url": LVDUN_TILE_URL.format(name=b.name), "minZoom": b.min_zoom, "maxZoom": b.max_zoom,
                       "bounds": b.bounds} for b in basemaps if b.raster],
         "states": list(STATES),

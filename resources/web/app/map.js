@@ -23,7 +23,8 @@
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
     groups: {}, caseMarkers: new Map(), caseRenderer: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
-    selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false
+    selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
+    patches: null, patchLevel: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
   };
 
   function decodeRing(flat, q) {
@@ -174,6 +175,78 @@
     });
   }
 
+  /* ---- patches (变化图斑): case polygons per zoom level, in status colour --- */
+  // The marker of a patch case sits at its representative point (the case layer); the polygon is drawn
+  // beneath it, simplified like the zones. Status changes recolour it in place (state.patchStatus).
+  function patchStyle(code) {
+    return { color: state.cfg.statusTexts[code], fillColor: state.cfg.statusFills[code] };
+  }
+
+  function buildPatchLayer(doc) {
+    var layer = L.layerGroup(), renderer = L.svg({ pane: 'lv-patches' }), byId = new Map();
+    doc.ids.forEach(function (id, i) {
+      if (!state.patchStatus.has(id)) { state.patchStatus.set(id, doc.s[i]); }
+      var style = patchStyle(state.patchStatus.get(id));
+      var poly = L.polygon(decodePolygons(doc.polys[i], doc.q), {
+        renderer: renderer, pane: 'lv-patches', weight: 2, color: style.color, fillColor: style.fillColor,
+        fillOpacity: 0.35, className: 'lv-patch', lvId: id
+      });
+      onClick(poly, function () {
+        var marker = state.caseMarkers.get(id);
+        if (marker) { highlight(marker); }
+        send('caseClicked', id);
+      });
+      byId.set(id, poly);
+      layer.addLayer(poly);
+    });
+    return { layer: layer, byId: byId };
+  }
+
+  function showPatchLevel(level) {
+    if (level === state.patchLevel) { return Promise.resolve(); }
+    state.patchLevel = level;
+    var cached = state.patchCache[level];
+    var ready = cached ? Promise.resolve(cached) : load(state.cfg.patchLevels[level]).then(function (doc) {
+      state.patchCache[level] = buildPatchLayer(doc || { ids: [], s: [], polys: [], q: 1 });
+      return state.patchCache[level];
+    });
+    return ready.then(function (entry) {
+      if (state.patchLevel !== level) { return; }
+      entry.byId.forEach(function (poly, id) {  // changes made while another level was shown
+        if (state.patchRemoved.has(id)) { entry.layer.removeLayer(poly); return; }
+        poly.setStyle(patchStyle(state.patchStatus.get(id)));
+      });
+      state.patches.clearLayers();
+      state.patches.addLayer(entry.layer);
+    });
+  }
+
+  function countLatLngs(value) {
+    return value instanceof L.LatLng ? 1 : value.reduce(function (n, v) { return n + countLatLngs(v); }, 0);
+  }
+
+  function currentPatch(id) {
+    var entry = state.patchCache[state.patchLevel];
+    return entry ? entry.byId.get(id) || null : null;
+  }
+
+  function drawVerified(doc) {
+    if (!doc) { return; }
+    doc.ids.forEach(function (id, i) { putVerified(id, decodePolygons(doc.polys[i], doc.q)); });
+  }
+
+  function putVerified(id, latlngs) {
+    var old = state.verified.get(id);
+    if (old) { state.patches.removeLayer(old); }
+    var poly = L.polygon(latlngs, {
+      pane: 'lv-patches', weight: 2.5, color: '#00838f', dashArray: '6 4', fill: false, interactive: false,
+      className: 'lv-verified'
+    });
+    state.verified.set(id, poly);
+    state.patches.addLayer(poly);
+    return poly;
+  }
+
   /* ---- cases: clustered markers coloured by status ---------------------- */
   // The colours come from the core's one status palette (cfg.statusFills / cfg.statusTexts, indexed by the
   // status code of the case layer; the last entry is for a status the workflow does not name).
@@ -275,6 +348,11 @@
     }
     marker.options.lvStatus = code;
     marker.setStyle({ fillColor: state.cfg.statusFills[code], color: state.cfg.statusTexts[code] });
+    if (state.patchStatus.has(id)) {
+      state.patchStatus.set(id, code);
+      var poly = currentPatch(id);
+      if (poly) { poly.setStyle(patchStyle(code)); }
+    }
     if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
     return true;
   }
@@ -302,6 +380,12 @@
     if (!marker) { return false; }
     state.groups.cases.removeLayer(marker);
     state.caseMarkers.delete(id);
+    if (state.patchStatus.has(id)) {
+      state.patchRemoved.add(id);
+      var poly = currentPatch(id);
+      if (poly) { poly.remove(); }
+    }
+    if (state.verified.has(id)) { state.patches.removeLayer(state.verified.get(id)); state.verified.delete(id); }
     if (state.selectedId === id && state.selected) {
       state.map.removeLayer(state.selected);
       state.selected = null;
@@ -331,6 +415,9 @@
     var group = Object.prototype.hasOwnProperty.call(state.groups, name) ? state.groups[name] : null;
     if (!group) { return false; }
     if (visible) { state.map.addLayer(group); } else { state.map.removeLayer(group); }
+    if (name === 'cases') {  // a patch belongs to its case: shown and hidden with the markers
+      if (visible) { state.map.addLayer(state.patches); } else { state.map.removeLayer(state.patches); }
+    }
     return true;
   }
 
@@ -421,7 +508,7 @@
     map.attributionControl && map.attributionControl.setPrefix(false);
     map.getContainer().classList.add('lv-map');
     makePane('lv-admin', 250); makePane('lv-labels', 390); makePane('lv-zones', 400);
-    makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
+    makePane('lv-patches', 410); makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
     makePane('lv-gps', 640); makePane('lv-top', 650);
     state.map.getPane('lv-labels').style.pointerEvents = 'none';
     addHatchPatterns();
@@ -431,6 +518,7 @@
       spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
     });
     state.caseRenderer = L.svg({ pane: 'lv-cases' });
+    state.patches = L.layerGroup();
     map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
     map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
     addLayerControl();
@@ -440,11 +528,18 @@
     Promise.all([
       load(cfg.data.admin).then(drawAdmin),
       showZoneLevel(zoneLevel),
+      showPatchLevel(zoneLevel),
       load(cfg.data.cases).then(drawCases),
+      load(cfg.data.verified).then(drawVerified),
       load(cfg.data.evidence).then(drawEvidence)
     ]).then(function () {
       ['admin', 'zones', 'footprints', 'photos', 'cases', 'gps'].forEach(function (n) { map.addLayer(state.groups[n]); });
-      map.on('zoomend', function () { showZoneLevel(levelForZoom(map.getZoom())); });
+      map.addLayer(state.patches);
+      map.on('zoomend', function () {
+        var level = levelForZoom(map.getZoom());
+        showZoneLevel(level);
+        showPatchLevel(level);
+      });
       whenPainted(reportDrawn);
     }).catch(function (err) {
       document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
@@ -456,7 +551,9 @@
       drawn: state.drawn, cases: state.caseMarkers.size, zones: state.zoneCount, zoneLevel: state.zoneLevel,
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
-      zonePaths: document.querySelectorAll('path.lv-zone').length, zoom: state.map ? state.map.getZoom() : null,
+      zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchLevel,
+      patchPaths: document.querySelectorAll('path.lv-patch').length,
+      verifiedPaths: document.querySelectorAll('path.lv-verified').length, zoom: state.map ? state.map.getZoom() : null,
       picking: state.picking,
       gps: state.gpsDot ? [state.gpsDot.getLatLng().lng, state.gpsDot.getLatLng().lat] : null,
       selected: state.selected ? [state.selected.getLatLng().lng, state.selected.getLatLng().lat] : null,
@@ -469,6 +566,8 @@
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
     removeCase: removeCase,
     statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
-    markerFor: function (id) { return state.caseMarkers.get(id) || null; }
+    markerFor: function (id) { return state.caseMarkers.get(id) || null; },
+    patchFor: function (id) { return currentPatch(id); },
+    patchVertices: function (id) { var poly = currentPatch(id); return poly ? countLatLngs(poly.getLatLngs()) : null; }
   };
 })();
