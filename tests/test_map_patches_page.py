@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import shapely
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
@@ -61,3 +62,76 @@ def test_a_status_change_recolours_the_patch_and_hiding_cases_hides_it(qtbot, pa
     qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.stats().patchPaths") == 0, timeout=10_000)
     patch_map.set_layer_visible("cases", True)
     qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.stats().patchPaths") == 1, timeout=10_000)
+
+
+# -- editing the verified extent (核实范围, issue 15 item 5) ------------------------------------------------------
+DRAW_SQUARE = """(function () {
+  var map = LvdunMap.leafletMap(), lon = %(lon)r, lat = %(lat)r, d = 0.001;
+  LvdunMap.redrawExtent();  // geoman's polygon tool, as the 重画 button starts it
+  [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d]].forEach(function (p) {
+    map.fire('click', { latlng: L.latLng(p[1], p[0]) });  // a click adds a vertex
+  });
+  map.pm.Draw.Polygon._finishShape();  // as a click on the first vertex does
+  return LvdunMap.editLayers().length;
+})()"""
+
+
+def test_an_extent_drawn_with_the_plugin_is_stored_with_its_area(qtbot, patch_map, patch_ws):
+    from inspector.casework.verified_extent import set_verified_extent
+    from inspector.geo.geodesy import central_meridian, project
+
+    [case] = list_cases(patch_ws, refs=[XSS_CASE])
+    delivered = patch_ws.conn.execute("SELECT geometry_geojson FROM cases WHERE uuid = ?", (case["uuid"],)).fetchone()[0]
+    assert patch_map.start_extent_edit(case["uuid"], delivered)
+    qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.editing()") == case["uuid"], timeout=10_000)
+    assert run_js(qtbot, patch_map, "LvdunMap.editLayers().length") == 1  # the delivered outline, editable
+    assert run_js(qtbot, patch_map, "LvdunMap.editLayers()[0].pm.enabled()") is True
+    assert run_js(qtbot, patch_map, DRAW_SQUARE % {"lon": case["lon"], "lat": case["lat"]}) == 1
+    with qtbot.waitSignal(patch_map.extentEdited, timeout=10_000) as sent:
+        patch_map.page().runJavaScript("LvdunMap.saveExtent()")
+    assert sent.args[0] == case["uuid"]
+    outcome = set_verified_extent(patch_ws, case["uuid"], sent.args[1], actor="tester")
+    row = patch_ws.conn.execute("SELECT verified_geometry_geojson, verified_area_m2, area_m2, geometry_geojson "
+                                "FROM cases WHERE uuid = ?", (case["uuid"],)).fetchone()
+    geom = shapely.geometry.shape(json.loads(row[0]))
+    assert row[1] == outcome["verified_area_m2"] == pytest.approx(project(geom, central_meridian(case["lon"])).area)
+    assert 30_000 < row[1] < 50_000 and row[3] == delivered  # ≈ 200 m × 200 m; the delivered extent stays
+    assert patch_map.show_verified(case["uuid"], row[0])
+    qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.stats().verifiedPaths") == 1, timeout=10_000)
+    assert run_js(qtbot, patch_map, "LvdunMap.editing()") is None and patch_map.editing_case() is None
+
+
+def test_hostile_extent_messages_are_refused_and_nothing_is_stored(qtbot, patch_map, patch_ws):
+    [case] = list_cases(patch_ws, refs=[XSS_CASE])
+    other = list_cases(patch_ws, refs=["LD2026-320100-001"])[0]["uuid"]
+    before = [tuple(r) for r in patch_ws.conn.execute("SELECT uuid, revision, verified_geometry_geojson FROM cases")]
+    edited: list = []
+    refused: list = []
+    patch_map.extentEdited.connect(lambda *args: edited.append(args))
+    patch_map.extentRefused.connect(refused.append)
+    patch_map.start_extent_edit(case["uuid"], None)
+    qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.editing()") == case["uuid"], timeout=10_000)
+    uuid = json.dumps(case["uuid"])
+    script = f"""new QWebChannel(qt.webChannelTransport, function (ch) {{
+      var b = ch.objects.lvdunBridge;
+      b.extentEdited({uuid}, 42); b.extentEdited({uuid}, [1, 2, 3]); b.extentEdited({uuid}, null);
+      b.extentEdited({uuid}, {{type: 'Polygon'}}); b.extentEdited({uuid}, 'x'.repeat(2000000));
+      b.extentEdited({uuid}, new Array(300000).fill(1.5));
+      b.extentEdited({json.dumps(other)}, '{{"type": "Polygon", "coordinates": []}}');
+      b.extentEdited('<img src=x onerror=alert(1)>', '{{}}'); b.extentEdited(42, '{{}}');
+      b.extentEdited({uuid}, '<img src=x onerror=window.__xss=1>');
+    }});"""
+    patch_map.page().runJavaScript(script)
+    # The last message is well-formed text for the case being edited: once it arrived, every earlier one
+    # had been handled (one ordered transport). The core then refuses its content.
+    qtbot.waitUntil(lambda: bool(edited), timeout=10_000)
+    assert edited == [(case["uuid"], "<img src=x onerror=window.__xss=1>")]
+    assert len(refused) == 6 and all("核实范围无效" in text for text in refused)
+    from inspector.casework.verified_extent import set_verified_extent
+    from inspector.errors import BadInput
+
+    with pytest.raises(BadInput):
+        set_verified_extent(patch_ws, case["uuid"], edited[0][1], actor="tester")
+    assert [tuple(r) for r in patch_ws.conn.execute(
+        "SELECT uuid, revision, verified_geometry_geojson FROM cases")] == before
+    assert run_js(qtbot, patch_map, "typeof window.__xss") == "undefined"

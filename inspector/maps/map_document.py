@@ -3,7 +3,8 @@
 folium's :class:`~folium.Map` and its Figure give the skeleton (the Leaflet
 map object, the page head, the script block). Everything else is ours:
 
-* Leaflet and leaflet.markercluster come from ``resources/web/node_modules``
+* Leaflet, leaflet.markercluster and leaflet-geoman (editing the verified
+  extent) come from ``resources/web/node_modules``
   (npm registry, pinned in ``package-lock.json``), our ``map.js``/``map.css``
   from ``resources/web/app``. In the GUI they are served as
   ``lvdun://web/...`` by the URL scheme handler; a headless export links the
@@ -60,6 +61,9 @@ LEAFLET_CSS = "node_modules/leaflet/dist/leaflet.css"
 CLUSTER_JS = "node_modules/leaflet.markercluster/dist/leaflet.markercluster.js"
 CLUSTER_CSS = ("node_modules/leaflet.markercluster/dist/MarkerCluster.css",
                "node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css")
+GEOMAN_DIST = "node_modules/@geoman-io/leaflet-geoman-free/dist/"  # polygon editing (核实范围), MIT
+GEOMAN_JS = GEOMAN_DIST + "leaflet-geoman.min.js"
+GEOMAN_CSS = GEOMAN_DIST + "leaflet-geoman.css"
 APP_JS = "app/map.js"
 APP_CSS = "app/map.css"
 QWEBCHANNEL_JS = "qwebchannel.js"  # served by the GUI from Qt's own resources
@@ -174,8 +178,9 @@ def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = ()
                       control_scale=False, zoom_control=True)
     fmap.default_js = [("leaflet", web_base + LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", web_base + LEAFLET_CSS)]
-    scripts = [web_base + CLUSTER_JS] + ([web_base + QWEBCHANNEL_JS] if qwebchannel else []) + [web_base + APP_JS]
-    fmap.add_child(_LvdunLayers(blocks, scripts, [web_base + c for c in CLUSTER_CSS] + [web_base + APP_CSS]))
+    scripts = [web_base + CLUSTER_JS, web_base + GEOMAN_JS] + ([web_base + QWEBCHANNEL_JS] if qwebchannel else []) + [web_base + APP_JS]
+    css = [web_base + c for c in (*CLUSTER_CSS, GEOMAN_CSS, APP_CSS)]
+    fmap.add_child(_LvdunLayers(blocks, scripts, css))
     html = fmap.get_root().render()
     html = html.replace("<head>", '<head>\n<meta charset="utf-8">\n<title>绿盾 Inspector 地图</title>', 1)
     html = _with_csp(html, web_base)

@@ -7,9 +7,11 @@
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
  * LvdunMap.setPickMode(bool), LvdunMap.setCaseStatus(uuid, code),
- * LvdunMap.putCase(uuid, lon, lat, code) and LvdunMap.removeCase(uuid); the
- * page calls back only bridge slots that take a UUID, plus pointClicked(lon,
- * lat) with two numbers while in pick mode (validated again in Python).
+ * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid) and, for the
+ * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
+ * geometry) and LvdunMap.cancelExtent(); the page calls back only bridge slots
+ * that take a UUID, plus pointClicked(lon, lat) with two numbers while in pick
+ * mode and extentEdited(uuid, GeoJSON text) on 保存 (validated again in Python).
  */
 (function () {
   'use strict';
@@ -24,7 +26,7 @@
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
     groups: {}, caseMarkers: new Map(), caseRenderer: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
     selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
-    patches: null, patchLevel: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
+    patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
   };
 
   function decodeRing(flat, q) {
@@ -218,6 +220,7 @@
       });
       state.patches.clearLayers();
       state.patches.addLayer(entry.layer);
+      state.patchShown = level;
     });
   }
 
@@ -226,7 +229,7 @@
   }
 
   function currentPatch(id) {
-    var entry = state.patchCache[state.patchLevel];
+    var entry = state.patchCache[state.patchShown];
     return entry ? entry.byId.get(id) || null : null;
   }
 
@@ -245,6 +248,106 @@
     state.verified.set(id, poly);
     state.patches.addLayer(poly);
     return poly;
+  }
+
+  /* ---- editing the verified extent (核实范围) with leaflet-geoman --------- */
+  // Python starts it for one case (editExtent(uuid, GeoJSON geometry or null)); the inspector edits the
+  // outline's vertices or draws new polygons (geoman's own tools), then 保存 sends the GeoJSON text to the
+  // bridge (extentEdited), which Python validates again. Editing ends when Python shows the stored extent
+  // (showVerified) or on 取消.
+  function extentControl() {
+    var control = L.control({ position: 'topleft' });
+    control.onAdd = function () {
+      var box = L.DomUtil.create('div', 'lv-extent-bar');
+      var title = document.createElement('span');
+      title.textContent = '核实范围';
+      box.appendChild(title);
+      [['保存', saveExtent], ['重画', redrawExtent], ['取消', cancelExtent]].forEach(function (entry) {
+        var button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = entry[0];
+        button.className = 'lv-extent-' + (entry[0] === '保存' ? 'save' : entry[0] === '重画' ? 'redraw' : 'cancel');
+        button.addEventListener('click', function () { entry[1](); });
+        box.appendChild(button);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  function onExtentCreated(e) {
+    if (!state.editGroup || !e || !e.layer) { return; }
+    state.map.removeLayer(e.layer);
+    state.editGroup.addLayer(e.layer);
+    e.layer.pm.enable({ allowSelfIntersection: false });
+  }
+
+  function editExtent(id, geometry) {
+    if (!UUID_RE.test(id) || !state.map.pm) { return false; }
+    cancelExtent();
+    state.editingId = id;
+    state.editGroup = L.featureGroup().addTo(state.map);
+    if (geometry && (geometry.type === 'Polygon' || geometry.type === 'MultiPolygon')) {
+      L.geoJSON(geometry, { style: { color: '#00838f', weight: 3, fillOpacity: 0.15 } }).eachLayer(function (layer) {
+        state.editGroup.addLayer(layer);
+        layer.pm.enable({ allowSelfIntersection: false });
+      });
+      state.map.fitBounds(state.editGroup.getBounds(), { padding: [40, 40], maxZoom: 18 });
+    } else {
+      state.map.pm.enableDraw('Polygon', { allowSelfIntersection: false });
+    }
+    state.map.on('pm:create', onExtentCreated);
+    state.extentBar = extentControl().addTo(state.map);
+    state.map.getContainer().classList.add('lv-editing');
+    return true;
+  }
+
+  function redrawExtent() {
+    if (!state.editGroup) { return false; }
+    state.editGroup.clearLayers();
+    state.map.pm.enableDraw('Polygon', { allowSelfIntersection: false });
+    return true;
+  }
+
+  function extentGeometry() {
+    if (!state.editGroup) { return null; }
+    var polygons = [];
+    state.editGroup.eachLayer(function (layer) {
+      var geometry = layer.toGeoJSON().geometry;
+      if (geometry.type === 'Polygon') { polygons.push(geometry.coordinates); }
+      if (geometry.type === 'MultiPolygon') { polygons = polygons.concat(geometry.coordinates); }
+    });
+    if (!polygons.length) { return null; }
+    return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] }
+      : { type: 'MultiPolygon', coordinates: polygons };
+  }
+
+  function saveExtent() {
+    var geometry = extentGeometry();
+    if (!geometry || !state.bridge || !state.editingId) { return false; }
+    state.bridge.extentEdited(state.editingId, JSON.stringify(geometry));
+    return true;
+  }
+
+  function cancelExtent() {
+    if (!state.editGroup) { return false; }
+    state.map.pm.disableDraw();
+    state.map.off('pm:create', onExtentCreated);
+    state.editGroup.eachLayer(function (layer) { if (layer.pm) { layer.pm.disable(); } });
+    state.map.removeLayer(state.editGroup);
+    if (state.extentBar) { state.extentBar.remove(); }
+    state.editGroup = null; state.editingId = null; state.extentBar = null;
+    state.map.getContainer().classList.remove('lv-editing');
+    return true;
+  }
+
+  function showVerified(id, geometry) {
+    if (!UUID_RE.test(id) || !geometry) { return false; }
+    var latlngs = L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === 'Polygon' ? 1 : 2);
+    putVerified(id, latlngs);
+    if (state.editingId === id) { cancelExtent(); }
+    return true;
   }
 
   /* ---- cases: clustered markers coloured by status ---------------------- */
@@ -507,6 +610,7 @@
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
     map.attributionControl && map.attributionControl.setPrefix(false);
     map.getContainer().classList.add('lv-map');
+    if (map.pm) { map.pm.setLang('zh'); }
     makePane('lv-admin', 250); makePane('lv-labels', 390); makePane('lv-zones', 400);
     makePane('lv-patches', 410); makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
     makePane('lv-gps', 640); makePane('lv-top', 650);
@@ -551,7 +655,7 @@
       drawn: state.drawn, cases: state.caseMarkers.size, zones: state.zoneCount, zoneLevel: state.zoneLevel,
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
-      zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchLevel,
+      zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchShown,
       patchPaths: document.querySelectorAll('path.lv-patch').length,
       verifiedPaths: document.querySelectorAll('path.lv-verified').length, zoom: state.map ? state.map.getZoom() : null,
       picking: state.picking,
@@ -564,7 +668,11 @@
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
-    removeCase: removeCase,
+    removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
+    redrawExtent: redrawExtent, extentGeometry: extentGeometry, showVerified: showVerified,
+    editing: function () { return state.editingId; },
+    editLayers: function () { return state.editGroup ? state.editGroup.getLayers() : []; },
+    leafletMap: function () { return state.map; },
     statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
     markerFor: function (id) { return state.caseMarkers.get(id) || null; },
     patchFor: function (id) { return currentPatch(id); },
