@@ -95,3 +95,19 @@ def test_a_closed_case_keeps_its_extent(demo_ws):
     with pytest.raises(BadInput):
         set_verified_extent(demo_ws, CASE, square(case["lon"], case["lat"]), actor="tester")
     assert case_row(demo_ws)["verified_geometry_geojson"] is None
+
+
+def test_the_forms_print_the_delivered_and_the_verified_area(demo_ws, tmp_path):
+    import subprocess
+
+    from inspector.forms.form_export import write_case_form
+
+    give_patch(demo_ws, CASE)
+    case = resolve_case(demo_ws, CASE)
+    outcome = set_verified_extent(demo_ws, CASE, square(case["lon"], case["lat"]), actor="tester")
+    for kind in ("inspection", "closure"):
+        pdf = tmp_path / f"{kind}.pdf"
+        write_case_form(demo_ws, CASE, kind, pdf)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "下发面积" in text and "核实面积" in text
+        assert f"{outcome['verified_area_m2']:,.1f} m²" in text and f"{case['area_m2']:,.1f} m²" in text
