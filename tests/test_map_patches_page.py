@@ -3,6 +3,7 @@ their status colour, a click selects the case, ledger text stays inert; hidden a
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import shapely
@@ -13,12 +14,22 @@ from inspector.casework.cases import list_cases  # noqa: E402
 from inspector.maps.map_document import STATUS_CODE_COLOURS  # noqa: E402
 from inspector.maps.map_layers import ZONE_LEVELS, status_code  # noqa: E402
 from inspector.store.workspace import Workspace  # noqa: E402
-from tests.test_map_patches import XSS_CASE, patch_ws  # noqa: E402,F401 (a fixture)
+from patch_fixtures import give_patch  # noqa: E402
+from tests.test_map_patches import XSS_CASE  # noqa: E402
 from tests.ui_fixtures import dispose, run_js, show_exposed  # noqa: E402
 from ui.map.map_view import MapView  # noqa: E402
 
 pytestmark = pytest.mark.map_page
 READY_MS = 60_000
+
+
+@pytest.fixture
+def patch_ws(demo_template, tmp_path):
+    shutil.copytree(demo_template, tmp_path / "demo")
+    ws = Workspace.open(tmp_path / "demo")
+    give_patch(ws, XSS_CASE)
+    yield ws
+    ws.close()
 
 
 @pytest.fixture
@@ -81,7 +92,8 @@ def test_an_extent_drawn_with_the_plugin_is_stored_with_its_area(qtbot, patch_ma
     from inspector.geo.geodesy import central_meridian, project
 
     [case] = list_cases(patch_ws, refs=[XSS_CASE])
-    delivered = patch_ws.conn.execute("SELECT geometry_geojson FROM cases WHERE uuid = ?", (case["uuid"],)).fetchone()[0]
+    delivered = patch_ws.conn.execute("SELECT geometry_geojson FROM cases WHERE uuid = ?",
+                                      (case["uuid"],)).fetchone()[0]
     assert patch_map.start_extent_edit(case["uuid"], delivered)
     qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.editing()") == case["uuid"], timeout=10_000)
     assert run_js(qtbot, patch_map, "LvdunMap.editLayers().length") == 1  # the delivered outline, editable

@@ -178,7 +178,7 @@ def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = ()
                       control_scale=False, zoom_control=True)
     fmap.default_js = [("leaflet", web_base + LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", web_base + LEAFLET_CSS)]
-    scripts = [web_base + CLUSTER_JS, web_base + GEOMAN_JS] + ([web_base + QWEBCHANNEL_JS] if qwebchannel else []) + [web_base + APP_JS]
+    scripts = [web_base + path for path in (CLUSTER_JS, GEOMAN_JS, *([QWEBCHANNEL_JS] if qwebchannel else []), APP_JS)]
     css = [web_base + c for c in (*CLUSTER_CSS, GEOMAN_CSS, APP_CSS)]
     fmap.add_child(_LvdunLayers(blocks, scripts, css))
     html = fmap.get_root().render()

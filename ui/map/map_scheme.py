@@ -48,7 +48,8 @@ from inspector.resources import resource_path
 SCHEME = b"lvdun"
 WEB_ALLOWED = ("node_modules/leaflet/dist/", "node_modules/leaflet.markercluster/dist/", GEOMAN_DIST, "app/")
 LOCAL_SCHEMES = frozenset({"lvdun", "data", "blob", "about", "qrc"})
-PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, GEOMAN_JS, GEOMAN_CSS, APP_JS, APP_CSS)  # under resources/web
+# under resources/web
+PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, GEOMAN_JS, GEOMAN_CSS, APP_JS, APP_CSS)
 _MIME = {".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml", ".html": "text/html"}
 

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Callable
 
 import shapely
-
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
