@@ -111,6 +111,9 @@ def test_an_extent_drawn_with_the_plugin_is_stored_with_its_area(qtbot, patch_ma
     assert patch_map.show_verified(case["uuid"], row[0])
     qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.stats().verifiedPaths") == 1, timeout=10_000)
     assert run_js(qtbot, patch_map, "LvdunMap.editing()") is None and patch_map.editing_case() is None
+    patch_map.page().runJavaScript("LvdunMap.leafletMap().setZoom(8)")  # another level: the outline stays
+    qtbot.waitUntil(lambda: run_js(qtbot, patch_map, "LvdunMap.stats().patchLevel") == 0, timeout=10_000)
+    assert run_js(qtbot, patch_map, "LvdunMap.stats().verifiedPaths") == 1
 
 
 def test_hostile_extent_messages_are_refused_and_nothing_is_stored(qtbot, patch_map, patch_ws):

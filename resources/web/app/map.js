@@ -218,7 +218,8 @@
         if (state.patchRemoved.has(id)) { entry.layer.removeLayer(poly); return; }
         poly.setStyle(patchStyle(state.patchStatus.get(id)));
       });
-      state.patches.clearLayers();
+      var shown = state.patchCache[state.patchShown];
+      if (shown) { state.patches.removeLayer(shown.layer); }  // the verified outlines stay
       state.patches.addLayer(entry.layer);
       state.patchShown = level;
     });
