@@ -112,12 +112,13 @@ def test_bridge_ignores_anything_but_a_uuid(qtbot, map_view, demo_ws):
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     # The valid call was sent last: every refused one before it has been handled by now.
     assert seen == ["aaaaaaaa-1111-4111-8111-abcdefabcdef"]
-    # Only our three slots take arguments; QWebChannel also lists QObject's own members
+    # Only our slots take arguments; QWebChannel also lists QObject's own members
     # (Qt refuses deleteLater() on a registered object: the bridge answered after it).
     methods = {m.split("(")[0] for m in run_js(qtbot, map_view, "window.__bridgeMethods")}
     qt_members = {"deleteLater", "destroyed", "objectNameChanged"}
     js_helpers = {"unwrapQObject", "unwrapProperties", "propertyUpdate", "signalEmitted"}
-    assert methods - qt_members - js_helpers == {"caseClicked", "zoneClicked", "layersDrawn", "pointClicked"}
+    assert methods - qt_members - js_helpers == {"caseClicked", "zoneClicked", "layersDrawn", "pointClicked",
+                                                 "extentEdited"}
     map_view.page().runJavaScript("""new QWebChannel(qt.webChannelTransport, function (ch) {
       ch.objects.lvdunBridge.zoneClicked('bbbbbbbb-1111-4111-8111-abcdefabcdef'); });""")
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)

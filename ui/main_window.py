@@ -47,6 +47,7 @@ from ui.banner import Banner
 from ui.cases.case_detail import CaseDetailPanel
 from ui.cases.case_list import CaseListPanel
 from ui.gps import Geofence, PositionFeed
+from ui.map.extent_editing import ExtentEditing
 from ui.map.map_panel import create_map_view, load_workspace_map
 from ui.plain_text import warn
 from ui.reports.statistics_view import StatisticsView
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.map_filter: CaseFilter | None = None  # the case list's filter, which the map follows
         self.statistics_view: StatisticsView | None = None
         self.map_job = load_workspace_map(session, self.map_view)
+        self.extent_editing = ExtentEditing(session, self.map_view, self)
         session.changed.connect(self._refresh_map)
         self.gps = PositionFeed(self)
         self.geofence = Geofence(session, self)
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         self.case_list.filterChanged.connect(self._filter_changed)
         self.detail.findingRequested.connect(self.open_finding_form)
         self.detail.formRequested.connect(self.open_form_preview)
+        self.extent_editing.attach_detail(self.detail)
         self.geofence.entered.connect(self._entered_zone)
         self._build_toolbar()
         self.summary = StatusSummary(self.session, self)

@@ -113,6 +113,15 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
     return start(session, "transition", work, mutation=True)
 
 
+def set_verified_extent(*, session: Session, case_uuid: str, geojson: str) -> Job:
+    """Store the case's verified extent (核实范围) the inspector edited on the map; the core validates it."""
+    from inspector.casework.verified_extent import set_verified_extent as store
+
+    def work(job: Job) -> Any:
+        return store(session.writer(), case_uuid, geojson, actor=session.actor.user)
+    return start(session, "verified-extent", work, mutation=True)
+
+
 def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str) -> Job:
     from inspector.casework.evidence_attach import attach
 

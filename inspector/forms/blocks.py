@@ -157,6 +157,8 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     grid.pair("类型", case.kind, "类别", case.category)
     grid.pair("功能区", case.function_zone or "未分区", "行政区", admin)
     grid.pair("坐标\n(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
+    if case.has_extent:  # a patch: the delivered area above, the area verified on site beside it
+        grid.pair("下发面积", format_area(case.area_m2), "核实面积", format_area(case.verified_area_m2))
     grid.pair("发现日期", case.discovered_on, "整改期限", case.deadline or "")
     grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status, style_b=styles.status(case.status))
     grid.wide("问题描述", case.description)

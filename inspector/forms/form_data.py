@@ -59,7 +59,10 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
     main_zone = zones[0] if zones else None
     basemaps = ws.basemaps()
     signed = sign_off_data.signatures_by_record(ws, row["id"], local_time)
+    extent = conn.execute("SELECT verified_area_m2, geometry_geojson IS NOT NULL OR verified_geometry_geojson "
+                          "IS NOT NULL FROM cases WHERE id = ?", (row["id"],)).fetchone()
     return FormCase(
+        verified_area_m2=extent[0], has_extent=bool(extent[1]),
         uuid=case["uuid"], case_no=case["case_no"],
         zone_names=tuple(dict.fromkeys(z["name"] for z in zones)) or
         ((case["ledger_zone_name"],) if case["ledger_zone_name"] else ()),

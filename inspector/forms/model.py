@@ -228,6 +228,8 @@ class FormCase:
     unconfirmed: bool = False  # its transitions are not (all) acknowledged by a sync server
     basemap_mbtiles: Path | None = None
     basemap_label: str | None = None  # e.g. "天地图影像 2023（离线）", printed under the map
+    verified_area_m2: float | None = None  # 核实面积: of the extent the inspector verified on site
+    has_extent: bool = False  # a patch (变化图斑) or a verified extent: the forms print both areas
 
     def __post_init__(self) -> None:
         _freeze_sequences(

@@ -3,7 +3,8 @@
 folium's :class:`~folium.Map` and its Figure give the skeleton (the Leaflet
 map object, the page head, the script block). Everything else is ours:
 
-* Leaflet and leaflet.markercluster come from ``resources/web/node_modules``
+* Leaflet, leaflet.markercluster and leaflet-geoman (editing the verified
+  extent) come from ``resources/web/node_modules``
   (npm registry, pinned in ``package-lock.json``), our ``map.js``/``map.css``
   from ``resources/web/app``. In the GUI they are served as
   ``lvdun://web/...`` by the URL scheme handler; a headless export links the
@@ -42,8 +43,10 @@ from inspector.maps.map_layers import (
     admin_document,
     case_document,
     evidence_document,
+    patch_level_documents,
     read_layers,
     to_json_bytes,
+    verified_document,
     zone_level_documents,
 )
 from inspector.resources import resource_path
@@ -58,6 +61,9 @@ LEAFLET_CSS = "node_modules/leaflet/dist/leaflet.css"
 CLUSTER_JS = "node_modules/leaflet.markercluster/dist/leaflet.markercluster.js"
 CLUSTER_CSS = ("node_modules/leaflet.markercluster/dist/MarkerCluster.css",
                "node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css")
+GEOMAN_DIST = "node_modules/@geoman-io/leaflet-geoman-free/dist/"  # polygon editing (核实范围), MIT
+GEOMAN_JS = GEOMAN_DIST + "leaflet-geoman.min.js"
+GEOMAN_CSS = GEOMAN_DIST + "leaflet-geoman.css"
 APP_JS = "app/map.js"
 APP_CSS = "app/map.css"
 QWEBCHANNEL_JS = "qwebchannel.js"  # served by the GUI from Qt's own resources
@@ -121,7 +127,10 @@ def layer_resources(layers: LayerSet) -> dict[str, bytes]:
     """The JSON data documents of all layers, by path relative to the page."""
     resources = {f"data/zones-{level}.json": to_json_bytes(document)
                  for level, document in enumerate(zone_level_documents(layers.zones))}
+    resources.update({f"data/patches-{level}.json": to_json_bytes(document)
+                      for level, document in enumerate(patch_level_documents(layers.cases))})
     resources["data/cases.json"] = to_json_bytes(case_document(layers.cases))
+    resources["data/verified.json"] = to_json_bytes(verified_document(layers.cases))
     resources["data/evidence.json"] = to_json_bytes(evidence_document(layers.evidence))
     resources["data/admin.json"] = to_json_bytes(admin_document(layers.admin))
     return resources
@@ -136,7 +145,8 @@ def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[Ba
         "bounds": [[round(bounds[1], 5), round(bounds[0], 5)], [round(bounds[3], 5), round(bounds[2], 5)]],
         "zoneLevels": [f"data/zones-{level}.json" for level in range(len(ZONE_LEVELS))],
         "zoneMinZooms": [zoom for _tol, _q, zoom in ZONE_LEVELS],
-        "data": {name: f"data/{name}.json" for name in ("cases", "evidence", "admin")},
+        "patchLevels": [f"data/patches-{level}.json" for level in range(len(ZONE_LEVELS))],
+        "data": {name: f"data/{name}.json" for name in ("cases", "evidence", "admin", "verified")},
         "basemaps": [{"url": LVDUN_TILE_URL.format(name=b.name), "minZoom": b.min_zoom, "maxZoom": b.max_zoom,
                       "bounds": b.bounds} for b in basemaps if b.raster],
         "states": list(STATES),
@@ -168,8 +178,9 @@ def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = ()
                       control_scale=False, zoom_control=True)
     fmap.default_js = [("leaflet", web_base + LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", web_base + LEAFLET_CSS)]
-    scripts = [web_base + CLUSTER_JS] + ([web_base + QWEBCHANNEL_JS] if qwebchannel else []) + [web_base + APP_JS]
-    fmap.add_child(_LvdunLayers(blocks, scripts, [web_base + c for c in CLUSTER_CSS] + [web_base + APP_CSS]))
+    scripts = [web_base + path for path in (CLUSTER_JS, GEOMAN_JS, *([QWEBCHANNEL_JS] if qwebchannel else []), APP_JS)]
+    css = [web_base + c for c in (*CLUSTER_CSS, GEOMAN_CSS, APP_CSS)]
+    fmap.add_child(_LvdunLayers(blocks, scripts, css))
     html = fmap.get_root().render()
     html = html.replace("<head>", '<head>\n<meta charset="utf-8">\n<title>绿盾 Inspector 地图</title>', 1)
     html = _with_csp(html, web_base)

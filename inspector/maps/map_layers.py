@@ -10,7 +10,11 @@ JSON document of IDs (UUIDs), codes (small integers, decoded by our own
   into a few digits per vertex;
 * zones are pre-simplified at :data:`ZONE_LEVELS` tolerances, one document
   per level; the page loads the level that suits its zoom. The exact
-  geometry stays in the database for lookups.
+  geometry stays in the database for lookups;
+* remote-sensing patches (变化图斑: cases with a polygon) are simplified at the
+  same levels, drawn in their case's status colour; the case's marker stays
+  at its representative point. Verified extents (核实范围) are few and small:
+  one document at the finest quantum.
 
 Ledger text (descriptions, names typed into ledgers) never enters these
 documents. The only text is the bundled city names of the admin layer, which
@@ -110,9 +114,11 @@ class ZoneRecord:
 @dataclass
 class CaseRecord:
     uuid: str
-    lon: float
+    lon: float  # the representative point (inside the patch when there is one)
     lat: float
     status: str
+    patch: BaseGeometry | None = None  # the delivered extent (变化图斑), (Multi)Polygon lon/lat
+    verified: BaseGeometry | None = None  # the extent verified on site (核实范围)
 
 
 @dataclass
@@ -196,6 +202,33 @@ def zone_level_documents(zones: Sequence[ZoneRecord]) -> list[dict[str, Any]]:
     return documents
 
 
+def patch_level_documents(cases: Sequence[CaseRecord]) -> list[dict[str, Any]]:
+    """The patch polygons of the cases that have one, one document per :data:`ZONE_LEVELS` entry:
+    case ids, status codes and polygons (no ledger text)."""
+    patches = [c for c in cases if c.patch is not None]
+    documents: list[dict[str, Any]] = [{}] * len(ZONE_LEVELS)
+    geometries: Geometries = [c.patch for c in patches if c.patch is not None]
+    for level in reversed(range(len(ZONE_LEVELS))):
+        tolerance, quantum, _zoom = ZONE_LEVELS[level]
+        geometries = simplified(geometries, tolerance)
+        ids, codes, polys = [], [], []
+        for case, geom in zip(patches, geometries):
+            encoded = encode_polygons(geom, quantum)
+            if encoded:
+                ids.append(case.uuid)
+                codes.append(status_code(case.status))
+                polys.append(encoded)
+        documents[level] = {"q": quantum, "ids": ids, "s": codes, "polys": polys}
+    return documents
+
+
+def verified_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
+    """The verified extents (核实范围) at :data:`POINT_QUANTUM`: case ids and polygons."""
+    placed = [(c.uuid, encode_polygons(c.verified, POINT_QUANTUM)) for c in cases if c.verified is not None]
+    placed = [(uuid, polys) for uuid, polys in placed if polys]
+    return {"q": POINT_QUANTUM, "ids": [uuid for uuid, _p in placed], "polys": [p for _u, p in placed]}
+
+
 def _quantised(values: Iterable[float], quantum: float) -> list[int]:
     return np.round(np.asarray(list(values), dtype=float) / quantum).astype(np.int64).tolist()
 
@@ -252,20 +285,23 @@ def read_layers(ws: Workspace, case_filter: CaseFilter | None = None) -> LayerSe
     zones = [ZoneRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
         "SELECT uuid, kind, function_zone, AsBinary(geom) FROM zones WHERE deleted = 0 AND geom IS NOT NULL "
         "ORDER BY id")]
-    cases = [CaseRecord(r[0], float(r[1]), float(r[2]), r[3]) for r in conn.execute(
-        f"SELECT c.uuid, c.lon, c.lat, c.status FROM cases c WHERE {where} ORDER BY c.case_no", params)]
+    cases = [CaseRecord(r[0], float(r[1]), float(r[2]), r[3], polygon_or_none(r[4]), polygon_or_none(r[5]))
+             for r in conn.execute("SELECT c.uuid, c.lon, c.lat, c.status, c.geometry_geojson, "
+                                   f"c.verified_geometry_geojson FROM cases c WHERE {where} ORDER BY c.case_no",
+                                   params)]
     evidence = []
     for r in conn.execute(
             "SELECT e.uuid, c.uuid, e.kind, e.lon, e.lat, e.bearing_deg, e.footprint_geojson FROM evidence e "
             f"JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND {where} ORDER BY e.id", params):
-        footprint = _footprint(r[6])
+        footprint = polygon_or_none(r[6])
         evidence.append(EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], footprint))
     admin = [AdminRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(
         "SELECT adcode, name, level, AsBinary(geom) FROM admin_areas WHERE geom IS NOT NULL ORDER BY adcode")]
     return LayerSet(zones, cases, evidence, admin)
 
 
-def _footprint(text: str | None) -> BaseGeometry | None:
+def polygon_or_none(text: str | None) -> BaseGeometry | None:
+    """A stored GeoJSON (Multi)Polygon as a shapely geometry; None for null, broken or other geometry."""
     if not text:
         return None
     try:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.case_queries import audit_entry_count, case_findings, case_places, case_record
+from inspector.casework.statuses import CLOSED_STATES
 from inspector.casework.workflow import (
     FOLLOW_UP,
     OFFICE_ROLES,
@@ -55,6 +56,7 @@ class CaseDetailPanel(QWidget):
 
     findingRequested = Signal(str)  # case uuid: the main window opens the finding form
     formRequested = Signal(str, str)  # case uuid, form kind
+    extentRequested = Signal(str)  # case uuid: the main window lets the map edit its verified extent
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,7 +107,11 @@ class CaseDetailPanel(QWidget):
         self.publicity_button = QPushButton(self.tr("公示"), self)
         self.publicity_button.setToolTip(self.tr("记录销号公示（期间、地点）"))
         self.publicity_button.clicked.connect(lambda: self.open_office_dialog("publicity"))
-        actions = (self.finding_button, self.rect_button, self.checklist_button, self.countersign_button,
+        self.extent_button = QPushButton(self.tr("核实范围"), self)
+        self.extent_button.setToolTip(self.tr("在地图上编辑图斑的核实范围，计算核实面积"))
+        self.extent_button.clicked.connect(lambda: self.extentRequested.emit(self.case_uuid or ""))
+        actions = (self.finding_button, self.extent_button, self.rect_button, self.checklist_button,
+                   self.countersign_button,
                    self.publicity_button, self.form_button)
         fill_box(self.actions_row, (*actions, STRETCH))
         verify = QPushButton(self.tr("校验审计链"), self)
@@ -149,6 +155,8 @@ class CaseDetailPanel(QWidget):
             widget.setVisible(has_case)
         for widget in (self.countersign_button, self.publicity_button):  # the office records them
             widget.setVisible(has_case and self.session.role in OFFICE_ROLES)
+        self.extent_button.setVisible(has_case and self.session.role not in OFFICE_ROLES and bool(
+            self.case and self.case.get("geometry_geojson") and self.case["status"] not in CLOSED_STATES))
         self.empty.setVisible(not has_case)
         self._fill_workflow()
         if not has_case:
@@ -178,6 +186,7 @@ class CaseDetailPanel(QWidget):
             (self.tr("市 / 县"), " ".join(filter(None, (places["city"], places["county"])))),
             (self.tr("坐标"), f"{case['lon']:.6f}, {case['lat']:.6f}"),
             (self.tr("面积"), f"{case['area_m2']:,.0f} m²" if case["area_m2"] else None),
+            (self.tr("核实面积"), f"{case['verified_area_m2']:,.0f} m²" if case.get("verified_area_m2") else None),
             (self.tr("发现时间"), case["discovered_on"]), (self.tr("整改时限"), case["deadline"]),
             (self.tr("责任单位"), case["responsible_unit"]), (self.tr("线索来源"), case["clue_source"]),
         ]

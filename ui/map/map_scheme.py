@@ -1,7 +1,7 @@
 """The ``lvdun:`` URL scheme: how the map page gets its assets, layer data and tiles offline.
 
-* ``lvdun://web/<path>``: files under ``resources/web`` (only Leaflet's and
-  leaflet.markercluster's ``dist`` folders and our ``app/``), plus
+* ``lvdun://web/<path>``: files under ``resources/web`` (only the ``dist``
+  folders of Leaflet, leaflet.markercluster and leaflet-geoman, and our ``app/``), plus
   ``qwebchannel.js`` from Qt's own resources;
 * ``lvdun://map/<token>/index.html`` and ``lvdun://map/<token>/data/*.json``:
   the current map document and its layer data (:class:`MapBundle`);
@@ -36,6 +36,9 @@ from inspector.maps.map_document import (
     APP_JS,
     CLUSTER_CSS,
     CLUSTER_JS,
+    GEOMAN_CSS,
+    GEOMAN_DIST,
+    GEOMAN_JS,
     LEAFLET_CSS,
     LEAFLET_JS,
     MapBundle,
@@ -43,9 +46,10 @@ from inspector.maps.map_document import (
 from inspector.resources import resource_path
 
 SCHEME = b"lvdun"
-WEB_ALLOWED = ("node_modules/leaflet/dist/", "node_modules/leaflet.markercluster/dist/", "app/")
+WEB_ALLOWED = ("node_modules/leaflet/dist/", "node_modules/leaflet.markercluster/dist/", GEOMAN_DIST, "app/")
 LOCAL_SCHEMES = frozenset({"lvdun", "data", "blob", "about", "qrc"})
-PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, APP_JS, APP_CSS)  # under resources/web
+# under resources/web
+PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, GEOMAN_JS, GEOMAN_CSS, APP_JS, APP_CSS)
 _MIME = {".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml", ".html": "text/html"}
 

@@ -4,8 +4,11 @@
 ``lvdun:`` scheme handler (assets, layer data, MBTiles tiles) and a request
 interceptor that blocks the network. The page talks back through a
 QWebChannel object that exposes only slots taking a UUID, each validated
-before anything is emitted, and ``pointClicked(lon, lat)``, which takes two
-finite numbers inside a generous Jiangsu box and is heard only in pick mode.
+before anything is emitted, ``pointClicked(lon, lat)``, which takes two
+finite numbers inside a generous Jiangsu box and is heard only in pick mode,
+and ``extentEdited(uuid, text)``, heard only for the case whose verified
+extent Python asked the page to edit (the text is bounded here and parsed as
+hostile input by the core's :func:`inspector.casework.verified_extent.set_verified_extent`).
 Python talks to the page only by calling ``LvdunMap`` functions with numbers
 or a validated UUID.
 
@@ -13,8 +16,11 @@ Public API for the main window: :meth:`MapView.set_workspace`,
 :meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
 :meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
 :meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, :meth:`MapView.put_case`,
-:meth:`MapView.remove_case` (a changed case's marker, in place), signals
+:meth:`MapView.remove_case` (a changed case's marker, in place),
+:meth:`MapView.start_extent_edit` / :meth:`MapView.show_verified` /
+:meth:`MapView.cancel_extent_edit` (核实范围), signals
 ``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``,
+``extentEdited(str, str)``, ``extentRefused(str)``,
 ``mapReady()`` and ``mapFailed(str)``: when the web assets the page loads are
 missing, the view shows why and how to install them instead of the page, and
 emits ``mapFailed`` with that text (``mapReady`` would never come). Call
@@ -29,16 +35,19 @@ import re
 from pathlib import Path
 from typing import Callable
 
+import shapely
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from inspector.casework.verified_extent import MAX_EXTENT_CHARS
 from inspector.casework.workflow import STATES
+from inspector.errors import BadInput
 from inspector.maps.basemap_tiles import TileSource
 from inspector.maps.map_document import MapBundle, build_workspace_map
-from inspector.maps.map_layers import status_code
+from inspector.maps.map_layers import polygon_or_none, status_code
 from inspector.store.workspace import Workspace
 from ui.i18n import core_message
 from ui.map.map_scheme import SCHEME, MapSchemeHandler, OfflineOnly, register_map_scheme, web_assets_problem
@@ -78,10 +87,10 @@ class MapBridge(QObject):
 
     def __init__(self, on_case: Callable[[str], None], on_zone: Callable[[str], None],
                  on_drawn: Callable[[str], None], on_point: Callable[[float, float], None] | None = None,
-                 parent: QObject | None = None) -> None:
+                 on_extent: Callable[[str, object], None] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._on_case, self._on_zone, self._on_drawn = on_case, on_zone, on_drawn
-        self._on_point = on_point
+        self._on_point, self._on_extent = on_point, on_extent
 
     def event(self, event: QEvent) -> bool:
         """Refuse deferred deletion: QWebChannel lets a page call ``deleteLater()`` on a
@@ -115,6 +124,14 @@ class MapBridge(QObject):
             self._on_point(*point)
 
 
+    @Slot("QVariant", "QVariant")
+    def extentEdited(self, case_uuid: object, geojson: object) -> None:  # noqa: N802 (JS-facing name)
+        """The edited verified extent of a case: a UUID and GeoJSON text (checked by the view, then the core)."""
+        value = valid_uuid(case_uuid)
+        if value and self._on_extent is not None:
+            self._on_extent(value, geojson)
+
+
 class _OfflinePage(QWebEnginePage):
     """A page that navigates only within the map document (links never open anything)."""
 
@@ -129,6 +146,8 @@ class MapView(QWidget):
     caseSelected = Signal(str)
     zoneSelected = Signal(str)
     pointPicked = Signal(float, float)
+    extentEdited = Signal(str, str)  # case uuid, GeoJSON text of its verified extent as the page sent it
+    extentRefused = Signal(str)  # why what the page sent was not taken (in the UI language)
     mapReady = Signal()
     mapFailed = Signal(str)
 
@@ -154,7 +173,7 @@ class MapView(QWidget):
         # interpreter exit), the page is deleted first, as WebEngine requires.
         self._profile.setParent(self._page)
         self._bridge = MapBridge(self.caseSelected.emit, self.zoneSelected.emit, self._on_drawn, self._on_point,
-                                 self._page)
+                                 self._on_extent, self._page)
         self._channel = QWebChannel(self._page)
         self._channel.registerObject("lvdunBridge", self._bridge)
         self._page.setWebChannel(self._channel)
@@ -166,6 +185,7 @@ class MapView(QWidget):
         self._hidden: set[str] = set()
         self._selected: str | None = None
         self._picking = False
+        self._editing: tuple[str, str] | None = None  # (case uuid, GeoJSON of the extent to start from or "null")
         # Marker changes since the document was built, replayed when a document becomes ready:
         # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
         self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
@@ -312,6 +332,53 @@ class MapView(QWidget):
             lon, lat, code = update
             self._page.runJavaScript(f"LvdunMap.putCase({json.dumps(value)}, {lon!r}, {lat!r}, {code:d})")
 
+    # -- the verified extent (核实范围) ---------------------------------------
+    def start_extent_edit(self, case_uuid: str, geometry_geojson: str | None) -> bool:
+        """Let the inspector edit the case's verified extent on the map, starting from ``geometry_geojson``
+        (the stored verified or delivered extent) or drawing anew when it is None; False for a value that is
+        not a UUID. What the page sends back on 保存 arrives as ``extentEdited(uuid, geojson)``."""
+        value = valid_uuid(case_uuid)
+        if value is None:
+            return False
+        start = polygon_or_none(geometry_geojson)
+        self._editing = (value, json.dumps(shapely.geometry.mapping(start)) if start is not None else "null")
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.editExtent({json.dumps(value)}, {self._editing[1]})")
+        return True
+
+    def cancel_extent_edit(self) -> None:
+        self._editing = None
+        if self.is_ready():
+            self._page.runJavaScript("LvdunMap.cancelExtent()")
+
+    def editing_case(self) -> str | None:
+        """The case whose verified extent is being edited, or None."""
+        return self._editing[0] if self._editing else None
+
+    def show_verified(self, case_uuid: str, geometry_geojson: str) -> bool:
+        """Draw a case's stored verified extent (and end its editing); False for anything not a UUID and a
+        (Multi)Polygon."""
+        value, geom = valid_uuid(case_uuid), polygon_or_none(geometry_geojson)
+        if value is None or geom is None:
+            return False
+        if self._editing and self._editing[0] == value:
+            self._editing = None
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.showVerified({json.dumps(value)}, "
+                                     f"{json.dumps(shapely.geometry.mapping(geom))})")
+        return True
+
+    def _on_extent(self, case_uuid: str, geojson: object) -> None:
+        if self._editing is None or self._editing[0] != case_uuid:
+            return  # the page may only answer the edit Python started, for that case
+        if not isinstance(geojson, str) or not geojson or len(geojson) > MAX_EXTENT_CHARS:
+            self.extentRefused.emit(core_message(BadInput(
+                f"核实范围无效：须为不超过 {MAX_EXTENT_CHARS:,} 个字符的 GeoJSON 文本",
+                f"the verified extent is not valid: it must be GeoJSON text of at most {MAX_EXTENT_CHARS:,} "
+                "characters")))
+            return
+        self.extentEdited.emit(case_uuid, geojson)
+
     # -- readiness ---------------------------------------------------------
     def _on_load_finished(self, ok: bool) -> None:
         self._loaded = bool(ok) and bool(self._token)
@@ -341,4 +408,6 @@ class MapView(QWidget):
             self._send_case_update(value, update)
         if self._picking:
             self._page.runJavaScript("LvdunMap.setPickMode(true)")
+        if self._editing is not None:
+            self._page.runJavaScript(f"LvdunMap.editExtent({json.dumps(self._editing[0])}, {self._editing[1]})")
         self.mapReady.emit()

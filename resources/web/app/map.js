@@ -7,9 +7,11 @@
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
  * LvdunMap.setPickMode(bool), LvdunMap.setCaseStatus(uuid, code),
- * LvdunMap.putCase(uuid, lon, lat, code) and LvdunMap.removeCase(uuid); the
- * page calls back only bridge slots that take a UUID, plus pointClicked(lon,
- * lat) with two numbers while in pick mode (validated again in Python).
+ * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid) and, for the
+ * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
+ * geometry) and LvdunMap.cancelExtent(); the page calls back only bridge slots
+ * that take a UUID, plus pointClicked(lon, lat) with two numbers while in pick
+ * mode and extentEdited(uuid, GeoJSON text) on 保存 (validated again in Python).
  */
 (function () {
   'use strict';
@@ -23,7 +25,8 @@
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
     groups: {}, caseMarkers: new Map(), caseRenderer: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
-    selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false
+    selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
+    patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
   };
 
   function decodeRing(flat, q) {
@@ -174,6 +177,180 @@
     });
   }
 
+  /* ---- patches (变化图斑): case polygons per zoom level, in status colour --- */
+  // The marker of a patch case sits at its representative point (the case layer); the polygon is drawn
+  // beneath it, simplified like the zones. Status changes recolour it in place (state.patchStatus).
+  function patchStyle(code) {
+    return { color: state.cfg.statusTexts[code], fillColor: state.cfg.statusFills[code] };
+  }
+
+  function buildPatchLayer(doc) {
+    var layer = L.layerGroup(), renderer = L.svg({ pane: 'lv-patches' }), byId = new Map();
+    doc.ids.forEach(function (id, i) {
+      if (!state.patchStatus.has(id)) { state.patchStatus.set(id, doc.s[i]); }
+      var style = patchStyle(state.patchStatus.get(id));
+      var poly = L.polygon(decodePolygons(doc.polys[i], doc.q), {
+        renderer: renderer, pane: 'lv-patches', weight: 2, color: style.color, fillColor: style.fillColor,
+        fillOpacity: 0.35, className: 'lv-patch', lvId: id
+      });
+      onClick(poly, function () {
+        var marker = state.caseMarkers.get(id);
+        if (marker) { highlight(marker); }
+        send('caseClicked', id);
+      });
+      byId.set(id, poly);
+      layer.addLayer(poly);
+    });
+    return { layer: layer, byId: byId };
+  }
+
+  function showPatchLevel(level) {
+    if (level === state.patchLevel) { return Promise.resolve(); }
+    state.patchLevel = level;
+    var cached = state.patchCache[level];
+    var ready = cached ? Promise.resolve(cached) : load(state.cfg.patchLevels[level]).then(function (doc) {
+      state.patchCache[level] = buildPatchLayer(doc || { ids: [], s: [], polys: [], q: 1 });
+      return state.patchCache[level];
+    });
+    return ready.then(function (entry) {
+      if (state.patchLevel !== level) { return; }
+      entry.byId.forEach(function (poly, id) {  // changes made while another level was shown
+        if (state.patchRemoved.has(id)) { entry.layer.removeLayer(poly); return; }
+        poly.setStyle(patchStyle(state.patchStatus.get(id)));
+      });
+      var shown = state.patchCache[state.patchShown];
+      if (shown) { state.patches.removeLayer(shown.layer); }  // the verified outlines stay
+      state.patches.addLayer(entry.layer);
+      state.patchShown = level;
+    });
+  }
+
+  function countLatLngs(value) {
+    return value instanceof L.LatLng ? 1 : value.reduce(function (n, v) { return n + countLatLngs(v); }, 0);
+  }
+
+  function currentPatch(id) {
+    var entry = state.patchCache[state.patchShown];
+    return entry ? entry.byId.get(id) || null : null;
+  }
+
+  function drawVerified(doc) {
+    if (!doc) { return; }
+    doc.ids.forEach(function (id, i) { putVerified(id, decodePolygons(doc.polys[i], doc.q)); });
+  }
+
+  function putVerified(id, latlngs) {
+    var old = state.verified.get(id);
+    if (old) { state.patches.removeLayer(old); }
+    var poly = L.polygon(latlngs, {
+      pane: 'lv-patches', weight: 2.5, color: '#00838f', dashArray: '6 4', fill: false, interactive: false,
+      className: 'lv-verified'
+    });
+    state.verified.set(id, poly);
+    state.patches.addLayer(poly);
+    return poly;
+  }
+
+  /* ---- editing the verified extent (核实范围) with leaflet-geoman --------- */
+  // Python starts it for one case (editExtent(uuid, GeoJSON geometry or null)); the inspector edits the
+  // outline's vertices or draws new polygons (geoman's own tools), then 保存 sends the GeoJSON text to the
+  // bridge (extentEdited), which Python validates again. Editing ends when Python shows the stored extent
+  // (showVerified) or on 取消.
+  function extentControl() {
+    var control = L.control({ position: 'topleft' });
+    control.onAdd = function () {
+      var box = L.DomUtil.create('div', 'lv-extent-bar');
+      var title = document.createElement('span');
+      title.textContent = '核实范围';
+      box.appendChild(title);
+      [['保存', saveExtent], ['重画', redrawExtent], ['取消', cancelExtent]].forEach(function (entry) {
+        var button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = entry[0];
+        button.className = 'lv-extent-' + (entry[0] === '保存' ? 'save' : entry[0] === '重画' ? 'redraw' : 'cancel');
+        button.addEventListener('click', function () { entry[1](); });
+        box.appendChild(button);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  function onExtentCreated(e) {
+    if (!state.editGroup || !e || !e.layer) { return; }
+    state.map.removeLayer(e.layer);
+    state.editGroup.addLayer(e.layer);
+    e.layer.pm.enable({ allowSelfIntersection: false });
+  }
+
+  function editExtent(id, geometry) {
+    if (!UUID_RE.test(id) || !state.map.pm) { return false; }
+    cancelExtent();
+    state.editingId = id;
+    state.editGroup = L.featureGroup().addTo(state.map);
+    if (geometry && (geometry.type === 'Polygon' || geometry.type === 'MultiPolygon')) {
+      L.geoJSON(geometry, { style: { color: '#00838f', weight: 3, fillOpacity: 0.15 } }).eachLayer(function (layer) {
+        state.editGroup.addLayer(layer);
+        layer.pm.enable({ allowSelfIntersection: false });
+      });
+      state.map.fitBounds(state.editGroup.getBounds(), { padding: [40, 40], maxZoom: 18 });
+    } else {
+      state.map.pm.enableDraw('Polygon', { allowSelfIntersection: false });
+    }
+    state.map.on('pm:create', onExtentCreated);
+    state.extentBar = extentControl().addTo(state.map);
+    state.map.getContainer().classList.add('lv-editing');
+    return true;
+  }
+
+  function redrawExtent() {
+    if (!state.editGroup) { return false; }
+    state.editGroup.clearLayers();
+    state.map.pm.enableDraw('Polygon', { allowSelfIntersection: false });
+    return true;
+  }
+
+  function extentGeometry() {
+    if (!state.editGroup) { return null; }
+    var polygons = [];
+    state.editGroup.eachLayer(function (layer) {
+      var geometry = layer.toGeoJSON().geometry;
+      if (geometry.type === 'Polygon') { polygons.push(geometry.coordinates); }
+      if (geometry.type === 'MultiPolygon') { polygons = polygons.concat(geometry.coordinates); }
+    });
+    if (!polygons.length) { return null; }
+    return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] }
+      : { type: 'MultiPolygon', coordinates: polygons };
+  }
+
+  function saveExtent() {
+    var geometry = extentGeometry();
+    if (!geometry || !state.bridge || !state.editingId) { return false; }
+    state.bridge.extentEdited(state.editingId, JSON.stringify(geometry));
+    return true;
+  }
+
+  function cancelExtent() {
+    if (!state.editGroup) { return false; }
+    state.map.pm.disableDraw();
+    state.map.off('pm:create', onExtentCreated);
+    state.editGroup.eachLayer(function (layer) { if (layer.pm) { layer.pm.disable(); } });
+    state.map.removeLayer(state.editGroup);
+    if (state.extentBar) { state.extentBar.remove(); }
+    state.editGroup = null; state.editingId = null; state.extentBar = null;
+    state.map.getContainer().classList.remove('lv-editing');
+    return true;
+  }
+
+  function showVerified(id, geometry) {
+    if (!UUID_RE.test(id) || !geometry) { return false; }
+    var latlngs = L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === 'Polygon' ? 1 : 2);
+    putVerified(id, latlngs);
+    if (state.editingId === id) { cancelExtent(); }
+    return true;
+  }
+
   /* ---- cases: clustered markers coloured by status ---------------------- */
   // The colours come from the core's one status palette (cfg.statusFills / cfg.statusTexts, indexed by the
   // status code of the case layer; the last entry is for a status the workflow does not name).
@@ -275,6 +452,11 @@
     }
     marker.options.lvStatus = code;
     marker.setStyle({ fillColor: state.cfg.statusFills[code], color: state.cfg.statusTexts[code] });
+    if (state.patchStatus.has(id)) {
+      state.patchStatus.set(id, code);
+      var poly = currentPatch(id);
+      if (poly) { poly.setStyle(patchStyle(code)); }
+    }
     if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
     return true;
   }
@@ -302,6 +484,12 @@
     if (!marker) { return false; }
     state.groups.cases.removeLayer(marker);
     state.caseMarkers.delete(id);
+    if (state.patchStatus.has(id)) {
+      state.patchRemoved.add(id);
+      var poly = currentPatch(id);
+      if (poly) { poly.remove(); }
+    }
+    if (state.verified.has(id)) { state.patches.removeLayer(state.verified.get(id)); state.verified.delete(id); }
     if (state.selectedId === id && state.selected) {
       state.map.removeLayer(state.selected);
       state.selected = null;
@@ -331,6 +519,9 @@
     var group = Object.prototype.hasOwnProperty.call(state.groups, name) ? state.groups[name] : null;
     if (!group) { return false; }
     if (visible) { state.map.addLayer(group); } else { state.map.removeLayer(group); }
+    if (name === 'cases') {  // a patch belongs to its case: shown and hidden with the markers
+      if (visible) { state.map.addLayer(state.patches); } else { state.map.removeLayer(state.patches); }
+    }
     return true;
   }
 
@@ -420,8 +611,9 @@
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
     map.attributionControl && map.attributionControl.setPrefix(false);
     map.getContainer().classList.add('lv-map');
+    if (map.pm) { map.pm.setLang('zh'); }
     makePane('lv-admin', 250); makePane('lv-labels', 390); makePane('lv-zones', 400);
-    makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
+    makePane('lv-patches', 410); makePane('lv-footprints', 420); makePane('lv-photos', 590); makePane('lv-cases', 600);
     makePane('lv-gps', 640); makePane('lv-top', 650);
     state.map.getPane('lv-labels').style.pointerEvents = 'none';
     addHatchPatterns();
@@ -431,6 +623,7 @@
       spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
     });
     state.caseRenderer = L.svg({ pane: 'lv-cases' });
+    state.patches = L.layerGroup();
     map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
     map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
     addLayerControl();
@@ -440,11 +633,18 @@
     Promise.all([
       load(cfg.data.admin).then(drawAdmin),
       showZoneLevel(zoneLevel),
+      showPatchLevel(zoneLevel),
       load(cfg.data.cases).then(drawCases),
+      load(cfg.data.verified).then(drawVerified),
       load(cfg.data.evidence).then(drawEvidence)
     ]).then(function () {
       ['admin', 'zones', 'footprints', 'photos', 'cases', 'gps'].forEach(function (n) { map.addLayer(state.groups[n]); });
-      map.on('zoomend', function () { showZoneLevel(levelForZoom(map.getZoom())); });
+      map.addLayer(state.patches);
+      map.on('zoomend', function () {
+        var level = levelForZoom(map.getZoom());
+        showZoneLevel(level);
+        showPatchLevel(level);
+      });
       whenPainted(reportDrawn);
     }).catch(function (err) {
       document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
@@ -456,7 +656,9 @@
       drawn: state.drawn, cases: state.caseMarkers.size, zones: state.zoneCount, zoneLevel: state.zoneLevel,
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
-      zonePaths: document.querySelectorAll('path.lv-zone').length, zoom: state.map ? state.map.getZoom() : null,
+      zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchShown,
+      patchPaths: document.querySelectorAll('path.lv-patch').length,
+      verifiedPaths: document.querySelectorAll('path.lv-verified').length, zoom: state.map ? state.map.getZoom() : null,
       picking: state.picking,
       gps: state.gpsDot ? [state.gpsDot.getLatLng().lng, state.gpsDot.getLatLng().lat] : null,
       selected: state.selected ? [state.selected.getLatLng().lng, state.selected.getLatLng().lat] : null,
@@ -467,8 +669,14 @@
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
-    removeCase: removeCase,
+    removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
+    redrawExtent: redrawExtent, extentGeometry: extentGeometry, showVerified: showVerified,
+    editing: function () { return state.editingId; },
+    editLayers: function () { return state.editGroup ? state.editGroup.getLayers() : []; },
+    leafletMap: function () { return state.map; },
     statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
-    markerFor: function (id) { return state.caseMarkers.get(id) || null; }
+    markerFor: function (id) { return state.caseMarkers.get(id) || null; },
+    patchFor: function (id) { return currentPatch(id); },
+    patchVertices: function (id) { var poly = currentPatch(id); return poly ? countLatLngs(poly.getLatLngs()) : null; }
   };
 })();
