@@ -20,7 +20,8 @@ from inspector.geo.patch_geometry import (
 # An L-shape near 盐城 (lon/lat): its centroid lies in the notch, outside it.
 L_SHAPE = shapely.Polygon([(120.40, 33.60), (120.42, 33.60), (120.42, 33.602), (120.402, 33.602),
                            (120.402, 33.62), (120.40, 33.62)])
-TWO_PARTS = shapely.MultiPolygon([shapely.box(120.10, 33.10, 120.11, 33.11), shapely.box(120.20, 33.10, 120.203, 33.103)])
+TWO_PARTS = shapely.MultiPolygon([shapely.box(120.10, 33.10, 120.11, 33.11),
+                                  shapely.box(120.20, 33.10, 120.203, 33.103)])
 
 
 def gdal_area_m2(geom: shapely.Geometry, epsg: int) -> float:
