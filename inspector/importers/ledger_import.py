@@ -54,6 +54,7 @@ TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "desc
 LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
 # Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
 UNIT_FIELDS = ("area_unit",)
+EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -363,8 +364,8 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             updates.append((known[0], record))
         else:
             result.unchanged += 1
-    # The ledger's area is the reported one; it is the case's area too unless the case has a polygon
-    # (a joined change patch), whose computed area stays.
+    # The ledger's area is the reported one; it is the case's area, and its point the case's position,
+    # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
     stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     values = operator.itemgetter(*stored, "area_m2")
     with recording(conn) as journal, atomic(conn):
@@ -373,8 +374,8 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, ?)",
             [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
         )
-        assignments = ", ".join(f"{c} = ?" if c != "area_m2" else
-                                "area_m2 = CASE WHEN geometry_geojson IS NULL THEN ? ELSE area_m2 END"
+        assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
+                                f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
                                 for c in stored)
         conn.executemany(
             f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
