@@ -66,7 +66,22 @@ LEDGER_FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "clue_source": ("线索来源", "问题来源", "来源"),
     "ledger_city": ("所在市", "设区市", "市", "城市"),
     "ledger_county": ("所在县", "县（市、区）", "县(市、区)", "县市区", "县区", "区县", "县"),
-    "area_m2": ("面积（平方米）", "面积(平方米)", "面积(㎡)", "占地面积", "面积"),
+    "area_m2": ("面积（平方米）", "面积(平方米)", "面积(㎡)", "占地面积", "图斑面积", "问题面积", "面积"),
+}
+
+# Canonical patch field → recognised field names of a change-patch layer (DBF names are cut at 10 bytes:
+# five Chinese characters in GBK)
+PATCH_FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "patch_no": ("图斑编号", "变化图斑编号", "图斑号", "监测图斑编号", "TBBH", "JCTBBH", "BHTBBH"),
+    "case_no": ("问题编号", "线索编号", "台账编号", "WTBH"),
+    "area": ("图斑面积", "面积", "TBMJ", "MJ", "AREA"),
+    "imaged_before": ("前时相", "前时相日期", "前期时相", "前期影像时间", "QSX", "QSXRQ"),
+    "imaged_after": ("后时相", "后时相日期", "后期时相", "后期影像时间", "HSX", "HSXRQ"),
+    "change_type": ("变化类型", "变化类别", "BHLX"),
+    "problem_type": ("问题类型", "问题类别"),
+    "description": ("问题描述", "备注", "BZ"),
+    "ledger_city": ("所在市", "设区市", "市", "SZS"),
+    "ledger_county": ("所在县", "县区", "区县", "县", "SZX"),
 }
 
 _SPACE = re.compile(r"[\s\u3000]+")

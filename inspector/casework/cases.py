@@ -7,10 +7,12 @@ and views; ``summary`` counts what a workspace holds.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from inspector.casework.statuses import is_overdue, overdue_sql
 from inspector.errors import NotFound
+from inspector.importers.area_units import area_display, area_flag
 from inspector.store.db import Row
 from inspector.store.workspace import Workspace
 
@@ -19,6 +21,8 @@ CASE_COLUMNS = (
     "description", "lon", "lat", "discovered_on", "deadline", "responsible_unit", "clue_source",
     "ledger_city", "ledger_county", "area_m2", "city_adcode", "county_adcode", "nearest_zone_id",
     "nearest_distance_m", "source_file", "source_sheet", "source_row", "revision", "updated_at",
+    "geometry_geojson", "reported_area_m2", "area_unit", "patch_no", "imaged_before", "imaged_after", "change_type",
+    "origin",
 )
 
 
@@ -36,15 +40,18 @@ def resolve_case(ws: Workspace, ref: str) -> Row:
 def _zones_by_case(ws: Workspace, case_ids: list[int] | None) -> dict[int, list[dict[str, Any]]]:
     from inspector.geo.attribution import zone_precedence, zone_summary
 
-    sql = ("SELECT cz.case_id, z.uuid, z.name, z.code, z.kind, z.category, z.function_zone, z.level "
-           "FROM case_zones cz JOIN zones z ON z.id = cz.zone_id WHERE z.deleted = 0")
+    sql = ("SELECT cz.case_id, z.uuid, z.name, z.code, z.kind, z.category, z.function_zone, z.level, "
+           "cz.overlap_m2, cz.overlap_share FROM case_zones cz JOIN zones z ON z.id = cz.zone_id WHERE z.deleted = 0")
     params: list[Any] = []
     if case_ids is not None:
         sql += f" AND cz.case_id IN ({','.join('?' * len(case_ids))})"
         params = case_ids
     result: dict[int, list[dict[str, Any]]] = {}
     for row in ws.conn.execute(sql, params):
-        result.setdefault(row["case_id"], []).append(zone_summary(row))
+        zone = zone_summary(row)
+        if row["overlap_m2"] is not None:  # a patch: how much of it lies in the zone
+            zone.update(overlap_m2=row["overlap_m2"], overlap_share=row["overlap_share"])
+        result.setdefault(row["case_id"], []).append(zone)
     for zones in result.values():
         zones.sort(key=zone_precedence)
     return result
@@ -57,6 +64,9 @@ def _admin_names(ws: Workspace) -> dict[str, str]:
 def case_dict(row: Row, zones: list[dict[str, Any]], names: dict[str, str],
               nearest: dict[int, dict[str, Any]], today: dt.date) -> dict[str, Any]:
     data = {k: row[k] for k in CASE_COLUMNS if k != "id"}
+    data["geometry"] = json.loads(data.pop("geometry_geojson")) if row["geometry_geojson"] else None
+    data["area_display"] = area_display(row["area_m2"], row["area_unit"])
+    data["area_flag"] = area_flag(row["area_m2"], row["reported_area_m2"]) if data["geometry"] else None
     data["zones"] = zones
     data["function_zone"] = next((z["function_zone"] for z in zones if z["function_zone"]), None)
     data["city"] = names.get(row["city_adcode"])

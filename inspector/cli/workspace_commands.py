@@ -1,4 +1,4 @@
-"""Workspace commands: init, summary, import-zones, import-ledger, locate, cases."""
+"""Workspace commands: init, summary, import-zones, import-ledger, import-patches, locate, cases."""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +34,16 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
                              "case_no, lon, lat, description, problem_type, ledger_zone_name, ledger_function_zone, "
                              "discovered_on, deadline, responsible_unit, clue_source, ledger_city, ledger_county, "
                              "area_m2")
+
+    patches = add("import-patches", cmd_import_patches, "import change patches (变化图斑) as cases with their extent")
+    patches.add_argument("file")
+    patches.add_argument("--crs", help="source CRS when the file has none, e.g. EPSG:4549")
+    patches.add_argument("--encoding", help="DBF text encoding, e.g. GBK or UTF-8")
+    patches.add_argument("--map", dest="field_map", metavar="KEY=FIELD,...",
+                         help="field mapping: patch_no, case_no, area, imaged_before, imaged_after, change_type, "
+                              "problem_type, description, ledger_city, ledger_county")
+    patches.add_argument("--join", choices=("case_no", "patch_no"),
+                         help="join existing cases by 问题编号 (case_no) or 图斑编号 (patch_no); default: either")
 
     locate = add("locate", cmd_locate, "zones and admin area at a point")
     locate.add_argument("lon", type=float)
@@ -111,6 +121,14 @@ def cmd_import_ledger(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]
     details = [pick(f"  {r['sheet']} 第 {r['row']} 行：{r['reason']}",
                     f"  {r['sheet']} row {r['row']}: {r['reason']}") for r in result.rejected]
     return payload, "\n".join([text] + details)
+
+
+def cmd_import_patches(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
+    from inspector.importers.patch_import import import_patches, parse_patch_map, patch_summary
+
+    result = import_patches(ctx.workspace(create=True), args.file, crs=args.crs, encoding=args.encoding,
+                            field_map=parse_patch_map(args.field_map), join=args.join)
+    return result.as_dict(), patch_summary(result)
 
 
 def cmd_locate(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:

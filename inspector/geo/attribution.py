@@ -1,15 +1,21 @@
-"""Spatial attribution: which zones, function zone and city/county a point belongs to.
+"""Spatial attribution: which zones, function zone and city/county a point or a patch belongs to.
 
 One lookup serves ``inspector locate``, every imported case, and later
 findings and the GUI geofence. Zone and admin indexes are cached on the
-workspace and rebuilt when the zones generation changes.
+workspace and rebuilt when the zones generation changes. A case with a
+polygon (a change patch) is attributed to every zone it overlaps, with the
+overlapping area in m² and as a share of the patch (``case_zones.overlap_m2``
+/ ``overlap_share``); its city/county and nearest zone come from its
+representative point, like a point case's.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 import numpy as np
+import shapely
 
+from inspector.geo import geodesy
 from inspector.geo.admin_areas import AdminLookup
 from inspector.geo.spatial_index import PolygonIndex
 from inspector.store.changes import note_all_cases, note_cases
@@ -101,13 +107,13 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     lookup = lookup_for(ws)
     conn = ws.conn
     if case_ids is None:
-        rows = conn.execute("SELECT id, lon, lat FROM cases WHERE deleted = 0").fetchall()
+        rows = conn.execute("SELECT id, lon, lat, geometry_geojson FROM cases WHERE deleted = 0").fetchall()
     else:
         rows = []
         for start in range(0, len(case_ids), 900):
             chunk = case_ids[start : start + 900]
             rows += conn.execute(
-                f"SELECT id, lon, lat FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                f"SELECT id, lon, lat, geometry_geojson FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk
             ).fetchall()
     if not rows:
         return 0
@@ -120,11 +126,15 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     for i, found in zip(np.flatnonzero(outside),
                         lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
         nearest[i] = found
+    overlaps = _patch_overlaps(lookup, rows)
     counties = lookup.admin.counties_of(lons, lats)
-    links: list[tuple[int, int]] = []
+    links: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     for case_id, zone_ids, found, county in zip(ids, containing, nearest, counties):
-        links.extend((case_id, zid) for zid in zone_ids)
+        if case_id in overlaps:
+            links.extend((case_id, *overlap) for overlap in overlaps[case_id])
+        else:
+            links.extend((case_id, zid, None, None) for zid in zone_ids)
         nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
         admin = lookup.admin.describe(county)
         updates.append((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
@@ -137,10 +147,28 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)
-        conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id) VALUES (?, ?)", links)
+        conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id, overlap_m2, overlap_share) "
+                         "VALUES (?, ?, ?, ?)", links)
         conn.executemany(
             "UPDATE cases SET city_adcode = ?, county_adcode = ?, nearest_zone_id = ?, "
             "nearest_distance_m = ?, attributed_generation = ? WHERE id = ?",
             updates,
         )
     return len(ids)
+
+
+def _patch_overlaps(lookup: Lookup, rows: list[Any]) -> dict[int, list[tuple[int, float, float]]]:
+    """For each case row with a polygon: (zone id, overlap m², overlap share of the patch) of every zone it
+    overlaps (an empty list when none)."""
+    patches = [(row[0], row[3]) for row in rows if row[3]]
+    if not patches:
+        return {}
+    geoms = np.asarray(shapely.from_geojson([text for _, text in patches], on_invalid="ignore"), dtype=object)
+    usable = np.flatnonzero([g is not None and not g.is_empty for g in geoms])
+    result: dict[int, list[tuple[int, float, float]]] = {patches[i][0]: [] for i in usable}
+    patch_areas = geodesy.areas_m2(geoms[usable])
+    geom_pos, zone_pos, overlap = lookup.zones.overlapping_many(geoms[usable])
+    for g, z, m2 in zip(geom_pos, zone_pos, overlap):
+        share = min(float(m2) / patch_areas[g], 1.0) if patch_areas[g] > 0 else 0.0
+        result[patches[usable[g]][0]].append((lookup.zones.keys[z], round(float(m2), 2), round(share, 6)))
+    return result

@@ -31,6 +31,7 @@ import numpy as np
 
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.i18n import pick
+from inspector.importers.area_units import AreaUnit, parse_area, unit_in_header
 from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
 from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
 from inspector.store.changes import Changes, note_cases, recording
@@ -51,6 +52,9 @@ REQUIRED_COLUMNS = ("case_no", "lon", "lat")
 TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
                "responsible_unit", "clue_source", "ledger_city", "ledger_county")
 LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
+# Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
+UNIT_FIELDS = ("area_unit",)
+EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -164,8 +168,9 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
-def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
-    """Ledger fields of one row; raises :class:`InvalidValue` with the reason."""
+def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | None = None) -> dict[str, Any]:
+    """Ledger fields of one row; raises :class:`InvalidValue` with the reason. ``area_unit``: the unit the
+    area column's header names (:func:`~inspector.importers.area_units.unit_in_header`)."""
     width = len(cells)
     value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
 
@@ -182,11 +187,9 @@ def parse_row(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
         except InvalidValue as exc:
             zh, en = DATE_NAMES[name]
             raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
-    area = value("area_m2")
-    try:
-        record["area_m2"] = float(area) if area not in (None, "") else None
-    except (TypeError, ValueError):
-        raise InvalidValue(f"面积不是数字：{area}", f"the area is not a number: {area}") from None
+    area = parse_area(value("area_m2"), area_unit)
+    record["area_m2"] = round(area[0], 4) if area is not None else None
+    record["area_unit"] = area[1].name if area is not None and area[1] is not None else None
     return record
 
 
@@ -241,7 +244,9 @@ def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
 
 def ledger_hash(record: dict[str, Any]) -> str:
     """A digest of the ledger fields, in a fixed order."""
-    return hashlib.sha256(repr(tuple(record.get(k) for k in LEDGER_FIELDS)).encode()).hexdigest()
+    values = tuple(record.get(k) for k in LEDGER_FIELDS)
+    values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
+    return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
 def _verbatim(names: list[str], cells: list[Any]) -> str:
@@ -273,6 +278,7 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
         headers = [cell_text(h) for h in sheet.rows[header_index]]
         headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
         names = [h or f"列{i + 1}" for i, h in enumerate(headers)]
+        area_unit = unit_in_header(headers[mapping["area_m2"]]) if "area_m2" in mapping else None
         result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
                               "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
         for index in range(header_index + 1, len(sheet.rows)):
@@ -283,7 +289,7 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
             where = {"sheet": sheet.name, "row": index + 1}
             try:
                 _check_cells(headers, cells, too_long)
-                record = parse_row(cells, mapping)
+                record = parse_row(cells, mapping, area_unit)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise InvalidValue(
@@ -358,17 +364,21 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             updates.append((known[0], record))
         else:
             result.unchanged += 1
-    stored = LEDGER_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
-    values = operator.itemgetter(*stored)
+    # The ledger's area is the reported one; it is the case's area, and its point the case's position,
+    # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
+    stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+    values = operator.itemgetter(*stored, "area_m2")
     with recording(conn) as journal, atomic(conn):
         conn.executemany(
-            f"INSERT INTO cases ({', '.join(stored)}, source_file, uuid, created_at, updated_at) "
-            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?)",
+            f"INSERT INTO cases ({', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, updated_at) "
+            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, ?)",
             [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
         )
-        assignments = ", ".join(f"{c} = ?" for c in stored)
+        assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
+                                f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
+                                for c in stored)
         conn.executemany(
-            f"UPDATE cases SET {assignments}, source_file = ?, "
+            f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
             f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
             [values(r) + (path.name, now, case_id) for case_id, r in updates],
         )

@@ -128,7 +128,7 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
             result.rejected.append({**where, **problem.fields()})
             continue
         try:
-            repaired = _repaired(geom, is_valid, record["feature"])
+            repaired = repaired_polygon(geom, is_valid, record["feature"])
         except shapely.errors.GEOSException as exc:
             reason = Message("几何无法修复", "geometry cannot be repaired").detailed(exc)
             result.rejected.append({**where, **reason.fields()})
@@ -192,14 +192,14 @@ def _read_features(source: VectorSource, field_map: dict[str, str], result: Zone
             records.append({"feature": feature, "mapped": mapped, "where": where})
             batch.append(feature.wkb)
             if len(batch) == _VALIDATE_BATCH:
-                checked.append(validator.submit(_parse_and_validate, batch))
+                checked.append(validator.submit(parse_and_validate, batch))
                 batch = []
-        checked.append(validator.submit(_parse_and_validate, batch))
+        checked.append(validator.submit(parse_and_validate, batch))
         parts = [job.result() for job in checked]
     return records, tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
 
 
-def _repaired(geom: BaseGeometry, is_valid: bool,
+def repaired_polygon(geom: BaseGeometry, is_valid: bool,
               feature: SourceFeature) -> tuple[BaseGeometry, list[Message]] | Message:
     """The polygonal geometry to store and what was repaired, or the reason the feature is rejected."""
     reasons = []
@@ -247,7 +247,7 @@ def store_zone_rows(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImpor
         raise
 
 
-def _parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parse_and_validate(wkbs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Geometries, whether each is valid, and the coordinate problem of each (checked first: GEOS
     must not see NaN or absurd coordinates)."""
     geoms = np.asarray(shapely.from_wkb(wkbs, on_invalid="ignore"), dtype=object).reshape(-1)
