@@ -10,15 +10,14 @@ and stores it beside the delivered one, which is never changed:
 an edit of the case (revision + 1, dirty), so it syncs, with an audit entry that
 hashes what it set.
 
-:func:`parse_extent` is the smallest private version of the shared
-``parse_geojson_polygon`` helper the design names (Polygon/MultiPolygon only,
-finite coordinates, a vertex limit, made valid); it also requires the extent
-to lie near the case.
+:func:`parse_extent` reads it with the one polygon parser
+(:func:`inspector.geo.patch_geometry.parse_geojson_polygon`: Polygon/MultiPolygon
+only, finite coordinates in Jiangsu, a vertex limit, made valid) and also
+requires the extent to lie near the case.
 """
 from __future__ import annotations
 
 import json
-import math
 from typing import Any, Mapping
 
 import shapely
@@ -28,6 +27,7 @@ from inspector.casework.cases import resolve_case
 from inspector.casework.statuses import CLOSED_STATES
 from inspector.errors import BadInput
 from inspector.geo.geodesy import area_m2, metres_to_degrees
+from inspector.geo.patch_geometry import parse_geojson_polygon
 from inspector.store import audit
 from inspector.store.changes import Outcome, note_cases, recording
 from inspector.store.db import atomic
@@ -37,82 +37,31 @@ MAX_EXTENT_CHARS = 1_000_000  # characters of GeoJSON text accepted from the map
 MAX_EXTENT_VERTICES = 10_000  # vertices of one verified extent (a field sketch has tens)
 NEAR_CASE_M = 3_000  # metres: every vertex lies this close to the case's point (in each axis)
 COORDINATE_DIGITS = 7  # decimals of a degree kept (≈1 cm)
-POLYGON_TYPES = ("Polygon", "MultiPolygon")
 
 
 def _refuse(zh: str, en: str) -> BadInput:
     return BadInput(f"核实范围无效：{zh}", f"the verified extent is not valid: {en}")
 
 
-def _reject_constant(name: str) -> float:
-    raise _refuse(f"坐标不是有限数（{name[:20]}）", f"a coordinate is not a finite number ({name[:20]})")
-
-
-def _decode(geojson: str | Mapping[str, Any]) -> Mapping[str, Any]:
+def parse_extent(geojson: str | Mapping[str, Any], near: tuple[float, float]) -> BaseGeometry:
+    """A valid (Multi)Polygon in lon/lat from GeoJSON text (or its decoded object) lying near ``near``: read and
+    checked by the one polygon parser (:func:`inspector.geo.patch_geometry.parse_geojson_polygon`), within
+    :data:`MAX_EXTENT_CHARS` and :data:`NEAR_CASE_M` of the case. :class:`BadInput` otherwise."""
     if isinstance(geojson, Mapping):
-        return geojson
+        try:
+            geojson = json.dumps(geojson, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            raise _refuse("不是 GeoJSON", "it is not GeoJSON") from None
     if not isinstance(geojson, str):
         raise _refuse("须为 GeoJSON 文本", "it must be GeoJSON text")
     if len(geojson) > MAX_EXTENT_CHARS:
         raise _refuse(f"超过 {MAX_EXTENT_CHARS:,} 个字符", f"longer than {MAX_EXTENT_CHARS:,} characters")
-    try:
-        value = json.loads(geojson, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise _refuse("不是 JSON", "it is not JSON") from None
-    if not isinstance(value, dict):
-        raise _refuse("须为 GeoJSON 几何对象", "it must be a GeoJSON geometry object")
-    return value
-
-
-def _ring(value: Any, budget: list[int]) -> list[tuple[float, float]]:
-    if not isinstance(value, list) or not 4 <= len(value) <= MAX_EXTENT_VERTICES:
-        raise _refuse("环须为 4 个以上坐标的数组", "a ring must be an array of at least 4 positions")
-    budget[0] -= len(value)
-    if budget[0] < 0:
-        raise _refuse(f"超过 {MAX_EXTENT_VERTICES:,} 个顶点", f"more than {MAX_EXTENT_VERTICES:,} vertices")
-    ring = []
-    for position in value:
-        if not isinstance(position, list) or len(position) not in (2, 3) or not all(
-                isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in position):
-            raise _refuse("坐标须为两个有限数 [经度, 纬度]", "a position must be two finite numbers [lon, lat]")
-        ring.append((float(position[0]), float(position[1])))
-    return ring
-
-
-def _polygon(value: Any, budget: list[int]) -> shapely.Polygon:
-    if not isinstance(value, list) or not value:
-        raise _refuse("多边形须为环的数组", "a polygon must be an array of rings")
-    exterior, *holes = (_ring(r, budget) for r in value)
-    return shapely.Polygon(exterior, holes)
-
-
-def parse_extent(geojson: str | Mapping[str, Any], near: tuple[float, float]) -> BaseGeometry:
-    """A valid (Multi)Polygon in lon/lat from GeoJSON text (or its decoded object) lying near ``near``.
-
-    Raises :class:`BadInput` for anything else: another type, non-finite or misplaced coordinates, too many
-    vertices, nothing left after making it valid.
-    """
-    value = _decode(geojson)
-    kind, coordinates = value.get("type"), value.get("coordinates")
-    if kind not in POLYGON_TYPES or not isinstance(coordinates, list):
-        raise _refuse("只接受 Polygon 或 MultiPolygon", "only a Polygon or MultiPolygon is accepted")
-    budget = [MAX_EXTENT_VERTICES]
-    if kind == "Polygon":
-        parts = [_polygon(coordinates, budget)]
-    else:
-        if not coordinates:
-            raise _refuse("多边形集合为空", "the MultiPolygon is empty")
-        parts = [_polygon(p, budget) for p in coordinates]
+    geom = parse_geojson_polygon(geojson, MAX_EXTENT_VERTICES)
     lon, lat = near
-    west, south, east, north = shapely.MultiPolygon(parts).bounds
+    west, south, east, north = geom.bounds
     span_lon, span_lat = metres_to_degrees(NEAR_CASE_M, lat), NEAR_CASE_M / 111_000.0
     if west < lon - span_lon or east > lon + span_lon or south < lat - span_lat or north > lat + span_lat:
         raise _refuse(f"超出问题点位 {NEAR_CASE_M:,} 米范围", f"it reaches beyond {NEAR_CASE_M:,} m of the case")
-    repaired = shapely.make_valid(shapely.MultiPolygon(parts))
-    polygons = [g for g in getattr(repaired, "geoms", [repaired]) if g.geom_type in POLYGON_TYPES and not g.is_empty]
-    geom = shapely.union_all(polygons) if polygons else None
-    if geom is None or geom.is_empty or geom.geom_type not in POLYGON_TYPES:
-        raise _refuse("没有面积", "it has no area")
     return shapely.set_precision(geom, 10.0 ** -COORDINATE_DIGITS)
 
 

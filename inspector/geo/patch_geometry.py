@@ -90,9 +90,10 @@ def checked_polygon(geom: Any) -> BaseGeometry:
     return geom
 
 
-def parse_geojson_polygon(text: str) -> BaseGeometry:
-    """A lon/lat (EPSG:4490) Polygon or MultiPolygon from GeoJSON text (a geometry, a Feature, or a
-    FeatureCollection of one feature), checked and made valid; :class:`BadInput` with the reason otherwise."""
+def parse_geojson_polygon(text: str, max_vertices: int = MAX_VERTICES) -> BaseGeometry:
+    """A lon/lat (EPSG:4490) Polygon or MultiPolygon of at most ``max_vertices`` from GeoJSON text (a geometry,
+    a Feature, or a FeatureCollection of one feature), checked and made valid; :class:`BadInput` with the reason
+    otherwise."""
     if len(text) > MAX_GEOJSON_CHARS:
         raise _bad(Message(f"GeoJSON 过大（{len(text):,} 个字符）", f"GeoJSON too large ({len(text):,} characters)"))
     try:
@@ -110,8 +111,8 @@ def parse_geojson_polygon(text: str) -> BaseGeometry:
         kind = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise _bad(Message(f"只接受 Polygon 或 MultiPolygon，得到 {kind}",
                            f"only Polygon or MultiPolygon is accepted, got {kind}"))
-    if _vertex_count(data.get("coordinates")) > MAX_VERTICES:
-        raise _bad(Message(f"顶点过多（上限 {MAX_VERTICES:,}）", f"too many vertices (at most {MAX_VERTICES:,})"))
+    if _vertex_count(data.get("coordinates")) > max_vertices:
+        raise _bad(Message(f"顶点过多（上限 {max_vertices:,}）", f"too many vertices (at most {max_vertices:,})"))
     try:
         geom = shapely.geometry.shape(data)  # Python's json reads NaN/Infinity; the check below names them
     except (shapely.errors.GEOSException, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
