@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import shapely
 from PIL import Image as PILImage
@@ -36,6 +36,7 @@ OUTLINE_RGB = (255, 221, 0)  # the delivered patch
 VERIFIED_RGB = (0, 229, 255)  # the extent verified on site
 OUTLINE_WIDTH_PX = 3
 POINT_RING_RADIUS_PX = 12
+Role = Literal["before", "after"]  # 前时相 / 后时相
 MAX_OUTLINE_VERTICES = 20_000  # drawn per chip; a heavier geometry is simplified first
 
 
@@ -43,7 +44,7 @@ MAX_OUTLINE_VERTICES = 20_000  # drawn per chip; a heavier geometry is simplifie
 class Chip:
     """One epoch clipped around a case."""
 
-    role: str  # "before" (前时相) or "after" (后时相)
+    role: Role
     epoch: str
     date: str | None
     image: PILImage.Image  # RGB, CHIP_PX square, outline drawn
@@ -88,7 +89,7 @@ def chip_extent(lon: float, lat: float, patch: BaseGeometry | None) -> Extent:
 
 def _covers(entry: dict[str, Any], lon: float, lat: float) -> bool:
     bounds = entry.get("bounds")
-    return bool(bounds) and bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+    return bool(bounds and bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3])
 
 
 def choose_epochs(epochs: list[dict[str, Any]], *, imaged_before: str | None, imaged_after: str | None,
@@ -147,7 +148,8 @@ def case_chips(ws: Workspace, ref: str) -> CaseChips:
     chosen = choose_epochs(covering, imaged_before=case["imaged_before"], imaged_after=case["imaged_after"],
                            discovered_on=case["discovered_on"])
     chips: list[Chip | None] = []
-    for role, entry in zip(("before", "after"), chosen):
+    roles: tuple[Role, Role] = ("before", "after")
+    for role, entry in zip(roles, chosen):
         image = compose_basemap(Path(entry["file"]), extent, CHIP_PX, CHIP_PX) if entry else None
         if entry is None or image is None:
             chips.append(None)
