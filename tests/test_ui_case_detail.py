@@ -216,7 +216,8 @@ def test_case_detail_shows_the_before_and_after_chips(window, qtbot, tmp_path):
         add_epoch(ws, write_scene(tmp_path / f"{label}.tif", (case["lon"], case["lat"]), size_px=800), label, date=date)
     _select_first(window, qtbot)
     panel = window.detail.imagery
-    qtbot.waitUntil(panel.isVisible)
+    qtbot.waitUntil(lambda: panel.captions["after"].text().startswith("后时相："))
+    assert not panel.note.isVisible()
     assert panel.captions["before"].text() == "前时相：2023秋（2023-10-01）"
     assert panel.captions["after"].text() == "后时相：2024秋（2024-10-01）"
     for role in ("before", "after"):

@@ -1,8 +1,7 @@
 """前后两期影像对比 in the case detail: the case's 前时相 / 后时相 chips side by side, with their epochs and dates.
 
 A view over the core's :func:`inspector.imagery.chips.case_chips` (clipped from the workspace's local
-MBTiles epochs, a few tile reads): shown for a patch case or whenever an epoch covers the case, hidden
-otherwise. The chips carry the outline already drawn (yellow: the delivered patch, cyan: the verified extent).
+MBTiles epochs, a few tile reads); when no epoch covers the case, a one-line note says so. The chips carry the outline already drawn (yellow: the delivered patch, cyan: the verified extent).
 """
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ class ImageryComparison(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("前后两期影像对比"), parent)
+        self.setObjectName("imageryComparison")
         self.images: dict[str, QLabel] = {}
         self.captions: dict[str, QLabel] = {}
         columns = []
@@ -38,7 +38,6 @@ class ImageryComparison(QGroupBox):
             columns.append(vbox(image, caption))
         self.note = plain_label(parent=self, object_name="muted")
         vbox(hbox(*columns), self.note, parent=self)
-        self.hide()
 
     def role_text(self, role: str) -> str:
         return self.tr("前时相") if role == "before" else self.tr("后时相")
@@ -47,7 +46,6 @@ class ImageryComparison(QGroupBox):
         chips = case_chips(ws, case_uuid)
         shown = {"before": chips.before, "after": chips.after}
         any_chip = any(shown.values())
-        self.setVisible(any_chip or chips.outline == "polygon")
         self.note.setText("" if any_chip else self.tr("没有覆盖该图斑的影像时相（imagery add）"))
         self.note.setVisible(not any_chip)
         for role, chip in shown.items():
