@@ -1,7 +1,8 @@
 """前后两期影像对比 in the case detail: the case's 前时相 / 后时相 chips side by side, with their epochs and dates.
 
 A view over the core's :func:`inspector.imagery.chips.case_chips` (clipped from the workspace's local
-MBTiles epochs, a few tile reads); when no epoch covers the case, a one-line note says so. The chips carry the outline already drawn (yellow: the delivered patch, cyan: the verified extent).
+MBTiles epochs, a few tile reads); when no epoch covers the case, a one-line note says so.
+The chips carry the outline already drawn (yellow: the delivered patch, cyan: the verified extent).
 """
 from __future__ import annotations
 
