@@ -202,3 +202,24 @@ def test_rectification_dialog_shows_a_refusal_and_closes_once_saved(session, qtb
     assert dialog.errors.isHidden() and job.result is not None
     stored = session.ws.conn.execute("SELECT measures, responsible_unit FROM rectifications").fetchall()
     assert [tuple(row) for row in stored] == [("拆除违建", "射阳县农业农村局")]
+
+
+def test_case_detail_shows_the_before_and_after_chips(window, qtbot, tmp_path):
+    from inspector.imagery.chips import CHIP_PX
+    from inspector.imagery.imagery_store import add_epoch
+    from tests.imagery_fixtures import write_scene
+
+    ws = window.session.ws
+    record = window.case_list.model.record_at(0)
+    case = ws.conn.execute("SELECT lon, lat FROM cases WHERE uuid = ?", (record["uuid"],)).fetchone()
+    for label, date in (("2023秋", "2023-10-01"), ("2024秋", "2024-10-01")):
+        add_epoch(ws, write_scene(tmp_path / f"{label}.tif", (case["lon"], case["lat"]), size_px=800), label, date=date)
+    _select_first(window, qtbot)
+    panel = window.detail.imagery
+    qtbot.waitUntil(lambda: panel.captions["after"].text().startswith("后时相："))
+    assert not panel.note.isVisible()
+    assert panel.captions["before"].text() == "前时相：2023秋（2023-10-01）"
+    assert panel.captions["after"].text() == "后时相：2024秋（2024-10-01）"
+    for role in ("before", "after"):
+        pixmap = panel.images[role].pixmap()
+        assert not pixmap.isNull() and pixmap.width() <= CHIP_PX

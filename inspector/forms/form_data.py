@@ -2,7 +2,7 @@
 
 Reads the case with its attribution, findings, evidence (files from the
 media store; a blob behind a symbolic link refuses the form), drone
-footprints, the zones around it for the location map,
+footprints, the zones around it for the location map, the 前时相 / 后时相 image chips,
 the latest rectification record, the 两断三清 checklist and the sign-offs
 (acceptance chain, countersigns, 公示, signatures: :mod:`inspector.forms.sign_off_data`). Times are shown in the
 workspace time zone (Asia/Shanghai by default).
@@ -10,10 +10,12 @@ workspace time zone (Asia/Shanghai by default).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from zoneinfo import ZoneInfo
 
 import shapely
+from PIL import Image as PILImage
 
 from inspector.casework.cases import list_cases, resolve_case
 from inspector.forms import sign_off_data
@@ -23,12 +25,14 @@ from inspector.forms.model import (
     FormChecklist,
     FormFinding,
     FormFootprint,
+    FormImageChip,
     FormPhoto,
     FormRectification,
     FormZone,
 )
 from inspector.geo.attribution import lookup_for
 from inspector.geo.geodesy import metres_to_degrees
+from inspector.imagery.chips import case_chips
 from inspector.store.db import Connection
 from inspector.store.media_store import readable_blob
 from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
@@ -61,6 +65,7 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
     signed = sign_off_data.signatures_by_record(ws, row["id"], local_time)
     extent = conn.execute("SELECT verified_area_m2, geometry_geojson IS NOT NULL OR verified_geometry_geojson "
                           "IS NOT NULL FROM cases WHERE id = ?", (row["id"],)).fetchone()
+    chips = case_chips(ws, row["uuid"])
     return FormCase(
         verified_area_m2=extent[0], has_extent=bool(extent[1]),
         uuid=case["uuid"], case_no=case["case_no"],
@@ -84,7 +89,16 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
         unconfirmed=sign_off_data.unconfirmed(ws, row["id"]),
         basemap_mbtiles=basemaps[0] if basemaps else None,
         basemap_label=f"离线底图：{basemaps[0].stem}" if basemaps else None,
+        patch=chips.outline == "polygon",
+        image_chips=tuple(FormImageChip(chip.role, chip.epoch, chip.date, _png(chip.image))
+                          for chip in (chips.before, chips.after) if chip is not None),
     )
+
+
+def _png(image: PILImage.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:

@@ -2,7 +2,8 @@
 
 Sections: 一、问题基本信息 (number, zone, kind, function zone, admin area,
 CGCS2000 coordinates in decimal and 度分秒, area, description);
-二、位置示意图; 三、现场核查情况 (per finding: time, weather, inspectors,
+二、位置示意图 (and, for a patch or a case with imagery, 前后两期影像对比);
+三、现场核查情况 (per finding: time, weather, inspectors,
 accompanying persons, activity, area, what was found, assessment ☑/☐ and its
 basis); 四、现场照片 (inspection, before and drone photos, captioned);
 五、签字确认 (检查人, 被检查单位/陪同人员); then the evidence list and QR block.
@@ -23,6 +24,7 @@ from inspector.forms.form_common import (
     signature_section,
     title_block,
 )
+from inspector.forms.imagery_comparison import imagery_comparison_section
 from inspector.forms.model import FormFinding
 from inspector.forms.styles import gap, para, section_heading
 
@@ -60,6 +62,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     story: list[Flowable] = title_block(context, "检查单位（盖章）")
     story += case_info_section(context)
     story.append(map_section(context, "二、位置示意图"))
+    story += imagery_comparison_section(context)
     story.append(section_heading("三、现场核查情况", styles))
     findings: list[FormFinding | None] = list(case.findings) or [None]
     for index, finding in enumerate(findings):

@@ -196,6 +196,16 @@ class FormCountersign:
 
 
 @dataclass(frozen=True)
+class FormImageChip:
+    """One imagery epoch clipped around the case, the outline already drawn (前时相 / 后时相)."""
+
+    role: Literal["before", "after"]
+    epoch: str
+    date: str | None
+    png: bytes
+
+
+@dataclass(frozen=True)
 class FormCase:
     """Everything the three forms print about one problem (问题) of the ledger."""
 
@@ -230,10 +240,13 @@ class FormCase:
     basemap_label: str | None = None  # e.g. "天地图影像 2023（离线）", printed under the map
     verified_area_m2: float | None = None  # 核实面积: of the extent the inspector verified on site
     has_extent: bool = False  # a patch (变化图斑) or a verified extent: the forms print both areas
+    patch: bool = False  # the case carries a polygon (变化图斑)
+    image_chips: tuple[FormImageChip, ...] = ()  # 前时相 then 后时相, those the workspace's imagery covers
 
     def __post_init__(self) -> None:
         _freeze_sequences(
-            self, "zone_names", "findings", "photos", "footprints", "zones", "acceptance", "countersigns"
+            self, "zone_names", "findings", "photos", "footprints", "zones", "acceptance", "countersigns",
+            "image_chips",
         )
         if self.basemap_mbtiles is not None:
             object.__setattr__(self, "basemap_mbtiles", Path(self.basemap_mbtiles))

@@ -6,6 +6,7 @@ which answers with the tile bytes and their MIME type, or None. Rows are
 stored TMS (row 0 at the south) unless the file's metadata says
 ``scheme = xyz``. Only raster tiles (PNG, JPEG, WebP) are served; vector
 tiles are not drawn. Files are opened read-only and never touch the network.
+The imagery epochs join as labelled base layers named ``imagery.<label>``.
 No Qt here: the same source serves a headless export or a test.
 """
 from __future__ import annotations
@@ -14,8 +15,10 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from inspector.forms.basemap import MBTilesReader
+from inspector.imagery.epoch_layers import epoch_layers
 from inspector.store.workspace import Workspace
 
 MAX_ZOOM = 22  # deepest zoom level a request may name
@@ -45,21 +48,29 @@ class BasemapInfo:
     max_zoom: int
     bounds: tuple[float, float, float, float] | None  # west, south, east, north
     raster: bool
+    label: str | None = None  # the layer control's name (imagery epochs); None: numbered 离线底图
 
 
 class TileSource:
-    """The raster MBTiles basemaps of one workspace folder, addressed by file stem."""
+    """The raster MBTiles basemaps of one workspace folder, addressed by file stem, then any labelled layers
+    (the imagery epochs) addressed by their own names."""
 
-    def __init__(self, paths: list[Path]) -> None:
-        self._paths = {p.stem: Path(p) for p in paths if _SAFE_NAME.match(p.stem)}
+    def __init__(self, paths: list[Path], labelled: Sequence[tuple[str, Path, str]] = ()) -> None:
+        self._paths = {p.stem: Path(p) for p in sorted(paths) if _SAFE_NAME.match(p.stem)}
+        self._labels: dict[str, str] = {}
+        for name, path, label in labelled:
+            if _SAFE_NAME.match(name) and name not in self._paths:
+                self._paths[name], self._labels[name] = Path(path), label
         self._readers: dict[str, tuple[MBTilesReader, bool]] = {}
 
     @classmethod
     def for_workspace(cls, ws: Workspace) -> "TileSource":
-        return cls(list(ws.basemaps()))
+        """The workspace's ``*.mbtiles`` basemaps, then its imagery epochs (:mod:`inspector.imagery.epoch_layers`)."""
+        return cls(list(ws.basemaps()), epoch_layers(ws))
 
     def names(self) -> list[str]:
-        return sorted(self._paths)
+        """Basemaps by name, then the labelled layers in their given order."""
+        return list(self._paths)
 
     def _reader(self, name: str) -> tuple[MBTilesReader, bool] | None:
         if name not in self._paths:
@@ -88,7 +99,7 @@ class TileSource:
             if not zooms:
                 continue
             found.append(BasemapInfo(name, min(zooms), max(zooms), _bounds(meta.get("bounds")),
-                                     meta.get("format", "png").lower() not in ("pbf", "mvt")))
+                                     meta.get("format", "png").lower() not in ("pbf", "mvt"), self._labels.get(name)))
         return found
 
     def tile(self, name: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:

@@ -148,7 +148,7 @@ def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[Ba
         "patchLevels": [f"data/patches-{level}.json" for level in range(len(ZONE_LEVELS))],
         "data": {name: f"data/{name}.json" for name in ("cases", "evidence", "admin", "verified")},
         "basemaps": [{"url": LVDUN_TILE_URL.format(name=b.name), "minZoom": b.min_zoom, "maxZoom": b.max_zoom,
-                      "bounds": b.bounds} for b in basemaps if b.raster],
+                      "bounds": b.bounds, "label": b.label} for b in basemaps if b.raster],
         "states": list(STATES),
         "kinds": list(KINDS),
         "statusFills": [colours.fill for colours in STATUS_CODE_COLOURS],

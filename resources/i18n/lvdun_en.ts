@@ -2700,4 +2700,32 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation>Later</translation>
     </message>
 </context>
+<context>
+    <name>ImageryComparison</name>
+    <message>
+        <location filename="../../ui/cases/imagery_comparison.py" line="26"/>
+        <source>前后两期影像对比</source>
+        <translation>Before/after imagery</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/imagery_comparison.py" line="43"/>
+        <source>前时相</source>
+        <translation>Before</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/imagery_comparison.py" line="43"/>
+        <source>后时相</source>
+        <translation>After</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/imagery_comparison.py" line="49"/>
+        <source>没有覆盖该图斑的影像时相（imagery add）</source>
+        <translation>No imagery epoch covers this patch (imagery add)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/imagery_comparison.py" line="56"/>
+        <source>（无影像）</source>
+        <translation>(no imagery)</translation>
+    </message>
+</context>
 </TS>

@@ -1,4 +1,4 @@
-"""The case detail panel: problem, attribution, findings, evidence, rectification, workflow, history.
+"""The case detail panel: problem, attribution, 前后两期影像对比, findings, evidence, rectification, workflow, history.
 
 Wraps the session: :meth:`show_case` reads one case on the GUI thread through
 the core's queries (:mod:`inspector.casework.case_queries`, a few indexed
@@ -39,6 +39,7 @@ from inspector.casework.workflow import (
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
+from ui.cases.imagery_comparison import ImageryComparison
 from ui.layouts import STRETCH, Part, fill_box, hbox, vbox
 from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Session
@@ -75,6 +76,7 @@ class CaseDetailPanel(QWidget):
         self.actions_row = QHBoxLayout()
         self.problem = QFormLayout()
         self.attribution = PlainLines(self)
+        self.imagery = ImageryComparison(self)
         self.findings = PlainLines(self)
         self.gallery = EvidenceGallery(session, self)
         self.gallery.message.connect(self.show_message)
@@ -124,7 +126,7 @@ class CaseDetailPanel(QWidget):
             vbox(*parts, parent=box)
             return box
 
-        vbox(section(self.tr("问题"), self.problem), section(self.tr("空间归属"), self.attribution),
+        vbox(section(self.tr("问题"), self.problem), section(self.tr("空间归属"), self.attribution), self.imagery,
              section(self.tr("核查记录"), self.findings), section(self.tr("证据"), self.gallery),
              section(self.tr("整改"), self.rectification),
              section(self.tr("流转记录"), self.history, hbox((self.audit, 1), verify)),
@@ -172,6 +174,7 @@ class CaseDetailPanel(QWidget):
         places = case_places(self.session.ws, case)
         self._fill_problem(case, places)
         self._fill_attribution(places)
+        self.imagery.show_case(self.session.ws, case["uuid"])
         self._fill_findings(case)
         self.gallery.show_case(case["uuid"], case["id"])
         self._fill_rectification(case)

@@ -558,13 +558,20 @@
     legend.addTo(state.map);
   }
 
+  function textAsHtml(text) {
+    var holder = document.createElement('span');
+    holder.textContent = String(text);
+    return holder.innerHTML;
+  }
+
   function addLayerControl() {
     var bases = {}, overlays = {};
     state.cfg.basemaps.forEach(function (b, i) {
       var opts = { minZoom: 0, maxZoom: 19, maxNativeZoom: b.maxZoom, minNativeZoom: b.minZoom, tileSize: 256 };
       if (b.bounds) { opts.bounds = [[b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]]; }
       var layer = L.tileLayer(b.url, opts);
-      bases['离线底图 ' + (i + 1)] = layer;
+      // the layer control inserts names as HTML: a label (an imagery epoch's) goes in as escaped text
+      bases[b.label ? textAsHtml(b.label) : '离线底图 ' + (i + 1)] = layer;
       if (i === 0) { layer.addTo(state.map); }
     });
     if (state.cfg.basemaps.length) { bases['无底图'] = L.layerGroup(); }
