@@ -4,8 +4,9 @@ Every pushed record is first checked against the record schema
 (:func:`sync.protocol.validate_content`): a record that does not fit is
 **rejected** with the fields at fault, and nothing invalid is ever stored.
 A valid record is **applied** when the server has never seen its UUID (and
-its case is inside the pusher's jurisdiction; a new case only when it was found in the field and lies in
-that jurisdiction by the server's own reading of its position, :mod:`sync.server.field_cases`), when its content is what the
+its case is inside the pusher's jurisdiction; a new case only when it was found
+in the field and lies in that jurisdiction by the server's own reading of its
+position, :mod:`sync.server.field_cases`), when its content is what the
 server already holds (a harmless repeat), or when its ``base_revision`` is the
 server's current revision. Otherwise it is a **conflict**: the server keeps
 its own version, stores the client's next to it in ``conflicts`` for office
