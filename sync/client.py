@@ -48,6 +48,7 @@ from sync.errors import (
 from sync.protocol import (
     API_PREFIX,
     SERVER_TIME_HEADER,
+    AssignCaseNoResult,
     BlobManifest,
     BlobMissing,
     ConflictList,
@@ -264,6 +265,10 @@ class SyncClient:
     def resolve_conflict(self, conflict_id: int, keep: str) -> ResolveResult:
         """Keep the ``"server"`` or ``"client"`` version of a conflict (reviewers and admins)."""
         return ResolveResult(**self._json("POST", f"/conflicts/{int(conflict_id)}/resolve", json={"keep": keep}))
+
+    def assign_case_no(self, case_uuid: str, case_no: str) -> AssignCaseNoResult:
+        """Give a case found in the field its official 问题编号 (reviewers and admins of its jurisdiction)."""
+        return AssignCaseNoResult(**self._json("PATCH", f"/cases/{case_uuid}", json={"case_no": case_no}))
 
     def zone_layers(self) -> ZoneLayerList:
         return ZoneLayerList(**self._json("GET", "/zone-layers"))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable, Optional
 
+from inspector.casework.statuses import STATES
 from inspector.store import audit
 from inspector.store.changes import Outcome, note_record, recording
 from inspector.store.db import Connection, atomic
@@ -43,13 +44,32 @@ PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "c
 CURSOR_KEY = "pull_cursor:{server}"
 
 
-def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
-    """(change, local revision) for every dirty record, in push order."""
+def _new_cases(ws: Workspace) -> list[tuple[RecordChange, int]]:
+    """A case this device created (found in the field) and the server has never acknowledged goes first, so
+    that its findings and transitions find it: in the workflow's first state, as it was created. When it has
+    moved on here, the case follows again in its place after its transitions, from that first revision."""
     changes = []
+    for row in ws.conn.execute("SELECT * FROM cases WHERE dirty = 1 AND base_revision IS NULL AND deleted = 0 "
+                               "ORDER BY id"):
+        content = {**to_wire(ws.conn, "cases", row), "status": STATES[0]}
+        changes.append((RecordChange(kind="cases", uuid=row["uuid"], base_revision=None, content=content),
+                        int(row["revision"])))
+    return changes
+
+
+def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
+    """(change, local revision) for every dirty record, in push order (see :func:`_new_cases`)."""
+    changes = _new_cases(ws)
+    created = {change.uuid: change for change, _ in changes}
     for kind in PUSH_ORDER:
         for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 1 ORDER BY id"):
             change = RecordChange(kind=kind, uuid=row["uuid"], base_revision=row["base_revision"],
                                   deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row))
+            first = created.get(row["uuid"]) if kind == "cases" else None
+            if first is not None:
+                if change.content == first.content:
+                    continue
+                change = change.model_copy(update={"base_revision": 1})
             changes.append((change, int(row["revision"])))
     return changes
 
@@ -79,11 +99,14 @@ def acknowledge(ws: Workspace, result: PushResult, local_revisions: dict[str, in
     now = utc_now()
     applied: dict[str, list[tuple[Any, ...]]] = {}
     refused: list[tuple[Any, ...]] = []
+    # a record sent twice (a new case, then its later state) is clean only when every part was applied
+    refused_uuids = {answer.uuid for answer in result.results if answer.status != "applied"}
     for answer in result.results:
         counts[answer.status] += 1
         if answer.status == "applied":
+            local_revision = None if answer.uuid in refused_uuids else local_revisions.get(answer.uuid)
             applied.setdefault(answer.kind, []).append(
-                (answer.revision, answer.server_seq, local_revisions.get(answer.uuid), answer.uuid))
+                (answer.revision, answer.server_seq, local_revision, answer.uuid))
         else:
             refused.append((answer.uuid, answer.kind, f"{answer.status}: {answer.reason}", answer.conflict_id,
                             answer.revision, now))

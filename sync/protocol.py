@@ -204,6 +204,20 @@ class ResolveResult(BaseModel):
     server_time: str
 
 
+class AssignCaseNoRequest(BaseModel):
+    """The official 问题编号 the office gives a case found in the field (``PATCH /cases/{uuid}``)."""
+    case_no: str = Field(min_length=1, max_length=500)
+
+
+class AssignCaseNoResult(BaseModel):
+    uuid: str
+    previous_case_no: Optional[str]
+    case_no: str
+    revision: int  # the new server revision every device pulls
+    server_seq: int
+    server_time: str
+
+
 class ZoneLayerInfo(BaseModel):
     """The current published version of one zone layer."""
 

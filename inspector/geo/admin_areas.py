@@ -100,3 +100,19 @@ class AdminLookup:
 
     def locate(self, lon: float, lat: float) -> dict[str, Any]:
         return self.describe(self.county_of(lon, lat))
+
+
+def bundled_admin_lookup() -> AdminLookup:
+    """An :class:`AdminLookup` over the bundled boundaries alone, without a workspace (the sync server's API
+    processes judge where a device-created case lies with it). Every boundary is loaded up front, so lookups
+    never touch its private in-memory database again and may run on any thread."""
+    from inspector.store.db import connect_memory
+
+    conn = connect_memory()
+    conn.execute("CREATE TABLE admin_areas (adcode TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, "
+                 "parent_adcode TEXT, geom BLOB)")
+    load_bundled_admin_areas(conn)
+    lookup = AdminLookup(conn)
+    lookup.counties.load_all()
+    lookup.province.load_all()
+    return lookup

@@ -89,6 +89,14 @@ def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> Connecti
     return conn
 
 
+def connect_memory() -> Connection:
+    """A private in-memory database with SpatiaLite (for lookups that need no workspace)."""
+    conn = sqlite.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite.Row
+    _load_spatialite(conn)
+    return conn
+
+
 _savepoint_ids = itertools.count(1)
 
 

@@ -45,6 +45,8 @@ from sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     SERVER_TIME_HEADER,
+    AssignCaseNoRequest,
+    AssignCaseNoResult,
     BlobManifest,
     BlobMissing,
     BlobQuery,
@@ -63,7 +65,7 @@ from sync.protocol import (
     VerifyResult,
     ZoneLayerList,
 )
-from sync.server import auth, blob_access, conflict_review, ledger_export, login_guard, zone_layers
+from sync.server import auth, blob_access, conflict_review, field_cases, ledger_export, login_guard, zone_layers
 from sync.server import records as record_logic
 from sync.server.blob_backends import layer_key, open_backend
 from sync.server.blob_store import BlobStore, UploadProblem
@@ -269,6 +271,20 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
             raise HTTPException(exc.status, str(exc)) from None
         except sa.exc.IntegrityError:  # another reviewer resolved it at the same moment
             raise HTTPException(409, "conflict already resolved") from None
+
+    @app.patch(API_PREFIX + "/cases/{uuid}", response_model=AssignCaseNoResult,
+               responses={403: {"description": "reviewer or admin role required"},
+                          404: {"description": "no such case in your jurisdiction"},
+                          409: {"description": "the number belongs to another case, or is already the case's"}})
+    def assign_case_no(body: AssignCaseNoRequest, uuid: str = PathParam(min_length=36, max_length=36),
+                       user: auth.User = Depends(office_user)) -> AssignCaseNoResult:
+        """Give a case (found in the field) its official 问题编号: a new server revision devices pull."""
+        try:
+            with storage.write() as conn:
+                result = field_cases.assign_case_no(conn, user, uuid, body.case_no, by=user.name)
+        except field_cases.AssignProblem as exc:
+            raise HTTPException(exc.status, exc.message.en) from None
+        return AssignCaseNoResult(**result, server_time=server_now())
 
     @app.get(API_PREFIX + "/zone-layers", response_model=ZoneLayerList)
     def list_zone_layers(user: auth.User = Depends(current_user)) -> ZoneLayerList:

@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.rectification import CHECKLIST_ITEMS
-from inspector.casework.workflow import OFFICE_ROLES, CaseFacts, find_rule, missing_for
+from inspector.casework.workflow import OFFICE_ROLES, STATES, CaseFacts, find_rule, missing_for
 from inspector.errors import Message
 from sync.protocol import RecordChange
 from sync.server.auth import User
@@ -128,7 +128,7 @@ def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existin
                            "a transition is a record of what happened: it cannot be changed or deleted")
         return _transition_problem(ctx, user, content)
     if change.kind == "cases":
-        state = case_state(ctx, change.uuid)
+        state = case_state(ctx, change.uuid) if existing is not None else STATES[0]  # a new case starts there
         if content.get("status") != state:
             status = content.get("status")
             return Message(f"状态 {status!r} 不是该案件在服务器上的工作流程状态（{state}）；"

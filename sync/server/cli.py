@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("uuid")
     purge.add_argument("--reason", required=True, help="why (kept with the archived record)")
     purge.add_argument("--by", metavar="NAME", help="who purges (default: the login running this command)")
+    assign = commands.add_parser("assign-case-no", parents=[db_parent],
+                                 help="give a case found in the field its official 问题编号 (devices take it on sync)")
+    assign.add_argument("case", metavar="CASE", help="the case's current number (e.g. 临-…) or its UUID")
+    assign.add_argument("official", metavar="OFFICIAL", help="the official 问题编号")
+    assign.add_argument("--by", metavar="NAME", help="who gives it (default: the login running this command)")
     export = commands.add_parser("export-ledger", parents=[db_parent],
                                  help="export the ledger with its progress (.xlsx / .csv / .gpkg) for a jurisdiction")
     export.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -232,6 +237,12 @@ def run(args: argparse.Namespace) -> Any:
             if args.command == "check-records":
                 return purge.invalid_records(storage)
             return purge.purge_record(storage, args.uuid, args.reason, args.by or purge.default_purger())
+        if args.command == "assign-case-no":
+            from sync.server import purge
+            from sync.server.field_cases import assign_case_no
+
+            with storage.write() as conn:
+                return assign_case_no(conn, None, args.case, args.official, by=args.by or purge.default_purger())
         if args.command == "export-ledger":
             from sync.server.ledger_export import export_scope, export_server_ledger
 

@@ -4,7 +4,9 @@ Every pushed record is first checked against the record schema
 (:func:`sync.protocol.validate_content`): a record that does not fit is
 **rejected** with the fields at fault, and nothing invalid is ever stored.
 A valid record is **applied** when the server has never seen its UUID (and
-its case is inside the pusher's jurisdiction), when its content is what the
+its case is inside the pusher's jurisdiction; a new case only when it was found
+in the field and lies in that jurisdiction by the server's own reading of its
+position, :mod:`sync.server.field_cases`), when its content is what the
 server already holds (a harmless repeat), or when its ``base_revision`` is the
 server's current revision. Otherwise it is a **conflict**: the server keeps
 its own version, stores the client's next to it in ``conflicts`` for office
@@ -52,7 +54,7 @@ from sync.protocol import (
     validate_content,
     with_added_fields,
 )
-from sync.server import blob_access, case_workflow, conflict_review
+from sync.server import blob_access, case_workflow, conflict_review, field_cases
 from sync.server.auth import User
 from sync.server.push_context import PushContext, StaleRead, record_row
 from sync.server.storage import Storage, conflicts, next_seq, push_ops, records, server_now
@@ -96,8 +98,7 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         return Message("该 uuid 属于另一种记录", "this uuid belongs to another kind of record"), None, None
     if change.kind == "cases":
         if existing is None:
-            return Message("案件由办公室发布（publish-ledger），不能由设备上传",
-                           "cases are published by the office (publish-ledger), not pushed"), None, None
+            return field_cases.new_case_problem(user, content)
         if change.deleted:
             return (Message("案件由办公室删除，不能由设备上传删除", "cases are deleted by the office, not pushed"),
                     None, None)
