@@ -45,20 +45,29 @@ def gk_epsg(lon: float) -> int:
 
 
 def to_gauss_kruger(lons: np.ndarray, lats: np.ndarray, cm: float) -> tuple[np.ndarray, np.ndarray]:
-    """Project lon/lat degrees to Gauss-Krüger easting/northing (metres, no zone prefix)."""
+    """Project lon/lat degrees to Gauss-Krüger easting/northing (metres, no zone prefix).
+
+    Snyder's series (8-5, 8-9, 8-10); the multiple-angle sines come from sin φ and cos φ by the
+    double-angle identities and the powers of A are nested, so that an array of vertices costs
+    three transcendental functions each (areas of large layers spend most of their time here).
+    """
     phi = np.radians(np.asarray(lats, dtype=float))
     lam = np.radians(np.asarray(lons, dtype=float) - cm)
     sin_phi, cos_phi = np.sin(phi), np.cos(phi)
     n = A / np.sqrt(1 - E2 * sin_phi**2)
-    t = np.tan(phi) ** 2
+    tan_phi = sin_phi / cos_phi
+    t = tan_phi**2
     c = EP2 * cos_phi**2
     a = lam * cos_phi
-    m = A * (_M1 * phi - _M2 * np.sin(2 * phi) + _M3 * np.sin(4 * phi) - _M4 * np.sin(6 * phi))
-    x = n * (a + (1 - t + c) * a**3 / 6 + (5 - 18 * t + t**2 + 72 * c - 58 * EP2) * a**5 / 120)
-    y = m + n * np.tan(phi) * (
-        a**2 / 2
-        + (5 - t + 9 * c + 4 * c**2) * a**4 / 24
-        + (61 - 58 * t + t**2 + 600 * c - 330 * EP2) * a**6 / 720
+    a2 = a**2
+    sin_2phi = 2 * sin_phi * cos_phi
+    cos_2phi = 1 - 2 * sin_phi**2
+    sin_4phi = 2 * sin_2phi * cos_2phi
+    sin_6phi = sin_4phi * cos_2phi + (1 - 2 * sin_2phi**2) * sin_2phi  # sin(4φ + 2φ)
+    m = A * (_M1 * phi - _M2 * sin_2phi + _M3 * sin_4phi - _M4 * sin_6phi)
+    x = n * a * (1 + a2 * ((1 - t + c) / 6 + a2 * (5 - 18 * t + t**2 + 72 * c - 58 * EP2) / 120))
+    y = m + n * tan_phi * a2 * (
+        1 / 2 + a2 * ((5 - t + 9 * c + 4 * c**2) / 24 + a2 * (61 - 58 * t + t**2 + 600 * c - 330 * EP2) / 720)
     )
     return x + FALSE_EASTING, y
 
