@@ -177,21 +177,24 @@ def is_core(function_zone: str | None) -> bool:
     return function_zone in CORE_FUNCTION_ZONES
 
 # The progress columns an exported ledger carries after its original columns (inspector.reports), in this
-# order; the ledger importer recognises this block at the end of a header row and ignores it.
-LEDGER_PROGRESS_COLUMNS = (
+# order; the ledger importer recognises this block at the end of a header row and ignores it. New columns
+# are only ever appended, and every earlier block (an older export coming back) is recognised too.
+LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS = (
     "状态", "核查结论", "现场活动类型", "所在生态保护红线/管控区域/保护地", "功能区", "市", "县", "整改措施",
     "整改时限", "整改完成日期", "销号日期", "逾期天数", "最近一次退回原因", "证据数量",
 )
+LEDGER_PROGRESS_COLUMNS = LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS + ("图斑面积（平方米）", "核实面积（平方米）")
+LEDGER_PROGRESS_BLOCKS = (LEDGER_PROGRESS_COLUMNS, LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS)  # longest first
 
 
 def original_width(labels: list[str]) -> int:
     """How many of a header row's columns are the ledger's own: all of them, or those before a trailing
-    block of :data:`LEDGER_PROGRESS_COLUMNS` (an exported ledger coming back)."""
+    block of progress columns (:data:`LEDGER_PROGRESS_BLOCKS`: an exported ledger coming back)."""
     end = len(labels)
     while end and not normalise_label(labels[end - 1]):
         end -= 1
-    start = end - len(LEDGER_PROGRESS_COLUMNS)
-    if start >= 0 and [normalise_label(x) for x in labels[start:end]] == \
-            [normalise_label(x) for x in LEDGER_PROGRESS_COLUMNS]:
-        return start
+    for block in LEDGER_PROGRESS_BLOCKS:
+        start = end - len(block)
+        if start >= 0 and [normalise_label(x) for x in labels[start:end]] == [normalise_label(x) for x in block]:
+            return start
     return len(labels)

@@ -202,3 +202,70 @@ def test_filters_and_bad_input(worked_ws, tmp_path):
     assert run_cli("--workspace", root, "export-ledger", "-o", str(tmp_path / "x.xlsx"), "--encoding", "gbk"
                    ).returncode == 2
     assert not list(tmp_path.glob(".*partial*"))
+
+
+def _square(lon: float, lat: float, half_deg: float) -> dict:
+    ring = [[lon - half_deg, lat - half_deg], [lon + half_deg, lat - half_deg], [lon + half_deg, lat + half_deg],
+            [lon - half_deg, lat + half_deg], [lon - half_deg, lat - half_deg]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_the_patch_area_and_the_verified_area_close_the_progress_block_and_reimport_unchanged(worked_ws, tmp_path):
+    from inspector.casework.verified_extent import set_verified_extent
+    from inspector.importers.patch_import import import_patches
+    from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS
+
+    assert LEDGER_PROGRESS_COLUMNS[:len(LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS)] == LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS
+    assert LEDGER_PROGRESS_COLUMNS[-2:] == ("图斑面积（平方米）", "核实面积（平方米）")
+    lon, lat = worked_ws.conn.execute("SELECT lon, lat FROM cases WHERE case_no = 'LD-003'").fetchone()
+    patch = tmp_path / "patch.geojson"
+    patch.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"问题编号": "LD-003"}, "geometry": _square(lon, lat, 0.001)}]},
+        ensure_ascii=False), encoding="utf-8")
+    assert import_patches(worked_ws, patch).updated == 1
+    patch_area = worked_ws.conn.execute("SELECT area_m2 FROM cases WHERE case_no = 'LD-003'").fetchone()[0]
+    verified = set_verified_extent(worked_ws, "LD-003", _square(lon, lat, 0.0005), actor="张三")["verified_area_m2"]
+    assert patch_area > verified > 0
+
+    out = export_ledger(worked_ws, tmp_path / "面积.xlsx").file
+    rows = sheet_texts(Path(out))
+    assert rows[0] == HEADER + list(LEDGER_PROGRESS_COLUMNS)
+    progress = {row[1]: dict(zip(LEDGER_PROGRESS_COLUMNS, row[len(HEADER):])) for row in rows[1:]}
+    assert float(progress["LD-003"]["图斑面积（平方米）"]) == pytest.approx(patch_area, abs=0.01)
+    assert float(progress["LD-003"]["核实面积（平方米）"]) == pytest.approx(verified, abs=0.01)
+    assert progress["LD-002"]["图斑面积（平方米）"] is None and progress["LD-002"]["核实面积（平方米）"] is None
+    sheet = openpyxl.load_workbook(out)["问题台账"]
+    header = [c.value for c in sheet[1]]
+    cells = {row[1].value: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)}
+    assert cells["LD-003"]["核实面积（平方米）"].data_type == "n"
+    again = import_ledger(worked_ws, out)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 7, [])
+
+    csv_out = export_ledger(worked_ws, tmp_path / "面积.csv").file
+    by_case = {r[1]: dict(zip(HEADER + list(LEDGER_PROGRESS_COLUMNS), r))
+               for r in list(csv.reader(Path(csv_out).read_text("utf-8-sig").splitlines()))[1:]}
+    assert float(by_case["LD-003"]["核实面积（平方米）"]) == pytest.approx(verified, abs=0.01)
+    gpkg = export_ledger(worked_ws, tmp_path / "面积.gpkg").file
+    from osgeo import ogr
+
+    source = ogr.Open(str(gpkg))  # kept: a layer dies with its data source
+    layer = source.GetLayer(0)
+    layer.SetAttributeFilter("问题编号 = 'LD-003'")
+    assert layer.GetNextFeature()["核实面积（平方米）"] == pytest.approx(verified, abs=0.01)
+
+
+def test_an_export_made_before_the_area_columns_still_reimports_unchanged(worked_ws, tmp_path):
+    """A ledger exported with the earlier progress block (no area columns) comes back: its block is ignored."""
+    from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS, original_width
+
+    assert original_width(HEADER + list(LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS)) == len(HEADER)
+    assert original_width(HEADER + list(LEDGER_PROGRESS_COLUMNS)) == len(HEADER)
+    book = openpyxl.load_workbook(export_ledger(worked_ws, tmp_path / "new.xlsx").file)
+    sheet = book["问题台账"]
+    width = len(HEADER) + len(LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS)
+    sheet.delete_cols(width + 1, sheet.max_column - width)
+    assert [c.value for c in sheet[1]] == HEADER + list(LEDGER_PROGRESS_COLUMNS_BEFORE_AREAS)
+    older = tmp_path / "old.xlsx"
+    book.save(older)
+    again = import_ledger(worked_ws, older)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 7, [])

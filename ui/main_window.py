@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -163,11 +165,18 @@ class MainWindow(QMainWindow):
             ("zones", self.tr("导入图层"), self.import_zones),
             ("export", self.tr("批量导出表单"), self.batch_export),
             ("statistics", self.tr("统计"), self.open_statistics),
+            ("new_case", self.tr("新建问题"), self.open_new_case),
             ("gps", self.tr("GPS 定位"), self.start_gps),
-            ("nmea", self.tr("回放 NMEA"), self.replay_nmea),
         ):
             action = self.toolbar.addAction(text, slot)
             self.actions_by_name[name] = action
+        self.actions_by_name["new_case"].setToolTip(self.tr("记录现场发现的问题：GPS 位置或地图选点"))
+        gps_menu = QMenu(self.toolbar)  # GPS 定位 with its menu: the toolbar stays short on a tablet
+        self.actions_by_name["nmea"] = gps_menu.addAction(self.tr("回放 NMEA"), self.replay_nmea)
+        gps_button = self.toolbar.widgetForAction(self.actions_by_name["gps"])
+        if isinstance(gps_button, QToolButton):
+            gps_button.setMenu(gps_menu)
+            gps_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sync_panel.add_actions(self.toolbar, self.actions_by_name)
         self.accounts.add_actions(self.toolbar, self.actions_by_name)
         spacer = QWidget(self)
@@ -216,6 +225,7 @@ class MainWindow(QMainWindow):
 
     def _show_role_panel(self, role: str) -> None:
         self.left.setCurrentWidget(self.queue if role == REVIEWER else self.case_list)
+        self.actions_by_name["new_case"].setVisible(role == INSPECTOR)  # 新建问题: the inspector view's
 
     def _role_changed(self, role: str) -> None:
         self._show_role_panel(role)
@@ -336,6 +346,21 @@ class MainWindow(QMainWindow):
             self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix,
                                             map_pick=self.pick_on_map if self.can_pick else None, parent=self)
             self.finding_form.open()
+
+    def open_new_case(self) -> None:
+        """新建问题: a problem found in the field; once recorded it is selected in the list and on the map."""
+        from ui.cases.new_case_dialog import NewCaseDialog
+
+        self.new_case_dialog = NewCaseDialog(self.session, gps_fix=lambda: self.gps.last_fix,
+                                             map_pick=self.pick_on_map if self.can_pick else None, parent=self)
+        self.new_case_dialog.created.connect(self._case_created)
+        self.new_case_dialog.open()
+
+    def _case_created(self, uuid: str) -> None:
+        """Show a new case: the list shows every case again when its filter hides it, then select it."""
+        if self.case_list.model.row_of_uuid(uuid) is None:
+            self.case_list.clear_filter()
+        self.select_case(uuid)
 
     def open_form_preview(self, uuid: str, kind: str) -> None:
         from ui.cases.form_preview import FormPreview

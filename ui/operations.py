@@ -113,6 +113,17 @@ def transition_case(*, session: Session, case_uuid: str, target: str, reason: st
     return start(session, "transition", work, mutation=True)
 
 
+def create_field_case(*, session: Session, lon: float, lat: float, problem_type: str, description: str) -> Job:
+    """Record a problem found in the field (现场发现) at (lon, lat) as the session's acting user; the result is the
+    new case as the case list shows it (its provisional 临- number, its attribution)."""
+    from inspector.casework.field_cases import create_field_case as create
+
+    def work(job: Job) -> Any:
+        return create(session.writer(), lon=lon, lat=lat, problem_type=problem_type, description=description,
+                      actor=session.actor.user)
+    return start(session, "field-case", work, mutation=True)
+
+
 def set_verified_extent(*, session: Session, case_uuid: str, geojson: str) -> Job:
     """Store the case's verified extent (核实范围) the inspector edited on the map; the core validates it."""
     from inspector.casework.verified_extent import set_verified_extent as store

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from inspector.errors import BadInput
 from inspector.geo.gdal_bindings import ErrorLog, load_gdal
-from inspector.reports.ledger_rows import DATE_COLUMNS, NUMBER_COLUMNS, LedgerRow, LedgerRows
+from inspector.reports.ledger_rows import AREA_COLUMNS, DATE_COLUMNS, NUMBER_COLUMNS, LedgerRow, LedgerRows
 
 LAYER_NAME = "问题台账"
 PROGRESS_SUFFIX = "（进度）"
@@ -55,6 +55,8 @@ def write_gpkg(path: Path, data: LedgerRows, rows: Iterator[LedgerRow]) -> None:
                     kind = ogr.OFTDate
                 elif index >= original and column in NUMBER_COLUMNS:
                     kind = ogr.OFTInteger
+                elif index >= original and column in AREA_COLUMNS:
+                    kind = ogr.OFTReal
                 layer.CreateField(ogr.FieldDefn(name, kind))
             definition = layer.GetLayerDefn()
             layer.StartTransaction()

@@ -9,7 +9,9 @@ workflow's records: the status, the latest finding's assessment and
 activity, the attributed zones (strictest first) and function zone, city and
 county, the rectification measures and deadline, the dates a closure was
 requested and granted (in the workspace's time zone), the days overdue, the
-last return reason and the number of evidence items.
+last return reason, the number of evidence items, and last the area of the
+case's patch (图斑面积, computed from its polygon; blank for a point case)
+and the verified area the inspector drew on the map (核实面积), both in m².
 
 :func:`ledger_rows` streams them in chunks of :data:`CHUNK_CASES` cases, so
 100,000 cases never sit in memory at once; the writers
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
@@ -32,10 +35,13 @@ from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS
 CHUNK_CASES = 2000  # cases read per query while streaming an export
 DATE_COLUMNS = frozenset({"整改时限", "整改完成日期", "销号日期"})  # progress columns holding a date
 NUMBER_COLUMNS = frozenset({"逾期天数", "证据数量"})  # progress columns holding a whole number
+AREA_COLUMNS = frozenset({"图斑面积（平方米）", "核实面积（平方米）"})  # progress columns holding an area in m²
+AREA_DECIMALS = 2  # decimals of an exported area in m²
 ZONE_SEPARATOR = "；"
 
 _CASE_SQL = """
 SELECT c.id, c.case_no, c.status, c.source_record, c.deadline, c.lon, c.lat,
+       CASE WHEN c.geometry_geojson IS NOT NULL THEN c.area_m2 END AS patch_area_m2, c.verified_area_m2,
        ca.name AS city, co.name AS county,
        (SELECT f.assessment FROM findings f WHERE f.case_id = c.id AND f.deleted = 0
          ORDER BY f.observed_at_utc DESC, f.id DESC LIMIT 1) AS assessment,
@@ -166,8 +172,9 @@ def _text(value: Any) -> str | None:
 
 def progress_values(record: Any, zones: list[dict[str, Any]], zone: ZoneInfo, today: dt.date) -> list[Any]:
     """The progress columns of one case. ``record`` maps status, assessment, activity, city, county, measures,
-    rectification_deadline, deadline, requested_at, closed_at (UTC timestamps), return_reason and
-    evidence_count; ``zones`` are its attributed zones, strictest first."""
+    rectification_deadline, deadline, requested_at, closed_at (UTC timestamps), return_reason,
+    evidence_count, patch_area_m2 (the area of its polygon; None for a point case) and verified_area_m2;
+    ``zones`` are its attributed zones, strictest first."""
     names = ZONE_SEPARATOR.join(dict.fromkeys(z["name"] for z in zones if z["name"])) or None
     function_zone = next((z["function_zone"] for z in zones if z["function_zone"]), None)
     closed_at = record["closed_at"] if record["status"] == "已销号" else None
@@ -177,8 +184,17 @@ def progress_values(record: Any, zones: list[dict[str, Any]], zone: ZoneInfo, to
         as_date(record["rectification_deadline"] or record["deadline"]),
         local_date(record["requested_at"], zone), local_date(closed_at, zone),
         overdue_days(record["deadline"], record["status"], today), record["return_reason"],
-        record["evidence_count"],
+        record["evidence_count"], area(record["patch_area_m2"]), area(record["verified_area_m2"]),
     ]
+
+
+def area(value: Any) -> float | None:
+    """An area in m², rounded to :data:`AREA_DECIMALS`; None when unknown (or not a finite number)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(number, AREA_DECIMALS) if math.isfinite(number) else None
 
 
 def as_date(text: str | None) -> dt.date | str | None:

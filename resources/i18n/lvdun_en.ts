@@ -1187,6 +1187,16 @@
         <source>无法打开工作空间</source>
         <translation>Cannot open the workspace</translation>
     </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="168"/>
+        <source>新建问题</source>
+        <translation>New problem</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="173"/>
+        <source>记录现场发现的问题：GPS 位置或地图选点</source>
+        <translation>Record a problem found in the field: at the GPS position or picked on the map</translation>
+    </message>
 </context>
 <context>
     <name>MapPlaceholder</name>
@@ -2726,6 +2736,94 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/cases/imagery_comparison.py" line="56"/>
         <source>（无影像）</source>
         <translation>(no imagery)</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="40"/>
+        <source>新建问题</source>
+        <translation>New problem</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="47"/>
+        <source>从台账的问题类型中选择，或直接填写</source>
+        <translation>Pick a problem type from the ledger, or type one</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="49"/>
+        <source>现场发现的情况：设施、规模、是否在生产…</source>
+        <translation>What you found on site: facilities, size, whether in operation…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="52"/>
+        <source>用 GPS 位置</source>
+        <translation>Use GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="53"/>
+        <source>地图选点</source>
+        <translation>Pick on map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="56"/>
+        <source>地图模块未提供选点</source>
+        <translation>The map module offers no picking</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="59"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="61"/>
+        <source>位置 *</source>
+        <translation>Position *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="63"/>
+        <source>问题类型 *</source>
+        <translation>Problem type *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="64"/>
+        <source>问题描述 *</source>
+        <translation>Description *</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="79"/>
+        <source>还没有 GPS 定位：请先开始 GPS 定位，或在地图上选点</source>
+        <translation>No GPS fix yet: start GPS positioning first, or pick on the map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="107"/>
+        <source>请选择位置：用 GPS 位置或地图选点</source>
+        <translation>Choose a position: use GPS or pick on the map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="109"/>
+        <source>请填写问题类型</source>
+        <translation>Enter the problem type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="111"/>
+        <source>请填写问题描述</source>
+        <translation>Enter the description</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="116"/>
+        <source>未选择</source>
+        <translation>not chosen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="119"/>
+        <source>GPS</source>
+        <translation>GPS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/new_case_dialog.py" line="122"/>
+        <source> ±{m:.0f} 米</source>
+        <translation> ±{m:.0f} m</translation>
     </message>
 </context>
 </TS>

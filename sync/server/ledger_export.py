@@ -123,6 +123,8 @@ def server_ledger_rows(conn: sa.Connection, ws: Workspace, scope: auth.User,
                 "rectification_deadline": found.get("rectification_deadline"),
                 "requested_at": found.get("requested_at"), "closed_at": found.get("closed_at"),
                 "return_reason": found.get("return_reason"), "evidence_count": found.get("evidence_count", 0),
+                "patch_area_m2": case.get("area_m2") if case.get("geometry_geojson") else None,
+                "verified_area_m2": case.get("verified_area_m2"),
             }
             attributed = sorted(zones.get(case.get("uuid") or "", []), key=zone_precedence)
             yield LedgerRow(case.get("case_no") or "", original_values(case.get("source_record"), header),

@@ -149,6 +149,19 @@ class CaseListPanel(QWidget):
                           problem_type=self.type_box.currentData(), zone_kind=self.kind_box.currentData(),
                           text=self.search.text(), overdue_only=self.overdue_box.isChecked())
 
+    def clear_filter(self) -> None:
+        """Show every case again (the search and the filters reset, once)."""
+        boxes = (self.status_box, self.city_box, self.type_box, self.kind_box)
+        for widget in (self.search, self.overdue_box, *boxes):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.overdue_box.setChecked(False)
+        for box in boxes:
+            box.setCurrentIndex(0)
+        for widget in (self.search, self.overdue_box, *boxes):
+            widget.blockSignals(False)
+        self.apply_filter()
+
     def apply_filter(self) -> None:
         self._timer.stop()
         selected = self.selected_uuid()
