@@ -112,3 +112,17 @@ def test_a_position_outside_the_given_polygon_is_refused(ws):
     with pytest.raises(BadInput):
         create_field_case(ws, lon=120.6, lat=33.6, polygon=shapely.Polygon(L_SHAPE), problem_type="养殖",
                           description="d", actor="tester")
+
+
+def test_who_recorded_a_field_case_is_in_the_audit_chain_not_in_the_exported_ledger(tmp_path):
+    from inspector.reports.ledger_rows import ledger_rows
+    from inspector.store import audit
+
+    with build_case_workspace(tmp_path) as ws:
+        created = create_field_case(ws, lon=CENTRE[0], lat=CENTRE[1], problem_type="违法建筑",
+                                    description="巡查发现", actor="inspector_a")
+        entry = ws.conn.execute("SELECT actor, action FROM audit_log WHERE record_uuid = ?",
+                                (created["uuid"],)).fetchone()
+        assert tuple(entry) == ("inspector_a", "case.field_created") and audit.verify(ws)["ok"]
+        rows = ledger_rows(ws)
+        assert not {"recorded_by", "recorded_at"} & set(rows.columns)  # no invented ledger columns

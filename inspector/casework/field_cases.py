@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 
 from inspector.errors import BadInput
 from inspector.geo.patch_geometry import parse_geojson_polygon, polygonal_part, representative_point
+from inspector.store import audit
 from inspector.store.changes import Outcome, note_cases, recording
 from inspector.store.db import atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
@@ -142,14 +143,12 @@ def create_field_case(ws: Workspace, *, lon: Optional[float] = None, lat: Option
                        "give a position (--lon/--lat) or a polygon (--polygon)")
     _check_position(ws, lon, lat)
     now = utc_now()
-    source = {"recorded_by": actor, "recorded_at": now}
     with recording(ws.conn) as journal, atomic(ws.conn):
         case_no = next_provisional_no(ws)
         values: dict[str, Any] = {
             "case_no": case_no, "problem_type": problem_type, "description": description, "lon": lon, "lat": lat,
             "discovered_on": now[:10], "clue_source": FIELD_CLUE_SOURCE, "area_m2": area,
             "geometry_geojson": geometry_json, "origin": "field",
-            "source_record": json.dumps(source, ensure_ascii=False, sort_keys=True),
         }
         values["ledger_hash"] = hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True)
                                                .encode("utf-8")).hexdigest()
@@ -159,6 +158,8 @@ def create_field_case(ws: Workspace, *, lon: Optional[float] = None, lat: Option
         cursor = ws.conn.execute(f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                  list(row.values()))
         case_id = int(cursor.lastrowid or 0)
+        # who recorded it and when: in the audit chain (a field case has no ledger source row to carry it)
+        audit.append(ws.conn, actor, "case.field_created", "cases", uuid, content=row)
         note_cases(ws.conn, "cases", [case_id])
         attribute_cases(ws, [case_id])
     return Outcome(list_cases(ws, refs=[uuid])[0], journal.changes)
