@@ -34,11 +34,17 @@ from inspector.geo.zone_geometry_checks import non_finite_reason
 from inspector.importers.area_units import area_flag, parse_area, unit_in_header
 from inspector.importers.ledger_import import ledger_hash
 from inspector.importers.ledger_values import cell_text, parse_date
-from inspector.importers.zone_import import NO_GEOMETRY, UNREADABLE_GEOMETRY, parse_and_validate, repaired_polygon
+from inspector.importers.zone_import import (
+    NO_GEOMETRY,
+    UNREADABLE_GEOMETRY,
+    parse_and_validate,
+    repaired_polygon,
+    resolve_fields,
+)
 from inspector.store.changes import Changes, note_cases, recording
 from inspector.store.db import atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
-from inspector.vocabulary import PATCH_FIELD_SYNONYMS, match_fields, parse_map_option
+from inspector.vocabulary import PATCH_FIELD_SYNONYMS, parse_map_option
 
 JOIN_FIELDS = ("case_no", "patch_no")
 # The case columns a patch sets (besides case_no / origin on creation).
@@ -71,17 +77,6 @@ def parse_patch_map(text: str | None) -> dict[str, str]:
     return parse_map_option(text, PATCH_FIELD_SYNONYMS, ("源字段", "FIELD"))
 
 
-def _field_map(fields: list[str], overrides: dict[str, str]) -> dict[str, str]:
-    found = {key: fields[pos] for key, pos in match_fields(fields, PATCH_FIELD_SYNONYMS).items()}
-    lowered = {f.lower(): f for f in fields}
-    for key, source in overrides.items():
-        if source.lower() not in lowered:
-            raise BadInput(f"--map 指定的字段 {source} 不在图层中（有：{', '.join(fields)}）",
-                           f"--map field {source} is not in the layer (fields: {', '.join(fields)})")
-        found[key] = lowered[source.lower()]
-    return found
-
-
 def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, encoding: str | None = None,
                    field_map: dict[str, str] | None = None, join: str | None = None) -> PatchImportResult:
     """Import every polygon layer of ``path`` as change patches; see the module docstring."""
@@ -93,7 +88,7 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
     with VectorSource(path, encoding=encoding, crs=crs) as source:
         maps = {}
         for info in source.layer_infos():
-            maps[info.name] = _field_map(info.fields, field_map or {})
+            maps[info.name] = resolve_fields(info.fields, field_map or {}, PATCH_FIELD_SYNONYMS)
             result.layers.append({"name": info.name, "features": info.feature_count, "crs": info.crs,
                                   "encoding": info.encoding, "fields": maps[info.name]})
         features = list(source.features())

@@ -88,9 +88,11 @@ def parse_field_map(text: str | None) -> dict[str, str]:
     return parse_map_option(text, ZONE_FIELDS, ("源字段", "FIELD"))
 
 
-def resolve_fields(fields: list[str], overrides: dict[str, str]) -> dict[str, str]:
-    """Canonical zone field → source field name."""
-    found = {key: fields[pos] for key, pos in match_fields(fields, ZONE_FIELD_SYNONYMS).items()}
+def resolve_fields(fields: list[str], overrides: dict[str, str],
+                   synonyms: dict[str, tuple[str, ...]] = ZONE_FIELD_SYNONYMS) -> dict[str, str]:
+    """Canonical field (a zone's, or a patch's with ``synonyms``) → source field name: found by its synonyms,
+    then as ``--map`` overrides name it (a name not in the layer is bad input)."""
+    found = {key: fields[pos] for key, pos in match_fields(fields, synonyms).items()}
     lowered = {f.lower(): f for f in fields}
     for key, source in overrides.items():
         if source.lower() not in lowered:
