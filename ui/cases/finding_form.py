@@ -66,7 +66,32 @@ class FieldEdit(QUndoCommand):
         self.form.put(self.name, self.old)
 
 
-class FindingForm(OperationDialog):
+class MapPickingDialog(OperationDialog):
+    """A dialog that hides while the user clicks a position on the map (its ``map_pick``), then comes back
+    with it (:meth:`place_picked`)."""
+
+    map_pick: MapPick | None = None
+
+    def use_map(self) -> None:
+        """Hide the dialog while the user clicks a position on the map; come back with it."""
+        if self.map_pick is None:
+            return
+        self.hide()
+        if self.map_pick(self.map_picked) is False:
+            self.show()
+
+    def map_picked(self, point: tuple[float, float] | None) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if point is not None:
+            self.place_picked(point[0], point[1])
+
+    def place_picked(self, lon: float, lat: float) -> None:
+        raise NotImplementedError
+
+
+class FindingForm(MapPickingDialog):
     """Record a finding for one case; ``job`` is the save operation once started."""
 
     FIELDS = ("inspector", "assessment", "activity_type", "description", "basis", "area", "estimate", "position")
@@ -250,20 +275,8 @@ class FindingForm(OperationDialog):
             return
         self.set_position("photo_exif", meta.lon, meta.lat, None)
 
-    def use_map(self) -> None:
-        """Hide the form while the user clicks a position on the map; come back with it."""
-        if self.map_pick is None:
-            return
-        self.hide()
-        if self.map_pick(self.map_picked) is False:
-            self.show()
-
-    def map_picked(self, point: tuple[float, float] | None) -> None:
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        if point is not None:
-            self.set_position("map_pick", point[0], point[1], None)
+    def place_picked(self, lon: float, lat: float) -> None:
+        self.set_position("map_pick", lon, lat, None)
 
     # -- validation and saving ------------------------------------------------------
     def problems(self) -> list[str]:

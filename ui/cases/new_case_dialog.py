@@ -17,8 +17,7 @@ from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QWidget
 
 from inspector.casework.case_list_query import filter_choices
 from ui import operations
-from ui.cases.finding_form import GpsFix, MapPick
-from ui.cases.operation_dialog import OperationDialog
+from ui.cases.finding_form import GpsFix, MapPick, MapPickingDialog
 from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
 from ui.session import Session
@@ -26,7 +25,7 @@ from ui.session import Session
 Position = tuple[str, float, float, float | None]  # source ("device_gps" / "map_pick"), lon, lat, accuracy m
 
 
-class NewCaseDialog(OperationDialog):
+class NewCaseDialog(MapPickingDialog):
     """A problem found in the field; ``job`` is the save operation once started, its result the new case;
     ``created(uuid)`` once it is recorded (after the views heard of it)."""
 
@@ -81,20 +80,8 @@ class NewCaseDialog(OperationDialog):
             return
         self.set_position(("device_gps", fix[0], fix[1], fix[2]))
 
-    def use_map(self) -> None:
-        """Hide the dialog while the user clicks a position on the map; come back with it."""
-        if self.map_pick is None:
-            return
-        self.hide()
-        if self.map_pick(self.map_picked) is False:
-            self.show()
-
-    def map_picked(self, point: tuple[float, float] | None) -> None:
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        if point is not None:
-            self.set_position(("map_pick", point[0], point[1], None))
+    def place_picked(self, lon: float, lat: float) -> None:
+        self.set_position(("map_pick", lon, lat, None))
 
     def set_position(self, position: Position) -> None:
         self.position = position
