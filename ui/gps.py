@@ -3,19 +3,22 @@
 :class:`PositionFeed` reads the system's position source, NMEA from a serial
 GPS receiver (real time) or an NMEA log file (replayed in simulation mode,
 at the pace of its timestamps), and reports ``positionChanged(lon, lat,
-accuracy_m)``. :class:`Geofence` looks each fix up in the workspace's zone
-index and reports the zones you stand in, and ``entered(zones)`` when the
-position enters a 生态保护红线 or a core protection zone (核心保护区 / 核心区).
+accuracy_m)`` and, with the receiver's quality, ``fixChanged(GnssFix)``.
+:class:`Geofence` looks each fix up in the workspace's zone index, reports
+the zones you stand in, and ``entered(zones)`` when the position enters a
+生态保护红线 or a core protection zone (核心保护区 / 核心区).
 """
 from __future__ import annotations
 
 import math
+from datetime import timezone
 from typing import Any
 
 from PySide6.QtCore import QFile, QIODevice, QObject, Signal
 from PySide6.QtPositioning import QGeoPositionInfo, QGeoPositionInfoSource, QNmeaPositionInfoSource
 
 from inspector.geo.attribution import lookup_for
+from inspector.geo.gnss import GnssFix
 from ui.labels import is_alert_zone
 from ui.session import Session
 
@@ -27,6 +30,7 @@ class PositionFeed(QObject):
     """One active position source at a time; ``last_fix`` keeps the latest position."""
 
     positionChanged = Signal(float, float, object)  # lon, lat, accuracy in metres or None
+    fixChanged = Signal(object)  # GnssFix: the same position with its quality
     statusChanged = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -101,6 +105,9 @@ class PositionFeed(QObject):
             accuracy = value if math.isfinite(value) else None
         self.last_fix = (coordinate.longitude(), coordinate.latitude(), accuracy)
         self.positionChanged.emit(*self.last_fix)
+        stamp = info.timestamp()
+        when = stamp.toUTC().toPython().replace(tzinfo=timezone.utc) if stamp.isValid() else None
+        self.fixChanged.emit(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
 
 
 class Geofence(QObject):
