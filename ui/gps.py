@@ -11,7 +11,7 @@ the zones you stand in, and ``entered(zones)`` when the position enters a
 from __future__ import annotations
 
 import math
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import QFile, QIODevice, QObject, Signal
@@ -106,7 +106,9 @@ class PositionFeed(QObject):
         self.last_fix = (coordinate.longitude(), coordinate.latitude(), accuracy)
         self.positionChanged.emit(*self.last_fix)
         stamp = info.timestamp()
-        when = stamp.toUTC().toPython().replace(tzinfo=timezone.utc) if stamp.isValid() else None
+        when = None
+        if stamp.isValid():
+            when = datetime.fromtimestamp(stamp.toMSecsSinceEpoch() / 1000, timezone.utc)
         self.fixChanged.emit(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
 
 
