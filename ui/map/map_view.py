@@ -186,6 +186,7 @@ class MapView(QWidget):
         self._selected: str | None = None
         self._picking = False
         self._editing: tuple[str, str] | None = None  # (case uuid, GeoJSON of the extent to start from or "null")
+        self._touch = False  # the touch layout: finger-sized map controls (set_touch_mode)
         # Marker changes since the document was built, replayed when a document becomes ready:
         # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
         self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
@@ -332,6 +333,12 @@ class MapView(QWidget):
             lon, lat, code = update
             self._page.runJavaScript(f"LvdunMap.putCase({json.dumps(value)}, {lon!r}, {lat!r}, {code:d})")
 
+    def set_touch_mode(self, touch: bool) -> None:
+        """Finger-sized zoom buttons and layer control (the touch layout) or the desktop's."""
+        self._touch = bool(touch)
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.setTouchMode({json.dumps(self._touch)})")
+
     # -- the verified extent (核实范围) ---------------------------------------
     def start_extent_edit(self, case_uuid: str, geometry_geojson: str | None) -> bool:
         """Let the inspector edit the case's verified extent on the map, starting from ``geometry_geojson``
@@ -406,6 +413,8 @@ class MapView(QWidget):
             self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
         for value, update in self._case_updates.items():
             self._send_case_update(value, update)
+        if self._touch:
+            self._page.runJavaScript("LvdunMap.setTouchMode(true)")
         if self._picking:
             self._page.runJavaScript("LvdunMap.setPickMode(true)")
         if self._editing is not None:

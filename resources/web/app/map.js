@@ -6,7 +6,7 @@
  * delta-encoded integer coordinates. Every text this script shows is set with
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
- * LvdunMap.setPickMode(bool), LvdunMap.setCaseStatus(uuid, code),
+ * LvdunMap.setPickMode(bool), LvdunMap.setTouchMode(bool), LvdunMap.setCaseStatus(uuid, code),
  * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid) and, for the
  * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
  * geometry) and LvdunMap.cancelExtent(); the page calls back only bridge slots
@@ -525,6 +525,12 @@
     return true;
   }
 
+  /* The touch layout: finger-sized zoom buttons and layer control (map.css, .lv-touch). */
+  function setTouchMode(on) {
+    state.map.getContainer().classList.toggle('lv-touch', on === true);
+    return on === true;
+  }
+
   /* ---- legend and controls ---------------------------------------------- */
   function legendRow(parent, swatchClass, colour, text, outline) {
     var row = document.createElement('div');
@@ -675,6 +681,7 @@
 
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
+    setTouchMode: setTouchMode,
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
     removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
     redrawExtent: redrawExtent, extentGeometry: extentGeometry, showVerified: showVerified,
