@@ -42,9 +42,10 @@ from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.workspace import Workspace
 from ui import i18n, labels
 from ui.accounts.account_switcher import AccountSwitcher
-from ui.banner import Banner
+from ui.banner import Banner, DemoNotice
 from ui.cases.case_detail import CaseDetailPanel
 from ui.cases.case_list import CaseListPanel
+from ui.cases.first_steps import FirstSteps, has_cases
 from ui.file_menu import FileMenu
 from ui.gps import Geofence, PositionFeed
 from ui.layouts import vbox
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.build_ui()
         self._restore()
         session.roleChanged.connect(self._role_changed)
+        session.changed.connect(lambda changes: self._show_role_panel(self.session.role))
+        session.workspaceChanged.connect(lambda: self._show_role_panel(self.session.role))
         session.actorChanged.connect(self._fill_roles)
 
     # -- building -----------------------------------------------------------------
@@ -104,16 +107,19 @@ class MainWindow(QMainWindow):
         """(Re)build every translated part; the map and GPS feed survive a rebuild."""
         self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
         self.banner = Banner(self)
+        self.demo_notice = DemoNotice(self.session, self)
+        self.first_steps = FirstSteps(self)  # in place of the list while the workspace holds no case
         self.case_list = CaseListPanel(self.session, self)
         self._queue: ReviewQueuePanel | None = None
         self.left = QStackedWidget(self)
         self.left.addWidget(self.case_list)
+        self.left.addWidget(self.first_steps)
         self.detail = CaseDetailPanel(self.session, self)
         self.layout_switch = WindowLayout(self, self.left, self.map_view, self.detail)
         self.splitter = self.layout_switch.splitter
         central = QWidget(self)
-        vbox(self.banner, self.layout_switch.back, (self.splitter, 1), self.layout_switch.bar, parent=central,
-             margins=(0, 0, 0, 0)).setSpacing(0)
+        vbox(self.demo_notice, self.banner, self.layout_switch.back, (self.splitter, 1), self.layout_switch.bar,
+             parent=central, margins=(0, 0, 0, 0)).setSpacing(0)
         self.setCentralWidget(central)
         self.case_list.caseSelected.connect(self.select_case)
         self.case_list.caseSelected.connect(self.layout_switch.case_chosen)
@@ -127,6 +133,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.file_menu = FileMenu(self, self.actions_by_name)
         self.layout_switch.modeChanged.connect(self.file_menu.set_touch)
+        self.first_steps.ledgerRequested.connect(self.import_ledger)
+        self.first_steps.zonesRequested.connect(self.import_zones)
+        self.first_steps.demoRequested.connect(self.file_menu.open_demo)
         self.summary = StatusSummary(self.session, self)
         self.statusBar().addWidget(self.summary, 1)
         self.user_label = self.accounts.user_label(self)  # in the status bar: visible at every window width
@@ -212,7 +221,10 @@ class MainWindow(QMainWindow):
         return self._queue
 
     def _show_role_panel(self, role: str) -> None:
-        self.left.setCurrentWidget(self.queue if role == REVIEWER else self.case_list)
+        if role == REVIEWER:
+            self.left.setCurrentWidget(self.queue)
+        else:
+            self.left.setCurrentWidget(self.case_list if has_cases(self.session.ws) else self.first_steps)
         self.actions_by_name["new_case"].setVisible(role == INSPECTOR)  # 新建问题: the inspector view's
 
     def _role_changed(self, role: str) -> None:

@@ -61,6 +61,9 @@ QLabel#refusal {{ background: #fdecea; color: #8e1b1b; border: 1px solid #f1b0a8
 QLabel#notice {{ background: #e8f4ec; color: #1b5e3a; border: 1px solid #a9d3b9; border-radius: 6px;
               padding: 8px; }}
 QLabel#muted {{ color: #6b7570; }}
+QFrame#demoBanner {{ background: #fff4d6; border-bottom: 1px solid #e8cf8a; }}
+QFrame#demoBanner QLabel {{ color: #6b4e00; font-weight: bold; }}
+QLabel#firstStepsTitle {{ font-size: 20px; font-weight: bold; color: {ACCENT}; }}
 QFrame#geofenceBanner {{ background: #b71c1c; border-radius: 0px; }}
 QFrame#geofenceBanner QLabel {{ color: white; font-size: 16px; font-weight: bold; }}
 QFrame#geofenceBanner QPushButton {{ background: #ffffff; color: #b71c1c; border: none; }}

@@ -4,7 +4,8 @@
 summary (:class:`inspector.store.changes.Changes`) of a zone change or of
 (nearly) every case reloads the map document in the background; otherwise
 only the markers of the cases whose rows changed are placed, recoloured or
-removed in place. The map shows the cases the case list's filter admits.
+removed in place, and the photo markers of the cases whose evidence changed are
+drawn anew. The map shows the cases the case list's filter admits.
 :meth:`WindowMap.pick_on_map` lets a dialog (the finding form, 新建问题) take a
 position from a click on the map; Esc cancels it. ``ready`` / ``failed``
 report the map document's state, which the window passes on.
@@ -18,6 +19,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from inspector.casework.case_list_query import CaseFilter, case_ids_by_uuid, case_markers, sort_keys
+from inspector.maps.map_layers import case_evidence_document
 from inspector.store.changes import Changes
 from ui.map.map_panel import load_workspace_map
 from ui.session import Session, needs_reload
@@ -71,6 +73,10 @@ class WindowMap(QObject):
         if changes.touches("zones") or needs_reload(changes):
             self.reload()
             return
+        if changes.touches("evidence") and hasattr(self.view, "put_evidence"):  # new photos, at once
+            shown = sorted(self._shown_by_filter(sorted(changes.case_uuids)))
+            if shown:
+                self.view.put_evidence(shown, case_evidence_document(self.session.ws, shown))  # type: ignore
         if not changes.touches("cases") or not hasattr(self.view, "put_case"):
             return
         markers = case_markers(self.session.ws, changes.case_uuids)
