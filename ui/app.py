@@ -101,7 +101,11 @@ def run_gui(ws: Workspace, *, role: str | None = None, screenshot: str | None = 
     if size or screenshot:
         width, height = size or DEFAULT_SIZE
         window.resize(width, height)
-    window.show()
+        window.show()
+    elif window.start_maximised:
+        window.showMaximized()
+    else:
+        window.show()
     if nmea:
         window.replay_nmea(nmea)
     if screenshot:  # never waits for a person: the resumed account, else 未登录 (see ui.accounts)

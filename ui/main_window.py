@@ -18,10 +18,10 @@ status bar's sync line; :class:`ui.accounts.account_switcher.AccountSwitcher` th
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,34 +29,37 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from inspector.casework.authority import Actor
-from inspector.casework.case_list_query import CaseFilter, case_ids_by_uuid, case_markers, sort_keys
+from inspector.casework.case_list_query import CaseFilter
 from inspector.casework.case_queries import case_brief
 from inspector.casework.workflow import INSPECTOR, REVIEWER
-from inspector.store.changes import Changes
 from inspector.store.workspace import Workspace
 from ui import i18n, labels
 from ui.accounts.account_switcher import AccountSwitcher
-from ui.banner import Banner
+from ui.banner import Banner, DemoNotice
 from ui.cases.case_detail import CaseDetailPanel
 from ui.cases.case_list import CaseListPanel
+from ui.cases.first_steps import FirstSteps, has_cases
+from ui.file_menu import FileMenu
 from ui.gps import Geofence, PositionFeed
+from ui.layouts import vbox
 from ui.map.extent_editing import ExtentEditing
-from ui.map.map_panel import create_map_view, load_workspace_map
+from ui.map.map_panel import create_map_view
 from ui.plain_text import warn
 from ui.reports.statistics_view import StatisticsView
 from ui.review.review_queue import ReviewQueuePanel
-from ui.session import Session, needs_reload
+from ui.session import Session
 from ui.status_summary import StatusSummary
 from ui.sync_views.sync_panel import SyncPanel
+from ui.touch import guard_wheel
+from ui.window_layout import MIN_WINDOW, WindowLayout, first_window_size
+from ui.window_map import WindowMap
 
 ORGANISATION, APPLICATION = "lvdun", "inspector"
 
@@ -76,25 +79,13 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = app_settings()
         self.map_view, self.has_map = create_map_view()
-        self.map_ready = False
-        self.map_failure = ""
-        self.map_view.mapReady.connect(self._map_ready)
-        if hasattr(self.map_view, "mapFailed"):
-            self.map_view.mapFailed.connect(self._map_failed)
         self.map_view.caseSelected.connect(self.select_case)
-        self.can_pick = self.has_map and hasattr(self.map_view, "start_pick")
-        self._pick_callback: Callable[[tuple[float, float] | None], None] | None = None
-        if self.can_pick:
-            self.map_view.pointPicked.connect(self._point_picked)
-        self.pick_escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self.pick_escape.setContext(Qt.ShortcutContext.WindowShortcut)
-        self.pick_escape.setEnabled(False)
-        self.pick_escape.activated.connect(self.cancel_map_pick)
-        self.map_filter: CaseFilter | None = None  # the case list's filter, which the map follows
+        self.map = WindowMap(self, session, self.map_view, self.has_map)
+        self.map.ready.connect(self.mapReady)
+        self.map.failed.connect(self.mapFailed)
+        self.can_pick, self.pick_escape = self.map.can_pick, self.map.pick_escape
         self.statistics_view: StatisticsView | None = None
-        self.map_job = load_workspace_map(session, self.map_view)
         self.extent_editing = ExtentEditing(session, self.map_view, self)
-        session.changed.connect(self._refresh_map)
         self.gps = PositionFeed(self)
         self.geofence = Geofence(session, self)
         self.gps.positionChanged.connect(self._position)
@@ -103,10 +94,12 @@ class MainWindow(QMainWindow):
         self.sync = self.sync_panel.controller
         self.accounts = AccountSwitcher(session, self)
         self.setObjectName("mainWindow")
-        self.setMinimumSize(1024, 640)
+        self.setMinimumSize(MIN_WINDOW)
         self.build_ui()
         self._restore()
         session.roleChanged.connect(self._role_changed)
+        session.changed.connect(lambda changes: self._show_role_panel(self.session.role))
+        session.workspaceChanged.connect(lambda: self._show_role_panel(self.session.role))
         session.actorChanged.connect(self._fill_roles)
 
     # -- building -----------------------------------------------------------------
@@ -114,33 +107,35 @@ class MainWindow(QMainWindow):
         """(Re)build every translated part; the map and GPS feed survive a rebuild."""
         self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
         self.banner = Banner(self)
+        self.demo_notice = DemoNotice(self.session, self)
+        self.first_steps = FirstSteps(self)  # in place of the list while the workspace holds no case
         self.case_list = CaseListPanel(self.session, self)
         self._queue: ReviewQueuePanel | None = None
         self.left = QStackedWidget(self)
         self.left.addWidget(self.case_list)
+        self.left.addWidget(self.first_steps)
         self.detail = CaseDetailPanel(self.session, self)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.map_view)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 3)
+        self.layout_switch = WindowLayout(self, self.left, self.map_view, self.detail)
+        self.splitter = self.layout_switch.splitter
         central = QWidget(self)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.banner)
-        column.addWidget(self.splitter, 1)
+        vbox(self.demo_notice, self.banner, self.layout_switch.back, (self.splitter, 1), self.layout_switch.bar,
+             parent=central, margins=(0, 0, 0, 0)).setSpacing(0)
         self.setCentralWidget(central)
         self.case_list.caseSelected.connect(self.select_case)
+        self.case_list.caseSelected.connect(self.layout_switch.case_chosen)
+        self.map.pickStarted.connect(lambda: self.layout_switch.show_pane("map"))
+        self.detail.extentRequested.connect(lambda: self.layout_switch.show_pane("map"))
         self.case_list.filterChanged.connect(self._filter_changed)
         self.detail.findingRequested.connect(self.open_finding_form)
         self.detail.formRequested.connect(self.open_form_preview)
         self.extent_editing.attach_detail(self.detail)
         self.geofence.entered.connect(self._entered_zone)
         self._build_toolbar()
+        self.file_menu = FileMenu(self, self.actions_by_name)
+        self.layout_switch.modeChanged.connect(self.file_menu.set_touch)
+        self.first_steps.ledgerRequested.connect(self.import_ledger)
+        self.first_steps.zonesRequested.connect(self.import_zones)
+        self.first_steps.demoRequested.connect(self.file_menu.open_demo)
         self.summary = StatusSummary(self.session, self)
         self.statusBar().addWidget(self.summary, 1)
         self.user_label = self.accounts.user_label(self)  # in the status bar: visible at every window width
@@ -150,7 +145,9 @@ class MainWindow(QMainWindow):
         self.geofence.zonesChanged.connect(self.summary.show_zones)
         self.gps.statusChanged.connect(self.summary.show_gps)
         self._show_role_panel(self.session.role)
-        self._resize_panes(self.width() or 1366)
+        self.layout_switch.resize_panes(self.width() or 1366)
+        self.layout_switch.fit(self.size())
+        guard_wheel(self)  # the wheel never changes an unfocused combo or spin box (ui.touch)
 
     def _build_toolbar(self) -> None:
         self.toolbar = QToolBar(self.tr("工具栏"), self)
@@ -201,9 +198,6 @@ class MainWindow(QMainWindow):
                 self.role_box.addItem(view_names[role], role)
             self.role_box.setCurrentIndex(max(self.role_box.findData(self.session.role), 0))
 
-    def _resize_panes(self, width: int) -> None:
-        self.splitter.setSizes([int(width * 0.37), int(width * 0.33), int(width * 0.30)])
-
     # -- selection ------------------------------------------------------------------
     def select_case(self, uuid: str) -> None:
         if not uuid or uuid == self.current_uuid:
@@ -220,11 +214,17 @@ class MainWindow(QMainWindow):
         if self._queue is None:
             self._queue = ReviewQueuePanel(self.session, self)
             self._queue.caseSelected.connect(self.select_case)
+            self._queue.caseSelected.connect(self.layout_switch.case_chosen)
             self.left.addWidget(self._queue)
+            self.layout_switch.refresh_panes()
+            guard_wheel(self)
         return self._queue
 
     def _show_role_panel(self, role: str) -> None:
-        self.left.setCurrentWidget(self.queue if role == REVIEWER else self.case_list)
+        if role == REVIEWER:
+            self.left.setCurrentWidget(self.queue)
+        else:
+            self.left.setCurrentWidget(self.case_list if has_cases(self.session.ws) else self.first_steps)
         self.actions_by_name["new_case"].setVisible(role == INSPECTOR)  # 新建问题: the inspector view's
 
     def _role_changed(self, role: str) -> None:
@@ -233,35 +233,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("role", role)
 
     # -- map and GPS ------------------------------------------------------------------
-    def _refresh_map(self, changes: Changes) -> None:
-        """Reload the map for a zone change or a change of (nearly) every case; otherwise place, recolour or
-        remove just the markers of the cases whose rows changed, in place."""
-        if changes.touches("zones") or needs_reload(changes):
-            self._reload_map()
-            return
-        if not changes.touches("cases") or not hasattr(self.map_view, "put_case"):
-            return
-        markers = case_markers(self.session.ws, changes.case_uuids)
-        shown = self._shown_by_filter([m["uuid"] for m in markers])
-        for marker in markers:
-            if marker["deleted"] or marker["uuid"] not in shown:
-                self.map_view.remove_case(marker["uuid"])
-            else:
-                self.map_view.put_case(marker["uuid"], marker["lon"], marker["lat"], marker["status"])
-
-    def _shown_by_filter(self, uuids: list[str]) -> set[str]:
-        """Those of ``uuids`` the case list's filter admits (all without a filter)."""
-        if self.map_filter is None or self.map_filter == CaseFilter():
-            return set(uuids)
-        ids = case_ids_by_uuid(self.session.ws, uuids)
-        admitted = sort_keys(self.session.ws, self.map_filter, ids.values())
-        return {uuid for uuid, case_id in ids.items() if case_id in admitted}
-
     def _filter_changed(self, case_filter: CaseFilter) -> None:
         """The map and the 统计 view follow the case list's filter."""
-        if case_filter != self.map_filter and not (self.map_filter is None and case_filter == CaseFilter()):
-            self.map_filter = case_filter
-            self._reload_map()
+        self.map.follow_filter(case_filter)
         if self.statistics_view is not None:
             self.statistics_view.set_filter(case_filter)
 
@@ -274,46 +248,25 @@ class MainWindow(QMainWindow):
         self.statistics_view.show()
         self.statistics_view.raise_()
 
-    # -- picking a position on the map -------------------------------------------------
+    # -- the map: readiness and picking a position (ui.window_map) ------------------------------
+    @property
+    def map_ready(self) -> bool:
+        return self.map.map_ready
+
+    @property
+    def map_failure(self) -> str:
+        return self.map.map_failure
+
+    @property
+    def map_job(self) -> Any:
+        return self.map.job
+
     def pick_on_map(self, callback: Callable[[tuple[float, float] | None], None]) -> bool:
-        """Let the user click a position on the map; ``callback((lon, lat))`` on a pick,
-        ``callback(None)`` when cancelled (Esc, or another pick started). False without a map."""
-        if not self.can_pick:
-            return False
-        self.cancel_map_pick()
-        self._pick_callback = callback
-        self.map_view.start_pick()
-        self.pick_escape.setEnabled(True)
-        self.statusBar().showMessage(self.tr("在地图上点击选择位置（Esc 取消）"))
-        return True
+        """Let the user click a position on the map (see :meth:`ui.window_map.WindowMap.pick_on_map`)."""
+        return self.map.pick_on_map(callback)
 
     def cancel_map_pick(self) -> None:
-        callback, self._pick_callback = self._pick_callback, None
-        self.pick_escape.setEnabled(False)
-        if callback is None:
-            return
-        self.map_view.cancel_pick()
-        self.statusBar().clearMessage()
-        callback(None)
-
-    def _point_picked(self, lon: float, lat: float) -> None:
-        callback, self._pick_callback = self._pick_callback, None
-        self.pick_escape.setEnabled(False)
-        self.statusBar().clearMessage()
-        if callback is not None:
-            callback((lon, lat))
-
-    def _reload_map(self) -> None:
-        self.map_ready, self.map_failure = False, ""
-        self.map_job = load_workspace_map(self.session, self.map_view, self.map_filter)
-
-    def _map_ready(self) -> None:
-        self.map_ready = True
-        self.mapReady.emit()
-
-    def _map_failed(self, text: str) -> None:
-        self.map_failure = text
-        self.mapFailed.emit(text)
+        self.map.cancel_pick()
 
     def _position(self, lon: float, lat: float, accuracy: object) -> None:
         self.map_view.set_gps_position(lon, lat, float(accuracy) if accuracy is not None else 0.0)
@@ -345,6 +298,7 @@ class MainWindow(QMainWindow):
         if uuid:
             self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix,
                                             map_pick=self.pick_on_map if self.can_pick else None, parent=self)
+            guard_wheel(self.finding_form)
             self.finding_form.open()
 
     def open_new_case(self) -> None:
@@ -354,6 +308,7 @@ class MainWindow(QMainWindow):
         self.new_case_dialog = NewCaseDialog(self.session, gps_fix=lambda: self.gps.last_fix,
                                              map_pick=self.pick_on_map if self.can_pick else None, parent=self)
         self.new_case_dialog.created.connect(self._case_created)
+        guard_wheel(self.new_case_dialog)
         self.new_case_dialog.open()
 
     def _case_created(self, uuid: str) -> None:
@@ -409,7 +364,7 @@ class MainWindow(QMainWindow):
         """Work in ``ws`` as ``actor`` (else as who is signed in there); every view follows."""
         self.current_uuid = None
         self.session.set_workspace(ws, actor)
-        self._reload_map()
+        self.map.reload()
         self.detail.show_case(None)
         self.setWindowTitle(self.tr("绿盾 Inspector — {path}").format(path=self.session.root))
         self.settings.setValue("last_workspace", str(self.session.root))
@@ -429,6 +384,9 @@ class MainWindow(QMainWindow):
         for widget in (self.user_label, self.sync_status):
             self.statusBar().removeWidget(widget)
             widget.deleteLater()
+        for part in (self.file_menu.menu, self.file_menu, self.layout_switch):
+            part.deleteLater()
+        self.removeEventFilter(self.layout_switch)
         old = self.takeCentralWidget()
         self.build_ui()
         old.deleteLater()
@@ -440,8 +398,12 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         geometry = self.settings.value("geometry")
+        self.start_maximised = False  # a first start on a small screen opens maximised (ui.app.run_gui)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        elif self.screen() is not None:
+            size, self.start_maximised = first_window_size(self.screen().availableGeometry().size())
+            self.resize(size)
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -452,7 +414,8 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
-        self.settings.setValue("splitter", self.splitter.saveState())
+        if not self.layout_switch.touch:  # the touch layout hides two panes: keep the desktop's sizes
+            self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_workspace", str(self.session.root))
         self.settings.setValue("language", i18n.current_language())
         self.settings.setValue("role", self.session.role)

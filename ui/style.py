@@ -1,7 +1,9 @@
 """The application's look: a calm light theme with touch-sized controls (≥ 40 px targets).
 
 Sizes are in device-independent pixels; the window is laid out for 1366×768
-laptops and works up to 1920×1200 tablets.
+laptops and works up to 1920×1200 screens. :data:`TOUCH_STYLESHEET` is laid
+over it on the main window in the touch (tablet) layout: every control a
+gloved finger must hit is at least :data:`FINGER_PX` tall.
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from PySide6.QtWidgets import QApplication
 TOUCH_PX = 40  # minimum height of anything a finger must hit
 ROW_PX = 40  # case table row height
 ACCENT = "#1b6e4f"  # 绿盾 green
+FINGER_PX = 44  # touch layout: minimum height of a control or list row a gloved finger must hit
+TOUCH_ROW_PX = 52  # touch layout: case table row height
+TOUCH_BAR_PX = 60  # touch layout: height of the bottom bar's pane buttons
 
 STYLESHEET = f"""
 QWidget {{ font-size: 14px; }}
@@ -56,9 +61,31 @@ QLabel#refusal {{ background: #fdecea; color: #8e1b1b; border: 1px solid #f1b0a8
 QLabel#notice {{ background: #e8f4ec; color: #1b5e3a; border: 1px solid #a9d3b9; border-radius: 6px;
               padding: 8px; }}
 QLabel#muted {{ color: #6b7570; }}
+QFrame#demoBanner {{ background: #fff4d6; border-bottom: 1px solid #e8cf8a; }}
+QFrame#demoBanner QLabel {{ color: #6b4e00; font-weight: bold; }}
+QLabel#firstStepsTitle {{ font-size: 20px; font-weight: bold; color: {ACCENT}; }}
 QFrame#geofenceBanner {{ background: #b71c1c; border-radius: 0px; }}
 QFrame#geofenceBanner QLabel {{ color: white; font-size: 16px; font-weight: bold; }}
 QFrame#geofenceBanner QPushButton {{ background: #ffffff; color: #b71c1c; border: none; }}
+"""
+
+TOUCH_STYLESHEET = f"""
+QToolBar QToolButton, QPushButton {{ min-height: {FINGER_PX}px; }}
+QComboBox, QLineEdit, QDoubleSpinBox, QSpinBox, QDateEdit {{ min-height: {FINGER_PX}px; }}
+QComboBox QAbstractItemView::item {{ min-height: {FINGER_PX}px; }}
+QTabBar::tab {{ min-height: {FINGER_PX}px; }}
+QCheckBox {{ min-height: {FINGER_PX}px; }}
+QCheckBox::indicator {{ width: 28px; height: 28px; }}
+QMenuBar::item {{ padding: 12px 16px; }}
+QMenu::item {{ padding: 12px 28px 12px 16px; }}
+QScrollBar:vertical {{ width: 14px; }}
+QScrollBar:horizontal {{ height: 14px; }}
+QFrame#touchBar {{ background: #ffffff; border-top: 1px solid #d6dcd9; }}
+QFrame#touchBar QPushButton {{ min-height: {TOUCH_BAR_PX}px; font-size: 17px; border: none; border-radius: 0; }}
+QFrame#touchBar QPushButton:checked {{ color: {ACCENT}; font-weight: bold; background: #e4efe9;
+              border-top: 3px solid {ACCENT}; }}
+QPushButton#touchBack {{ text-align: left; border: none; background: #ffffff; color: {ACCENT};
+              font-size: 16px; border-bottom: 1px solid #d6dcd9; border-radius: 0; }}
 """
 
 

@@ -260,6 +260,17 @@ def evidence_document(evidence: Sequence[EvidenceRecord]) -> dict[str, Any]:
     }
 
 
+def case_evidence_document(ws: Workspace, case_uuids: Sequence[str]) -> dict[str, Any]:
+    """:func:`evidence_document` of just these cases' evidence (the map replaces their photo markers in place
+    after an attach, instead of reloading the whole document)."""
+    wanted = json.dumps(sorted(set(case_uuids)))
+    return evidence_document([EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], polygon_or_none(r[6]))
+                              for r in ws.conn.execute(
+        "SELECT e.uuid, c.uuid, e.kind, e.lon, e.lat, e.bearing_deg, e.footprint_geojson FROM evidence e "
+        "JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND c.uuid IN (SELECT value FROM json_each(?)) "
+        "ORDER BY e.id", (wanted,))])
+
+
 def admin_document(admin: Sequence[AdminRecord]) -> dict[str, Any]:
     """City (level 1) and county (level 2) outlines, the province shape and city labels."""
     shown = [a for a in admin if a.level in ("province", "city", "county")]

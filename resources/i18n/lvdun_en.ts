@@ -2826,4 +2826,124 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation> ±{m:.0f} m</translation>
     </message>
 </context>
+<context>
+    <name>WindowMap</name>
+    <message>
+        <location filename="../../ui/window_map.py" line="1"/>
+        <source>在地图上点击选择位置（Esc 取消）</source>
+        <translation>Click on the map to pick the position (Esc cancels)</translation>
+    </message>
+</context>
+<context>
+    <name>WindowLayout</name>
+    <message>
+        <location filename="../../ui/window_layout.py" line="1"/>
+        <source>‹ 列表</source>
+        <translation>‹ List</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_layout.py" line="1"/>
+        <source>列表</source>
+        <translation>List</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_layout.py" line="1"/>
+        <source>地图</source>
+        <translation>Map</translation>
+    </message>
+    <message>
+        <location filename="../../ui/window_layout.py" line="1"/>
+        <source>详情</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>FileMenu</name>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>新建工作空间…</source>
+        <translation>New workspace…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>打开工作空间…</source>
+        <translation>Open workspace…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>打开示例工作空间</source>
+        <translation>Open the demo workspace</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>导入台账…</source>
+        <translation>Import ledger…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>导入图层…</source>
+        <translation>Import layers…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>批量导出表单…</source>
+        <translation>Export forms in bulk…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>新建工作空间：选择一个空文件夹</source>
+        <translation>New workspace: choose an empty folder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>无法新建工作空间</source>
+        <translation>Cannot create the workspace</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
+        <source>无法打开示例工作空间</source>
+        <translation>Cannot open the demo workspace</translation>
+    </message>
+</context>
+<context>
+    <name>DemoNotice</name>
+    <message>
+        <location filename="../../ui/banner.py" line="1"/>
+        <source>示例数据：这是生成的示例工作空间，不是真实的执法记录。新建或打开自己的工作空间：文件 → 新建工作空间…</source>
+        <translation>Sample data: this is a generated demo workspace, not real enforcement records. Create or open your own: File → New workspace…</translation>
+    </message>
+</context>
+<context>
+    <name>FirstSteps</name>
+    <message>
+        <location filename="../../ui/cases/first_steps.py" line="1"/>
+        <source>这个工作空间还没有问题</source>
+        <translation>This workspace has no cases yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/first_steps.py" line="1"/>
+        <source>先导入问题台账（.xlsx / .csv），再导入生态保护红线、管控区域和自然保护地图层，问题就会出现在列表和地图上。想先看看效果，可以打开示例工作空间（示例数据）。</source>
+        <translation>Import the problem ledger (.xlsx / .csv) first, then the red-line, control-area and nature-reserve layers: the cases then appear in the list and on the map. To try the app first, open the demo workspace (sample data).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/first_steps.py" line="1"/>
+        <source>导入台账…</source>
+        <translation>Import ledger…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/first_steps.py" line="1"/>
+        <source>导入图层…</source>
+        <translation>Import layers…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/first_steps.py" line="1"/>
+        <source>打开示例</source>
+        <translation>Open the demo</translation>
+    </message>
+</context>
 </TS>

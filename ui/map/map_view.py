@@ -186,6 +186,8 @@ class MapView(QWidget):
         self._selected: str | None = None
         self._picking = False
         self._editing: tuple[str, str] | None = None  # (case uuid, GeoJSON of the extent to start from or "null")
+        self._touch = False  # the touch layout: finger-sized map controls (set_touch_mode)
+        self._evidence_updates: list[tuple[list[str], str]] = []  # (case uuids, evidence JSON) since the document
         # Marker changes since the document was built, replayed when a document becomes ready:
         # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
         self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
@@ -332,6 +334,28 @@ class MapView(QWidget):
             lon, lat, code = update
             self._page.runJavaScript(f"LvdunMap.putCase({json.dumps(value)}, {lon!r}, {lat!r}, {code:d})")
 
+    def set_touch_mode(self, touch: bool) -> None:
+        """Finger-sized zoom buttons and layer control (the touch layout) or the desktop's."""
+        self._touch = bool(touch)
+        if self.is_ready():
+            self._page.runJavaScript(f"LvdunMap.setTouchMode({json.dumps(self._touch)})")
+
+    def put_evidence(self, case_uuids: list[str], evidence: dict) -> bool:
+        """Draw the photo markers and footprints of these cases anew from ``evidence`` (the core's
+        :func:`inspector.maps.map_layers.case_evidence_document` of them); False when a value is not a UUID."""
+        values = [valid_uuid(value) for value in case_uuids]
+        if not values or None in values:
+            return False
+        update = ([v for v in values if v], json.dumps(evidence))
+        superseded = set(update[0])
+        self._evidence_updates = [u for u in self._evidence_updates if not set(u[0]) <= superseded] + [update]
+        if self.is_ready():
+            self._send_evidence(*update)
+        return True
+
+    def _send_evidence(self, case_uuids: list[str], evidence_json: str) -> None:
+        self._page.runJavaScript(f"LvdunMap.putEvidence({json.dumps(case_uuids)}, {evidence_json})")
+
     # -- the verified extent (核实范围) ---------------------------------------
     def start_extent_edit(self, case_uuid: str, geometry_geojson: str | None) -> bool:
         """Let the inspector edit the case's verified extent on the map, starting from ``geometry_geojson``
@@ -406,6 +430,10 @@ class MapView(QWidget):
             self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
         for value, update in self._case_updates.items():
             self._send_case_update(value, update)
+        if self._touch:
+            self._page.runJavaScript("LvdunMap.setTouchMode(true)")
+        for uuids, evidence_json in self._evidence_updates:
+            self._send_evidence(uuids, evidence_json)
         if self._picking:
             self._page.runJavaScript("LvdunMap.setPickMode(true)")
         if self._editing is not None:

@@ -6,8 +6,8 @@
  * delta-encoded integer coordinates. Every text this script shows is set with
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
- * LvdunMap.setPickMode(bool), LvdunMap.setCaseStatus(uuid, code),
- * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid) and, for the
+ * LvdunMap.setPickMode(bool), LvdunMap.setTouchMode(bool), LvdunMap.setCaseStatus(uuid, code),
+ * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid), LvdunMap.putEvidence(uuids, doc) and, for the
  * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
  * geometry) and LvdunMap.cancelExtent(); the page calls back only bridge slots
  * that take a UUID, plus pointClicked(lon, lat) with two numbers while in pick
@@ -396,8 +396,9 @@
       if (doc.b[i] >= 0) { el.style.transform = 'rotate(' + Number(doc.b[i]) + 'deg)'; }
       if (doc.k[i] === 1) { el.classList.add('lv-drone'); }
       var icon = L.divIcon({ html: el, className: 'lv-photo', iconSize: L.point(36, 36) });
-      var marker = L.marker([doc.y[i] * doc.q, doc.x[i] * doc.q], { icon: icon, pane: 'lv-photos', keyboard: false });
       var caseId = doc['case'][i];
+      var marker = L.marker([doc.y[i] * doc.q, doc.x[i] * doc.q], { icon: icon, pane: 'lv-photos', keyboard: false,
+                                                                    lvCase: caseId });
       onClick(marker, function () { send('caseClicked', caseId); });
       state.groups.photos.addLayer(marker);
     });
@@ -405,11 +406,23 @@
       var caseId = doc.fp_case[i];
       var poly = L.polygon(decodePolygons(doc.fp_polys[i], doc.q), {
         pane: 'lv-footprints', color: '#6a1b9a', weight: 1.5, dashArray: '5 4', fillColor: '#ab47bc',
-        fillOpacity: 0.12, className: 'lv-footprint'
+        fillOpacity: 0.12, className: 'lv-footprint', lvCase: caseId
       });
       onClick(poly, function () { send('caseClicked', caseId); });
       state.groups.footprints.addLayer(poly);
     });
+  }
+
+  /* The evidence of these cases changed (an attach): their photo markers and footprints drawn anew. */
+  function putEvidence(caseIds, doc) {
+    if (!Array.isArray(caseIds) || !caseIds.every(function (id) { return UUID_RE.test(id); })) { return false; }
+    var changed = new Set(caseIds);
+    ['photos', 'footprints'].forEach(function (name) {
+      var group = state.groups[name];
+      group.getLayers().forEach(function (layer) { if (changed.has(layer.options.lvCase)) { group.removeLayer(layer); } });
+    });
+    drawEvidence(doc);
+    return true;
   }
 
   /* ---- selection and GPS ------------------------------------------------ */
@@ -523,6 +536,12 @@
       if (visible) { state.map.addLayer(state.patches); } else { state.map.removeLayer(state.patches); }
     }
     return true;
+  }
+
+  /* The touch layout: finger-sized zoom buttons and layer control (map.css, .lv-touch). */
+  function setTouchMode(on) {
+    state.map.getContainer().classList.toggle('lv-touch', on === true);
+    return on === true;
   }
 
   /* ---- legend and controls ---------------------------------------------- */
@@ -675,6 +694,8 @@
 
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
+    setTouchMode: setTouchMode,
+    putEvidence: putEvidence,
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
     removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
     redrawExtent: redrawExtent, extentGeometry: extentGeometry, showVerified: showVerified,
