@@ -19,6 +19,7 @@ so a failure or a crash leaves nothing half-written under a real name.
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 import sqlite3
@@ -26,6 +27,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+from PIL import Image as PILImage
 
 from inspector.errors import BadInput, Message
 from inspector.evidence.orthophoto import read_orthophoto_bounds
@@ -184,6 +187,35 @@ def write_mbtiles(source: Path, target: Path, checked: SourceCheck, *, name: str
             tiles = None
         except RuntimeError as exc:
             raise refuse(kind, source, "切片失败", "tiling failed", log.reason(exc)) from exc
+    if zooms is not None:
+        _add_coarser_levels(target, zooms[0])
+
+
+def _add_coarser_levels(target: Path, min_zoom: int) -> None:
+    """Levels below the coarsest one GDAL wrote (it stops once the raster fits one tile), down to ``min_zoom``:
+    each tile the average of its four children. A raster that fits one tile covers at most four per level."""
+    connection = sqlite3.connect(target)
+    try:
+        with connection:
+            coarsest = connection.execute("SELECT min(zoom_level) FROM tiles").fetchone()[0]
+            for zoom in range(coarsest - 1, min_zoom - 1, -1) if coarsest is not None else ():
+                children = connection.execute("SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ?",
+                                              (zoom + 1,)).fetchall()
+                parents: dict[tuple[int, int], PILImage.Image] = {}
+                for column, row, data in children:
+                    mosaic = parents.setdefault((column // 2, row // 2),
+                                                PILImage.new("RGBA", (2 * TILE_PX, 2 * TILE_PX), (0, 0, 0, 0)))
+                    with PILImage.open(io.BytesIO(data), formats=["PNG", "JPEG", "WEBP"]) as child:
+                        # TMS rows count from the south: the odd child is the northern (upper) half
+                        mosaic.paste(child.convert("RGBA"), ((column % 2) * TILE_PX, (1 - row % 2) * TILE_PX))
+                for (column, row), mosaic in parents.items():
+                    buffer = io.BytesIO()
+                    mosaic.resize((TILE_PX, TILE_PX), PILImage.Resampling.BOX).save(buffer, format="PNG")
+                    connection.execute("INSERT INTO tiles (zoom_level, tile_column, tile_row, tile_data) "
+                                       "VALUES (?, ?, ?, ?)", (zoom, column, row, buffer.getvalue()))
+            connection.execute("UPDATE metadata SET value = ? WHERE name = 'minzoom'", (str(min_zoom),))
+    finally:
+        connection.close()
 
 
 def record_metadata(target: Path, fields: dict[str, str]) -> None:
