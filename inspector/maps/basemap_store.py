@@ -58,6 +58,12 @@ def check_basemap_name(name: str) -> str:
     return name
 
 
+def suggested_basemap_name(stem: str) -> str:
+    """A usable name from a file name: other characters become ``_``, at most 40 characters."""
+    name = re.sub(r"[^0-9A-Za-z_\-\u4e00-\u9fff]", "_", stem)[:40]
+    return name if BASEMAP_NAME.match(name) else f"底图_{name}"[:40]
+
+
 def parse_zooms(text: str | None) -> tuple[int, int] | None:
     """``"10-18"`` → ``(10, 18)``; None for None; :class:`BadInput` for anything outside 0–22 or reversed."""
     if text is None:
