@@ -153,6 +153,14 @@ def list_basemaps(ws: Workspace) -> list[dict[str, Any]]:
     return entries
 
 
+def basemap_for_point(ws: Workspace, lon: float, lat: float) -> dict[str, Any] | None:
+    """The basemap a form draws at ``lon, lat``: one whose bounds contain it, a real one before a sample, then the
+    sharpest; None when none covers the point."""
+    covering = [e for e in list_basemaps(ws) if e["bounds"] and e["zooms"]
+                and e["bounds"][0] <= lon <= e["bounds"][2] and e["bounds"][1] <= lat <= e["bounds"][3]]
+    return min(covering, key=lambda e: (e["sample"], -e["zooms"][1]), default=None)
+
+
 def remove_basemap(ws: Workspace, name: str) -> dict[str, Any]:
     """Delete the basemap ``name`` from the basemap folder."""
     path = basemap_dir(ws) / f"{check_basemap_name(name)}{MBTILES_SUFFIX}"
