@@ -43,6 +43,7 @@ from inspector.store.workspace import BASEMAP_FOLDER, Workspace, utc_now
 BASEMAP_KIND = ("底图", "basemap")  # how refusals name what is tiled
 BASEMAP_NAME = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,39}$")
 SAMPLE_WORD = "示例"  # in a sample basemap's name and label
+SAMPLE_DESCRIPTION = "示例底图：程序合成的示意图，非真实影像或地图 / sample basemap, synthetic, not real imagery"
 ZOOM_RANGE = re.compile(r"^\s*(\d{1,2})\s*[-–:]\s*(\d{1,2})\s*$")
 
 
@@ -125,7 +126,8 @@ def add_basemap(ws: Workspace, file: str | os.PathLike[str], name: str | None = 
     try:
         copy_raster_mbtiles(file, temp, BASEMAP_KIND, {
             "name": name, "lvdun_basemap": name, "lvdun_sample": "1" if sample else "0",
-            "lvdun_source": file.name[:200], "lvdun_added_at": utc_now()})
+            "lvdun_source": file.name[:200], "lvdun_added_at": utc_now(),
+            **({"description": SAMPLE_DESCRIPTION} if sample else {})})
         publish(temp, final, exists)
     finally:
         discard(temp)
