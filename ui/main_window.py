@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
             ("open", self.tr("打开工作空间"), self.choose_workspace),
             ("ledger", self.tr("导入台账"), self.import_ledger),
             ("zones", self.tr("导入图层"), self.import_zones),
+            ("basemap", self.tr("添加底图"), self.add_basemap),
             ("export", self.tr("批量导出表单"), self.batch_export),
             ("statistics", self.tr("统计"), self.open_statistics),
             ("new_case", self.tr("新建问题"), self.open_new_case),
@@ -342,6 +343,14 @@ class MainWindow(QMainWindow):
 
         self.wizard = ZoneImportWizard(self.session, self)
         self.wizard.open()
+
+    def add_basemap(self) -> None:
+        """添加底图 (:mod:`ui.map.basemap_dialogs`); the map reloads to list it in its layer switcher."""
+        from ui.map.basemap_dialogs import BasemapAdder
+
+        self.basemap_adder = BasemapAdder(self.session.ws, self)
+        self.basemap_adder.added.connect(lambda _entry: self._reload_map())
+        self.basemap_adder.choose()
 
     def choose_workspace(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("打开工作空间文件夹"))

@@ -22,6 +22,7 @@ from inspector import __version__
 from inspector.bureau import bundled
 from inspector.cli import (
     account_commands,
+    basemap_commands,
     case_commands,
     evidence_commands,
     form_commands,
@@ -38,7 +39,7 @@ PLUGIN_GROUP = "inspector.commands"  # entry points: name = "package.module:regi
 CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_commands.register,
                                        record_commands.register, form_commands.register, report_commands.register,
                                        account_commands.register, case_commands.register,
-                                       imagery_commands.register)
+                                       imagery_commands.register, basemap_commands.register)
 
 
 def version_text() -> str:

@@ -3,7 +3,8 @@
 ``resources/demo/`` holds sample zones and a sample ledger made by
 ``scripts/make_demo_data.py`` (clearly marked 示例数据, not real records).
 They are imported with the real importers into a workspace in the user's
-data directory, so the app has something to show when none is configured.
+data directory, so the app has something to show when none is configured; a
+sample basemap of 连云区 is drawn and tiled then (:mod:`inspector.demo.sample_basemap`).
 
 The demo ships local accounts (:data:`DEMO_ACCOUNTS`, all with the password
 :data:`DEMO_PASSWORD`, documented in README): an inspector and a reviewer of
@@ -43,6 +44,7 @@ def add_demo_accounts(ws: Workspace) -> None:
 
 
 def build_demo_workspace(root: Path, *, progress: Callable[[int, int, str], None] | None = None) -> Workspace:
+    from inspector.demo.sample_basemap import add_sample_basemap
     from inspector.importers.ledger_import import import_ledger
     from inspector.importers.zone_import import import_zones
 
@@ -50,6 +52,7 @@ def build_demo_workspace(root: Path, *, progress: Callable[[int, int, str], None
     import_zones(ws, resource_path(*DEMO_ZONES), progress=progress)
     import_ledger(ws, resource_path(*DEMO_LEDGER), progress=progress)
     add_demo_accounts(ws)
+    add_sample_basemap(ws, resource_path(*DEMO_ZONES))
     ws.set_meta("demo", "1")
     return ws
 

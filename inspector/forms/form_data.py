@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -33,6 +34,7 @@ from inspector.forms.model import (
 from inspector.geo.attribution import lookup_for
 from inspector.geo.geodesy import metres_to_degrees
 from inspector.imagery.chips import case_chips
+from inspector.maps.basemap_store import basemap_for_point
 from inspector.store.db import Connection
 from inspector.store.media_store import readable_blob
 from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
@@ -61,7 +63,7 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
     conn = ws.conn
     zones = case["zones"]
     main_zone = zones[0] if zones else None
-    basemaps = ws.basemaps()
+    basemap = basemap_for_point(ws, case["lon"], case["lat"]) if case["lon"] is not None else None
     signed = sign_off_data.signatures_by_record(ws, row["id"], local_time)
     extent = conn.execute("SELECT verified_area_m2, geometry_geojson IS NOT NULL OR verified_geometry_geojson "
                           "IS NOT NULL FROM cases WHERE id = ?", (row["id"],)).fetchone()
@@ -87,8 +89,8 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
         publicity=sign_off_data.publicity_text(ws, row["id"]),
         field_signatures=sign_off_data.field_signatures(ws, row["id"], signed),
         unconfirmed=sign_off_data.unconfirmed(ws, row["id"]),
-        basemap_mbtiles=basemaps[0] if basemaps else None,
-        basemap_label=f"离线底图：{basemaps[0].stem}" if basemaps else None,
+        basemap_mbtiles=Path(basemap["file"]) if basemap else None,
+        basemap_label=basemap["label"] if basemap else None,
         patch=chips.outline == "polygon",
         image_chips=tuple(FormImageChip(chip.role, chip.epoch, chip.date, _png(chip.image))
                           for chip in (chips.before, chips.after) if chip is not None),

@@ -6,7 +6,8 @@ which answers with the tile bytes and their MIME type, or None. Rows are
 stored TMS (row 0 at the south) unless the file's metadata says
 ``scheme = xyz``. Only raster tiles (PNG, JPEG, WebP) are served; vector
 tiles are not drawn. Files are opened read-only and never touch the network.
-The imagery epochs join as labelled base layers named ``imagery.<label>``.
+The imagery epochs join as labelled base layers named ``imagery.<label>``; a basemap is labelled
+``底图 <name>``, a sample one (``lvdun_sample`` in its metadata) ``示例底图 …``.
 No Qt here: the same source serves a headless export or a test.
 """
 from __future__ import annotations
@@ -48,7 +49,7 @@ class BasemapInfo:
     max_zoom: int
     bounds: tuple[float, float, float, float] | None  # west, south, east, north
     raster: bool
-    label: str | None = None  # the layer control's name (imagery epochs); None: numbered 离线底图
+    label: str | None = None  # the layer control's name; None: numbered 离线底图
 
 
 class TileSource:
@@ -56,7 +57,10 @@ class TileSource:
     (the imagery epochs) addressed by their own names."""
 
     def __init__(self, paths: list[Path], labelled: Sequence[tuple[str, Path, str]] = ()) -> None:
-        self._paths = {p.stem: Path(p) for p in sorted(paths) if _SAFE_NAME.match(p.stem)}
+        self._paths: dict[str, Path] = {}
+        for path in paths:  # in the given order: the first file of a name wins
+            if _SAFE_NAME.match(path.stem):
+                self._paths.setdefault(path.stem, Path(path))
         self._labels: dict[str, str] = {}
         for name, path, label in labelled:
             if _SAFE_NAME.match(name) and name not in self._paths:
@@ -99,7 +103,8 @@ class TileSource:
             if not zooms:
                 continue
             found.append(BasemapInfo(name, min(zooms), max(zooms), _bounds(meta.get("bounds")),
-                                     meta.get("format", "png").lower() not in ("pbf", "mvt"), self._labels.get(name)))
+                                     meta.get("format", "png").lower() not in ("pbf", "mvt"),
+                                     self._labels.get(name) or basemap_label(name, meta.get("lvdun_sample") == "1")))
         return found
 
     def tile(self, name: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:
@@ -134,6 +139,13 @@ class TileSource:
         for reader, _xyz in self._readers.values():
             reader.close()
         self._readers.clear()
+
+
+def basemap_label(name: str, sample: bool) -> str:
+    """The name the map's layer switcher and the forms' caption give a basemap: a sample says 示例底图."""
+    if sample:
+        return name if "示例底图" in name else f"示例底图 {name}"
+    return f"底图 {name}"
 
 
 def _bounds(text: str | None) -> tuple[float, float, float, float] | None:

@@ -20,6 +20,7 @@ from inspector.store.migrations import LATEST_VERSION, current_version, migrate
 
 APP_NAME = "lvdun-inspector"
 DB_NAME = "workspace.sqlite"
+BASEMAP_FOLDER = "basemaps"  # where basemap add stores the offline basemaps (MBTiles)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -61,7 +62,12 @@ class Workspace:
         return self.root / "media"
 
     def basemaps(self) -> list[Path]:
-        return sorted(self.root.glob("*.mbtiles"))
+        """The basemaps' MBTiles files: those added to ``basemaps/`` (no link leading out of it, no file still
+        being written), then any placed in the workspace folder itself by hand."""
+        folder = self.root / BASEMAP_FOLDER
+        added = sorted(path for path in folder.glob("*.mbtiles") if not path.name.startswith(".")
+                       and path.is_file() and path.resolve().parent == folder.resolve()) if folder.is_dir() else []
+        return added + sorted(self.root.glob("*.mbtiles"))
 
     # -- lifecycle --------------------------------------------------------
     @classmethod

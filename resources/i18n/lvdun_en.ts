@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>BasemapAdder</name>
+    <message>
+        <location filename="../../ui/map/basemap_dialogs.py" line="52"/>
+        <source>添加底图</source>
+        <translation>Add basemap</translation>
+    </message>
+    <message>
+        <location filename="../../ui/map/basemap_dialogs.py" line="53"/>
+        <source>底图（*.mbtiles *.tif *.tiff）;;MBTiles（*.mbtiles）;;GeoTIFF（*.tif *.tiff）</source>
+        <translation>Basemaps (*.mbtiles *.tif *.tiff);;MBTiles (*.mbtiles);;GeoTIFF (*.tif *.tiff)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/map/basemap_dialogs.py" line="63"/>
+        <source>正在生成底图切片：{name}</source>
+        <translation>Tiling the basemap: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/map/basemap_dialogs.py" line="64"/>
+        <source>正在检查并添加底图：{name}</source>
+        <translation>Checking and adding the basemap: {name}</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../ui/banner.py" line="21"/>
@@ -1121,6 +1144,11 @@
         <location filename="../../ui/main_window.py" line="130"/>
         <source>导入图层</source>
         <translation>Import zones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="165"/>
+        <source>添加底图</source>
+        <translation>Add basemap</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="131"/>

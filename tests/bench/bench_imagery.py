@@ -24,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inspector.geo.gdal_bindings import load_gdal  # noqa: E402
-from inspector.imagery.imagery_store import _overview_factors, add_epoch  # noqa: E402
+from inspector.imagery.imagery_store import add_epoch  # noqa: E402
+from inspector.maps.raster_tiles import overview_factors  # noqa: E402
 from inspector.store.workspace import Workspace  # noqa: E402
 from tests.imagery_fixtures import gk_origin  # noqa: E402
 
@@ -71,7 +72,7 @@ def run_peer(scene: Path, folder: Path) -> float:
     subprocess.run(["gdal_translate", "-q", "-of", "MBTILES", str(scene), str(target)], check=True)
     gdal = load_gdal()[0]
     tiles = gdal.Open(str(target))
-    factors = _overview_factors(tiles.RasterXSize, tiles.RasterYSize)
+    factors = overview_factors(tiles.RasterXSize, tiles.RasterYSize)
     tiles = None
     subprocess.run(["gdaladdo", "-q", "-r", "average", str(target), *map(str, factors)], check=True)
     return time.perf_counter() - started

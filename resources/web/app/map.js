@@ -585,6 +585,7 @@
 
   function addLayerControl() {
     var bases = {}, overlays = {};
+    if (state.cfg.basemaps.length) { bases['无底图'] = L.layerGroup(); }  // base layers: none, basemaps, epochs
     state.cfg.basemaps.forEach(function (b, i) {
       var opts = { minZoom: 0, maxZoom: 19, maxNativeZoom: b.maxZoom, minNativeZoom: b.minZoom, tileSize: 256 };
       if (b.bounds) { opts.bounds = [[b.bounds[1], b.bounds[0]], [b.bounds[3], b.bounds[2]]]; }
@@ -593,7 +594,6 @@
       bases[b.label ? textAsHtml(b.label) : '离线底图 ' + (i + 1)] = layer;
       if (i === 0) { layer.addTo(state.map); }
     });
-    if (state.cfg.basemaps.length) { bases['无底图'] = L.layerGroup(); }
     Object.keys(LAYER_LABELS).forEach(function (name) { overlays[LAYER_LABELS[name]] = state.groups[name]; });
     L.control.layers(bases, overlays, { position: 'topright', collapsed: false }).addTo(state.map);
   }
