@@ -4,6 +4,8 @@ and the choice synced like every record of a case (one record per form; the serv
 PDFs are rendered and read back with pdftotext."""
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import re
 import subprocess
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 from evidence_fixtures import make_geotagged_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.form_evidence import choice_uuid, choose_form_evidence, form_evidence
+from inspector.demo.form_case import build_demo_case
 from inspector.errors import BadInput
 from inspector.forms.form_data import gather_case
 from inspector.forms.render import render_form
@@ -150,3 +153,17 @@ def test_choice_syncs_and_the_server_checks_it(server, tmp_path):  # noqa: F811
     field.close()
     assert stray.status == foreign.status == "rejected"
     assert "derived" in stray.reason and "not a photo of this case" in foreign.reason
+
+
+def test_notice_prints_one_deadline_labelled_with_its_source(tmp_path):
+    case = build_demo_case(tmp_path)
+    planned = dataclasses.replace(case, deadline="2026-06-30",
+                                  rectification=dataclasses.replace(case.rectification, deadline="2026-12-31"))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        render_form(planned, "notice", generated_at="2026-02-01 10:00"))).pages))
+    assert "2026-06-30" not in text and "于2026-12-31（整改方案）前完成整改" in text
+    assert text.count("2026-12-31") == text.count("2026-12-31（整改方案）") >= 2  # the notice text and the grids
+    ledger_only = dataclasses.replace(planned, rectification=None)
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        render_form(ledger_only, "notice", generated_at="2026-02-01 10:00"))).pages))
+    assert "于2026-06-30（台账）前完成整改" in text and "2026-12-31" not in text
