@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import re
 
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from pypdf import PdfReader
 
 from inspector.casework.evidence_attach import attach
 from inspector.casework.form_evidence import form_evidence
