@@ -109,6 +109,10 @@ def test_inspection_form_shows_inspection_photos_only(photographed, tmp_path):
 
 
 def test_form_evidence_command(photographed):
+    from inspector.casework.form_evidence import FORMS
+    from inspector.cli.form_commands import CHOSEN_FORM_CHOICES
+
+    assert set(CHOSEN_FORM_CHOICES) == set(FORMS)
     ws, root, uuids = photographed
     folder = str(root / "ws")
 
