@@ -40,7 +40,7 @@ from sync.record_codec import from_wire, to_wire
 # Evidence before the transitions whose rules count it, 公示 before the 销号 that needs it, countersigns after the
 # documents they name; a signature may reach the server before the transition or countersign it signs.
 PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
-              "transitions", "cases")
+              "form_evidence", "transitions", "cases")
 CURSOR_KEY = "pull_cursor:{server}"
 
 

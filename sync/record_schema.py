@@ -41,6 +41,7 @@ from pydantic_core import ErrorDetails
 from inspector.casework.countersigns import DEPARTMENTS
 from inspector.casework.evidence_attach import EVIDENCE_KINDS, PHASES
 from inspector.casework.findings import ASSESSMENTS, POSITION_SOURCES
+from inspector.casework.form_evidence import FORMS, MAX_CHOSEN
 from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
@@ -129,6 +130,7 @@ if TYPE_CHECKING:
     Phase: TypeAlias = str
     SignerRole: TypeAlias = str
     Department: TypeAlias = str
+    FormName: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -140,6 +142,7 @@ else:
     Phase = Literal[PHASES]
     SignerRole = Literal[SIGNER_ROLES]
     Department = Literal[DEPARTMENTS]
+    FormName = Literal[FORMS]
 
 
 class _Record(BaseModel):
@@ -279,6 +282,40 @@ class PublicityContent(_Record):
     recorded_by: Name
 
 
+def _uuid_list(text: str) -> str:
+    """A JSON list of evidence UUIDs (at most :data:`MAX_CHOSEN`)."""
+    value = json.loads(text)
+    if len(value) > MAX_CHOSEN or not all(is_uuid(item) for item in value):
+        raise InvalidValue(f"须为至多 {MAX_CHOSEN} 个 UUID 的列表", f"must be a list of at most {MAX_CHOSEN} UUIDs")
+    return text
+
+
+def _uuid_pairs(text: str) -> str:
+    """A JSON list of ``[before UUID, after UUID]`` pairs."""
+    value = json.loads(text)
+    if len(value) > MAX_CHOSEN or not all(isinstance(pair, list) and len(pair) == 2 and all(map(is_uuid, pair))
+                                          for pair in value):
+        raise InvalidValue("须为 [整改前 UUID, 整改后 UUID] 配对的列表",
+                           "must be a list of [before UUID, after UUID] pairs")
+    return text
+
+
+class FormEvidenceContent(_Record):
+    """The photos chosen for a case's form (:mod:`inspector.casework.form_evidence`)."""
+
+    case_uuid: Uuid
+    form: FormName
+    photos: Annotated[JsonList, AfterValidator(_uuid_list)] = "[]"
+    pairs: Annotated[JsonList, AfterValidator(_uuid_pairs)] = "[]"
+    chosen_by: Name
+
+    @model_validator(mode="after")
+    def _pairs_on_closure_only(self) -> "FormEvidenceContent":
+        if self.form != "closure" and self.pairs not in (None, "[]") and json.loads(self.pairs):
+            raise InvalidValue("只有整改销号表有配对", "only the closure form has pairs")
+        return self
+
+
 class TransitionContent(_Record):
     case_uuid: Uuid
     action: Move
@@ -297,7 +334,7 @@ class TransitionContent(_Record):
 RECORD_MODELS: dict[str, type[BaseModel]] = {
     "cases": CaseContent, "findings": FindingContent, "rectifications": RectificationContent,
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
-    "publicity": PublicityContent, "transitions": TransitionContent}
+    "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
 # display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that

@@ -23,14 +23,15 @@ from inspector.forms import render_form
 from inspector.forms.model import FormAdmin, FormCase
 
 FORM_KINDS = ("inspection", "notice", "closure")
-# Fields printed in full on every form, on some forms only, and those drawn shortened (map, header).
+# Fields printed in full on every form, on some forms only, and those drawn shortened (map, header). The one
+# deadline a form prints is the rectification plan's (plan_deadline); the ledger's (deadline) only without a plan.
 COMMON_FIELDS = ("case_no", "problem_type", "zone", "kind", "category", "function_zone", "city", "county",
-                 "adcode", "discovered_on", "deadline", "responsible_unit", "status", "description",
+                 "adcode", "discovered_on", "plan_deadline", "responsible_unit", "status", "description",
                  "photo_time", "photo_caption")
 FIELDS_BY_KIND = {
     "inspection": ("finding_time", "weather", "inspector", "accompanying", "activity", "finding_text", "basis"),
-    "notice": ("measures", "plan_deadline", "plan_unit", "plan_person", "progress_date", "progress_text"),
-    "closure": ("measures", "plan_deadline", "plan_unit", "plan_person", "progress_date", "progress_text",
+    "notice": ("measures", "plan_unit", "plan_person", "progress_date", "progress_text"),
+    "closure": ("measures", "plan_unit", "plan_person", "progress_date", "progress_text",
                 "checklist_note", "opinion", "signer", "step_date", "return_reason", "publicity"),
 }
 
@@ -104,6 +105,7 @@ def test_long_markup_values_print_in_full_and_literally(kind: str, length: int, 
     text = squeeze("".join(pages))
     for field in COMMON_FIELDS + FIELDS_BY_KIND[kind]:
         assert mark(field, False) in text and mark(field, True) in text, field
+    assert mark("deadline", False) not in text  # never a second, conflicting deadline
     for fragment in ("甲<b>粗</b>&amp;<fontcolor=redsize=40>红</font>", f"<imgsrc=\"{squeeze(str(bait_image))}\"/>",
                      "${7*7}&lt;乙"):
         assert fragment in text

@@ -27,13 +27,12 @@ from inspector.forms.coordinates import (
 from inspector.forms.map_projection import MapProjection, map_extent
 from inspector.forms.model import FormCase, FormPhoto, FormZone
 from inspector.forms.photo_images import prepare_image
-from inspector.forms.photos import pair_photos
+from inspector.forms.photos import closure_layout
 from inspector.forms.styles import escape_text, split_long_text
 
 
-def photo(sha: str, phase: str = "before", pair: str | None = None, lon: float | None = None,
-          lat: float | None = None) -> FormPhoto:
-    return FormPhoto(Path(f"/nowhere/{sha}.jpg"), sha, "2024-05-10 09:00", lon, lat, phase=phase, pair_sha256=pair)  # type: ignore[arg-type]
+def photo(sha: str, phase: str = "before", lon: float | None = None, lat: float | None = None) -> FormPhoto:
+    return FormPhoto(Path(f"/nowhere/{sha}.jpg"), sha, "2024-05-10 09:00", lon, lat, phase=phase)  # type: ignore[arg-type]
 
 
 def minimal_case(**changes: object) -> FormCase:
@@ -86,14 +85,18 @@ def test_evidence_digest_is_over_sorted_unique_hashes() -> None:
     assert qr_payload(case, "closure") == f"LVDUN:1:CLOSURE:{case.uuid}:{expected}".upper()
 
 
-def test_pairing_prefers_explicit_links_then_order() -> None:
-    before = [photo("1" * 64), photo("2" * 64), photo("3" * 64)]
-    after = [photo("a" * 64, "after"), photo("b" * 64, "after", pair="3" * 64)]
-    pairs = [(b.sha256[0] if b else None, a.sha256[0] if a else None) for b, a in pair_photos(before, after)]
-    assert pairs == [("1", "a"), ("2", None), ("3", "b")]
-    extra_after = [photo("a" * 64, "after"), photo("b" * 64, "after")]
-    paired = pair_photos(before[:1], extra_after)
-    assert [(b and b.sha256[0], a and a.sha256[0]) for b, a in paired] == [("1", "a"), (None, "b")]
+def test_default_pairing_pairs_only_while_both_sides_have_photos() -> None:
+    before = [photo("1" * 64, lon=120.500, lat=33.6), photo("2" * 64, lon=120.510, lat=33.6),
+              photo("3" * 64, lon=120.520, lat=33.6)]
+    after = [photo("a" * 64, "after", lon=120.5201, lat=33.6)]
+    case = minimal_case(photos=[*before, *after])
+    pairs, unpaired = closure_layout(case)
+    assert [(b.sha256[0], a.sha256[0]) for b, a in pairs] == [("3", "a")]  # the nearest before photo
+    assert [p.sha256[0] for p in unpaired] == ["1", "2"]
+    more_after = minimal_case(photos=[before[0], *after, photo("b" * 64, "after")])
+    pairs, unpaired = closure_layout(more_after)
+    assert [(b.sha256[0], a.sha256[0]) for b, a in pairs] == [("1", "a")]
+    assert [p.sha256[0] for p in unpaired] == ["b"]
 
 
 def tile_png(colour: tuple[int, int, int]) -> bytes:

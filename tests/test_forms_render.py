@@ -137,6 +137,8 @@ def test_ledger_markup_prints_literally(kind: str, demo_case: FormCase) -> None:
 @pytest.mark.parametrize("kind", ["inspection", "closure"])
 def test_thirty_photos_give_a_correct_page_count(kind: str, tmp_path: Path) -> None:
     case = build_demo_case(tmp_path, photo_count=30)
+    if kind == "inspection":  # the inspection form shows 现场核查 photos only
+        case = dataclasses.replace(case, photos=[dataclasses.replace(p, phase="inspection") for p in case.photos])
     data = render_form(case, kind, generated_at="2024-10-20 15:30")
     pages = pdf_text(data)
     assert len(pages) >= 6

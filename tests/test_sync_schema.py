@@ -15,6 +15,7 @@ from evidence_fixtures import make_dji_still, make_geotagged_photo
 from inspector.casework.countersigns import add_countersign
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
+from inspector.casework.form_evidence import choose_form_evidence, form_evidence
 from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
 from inspector.casework.signatures import Signature
@@ -57,6 +58,9 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
                         document=write_scanned_pdf(tmp_path / "scan.pdf"), signature=signature_png(), actor="县局")
         add_publicity(ws, CORE_CASE, starts_on="2026-01-01", ends_on="2026-01-07", where="镇政府公告栏", actor="县局")
         transition(ws, CORE_CASE, "退回", role="reviewer", actor="市局", jurisdiction="320900", reason="围网未拆净")
+        shown = form_evidence(ws, CORE_CASE, "closure")
+        choose_form_evidence(ws, CORE_CASE, "closure", pairs=[(p["before"], p["after"]) for p in shown["pairs"]],
+                             photos=shown["photos"], actor="张三")
         for kind in RECORD_KINDS:
             rows = ws.conn.execute(f"SELECT * FROM {kind}").fetchall()
             assert rows, kind

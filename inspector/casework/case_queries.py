@@ -22,7 +22,7 @@ from typing import Any, Optional
 from inspector.store.workspace import Workspace
 
 CASE_RECORD_KINDS = ("findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
-                     "transitions")
+                     "transitions", "form_evidence")
 
 
 def case_brief(ws: Workspace, uuid: str) -> Optional[dict[str, Any]]:

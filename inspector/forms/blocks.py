@@ -159,10 +159,19 @@ def case_info_grid(case: FormCase, styles: FormStyles) -> FieldGrid:
     grid.pair("坐标\n(CGCS2000)", coordinates, "问题面积", format_area(case.area_m2))
     if case.has_extent:  # a patch: the delivered area above, the area verified on site beside it
         grid.pair("下发面积", format_area(case.area_m2), "核实面积", format_area(case.verified_area_m2))
-    grid.pair("发现日期", case.discovered_on, "整改期限", case.deadline or "")
+    grid.pair("发现日期", case.discovered_on, "整改期限", deadline_text(case))
     grid.pair("责任单位", case.responsible_unit or "", "当前状态", case.status, style_b=styles.status(case.status))
     grid.wide("问题描述", case.description)
     return grid
+
+
+def deadline_text(case: FormCase) -> str:
+    """The one 整改期限 every part of a form prints, labelled with its source: the rectification plan's
+    (``2026-12-31（整改方案）``), else the ledger's (``…（台账）``), else empty."""
+    planned = case.rectification.deadline if case.rectification else ""
+    if planned:
+        return f"{planned}（整改方案）"
+    return f"{case.deadline}（台账）" if case.deadline else ""
 
 
 SIGNATURE_MAX_WIDTH = 45 * mm  # a stamped signature image fits this box, its proportions kept

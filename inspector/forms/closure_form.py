@@ -2,8 +2,9 @@
 
 Sections: 一、问题基本信息; 二、整改完成情况 (measures, deadline, responsible
 unit/person, progress); 三、“两断三清”落实情况 (☑/☐ per item, with text);
-四、位置示意图; 五、整改前后对比照片 (before | after side by side, then any
-other photos); 六、验收意见 (责任单位 → 县级 → 市级, each with 意见 from that
+四、位置示意图; 五、整改前后对比照片 (the chosen before | after pairs side by
+side, then the photos shown on their own in one grid; by default, pairs only
+while both sides have photos); 六、验收意见 (责任单位 → 县级 → 市级, each with 意见 from that
 level's own transition, 同意/退回 and reason, 签字 — the recorded signature
 stamped in when there is one —, 日期 and a place for the seal); 七、部门会签
 (one box per department: each recorded countersign, the others blank);
@@ -34,7 +35,7 @@ from inspector.forms.model import (
     FormChecklist,
     FormCountersign,
 )
-from inspector.forms.photos import pair_photos, pair_table, photo_grid
+from inspector.forms.photos import closure_layout, pair_table, photo_grid
 from inspector.forms.styles import (
     CONTENT_WIDTH,
     LABEL_FILL,
@@ -212,6 +213,23 @@ def conclusion_grid(context: FormContext) -> Flowable:
     return grid.build()
 
 
+def closure_photos(context: FormContext) -> list[Flowable]:
+    """The before/after pairs side by side, then the photos shown on their own in one compact grid (the
+    inspector's choice or the default: :func:`~inspector.forms.photos.closure_layout`)."""
+    styles = context.styles
+    pairs, unpaired = closure_layout(context.case)
+    if not pairs and not unpaired:
+        return [para("无整改前后照片。", styles.body)]
+    flowables: list[Flowable] = []
+    if pairs:
+        flowables.append(pair_table(pairs, context.numbers, styles, context.photos))
+    if unpaired:
+        label = "未配对的照片：" if pairs else "照片（整改前或整改后一侧没有照片，未配对）："
+        flowables += [gap(2), KeepTogether([para(label, styles.small), gap(1),
+                                            photo_grid(unpaired, context.numbers, styles, context.photos)])]
+    return flowables
+
+
 def build_closure_story(context: FormContext) -> list[Flowable]:
     case = context.case
     styles = context.styles
@@ -222,18 +240,8 @@ def build_closure_story(context: FormContext) -> list[Flowable]:
                                    last_style=styles.status(case.status))
     story += [section_heading("三、“两断三清”落实情况", styles), checklist_table(case.checklist, context)]
     story.append(map_section(context, "四、位置示意图"))
-    before = list(case.photos_in_phase("before")) or list(case.photos_in_phase("inspection"))
-    after = list(case.photos_in_phase("after"))
     story.append(section_heading("五、整改前后对比照片", styles))
-    if before or after:
-        story.append(pair_table(pair_photos(before, after), context.numbers, styles, context.photos))
-    else:
-        story.append(para("无整改前后照片。", styles.body))
-    paired = {photo.sha256 for photo in before + after}
-    others = [photo for photo in case.photos if photo.sha256 not in paired]
-    if others:
-        story += [gap(2), para("其他现场照片：", styles.small), gap(1),
-                  photo_grid(others, context.numbers, styles, context.photos)]
+    story += closure_photos(context)
     story += [section_heading("六、验收意见", styles), acceptance_table(context)]
     story += [section_heading("七、部门会签", styles), countersign_table(context)]
     story.append(KeepTogether([section_heading("八、验收结论及公示", styles), conclusion_grid(context)]))

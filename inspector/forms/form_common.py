@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from inspector.forms.blocks import FieldGrid, case_info_grid, choice, signature_grid
+from inspector.forms.blocks import FieldGrid, case_info_grid, choice, deadline_text, signature_grid
 from inspector.forms.evidence_qr import evidence_list, verification_block
 from inspector.forms.fonts import FormFonts
 from inspector.forms.location_map import LocationMap
@@ -136,15 +136,15 @@ def case_info_section(context: FormContext) -> list[Flowable]:
 def rectification_section(context: FormContext, heading: str, last_label: str, last_value: object, *,
                           last_style: ParagraphStyle | None = None) -> list[Flowable]:
     """The rectification plan (整改方式 ☑/☐, measures, deadline, responsible unit and person, and one more field
-    beside the person) and its progress records; without a rectification record, the case's deadline and unit
-    and blanks to fill by hand."""
+    beside the person) and its progress records; without a rectification record, the case's unit and blanks to
+    fill by hand. The deadline is the form's one :func:`~inspector.forms.blocks.deadline_text`."""
     styles = context.styles
     case = context.case
     rectification = case.rectification
     grid = FieldGrid(styles)
     grid.wide("整改方式", choice(MEASURE_TYPES, rectification.measure_type if rectification else None, styles))
     grid.wide("整改措施", rectification.measures if rectification else "", min_height=30)
-    grid.pair("整改期限", rectification.deadline if rectification else case.deadline or "",
+    grid.pair("整改期限", deadline_text(case),
               "责任单位", rectification.responsible_unit if rectification else case.responsible_unit or "")
     grid.pair("责任人", rectification.responsible_person if rectification else "", last_label, last_value,
               style_b=last_style)

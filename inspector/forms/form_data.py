@@ -2,7 +2,7 @@
 
 Reads the case with its attribution, findings, evidence (files from the
 media store; a blob behind a symbolic link refuses the form), drone
-footprints, the zones around it for the location map, the 前时相 / 后时相 image chips,
+footprints, the photos chosen for each form, the zones around it for the location map, the 前时相 / 后时相 image chips,
 the latest rectification record, the 两断三清 checklist and the sign-offs
 (acceptance chain, countersigns, 公示, signatures: :mod:`inspector.forms.sign_off_data`). Times are shown in the
 workspace time zone (Asia/Shanghai by default).
@@ -19,6 +19,7 @@ import shapely
 from PIL import Image as PILImage
 
 from inspector.casework.cases import list_cases, resolve_case
+from inspector.casework.form_evidence import FORMS, form_evidence
 from inspector.forms import sign_off_data
 from inspector.forms.model import (
     FormAdmin,
@@ -28,6 +29,7 @@ from inspector.forms.model import (
     FormFootprint,
     FormImageChip,
     FormPhoto,
+    FormPhotoChoice,
     FormRectification,
     FormZone,
 )
@@ -82,6 +84,7 @@ def gather_case(ws: Workspace, ref: str) -> FormCase:
         discovered_on=case["discovered_on"] or "", deadline=case["deadline"],
         responsible_unit=case["responsible_unit"], status=case["status"],
         findings=_findings(ws, row["id"]), photos=_photos(ws, row["id"]),
+        photo_choices=_photo_choices(ws, row["uuid"]),
         footprints=_footprints(conn, row["id"]), zones=_zones_near(ws, case["lon"], case["lat"]),
         rectification=_rectification(ws, row["id"]), checklist=_checklist(conn, row["id"]),
         acceptance=sign_off_data.acceptance(ws, row["id"], signed, local_time),
@@ -119,14 +122,25 @@ def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:
 
 def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
     rows = ws.conn.execute(
-        "SELECT sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
+        "SELECT uuid, sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
         "WHERE case_id = ? AND deleted = 0 AND kind IN ('photo', 'drone') ORDER BY id", (case_id,))
     return tuple(
         FormPhoto(path=readable_blob(ws.media_dir, r["sha256"]), sha256=r["sha256"],
                   taken_at=local_time(ws, r["taken_at_utc"]), lon=r["lon"], lat=r["lat"],
-                  bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"])
+                  bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"], uuid=r["uuid"])
         for r in rows
     )
+
+
+def _photo_choices(ws: Workspace, case_uuid: str) -> dict[str, FormPhotoChoice]:
+    """The photos the inspector chose for each form (forms with nothing chosen print their default)."""
+    choices: dict[str, FormPhotoChoice] = {}
+    for form in FORMS:
+        shown = form_evidence(ws, case_uuid, form)
+        if shown["chosen"]:
+            choices[form] = FormPhotoChoice(pairs=tuple((p["before"], p["after"]) for p in shown["pairs"]),
+                                            photos=tuple(shown["photos"]))
+    return choices
 
 
 def _footprints(conn: Connection, case_id: int) -> tuple[FormFootprint, ...]:

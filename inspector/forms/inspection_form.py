@@ -5,7 +5,8 @@ CGCS2000 coordinates in decimal and 度分秒, area, description);
 二、位置示意图 (and, for a patch or a case with imagery, 前后两期影像对比);
 三、现场核查情况 (per finding: time, weather, inspectors,
 accompanying persons, activity, area, what was found, assessment ☑/☐ and its
-basis); 四、现场照片 (inspection, before and drone photos, captioned);
+basis); 四、现场照片 (the 现场核查 photos and drone stills, or those the inspector chose, captioned —
+never the 整改前/整改后 ones);
 五、签字确认 (检查人, 被检查单位/陪同人员); then the evidence list and QR block.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from inspector.forms.form_common import (
 )
 from inspector.forms.imagery_comparison import imagery_comparison_section
 from inspector.forms.model import FormFinding
+from inspector.forms.photos import inspection_photos
 from inspector.forms.styles import gap, para, section_heading
 
 ASSESSMENTS = ["确认问题", "排除", "待定"]
@@ -68,7 +70,7 @@ def build_inspection_story(context: FormContext) -> list[Flowable]:
     for index, finding in enumerate(findings):
         heading = f"第 {index + 1} 次核查" if len(findings) > 1 else None
         story += [finding_grid(context, finding, heading), gap(2)]
-    photos = [photo for photo in case.photos if photo.phase != "after"]
+    photos = inspection_photos(case)
     story += photo_section(context, "四、现场照片", photos, note=f"共 {len(photos)} 张，图号与位置示意图中的编号一致。",
                            none_text="无现场照片。")
     signed = case.field_signatures or {}

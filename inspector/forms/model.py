@@ -61,7 +61,7 @@ class FormPhoto:
     kind: PhotoKind = "photo"
     phase: PhotoPhase = "inspection"
     caption: str | None = None  # the inspector's own words
-    pair_sha256: str | None = None  # on an "after" photo: the "before" photo it repeats
+    uuid: str | None = None  # the evidence record's UUID: what a form's photo choice names
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
@@ -75,6 +75,19 @@ class FormPhoto:
     @property
     def has_position(self) -> bool:
         return self.lon is not None and self.lat is not None
+
+
+@dataclass(frozen=True)
+class FormPhotoChoice:
+    """The photos an inspector chose for one form, by evidence UUID: before/after pairs (the closure form),
+    then the photos shown on their own, in order."""
+
+    pairs: tuple[tuple[str, str], ...] = ()  # (before UUID, after UUID)
+    photos: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pairs", tuple((str(b), str(a)) for b, a in self.pairs))
+        _freeze_sequences(self, "photos")
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,7 @@ class FormCase:
     has_extent: bool = False  # a patch (变化图斑) or a verified extent: the forms print both areas
     patch: bool = False  # the case carries a polygon (变化图斑)
     image_chips: tuple[FormImageChip, ...] = ()  # 前时相 then 后时相, those the workspace's imagery covers
+    photo_choices: dict[str, FormPhotoChoice] | None = None  # form kind → the photos chosen for it (else default)
 
     def __post_init__(self) -> None:
         _freeze_sequences(
@@ -287,6 +301,7 @@ __all__ = [
     "FormFinding",
     "FormFootprint",
     "FormPhoto",
+    "FormPhotoChoice",
     "FormRectification",
     "FormZone",
     "photo_numbers",

@@ -1,6 +1,8 @@
 """整改通知（整改方案登记表）: the rectification notice and the plan it registers.
 
-Sections: the notice text addressed to the responsible unit;
+Sections: the notice text addressed to the responsible unit, with the one
+deadline the whole notice prints (the rectification plan's, else the
+ledger's, labelled with its source: :func:`~inspector.forms.blocks.deadline_text`);
 一、问题基本信息; 二、整改方案 (measure type ☑/☐ 退出/整治/生态修复, measures,
 deadline, responsible unit and person, progress records); 三、位置示意图;
 四、问题照片 (up to :data:`NOTICE_PHOTO_LIMIT` inspection/before photos; the
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Paragraph
 
+from inspector.forms.blocks import deadline_text
 from inspector.forms.form_common import (
     FormContext,
     case_info_section,
@@ -34,7 +37,7 @@ def notice_text(context: FormContext) -> list[Flowable]:
     styles = context.styles
     rectification = case.rectification
     unit = (rectification.responsible_unit if rectification else None) or case.responsible_unit or "＿＿＿＿＿＿"
-    deadline = (rectification.deadline if rectification else None) or case.deadline or "＿＿＿＿年＿＿月＿＿日"
+    deadline = deadline_text(case) or "＿＿＿＿年＿＿月＿＿日"
 
     def quoted(value: object) -> str:
         return escape_text(shorten(value, NOTICE_VALUE_CHARS))

@@ -1,4 +1,4 @@
-"""Evidence photos laid out on the forms: captions, two-column grids, before/after pairs.
+"""Evidence photos laid out on the forms: which ones (chosen or default), captions, grids, before/after pairs.
 
 Captions say the photo number (the same number marks it on the map), kind,
 phase, time, position in 度分秒, bearing and the first 12 hex digits of
@@ -7,10 +7,13 @@ SHA-256, then the inspector's own caption. The images themselves come from
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from reportlab.platypus import Flowable, Paragraph
 
+from inspector.casework.form_evidence import AFTER_PHASES, INSPECTION_PHASES, default_pairs
 from inspector.forms.coordinates import format_bearing, format_position_dms
-from inspector.forms.model import FormPhoto
+from inspector.forms.model import FormCase, FormPhoto
 from inspector.forms.photo_images import PHOTO_BOX_HEIGHT, PHOTO_BOX_WIDTH, PHOTO_COLUMNS, PhotoPreparer, photo_flowable
 from inspector.forms.styles import (
     CONTENT_WIDTH,
@@ -28,6 +31,7 @@ from inspector.forms.styles import (
 PHASE_NAMES = {"before": "整改前", "after": "整改后", "inspection": "核查"}
 CAPTION_WORD_CHARS = 24  # kind, phase or time under a photo; longer ones end in "…"
 KIND_NAMES = {"photo": "照片", "drone": "无人机航拍"}
+PhotoPair = tuple[FormPhoto, FormPhoto]  # (整改前, 整改后)
 
 
 def caption_markup(photo: FormPhoto, number: int) -> str:
@@ -80,29 +84,40 @@ def photo_grid(photos: list[FormPhoto], numbers: dict[str, int], styles: FormSty
     )
 
 
-def pair_photos(before: list[FormPhoto], after: list[FormPhoto]) -> list[tuple[FormPhoto | None, FormPhoto | None]]:
-    """Before/after pairs: an after photo's ``pair_sha256`` wins, the rest pair in order."""
-    pairs: list[tuple[FormPhoto | None, FormPhoto | None]] = []
-    by_hash = {photo.sha256: photo for photo in before}
-    unpaired_after: list[FormPhoto] = []
-    explicit: dict[str, FormPhoto] = {}
-    for photo in after:
-        target = (photo.pair_sha256 or "").lower()
-        if target in by_hash and target not in explicit:
-            explicit[target] = photo
-        else:
-            unpaired_after.append(photo)
-    for photo in before:
-        if photo.sha256 in explicit:
-            pairs.append((photo, explicit[photo.sha256]))
-        else:
-            pairs.append((photo, unpaired_after.pop(0) if unpaired_after else None))
-    pairs += [(None, photo) for photo in unpaired_after]
-    return pairs
+def _resolved(case: FormCase, uuids: Iterable[str]) -> list[FormPhoto]:
+    """The case's photos named by evidence UUID, in that order (one no longer on the case is left out)."""
+    by_uuid = {photo.uuid: photo for photo in case.photos if photo.uuid}
+    return [by_uuid[uuid] for uuid in uuids if uuid in by_uuid]
+
+
+def _position(photo: FormPhoto) -> tuple[float, float] | None:
+    return (photo.lon, photo.lat) if photo.lon is not None and photo.lat is not None else None
+
+
+def inspection_photos(case: FormCase) -> list[FormPhoto]:
+    """The inspection form's photos: the inspector's choice, else every 现场核查 photo."""
+    choice = (case.photo_choices or {}).get("inspection")
+    if choice is not None and choice.photos:
+        return _resolved(case, choice.photos)
+    return list(case.photos_in_phase(*INSPECTION_PHASES))
+
+
+def closure_layout(case: FormCase) -> tuple[list[PhotoPair], list[FormPhoto]]:
+    """The closure form's (before/after pairs, photos on their own): the inspector's choice, else the default
+    pairing (:func:`~inspector.casework.form_evidence.default_pairs`) of the 整改前 photos (or, without any, the
+    现场核查 ones) with the 整改后 photos, the rest unpaired."""
+    choice = (case.photo_choices or {}).get("closure")
+    if choice is not None and (choice.pairs or choice.photos):
+        pairs = [(before[0], after[0]) for before, after in
+                 ((_resolved(case, [b]), _resolved(case, [a])) for b, a in choice.pairs) if before and after]
+        return pairs, _resolved(case, choice.photos)
+    before = list(case.photos_in_phase("before")) or list(case.photos_in_phase("inspection"))
+    return default_pairs(before, list(case.photos_in_phase(*AFTER_PHASES)), lambda p: p.taken_at or None,
+                         _position)
 
 
 def pair_table(
-    pairs: list[tuple[FormPhoto | None, FormPhoto | None]],
+    pairs: list[PhotoPair],
     numbers: dict[str, int],
     styles: FormStyles,
     preparer: PhotoPreparer,
@@ -111,13 +126,7 @@ def pair_table(
     cell_width = CONTENT_WIDTH / 2
     rows: list[list[object]] = [[para("整改前", styles.label), para("整改后", styles.label)]]
     for before, after in pairs:
-        row: list[object] = []
-        for photo in (before, after):
-            if photo is None:
-                row.append(para("（无对应照片）", styles.small))
-            else:
-                row.append(photo_cell(photo, numbers[photo.sha256], styles, preparer))
-        rows.append(row)
+        rows.append([photo_cell(photo, numbers[photo.sha256], styles, preparer) for photo in (before, after)])
     style = [("VALIGN", (0, 1), (-1, -1), "TOP"), ("ALIGN", (0, 1), (-1, -1), "CENTER")] + shade([(0, 0), (1, 0)])
     return FormTable(rows, colWidths=[cell_width] * 2, style=grid_style(style), repeatRows=1, splitByRow=1,
                      splitInRow=1)

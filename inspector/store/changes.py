@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # db imports this module
     from inspector.store.db import Connection
 
 CASE_KINDS = ("cases", "findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
-              "transitions")
+              "transitions", "form_evidence")
 KINDS = CASE_KINDS + ("zones",)  # what a summary may name; every case kind belongs to one case
 
 

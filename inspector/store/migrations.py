@@ -498,10 +498,37 @@ def _v8_case_extent(conn: Connection) -> None:
     )
 
 
+def _v11_form_evidence(conn: Connection) -> None:
+    """The photos an inspector chose for a case's forms (``form_evidence``), a synced record of the case.
+
+    One record per case and form (``form``: ``inspection`` or ``closure``), its UUID derived from the case's
+    UUID and the form (:func:`inspector.casework.form_evidence.choice_uuid`), so two devices choosing for the
+    same form edit one record and a disagreement is a sync conflict kept for review, never two choices.
+    ``photos``: a JSON list of evidence UUIDs printed on their own, in order; ``pairs``: a JSON list of
+    ``[before UUID, after UUID]`` printed side by side (the closure form). Both empty: nothing chosen, the form
+    shows its default. ``chosen_by``: the account that made the choice.
+    """
+    execute_script(conn,
+        f"""
+        CREATE TABLE form_evidence (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            form TEXT NOT NULL CHECK (form IN ('inspection', 'closure')),
+            photos TEXT NOT NULL DEFAULT '[]',
+            pairs TEXT NOT NULL DEFAULT '[]',
+            chosen_by TEXT NOT NULL,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX form_evidence_case ON form_evidence (case_id, form);
+        """
+    )
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
-                               _v7_countersigns_publicity_signatures, _v8_case_extent]
+                               _v7_countersigns_publicity_signatures, _v8_case_extent,
+                               _v11_form_evidence]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -25,7 +25,7 @@ from inspector.store.workspace import new_uuid, utc_now
 
 # The tables whose records sync, parents first: the order a push sends them and a pull applies them.
 SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
-                "transitions")
+                "transitions", "form_evidence")
 
 
 def to_json(value: Any) -> str:
@@ -33,10 +33,11 @@ def to_json(value: Any) -> str:
 
 
 def insert_record(conn: Connection, table: str, values: dict[str, Any], *, actor: str, action: str,
-                  evidence_hashes: Iterable[str] = ()) -> tuple[int, str]:
-    """Insert a new record and audit it; returns (row id, uuid)."""
+                  evidence_hashes: Iterable[str] = (), uuid: str | None = None) -> tuple[int, str]:
+    """Insert a new record and audit it; returns (row id, uuid). ``uuid``: one the caller derived (a record
+    every device must name alike), else a new one."""
     now = utc_now()
-    row = {**values, "uuid": new_uuid(), "revision": 1, "dirty": 1, "deleted": 0,
+    row = {**values, "uuid": uuid or new_uuid(), "revision": 1, "dirty": 1, "deleted": 0,
            "created_at": now, "updated_at": now}
     columns = list(row)
     cursor = conn.execute(

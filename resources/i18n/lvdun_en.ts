@@ -894,6 +894,21 @@
 <context>
     <name>FormPreview</name>
     <message>
+        <location filename="../../ui/cases/form_preview.py" line="1"/>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_preview.py" line="1"/>
+        <source>选择表单照片…</source>
+        <translation>Choose form photos…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_preview.py" line="1"/>
+        <source>已打印 {n} 页</source>
+        <translation>Printed {n} pages</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/form_preview.py" line="47"/>
         <source>正在生成…</source>
         <translation>Rendering…</translation>
@@ -2972,6 +2987,64 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/cases/first_steps.py" line="1"/>
         <source>打开示例</source>
         <translation>Open the demo</translation>
+    </message>
+</context>
+<context>
+    <name>FormEvidenceDialog</name>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>选择表单照片 — {case}</source>
+        <translation>Choose form photos — {case}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>当前为默认选择；保存后表单按你的选择打印。</source>
+        <translation>This is the default; once saved, the form prints your choice.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>表单按已保存的选择打印。</source>
+        <translation>The form prints the saved choice.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>单独显示的照片</source>
+        <translation>Photos shown on their own</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>表单上的现场照片</source>
+        <translation>Site photos on the form</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>恢复默认</source>
+        <translation>Restore default</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>整改前后配对（按顺序打印）</source>
+        <translation>Before/after pairs (printed in this order)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>添加配对</source>
+        <translation>Add pair</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
+        <source>移除配对</source>
+        <translation>Remove pair</translation>
     </message>
 </context>
 </TS>

@@ -39,6 +39,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from inspector.casework.form_evidence import FORM_PHOTO_KINDS, choice_uuid
 from inspector.errors import Message
 from sync.protocol import (
     PushBatch,
@@ -128,7 +129,7 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         if finding is None or finding.kind != "findings" or finding.case_uuid != case.uuid:
             return Message("finding_uuid 不是该案件的核查记录", "finding_uuid does not name a finding of this case"), \
                 None, None
-    problem = _named_record_problem(ctx, content, case.uuid)
+    problem = _named_record_problem(ctx, content, case.uuid) or _form_evidence_problem(ctx, change, case.uuid)
     if problem:
         return problem, None, None
     if change.kind == "evidence":
@@ -155,6 +156,25 @@ def _named_record_problem(ctx: PushContext, content: dict[str, Any], case_uuid: 
                 key == "document_uuid" and json.loads(named.content).get("kind") != "document"):
             return Message(f"{key} 不是该案件的{'、'.join(kinds)}记录", f"{key} does not name a "
                            f"{'/'.join(kinds)} record of this case")
+    return None
+
+
+def _form_evidence_problem(ctx: PushContext, change: RecordChange, case_uuid: str) -> Optional[Message]:
+    """Why a form's photo choice is refused: its UUID is not the one derived from its case and form (a second
+    choice for the same form), or it names a record the server holds that is not a photo of this case."""
+    if change.kind != "form_evidence":
+        return None
+    content = change.content
+    if change.uuid != choice_uuid(case_uuid, str(content.get("form"))):
+        return Message("表单照片选择的 uuid 须由案件和表单导出", "a form's photo choice has the uuid derived from its "
+                       "case and form")
+    named = [*json.loads(content.get("photos") or "[]"),
+             *(uuid for pair in json.loads(content.get("pairs") or "[]") for uuid in pair)]
+    for uuid in named:
+        row = ctx.row(uuid)
+        if row is not None and (row.kind != "evidence" or row.case_uuid != case_uuid
+                                or json.loads(row.content).get("kind") not in FORM_PHOTO_KINDS):
+            return Message(f"{uuid} 不是该案件的照片", f"{uuid} is not a photo of this case")
     return None
 
 

@@ -1,17 +1,24 @@
-"""PDF forms in the GUI: preview one form with QtPdf, save it, and batch-export with progress.
+"""PDF forms in the GUI: preview one form with QtPdf, print it, save it, and batch-export with progress.
 
 The three forms (现场核查记录表, 整改通知, 整改销号申请及验收表) are rendered by
 the core in a worker (:func:`ui.operations.render_form_pdf`); the preview
 loads the bytes into a :class:`QPdfDocument` through a :class:`QBuffer` and
-shows them in a :class:`QPdfView`.
+shows them in a :class:`QPdfView`, fitted to its width, in a window sized so
+that an A4 page is readable on this screen (:func:`readable_size`). 打印
+renders each page at :data:`PRINT_DPI` onto the printer the print dialog
+chose; 选择表单照片… (inspection and closure forms) opens
+:class:`ui.cases.form_evidence_dialog.FormEvidenceDialog` and renders the
+form again with the choice.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QScreen
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.case_queries import cases_with_status
+from inspector.casework.form_evidence import FORMS
 from inspector.forms.model import FORM_KINDS
 from ui import operations
 from ui.plain_text import plain_label
@@ -38,6 +46,49 @@ def form_name(kind: str) -> str:
             "closure": translate("forms", "整改销号申请及验收表")}.get(kind, FORM_KINDS.get(kind, kind))
 
 
+A4_WIDTH_MM = 210.0  # mm, the forms' page width
+A4_HEIGHT_MM = 297.0  # mm
+MM_PER_INCH = 25.4
+PREVIEW_MARGIN_PX = 64  # px around the page: the view's frame, scroll bar and page margins
+SCREEN_SHARE = 0.9  # of the screen's available width or height the preview may take at most
+PRINT_DPI = 300  # dots per inch a page is rendered at for the printer
+
+
+def readable_size(screen: QScreen | None) -> QSize:
+    """The preview's size: wide enough for an A4 page at 100 % of this screen's logical DPI (capped at
+    :data:`SCREEN_SHARE` of the screen), and as tall as the screen allows."""
+    if screen is None:
+        return QSize(900, 1000)
+    available = screen.availableGeometry()
+    page_width = round(A4_WIDTH_MM / MM_PER_INCH * screen.logicalDotsPerInchX()) + PREVIEW_MARGIN_PX
+    return QSize(min(page_width, round(available.width() * SCREEN_SHARE)),
+                 round(available.height() * SCREEN_SHARE))
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> int:
+    """Render every page of ``document`` at :data:`PRINT_DPI` onto ``printer``, each scaled to fit its page
+    (proportions kept, centred); returns the number of pages printed."""
+    printer.setFullPage(True)
+    painter = QPainter()
+    if document.pageCount() == 0 or not painter.begin(printer):
+        return 0
+    try:
+        for index in range(document.pageCount()):
+            if index:
+                printer.newPage()
+            points = document.pagePointSize(index)
+            image = document.render(index, QSize(round(points.width() / 72 * PRINT_DPI),
+                                                 round(points.height() / 72 * PRINT_DPI)))
+            target = painter.viewport()
+            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            left = target.x() + (target.width() - scaled.width()) // 2
+            top = target.y() + (target.height() - scaled.height()) // 2
+            painter.drawImage(QRect(left, top, scaled.width(), scaled.height()), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
 class FormPreview(QDialog):
     """Render one form of a case and show it; Save writes the same bytes to a file."""
 
@@ -46,8 +97,9 @@ class FormPreview(QDialog):
         super().__init__(parent)
         self.case_no, self.kind = case_no, kind
         self.pdf_bytes: bytes | None = None
+        self.session, self.case_uuid = session, case_uuid
         self.setWindowTitle(f"{form_name(kind)} — {case_no}")
-        self.resize(900, 1000)
+        self.resize(readable_size(parent.screen() if parent is not None else self.screen()))
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
@@ -58,28 +110,68 @@ class FormPreview(QDialog):
         self.save_button.setProperty("primary", True)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(lambda: self.save())
+        self.print_button = QPushButton(self.tr("打印…"), self)
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(lambda: self.print_pdf())
         close = QPushButton(self.tr("关闭"), self)
         close.clicked.connect(self.reject)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
+        if kind in FORMS:
+            choose = QPushButton(self.tr("选择表单照片…"), self)
+            choose.clicked.connect(lambda: self.choose_photos())
+            row.addWidget(choose)
+        row.addWidget(self.print_button)
         row.addWidget(self.save_button)
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(row)
         self._buffer: QBuffer | None = None
-        self.job = operations.render_form_pdf(session=session, case_uuid=case_uuid, kind=kind)
+        self.photo_dialog: QDialog | None = None
+        self.render_form()
+
+    def render_form(self) -> operations.Job:
+        """Render the form (again) in the background; :meth:`show_pdf` shows it."""
+        self.status.setText(self.tr("正在生成…"))
+        self.job = operations.render_form_pdf(session=self.session, case_uuid=self.case_uuid, kind=self.kind)
         self.job.succeeded.connect(self.show_pdf)
         self.job.failed.connect(lambda text: self.status.setText(text))
+        return self.job
+
+    def choose_photos(self) -> QDialog:
+        """Open 选择表单照片…; once a choice is saved, the form is rendered again with it."""
+        from ui.cases.form_evidence_dialog import FormEvidenceDialog
+
+        self.photo_dialog = FormEvidenceDialog(self.session, self.case_uuid, self.kind, self)
+        self.photo_dialog.accepted.connect(self.render_form)
+        self.photo_dialog.open()
+        return self.photo_dialog
+
+    def print_pdf(self, printer: QPrinter | None = None) -> int:
+        """Print the form: on ``printer`` as it is set up, else on the one the print dialog chooses; returns the
+        pages printed (0 when cancelled)."""
+        if self.pdf_bytes is None:
+            return 0
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setDocName(self.windowTitle())
+            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+                return 0
+        pages = print_document(self.document, printer)
+        self.status.setText(self.tr("已打印 {n} 页").format(n=pages))
+        return pages
 
     def show_pdf(self, data: bytes) -> None:
         self.pdf_bytes = data
+        self.document.close()
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(data))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         self.status.setText(self.tr("共 {n} 页").format(n=self.document.pageCount()))
         self.save_button.setEnabled(True)
+        self.print_button.setEnabled(True)
 
     def save(self, path: str | None = None) -> str | None:
         if self.pdf_bytes is None:
