@@ -48,9 +48,10 @@ def test_cli_edits_and_voids_each_kind_and_history_shows_old_values(tmp_path):
     plan = cli_json("--workspace", root, "rectification", "add", CORE_CASE, "--measure-type", "整治",
                     "--deadline", "2026-06-30")
 
-    too_early = run_cli("--workspace", root, "evidence", "edit", photo["evidence_uuid"], "--phase", "after", "--reason", "错选")
+    photo_uuid = photo["evidence_uuid"]
+    too_early = run_cli("--workspace", root, "evidence", "edit", photo_uuid, "--phase", "after", "--reason", "错选")
     assert too_early.returncode == 2 and "整改" in too_early.stderr
-    assert run_cli("--workspace", root, "evidence", "edit", photo["evidence_uuid"], "--phase", "before").returncode == 2
+    assert run_cli("--workspace", root, "evidence", "edit", photo_uuid, "--phase", "before").returncode == 2
     edited = cli_json("--workspace", root, "evidence", "edit", photo["evidence_uuid"], "--phase", "before",
                       "--caption", "东侧塘埂", "--reason", "拍摄于整改前，阶段选错")
     assert edited["corrections"][-1]["changes"] == {"phase": ["inspection", "before"], "caption": [None, "东侧塘埂"]}
