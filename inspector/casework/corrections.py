@@ -243,7 +243,7 @@ def case_history(ws: Workspace, case_ref: str) -> list[dict[str, Any]]:
             for row in history(ws, case_ref)]
     for entry in case_corrections(ws, case["id"]):
         rows.append({"case_no": case["case_no"], "uuid": entry["record_uuid"],
-                     "action": ACTION_NAMES.get(entry.get("action"), ("?", "?"))[0], "from_state": None,
+                     "action": ACTION_NAMES.get(str(entry.get("action")), ("?", "?"))[0], "from_state": None,
                      "to_state": None, "actor": entry.get("by"), "actor_name": entry.get("by_name"), "role": None,
                      "jurisdiction": None, "reason": entry.get("reason"), "at_utc": entry.get("at_utc"),
                      "record_kind": entry["record_kind"], "record_uuid": entry["record_uuid"],
