@@ -61,8 +61,13 @@ def test_the_server_refuses_corrections_without_authority_or_without_a_record(se
     forged = {**content, "description": "改过了", "corrections": json.dumps([entry], ensure_ascii=False)}
     refused = _push_as(server.url, "inspector_a2", stored, forged)
     assert refused.status == "rejected" and "authority to correct" in refused.reason
-    silent = _push_as(server.url, "inspector_a", stored, {**content, "description": "悄悄改了"})
+    silent = _push_as(server.url, "inspector_a", stored, {**content, "voided_at": utc_now(), "voided_by": "inspector_a",
+                                                          "void_reason": "没有作废记录"})
     assert silent.status == "rejected" and "without a correction entry" in silent.reason
+    lying = {**entry, "by": "inspector_a", "changes": {"description": ["不是原值", "改过了"]}}
+    untrue = _push_as(server.url, "inspector_a", stored,
+                      {**forged, "corrections": json.dumps([lying], ensure_ascii=False)})
+    assert untrue.status == "rejected" and "without a correction entry" in untrue.reason
     own = {**entry, "by": "inspector_a", "by_name": "inspector_a", "reason": "复测"}
     applied = _push_as(server.url, "inspector_a", stored,
                        {**forged, "corrections": json.dumps([own], ensure_ascii=False)})

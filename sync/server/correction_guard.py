@@ -4,12 +4,15 @@ A device corrects a record by writing new values and appending an entry to its `
 (:mod:`inspector.casework.corrections`). The server checks a pushed finding, evidence item or rectification:
 
 - its history is append-only: the stored entries are the first entries of the pushed list, and ``recorded_by``
-  never changes (a new record names the pushing account or nobody);
+  never changes (a new record's is taken as the device recorded it: a device may record for a colleague);
 - every new entry is well formed, made by the pushing account, and allowed by the core's rule for the case's
   state on the server (:func:`inspector.casework.correction_rules.correction_missing`, the rule the device
   used; a phase change also by :func:`~inspector.casework.correction_rules.phase_missing`);
 - when the push is based on the server's current revision, replaying the new entries on the stored record gives
-  exactly the pushed correctable and void fields: nothing changed silently, and a voided record stays voided.
+  exactly the pushed values of the fields they name and of the void fields: an entry says truly what it changed
+  from what, a record is voided only by a void entry, and a voided record stays voided and unchanged. (A plain
+  edit without an entry — devices before corrections — is still accepted as before; this device always writes
+  one.)
   A push from an older base is not replayed here (its history forked from the server's): it becomes a
   conflict for office review, as any concurrent edit; its own new entries must still be the pusher's and allowed.
 """
@@ -72,10 +75,6 @@ def correction_problem(ctx: PushContext, user: User, change: RecordChange, exist
         return Message("corrections 不是对象列表", "corrections is not a list of objects")
     stored = content_of(existing) if existing is not None else None
     if stored is None:
-        if content.get("recorded_by") not in (None, user.name):
-            return Message(f"记录人 {content.get('recorded_by')!r} 不是推送该记录的账号（{user.name}）",
-                           f"recorded_by {content.get('recorded_by')!r} is not the account pushing the record "
-                           f"({user.name})")
         new_entries, recorded_by = entries, content.get("recorded_by")
         if (content.get("voided_at") is not None) != any(e.get("action") == VOID for e in entries):
             return Message("作废字段与更正记录不符", "the void fields do not match the corrections")
@@ -90,8 +89,9 @@ def correction_problem(ctx: PushContext, user: User, change: RecordChange, exist
                 return Message("更正历史只能追加，不能改写或删除", "the corrections history can only grow: it "
                                "cannot be rewritten or shortened")
             replayed = replay(kind, stored, new_entries)
-            fields = CORRECTABLE_FIELDS[kind] + VOID_FIELDS
-            if replayed is None or any(replayed[f] != content.get(f) for f in fields):
+            named = {field for entry in new_entries if isinstance(entry.get("changes"), dict)
+                     for field in entry["changes"] if field in CORRECTABLE_FIELDS[kind]}
+            if replayed is None or any(replayed[f] != content.get(f) for f in (*named, *VOID_FIELDS)):
                 return Message("记录被更改却没有对应的更正记录（原值、新值、原因）",
                                "the record was changed without a correction entry (old value, new value, reason) "
                                "for each change")
