@@ -155,6 +155,26 @@ class _Record(BaseModel):
     updated_at: UtcTime
 
 
+class _Correctable(_Record):
+    """Columns of a record that can be corrected (migration v10): who recorded it, its void and its corrections
+    (the entries' meaning and who may make them are checked by the server against the record's history,
+    :mod:`sync.server.correction_guard`)."""
+
+    recorded_by: Optional[Label] = None
+    voided_at: Optional[UtcTime] = None
+    voided_by: Optional[Label] = None
+    void_reason: Optional[Text] = None
+    corrections: Annotated[JsonText, AfterValidator(_json_text(list, dict))] = "[]"
+
+    @model_validator(mode="after")
+    def _void_fields(self) -> "_Correctable":
+        if (self.voided_at is None) != (self.voided_by is None) or (self.voided_at is None) != (
+                self.void_reason is None):
+            raise InvalidValue("作废须同时有 voided_at、voided_by 和 void_reason",
+                               "a void needs voided_at, voided_by and void_reason together")
+        return self
+
+
 class CaseContent(_Record):
     case_no: Name
     ledger_zone_name: Optional[Text] = None
@@ -190,7 +210,7 @@ class CaseContent(_Record):
     ledger_hash: Sha256
 
 
-class FindingContent(_Record):
+class FindingContent(_Correctable):
     case_uuid: Uuid
     inspector: Optional[Label] = None
     observed_at_utc: UtcTime
@@ -208,7 +228,7 @@ class FindingContent(_Record):
     zones: JsonList = "[]"
 
 
-class RectificationContent(_Record):
+class RectificationContent(_Correctable):
     case_uuid: Uuid
     measure_type: MeasureType
     measures: Text = ""
@@ -223,7 +243,7 @@ _CHECKLIST_FIELDS: dict[str, Any] = {  # field: (type, default); one 0/1 column 
 ClosureChecklistContent = create_model("ClosureChecklistContent", __base__=_Record, **_CHECKLIST_FIELDS)
 
 
-class EvidenceContent(_Record):
+class EvidenceContent(_Correctable):
     case_uuid: Uuid
     finding_uuid: Optional[Uuid] = None
     sha256: Sha256
@@ -250,7 +270,7 @@ class EvidenceContent(_Record):
     signs_uuid: Optional[Uuid] = None  # a signature: the transition, finding or countersign it signs
     signer_role: Optional[SignerRole] = None
     signer_name: Optional[Label] = None
-
+    caption: Optional[Label] = None
 
     @model_validator(mode="after")
     def _signature_fields(self) -> "EvidenceContent":
@@ -336,12 +356,17 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
     "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
-# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent): a push
+# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v10:
+# corrections): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
+_V10_CORRECTION_FIELDS = {**dict.fromkeys(("recorded_by", "voided_at", "voided_by", "void_reason")),
+                          "corrections": "[]"}
 ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
-    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name")),
+    "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "caption")), **_V10_CORRECTION_FIELDS},
+    "findings": _V10_CORRECTION_FIELDS,
+    "rectifications": _V10_CORRECTION_FIELDS,
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
               "origin": "ledger"},

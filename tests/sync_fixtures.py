@@ -277,7 +277,8 @@ def field_work(root: Path, tmp_path: Path, photos: int = 3) -> None:
 
     with Workspace.open(root) as ws:
         transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
-        finding = add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="养殖塘")
+        finding = add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="养殖塘",
+                              actor="inspector_a")
         files = [make_geotagged_photo(tmp_path / f"f{i}.jpg", CENTRE[0] + i * 1e-4, CENTRE[1], size=(640, 480))
                  for i in range(photos)]
         attach(ws, CASE, files, finding=finding["uuid"], actor="inspector_a")
@@ -300,13 +301,16 @@ def finding_on_both_devices(server_url: str, tmp_path: Path) -> tuple[Path, Path
 
 
 def edit_finding(root: Path, uuid: str, description: str, actor: str = "inspector_a") -> None:
-    """Edit a finding's description on one device, as the finding form does."""
-    from inspector.store.db import atomic
-    from inspector.store.record_store import update_record
+    """Correct a finding's description on one device as the server account ``actor`` (a correction with a
+    reason, :func:`inspector.casework.corrections.edit_finding`)."""
+    from inspector.casework.authority import SERVER, Actor
+    from inspector.casework.corrections import edit_finding as correct_finding
     from inspector.store.workspace import Workspace
 
-    with Workspace.open(root) as ws, atomic(ws.conn):
-        update_record(ws.conn, "findings", uuid, {"description": description}, actor=actor, action="finding.edit")
+    role, jurisdiction = USERS[actor]
+    account = Actor(user=actor, name=actor, roles=(role,), jurisdiction=jurisdiction, source=SERVER)
+    with Workspace.open(root) as ws:
+        correct_finding(ws, uuid, description=description, reason="复核更正", actor=account)
 
 
 def sync(root: Path, **job_options: Any) -> Any:

@@ -233,7 +233,8 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
 
 
 def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> list[dict[str, Any]]:
-    sql = ("SELECT uuid, sha256, kind, phase, original_name, lon, lat, taken_at_utc, flags, finding_id "
+    sql = ("SELECT uuid, sha256, kind, phase, original_name, lon, lat, taken_at_utc, flags, finding_id, caption, "
+           "voided_at, voided_by, void_reason "
            "FROM evidence WHERE case_id = ? AND deleted = 0")
     params: list[Any] = [case_id]
     if phase:
@@ -244,7 +245,8 @@ def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> l
 
 
 ITEM_COLUMNS = ("uuid", "sha256", "kind", "phase", "original_name", "lon", "lat", "altitude_m", "bearing_deg",
-                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2")
+                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2", "caption",
+                "voided_at", "void_reason")
 
 
 def _json_list(text: str | None) -> list[Any]:

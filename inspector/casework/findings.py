@@ -31,7 +31,8 @@ DEFAULT_ACTIVITY_TYPES = ("采矿采砂", "工矿企业", "旅游设施", "水�
 ACTIVITY_TYPES_META_KEY = "activity_types"  # JSON list overriding the defaults
 FINDING_COLUMNS = ("id", "uuid", "case_id", "inspector", "observed_at_utc", "lon", "lat", "position_source",
                    "accuracy_m", "activity_type", "description", "area_m2", "area_is_estimate", "assessment",
-                   "basis", "function_zone", "zones", "revision", "updated_at")
+                   "basis", "function_zone", "zones", "revision", "updated_at", "recorded_by", "voided_at",
+                   "voided_by", "void_reason")
 
 
 def activity_types(ws: Workspace) -> list[str]:

@@ -31,10 +31,11 @@ CHECKLIST_ITEMS = {  # column: (Chinese, English)
     "equipment_cleared": ("清除设备", "equipment cleared"),
 }
 RECTIFICATION_COLUMNS = ("id", "uuid", "case_id", "measure_type", "measures", "deadline", "responsible_unit",
-                         "responsible_person", "progress_notes", "revision", "updated_at")
+                         "responsible_person", "progress_notes", "revision", "updated_at", "recorded_by",
+                         "voided_at", "voided_by", "void_reason")
 
 
-def _check_date(text: str | None) -> str | None:
+def check_date(text: str | None) -> str | None:
     if text is None or not text.strip():
         return None
     try:
@@ -57,7 +58,7 @@ def add_rectification(ws: Workspace, case_ref: str, *, measure_type: str, measur
         raise BadInput(f"整改类型须为 {'/'.join(MEASURE_TYPES)}，而不是：{measure_type}",
                        f"measure type must be one of {'/'.join(MEASURE_TYPES)}, not: {measure_type}")
     values = {"case_id": case["id"], "measure_type": measure_type, "measures": measures or "",
-              "deadline": _check_date(deadline), "responsible_unit": responsible_unit,
+              "deadline": check_date(deadline), "responsible_unit": responsible_unit,
               "responsible_person": responsible_person, "progress_notes": "[]"}
     with recording(ws.conn) as journal, atomic(ws.conn):
         _, uuid = insert_record(ws.conn, "rectifications", values, actor=actor, action="rectification.add")

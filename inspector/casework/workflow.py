@@ -130,11 +130,11 @@ def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
     """The facts of a case in this workspace (records not deleted)."""
     conn = ws.conn
     assessments = {r[0] for r in conn.execute("SELECT DISTINCT assessment FROM findings WHERE case_id = ? "
-                                              "AND deleted = 0", (case_id,))}
+                                              "AND deleted = 0 AND voided_at IS NULL", (case_id,))}
     measures = {r[0] for r in conn.execute("SELECT DISTINCT measure_type FROM rectifications WHERE case_id = ? "
-                                           "AND deleted = 0", (case_id,))}
+                                           "AND deleted = 0 AND voided_at IS NULL", (case_id,))}
     after = conn.execute(f"SELECT count(*) FROM evidence WHERE case_id = ? AND phase = 'after' AND kind IN "
-                         f"({', '.join('?' * len(PHOTO_KINDS))}) AND deleted = 0",
+                         f"({', '.join('?' * len(PHOTO_KINDS))}) AND deleted = 0 AND voided_at IS NULL",
                          (case_id, *PHOTO_KINDS)).fetchone()[0]
     items = checklist(ws, case_id)
     place = conn.execute("SELECT city_adcode, county_adcode FROM cases WHERE id = ?", (case_id,)).fetchone()

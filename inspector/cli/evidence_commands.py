@@ -1,5 +1,6 @@
 """Evidence and workflow commands: attach, finding, rectification, checklist, transition (``--signature``),
-history, verify-audit, thumbnail.
+history, verify-audit, thumbnail; the ``edit`` / ``void`` corrections of evidence, findings and rectifications
+come from :mod:`inspector.cli.correction_commands`.
 
 A CASE argument is the case's 问题编号 or its UUID. Every command that writes
 acts as the workspace's acting user (:meth:`Context.actor`: the signed-in
@@ -81,6 +82,10 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     rect_note = add(rect_sub, "note", cmd_rectification_note, "add a progress note")
     rect_note.add_argument("uuid", metavar="RECTIFICATION_UUID")
     rect_note.add_argument("note")
+
+    from inspector.cli.correction_commands import add_correction_actions
+
+    add_correction_actions(add, group("evidence", "correct (edit) or void evidence"), finding_sub, rect_sub)
 
     check = add(subparsers, "checklist", cmd_checklist, "set the 两断三清 closure checklist of a case")
     check.add_argument("case", metavar="CASE")
@@ -220,11 +225,17 @@ def cmd_transition(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
 
 
 def cmd_history(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
-    from inspector.casework.workflow import history
+    from inspector.casework.corrections import case_history, describe_changes
 
-    rows = history(ctx.workspace(), args.case)
-    return rows, "\n".join(f"{r['at_utc']}\t{r['from_state']} → {r['to_state']}\t{r['action']}\t"
-                           f"{r['actor_name'] or r['actor']} ({r['role']})\t{r['reason'] or ''}" for r in rows)
+    rows = case_history(ctx.workspace(), args.case)
+
+    def line(r: dict[str, Any]) -> str:
+        if r["record_kind"] != "transitions":  # a correction: which record, what changed from what to what
+            return (f"{r['at_utc']}\t{r['action']} {r['record_kind']} {r['record_uuid']}\t"
+                    f"{describe_changes(r['changes'])}\t{r['actor_name'] or r['actor']}\t{r['reason'] or ''}")
+        return (f"{r['at_utc']}\t{r['from_state']} → {r['to_state']}\t{r['action']}\t"
+                f"{r['actor_name'] or r['actor']} ({r['role']})\t{r['reason'] or ''}")
+    return rows, "\n".join(line(r) for r in rows)
 
 
 def cmd_verify_audit(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:

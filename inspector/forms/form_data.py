@@ -109,7 +109,7 @@ def _png(image: PILImage.Image) -> bytes:
 def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:
     rows = ws.conn.execute(
         "SELECT inspector, observed_at_utc, activity_type, description, assessment, basis, area_m2 "
-        "FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY observed_at_utc", (case_id,))
+        "FROM findings WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL ORDER BY observed_at_utc", (case_id,))
     return tuple(
         FormFinding(inspectors=tuple(n.strip() for n in (r["inspector"] or "").replace("，", ",").split(",")
                                      if n.strip()),
@@ -123,7 +123,8 @@ def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:
 def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
     rows = ws.conn.execute(
         "SELECT uuid, sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
-        "WHERE case_id = ? AND deleted = 0 AND kind IN ('photo', 'drone') ORDER BY id", (case_id,))
+        "WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL AND kind IN ('photo', 'drone') ORDER BY id",
+        (case_id,))
     return tuple(
         FormPhoto(path=readable_blob(ws.media_dir, r["sha256"]), sha256=r["sha256"],
                   taken_at=local_time(ws, r["taken_at_utc"]), lon=r["lon"], lat=r["lat"],
@@ -145,7 +146,7 @@ def _photo_choices(ws: Workspace, case_uuid: str) -> dict[str, FormPhotoChoice]:
 
 def _footprints(conn: Connection, case_id: int) -> tuple[FormFootprint, ...]:
     rows = conn.execute(
-        "SELECT original_name, footprint_geojson FROM evidence WHERE case_id = ? AND deleted = 0 "
+        "SELECT original_name, footprint_geojson FROM evidence WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL "
         "AND footprint_geojson IS NOT NULL ORDER BY id", (case_id,))
     return tuple(FormFootprint(polygon=shapely.geometry.shape(json.loads(r["footprint_geojson"])),
                                label=r["original_name"]) for r in rows)
@@ -165,7 +166,8 @@ def _zones_near(ws: Workspace, lon: float, lat: float) -> tuple[FormZone, ...]:
 def _rectification(ws: Workspace, case_id: int) -> FormRectification | None:
     r = ws.conn.execute(
         "SELECT measure_type, measures, deadline, responsible_unit, responsible_person, progress_notes "
-        "FROM rectifications WHERE case_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1", (case_id,)).fetchone()
+        "FROM rectifications WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL ORDER BY id DESC LIMIT 1",
+        (case_id,)).fetchone()
     if r is None:
         return None
     notes = tuple((local_time(ws, n.get("at_utc"))[:10], str(n.get("note", "")))

@@ -90,7 +90,8 @@ def acceptance(ws: Workspace, case_id: int, signed: Signed,
 def countersigns(ws: Workspace, case_id: int,
                  signed: Signed) -> tuple[FormCountersign, ...]:
     documents = {row[0]: row[1] for row in ws.conn.execute(
-        "SELECT uuid, original_name FROM evidence WHERE case_id = ? AND kind = 'document' AND deleted = 0",
+        "SELECT uuid, original_name FROM evidence WHERE case_id = ? AND kind = 'document' AND deleted = 0 "
+        "AND voided_at IS NULL",
         (case_id,))}
     return tuple(FormCountersign(department=c["department"], signer=c["signer"], date=c["signed_on"],
                                  opinion=c["opinion"], document=documents.get(c["document_uuid"] or ""),
@@ -108,7 +109,8 @@ def field_signatures(ws: Workspace, case_id: int,
                      signed: Signed) -> dict[str, FormSignature]:
     """The latest signature of each role (inspector, inspected party) on the case's findings."""
     found: dict[str, FormSignature] = {}
-    for (uuid,) in ws.conn.execute("SELECT uuid FROM findings WHERE case_id = ? AND deleted = 0 ORDER BY id",
+    for (uuid,) in ws.conn.execute("SELECT uuid FROM findings WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL "
+                                   "ORDER BY id",
                                    (case_id,)):
         for role, signature in signed.get(uuid, []):
             found[role] = signature

@@ -303,7 +303,8 @@ def read_layers(ws: Workspace, case_filter: CaseFilter | None = None) -> LayerSe
     evidence = []
     for r in conn.execute(
             "SELECT e.uuid, c.uuid, e.kind, e.lon, e.lat, e.bearing_deg, e.footprint_geojson FROM evidence e "
-            f"JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND {where} ORDER BY e.id", params):
+            f"JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND e.voided_at IS NULL AND {where} "
+            "ORDER BY e.id", params):
         footprint = polygon_or_none(r[6])
         evidence.append(EvidenceRecord(r[0], r[1], r[2], r[3], r[4], r[5], footprint))
     admin = [AdminRecord(r[0], r[1], r[2], shapely.from_wkb(r[3])) for r in conn.execute(

@@ -43,14 +43,18 @@ _CASE_SQL = """
 SELECT c.id, c.case_no, c.status, c.source_record, c.deadline, c.lon, c.lat,
        CASE WHEN c.geometry_geojson IS NOT NULL THEN c.area_m2 END AS patch_area_m2, c.verified_area_m2,
        ca.name AS city, co.name AS county,
-       (SELECT f.assessment FROM findings f WHERE f.case_id = c.id AND f.deleted = 0
+       (SELECT f.assessment FROM findings f
+         WHERE f.case_id = c.id AND f.deleted = 0 AND f.voided_at IS NULL
          ORDER BY f.observed_at_utc DESC, f.id DESC LIMIT 1) AS assessment,
-       (SELECT f.activity_type FROM findings f WHERE f.case_id = c.id AND f.deleted = 0
+       (SELECT f.activity_type FROM findings f
+         WHERE f.case_id = c.id AND f.deleted = 0 AND f.voided_at IS NULL
          ORDER BY f.observed_at_utc DESC, f.id DESC LIMIT 1) AS activity,
        (SELECT group_concat(CASE WHEN r.measures <> '' THEN r.measure_type || '：' || r.measures
                                  ELSE r.measure_type END, '；')
-          FROM (SELECT * FROM rectifications WHERE case_id = c.id AND deleted = 0 ORDER BY id) r) AS measures,
-       (SELECT r.deadline FROM rectifications r WHERE r.case_id = c.id AND r.deleted = 0 AND r.deadline IS NOT NULL
+          FROM (SELECT * FROM rectifications
+                WHERE case_id = c.id AND deleted = 0 AND voided_at IS NULL ORDER BY id) r) AS measures,
+       (SELECT r.deadline FROM rectifications r
+         WHERE r.case_id = c.id AND r.deleted = 0 AND r.voided_at IS NULL AND r.deadline IS NOT NULL
          ORDER BY r.id DESC LIMIT 1) AS rectification_deadline,
        (SELECT t.at_utc FROM transitions t WHERE t.case_id = c.id AND t.deleted = 0 AND t.to_state = '申请销号'
          ORDER BY t.id DESC LIMIT 1) AS requested_at,
@@ -58,7 +62,8 @@ SELECT c.id, c.case_no, c.status, c.source_record, c.deadline, c.lon, c.lat,
          ORDER BY t.id DESC LIMIT 1) AS closed_at,
        (SELECT t.reason FROM transitions t WHERE t.case_id = c.id AND t.deleted = 0 AND t.action = '退回'
          ORDER BY t.id DESC LIMIT 1) AS return_reason,
-       (SELECT count(*) FROM evidence e WHERE e.case_id = c.id AND e.deleted = 0) AS evidence_count
+       (SELECT count(*) FROM evidence e
+         WHERE e.case_id = c.id AND e.deleted = 0 AND e.voided_at IS NULL) AS evidence_count
 FROM cases c
 LEFT JOIN admin_areas ca ON ca.adcode = c.city_adcode
 LEFT JOIN admin_areas co ON co.adcode = c.county_adcode

@@ -35,6 +35,11 @@ AUDITED_TABLES = ("findings", "evidence", "rectifications", "closure_checklists"
                   "transitions", "form_evidence")
 # Columns a sync may change without a user edit: not part of a record's audited content.
 UNAUDITED_COLUMNS = frozenset({"id", "server_seq", "dirty", "base_revision"})
+# Columns a later migration added (v10: corrections), with the value they hold until a record uses them: while a
+# column holds it, it is left out of the record's audited content, so a record audited before the column existed
+# still matches its entry; any other value (a void, a correction) is part of the content like every column.
+LATER_COLUMN_DEFAULTS: dict[str, Any] = {"recorded_by": None, "voided_at": None, "voided_by": None,
+                                         "void_reason": None, "corrections": "[]", "caption": None}
 _ENTRY_FIELDS = ("seq", "at_utc", "actor", "action", "table_name", "record_uuid", "content_hash",
                  "evidence_hashes", "prev_hash")
 
@@ -55,7 +60,8 @@ def record_content(conn: Connection, table: str, uuid: str) -> dict[str, Any] | 
     row = conn.execute(f"SELECT * FROM {table} WHERE uuid = ?", (uuid,)).fetchone()
     if row is None:
         return None
-    return {key: row[key] for key in row.keys() if key not in UNAUDITED_COLUMNS}
+    return {key: row[key] for key in row.keys() if key not in UNAUDITED_COLUMNS
+            and not (key in LATER_COLUMN_DEFAULTS and row[key] == LATER_COLUMN_DEFAULTS[key])}
 
 
 def _entry_hash(entry: dict[str, Any]) -> str:

@@ -498,6 +498,35 @@ def _v8_case_extent(conn: Connection) -> None:
     )
 
 
+CORRECTED_TABLES = ("findings", "evidence", "rectifications")  # the records migration v10 makes correctable
+
+
+def _v10_corrections(conn: Connection) -> None:
+    """Corrections keep history: findings, evidence and rectifications can be edited or voided with a reason.
+
+    Each of the three tables gains (all synced): ``recorded_by`` (the account that recorded it: who may
+    correct it in the field; null for a record made before this migration), ``voided_at`` / ``voided_by`` /
+    ``void_reason`` (a void: the row stays, shown struck through, left off forms, counts and workflow
+    checks) and ``corrections`` (JSON list, append-only: every edit and void with who, when, why and each
+    changed field's old and new value — the record's own history, which travels with it). ``evidence``
+    also gains ``caption`` (a line the inspector writes under a photo). No existing row changes: the new
+    columns hold their defaults, which the audit leaves out of a record's content
+    (:data:`inspector.store.audit.LATER_COLUMN_DEFAULTS`), so every audit entry still matches. Written
+    without reference to other migrations' columns, so it applies after any of them.
+    """
+    for table in CORRECTED_TABLES:
+        execute_script(conn,
+            f"""
+            ALTER TABLE {table} ADD COLUMN recorded_by TEXT;
+            ALTER TABLE {table} ADD COLUMN voided_at TEXT;
+            ALTER TABLE {table} ADD COLUMN voided_by TEXT;
+            ALTER TABLE {table} ADD COLUMN void_reason TEXT;
+            ALTER TABLE {table} ADD COLUMN corrections TEXT NOT NULL DEFAULT '[]';
+            """
+        )
+    conn.execute("ALTER TABLE evidence ADD COLUMN caption TEXT")
+
+
 def _v11_form_evidence(conn: Connection) -> None:
     """The photos an inspector chose for a case's forms (``form_evidence``), a synced record of the case.
 
@@ -528,7 +557,7 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
                                _v7_countersigns_publicity_signatures, _v8_case_extent,
-                               _v11_form_evidence]
+                               _v10_corrections, _v11_form_evidence]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -23,6 +23,9 @@ from inspector.store.changes import note_record
 from inspector.store.db import Connection
 from inspector.store.workspace import new_uuid, utc_now
 
+# The tables whose records name the account that recorded them (``recorded_by``, migration v10): who may correct
+# them in the field (:mod:`inspector.casework.corrections`).
+RECORDED_BY_TABLES = ("findings", "evidence", "rectifications")
 # The tables whose records sync, parents first: the order a push sends them and a pull applies them.
 SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
                 "transitions", "form_evidence")
@@ -37,6 +40,8 @@ def insert_record(conn: Connection, table: str, values: dict[str, Any], *, actor
     """Insert a new record and audit it; returns (row id, uuid). ``uuid``: one the caller derived (a record
     every device must name alike), else a new one."""
     now = utc_now()
+    if table in RECORDED_BY_TABLES:
+        values = {"recorded_by": actor, **values}
     row = {**values, "uuid": uuid or new_uuid(), "revision": 1, "dirty": 1, "deleted": 0,
            "created_at": now, "updated_at": now}
     columns = list(row)

@@ -523,6 +523,26 @@
 <context>
     <name>EvidenceGallery</name>
     <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>编辑…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>作废…</source>
+        <translation>Void…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>已作废：</source>
+        <translation>Voided: </translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>已保存更正</source>
+        <translation>Correction saved</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/evidence_gallery.py" line="84"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
@@ -3045,6 +3065,39 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/cases/form_evidence_dialog.py" line="1"/>
         <source>移除配对</source>
         <translation>Remove pair</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionDialog</name>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>作废</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>编辑</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>阶段</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>说明</source>
+        <translation>Caption</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
+        <source>必填：为什么更正或作废（保留在历史中）</source>
+        <translation>Required: why it is corrected or voided (kept in the history)</translation>
     </message>
 </context>
 </TS>

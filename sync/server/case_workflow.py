@@ -18,6 +18,8 @@ photos, the 两断三清 checklist, the 公示 periods — including records ear
   status never changes without a checked transition (the device pushes its
   transitions before its cases).
 - A case has at most one 两断三清 checklist (as in every workspace).
+- A **correction** (edit or void) of a finding, evidence item or rectification is checked by
+  :mod:`sync.server.correction_guard`; voided records do not count as evidence.
 
 The push holds the case's row (see :mod:`sync.server.push_context`), so two
 devices moving the same case at once are decided one after the other: the
@@ -33,14 +35,16 @@ from inspector.casework.workflow import OFFICE_ROLES, STATES, CaseFacts, find_ru
 from inspector.errors import Message
 from sync.protocol import RecordChange
 from sync.server.auth import User
+from sync.server.correction_guard import correction_problem
 from sync.server.push_context import PushContext, content_of
 
 OFFICE_RECORD_KINDS = ("countersigns", "publicity")  # sign-offs the office records
 
 
 def _live(ctx: PushContext, case_uuid: str, kind: str) -> list[Any]:
-    return sorted((row for row in ctx.children(case_uuid) if row.kind == kind and not row.deleted),
-                  key=lambda row: row.server_seq)
+    """The case's records of ``kind`` that count: not deleted, not voided (a correction), in change order."""
+    return sorted((row for row in ctx.children(case_uuid) if row.kind == kind and not row.deleted
+                   and content_of(row).get("voided_at") is None), key=lambda row: row.server_seq)
 
 
 def case_state(ctx: PushContext, case_uuid: str) -> Optional[str]:
@@ -122,6 +126,10 @@ def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existin
     """Why the workflow refuses a pushed record (``None`` when it does not); called inside the push, after the
     record's scope was checked and when it is not an identical repeat of what is stored."""
     content = change.content
+    if change.kind != "cases":
+        problem = correction_problem(ctx, user, change, existing, case_state(ctx, content["case_uuid"]))
+        if problem:
+            return problem
     if change.kind == "transitions":
         if existing is not None or change.deleted:
             return Message("流转记录是已发生的事实，不能修改或删除",

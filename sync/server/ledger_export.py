@@ -49,12 +49,15 @@ def export_scope(jurisdiction: Optional[str]) -> auth.User:
 
 
 def _contents(conn: sa.Connection, scope: auth.User, kinds: tuple[str, ...]) -> Iterator[tuple[str, dict]]:
-    """(kind, content with its ``uuid``) of the live records of these kinds in scope, oldest change first."""
+    """(kind, content with its ``uuid``) of the live records of these kinds in scope, oldest change first (a
+    voided finding, evidence item or rectification is not live: it counts nowhere)."""
     query = (sa.select(records.c.kind, records.c.uuid, records.c.content)
              .where(records.c.kind.in_(kinds), records.c.deleted.is_(False), scope.scope_clause(records))
              .order_by(records.c.server_seq))
     for kind, uuid, content in conn.execute(query):
-        yield kind, {**json.loads(content), "uuid": uuid}
+        decoded = json.loads(content)
+        if decoded.get("voided_at") is None:
+            yield kind, {**decoded, "uuid": uuid}
 
 
 def _progress_by_case(conn: sa.Connection, scope: auth.User) -> dict[str, dict[str, Any]]:

@@ -34,6 +34,7 @@ from inspector.casework.evidence_attach import PHASES, evidence_item
 from inspector.errors import BadInput
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
+from ui.cases.correction_dialogs import EDIT, VOID, CorrectionDialog, correct_record, struck_font
 from ui.i18n import core_message
 from ui.layouts import hbox, vbox
 from ui.plain_text import plain_label, plain_tooltip
@@ -100,7 +101,13 @@ class EvidenceGallery(QWidget):
         self.flags_label.setStyleSheet("color: #8e4b00;")
         self.hint = QLabel(self.tr("可将照片或无人机照片拖到此处"), self)
         self.hint.setObjectName("muted")
-        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button), self.list, self.hint,
+        # corrections: edit or void the selected item with a reason (ui.cases.correction_dialogs)
+        self.edit_button = QPushButton(self.tr("编辑…"), self)
+        self.void_button = QPushButton(self.tr("作废…"), self)
+        self.edit_button.clicked.connect(lambda: self.correct_selected(EDIT))
+        self.void_button.clicked.connect(lambda: self.correct_selected(VOID))
+        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button), self.list,
+             hbox(self.edit_button, self.void_button, None), self.hint,
              self.flags_label, parent=self, margins=(0, 0, 0, 0))
 
     def show_case(self, case_uuid: str, case_id: int) -> None:
@@ -112,15 +119,33 @@ class EvidenceGallery(QWidget):
         items = list_evidence(self.session.ws, case_id)
         for item in items:
             flags = [labels.flag_text(f) for f in item["flags"]]
-            text = f"{labels.phase_text(item['phase'])}\n{item['original_name'] or ''}"
+            text = f"{labels.phase_text(item['phase'])}\n{item['caption'] or item['original_name'] or ''}"
             entry = QListWidgetItem(self._icon(item["sha256"]), ("⚠ " if flags else "") + text)
             entry.setData(Qt.ItemDataRole.UserRole, item["uuid"])
+            if item["voided_at"]:  # voided: kept, struck through, with its reason
+                entry.setFont(struck_font(entry.font(), True))
+                flags = [self.tr("已作废：") + (item["void_reason"] or ""), *flags]
             entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *flags])))
             self.list.addItem(entry)
             flagged += [f"{item['original_name']}：{f}" for f in flags]
         self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
         self.flags_label.setVisible(bool(flagged))
         self.hint.setVisible(not items)
+
+    def correct_selected(self, action: str) -> operations.Job | None:
+        """Ask for the reason (and for an edit the new phase and caption) and correct the selected item."""
+        selected = self.list.currentItem()
+        row = evidence_item(self.session.ws, selected.data(Qt.ItemDataRole.UserRole)) if selected else None
+        if row is None:
+            return None
+        dialog = CorrectionDialog(action, evidence=row if action == EDIT else None, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        job = correct_record(session=self.session, kind="evidence", uuid=row["uuid"], action=action,
+                             reason=dialog.reason(), values=dialog.values())
+        job.succeeded.connect(lambda _result: self.message.emit(self.tr("已保存更正"), True))
+        job.failed.connect(lambda text: self.message.emit(text, False))
+        return job
 
     def _icon(self, sha256: str) -> QIcon:
         try:
