@@ -128,7 +128,9 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
             lines.append(pick(f"失败 {r['file']}：{r['error']}", f"failed {r['file']}: {r['error']}"))
         else:
             where = f"{r['lon']:.6f}, {r['lat']:.6f}" if r["lon"] is not None else "-"
-            lines.append(f"{r['sha256'][:12]} {r['kind']} {where} {'、'.join(r['zones'])} {' '.join(r['flags'])}")
+            texts = [pick(t["zh"], t["en"]) for t in r["flag_texts"].values()]
+            lines.append(f"{r['sha256'][:12]} {r['kind']} {where} {'、'.join(r['zones'])}"
+                         + "".join(f"\n  ⚠ {text}" for text in texts))
     failed = any("error" in r for r in results)
     return (CommandResult(results, 2) if failed else results), "\n".join(lines)
 

@@ -62,6 +62,7 @@ class FormPhoto:
     phase: PhotoPhase = "inspection"
     caption: str | None = None  # the inspector's own words
     pair_sha256: str | None = None  # on an "after" photo: the "before" photo it repeats
+    flags: tuple[str, ...] = ()  # evidence flag codes (inspector.evidence.plausibility), printed beside it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))

@@ -573,6 +573,16 @@
         <translation>Taken (UTC)</translation>
     </message>
     <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="203"/>
+        <source>拍摄时间（北京时间）</source>
+        <translation>Taken (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="232"/>
+        <source>拍摄位置</source>
+        <translation>Where taken</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/evidence_gallery.py" line="191"/>
         <source>位置</source>
         <translation>Position</translation>
@@ -2824,6 +2834,19 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/cases/new_case_dialog.py" line="122"/>
         <source> ±{m:.0f} 米</source>
         <translation> ±{m:.0f} m</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPositionMap</name>
+    <message>
+        <location filename="../../ui/cases/photo_position_map.py" line="70"/>
+        <source>无位置</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/photo_position_map.py" line="116"/>
+        <source>距问题点 {d} m</source>
+        <translation>{d} m from the case</translation>
     </message>
 </context>
 </TS>

@@ -4,8 +4,12 @@ Thumbnails come from the media store's cache
 (:func:`inspector.store.media_store.thumbnail_path`). Files dropped on the gallery
 or picked with the button are attached through
 :func:`ui.operations.attach_evidence` with the chosen phase (现场核查 / 整改前 /
-整改后). Flags the core raised are shown in Chinese under the thumbnails and
-on each item; double-click opens :class:`EvidenceViewer` with the metadata.
+整改后). Flags the core raised (its one table of texts, in the UI language) are listed
+per photo — a ⚠ badge with their number on each thumbnail, the texts in its
+tooltip, and "file: problem" lines under the gallery; double-click opens
+:class:`EvidenceViewer` with the metadata, the flags, the time in Beijing time
+and a small map of where the photo was taken
+(:class:`ui.cases.photo_position_map.PhotoPositionMap`).
 File names, EXIF/XMP values and zone names are data: they are shown as plain
 text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
@@ -30,10 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.casework.evidence_attach import PHASES, evidence_item
+from inspector.casework.evidence_attach import PHASES, evidence_item, setting_of_evidence
 from inspector.errors import BadInput
+from inspector.evidence.plausibility import LOCAL_ZONE, parse_utc
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
+from ui.cases.photo_position_map import PhotoPositionMap
 from ui.i18n import core_message
 from ui.layouts import hbox, vbox
 from ui.plain_text import plain_label, plain_tooltip
@@ -113,9 +119,9 @@ class EvidenceGallery(QWidget):
         for item in items:
             flags = [labels.flag_text(f) for f in item["flags"]]
             text = f"{labels.phase_text(item['phase'])}\n{item['original_name'] or ''}"
-            entry = QListWidgetItem(self._icon(item["sha256"]), ("⚠ " if flags else "") + text)
+            entry = QListWidgetItem(self._icon(item["sha256"]), (f"⚠{len(flags)} " if flags else "") + text)
             entry.setData(Qt.ItemDataRole.UserRole, item["uuid"])
-            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *flags])))
+            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *("⚠ " + f for f in flags)])))
             self.list.addItem(entry)
             flagged += [f"{item['original_name']}：{f}" for f in flags]
         self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
@@ -161,6 +167,12 @@ class EvidenceGallery(QWidget):
             EvidenceViewer(self.session, uuid, self).exec()
 
 
+def local_time_text(utc_text: str | None) -> str:
+    """An ISO UTC time as Beijing time (Asia/Shanghai), ``—`` when absent or unreadable."""
+    moment = parse_utc(utc_text)
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else "—"
+
+
 class EvidenceViewer(QDialog):
     """One evidence item: the full image and what its metadata says."""
 
@@ -190,7 +202,7 @@ class EvidenceViewer(QDialog):
         values = [
             (self.tr("类型"), labels.evidence_kind_text(row["kind"])),
             (self.tr("阶段"), labels.phase_text(row["phase"])),
-            (self.tr("拍摄时间 (UTC)"), row["taken_at_utc"] or "—"),
+            (self.tr("拍摄时间（北京时间）"), local_time_text(row["taken_at_utc"])),
             (self.tr("位置"), position),
             (self.tr("海拔"), f"{row['altitude_m']:.1f} m" if row["altitude_m"] is not None else "—"),
             (self.tr("拍摄方向"), f"{row['bearing_deg']:.0f}°" if row["bearing_deg"] is not None else "—"),
@@ -211,6 +223,9 @@ class EvidenceViewer(QDialog):
             warn.setStyleSheet("color: #a14d00; font-weight: bold;")
             self.warnings.append(warn)
             form.addRow(warn)
+        self.position_map = PhotoPositionMap(setting_of_evidence(session.ws, evidence_uuid), row["lon"], row["lat"],
+                                             row["bearing_deg"], self)
+        form.addRow(self.tr("拍摄位置"), self.position_map)
         self.image = image
         side = QWidget(self)
         side.setLayout(form)
