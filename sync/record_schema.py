@@ -45,6 +45,7 @@ from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
+from inspector.vocabulary import DOCUMENT_TYPES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_LABEL_CHARS = 500  # characters: names, units, roles, file names, camera makes
@@ -129,6 +130,7 @@ if TYPE_CHECKING:
     Phase: TypeAlias = str
     SignerRole: TypeAlias = str
     Department: TypeAlias = str
+    DocumentType: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -140,6 +142,7 @@ else:
     Phase = Literal[PHASES]
     SignerRole = Literal[SIGNER_ROLES]
     Department = Literal[DEPARTMENTS]
+    DocumentType = Literal[DOCUMENT_TYPES]
 
 
 class _Record(BaseModel):
@@ -247,7 +250,13 @@ class EvidenceContent(_Record):
     signs_uuid: Optional[Uuid] = None  # a signature: the transition, finding or countersign it signs
     signer_role: Optional[SignerRole] = None
     signer_name: Optional[Label] = None
+    document_type: Optional[DocumentType] = None  # a document's type (v9)
 
+    @model_validator(mode="after")
+    def _document_type(self) -> "EvidenceContent":
+        if self.document_type is not None and self.kind is not None and self.kind != "document":
+            raise InvalidValue("只有文档才有 document_type", "only a document has a document_type")
+        return self
 
     @model_validator(mode="after")
     def _signature_fields(self) -> "EvidenceContent":
@@ -299,12 +308,13 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
     "publicity": PublicityContent, "transitions": TransitionContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
-# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent): a push
+# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v9: a
+# document's type): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
 ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
-    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name")),
+    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "document_type")),
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
               "origin": "ledger"},

@@ -49,8 +49,17 @@ def phase_text(phase: str) -> str:
 
 def evidence_kind_text(kind: str) -> str:
     names = {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"),
-             "orthophoto": translate("labels", "正射影像")}
+             "orthophoto": translate("labels", "正射影像"), "document": translate("labels", "文档"),
+             "signature": translate("labels", "签名")}
     return names.get(kind, kind)
+
+
+def document_type_text(document_type: str | None) -> str:
+    """A document's type (stored in Chinese: 整改方案 …) in the current language."""
+    names = {"整改方案": translate("labels", "整改方案"), "批复文件": translate("labels", "批复文件"),
+             "验收报告": translate("labels", "验收报告"), "会签意见": translate("labels", "会签意见"),
+             "其他": translate("labels", "其他")}
+    return names.get(document_type or "", document_type or translate("labels", "文档"))
 
 
 def flag_text(flag: str) -> str:

@@ -18,6 +18,11 @@ For each file, :func:`attach`:
    only then, in one transaction, writes the ``media_blobs`` and
    ``evidence`` rows and the audit entry.
 
+With a ``document_type`` (整改方案 / 批复文件 / 验收报告 / 会签意见 / 其他) the files are documents
+instead — PDF, DOCX, XLSX, OFD or scanned images, checked by :mod:`inspector.evidence.documents` (size
+before reading, container, macros refused, scripts flagged) — stored and recorded like photos as evidence of
+kind ``document`` with that type.
+
 A file that cannot be used gives ``{"file", "error"}`` (``error`` in the
 current language, ``error_zh`` and ``error_en`` beside it) and the others are
 still attached. Each answer gives ``flags`` (codes) and ``flag_texts``
@@ -43,6 +48,7 @@ from shapely.geometry import box, mapping, shape
 from inspector.casework.cases import resolve_case
 from inspector.casework.findings import resolve_finding
 from inspector.errors import BadInput, InspectorError, Message
+from inspector.evidence.documents import check_document
 from inspector.evidence.drone import footprint, read_drone_metadata
 from inspector.evidence.exif import read_photo_metadata
 from inspector.evidence.gps import FAR_FROM_FINDING_M, far_from_finding_flag, position_flags
@@ -54,6 +60,7 @@ from inspector.store.db import atomic
 from inspector.store.media_store import store_file
 from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now
+from inspector.vocabulary import DOCUMENT_TYPES
 
 PHASES = ("inspection", "before", "after")
 EVIDENCE_KINDS = ("photo", "drone", "orthophoto", "signature", "document")  # signatures and scanned documents:
@@ -243,12 +250,45 @@ def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, 
     return _public(info, path, blob.sha256, uuid, phase, already=False)
 
 
+def _attach_document(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, document_type: str,
+                     actor: str) -> dict[str, Any]:
+    """Check and store one document (:mod:`inspector.evidence.documents`), then record it as evidence."""
+    if not path.is_file():
+        raise BadInput(f"找不到文件：{path}", f"file not found: {path}")
+    checked = check_document(path)  # size, container and macros checked before anything is stored
+    blob = store_file(ws, path)
+    flags = list(checked.flags)
+    conn = ws.conn
+    result = {"file": str(path), "sha256": blob.sha256, "phase": phase, "kind": "document",
+              "document_type": document_type, "mime": checked.mime, "size": blob.size,
+              **dict.fromkeys(EVIDENCE_COLUMNS), "flags": flags, "flag_texts": flag_texts(flags), "zones": [],
+              "function_zone": None, "footprint_area_m2": None, "footprint_zones": []}
+    with atomic(conn):
+        conn.execute("INSERT OR IGNORE INTO media_blobs (sha256, size, mime, stored_at) VALUES (?, ?, ?, ?)",
+                     (blob.sha256, blob.size, checked.mime, utc_now()))
+        existing = conn.execute(
+            "SELECT uuid FROM evidence WHERE case_id = ? AND sha256 = ? AND phase = ? AND kind = 'document' "
+            "AND document_type IS ? AND deleted = 0", (case["id"], blob.sha256, phase, document_type)).fetchone()
+        if existing is not None:
+            return {**result, "evidence_uuid": existing[0], "already_attached": True}
+        values = {"case_id": case["id"], "finding_id": finding["id"] if finding is not None else None,
+                  "sha256": blob.sha256, "kind": "document", "phase": phase, "original_name": path.name[:200],
+                  "document_type": document_type, "flags": to_json(flags)}
+        _, uuid = insert_record(conn, "evidence", values, actor=actor, action="document.attach",
+                                evidence_hashes=[blob.sha256])
+    return {**result, "evidence_uuid": uuid}
+
+
 def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding: str | None = None,
-           phase: str = "inspection", actor: str = "inspector") -> OutcomeList:
-    """Attach each file to the case; one result dictionary per file (see the module docstring)."""
+           phase: str = "inspection", actor: str = "inspector", document_type: str | None = None) -> OutcomeList:
+    """Attach each file to the case; one result dictionary per file (see the module docstring). With
+    ``document_type`` (:data:`DOCUMENT_TYPES`) every file is attached as a document of that type."""
     if phase not in PHASES:
         raise BadInput(f"阶段须为 {'/'.join(PHASES)}，而不是：{phase}",
                        f"phase must be one of {'/'.join(PHASES)}, not: {phase}")
+    if document_type is not None and document_type not in DOCUMENT_TYPES:
+        raise BadInput(f"文档类型须为 {'/'.join(DOCUMENT_TYPES)}，而不是：{document_type}",
+                       f"document type must be one of {'/'.join(DOCUMENT_TYPES)}, not: {document_type}")
     case = resolve_case(ws, case_ref)
     finding_row = resolve_finding(ws, finding, case_id=case["id"]) if finding else None
     results = []
@@ -256,7 +296,10 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
         for name in files:
             path = Path(name)
             try:
-                results.append(_attach_one(ws, case, path, finding_row, phase, actor))
+                if document_type is not None:
+                    results.append(_attach_document(ws, case, path, finding_row, phase, document_type, actor))
+                else:
+                    results.append(_attach_one(ws, case, path, finding_row, phase, actor))
             except InspectorError as exc:
                 results.append({"file": str(path), **exc.message.fields("error")})
             except OSError as exc:  # unreadable, or the media store could not take it (disk full)
@@ -266,7 +309,7 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
 
 
 def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> list[dict[str, Any]]:
-    sql = ("SELECT uuid, sha256, kind, phase, original_name, lon, lat, taken_at_utc, flags, finding_id "
+    sql = ("SELECT uuid, sha256, kind, phase, original_name, lon, lat, taken_at_utc, flags, finding_id, document_type "
            "FROM evidence WHERE case_id = ? AND deleted = 0")
     params: list[Any] = [case_id]
     if phase:
@@ -277,7 +320,8 @@ def list_evidence(ws: Workspace, case_id: int, *, phase: str | None = None) -> l
 
 
 ITEM_COLUMNS = ("uuid", "sha256", "kind", "phase", "original_name", "lon", "lat", "altitude_m", "bearing_deg",
-                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2")
+                "taken_at_utc", "make", "model", "flags", "zones", "function_zone", "footprint_area_m2",
+                "document_type")
 
 
 def _json_list(text: str | None) -> list[Any]:

@@ -11,7 +11,10 @@ States::
   without a blocking plausibility flag (:data:`inspector.evidence.plausibility.BLOCKING_FLAGS`: no usable
   position or time, far from the case or outside its patch, before the discovery or — for 整改后 — before the
   rectification began, in the future, or a duplicate of another case's photo; a refusal counts the flagged
-  photos) and, when a rectification's measure type is 退出, a complete 两断三清 checklist.
+  photos) and, when a rectification's measure type is 退出, a complete 两断三清 checklist; a measure type in
+  :data:`REQUIRED_DOCUMENTS` also needs documents of those types (生态修复: an 整改方案 and a 验收报告 —
+  a restoration is an engineered project with a plan and a formal acceptance; 退出 is proven by the
+  两断三清 checklist and 整治 by its photos).
 - The acceptance queue (:data:`REVIEW_STATES`: 申请销号, 县级验收, 市级验收) is
   for the office roles (:data:`OFFICE_ROLES`: reviewers and admins). Each
   state waiting there is decided at one jurisdiction level
@@ -108,6 +111,7 @@ REVIEW_STATES = tuple(state for state, _level, _target in ACCEPTANCE_STEPS)
 REVIEW_LEVELS = {state: level for state, level, _target in ACCEPTANCE_STEPS}
 APPROVAL_TARGET = {state: target for state, _level, target in ACCEPTANCE_STEPS}
 EXIT_MEASURE = "退出"  # the measure type whose closure needs a complete 两断三清 checklist
+REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {"生态修复": ("整改方案", "验收报告")}  # measure type: document types
 
 Missing = list[tuple[str, str]]  # (Chinese, English) descriptions of what is missing
 
@@ -128,6 +132,7 @@ class CaseFacts:
     publicity: tuple[str, ...] = ()  # the last day (YYYY-MM-DD) of each of the case's 公示 records
     clean_photos: tuple[tuple[str, int], ...] = ()  # (phase, photos of that phase without a blocking flag)
     flagged_photos: tuple[tuple[str, int], ...] = ()  # (phase, photos of that phase with a blocking flag)
+    document_types: frozenset[str] = frozenset()  # of the case's documents (evidence of kind document)
 
     def clean(self, phase: str) -> int:
         return dict(self.clean_photos).get(phase, 0)
@@ -167,9 +172,12 @@ def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
                                                  "ORDER BY id", (case_id,)))
     photos = [(r[0], r[1], _flag_list(r[2])) for r in conn.execute(
         "SELECT kind, phase, flags FROM evidence WHERE case_id = ? AND deleted = 0", (case_id,))]
+    documents = frozenset(r[0] for r in conn.execute(
+        "SELECT DISTINCT document_type FROM evidence WHERE case_id = ? AND kind = 'document' AND deleted = 0 "
+        "AND document_type IS NOT NULL", (case_id,)))
     return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
                      None if items is None else tuple(items["missing"]), place[0], place[1], publicity,
-                     **photo_counts(photos))
+                     **photo_counts(photos), document_types=documents)
 
 
 def _flag_list(text: Optional[str]) -> list[str]:
@@ -208,6 +216,12 @@ def _closure_evidence(facts: CaseFacts) -> Missing:
         missing.append((f"至少一张无疑点的{zh}照片（阶段 {phase}）{zh_more}",
                         f"at least one photo {en} without a blocking flag (phase {phase}){en_more}"))
     missing += _rectification(facts)
+    for measure in sorted(facts.measure_types):
+        for document in REQUIRED_DOCUMENTS.get(measure, ()):
+            if document not in facts.document_types:
+                missing.append((f"文档“{document}”（{measure}类整改；attach --document-type {document}）",
+                                f"a document of type {document} ({measure} measures; attach --document-type "
+                                f"{document})"))
     if EXIT_MEASURE in facts.measure_types:
         if facts.checklist_missing is None:
             missing.append(("两断三清检查表（退出类整改）", "the 两断三清 closure checklist (exit measures)"))

@@ -91,7 +91,6 @@ FLAG_TEXTS: dict[str, Message] = {
     "gimbal_roll_ignored": Message("云台横滚角未计入覆盖范围", "Gimbal roll ignored in the footprint"),
     "corner_above_horizon": Message("画面超出地平线，无法计算覆盖范围", "View reaches the horizon; no footprint"),
     # documents (inspector.evidence.documents)
-    "document_macros": Message("文档含有宏（未执行）", "Document contains macros (never run)"),
     "pdf_javascript": Message("PDF 含有脚本或自动动作（未执行）",
                               "PDF contains scripts or automatic actions (never run)"),
 }

@@ -500,6 +500,31 @@
 <context>
     <name>EvidenceGallery</name>
     <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>添加文件/文档…</source>
+        <translation>Add file/document…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>添加文件/文档</source>
+        <translation>Add file/document</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>文档类型</source>
+        <translation>Document type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>选择文档</source>
+        <translation>Choose documents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>文档</source>
+        <translation>Documents</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/evidence_gallery.py" line="84"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
@@ -1774,6 +1799,41 @@ The approval is recorded in your name and cannot be undone.</translation>
 </context>
 <context>
     <name>labels</name>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>文档</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>签名</source>
+        <translation>Signature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>整改方案</source>
+        <translation>Rectification plan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>批复文件</source>
+        <translation>Approval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>验收报告</source>
+        <translation>Acceptance report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>会签意见</source>
+        <translation>Countersign opinion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
     <message>
         <location filename="../../ui/labels.py" line="35"/>
         <source>待核查</source>

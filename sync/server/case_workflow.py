@@ -62,8 +62,11 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     after = 0
     setting = _case_setting(ctx, case_uuid)
     photos = []
+    documents = set()
     for row in _live(ctx, case_uuid, "evidence"):
         content = content_of(row)
+        if content.get("kind") == "document" and isinstance(content.get("document_type"), str):
+            documents.add(content["document_type"])
         after += content.get("phase") == "after" and content.get("kind") in PHOTO_KINDS
         photos.append((content.get("kind"), content.get("phase"), _checked_flags(setting, content)))
     checklists = _live(ctx, case_uuid, "closure_checklists")
@@ -77,7 +80,7 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     return CaseFacts(frozenset(a for a in assessments if a is not None),
                      frozenset(m for m in measures if m is not None), after, missing,
                      getattr(case, "city_adcode", None), getattr(case, "county_adcode", None), publicity,
-                     **photo_counts(photos))
+                     **photo_counts(photos), document_types=frozenset(documents))
 
 
 def _case_setting(ctx: PushContext, case_uuid: str) -> CaseSetting:
