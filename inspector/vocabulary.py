@@ -198,3 +198,7 @@ def original_width(labels: list[str]) -> int:
         if start >= 0 and [normalise_label(x) for x in labels[start:end]] == [normalise_label(x) for x in block]:
             return start
     return len(labels)
+
+
+# Documents attached as evidence (attach --document-type): the kinds of paper an office files with a case
+DOCUMENT_TYPES = ("整改方案", "批复文件", "验收报告", "会签意见", "其他")

@@ -46,6 +46,7 @@ from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
+from inspector.vocabulary import DOCUMENT_TYPES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_LABEL_CHARS = 500  # characters: names, units, roles, file names, camera makes
@@ -131,6 +132,7 @@ if TYPE_CHECKING:
     SignerRole: TypeAlias = str
     Department: TypeAlias = str
     FormName: TypeAlias = str
+    DocumentType: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -143,6 +145,7 @@ else:
     SignerRole = Literal[SIGNER_ROLES]
     Department = Literal[DEPARTMENTS]
     FormName = Literal[FORMS]
+    DocumentType = Literal[DOCUMENT_TYPES]
 
 
 class _Record(BaseModel):
@@ -271,6 +274,13 @@ class EvidenceContent(_Correctable):
     signer_role: Optional[SignerRole] = None
     signer_name: Optional[Label] = None
     caption: Optional[Label] = None
+    document_type: Optional[DocumentType] = None  # a document's type (v9)
+
+    @model_validator(mode="after")
+    def _document_type(self) -> "EvidenceContent":
+        if self.document_type is not None and self.kind is not None and self.kind != "document":
+            raise InvalidValue("只有文档才有 document_type", "only a document has a document_type")
+        return self
 
     @model_validator(mode="after")
     def _signature_fields(self) -> "EvidenceContent":
@@ -356,15 +366,16 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
     "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
-# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v10:
-# corrections): a push
+# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v9: a
+# document's type; v10: corrections): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
 _V10_CORRECTION_FIELDS = {**dict.fromkeys(("recorded_by", "voided_at", "voided_by", "void_reason")),
                           "corrections": "[]"}
 ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
-    "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "caption")), **_V10_CORRECTION_FIELDS},
+    "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "document_type", "caption")),
+                 **_V10_CORRECTION_FIELDS},
     "findings": _V10_CORRECTION_FIELDS,
     "rectifications": _V10_CORRECTION_FIELDS,
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",

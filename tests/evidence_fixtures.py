@@ -206,3 +206,28 @@ def make_dji_still(path: Path, lon: float, lat: float, rel_alt: float, gimbal_pi
         packet = dji_xmp_packet(fields, model=model, element_form=element_form)
     Path(path).write_bytes(insert_xmp(buffer.getvalue(), packet))
     return Path(path)
+
+
+def make_recent_photo(path: Path, lon: float, lat: float, *, minutes_ago: float = 1.0, **options: object) -> Path:
+    """A geotagged JPEG taken ``minutes_ago`` before now (Beijing time, GPS time in UTC to match): it passes
+    the plausibility checks of a case discovered and rectified before today."""
+    import datetime as dt
+
+    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes_ago)
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    return make_geotagged_photo(path, lon, lat, taken=local.strftime("%Y:%m:%d %H:%M:%S"), offset="+08:00",
+                                gps_time=moment.strftime("%Y:%m:%d %H:%M:%S"), **options)  # type: ignore[arg-type]
+
+
+def attach_closure_photos(ws: object, case: str, directory: Path, lon: float, lat: float,
+                          **attach_options: object) -> list[dict]:
+    """Attach a clean 整改前 and a clean 整改后 photo at (lon, lat), as 申请销号 needs; returns attach's answers."""
+    from inspector.casework.evidence_attach import attach
+
+    directory.mkdir(parents=True, exist_ok=True)
+    results = []
+    for phase in ("before", "after"):
+        photo = make_recent_photo(directory / f"{case}-{phase}.jpg", lon, lat,
+                                  size=(400, 300 + (phase == "after")))  # different content per phase
+        results += attach(ws, case, [photo], phase=phase, **attach_options)  # type: ignore[arg-type]
+    return results

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos
 from inspector.accounts import passwords
 from inspector.accounts.local_accounts import add_account
 from inspector.accounts.sign_in import (
@@ -18,7 +18,6 @@ from inspector.accounts.sign_in import (
     require_role,
     sign_in_local,
 )
-from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification
 from inspector.casework.workflow import transition
@@ -64,7 +63,7 @@ def _bring_to_application(root: str, tmp_path) -> None:
         transition(ws, CORE_CASE, "确认问题", role="inspector", actor="device:x")
         add_rectification(ws, CORE_CASE, measure_type="整治", measures="拆除", actor="device:x")
         transition(ws, CORE_CASE, "整改中", role="inspector", actor="device:x")
-        attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after", actor="device:x")
+        attach_closure_photos(ws, CORE_CASE, tmp_path / "closure", *CENTRE, actor="device:x")
         transition(ws, CORE_CASE, "申请销号", role="inspector", actor="device:x")
 
 

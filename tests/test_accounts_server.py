@@ -9,8 +9,7 @@ import subprocess
 import sys
 import uuid as uuid_lib
 
-from evidence_fixtures import make_geotagged_photo
-from inspector.casework.evidence_attach import attach
+from evidence_fixtures import attach_closure_photos
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification
 from inspector.casework.workflow import transition
@@ -49,7 +48,7 @@ def _field_work_to_application(root, tmp_path) -> None:
         transition(ws, CASE, "确认问题", role="inspector", actor="inspector_a")
         add_rectification(ws, CASE, measure_type="整治", measures="拆除围网", actor="inspector_a")
         transition(ws, CASE, "整改中", role="inspector", actor="inspector_a")
-        attach(ws, CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after", actor="inspector_a")
+        attach_closure_photos(ws, CASE, tmp_path / "closure", *CENTRE, actor="inspector_a")
         transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
 
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import make_recent_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
@@ -23,11 +23,11 @@ def closing_ws(tmp_path):
     add_finding(ws, CORE_CASE, assessment="确认问题", activity_type="养殖",
                 description="核心保护区内养殖塘 <b>3</b> 亩", basis="《自然保护区条例》第二十六条",
                 inspector="王核查,李记录")
-    attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "before.jpg", *CENTRE, bearing=45.0)], phase="before")
+    attach(ws, CORE_CASE, [make_recent_photo(tmp_path / "before.jpg", *CENTRE, bearing=45.0)], phase="before")
     transition(ws, CORE_CASE, "确认问题", role="inspector", actor="王核查")
     add_rectification(ws, CORE_CASE, measure_type="退出", measures="退养还湿，拆除养殖设施")
     transition(ws, CORE_CASE, "整改中", role="inspector", actor="王核查")
-    attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE, bearing=90.0)], phase="after")
+    attach(ws, CORE_CASE, [make_recent_photo(tmp_path / "after.jpg", *CENTRE, bearing=90.0)], phase="after")
     set_checklist(ws, CORE_CASE, items={k: True for k in CHECKLIST})
     transition(ws, CORE_CASE, "申请销号", role="inspector", actor="王核查")
     yield ws

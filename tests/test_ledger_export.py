@@ -10,9 +10,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos
 from inspector.casework.case_list_query import CaseFilter
-from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import transition
@@ -79,7 +78,7 @@ def worked_ws(tmp_path):
     transition(ws, CORE_CASE, "确认问题", role="inspector", actor="张三")
     add_rectification(ws, CORE_CASE, measure_type="退出", measures="=退养还湿", deadline="2026-09-30")
     transition(ws, CORE_CASE, "整改中", role="inspector", actor="张三")
-    attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after")
+    attach_closure_photos(ws, CORE_CASE, tmp_path / "closure", *CENTRE)
     set_checklist(ws, CORE_CASE, items={k: True for k in ("water_cut", "power_cut", "materials_cleared",
                                                            "products_cleared", "equipment_cleared")})
     transition(ws, CORE_CASE, "申请销号", role="inspector", actor="张三")
@@ -113,7 +112,7 @@ def test_xlsx_round_trip_keeps_the_original_columns_and_reimports_unchanged(work
     assert worked["所在生态保护红线/管控区域/保护地"].startswith("射阳河口湿地保护区")
     assert (worked["功能区"], worked["市"], worked["县"]) == ("核心保护区", "盐城市", "大丰区")
     assert worked["整改措施"] == "退出：=退养还湿" and worked["整改时限"] == "2026-09-30"
-    assert worked["最近一次退回原因"] == "围网未拆净" and worked["证据数量"] == "1"
+    assert worked["最近一次退回原因"] == "围网未拆净" and worked["证据数量"] == "2"
     assert worked["整改完成日期"] == dt.date.today().isoformat() and worked["销号日期"] is None
     assert int(progress["LD-011"]["逾期天数"]) > 0 and progress["LD-003"]["逾期天数"] == "0"
 
@@ -135,7 +134,7 @@ def test_xlsx_cells_are_typed_and_formula_text_stays_text(worked_ws, tmp_path):
     assert by_case[CORE_CASE]["发现时间"].is_date and by_case[CORE_CASE]["整改时限"].is_date
     assert by_case["LD-002"]["经度"].data_type == "n" and by_case["LD-002"]["经度"].value == 118.85
     assert by_case[CORE_CASE]["经度"].data_type == "s"  # 120°30′0.0″E stays what the office wrote
-    assert by_case[CORE_CASE]["逾期天数"].data_type == "n" and by_case[CORE_CASE]["证据数量"].value == 1
+    assert by_case[CORE_CASE]["逾期天数"].data_type == "n" and by_case[CORE_CASE]["证据数量"].value == 2
     assert sheet.column_dimensions["H"].width > sheet.column_dimensions["A"].width
 
 

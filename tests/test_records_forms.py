@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos
 from inspector.casework.countersigns import add_countersign
-from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_rectification
@@ -39,7 +38,7 @@ def closed_case(tmp_path_factory):
     transition(ws, CORE_CASE, "确认问题", role="inspector", actor="张三")
     add_rectification(ws, CORE_CASE, measure_type="整治", measures="拆除围网")
     transition(ws, CORE_CASE, "整改中", role="inspector", actor="张三")
-    attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after")
+    attach_closure_photos(ws, CORE_CASE, tmp_path / "closure", *CENTRE)
     transition(ws, CORE_CASE, "申请销号", role="inspector", actor="张三", reason="已整改到位")
     transition(ws, CORE_CASE, "县级验收", role="reviewer", actor="县局王五", jurisdiction="320904",
                reason="县级意见甲", signatures=[Signature(pen, "county", "县局王五")])

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos
 from inspector.casework.countersigns import add_countersign
-from inspector.casework.evidence_attach import attach
 from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.signatures import Signature
@@ -63,7 +62,7 @@ def test_records_sync_and_the_server_closes_only_after_publicity(server, tmp_pat
     with Workspace.open(a) as ws:
         add_rectification(ws, CASE, measure_type="整治", measures="拆除围网", actor="inspector_a")
         transition(ws, CASE, "整改中", role="inspector", actor="inspector_a")
-        attach(ws, CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after", actor="inspector_a")
+        attach_closure_photos(ws, CASE, tmp_path / "closure", *CENTRE, actor="inspector_a")
         set_checklist(ws, CASE, items={"water_cut": True}, actor="inspector_a")
         transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
     assert sync(a).rejected == 0

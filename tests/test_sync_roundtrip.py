@@ -10,7 +10,7 @@ cases and kinds of record), outside its JSON.
 """
 from __future__ import annotations
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos, make_geotagged_photo, make_recent_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
 from inspector.casework.publicity import add_publicity
@@ -61,17 +61,16 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
                                                           "products_cleared", "equipment_cleared")},
                       actor="inspector_a")
         transition(ws, CASE, "整改中", role="inspector", actor="inspector_a")
-        after = make_geotagged_photo(tmp_path / "after1.jpg", *CENTRE, taken="2024:06:01 10:00:00")
-        attach(ws, CASE, [after], phase="after", actor="inspector_a")
+        attach_closure_photos(ws, CASE, tmp_path / "closure", *CENTRE, actor="inspector_a")
         transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
 
     pushed = sync(a)
     assert pushed.conflicts == 0 and pushed.rejected == 0 and pushed.pending == 0 and pushed.verified
-    assert pushed.blobs_uploaded == 3 and pushed.pushed >= 10
+    assert pushed.blobs_uploaded == 4 and pushed.pushed >= 10
     assert pushed.changes.empty  # pushed, and pulled back nothing new
 
     pulled = sync(r)
-    assert pulled.blobs_downloaded == 3 and pulled.verified
+    assert pulled.blobs_downloaded == 4 and pulled.verified
     assert _cases(r)[CASE] == "申请销号"
     with Workspace.open(r) as ws:
         transition(ws, CASE, "退回", role="reviewer", actor="reviewer_k", jurisdiction="320904", reason="围网未拆净")
@@ -82,7 +81,7 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     assert back.changes == Changes(frozenset({"cases", "transitions"}), frozenset({uuids[CASE]}))
     assert "changes" not in back.as_dict() and back.as_dict()["pulled"] == 2
     with Workspace.open(a) as ws:
-        attach(ws, CASE, [make_geotagged_photo(tmp_path / "after2.jpg", *CENTRE, taken="2024:07:01 10:00:00")],
+        attach(ws, CASE, [make_recent_photo(tmp_path / "after2.jpg", *CENTRE, size=(400, 302))],
                phase="after", actor="inspector_a")
         transition(ws, CASE, "申请销号", role="inspector", actor="inspector_a")
     assert sync(a).blobs_uploaded == 1
@@ -108,7 +107,7 @@ def test_office_review_round_trip(server, tmp_path):  # noqa: F811
     for root in (a, r):
         with Workspace.open(root) as ws:
             assert audit.verify(ws)["ok"], audit.verify(ws)
-            assert ws.conn.execute("SELECT count(*) FROM evidence").fetchone()[0] == 4
+            assert ws.conn.execute("SELECT count(*) FROM evidence").fetchone()[0] == 5
     assert cli_json("--workspace", str(a), "verify-audit")["ok"] is True
 
     sync(b)  # B (南京) never sees any of it

@@ -11,7 +11,7 @@ import uuid as uuid_lib
 
 import sqlalchemy as sa
 
-from evidence_fixtures import make_dji_still, make_geotagged_photo
+from evidence_fixtures import attach_closure_photos, make_dji_still, make_geotagged_photo
 from inspector.casework.countersigns import add_countersign
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
@@ -48,7 +48,7 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
         add_progress_note(ws, measure["uuid"], "围网已拆一半")
         set_checklist(ws, CORE_CASE, items={"water_cut": True, "power_cut": True}, note="待清设备")
         transition(ws, CORE_CASE, "整改中", role="inspector", actor="张三")
-        attach(ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after", actor="张三")
+        attach_closure_photos(ws, CORE_CASE, tmp_path / "closure", *CENTRE, actor="张三")
         set_checklist(ws, CORE_CASE, items={k: True for k in ("materials_cleared", "products_cleared",
                                                                "equipment_cleared")})
         transition(ws, CORE_CASE, "申请销号", role="inspector", actor="张三")

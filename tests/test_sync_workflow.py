@@ -9,8 +9,9 @@ import uuid as uuid_lib
 
 import pytest
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import attach_closure_photos, make_geotagged_photo
 from inspector.casework.evidence_attach import attach
+from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification, set_checklist
 from inspector.casework.workflow import transition
 from inspector.store.workspace import Workspace
@@ -102,10 +103,10 @@ def test_case_moves_only_by_transitions_the_server_checks(server, tmp_path):  # 
     assert sync(a).pushed == 3
     case = _case(client)
     [answer] = _push(client, _move(case.uuid, "整改中", "申请销号", "申请销号", "inspector", "inspector_a"))
-    assert answer.status == "rejected" and "photo taken after rectification" in answer.reason
+    assert answer.status == "rejected" and "photo after rectification without a blocking flag" in answer.reason
     assert "两断三清" in answer.reason
     with Workspace.open(a) as ws:
-        attach(ws, CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after", actor="inspector_a")
+        attach_closure_photos(ws, CASE, tmp_path / "closure", *CENTRE, actor="inspector_a")
         set_checklist(ws, CASE, items={"water_cut": True}, actor="inspector_a")
     sync(a)
     [answer] = _push(client, _move(case.uuid, "整改中", "申请销号", "申请销号", "inspector", "inspector_a"))
@@ -133,6 +134,32 @@ def test_case_moves_only_by_transitions_the_server_checks(server, tmp_path):  # 
     assert [r.status for r in returned] == ["applied"] * 2 and _case(office).content["status"] == "整改中"
     for device in (client, office, county):
         device.close()
+
+
+def test_the_server_runs_the_plausibility_checks_itself(server, tmp_path):  # noqa: F811
+    """A device that leaves a photo's flags out does not make it clean: the server checks the photos' times and
+    positions against its own records of the case before it accepts 申请销号."""
+    a = client_workspace(tmp_path / "a", server.url, "inspector_a")
+    sync(a)
+    with Workspace.open(a) as ws:
+        transition(ws, CASE, "现场核查", role="inspector", actor="inspector_a")
+        add_finding(ws, CASE, assessment="确认问题", activity_type="养殖", description="养殖塘", actor="inspector_a")
+        transition(ws, CASE, "确认问题", role="inspector", actor="inspector_a")
+        add_rectification(ws, CASE, measure_type="整治", measures="拆除", actor="inspector_a")
+        transition(ws, CASE, "整改中", role="inspector", actor="inspector_a")
+        for phase in ("before", "after"):  # taken in 2020, years before the case was discovered
+            photo = make_geotagged_photo(tmp_path / f"{phase}.jpg", *CENTRE, taken="2020:05:01 10:00:00",
+                                         gps_time="2020:05:01 02:00:00", size=(400, 300 + (phase == "after")))
+            attach(ws, CASE, [photo], phase=phase, actor="inspector_a")
+        ws.conn.execute("UPDATE evidence SET flags = '[]'")  # a hostile device drops the flags
+    assert sync(a).rejected == 0
+    client = api(server.url, "inspector_a")
+    case = _case(client)
+    [answer] = _push(client, _move(case.uuid, "整改中", "申请销号", "申请销号", "inspector", "inspector_a"))
+    assert answer.status == "rejected", answer
+    assert "1 before rectification photo(s) carry a blocking flag" in answer.reason
+    assert "1 after rectification photo(s) carry a blocking flag" in answer.reason
+    client.close()
 
 
 @pytest.mark.parametrize("workers", [3])

@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from evidence_fixtures import make_recent_photo
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import make_geotagged_photo, run_js, wait_job
 
@@ -27,7 +28,7 @@ def _move_button(window, action: str) -> QPushButton:
 def test_attach_a_photo_at_the_case_position(window, qtbot, tmp_path):
     record = _select_first(window, qtbot)
     case = window.session.ws.conn.execute("SELECT lon, lat FROM cases WHERE uuid = ?", (record["uuid"],)).fetchone()
-    photo = make_geotagged_photo(tmp_path / "site.jpg", case["lon"], case["lat"])
+    photo = make_recent_photo(tmp_path / "site.jpg", case["lon"], case["lat"])
     gallery = window.detail.gallery
     job = gallery.attach_files([str(photo)])
     result, error = wait_job(qtbot, job)
@@ -50,7 +51,7 @@ def test_dropped_file_outside_jiangsu_is_flagged_in_chinese(window, qtbot, tmp_p
     gallery.list.dropEvent(event)
     qtbot.waitUntil(lambda: gallery.list.count() == 1, timeout=10_000)
     assert "照片位置不在江苏省内" in gallery.flags_label.text()
-    assert gallery.list.item(0).text().startswith("⚠ 整改前")
+    assert gallery.list.item(0).text().startswith("⚠") and "整改前" in gallery.list.item(0).text()
 
 
 def test_transition_and_refusal_with_the_reason(window, qtbot):

@@ -19,12 +19,12 @@ from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QMessageBox
 
+from evidence_fixtures import make_recent_photo
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import DEFAULT_ACTIVITY_TYPES, add_finding
 from inspector.casework.rectification import add_progress_note, add_rectification
 from inspector.casework.workflow import transition
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import make_geotagged_photo
 
 BIG_RED = '<b style="font-size:80px;color:red">已销号</b>'
 BROKEN_IMAGE = "<img src=x onerror=alert(1)>"
@@ -68,9 +68,9 @@ def marked(session, tmp_path):
     rectification = add_rectification(ws, CASE_NO, measure_type="整治", measures=hostile("措施"),
                                       responsible_unit=hostile("整改单位"))
     add_progress_note(ws, rectification["uuid"], hostile("进展"))
-    inside = make_geotagged_photo(tmp_path / f"{BROKEN_IMAGE}.jpg", case["lon"], case["lat"],
-                                  make=exif_hostile("Make"), model=exif_hostile("Model"))
-    outside = make_geotagged_photo(tmp_path / f"{BIG_RED.replace('/', '∕')}.jpg", 116.5, 39.5)
+    inside = make_recent_photo(tmp_path / f"{BROKEN_IMAGE}.jpg", case["lon"], case["lat"],
+                               make=exif_hostile("Make"), model=exif_hostile("Model"))
+    outside = make_recent_photo(tmp_path / f"{BIG_RED.replace('/', '∕')}.jpg", 116.5, 39.5)
     results = attach(ws, CASE_NO, [inside, outside])
     assert all("error" not in r for r in results)
     ws.conn.execute(

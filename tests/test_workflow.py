@@ -5,8 +5,7 @@ import datetime as dt
 
 import pytest
 
-from evidence_fixtures import make_geotagged_photo
-from inspector.casework.evidence_attach import attach
+from evidence_fixtures import attach_closure_photos
 from inspector.casework.findings import add_finding
 from inspector.casework.publicity import add_publicity, jiangsu_today
 from inspector.casework.rectification import add_rectification, set_checklist
@@ -47,7 +46,7 @@ def test_full_path_refuses_what_lacks_evidence(case_ws, tmp_path):
     transition(case_ws, CORE_CASE, "整改中", role="inspector", actor="张三")
     message = _refused(case_ws, "申请销号")
     assert "整改后照片" in message and "after rectification" in message and "两断三清" in message
-    attach(case_ws, CORE_CASE, [make_geotagged_photo(tmp_path / "after.jpg", *CENTRE)], phase="after")
+    attach_closure_photos(case_ws, CORE_CASE, tmp_path / "closure", *CENTRE)
     set_checklist(case_ws, CORE_CASE, items={"water_cut": True, "power_cut": True})
     message = _refused(case_ws, "申请销号")
     assert "整改后照片" not in message and "清除原料" in message and "equipment cleared" in message

@@ -16,8 +16,7 @@ from typing import Iterator
 import pytest
 
 import tests.qt_env  # noqa: F401  (environment + map scheme before the QApplication)
-from evidence_fixtures import make_geotagged_photo
-from inspector.casework.evidence_attach import attach
+from evidence_fixtures import attach_closure_photos, make_geotagged_photo
 from inspector.casework.findings import add_finding
 from inspector.casework.rectification import add_rectification
 from inspector.casework.workflow import transition
@@ -142,7 +141,6 @@ def move_to_closure_request(ws: Workspace, case_no: str, tmp_path: Path) -> str:
     transition(ws, case_no, "确认问题", role="inspector", actor="张三")
     add_rectification(ws, case_no, measure_type="整治", measures="拆除", deadline="2026-12-31")
     transition(ws, case_no, "整改中", role="inspector", actor="张三")
-    photo = make_geotagged_photo(tmp_path / f"{case_no}-after.jpg", row["lon"], row["lat"])
-    attach(ws, case_no, [photo], phase="after")
+    attach_closure_photos(ws, case_no, tmp_path / "closure", row["lon"], row["lat"])
     transition(ws, case_no, "申请销号", role="inspector", actor="张三")
     return row["uuid"]

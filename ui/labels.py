@@ -12,8 +12,9 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from inspector.casework.workflow import FOLLOW_UP, RETURN, STATES, status_colours
+from inspector.evidence.plausibility import flag_message
 from inspector.vocabulary import CORE_FUNCTION_ZONES, KIND_RED_LINE, KIND_UNKNOWN, KINDS
-from ui.i18n import translate
+from ui.i18n import core_message, translate
 
 OVERDUE_RED = QColor("#c62828")
 DOMAIN_WORDS = frozenset((*STATES, RETURN, FOLLOW_UP, *KINDS, KIND_UNKNOWN))  # translated by :func:`_domain_word`
@@ -48,42 +49,23 @@ def phase_text(phase: str) -> str:
 
 def evidence_kind_text(kind: str) -> str:
     names = {"photo": translate("labels", "照片"), "drone": translate("labels", "无人机照片"),
-             "orthophoto": translate("labels", "正射影像")}
+             "orthophoto": translate("labels", "正射影像"), "document": translate("labels", "文档"),
+             "signature": translate("labels", "签名")}
     return names.get(kind, kind)
 
 
+def document_type_text(document_type: str | None) -> str:
+    """A document's type (stored in Chinese: 整改方案 …) in the current language."""
+    names = {"整改方案": translate("labels", "整改方案"), "批复文件": translate("labels", "批复文件"),
+             "验收报告": translate("labels", "验收报告"), "会签意见": translate("labels", "会签意见"),
+             "其他": translate("labels", "其他")}
+    return names.get(document_type or "", document_type or translate("labels", "文档"))
+
+
 def flag_text(flag: str) -> str:
-    """An evidence flag code as a sentence an inspector understands."""
-    names = {
-        "outside_jiangsu": translate("labels", "照片位置不在江苏省内，未用作位置"),
-        "far_from_finding": translate("labels", "拍摄位置离核查点过远"),
-        "gps_missing": translate("labels", "照片没有 GPS 位置"),
-        "gps_invalid": translate("labels", "照片 GPS 数据无效"),
-        "gps_out_of_range": translate("labels", "照片 GPS 坐标超出范围"),
-        "gps_placeholder_zero": translate("labels", "照片 GPS 为 (0, 0) 占位值"),
-        "gps_zero_denominator": translate("labels", "照片 GPS 数据损坏（分母为零）"),
-        "gps_zero_denominator_as_zero": translate("labels", "照片 GPS 秒值缺失，按 0 处理"),
-        "gps_ref_missing": translate("labels", "照片 GPS 缺少南北/东西标记"),
-        "gps_datum_not_wgs84": translate("labels", "照片 GPS 坐标系不是 WGS84"),
-        "gps_clock_mismatch": translate("labels", "相机时间与 GPS 时间不一致"),
-        "datetime_missing": translate("labels", "照片没有拍摄时间"),
-        "datetime_invalid": translate("labels", "照片拍摄时间无效"),
-        "assumed_timezone": translate("labels", "拍摄时间无时区，按北京时间处理"),
-        "offset_invalid": translate("labels", "拍摄时间的时区无效"),
-        "altitude_invalid": translate("labels", "海拔数据无效"),
-        "altitude_out_of_range": translate("labels", "海拔超出合理范围"),
-        "altitude_ellipsoidal": translate("labels", "海拔为椭球高"),
-        "bearing_invalid": translate("labels", "拍摄方向无效"),
-        "exif_size_mismatch": translate("labels", "图像尺寸与 EXIF 不符（可能经过裁剪或编辑）"),
-        "orientation_invalid": translate("labels", "照片方向标记无效"),
-        "altitude_unknown": translate("labels", "无人机相对高度未知"),
-        "pitch_unknown": translate("labels", "云台俯仰角未知"),
-        "yaw_unknown": translate("labels", "拍摄朝向未知"),
-        "yaw_from_flight": translate("labels", "朝向取自飞行器航向"),
-        "field_of_view_unknown": translate("labels", "相机视场角未知，无法计算覆盖范围"),
-        "corner_above_horizon": translate("labels", "画面超出地平线，无法计算覆盖范围"),
-    }
-    return names.get(flag, flag)
+    """An evidence flag code as a sentence an inspector understands, in the UI language (the core's one table,
+    :data:`inspector.evidence.plausibility.FLAG_TEXTS`)."""
+    return core_message(flag_message(flag))
 
 
 def field_text(name: str) -> str:

@@ -7,8 +7,14 @@ States::
 
 - 现场核查 → 确认问题 / 排除 needs a finding with that assessment.
 - 确认问题 → 整改中 needs a rectification record.
-- 整改中 → 申请销号 needs at least one 'after' photo (or drone still) and,
-  when a rectification's measure type is 退出, a complete 两断三清 checklist.
+- 整改中 → 申请销号 needs at least one 整改前 ('before') and one 整改后 ('after') photo (or drone still)
+  without a blocking plausibility flag (:data:`inspector.evidence.plausibility.BLOCKING_FLAGS`: no usable
+  position or time, far from the case or outside its patch, before the discovery or — for 整改后 — before the
+  rectification began, in the future, or a duplicate of another case's photo; a refusal counts the flagged
+  photos) and, when a rectification's measure type is 退出, a complete 两断三清 checklist; a measure type in
+  :data:`REQUIRED_DOCUMENTS` also needs documents of those types (生态修复: an 整改方案 and a 验收报告 —
+  a restoration is an engineered project with a plan and a formal acceptance; 退出 is proven by the
+  两断三清 checklist and 整治 by its photos).
 - The acceptance queue (:data:`REVIEW_STATES`: 申请销号, 县级验收, 市级验收) is
   for the office roles (:data:`OFFICE_ROLES`: reviewers and admins). Each
   state waiting there is decided at one jurisdiction level
@@ -54,6 +60,7 @@ English.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
@@ -81,6 +88,7 @@ from inspector.casework.statuses import (  # noqa: F401 - re-exported: the workf
     status_colours,
 )
 from inspector.errors import BadInput
+from inspector.evidence.plausibility import is_clean
 from inspector.store.changes import Outcome, note_cases, recording
 from inspector.store.db import atomic
 from inspector.store.record_store import insert_record
@@ -103,6 +111,7 @@ REVIEW_STATES = tuple(state for state, _level, _target in ACCEPTANCE_STEPS)
 REVIEW_LEVELS = {state: level for state, level, _target in ACCEPTANCE_STEPS}
 APPROVAL_TARGET = {state: target for state, _level, target in ACCEPTANCE_STEPS}
 EXIT_MEASURE = "退出"  # the measure type whose closure needs a complete 两断三清 checklist
+REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {"生态修复": ("整改方案", "验收报告")}  # measure type: document types
 
 Missing = list[tuple[str, str]]  # (Chinese, English) descriptions of what is missing
 
@@ -121,6 +130,27 @@ class CaseFacts:
     city_adcode: Optional[str] = None  # where the case lies (its attributed city and county)
     county_adcode: Optional[str] = None
     publicity: tuple[str, ...] = ()  # the last day (YYYY-MM-DD) of each of the case's 公示 records
+    clean_photos: tuple[tuple[str, int], ...] = ()  # (phase, photos of that phase without a blocking flag)
+    flagged_photos: tuple[tuple[str, int], ...] = ()  # (phase, photos of that phase with a blocking flag)
+    document_types: frozenset[str] = frozenset()  # of the case's documents (evidence of kind document)
+
+    def clean(self, phase: str) -> int:
+        return dict(self.clean_photos).get(phase, 0)
+
+    def flagged(self, phase: str) -> int:
+        return dict(self.flagged_photos).get(phase, 0)
+
+
+def photo_counts(photos: Any) -> dict[str, Any]:
+    """``clean_photos`` and ``flagged_photos`` for :class:`CaseFacts` from ``(kind, phase, flag codes)`` of a
+    case's live evidence (the device's rows or the server's records): only photos and drone stills count."""
+    clean: dict[str, int] = {}
+    flagged: dict[str, int] = {}
+    for kind, phase, flags in photos:
+        if kind in PHOTO_KINDS:
+            target = clean if is_clean(flags) else flagged
+            target[phase] = target.get(phase, 0) + 1
+    return {"clean_photos": tuple(sorted(clean.items())), "flagged_photos": tuple(sorted(flagged.items()))}
 
 
 Check = Callable[[CaseFacts], Missing]
@@ -140,8 +170,23 @@ def case_facts(ws: Workspace, case_id: int) -> CaseFacts:
     place = conn.execute("SELECT city_adcode, county_adcode FROM cases WHERE id = ?", (case_id,)).fetchone()
     publicity = tuple(r[0] for r in conn.execute("SELECT ends_on FROM publicity WHERE case_id = ? AND deleted = 0 "
                                                  "ORDER BY id", (case_id,)))
+    photos = [(r[0], r[1], _flag_list(r[2])) for r in conn.execute(
+        "SELECT kind, phase, flags FROM evidence WHERE case_id = ? AND deleted = 0", (case_id,))]
+    documents = frozenset(r[0] for r in conn.execute(
+        "SELECT DISTINCT document_type FROM evidence WHERE case_id = ? AND kind = 'document' AND deleted = 0 "
+        "AND document_type IS NOT NULL", (case_id,)))
     return CaseFacts(frozenset(assessments), frozenset(measures), int(after),
-                     None if items is None else tuple(items["missing"]), place[0], place[1], publicity)
+                     None if items is None else tuple(items["missing"]), place[0], place[1], publicity,
+                     **photo_counts(photos), document_types=documents)
+
+
+def _flag_list(text: Optional[str]) -> list[str]:
+    """A stored JSON list of flag codes; anything unreadable reads as one blocking problem, never as clean."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ["gps_invalid"]
+    return [str(v) for v in value] if isinstance(value, list) else ["gps_invalid"]
 
 
 def _finding_with(assessment: str) -> Check:
@@ -157,12 +202,26 @@ def _rectification(facts: CaseFacts) -> Missing:
                                             "responsible unit)")]
 
 
+CLOSURE_PHOTO_PHASES = (("before", "整改前", "before rectification"), ("after", "整改后", "after rectification"))
+
+
 def _closure_evidence(facts: CaseFacts) -> Missing:
     missing: Missing = []
-    if not facts.after_photos:
-        missing.append(("至少一张整改后照片（阶段 after）",
-                        "at least one photo taken after rectification (phase after)"))
+    for phase, zh, en in CLOSURE_PHOTO_PHASES:
+        if facts.clean(phase):
+            continue
+        flagged = facts.flagged(phase)
+        zh_more = f"（现有 {flagged} 张{zh}照片带有疑点标记，不能计入）" if flagged else ""
+        en_more = f" ({flagged} {en} photo(s) carry a blocking flag and do not count)" if flagged else ""
+        missing.append((f"至少一张无疑点的{zh}照片（阶段 {phase}）{zh_more}",
+                        f"at least one photo {en} without a blocking flag (phase {phase}){en_more}"))
     missing += _rectification(facts)
+    for measure in sorted(facts.measure_types):
+        for document in REQUIRED_DOCUMENTS.get(measure, ()):
+            if document not in facts.document_types:
+                missing.append((f"文档“{document}”（{measure}类整改；attach --document-type {document}）",
+                                f"a document of type {document} ({measure} measures; attach --document-type "
+                                f"{document})"))
     if EXIT_MEASURE in facts.measure_types:
         if facts.checklist_missing is None:
             missing.append(("两断三清检查表（退出类整改）", "the 两断三清 closure checklist (exit measures)"))

@@ -18,6 +18,7 @@ from typing import Any
 from inspector.casework.statuses import ROLES  # the workflow's roles, without importing its rules
 from inspector.cli.context import CommandResult, Context, Handler, Subparsers
 from inspector.i18n import pick
+from inspector.vocabulary import DOCUMENT_TYPES
 
 PHASE_CHOICES = ("inspection", "before", "after")
 
@@ -44,11 +45,15 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
         actions.required = True
         return actions
 
-    attach = add(subparsers, "attach", cmd_attach, "attach photos, drone stills or orthophotos to a case")
+    attach = add(subparsers, "attach", cmd_attach,
+                 "attach photos, drone stills, orthophotos or (with --document-type) documents to a case")
     attach.add_argument("case", metavar="CASE", help="问题编号 or UUID")
     attach.add_argument("files", nargs="+", metavar="FILE")
     attach.add_argument("--finding", metavar="ID", help="finding UUID (or local id) the files document")
     attach.add_argument("--phase", choices=PHASE_CHOICES, default="inspection")
+    attach.add_argument("--document-type", choices=DOCUMENT_TYPES, metavar="TYPE",
+                        help="attach the files as documents of this type: " + " | ".join(DOCUMENT_TYPES)
+                             + " (PDF, DOCX, XLSX, OFD, scanned images)")
 
     finding_sub = group("finding", "record and list findings (核查记录)")
     finding_add = add(finding_sub, "add", cmd_finding_add, "record a finding")
@@ -126,14 +131,17 @@ def cmd_attach(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.evidence_attach import attach
 
     results = attach(ctx.workspace(), args.case, args.files, finding=args.finding, phase=args.phase,
-                     actor=_actor(ctx))
+                     actor=_actor(ctx), document_type=args.document_type)
     lines = []
     for r in results:
         if "error" in r:
             lines.append(pick(f"失败 {r['file']}：{r['error']}", f"failed {r['file']}: {r['error']}"))
         else:
-            where = f"{r['lon']:.6f}, {r['lat']:.6f}" if r["lon"] is not None else "-"
-            lines.append(f"{r['sha256'][:12]} {r['kind']} {where} {'、'.join(r['zones'])} {' '.join(r['flags'])}")
+            where = (r.get("document_type") or "-") if r["kind"] == "document" else (
+                f"{r['lon']:.6f}, {r['lat']:.6f}" if r["lon"] is not None else "-")
+            texts = [pick(t["zh"], t["en"]) for t in r["flag_texts"].values()]
+            lines.append(f"{r['sha256'][:12]} {r['kind']} {where} {'、'.join(r['zones'])}"
+                         + "".join(f"\n  ⚠ {text}" for text in texts))
     failed = any("error" in r for r in results)
     return (CommandResult(results, 2) if failed else results), "\n".join(lines)
 

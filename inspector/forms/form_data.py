@@ -120,15 +120,25 @@ def _findings(ws: Workspace, case_id: int) -> tuple[FormFinding, ...]:
     )
 
 
+def _flag_codes(text: str | None) -> tuple[str, ...]:
+    """A photo's stored flag codes (an unreadable list prints as none: the evidence list still has the hash)."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
 def _photos(ws: Workspace, case_id: int) -> tuple[FormPhoto, ...]:
     rows = ws.conn.execute(
-        "SELECT uuid, sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc FROM evidence "
+        "SELECT uuid, sha256, kind, phase, lon, lat, bearing_deg, taken_at_utc, flags FROM evidence "
         "WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL AND kind IN ('photo', 'drone') ORDER BY id",
         (case_id,))
     return tuple(
         FormPhoto(path=readable_blob(ws.media_dir, r["sha256"]), sha256=r["sha256"],
                   taken_at=local_time(ws, r["taken_at_utc"]), lon=r["lon"], lat=r["lat"],
-                  bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"], uuid=r["uuid"])
+                  bearing_deg=r["bearing_deg"], kind=r["kind"], phase=r["phase"], uuid=r["uuid"],
+                  flags=_flag_codes(r["flags"]))
         for r in rows
     )
 

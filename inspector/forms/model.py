@@ -62,6 +62,7 @@ class FormPhoto:
     phase: PhotoPhase = "inspection"
     caption: str | None = None  # the inspector's own words
     uuid: str | None = None  # the evidence record's UUID: what a form's photo choice names
+    flags: tuple[str, ...] = ()  # evidence flag codes (inspector.evidence.plausibility), printed beside it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))

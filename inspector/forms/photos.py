@@ -2,7 +2,8 @@
 
 Captions say the photo number (the same number marks it on the map), kind,
 phase, time, position in 度分秒, bearing and the first 12 hex digits of
-SHA-256, then the inspector's own caption. The images themselves come from
+SHA-256, then the photo's flags (疑点： and their Chinese text, from
+:data:`inspector.evidence.plausibility.FLAG_TEXTS`), then the inspector's own caption. The images themselves come from
 :mod:`inspector.forms.photo_images` (upright, downscaled, embedded as JPEG).
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Iterable
 from reportlab.platypus import Flowable, Paragraph
 
 from inspector.casework.form_evidence import AFTER_PHASES, INSPECTION_PHASES, default_pairs
+from inspector.evidence.plausibility import flag_message
 from inspector.forms.coordinates import format_bearing, format_position_dms
 from inspector.forms.model import FormCase, FormPhoto
 from inspector.forms.photo_images import PHOTO_BOX_HEIGHT, PHOTO_BOX_WIDTH, PHOTO_COLUMNS, PhotoPreparer, photo_flowable
@@ -32,6 +34,7 @@ PHASE_NAMES = {"before": "整改前", "after": "整改后", "inspection": "核�
 CAPTION_WORD_CHARS = 24  # kind, phase or time under a photo; longer ones end in "…"
 KIND_NAMES = {"photo": "照片", "drone": "无人机航拍"}
 PhotoPair = tuple[FormPhoto, FormPhoto]  # (整改前, 整改后)
+FLAG_COLOUR = "#A14D00"  # flags under a photo: the GUI's warning colour
 
 
 def caption_markup(photo: FormPhoto, number: int) -> str:
@@ -50,6 +53,8 @@ def caption_markup(photo: FormPhoto, number: int) -> str:
         f"&nbsp;&nbsp;{escape_text(shorten(photo.taken_at, CAPTION_WORD_CHARS))}",
         f"{escape_text(position)}&nbsp;&nbsp;{escape_text(format_bearing(photo.bearing_deg))}",
         f"SHA-256：{escape_text(photo.short_hash)}",
+        *(f'<font color="{FLAG_COLOUR}">疑点：{escape_text(flag_message(code).zh)}</font>'
+          for code in dict.fromkeys(photo.flags)),
     ]
     return "<br/>".join(lines)
 

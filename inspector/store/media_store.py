@@ -285,7 +285,8 @@ def quarantine_orphans(ws: Workspace, *, min_age_s: float = 0.0) -> list[dict[st
 
 
 def thumbnail_path(ws: Workspace, sha256: str, max_px: int = 320) -> Path:
-    """A cached JPEG thumbnail of a stored image, made on first request (never through a link)."""
+    """A cached JPEG thumbnail of a stored image or of a stored PDF's first page, made on first request (never
+    through a link)."""
     from inspector.evidence.imaging import make_thumbnail
 
     media = ws.media_dir
@@ -296,7 +297,17 @@ def thumbnail_path(ws: Workspace, sha256: str, max_px: int = 320) -> Path:
         return target
     if not source.is_file():
         raise BadInput(f"媒体文件不存在：{sha256}", f"media file missing: {sha256}")
-    data = make_thumbnail(source, max_px)
+    with open_no_follow(source) as blob:
+        is_pdf = blob.read(5) == b"%PDF-"
+    if is_pdf:  # a document: its first page, drawn by poppler (no scripts run)
+        from inspector.evidence.documents import pdf_thumbnail
+
+        page = pdf_thumbnail(source, max_px)
+        if page is None:
+            raise BadInput(f"无法生成 PDF 缩略图：{sha256}", f"cannot render a thumbnail of the PDF: {sha256}")
+        data = page
+    else:
+        data = make_thumbnail(source, max_px)
     _checked_dir(media, target.parent)
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as handle:
         handle.write(data)

@@ -498,6 +498,18 @@ def _v8_case_extent(conn: Connection) -> None:
     )
 
 
+def _v9_document_types(conn: Connection) -> None:
+    """Documents as evidence with a type: ``evidence.document_type`` (synced) — 整改方案, 批复文件, 验收报告,
+    会签意见 or 其他 — on evidence of kind ``document`` attached as a document (a countersign's scanned document,
+    recorded before this migration, keeps none)."""
+    execute_script(conn,
+        """
+        ALTER TABLE evidence ADD COLUMN document_type TEXT
+            CHECK (document_type IN ('整改方案', '批复文件', '验收报告', '会签意见', '其他'));
+        """
+    )
+
+
 CORRECTED_TABLES = ("findings", "evidence", "rectifications")  # the records migration v10 makes correctable
 
 
@@ -556,7 +568,7 @@ def _v11_form_evidence(conn: Connection) -> None:
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
-                               _v7_countersigns_publicity_signatures, _v8_case_extent,
+                               _v7_countersigns_publicity_signatures, _v8_case_extent, _v9_document_types,
                                _v10_corrections, _v11_form_evidence]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -543,6 +543,31 @@
         <translation>Correction saved</translation>
     </message>
     <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>添加文件/文档…</source>
+        <translation>Add file/document…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>添加文件/文档</source>
+        <translation>Add file/document</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>文档类型</source>
+        <translation>Document type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>选择文档</source>
+        <translation>Choose documents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="1"/>
+        <source>文档</source>
+        <translation>Documents</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/evidence_gallery.py" line="84"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
@@ -614,6 +639,16 @@
         <location filename="../../ui/cases/evidence_gallery.py" line="190"/>
         <source>拍摄时间 (UTC)</source>
         <translation>Taken (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="203"/>
+        <source>拍摄时间（北京时间）</source>
+        <translation>Taken (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/evidence_gallery.py" line="232"/>
+        <source>拍摄位置</source>
+        <translation>Where taken</translation>
     </message>
     <message>
         <location filename="../../ui/cases/evidence_gallery.py" line="191"/>
@@ -1827,6 +1862,41 @@ The approval is recorded in your name and cannot be undone.</translation>
 </context>
 <context>
     <name>labels</name>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>文档</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>签名</source>
+        <translation>Signature</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>整改方案</source>
+        <translation>Rectification plan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>批复文件</source>
+        <translation>Approval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>验收报告</source>
+        <translation>Acceptance report</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>会签意见</source>
+        <translation>Countersign opinion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="1"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
     <message>
         <location filename="../../ui/labels.py" line="35"/>
         <source>待核查</source>
@@ -3098,6 +3168,19 @@ The approval is recorded in your name and cannot be undone.</translation>
         <location filename="../../ui/cases/correction_dialogs.py" line="1"/>
         <source>必填：为什么更正或作废（保留在历史中）</source>
         <translation>Required: why it is corrected or voided (kept in the history)</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPositionMap</name>
+    <message>
+        <location filename="../../ui/cases/photo_position_map.py" line="70"/>
+        <source>无位置</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cases/photo_position_map.py" line="116"/>
+        <source>距问题点 {d} m</source>
+        <translation>{d} m from the case</translation>
     </message>
 </context>
 </TS>

@@ -4,7 +4,9 @@ The rules are the core's (:mod:`inspector.casework.workflow`: one rule table for
 device and the server); only the facts come from the server's own records
 of the case — findings' assessments, rectification measure types, 'after'
 photos, the 两断三清 checklist, the 公示 periods — including records earlier in the same push
-(:meth:`PushContext.children`).
+(:meth:`PushContext.children`). A photo's flags are the device's *and* the server's own run of the
+plausibility checks (:mod:`inspector.evidence.plausibility`) against its records of the case, so a device
+that leaves a flag out does not make a photo clean.
 
 - A case's **workflow state** on the server is the ``to_state`` of its
   latest applied transition (by change number), else its published status.
@@ -27,12 +29,14 @@ second finds the state moved and its transition is refused.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from inspector.casework.evidence_attach import PHOTO_KINDS
 from inspector.casework.rectification import CHECKLIST_ITEMS
-from inspector.casework.workflow import OFFICE_ROLES, STATES, CaseFacts, find_rule, missing_for
+from inspector.casework.workflow import OFFICE_ROLES, STATES, CaseFacts, find_rule, missing_for, photo_counts
 from inspector.errors import Message
+from inspector.evidence.plausibility import CaseSetting, plausibility_flags
 from sync.protocol import RecordChange
 from sync.server.auth import User
 from sync.server.correction_guard import correction_problem
@@ -60,9 +64,15 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     assessments = {content_of(row).get("assessment") for row in _live(ctx, case_uuid, "findings")}
     measures = {content_of(row).get("measure_type") for row in _live(ctx, case_uuid, "rectifications")}
     after = 0
+    setting = _case_setting(ctx, case_uuid)
+    photos = []
+    documents = set()
     for row in _live(ctx, case_uuid, "evidence"):
         content = content_of(row)
+        if content.get("kind") == "document" and isinstance(content.get("document_type"), str):
+            documents.add(content["document_type"])
         after += content.get("phase") == "after" and content.get("kind") in PHOTO_KINDS
+        photos.append((content.get("kind"), content.get("phase"), _checked_flags(setting, content)))
     checklists = _live(ctx, case_uuid, "closure_checklists")
     missing = None
     if checklists:
@@ -73,7 +83,49 @@ def case_facts(ctx: PushContext, case_uuid: str) -> CaseFacts:
     case = ctx.row(case_uuid)
     return CaseFacts(frozenset(a for a in assessments if a is not None),
                      frozenset(m for m in measures if m is not None), after, missing,
-                     getattr(case, "city_adcode", None), getattr(case, "county_adcode", None), publicity)
+                     getattr(case, "city_adcode", None), getattr(case, "county_adcode", None), publicity,
+                     **photo_counts(photos), document_types=frozenset(documents))
+
+
+def _case_setting(ctx: PushContext, case_uuid: str) -> CaseSetting:
+    """The case as its photos are checked against, from the server's records (a bad value skips its check)."""
+    from shapely.geometry import shape
+
+    row = ctx.row(case_uuid)
+    case = content_of(row) if row is not None else {}
+    starts = [c for row in _live(ctx, case_uuid, "rectifications")
+              if isinstance(c := content_of(row).get("created_at"), str)]
+    patch = None
+    if isinstance(case.get("geometry_geojson"), str):
+        try:
+            patch = shape(json.loads(case["geometry_geojson"]))
+        except Exception:  # noqa: BLE001 - a stored polygon that does not read: the case point is checked
+            patch = None
+    lon, lat = case.get("lon"), case.get("lat")
+    return CaseSetting(lon=lon if isinstance(lon, (int, float)) else None,
+                       lat=lat if isinstance(lat, (int, float)) else None, patch=patch,
+                       discovered_on=case.get("discovered_on") if isinstance(case.get("discovered_on"), str) else None,
+                       rectification_began=min(starts) if starts else None)
+
+
+def _checked_flags(setting: CaseSetting, content: dict[str, Any]) -> list[str]:
+    """The flags a device stored for a photo plus the server's own plausibility checks of it."""
+    try:
+        stored = json.loads(content.get("flags") or "[]")
+    except (TypeError, ValueError):
+        stored = ["gps_invalid"]
+    flags = [str(f) for f in stored] if isinstance(stored, list) else ["gps_invalid"]
+    if content.get("kind") not in PHOTO_KINDS:
+        return flags
+    lon, lat, taken = content.get("lon"), content.get("lat"), content.get("taken_at_utc")
+    if lon is None or lat is None:
+        flags.append("gps_missing")
+    if not taken:
+        flags.append("datetime_missing")
+    return flags + plausibility_flags(setting, phase=str(content.get("phase")),
+                                      lon=lon if isinstance(lon, (int, float)) else None,
+                                      lat=lat if isinstance(lat, (int, float)) else None,
+                                      taken_at_utc=taken if isinstance(taken, str) else None)
 
 
 def _transition_problem(ctx: PushContext, user: User, content: dict[str, Any]) -> Optional[Message]:

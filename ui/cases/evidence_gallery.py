@@ -4,8 +4,12 @@ Thumbnails come from the media store's cache
 (:func:`inspector.store.media_store.thumbnail_path`). Files dropped on the gallery
 or picked with the button are attached through
 :func:`ui.operations.attach_evidence` with the chosen phase (现场核查 / 整改前 /
-整改后). Flags the core raised are shown in Chinese under the thumbnails and
-on each item; double-click opens :class:`EvidenceViewer` with the metadata.
+整改后). Flags the core raised (its one table of texts, in the UI language) are listed
+per photo — a ⚠ badge with their number on each thumbnail, the texts in its
+tooltip, and "file: problem" lines under the gallery; double-click opens
+:class:`EvidenceViewer` with the metadata, the flags, the time in Beijing time
+and a small map of where the photo was taken
+(:class:`ui.cases.photo_position_map.PhotoPositionMap`).
 File names, EXIF/XMP values and zone names are data: they are shown as plain
 text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
@@ -21,26 +25,32 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QStyle,
     QWidget,
 )
 
-from inspector.casework.evidence_attach import PHASES, evidence_item
+from inspector.casework.evidence_attach import PHASES, evidence_item, setting_of_evidence
 from inspector.errors import BadInput
+from inspector.evidence.plausibility import LOCAL_ZONE, parse_utc
 from inspector.store.media_store import readable_blob, thumbnail_path
+from inspector.vocabulary import DOCUMENT_TYPES
 from ui import labels, operations
 from ui.cases.correction_dialogs import EDIT, VOID, CorrectionDialog, correct_record, struck_font
+from ui.cases.photo_position_map import PhotoPositionMap
 from ui.i18n import core_message
 from ui.layouts import hbox, vbox
 from ui.plain_text import plain_label, plain_tooltip
 from ui.session import Session
 
 THUMB_PX = 120  # thumbnail edge shown in the gallery
+DOCUMENT_FILTER = "*.pdf *.docx *.xlsx *.ofd *.jpg *.jpeg *.png *.tif *.tiff *.PDF *.DOCX *.XLSX *.OFD *.JPG *.PNG"
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.JPG *.JPEG *.PNG *.TIF *.TIFF"
 
 
@@ -94,6 +104,8 @@ class EvidenceGallery(QWidget):
             self.phase_box.addItem(labels.phase_text(phase), phase)
         self.add_button = QPushButton(self.tr("添加照片…"), self)
         self.add_button.clicked.connect(self.pick_files)
+        self.document_button = QPushButton(self.tr("添加文件/文档…"), self)
+        self.document_button.clicked.connect(self.pick_documents)
         self.list = _DropList(self)
         self.list.filesDropped.connect(self.attach_files)
         self.list.itemActivated.connect(self._open_item)
@@ -106,8 +118,8 @@ class EvidenceGallery(QWidget):
         self.void_button = QPushButton(self.tr("作废…"), self)
         self.edit_button.clicked.connect(lambda: self.correct_selected(EDIT))
         self.void_button.clicked.connect(lambda: self.correct_selected(VOID))
-        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button), self.list,
-             hbox(self.edit_button, self.void_button, None), self.hint,
+        vbox(hbox(QLabel(self.tr("阶段"), self), (self.phase_box, 1), self.add_button, self.document_button),
+             self.list, hbox(self.edit_button, self.void_button, None), self.hint,
              self.flags_label, parent=self, margins=(0, 0, 0, 0))
 
     def show_case(self, case_uuid: str, case_id: int) -> None:
@@ -119,13 +131,17 @@ class EvidenceGallery(QWidget):
         items = list_evidence(self.session.ws, case_id)
         for item in items:
             flags = [labels.flag_text(f) for f in item["flags"]]
-            text = f"{labels.phase_text(item['phase'])}\n{item['caption'] or item['original_name'] or ''}"
-            entry = QListWidgetItem(self._icon(item["sha256"]), ("⚠ " if flags else "") + text)
+            heading = (labels.document_type_text(item["document_type"]) if item["kind"] == "document"
+                       else labels.phase_text(item["phase"]))
+            text = f"{heading}\n{item['caption'] or item['original_name'] or ''}"
+            badge = f"⚠{len(flags)} " if flags else ""  # how many problems this photo has
+            entry = QListWidgetItem(self._icon(item["sha256"], item["kind"]), badge + text)
             entry.setData(Qt.ItemDataRole.UserRole, item["uuid"])
             if item["voided_at"]:  # voided: kept, struck through, with its reason
                 entry.setFont(struck_font(entry.font(), True))
-                flags = [self.tr("已作废：") + (item["void_reason"] or ""), *flags]
-            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *flags])))
+            void_note = [self.tr("已作废：") + (item["void_reason"] or "")] if item["voided_at"] else []
+            entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *void_note,
+                                                      *("⚠ " + f for f in flags)])))
             self.list.addItem(entry)
             flagged += [f"{item['original_name']}：{f}" for f in flags]
         self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
@@ -147,11 +163,12 @@ class EvidenceGallery(QWidget):
         job.failed.connect(lambda text: self.message.emit(text, False))
         return job
 
-    def _icon(self, sha256: str) -> QIcon:
+    def _icon(self, sha256: str, kind: str = "photo") -> QIcon:
+        fallback = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon) if kind == "document" else QIcon()
         try:
             return QIcon(QPixmap(str(thumbnail_path(self.session.ws, sha256, THUMB_PX * 2))))
-        except Exception:  # noqa: BLE001 - an unreadable image still gets its item
-            return QIcon()
+        except Exception:  # noqa: BLE001 - an unreadable image (a DOCX, an OFD) still gets its item
+            return fallback
 
     def pick_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("选择照片或无人机照片"), "",
@@ -159,11 +176,22 @@ class EvidenceGallery(QWidget):
         if files:
             self.attach_files(files)
 
-    def attach_files(self, files: list[str]) -> operations.Job | None:
+    def pick_documents(self) -> None:
+        """Choose the document type (整改方案 …), then the files."""
+        names = [labels.document_type_text(t) for t in DOCUMENT_TYPES]
+        chosen, ok = QInputDialog.getItem(self, self.tr("添加文件/文档"), self.tr("文档类型"), names, 0, False)
+        if not ok:
+            return
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("选择文档"), "",
+                                                self.tr("文档") + f" ({DOCUMENT_FILTER})")
+        if files:
+            self.attach_files(files, document_type=DOCUMENT_TYPES[names.index(chosen)])
+
+    def attach_files(self, files: list[str], document_type: str | None = None) -> operations.Job | None:
         if not self.case_uuid:
             return None
         job = operations.attach_evidence(session=self.session, case_uuid=self.case_uuid, files=files,
-                                         phase=self.phase_box.currentData())
+                                         phase=self.phase_box.currentData(), document_type=document_type)
         job.succeeded.connect(self._attached)
         job.failed.connect(lambda text: self.message.emit(text, False))
         self.message.emit(self.tr("正在添加 {n} 个文件…").format(n=len(files)), True)
@@ -186,6 +214,12 @@ class EvidenceGallery(QWidget):
             EvidenceViewer(self.session, uuid, self).exec()
 
 
+def local_time_text(utc_text: str | None) -> str:
+    """An ISO UTC time as Beijing time (Asia/Shanghai), ``—`` when absent or unreadable."""
+    moment = parse_utc(utc_text)
+    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else "—"
+
+
 class EvidenceViewer(QDialog):
     """One evidence item: the full image and what its metadata says."""
 
@@ -200,6 +234,8 @@ class EvidenceViewer(QDialog):
         image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         try:
             pixmap = QPixmap(str(readable_blob(session.ws.media_dir, row["sha256"])))
+            if pixmap.isNull() and row["kind"] == "document":  # a PDF: its first page
+                pixmap = QPixmap(str(thumbnail_path(session.ws, row["sha256"], 680)))
         except BadInput as refused:  # a symbolic link in the media store: not followed
             image.setText(core_message(refused))
         else:
@@ -213,9 +249,10 @@ class EvidenceViewer(QDialog):
         zones = row["zones"]
         position = (f"{row['lon']:.6f}, {row['lat']:.6f}" if row["lon"] is not None else self.tr("无（未使用）"))
         values = [
-            (self.tr("类型"), labels.evidence_kind_text(row["kind"])),
+            (self.tr("类型"), labels.evidence_kind_text(row["kind"])
+             + (f"（{labels.document_type_text(row['document_type'])}）" if row["document_type"] else "")),
             (self.tr("阶段"), labels.phase_text(row["phase"])),
-            (self.tr("拍摄时间 (UTC)"), row["taken_at_utc"] or "—"),
+            (self.tr("拍摄时间（北京时间）"), local_time_text(row["taken_at_utc"])),
             (self.tr("位置"), position),
             (self.tr("海拔"), f"{row['altitude_m']:.1f} m" if row["altitude_m"] is not None else "—"),
             (self.tr("拍摄方向"), f"{row['bearing_deg']:.0f}°" if row["bearing_deg"] is not None else "—"),
@@ -236,6 +273,9 @@ class EvidenceViewer(QDialog):
             warn.setStyleSheet("color: #a14d00; font-weight: bold;")
             self.warnings.append(warn)
             form.addRow(warn)
+        self.position_map = PhotoPositionMap(setting_of_evidence(session.ws, evidence_uuid), row["lon"], row["lat"],
+                                             row["bearing_deg"], self)
+        form.addRow(self.tr("拍摄位置"), self.position_map)
         self.image = image
         side = QWidget(self)
         side.setLayout(form)
