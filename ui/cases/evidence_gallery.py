@@ -143,7 +143,7 @@ class EvidenceGallery(QWidget):
             entry.setToolTip(plain_tooltip("\n".join([item["original_name"] or "", *void_note,
                                                       *("⚠ " + f for f in flags)])))
             self.list.addItem(entry)
-            flagged += [f"{item['original_name']}：{f}" for f in flags]
+            flagged += [f"{item['original_name']}：{f}" for f in [*void_note, *flags]]
         self.flags_label.setText("\n".join("⚠ " + f for f in flagged))
         self.flags_label.setVisible(bool(flagged))
         self.hint.setVisible(not items)
