@@ -177,6 +177,7 @@ class CaseContent(_Record):
     imaged_after: Optional[Day] = None
     change_type: Optional[Label] = None
     origin: Literal["ledger", "patch", "field"] = "ledger"
+    patrol_uuid: Optional[Uuid] = None  # v13: the patrol in progress when a field case was recorded
     status: State = STATES[0]
     city_adcode: Optional[Adcode] = None
     county_adcode: Optional[Adcode] = None
@@ -203,6 +204,7 @@ class FindingContent(_Record):
     basis: Optional[Text] = None
     function_zone: Optional[Label] = None
     zones: JsonList = "[]"
+    patrol_uuid: Optional[Uuid] = None  # v13: the patrol in progress when the finding was recorded
 
 
 class RectificationContent(_Record):
@@ -307,7 +309,8 @@ ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name")),
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
-              "origin": "ledger"},
+              "origin": "ledger", "patrol_uuid": None},
+    "findings": {"patrol_uuid": None},  # v13: the patrol a record was made during
 }
 TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the scope of a child record
 

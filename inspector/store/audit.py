@@ -32,7 +32,7 @@ from inspector.store.workspace import Workspace, utc_now
 
 GENESIS_HASH = "0" * 64
 AUDITED_TABLES = ("findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
-                  "transitions")
+                  "transitions", "patrols")
 # Columns a sync may change without a user edit: not part of a record's audited content.
 UNAUDITED_COLUMNS = frozenset({"id", "server_seq", "dirty", "base_revision"})
 _ENTRY_FIELDS = ("seq", "at_utc", "actor", "action", "table_name", "record_uuid", "content_hash",
