@@ -172,3 +172,107 @@ def test_a_hostile_track_blob_is_refused_before_allocating():
     for bad in (b"", b"junk", huge, bomb, blob[:-3], blob + b"x"):
         with pytest.raises(BadInput):
             decode_track(bad)
+
+
+# -- the command line: import, list, export ---------------------------------------------------------------------
+
+def test_an_nmea_walk_imports_with_a_geodesic_distance_and_exports_as_gpx_and_gpkg(tmp_path):
+    import json
+
+    import gpxpy
+
+    from inspector.geo.geodesy import A, F
+    from tests.case_fixtures import cli_json
+
+    build_case_workspace(tmp_path).close()
+    root = str(tmp_path / "ws")
+    points = walk_points(300, step_deg=0.0002)
+    log = tmp_path / "walk.nmea"
+    log.write_text("\n".join(walk_sentences(points, START, step_s=2.0)) + "\n$GPGGA,bad*00\n", encoding="ascii")
+    result = cli_json("--workspace", root, "patrol", "import", str(log), "--purpose", "<b>巡查</b> ${x}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyproj import Geod
+    reference = Geod(a=A, f=F).line_length([p[0] for p in points], [p[1] for p in points])
+    assert result["points"] == 300
+    assert abs(result["distance_m"] - reference) / reference < 0.005
+    assert result["duration_s"] == 598.0
+    assert (result["started_at"], result["ended_at"]) == ("2024-05-06T01:30:00.000Z", "2024-05-06T01:39:58.000Z")
+    listed = cli_json("--workspace", root, "patrol", "list")
+    assert [p["uuid"] for p in listed] == [result["uuid"]] and listed[0]["purpose"] == "<b>巡查</b> ${x}"
+
+    gpx_path = tmp_path / "track.gpx"
+    cli_json("--workspace", root, "patrol", "export", result["uuid"], "-o", str(gpx_path))
+    text = gpx_path.read_text(encoding="utf-8")
+    assert 'xmlns="http://www.topografix.com/GPX/1/1"' in text and "&lt;b&gt;" in text
+    gpx = gpxpy.parse(text)
+    assert gpx.version == "1.1"
+    parsed = [pt for track in gpx.tracks for seg in track.segments for pt in seg.points]
+    assert len(parsed) == 300
+    assert (parsed[0].longitude, parsed[0].latitude) == pytest.approx(points[0], abs=1e-7)
+    assert parsed[0].satellites == 9 and parsed[0].horizontal_dilution == 0.9 and parsed[0].type_of_gpx_fix == "3d"
+    assert parsed[0].time == START and parsed[0].elevation == 3.0
+    assert gpx.length_2d() == pytest.approx(reference, rel=0.005)
+    # the exported GPX imports back to the same track
+    again = cli_json("--workspace", root, "patrol", "import", str(gpx_path))
+    assert again["points"] == 300 and again["distance_m"] == pytest.approx(result["distance_m"], abs=0.01)
+
+    gpkg_path = tmp_path / "track.gpkg"
+    cli_json("--workspace", root, "patrol", "export", result["uuid"], "-o", str(gpkg_path))
+    from osgeo import ogr
+
+    source = ogr.Open(str(gpkg_path))
+    lines, dots = source.GetLayerByName("巡查轨迹"), source.GetLayerByName("轨迹点")
+    assert lines.GetFeatureCount() == 1 and dots.GetFeatureCount() == 300
+    feature = lines.GetNextFeature()  # kept: its geometry belongs to it
+    line = feature.GetGeometryRef()
+    assert line.GetPointCount() == 300 and line.GetX(0) == pytest.approx(points[0][0])  # longitude first
+    assert lines.GetSpatialRef().GetAuthorityCode(None) == "4490"
+    assert json.loads(json.dumps(listed))  # plain JSON
+
+
+@pytest.mark.parametrize("content, why", [
+    ('<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;">]>'
+     '<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1"><trk><name>&b;</name></trk></gpx>', "DTD"),
+    ('<?xml version="1.0"?><!DOCTYPE gpx SYSTEM "file:///etc/passwd"><gpx/>', "DTD"),
+    ("<gpx xmlns='http://www.topografix.com/GPX/1/1'><trk><trkseg><trkpt lat='nan' lon='1e999'>"
+     "<time>2024-05-06T01:30:00Z</time></trkpt></trkseg></trk></gpx>", "no usable"),
+    ("<kml/>", "not a GPX"),
+    ("<gpx", "readable"),
+])
+def test_a_hostile_gpx_exits_2_with_a_reason(tmp_path, content, why):
+    from tests.case_fixtures import run_cli
+
+    root = tmp_path / "ws"
+    from inspector.store.workspace import Workspace
+
+    Workspace.create(root).close()
+    path = tmp_path / "bad.gpx"
+    path.write_text(content, encoding="utf-8")
+    result = run_cli("--workspace", str(root), "patrol", "import", str(path), "--json",
+                     env={"INSPECTOR_LANG": "en"})
+    assert result.returncode == 2, result.stderr
+    assert why.lower() in result.stderr.lower() or "invalid track file" in result.stderr
+
+
+def test_the_patrol_form_has_the_route_the_facts_and_embedded_fonts(tmp_path):
+    import pypdf
+
+    from tests.case_fixtures import cli_json
+
+    build_case_workspace(tmp_path).close()
+    root = str(tmp_path / "ws")
+    log = tmp_path / "walk.nmea"
+    log.write_text("\n".join(walk_sentences(walk_points(120), START)) + "\n", encoding="ascii")
+    patrol = cli_json("--workspace", root, "patrol", "import", str(log), "--purpose", "<img src=x onerror=1>")
+    result = cli_json("--workspace", root, "patrol", "form", patrol["uuid"], "-o", str(tmp_path / "patrol.pdf"))
+    reader = pypdf.PdfReader(result["file"])
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "巡查记录表" in text and "<img src=x onerror=1>" in text and "巡查路线" in text and "负责人" in text
+    fonts = [font.get_object() for page in reader.pages
+             for font in (page["/Resources"].get("/Font") or {}).values()]
+    assert fonts and all("/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                         if "/DescendantFonts" in font else "/FontDescriptor" not in font or
+                         "/FontFile2" in font["/FontDescriptor"] for font in fonts)
+    content = reader.pages[0].get_contents().get_data()
+    assert content.count(b" l\n") + content.count(b" l ") >= 100  # the route: a line to each of its points

@@ -154,8 +154,9 @@ def create_field_case(ws: Workspace, *, lon: Optional[float] = None, lat: Option
         values["ledger_hash"] = hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True)
                                                .encode("utf-8")).hexdigest()
         uuid = new_uuid()
-        row = {**values, "patrol_uuid": linked_patrol_uuid(ws.conn, actor), "uuid": uuid, "revision": 1, "dirty": 1, "deleted": 0, "created_at": now,
-               "updated_at": now}
+        patrol_uuid = linked_patrol_uuid(ws.conn, actor)
+        row = {**values, "patrol_uuid": patrol_uuid, "uuid": uuid, "revision": 1, "dirty": 1, "deleted": 0,
+               "created_at": now, "updated_at": now}
         cursor = ws.conn.execute(f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                  list(row.values()))
         case_id = int(cursor.lastrowid or 0)

@@ -19,9 +19,9 @@ from inspector.casework.cases import resolve_case
 from inspector.casework.signatures import Signature, record_signatures, store_signatures
 from inspector.errors import BadInput, NotFound
 from inspector.geo.attribution import locate
+from inspector.patrols.patrols import linked_patrol_uuid
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import Row, atomic
-from inspector.patrols.patrols import linked_patrol_uuid
 from inspector.store.record_store import insert_record, to_json
 from inspector.store.workspace import Workspace, utc_now
 

@@ -125,7 +125,7 @@ def track_segments(conn: Connection, patrol_id: int) -> list[tuple[list[float], 
     return [segments[key] for key in sorted(segments)]
 
 
-def _track_figures(conn: Connection, patrol_id: int) -> dict[str, Any]:
+def track_figures(conn: Connection, patrol_id: int) -> dict[str, Any]:
     segments = track_segments(conn, patrol_id)
     return {"distance_m": round(track_distance_m([(lons, lats) for lons, lats, _ in segments]), 2),
             "point_count": sum(len(lons) for lons, _, _ in segments)}
@@ -155,7 +155,7 @@ def _step(ws: Workspace, ref: str, *, actor: Actor, allowed_from: tuple[str, ...
                                    "active_since": now if to_status == RUNNING else None}
         hashes: list[str] = []
         if to_status != RUNNING:
-            changes.update(_track_figures(ws.conn, row["id"]))
+            changes.update(track_figures(ws.conn, row["id"]))
             sha = store_track_blob(ws, row["id"])
             changes["track_sha256"] = sha
             hashes = [sha] if sha else []
