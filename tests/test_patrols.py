@@ -4,7 +4,6 @@ and field cases linked to the patrol in progress."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import warnings
 
 import pytest
@@ -115,7 +114,6 @@ def test_start_pause_resume_end_are_audited_and_pauses_start_segments(case_ws):
     paused = pause_patrol(case_ws, patrol["uuid"], actor=actor)
     assert paused["status"] == "paused" and paused["point_count"] == 10 and paused["active_since"] is None
     assert logger.offer(fixes_of([(CENTRE[0] + 0.01, CENTRE[1])])[0]) is None  # paused: nothing logged
-    time.sleep(0.01)
     resume_patrol(case_ws, patrol["uuid"], actor=actor)
     second = walk_points(5, origin=(CENTRE[0] + 0.01, CENTRE[1] + 0.01))
     resumed_logger = TrackLogger(case_ws.conn, patrol["uuid"])
