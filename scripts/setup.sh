@@ -13,6 +13,8 @@ APT_PACKAGES=(
   python3-cryptography
   # Debian's numpy links the system BLAS (the numpy 2 wheels carry a 25 MB OpenBLAS)
   python3-numpy
+  # Debian's pyproj (system PROJ; the wheels bundle their own): the patrol tests' reference geodesic
+  python3-pyproj
   # the PyInstaller build: binutils (strip, objcopy, as, ld) and icupkg to trim Qt's ICU data
   binutils icu-devtools
   # the packaging test installs the .deb into a clean Debian tree made by debootstrap

@@ -203,6 +203,7 @@ class CaseContent(_Record):
     imaged_after: Optional[Day] = None
     change_type: Optional[Label] = None
     origin: Literal["ledger", "patch", "field"] = "ledger"
+    patrol_uuid: Optional[Uuid] = None  # v13: the patrol in progress when a field case was recorded
     status: State = STATES[0]
     city_adcode: Optional[Adcode] = None
     county_adcode: Optional[Adcode] = None
@@ -229,6 +230,7 @@ class FindingContent(_Correctable):
     basis: Optional[Text] = None
     function_zone: Optional[Label] = None
     zones: JsonList = "[]"
+    patrol_uuid: Optional[Uuid] = None  # v13: the patrol in progress when the finding was recorded
 
 
 class RectificationContent(_Correctable):
@@ -367,7 +369,7 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
 # display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v9: a
-# document's type; v10: corrections): a push
+# document's type; v10: corrections; v13: the patrol it was recorded on): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
 _V10_CORRECTION_FIELDS = {**dict.fromkeys(("recorded_by", "voided_at", "voided_by", "void_reason")),
@@ -376,11 +378,11 @@ ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
     "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "document_type", "caption")),
                  **_V10_CORRECTION_FIELDS},
-    "findings": _V10_CORRECTION_FIELDS,
+    "findings": {**_V10_CORRECTION_FIELDS, "patrol_uuid": None},  # v13: the patrol it was made during
     "rectifications": _V10_CORRECTION_FIELDS,
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
-              "origin": "ledger"},
+              "origin": "ledger", "patrol_uuid": None},
 }
 TOMBSTONE_REFERENCES = ("case_uuid",)  # what a tombstone must still carry: the scope of a child record
 

@@ -121,6 +121,7 @@ def create_field_case(ws: Workspace, *, lon: Optional[float] = None, lat: Option
     from inspector.casework.findings import _check_position
     from inspector.geo.attribution import attribute_cases
     from inspector.geo.geodesy import area_m2
+    from inspector.patrols.patrols import linked_patrol_uuid
 
     problem_type = _checked_text(problem_type, MAX_LABEL_CHARS, "问题类型", "problem type", required=True)
     description = _checked_text(description, MAX_TEXT_CHARS, "问题描述", "description", required=True)
@@ -153,8 +154,9 @@ def create_field_case(ws: Workspace, *, lon: Optional[float] = None, lat: Option
         values["ledger_hash"] = hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True)
                                                .encode("utf-8")).hexdigest()
         uuid = new_uuid()
-        row = {**values, "uuid": uuid, "revision": 1, "dirty": 1, "deleted": 0, "created_at": now,
-               "updated_at": now}
+        patrol_uuid = linked_patrol_uuid(ws.conn, actor)
+        row = {**values, "patrol_uuid": patrol_uuid, "uuid": uuid, "revision": 1, "dirty": 1, "deleted": 0,
+               "created_at": now, "updated_at": now}
         cursor = ws.conn.execute(f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                  list(row.values()))
         case_id = int(cursor.lastrowid or 0)

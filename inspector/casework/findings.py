@@ -19,6 +19,7 @@ from inspector.casework.cases import resolve_case
 from inspector.casework.signatures import Signature, record_signatures, store_signatures
 from inspector.errors import BadInput, NotFound
 from inspector.geo.attribution import locate
+from inspector.patrols.patrols import linked_patrol_uuid
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import Row, atomic
 from inspector.store.record_store import insert_record, to_json
@@ -31,8 +32,8 @@ DEFAULT_ACTIVITY_TYPES = ("采矿采砂", "工矿企业", "旅游设施", "水�
 ACTIVITY_TYPES_META_KEY = "activity_types"  # JSON list overriding the defaults
 FINDING_COLUMNS = ("id", "uuid", "case_id", "inspector", "observed_at_utc", "lon", "lat", "position_source",
                    "accuracy_m", "activity_type", "description", "area_m2", "area_is_estimate", "assessment",
-                   "basis", "function_zone", "zones", "revision", "updated_at", "recorded_by", "voided_at",
-                   "voided_by", "void_reason")
+                   "basis", "function_zone", "zones", "patrol_uuid", "revision", "updated_at", "recorded_by",
+                   "voided_at", "voided_by", "void_reason")
 
 
 def activity_types(ws: Workspace) -> list[str]:
@@ -114,6 +115,7 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
     stored = store_signatures(ws, signatures)
     recorded_by = actor or inspector or "inspector"
     with recording(ws.conn) as journal, atomic(ws.conn):
+        values["patrol_uuid"] = linked_patrol_uuid(ws.conn, recorded_by)
         _, uuid = insert_record(ws.conn, "findings", values, actor=recorded_by, action="finding.add")
         signature_uuids = record_signatures(ws, case["id"], uuid, "inspection", stored, actor=recorded_by)
     result = finding_dict(resolve_finding(ws, uuid, case_id=case["id"]))

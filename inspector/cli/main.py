@@ -27,6 +27,7 @@ from inspector.cli import (
     evidence_commands,
     form_commands,
     imagery_commands,
+    patrol_commands,
     record_commands,
     report_commands,
     workspace_commands,
@@ -39,7 +40,8 @@ PLUGIN_GROUP = "inspector.commands"  # entry points: name = "package.module:regi
 CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_commands.register,
                                        record_commands.register, form_commands.register, report_commands.register,
                                        account_commands.register, case_commands.register,
-                                       imagery_commands.register, basemap_commands.register)
+                                       imagery_commands.register, basemap_commands.register,
+                                       patrol_commands.register)
 
 
 def version_text() -> str:

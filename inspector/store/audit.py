@@ -32,15 +32,16 @@ from inspector.store.workspace import Workspace, utc_now
 
 GENESIS_HASH = "0" * 64
 AUDITED_TABLES = ("findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
-                  "transitions", "form_evidence")
+                  "transitions", "form_evidence", "patrols")
 # Columns a sync may change without a user edit: not part of a record's audited content.
 UNAUDITED_COLUMNS = frozenset({"id", "server_seq", "dirty", "base_revision"})
-# Columns a later migration added (v9: a document's type; v10: corrections), with the value they hold until a record uses them: while a
-# column holds it, it is left out of the record's audited content, so a record audited before the column existed
-# still matches its entry; any other value (a void, a correction) is part of the content like every column.
+# Columns a later migration added (v9: a document's type; v10: corrections; v13: the patrol a finding was made
+# on), with the value they hold until a record uses them: while a column holds it, it is left out of the record's
+# audited content, so a record audited before the column existed still matches its entry; any other value (a
+# void, a correction) is part of the content like every column.
 LATER_COLUMN_DEFAULTS: dict[str, Any] = {"recorded_by": None, "voided_at": None, "voided_by": None,
                                          "void_reason": None, "corrections": "[]", "caption": None,
-                                         "document_type": None}
+                                         "document_type": None, "patrol_uuid": None}
 _ENTRY_FIELDS = ("seq", "at_utc", "actor", "action", "table_name", "record_uuid", "content_hash",
                  "evidence_hashes", "prev_hash")
 

@@ -565,11 +565,67 @@ def _v11_form_evidence(conn: Connection) -> None:
     )
 
 
+def _v13_patrols(conn: Connection) -> None:
+    """Routine patrols (常态化巡查) and their GNSS tracks; findings and cases recorded during one link to it.
+
+    ``patrols`` (synced, audited): purpose, team members (JSON list of names), the area patrolled (free text)
+    and the jurisdiction (adcode) it belongs to, ``status`` running/paused/ended, ``started_at``/``ended_at``,
+    ``active_since`` (when the current running stretch began; null while paused or ended), ``distance_m``
+    (geodesic sum over the track's segments) and ``duration_s`` (moving time: pauses excluded) as of the last
+    pause or end, ``point_count``, ``track_sha256`` (the encoded track as a content-addressed blob, written at
+    pause and end), ``source`` (``device`` or ``import``) and who recorded it.
+    ``patrol_points``: the track, one row per accepted fix, committed one by one as they are logged (so a
+    crash loses nothing logged); ``segment`` starts anew after each pause. Not a synced kind of its own: the
+    points travel as the patrol's track blob.
+    ``findings`` and ``cases`` gain ``patrol_uuid`` (the patrol in progress when they were recorded).
+    """
+    execute_script(conn,
+        f"""
+        CREATE TABLE patrols (
+            id INTEGER PRIMARY KEY,
+            purpose TEXT NOT NULL,
+            team_members TEXT NOT NULL DEFAULT '[]',
+            area TEXT,
+            jurisdiction TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'paused', 'ended')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            active_since TEXT,
+            distance_m REAL NOT NULL DEFAULT 0,
+            duration_s REAL NOT NULL DEFAULT 0,
+            point_count INTEGER NOT NULL DEFAULT 0,
+            track_sha256 TEXT,
+            source TEXT NOT NULL DEFAULT 'device' CHECK (source IN ('device', 'import')),
+            recorded_by TEXT NOT NULL,
+            recorded_by_name TEXT,
+            {SYNC_COLUMNS}
+        );
+        CREATE INDEX patrols_status ON patrols (status) WHERE status <> 'ended';
+        CREATE TABLE patrol_points (
+            patrol_id INTEGER NOT NULL REFERENCES patrols (id),
+            seq INTEGER NOT NULL,
+            segment INTEGER NOT NULL,
+            lon REAL NOT NULL,
+            lat REAL NOT NULL,
+            time_utc TEXT NOT NULL,
+            fix_type TEXT,
+            satellites INTEGER,
+            hdop REAL,
+            accuracy_m REAL,
+            altitude_m REAL,
+            PRIMARY KEY (patrol_id, seq)
+        ) WITHOUT ROWID;
+        ALTER TABLE findings ADD COLUMN patrol_uuid TEXT;
+        ALTER TABLE cases ADD COLUMN patrol_uuid TEXT;
+        """
+    )
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
                                _v7_countersigns_publicity_signatures, _v8_case_extent, _v9_document_types,
-                               _v10_corrections, _v11_form_evidence]
+                               _v10_corrections, _v11_form_evidence, _v13_patrols]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -331,6 +331,22 @@ def _content_differs(row: Any, held: dict[str, str]) -> bool:
     return held.get(row.uuid) != row.content_hash
 
 
+def _same_with_added_fields(conn: Connection, row: Any, held: dict[str, str]) -> bool:
+    """Whether a live record stored before a workspace migration added fields (so without them) is what the
+    client holds with those fields at their defaults (:func:`sync.record_schema.with_added_fields`). Read only
+    for records whose stored hash differs, so a sound sync reads no content."""
+    if row.deleted or row.uuid not in held:
+        return False
+    stored = conn.execute(sa.select(records.c.content).where(records.c.uuid == row.uuid)).scalar_one_or_none()
+    try:
+        content = json.loads(stored) if stored else None
+    except ValueError:
+        return False
+    if not isinstance(content, dict):
+        return False
+    return content_hash(with_added_fields(row.kind, content)) == held[row.uuid]
+
+
 def verify(conn: Connection, user: User, request: VerifyRequest) -> VerifyResult:
     """Compare what a client holds with what the server holds in the client's scope: which records, at which
     revision and — when the client sends its content hashes — with which content."""
@@ -348,7 +364,8 @@ def verify(conn: Connection, user: User, request: VerifyRequest) -> VerifyResult
     content_mismatch: list[str] = []
     if request.content_hashes is not None:
         held = request.content_hashes
-        content_mismatch = sorted(u for u in both - set(mismatch) if _content_differs(server[u], held))
+        differing = [u for u in both - set(mismatch) if _content_differs(server[u], held)]
+        content_mismatch = sorted(u for u in differing if not _same_with_added_fields(conn, server[u], held))
     lost_blobs = [sha for sha in wanted if sha not in present]
     return VerifyResult(ok=not (missing or unknown or mismatch or content_mismatch or lost_blobs),
                         server_count=len(server), client_count=len(client), missing_on_client=missing,
