@@ -29,11 +29,11 @@ def test_add_a_geotiff_basemap_through_the_gui(window, qtbot, tmp_path, monkeypa
     adder: BasemapAdder = window.basemap_adder
     qtbot.waitUntil(lambda: adder.call is not None and adder.call.done, timeout=120_000)
     assert adder.call.error is None, adder.call.error
-    assert [e["name"] for e in list_basemaps(window.session.ws)][-1:] == ["无人机正射"]
+    assert [e["name"] for e in list_basemaps(window.session.ws)] == ["无人机正射", "示例底图-连云港"]
     qtbot.waitUntil(lambda: window.map_ready, timeout=60_000)  # reloaded with the new base layer
     qtbot.waitUntil(lambda: "底图 无人机正射" in (run_js(qtbot, window.map_view, BASE_LABELS) or []), timeout=30_000)
     labels = run_js(qtbot, window.map_view, BASE_LABELS)
-    assert labels[0] == "无底图"
+    assert labels[:3] == ["无底图", "底图 无人机正射", "示例底图-连云港"]  # the real one first, shown by default
     entry = [e for e in list_basemaps(window.session.ws) if e["name"] == "无人机正射"][0]
     zoom = entry["zooms"][1]
     run_js(qtbot, window.map_view, f"""(function () {{

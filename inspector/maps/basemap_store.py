@@ -145,14 +145,15 @@ def _entry(path: Path) -> dict[str, Any]:
 
 
 def list_basemaps(ws: Workspace) -> list[dict[str, Any]]:
-    """Every readable basemap of the workspace (its folder, then files placed in the workspace by hand)."""
+    """Every readable basemap of the workspace (its folder, then files placed in the workspace by hand), samples
+    last."""
     entries = []
     for path in ws.basemaps():
         try:
             entries.append(_entry(path))
         except (sqlite3.Error, ValueError, OSError):  # not an MBTiles file after all: not a basemap
             continue
-    return entries
+    return sorted(entries, key=lambda entry: entry["sample"])  # real ones first, as on the map
 
 
 def basemap_for_point(ws: Workspace, lon: float, lat: float) -> dict[str, Any] | None:

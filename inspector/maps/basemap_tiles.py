@@ -88,8 +88,9 @@ class TileSource:
         return self._readers[name]
 
     def info(self) -> list[BasemapInfo]:
-        """Zoom range, bounds and kind of each basemap that can be opened."""
-        found = []
+        """Zoom range, bounds and kind of each basemap that can be opened: real basemaps first (the map shows the
+        first), then samples, then the labelled layers."""
+        found: list[tuple[int, BasemapInfo]] = []
         for name in self.names():
             opened = self._reader(name)
             if opened is None:
@@ -102,10 +103,12 @@ class TileSource:
                 continue
             if not zooms:
                 continue
-            found.append(BasemapInfo(name, min(zooms), max(zooms), _bounds(meta.get("bounds")),
-                                     meta.get("format", "png").lower() not in ("pbf", "mvt"),
-                                     self._labels.get(name) or basemap_label(name, meta.get("lvdun_sample") == "1")))
-        return found
+            sample = meta.get("lvdun_sample") == "1"
+            found.append((2 if name in self._labels else 1 if sample else 0, BasemapInfo(
+                name, min(zooms), max(zooms), _bounds(meta.get("bounds")),
+                meta.get("format", "png").lower() not in ("pbf", "mvt"),
+                self._labels.get(name) or basemap_label(name, sample))))
+        return [info for _rank, info in sorted(found, key=lambda ranked: ranked[0])]
 
     def tile(self, name: str, z: int, x: int, y: int) -> tuple[bytes, str] | None:
         """Tile bytes and MIME type for an XYZ address; None when absent, out of range or not raster."""
