@@ -26,6 +26,7 @@ from inspector.cli import (
     evidence_commands,
     form_commands,
     imagery_commands,
+    navigation_commands,
     record_commands,
     report_commands,
     workspace_commands,
@@ -38,7 +39,8 @@ PLUGIN_GROUP = "inspector.commands"  # entry points: name = "package.module:regi
 CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_commands.register,
                                        record_commands.register, form_commands.register, report_commands.register,
                                        account_commands.register, case_commands.register,
-                                       imagery_commands.register)
+                                       imagery_commands.register,
+                                       navigation_commands.register)
 
 
 def version_text() -> str:
