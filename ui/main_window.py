@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["new_case"].setToolTip(self.tr("记录现场发现的问题：GPS 位置或地图选点"))
         gps_menu = QMenu(self.toolbar)  # GPS 定位 with its menu: the toolbar stays short on a tablet
         self.actions_by_name["nmea"] = gps_menu.addAction(self.tr("回放 NMEA"), self.replay_nmea)
+        self.actions_by_name["nmea_tcp"] = gps_menu.addAction(self.tr("NMEA TCP…"), self.connect_nmea_tcp)
         gps_button = self.toolbar.widgetForAction(self.actions_by_name["gps"])
         if isinstance(gps_button, QToolButton):
             gps_button.setMenu(gps_menu)
@@ -337,6 +338,13 @@ class MainWindow(QMainWindow):
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 NMEA 记录"), "", "NMEA (*.nmea *.txt *.log)")
         return bool(path) and self.gps.start_nmea_log(path)
+
+    def connect_nmea_tcp(self) -> None:
+        from ui.nmea_tcp_dialog import NmeaTcpDialog
+
+        self.nmea_tcp_dialog = NmeaTcpDialog(self.settings, self)
+        self.nmea_tcp_dialog.accepted.connect(lambda: self.gps.start_tcp(*self.nmea_tcp_dialog.address()))
+        self.nmea_tcp_dialog.open()
 
     # -- dialogs ------------------------------------------------------------------------
     def open_finding_form(self, uuid: str) -> None:
