@@ -45,6 +45,8 @@ from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
+from inspector.geo.gnss import FIX_TYPES
+from inspector.geo.gnss_quality import MAX_HDOP, MAX_SATELLITES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_LABEL_CHARS = 500  # characters: names, units, roles, file names, camera makes
@@ -129,6 +131,7 @@ if TYPE_CHECKING:
     Phase: TypeAlias = str
     SignerRole: TypeAlias = str
     Department: TypeAlias = str
+    FixType: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -140,6 +143,7 @@ else:
     Phase = Literal[PHASES]
     SignerRole = Literal[SIGNER_ROLES]
     Department = Literal[DEPARTMENTS]
+    FixType = Literal[tuple(FIX_TYPES.values())]  # the core's GGA fix type codes
 
 
 class _Record(BaseModel):
@@ -187,6 +191,11 @@ class CaseContent(_Record):
     ledger_hash: Sha256
 
 
+Accuracy: TypeAlias = Annotated[float, Field(ge=0, le=MAX_ACCURACY_M, allow_inf_nan=False)]
+Satellites: TypeAlias = Annotated[int, Field(ge=0, le=MAX_SATELLITES)]
+Hdop: TypeAlias = Annotated[float, Field(ge=0, le=MAX_HDOP, allow_inf_nan=False)]
+
+
 class FindingContent(_Record):
     case_uuid: Uuid
     inspector: Optional[Label] = None
@@ -194,7 +203,10 @@ class FindingContent(_Record):
     lon: Optional[Lon] = None
     lat: Optional[Lat] = None
     position_source: Optional[PositionSource] = None
-    accuracy_m: Optional[Annotated[float, Field(ge=0, le=MAX_ACCURACY_M, allow_inf_nan=False)]] = None
+    accuracy_m: Optional[Accuracy] = None
+    fix_type: Optional[FixType] = None  # v12: the GNSS quality of the position
+    satellites: Optional[Satellites] = None
+    hdop: Optional[Hdop] = None
     activity_type: Name
     description: Text = ""
     area_m2: Optional[Area] = None
@@ -247,6 +259,10 @@ class EvidenceContent(_Record):
     signs_uuid: Optional[Uuid] = None  # a signature: the transition, finding or countersign it signs
     signer_role: Optional[SignerRole] = None
     signer_name: Optional[Label] = None
+    fix_type: Optional[FixType] = None  # v12: the receiver's fix when the photo was taken or attached
+    satellites: Optional[Satellites] = None
+    hdop: Optional[Hdop] = None
+    accuracy_m: Optional[Accuracy] = None
 
 
     @model_validator(mode="after")
@@ -299,12 +315,15 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
     "publicity": PublicityContent, "transitions": TransitionContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
-# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent): a push
+# display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v12: the
+# GNSS quality of a finding's or a photo's position): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
 ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
-    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name")),
+    "evidence": dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "fix_type", "satellites", "hdop",
+                               "accuracy_m")),
+    "findings": dict.fromkeys(("fix_type", "satellites", "hdop")),
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),
               "origin": "ledger"},

@@ -7,7 +7,8 @@ import json
 import pytest
 from osgeo import osr
 
-from inspector.geo.navigation import arrival_radius_m, geodesic_inverse, navigate, zones_and_edge
+from inspector.geo.field_settings import arrival_radius_m
+from inspector.geo.navigation import geodesic_inverse, navigate, zones_and_edge
 from inspector.store.db import connect
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace, run_cli
 from tests.vector_fixtures import gk_to_lonlat_srs, lonlat_to_gk

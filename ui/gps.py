@@ -106,11 +106,15 @@ class PositionFeed(QObject):
             return None
         return self.last_gnss if self._received.elapsed() <= max_age_s * 1000 else None
 
+    def receiver_fix(self) -> GnssFix | None:
+        """The current fix when it comes from a connected NMEA receiver (photos record its quality), else ``None``."""
+        return self.current_fix() if self.receiver_connected else None
+
     def _use(self, source: NmeaLineSource) -> None:
         self.stop()
         self.nmea = source
         self.description = getattr(source, "description", "")
-        source.fix.connect(self._fix)
+        source.fix.connect(self.report)
         source.status.connect(self.statusChanged)
         source.start()  # type: ignore[attr-defined]  # every concrete NMEA source has start()
 
@@ -135,9 +139,10 @@ class PositionFeed(QObject):
         when = None
         if stamp.isValid():
             when = datetime.fromtimestamp(stamp.toMSecsSinceEpoch() / 1000, timezone.utc)
-        self._fix(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
+        self.report(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
 
-    def _fix(self, fix: GnssFix) -> None:
+    def report(self, fix: GnssFix) -> None:
+        """A new fix from the current source: it becomes the current position."""
         self.last_gnss = fix
         self.last_fix = (fix.lon, fix.lat, fix.accuracy_m)
         self._received.start()

@@ -133,11 +133,14 @@ def set_verified_extent(*, session: Session, case_uuid: str, geojson: str) -> Jo
     return start(session, "verified-extent", work, mutation=True)
 
 
-def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str) -> Job:
+def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str,
+                    receiver_fix: Any = None) -> Job:
+    """Attach files; ``receiver_fix`` (a GnssFix) is the connected receiver's fresh fix, recorded with them."""
     from inspector.casework.evidence_attach import attach
 
     def work(job: Job) -> Any:
-        return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor.user)
+        return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor.user,
+                      receiver_fix=receiver_fix)
     return start(session, "attach", work, mutation=True)
 
 

@@ -23,6 +23,7 @@ from inspector.bureau import bundled
 from inspector.cli import (
     account_commands,
     case_commands,
+    config_commands,
     evidence_commands,
     form_commands,
     imagery_commands,
@@ -40,7 +41,7 @@ CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_com
                                        record_commands.register, form_commands.register, report_commands.register,
                                        account_commands.register, case_commands.register,
                                        imagery_commands.register,
-                                       navigation_commands.register)
+                                       navigation_commands.register, config_commands.register)
 
 
 def version_text() -> str:

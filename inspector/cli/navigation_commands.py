@@ -28,7 +28,8 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
 
 def cmd_navigate(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
     from inspector.casework.cases import resolve_case
-    from inspector.geo.navigation import arrival_radius_m, compass_point, navigate
+    from inspector.geo.field_settings import arrival_radius_m
+    from inspector.geo.navigation import compass_point, navigate
 
     ws = ctx.workspace(demo_fallback=True)
     case = resolve_case(ws, args.case)

@@ -13,8 +13,8 @@
   (:meth:`PolygonIndex.nearest_boundary`, bounded by :data:`EDGE_SEARCH_M`,
   measured in the Gauss-Krüger zone).
 
-:func:`arrival_radius_m` reads the workspace's radius within which a case
-counts as reached (meta key ``arrival_radius_m``, default 30 m).
+:func:`inspector.geo.field_settings.arrival_radius_m` is the radius within
+which a case counts as reached.
 """
 from __future__ import annotations
 
@@ -30,8 +30,6 @@ B = A * (1 - F)  # CGCS2000 semi-minor axis, metres
 VINCENTY_TOLERANCE_RAD = 1e-12  # change of λ at which the iteration stops, radians
 VINCENTY_MAX_ITERATIONS = 200  # nearly antipodal points may not converge: then the sphere answers
 EDGE_SEARCH_M = 50_000.0  # how far the nearest zone edge is looked for, metres
-DEFAULT_ARRIVAL_RADIUS_M = 30.0  # a case counts as reached within this distance, metres
-ARRIVAL_RADIUS_META_KEY = "arrival_radius_m"
 
 
 def check_position(lon: float, lat: float) -> None:
@@ -113,20 +111,6 @@ def navigate(ws: Workspace, target_lon: float, target_lat: float, lon: float, la
         "bearing_deg": round(bearing, 2),
         **zones_and_edge(ws, lon, lat),
     }
-
-
-def arrival_radius_m(ws: Workspace) -> float:
-    """The radius within which a case counts as reached (workspace meta, else the default)."""
-    return positive_meta(ws, ARRIVAL_RADIUS_META_KEY, DEFAULT_ARRIVAL_RADIUS_M)
-
-
-def positive_meta(ws: Workspace, key: str, default: float) -> float:
-    """A positive number kept in the workspace's meta, or ``default`` when it is absent or unusable."""
-    try:
-        value = float(ws.meta(key) or default)
-    except ValueError:
-        return default
-    return value if math.isfinite(value) and value > 0 else default
 
 
 def compass_point(bearing_deg: float) -> tuple[str, str]:

@@ -498,10 +498,27 @@ def _v8_case_extent(conn: Connection) -> None:
     )
 
 
+def _v12_gnss_quality(conn: Connection) -> None:
+    """GNSS quality beside a recorded position (issue 16): ``findings`` gain ``fix_type`` (a GGA fix type code of
+    :data:`inspector.geo.gnss.FIX_TYPES`), ``satellites`` and ``hdop`` (``accuracy_m`` they have); ``evidence``
+    gains the four (a photo taken or attached while a receiver was connected: the receiver's fix at that moment;
+    the photo's own EXIF position stays the evidence position). All synced, all null for what came before.
+
+    Numbered 12 in the merged sequence (v9–v11 and v13 come from other branches); it touches only these columns
+    and adds each only if it is missing, so it applies after any of them."""
+    wanted = {"findings": (("fix_type", "TEXT"), ("satellites", "INTEGER"), ("hdop", "REAL")),
+              "evidence": (("fix_type", "TEXT"), ("satellites", "INTEGER"), ("hdop", "REAL"), ("accuracy_m", "REAL"))}
+    for table, columns in wanted.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, sql_type in columns:
+            if name not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
-                               _v7_countersigns_publicity_signatures, _v8_case_extent]
+                               _v7_countersigns_publicity_signatures, _v8_case_extent, _v12_gnss_quality]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -11,7 +11,7 @@ text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector.casework.evidence_attach import PHASES, evidence_item
 from inspector.errors import BadInput
+from inspector.geo.gnss import GnssFix
 from inspector.store.media_store import readable_blob, thumbnail_path
 from ui import labels, operations
 from ui.i18n import core_message
@@ -85,6 +86,7 @@ class EvidenceGallery(QWidget):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.receiver_fix: Callable[[], GnssFix | None] | None = None  # the connected receiver's fresh fix
         self.session = session
         self.case_uuid: str | None = None
         self.case_id: int | None = None
@@ -137,8 +139,9 @@ class EvidenceGallery(QWidget):
     def attach_files(self, files: list[str]) -> operations.Job | None:
         if not self.case_uuid:
             return None
+        fix = self.receiver_fix() if self.receiver_fix is not None else None
         job = operations.attach_evidence(session=self.session, case_uuid=self.case_uuid, files=files,
-                                         phase=self.phase_box.currentData())
+                                         phase=self.phase_box.currentData(), receiver_fix=fix)
         job.succeeded.connect(self._attached)
         job.failed.connect(lambda text: self.message.emit(text, False))
         self.message.emit(self.tr("正在添加 {n} 个文件…").format(n=len(files)), True)
