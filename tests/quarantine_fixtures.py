@@ -21,8 +21,9 @@ from sync.server.storage import next_seq, records, server_now
 VALID_FINDING = {"inspector": "inspector_a", "observed_at_utc": "2026-05-01T02:00:00Z", "lon": 120.5, "lat": 33.5,
                  "position_source": "device_gps", "accuracy_m": 5.0, "activity_type": "养殖",
                  "description": "办公室补录：养殖塘", "area_m2": None, "area_is_estimate": 1, "assessment": "确认问题",
-                 "basis": None, "function_zone": None, "zones": "[]", "revision": 1,
-                 "created_at": "2026-05-01T02:00:00Z", "updated_at": "2026-05-01T02:00:00Z"}
+                 "basis": None, "function_zone": None, "zones": "[]", "fix_type": None, "satellites": None,
+                 "hdop": None, "revision": 1, "created_at": "2026-05-01T02:00:00Z",
+                 "updated_at": "2026-05-01T02:00:00Z"}
 TRANSITION_WITHOUT_TIME = {"action": "现场核查", "from_state": "待核查", "to_state": "现场核查",
                            "actor": "inspector_a", "role": "inspector", "reason": None, "revision": 1,
                            "created_at": "2026-05-01T02:00:00Z", "updated_at": "2026-05-01T02:00:00Z"}
