@@ -46,6 +46,8 @@ from inspector.casework.rectification import CHECKLIST_ITEMS, MEASURE_TYPES
 from inspector.casework.signatures import SIGNER_ROLES
 from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
+from inspector.geo.gnss import FIX_TYPES
+from inspector.geo.gnss_quality import MAX_HDOP, MAX_SATELLITES
 from inspector.vocabulary import DOCUMENT_TYPES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -133,6 +135,7 @@ if TYPE_CHECKING:
     Department: TypeAlias = str
     FormName: TypeAlias = str
     DocumentType: TypeAlias = str
+    FixType: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -146,6 +149,7 @@ else:
     Department = Literal[DEPARTMENTS]
     FormName = Literal[FORMS]
     DocumentType = Literal[DOCUMENT_TYPES]
+    FixType = Literal[tuple(FIX_TYPES.values())]  # the core's GGA fix type codes
 
 
 class _Record(BaseModel):
@@ -214,6 +218,11 @@ class CaseContent(_Record):
     ledger_hash: Sha256
 
 
+Accuracy: TypeAlias = Annotated[float, Field(ge=0, le=MAX_ACCURACY_M, allow_inf_nan=False)]
+Satellites: TypeAlias = Annotated[int, Field(ge=0, le=MAX_SATELLITES)]
+Hdop: TypeAlias = Annotated[float, Field(ge=0, le=MAX_HDOP, allow_inf_nan=False)]
+
+
 class FindingContent(_Correctable):
     case_uuid: Uuid
     inspector: Optional[Label] = None
@@ -221,7 +230,10 @@ class FindingContent(_Correctable):
     lon: Optional[Lon] = None
     lat: Optional[Lat] = None
     position_source: Optional[PositionSource] = None
-    accuracy_m: Optional[Annotated[float, Field(ge=0, le=MAX_ACCURACY_M, allow_inf_nan=False)]] = None
+    accuracy_m: Optional[Accuracy] = None
+    fix_type: Optional[FixType] = None  # v12: the GNSS quality of the position
+    satellites: Optional[Satellites] = None
+    hdop: Optional[Hdop] = None
     activity_type: Name
     description: Text = ""
     area_m2: Optional[Area] = None
@@ -277,6 +289,10 @@ class EvidenceContent(_Correctable):
     signer_name: Optional[Label] = None
     caption: Optional[Label] = None
     document_type: Optional[DocumentType] = None  # a document's type (v9)
+    fix_type: Optional[FixType] = None  # v12: the receiver's fix when the photo was taken or attached
+    satellites: Optional[Satellites] = None
+    hdop: Optional[Hdop] = None
+    accuracy_m: Optional[Accuracy] = None
 
     @model_validator(mode="after")
     def _document_type(self) -> "EvidenceContent":
@@ -369,16 +385,19 @@ RECORD_MODELS: dict[str, type[BaseModel]] = {
     "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
 # display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v9: a
-# document's type; v10: corrections; v13: the patrol it was recorded on): a push
+# document's type; v10: corrections; v12: the GNSS quality of a finding's or a photo's position; v13: the patrol
+# it was recorded on): a push
 # from a device made before them lacks them, and the server stores that default (:func:`with_added_fields`) so that
 # every copy of the record — the pusher's, and the devices that pull it and hold the columns — hashes the same.
 _V10_CORRECTION_FIELDS = {**dict.fromkeys(("recorded_by", "voided_at", "voided_by", "void_reason")),
                           "corrections": "[]"}
 ADDED_FIELDS: dict[str, dict[str, Any]] = {
     "transitions": dict.fromkeys(("actor_name", "jurisdiction")),
-    "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "document_type", "caption")),
+    "evidence": {**dict.fromkeys(("signs_uuid", "signer_role", "signer_name", "document_type", "caption",
+                                  "fix_type", "satellites", "hdop", "accuracy_m")),
                  **_V10_CORRECTION_FIELDS},
-    "findings": {**_V10_CORRECTION_FIELDS, "patrol_uuid": None},  # v13: the patrol it was made during
+    "findings": {**_V10_CORRECTION_FIELDS, "patrol_uuid": None,  # v13: the patrol it was made during
+                 **dict.fromkeys(("fix_type", "satellites", "hdop"))},
     "rectifications": _V10_CORRECTION_FIELDS,
     "cases": {**dict.fromkeys(("geometry_geojson", "reported_area_m2", "area_unit", "verified_geometry_geojson",
                                "verified_area_m2", "patch_no", "imaged_before", "imaged_after", "change_type")),

@@ -23,8 +23,10 @@ VALID_FINDING = {"inspector": "inspector_a", "observed_at_utc": "2026-05-01T02:0
                  "description": "办公室补录：养殖塘", "area_m2": None, "area_is_estimate": 1, "assessment": "确认问题",
                  "basis": None, "function_zone": None, "zones": "[]", "revision": 1,
                  "created_at": "2026-05-01T02:00:00Z", "updated_at": "2026-05-01T02:00:00Z",
-                 # the corrections columns (v10) as a current server stores them (its pushes gain their defaults)
-                 "recorded_by": None, "voided_at": None, "voided_by": None, "void_reason": None, "corrections": "[]"}
+                 # the columns later migrations added (v10 corrections, v12 GNSS quality), as a current server
+                 # stores them (its pushes gain their defaults)
+                 "recorded_by": None, "voided_at": None, "voided_by": None, "void_reason": None, "corrections": "[]",
+                 "fix_type": None, "satellites": None, "hdop": None}
 TRANSITION_WITHOUT_TIME = {"action": "现场核查", "from_state": "待核查", "to_state": "现场核查",
                            "actor": "inspector_a", "role": "inspector", "reason": None, "revision": 1,
                            "created_at": "2026-05-01T02:00:00Z", "updated_at": "2026-05-01T02:00:00Z"}

@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtWidgets import QToolButton
 
 from inspector.casework.workflow import STATES
+from inspector.geo.gnss import GnssFix
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import run_js, show_exposed, wait_job
 
@@ -75,7 +76,7 @@ def test_the_gps_position_with_its_accuracy_and_a_refusal_from_the_core(window, 
     dialog = window.new_case_dialog
     dialog.use_gps()  # no fix yet: said in the dialog
     assert "还没有 GPS 定位" in dialog.errors.text() and dialog.position is None
-    window.gps.last_fix = (116.5, 39.5, 4.0)  # a fix outside Jiangsu
+    window.gps.report(GnssFix(116.5, 39.5, fix_type="gps", satellites=8, hdop=0.8, accuracy_m=4.0))  # outside Jiangsu
     dialog.gps_button.click()
     assert "GPS" in dialog.position_label.text() and "±4 米" in dialog.position_label.text()
     dialog.problem_type.setEditText("养殖")

@@ -1,9 +1,14 @@
-"""GPS for the field: position sources through QtPositioning, and the geofence.
+"""GPS for the field: the position sources, the current fix and its freshness, and the geofence.
 
-:class:`PositionFeed` reads the system's position source, NMEA from a serial
-GPS receiver (real time) or an NMEA log file (replayed in simulation mode,
-at the pace of its timestamps), and reports ``positionChanged(lon, lat,
-accuracy_m)`` and, with the receiver's quality, ``fixChanged(GnssFix)``.
+:class:`PositionFeed` runs one source at a time: the system's positioning
+(QtPositioning, with what it gives: position and accuracy), or NMEA from a
+serial receiver, from a receiver or phone bridge on TCP (reconnecting when
+the connection drops) or from a log file replayed at the pace of its
+timestamps (:mod:`ui.gps_sources`, read through the core's ``NmeaReader`` so
+that fix type, satellites, HDOP and accuracy come with every fix). It
+reports ``positionChanged(lon, lat, accuracy_m)`` and, with the receiver's
+quality, ``fixChanged(GnssFix)``; :meth:`PositionFeed.current_fix` is the
+latest fix while it is fresh (at most :data:`FRESH_FIX_S` old).
 :class:`Geofence` looks each fix up in the workspace's zone index, reports
 the zones you stand in, and ``entered(zones)`` when the position enters a
 生态保护红线 or a core protection zone (核心保护区 / 核心区).
@@ -14,20 +19,21 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QFile, QIODevice, QObject, Signal
-from PySide6.QtPositioning import QGeoPositionInfo, QGeoPositionInfoSource, QNmeaPositionInfoSource
+from PySide6.QtCore import QElapsedTimer, QIODevice, QObject, Signal
+from PySide6.QtPositioning import QGeoPositionInfo, QGeoPositionInfoSource
 
 from inspector.geo.attribution import lookup_for
 from inspector.geo.gnss import GnssFix
+from ui.gps_sources import NmeaDeviceSource, NmeaLineSource, NmeaReplaySource, NmeaTcpSource
 from ui.labels import is_alert_zone
 from ui.session import Session
 
-NMEA_UERE_M = 5.0  # user equivalent range error: accuracy = HDOP × this, metres
+FRESH_FIX_S = 5.0  # a fix older than this is no longer the current position, seconds
 Fix = tuple[float, float, float | None]
 
 
 class PositionFeed(QObject):
-    """One active position source at a time; ``last_fix`` keeps the latest position."""
+    """One active position source at a time; ``last_fix`` keeps the latest position, ``last_gnss`` its quality."""
 
     positionChanged = Signal(float, float, object)  # lon, lat, accuracy in metres or None
     fixChanged = Signal(object)  # GnssFix: the same position with its quality
@@ -36,9 +42,11 @@ class PositionFeed(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.source: QGeoPositionInfoSource | None = None
-        self.device: QIODevice | None = None
+        self.nmea: NmeaLineSource | None = None
         self.last_fix: Fix | None = None
+        self.last_gnss: GnssFix | None = None
         self.description = ""
+        self._received = QElapsedTimer()  # since the last fix arrived
 
     def start_system(self) -> bool:
         """The platform's positioning (Windows location, GeoClue, …)."""
@@ -46,19 +54,23 @@ class PositionFeed(QObject):
         if source is None:
             self.statusChanged.emit(self.tr("没有可用的系统定位源"))
             return False
-        self._use(source, None, self.tr("系统定位"))
+        self.stop()
+        self.source, self.description = source, self.tr("系统定位")
+        source.positionUpdated.connect(self._updated)
+        source.errorOccurred.connect(lambda error: self.statusChanged.emit(
+            self.tr("定位出错（{code}）").format(code=int(error.value) if hasattr(error, "value") else error)))
+        source.startUpdates()
+        self.statusChanged.emit(self.description)
         return True
 
     def start_nmea_log(self, path: str) -> bool:
         """Replay an NMEA log file at the pace of its timestamps."""
-        device = QFile(path, self)
-        if not device.open(QIODevice.OpenModeFlag.ReadOnly):
-            self.statusChanged.emit(self.tr("无法打开 NMEA 文件：{path}").format(path=path))
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - the replay source owns and closes it
+        except OSError as exc:
+            self.statusChanged.emit(self.tr("无法打开 NMEA 文件：{path}").format(path=f"{path}（{exc.strerror}）"))
             return False
-        source = QNmeaPositionInfoSource(QNmeaPositionInfoSource.UpdateMode.SimulationMode, self)
-        source.setUserEquivalentRangeError(NMEA_UERE_M)
-        source.setDevice(device)
-        self._use(source, device, self.tr("NMEA 回放"))
+        self._use(NmeaReplaySource(handle, self.tr("NMEA 回放"), self))
         return True
 
     def start_serial(self, port: str, baud: int = 9600) -> bool:
@@ -70,30 +82,50 @@ class PositionFeed(QObject):
         if not device.open(QIODevice.OpenModeFlag.ReadOnly):
             message = self.tr("无法打开串口 {port}：{error}")
             self.statusChanged.emit(message.format(port=port, error=device.errorString()))
+            device.deleteLater()
             return False
-        source = QNmeaPositionInfoSource(QNmeaPositionInfoSource.UpdateMode.RealTimeMode, self)
-        source.setUserEquivalentRangeError(NMEA_UERE_M)
-        source.setDevice(device)
-        self._use(source, device, self.tr("串口 GPS {port}").format(port=port))
+        self._use(NmeaDeviceSource(device, self.tr("串口 GPS {port}").format(port=port), self))
         return True
 
-    def _use(self, source: QGeoPositionInfoSource, device: QIODevice | None, description: str) -> None:
+    def start_tcp(self, host: str, port: int) -> bool:
+        """A receiver or phone bridge serving NMEA on ``host:port`` (reconnects while it runs)."""
+        if not host.strip() or not 0 < port < 65536:
+            self.statusChanged.emit(self.tr("NMEA TCP 地址无效：{address}").format(address=f"{host}:{port}"))
+            return False
+        self._use(NmeaTcpSource(host.strip(), port, self))
+        return True
+
+    @property
+    def receiver_connected(self) -> bool:
+        """Whether an NMEA receiver (serial, TCP or a replayed log) is the current source."""
+        return self.nmea is not None
+
+    def current_fix(self, max_age_s: float = FRESH_FIX_S) -> GnssFix | None:
+        """The latest fix with its quality while it is at most ``max_age_s`` old, else ``None``."""
+        if self.last_gnss is None or not self._received.isValid():
+            return None
+        return self.last_gnss if self._received.elapsed() <= max_age_s * 1000 else None
+
+    def receiver_fix(self) -> GnssFix | None:
+        """The current fix when it comes from a connected NMEA receiver (photos record its quality), else ``None``."""
+        return self.current_fix() if self.receiver_connected else None
+
+    def _use(self, source: NmeaLineSource) -> None:
         self.stop()
-        self.source, self.device, self.description = source, device, description
-        source.positionUpdated.connect(self._updated)
-        source.errorOccurred.connect(lambda error: self.statusChanged.emit(
-            self.tr("定位出错（{code}）").format(code=int(error.value) if hasattr(error, "value") else error)))
-        source.startUpdates()
-        self.statusChanged.emit(description)
+        self.nmea = source
+        self.description = getattr(source, "description", "")
+        source.fix.connect(self.report)
+        source.status.connect(self.statusChanged)
+        source.start()  # type: ignore[attr-defined]  # every concrete NMEA source has start()
 
     def stop(self) -> None:
         if self.source is not None:
             self.source.stopUpdates()
             self.source.deleteLater()
-        if self.device is not None:
-            self.device.close()
-            self.device.deleteLater()
-        self.source = self.device = None
+        if self.nmea is not None:
+            self.nmea.stop()
+            self.nmea.deleteLater()
+        self.source = self.nmea = None
 
     def _updated(self, info: QGeoPositionInfo) -> None:
         coordinate = info.coordinate()
@@ -103,13 +135,19 @@ class PositionFeed(QObject):
         if info.hasAttribute(QGeoPositionInfo.Attribute.HorizontalAccuracy):
             value = info.attribute(QGeoPositionInfo.Attribute.HorizontalAccuracy)
             accuracy = value if math.isfinite(value) else None
-        self.last_fix = (coordinate.longitude(), coordinate.latitude(), accuracy)
-        self.positionChanged.emit(*self.last_fix)
         stamp = info.timestamp()
         when = None
         if stamp.isValid():
             when = datetime.fromtimestamp(stamp.toMSecsSinceEpoch() / 1000, timezone.utc)
-        self.fixChanged.emit(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
+        self.report(GnssFix(coordinate.longitude(), coordinate.latitude(), when, accuracy_m=accuracy))
+
+    def report(self, fix: GnssFix) -> None:
+        """A new fix from the current source: it becomes the current position."""
+        self.last_gnss = fix
+        self.last_fix = (fix.lon, fix.lat, fix.accuracy_m)
+        self._received.start()
+        self.positionChanged.emit(*self.last_fix)
+        self.fixChanged.emit(fix)
 
 
 class Geofence(QObject):

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setMinimumSize(MIN_WINDOW)
         self.build_ui()
+        self._add_navigation()
         self._restore()
         session.roleChanged.connect(self._role_changed)
         session.changed.connect(lambda changes: self._show_role_panel(self.session.role))
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.detail.findingRequested.connect(self.open_finding_form)
         self.detail.formRequested.connect(self.open_form_preview)
         self.extent_editing.attach_detail(self.detail)
+        self.detail.gallery.receiver_fix = self.gps.receiver_fix  # photos record a connected receiver's fix quality
         self.geofence.entered.connect(self._entered_zone)
         self._build_toolbar()
         self.file_menu = FileMenu(self, self.actions_by_name)
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status)
         self.geofence.zonesChanged.connect(self.summary.show_zones)
         self.gps.statusChanged.connect(self.summary.show_gps)
+        self.gps.fixChanged.connect(self.summary.show_fix)
         self._show_role_panel(self.session.role)
         self.layout_switch.resize_panes(self.width() or 1366)
         self.layout_switch.fit(self.size())
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["new_case"].setToolTip(self.tr("记录现场发现的问题：GPS 位置或地图选点"))
         gps_menu = QMenu(self.toolbar)  # GPS 定位 with its menu: the toolbar stays short on a tablet
         self.actions_by_name["nmea"] = gps_menu.addAction(self.tr("回放 NMEA"), self.replay_nmea)
+        self.actions_by_name["nmea_tcp"] = gps_menu.addAction(self.tr("NMEA TCP…"), self.connect_nmea_tcp)
         gps_button = self.toolbar.widgetForAction(self.actions_by_name["gps"])
         if isinstance(gps_button, QToolButton):
             gps_button.setMenu(gps_menu)
@@ -208,6 +212,7 @@ class MainWindow(QMainWindow):
         panel.select_case(uuid, emit=False)
         self.map_view.select_case(uuid)
         self.detail.show_case(uuid)
+        self.navigation.set_case(uuid)
 
     @property
     def queue(self) -> ReviewQueuePanel:
@@ -271,7 +276,6 @@ class MainWindow(QMainWindow):
 
     def _position(self, lon: float, lat: float, accuracy: object) -> None:
         self.map_view.set_gps_position(lon, lat, float(accuracy) if accuracy is not None else 0.0)
-        self.summary.show_fix(lon, lat, accuracy)
         self.geofence.update(lon, lat)
 
     def _entered_zone(self, zones: list) -> None:
@@ -292,12 +296,32 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 NMEA 记录"), "", "NMEA (*.nmea *.txt *.log)")
         return bool(path) and self.gps.start_nmea_log(path)
 
+    def _add_navigation(self) -> None:  # 定位到我, follow mode, the way to the selected case (issue 16)
+        from ui.map.navigation_panel import NavigationPanel
+
+        self.navigation = NavigationPanel(self.session, self.gps, self.map_view, self)
+        self.addToolBarBreak()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.navigation)
+        self.navigation.inspectRequested.connect(self.open_finding_form_at)
+
+    def open_finding_form_at(self, uuid: str, fix: object) -> None:
+        """现场核查 on arrival: the finding form with the GPS fix as its position."""
+        self.open_finding_form(uuid)
+        self.finding_form.use_fix(fix)  # type: ignore[arg-type]  # a GnssFix from the navigation panel
+
+    def connect_nmea_tcp(self) -> None:
+        from ui.nmea_tcp_dialog import NmeaTcpDialog
+
+        self.nmea_tcp_dialog = NmeaTcpDialog(self.settings, self)
+        self.nmea_tcp_dialog.accepted.connect(lambda: self.gps.start_tcp(*self.nmea_tcp_dialog.address()))
+        self.nmea_tcp_dialog.open()
+
     # -- dialogs ------------------------------------------------------------------------
     def open_finding_form(self, uuid: str) -> None:
         from ui.cases.finding_form import FindingForm
 
         if uuid:
-            self.finding_form = FindingForm(self.session, uuid, gps_fix=lambda: self.gps.last_fix,
+            self.finding_form = FindingForm(self.session, uuid, gps_fix=self.gps.current_fix,
                                             map_pick=self.pick_on_map if self.can_pick else None, parent=self)
             guard_wheel(self.finding_form)
             self.finding_form.open()
@@ -306,7 +330,7 @@ class MainWindow(QMainWindow):
         """新建问题: a problem found in the field; once recorded it is selected in the list and on the map."""
         from ui.cases.new_case_dialog import NewCaseDialog
 
-        self.new_case_dialog = NewCaseDialog(self.session, gps_fix=lambda: self.gps.last_fix,
+        self.new_case_dialog = NewCaseDialog(self.session, gps_fix=self.gps.current_fix,
                                              map_pick=self.pick_on_map if self.can_pick else None, parent=self)
         self.new_case_dialog.created.connect(self._case_created)
         guard_wheel(self.new_case_dialog)

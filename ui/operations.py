@@ -134,13 +134,14 @@ def set_verified_extent(*, session: Session, case_uuid: str, geojson: str) -> Jo
 
 
 def attach_evidence(*, session: Session, case_uuid: str, files: list[str], phase: str,
-                    document_type: str | None = None) -> Job:
-    """Photos, drone stills and orthophotos — or, with ``document_type``, documents of that type."""
+                    document_type: str | None = None, receiver_fix: Any = None) -> Job:
+    """Photos, drone stills and orthophotos — or, with ``document_type``, documents of that type;
+    ``receiver_fix`` (a GnssFix) is the connected receiver's fresh fix, recorded with them."""
     from inspector.casework.evidence_attach import attach
 
     def work(job: Job) -> Any:
         return attach(session.writer(), case_uuid, [Path(f) for f in files], phase=phase, actor=session.actor.user,
-                      document_type=document_type)
+                      document_type=document_type, receiver_fix=receiver_fix)
     return start(session, "attach", work, mutation=True)
 
 

@@ -1,4 +1,5 @@
-"""The status bar's content: cases per state, pending changes, GPS and the zone you stand in.
+"""The status bar's content: cases per state, pending changes, GPS (position, fix type, satellites, HDOP,
+accuracy) and the zone you stand in.
 
 The 待同步 count shows once the workspace has a sync server (a bureau working
 without one has nothing to push).
@@ -15,8 +16,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from inspector.casework.workflow import STATES, status_colours
+from inspector.geo.gnss import GnssFix
+from inspector.geo.gnss_quality import quality_text
 from sync.settings import SERVER_URL_KEY
-from ui import labels
+from ui import i18n, labels
 from ui.plain_text import plain_label
 from ui.session import Session
 
@@ -61,9 +64,10 @@ class StatusSummary(QWidget):
     def show_gps(self, text: str) -> None:
         self.gps.setText(self.tr("GPS：{source}").format(source=text))
 
-    def show_fix(self, lon: float, lat: float, accuracy: Any) -> None:
-        suffix = self.tr(" ±{m:.0f} 米").format(m=accuracy) if accuracy is not None else ""
-        self.gps.setText(f"GPS {lon:.5f}, {lat:.5f}{suffix}")
+    def show_fix(self, fix: GnssFix) -> None:
+        """The position with its quality: fix type, satellites, HDOP, accuracy (what the source gave)."""
+        quality = quality_text(fix.quality(), i18n.current_language())
+        self.gps.setText(f"GPS {fix.lon:.5f}, {fix.lat:.5f}" + (f"  {quality}" if quality else ""))
 
     def show_zones(self, zones: list[dict[str, Any]]) -> None:
         if not zones:

@@ -55,6 +55,8 @@ from inspector.evidence.gps import FAR_FROM_FINDING_M, far_from_finding_flag, po
 from inspector.evidence.plausibility import CaseSetting, flag_texts, plausibility_flags
 from inspector.geo import geodesy
 from inspector.geo.attribution import locate, lookup_for
+from inspector.geo.gnss import GnssFix
+from inspector.geo.gnss_quality import checked_quality
 from inspector.store.changes import OutcomeList, recording
 from inspector.store.db import atomic
 from inspector.store.media_store import store_file
@@ -216,8 +218,17 @@ def _public(info: dict[str, Any], path: Path, sha: str, uuid: str, phase: str,
     return result
 
 
-def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, actor: str) -> dict[str, Any]:
+def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, actor: str,
+                receiver_fix: GnssFix | None = None) -> dict[str, Any]:
     info = read_evidence(ws, path)
+    quality = {}
+    if receiver_fix is not None:
+        quality = checked_quality(receiver_fix.fix_type, receiver_fix.satellites, receiver_fix.hdop,
+                                  receiver_fix.accuracy_m)
+        # where the receiver was; the photo's own position stays the evidence's
+        info["metadata"]["receiver_fix"] = {
+            "lon": receiver_fix.lon, "lat": receiver_fix.lat, "altitude_m": receiver_fix.altitude_m,
+            "time_utc": receiver_fix.time_utc.isoformat() if receiver_fix.time_utc else None}
     if finding is not None and finding["lon"] is not None:
         info["flags"] += far_from_finding_flag(info["lon"], info["lat"], finding["lon"], finding["lat"],
                                                threshold_m=max_photo_distance_m(ws))
@@ -243,7 +254,7 @@ def _attach_one(ws: Workspace, case: Any, path: Path, finding: Any, phase: str, 
             "zones": to_json(info["zones"]), "function_zone": info["function_zone"],
             "footprint_geojson": to_json(mapping(info["footprint"])) if info["footprint"] is not None else None,
             "footprint_area_m2": info["footprint_area_m2"], "footprint_zones": to_json(info["footprint_zones"]),
-            "bounds": to_json(info["bounds"]) if info["bounds"] is not None else None,
+            "bounds": to_json(info["bounds"]) if info["bounds"] is not None else None, **quality,
         }
         _, uuid = insert_record(conn, "evidence", values, actor=actor, action="evidence.attach",
                                 evidence_hashes=[blob.sha256])
@@ -280,9 +291,12 @@ def _attach_document(ws: Workspace, case: Any, path: Path, finding: Any, phase: 
 
 
 def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding: str | None = None,
-           phase: str = "inspection", actor: str = "inspector", document_type: str | None = None) -> OutcomeList:
+           phase: str = "inspection", actor: str = "inspector", document_type: str | None = None,
+           receiver_fix: GnssFix | None = None) -> OutcomeList:
     """Attach each file to the case; one result dictionary per file (see the module docstring). With
-    ``document_type`` (:data:`DOCUMENT_TYPES`) every file is attached as a document of that type."""
+    ``document_type`` (:data:`DOCUMENT_TYPES`) every file is attached as a document of that type.
+    ``receiver_fix`` is the connected GNSS receiver's current fix: its quality is recorded with each photo (v12
+    columns) and its position and time in the metadata (``receiver_fix``)."""
     if phase not in PHASES:
         raise BadInput(f"阶段须为 {'/'.join(PHASES)}，而不是：{phase}",
                        f"phase must be one of {'/'.join(PHASES)}, not: {phase}")
@@ -299,7 +313,7 @@ def attach(ws: Workspace, case_ref: str, files: Iterable[str | Path], *, finding
                 if document_type is not None:
                     results.append(_attach_document(ws, case, path, finding_row, phase, document_type, actor))
                 else:
-                    results.append(_attach_one(ws, case, path, finding_row, phase, actor))
+                    results.append(_attach_one(ws, case, path, finding_row, phase, actor, receiver_fix))
             except InspectorError as exc:
                 results.append({"file": str(path), **exc.message.fields("error")})
             except OSError as exc:  # unreadable, or the media store could not take it (disk full)

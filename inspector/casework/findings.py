@@ -19,6 +19,7 @@ from inspector.casework.cases import resolve_case
 from inspector.casework.signatures import Signature, record_signatures, store_signatures
 from inspector.errors import BadInput, NotFound
 from inspector.geo.attribution import locate
+from inspector.geo.gnss_quality import checked_quality
 from inspector.patrols.patrols import linked_patrol_uuid
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import Row, atomic
@@ -32,8 +33,8 @@ DEFAULT_ACTIVITY_TYPES = ("采矿采砂", "工矿企业", "旅游设施", "水�
 ACTIVITY_TYPES_META_KEY = "activity_types"  # JSON list overriding the defaults
 FINDING_COLUMNS = ("id", "uuid", "case_id", "inspector", "observed_at_utc", "lon", "lat", "position_source",
                    "accuracy_m", "activity_type", "description", "area_m2", "area_is_estimate", "assessment",
-                   "basis", "function_zone", "zones", "patrol_uuid", "revision", "updated_at", "recorded_by",
-                   "voided_at", "voided_by", "void_reason")
+                   "basis", "function_zone", "zones", "patrol_uuid", "fix_type", "satellites", "hdop", "revision",
+                   "updated_at", "recorded_by", "voided_at", "voided_by", "void_reason")
 
 
 def activity_types(ws: Workspace) -> list[str]:
@@ -79,9 +80,12 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
                 lon: float | None = None, lat: float | None = None, position_source: str | None = None,
                 accuracy_m: float | None = None, area_m2: float | None = None, area_is_estimate: bool = True,
                 basis: str | None = None, inspector: str | None = None, observed_at_utc: str | None = None,
-                actor: str | None = None, signatures: Sequence[Signature] = ()) -> Outcome:
+                actor: str | None = None, signatures: Sequence[Signature] = (), fix_type: str | None = None,
+                satellites: int | None = None, hdop: float | None = None) -> Outcome:
     """Record a finding for a case; returns the stored finding as a dictionary (and what changed).
-    ``signatures`` (the inspector's, the inspected party's) sign it, recorded in the same transaction."""
+    ``signatures`` (the inspector's, the inspected party's) sign it, recorded in the same transaction.
+    ``fix_type``, ``satellites``, ``hdop`` (with ``accuracy_m``) are the GNSS quality of a position from the
+    GPS (:func:`inspector.geo.gnss_quality.checked_quality`)."""
     case = resolve_case(ws, case_ref)
     if assessment not in ASSESSMENTS:
         raise BadInput(f"核查结论须为 {'/'.join(ASSESSMENTS)}，而不是：{assessment}",
@@ -102,15 +106,14 @@ def add_finding(ws: Workspace, case_ref: str, *, assessment: str, activity_type:
                        f"{'/'.join(POSITION_SOURCES)}")
     if area_m2 is not None and not (math.isfinite(area_m2) and area_m2 >= 0):
         raise BadInput(f"面积无效：{area_m2}", f"invalid area: {area_m2}")
-    if accuracy_m is not None and not (math.isfinite(accuracy_m) and accuracy_m >= 0):
-        raise BadInput(f"定位精度无效：{accuracy_m}", f"invalid accuracy: {accuracy_m}")
+    quality = checked_quality(fix_type, satellites, hdop, accuracy_m)
     place = locate(ws, lon, lat)
     values = {
         "case_id": case["id"], "inspector": inspector, "observed_at_utc": observed_at_utc or utc_now(),
         "lon": lon, "lat": lat, "position_source": position_source, "accuracy_m": accuracy_m,
         "activity_type": activity_type, "description": description or "", "area_m2": area_m2,
         "area_is_estimate": int(bool(area_is_estimate)), "assessment": assessment, "basis": basis,
-        "function_zone": place["function_zone"], "zones": to_json(place["zones"]),
+        "function_zone": place["function_zone"], "zones": to_json(place["zones"]), **quality,
     }
     stored = store_signatures(ws, signatures)
     recorded_by = actor or inspector or "inspector"

@@ -65,6 +65,10 @@ def register(subparsers: Subparsers, json_parent: argparse.ArgumentParser) -> No
     finding_add.add_argument("--lat", type=float)
     finding_add.add_argument("--position-source", choices=("device_gps", "photo_exif", "map_pick", "ledger"))
     finding_add.add_argument("--accuracy-m", type=float)
+    finding_add.add_argument("--fix-type", metavar="TYPE",
+                             help="GNSS fix type of the position: gps, dgps, rtk_fixed, rtk_float, …")
+    finding_add.add_argument("--satellites", type=int, help="satellites used in the fix")
+    finding_add.add_argument("--hdop", type=float, help="horizontal dilution of precision of the fix")
     finding_add.add_argument("--basis", help="legal or factual basis of the assessment")
     finding_add.add_argument("--area-m2", type=float)
     finding_add.add_argument("--area-measured", action="store_true", help="the area was measured, not estimated")
@@ -172,6 +176,7 @@ def cmd_finding_add(args: argparse.Namespace, ctx: Context) -> tuple[Any, str]:
         description=args.description, lon=args.lon, lat=args.lat, position_source=args.position_source,
         accuracy_m=args.accuracy_m, area_m2=args.area_m2, area_is_estimate=not args.area_measured,
         basis=args.basis, inspector=inspector, actor=actor.user, signatures=signatures,
+        fix_type=args.fix_type, satellites=args.satellites, hdop=args.hdop,
     )
     zones = "、".join(result["zone_names"]) or pick("不在区域内", "in no zone")
     return result, pick(f"已记录核查 {result['uuid']}：{result['assessment']}，{zones}",

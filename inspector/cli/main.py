@@ -24,9 +24,11 @@ from inspector.cli import (
     account_commands,
     basemap_commands,
     case_commands,
+    config_commands,
     evidence_commands,
     form_commands,
     imagery_commands,
+    navigation_commands,
     patrol_commands,
     record_commands,
     report_commands,
@@ -41,7 +43,8 @@ CORE_COMMANDS: tuple[Register, ...] = (workspace_commands.register, evidence_com
                                        record_commands.register, form_commands.register, report_commands.register,
                                        account_commands.register, case_commands.register,
                                        imagery_commands.register, basemap_commands.register,
-                                       patrol_commands.register)
+                                       patrol_commands.register, navigation_commands.register,
+                                       config_commands.register)
 
 
 def version_text() -> str:

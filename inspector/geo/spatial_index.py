@@ -148,6 +148,29 @@ class PolygonIndex:
         """The nearest polygon's key and its distance in metres, within ``max_m``."""
         return self.nearest_many(np.array([lon]), np.array([lat]), max_m=max_m)[0]
 
+    def nearest_boundary(self, lon: float, lat: float, *, max_m: float = 50_000.0) -> tuple[Any, float] | None:
+        """The key of the polygon whose boundary is nearest the point, and that distance in metres (within
+        ``max_m``), whether the point lies inside a polygon or outside every one. The nearest polygon (0 m
+        when the point is inside) bounds the search; only polygons whose boxes lie within that bound of the
+        point are measured, in the Gauss-Krüger zone."""
+        if not self.keys:
+            return None
+        point = shapely.Point(lon, lat)
+        containing = [int(p) for p in self._tree.query(point) if self.geometry(int(p)).intersects(point)]
+        bound = min((geodesy.distance_m(self._geoms[p].boundary, lon, lat) for p in containing), default=None)
+        if bound is None:
+            found = self.nearest(lon, lat, max_m=max_m)
+            if found is None:
+                return None
+            bound = found[1]
+        reach = geodesy.metres_to_degrees(min(bound, max_m) * 1.06 + 1.0, lat)
+        best: tuple[Any, float] | None = None
+        for position in self._tree.query(point, predicate="dwithin", distance=reach):
+            metres = geodesy.distance_m(self.geometry(int(position)).boundary, lon, lat)
+            if metres <= max_m and (best is None or metres < best[1]):
+                best = (self.keys[int(position)], metres)
+        return best
+
     def nearest_many(self, lons: np.ndarray, lats: np.ndarray, *,
                      max_m: float = 50_000.0) -> list[tuple[Any, float] | None]:
         """For each point, the nearest polygon's key and distance in metres (or None)."""

@@ -35,13 +35,20 @@ AUDITED_TABLES = ("findings", "evidence", "rectifications", "closure_checklists"
                   "transitions", "form_evidence", "patrols")
 # Columns a sync may change without a user edit: not part of a record's audited content.
 UNAUDITED_COLUMNS = frozenset({"id", "server_seq", "dirty", "base_revision"})
-# Columns a later migration added (v9: a document's type; v10: corrections; v13: the patrol a finding was made
-# on), with the value they hold until a record uses them: while a column holds it, it is left out of the record's
-# audited content, so a record audited before the column existed still matches its entry; any other value (a
-# void, a correction) is part of the content like every column.
-LATER_COLUMN_DEFAULTS: dict[str, Any] = {"recorded_by": None, "voided_at": None, "voided_by": None,
-                                         "void_reason": None, "corrections": "[]", "caption": None,
-                                         "document_type": None, "patrol_uuid": None}
+# Columns later migrations added to audited tables, with the value they hold until a record uses them (v9: a
+# document's type; v10: corrections; v12: GNSS quality; v13: the patrol a finding was made on): while a column
+# holds it, it is left out of the record's audited content, so a record audited before the column existed still
+# matches its entry; any other value (a void, a correction) is part of the content like every column. Per table:
+# ``findings.accuracy_m`` is as old as the table, ``evidence.accuracy_m`` came with v12.
+_CORRECTION_DEFAULTS: dict[str, Any] = {"recorded_by": None, "voided_at": None, "voided_by": None,
+                                        "void_reason": None, "corrections": "[]"}
+_GNSS_DEFAULTS: dict[str, Any] = dict.fromkeys(("fix_type", "satellites", "hdop"))
+LATER_COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "findings": {**_CORRECTION_DEFAULTS, **_GNSS_DEFAULTS, "patrol_uuid": None},
+    "evidence": {**_CORRECTION_DEFAULTS, **_GNSS_DEFAULTS, "caption": None, "document_type": None,
+                 "accuracy_m": None},
+    "rectifications": _CORRECTION_DEFAULTS,
+}
 _ENTRY_FIELDS = ("seq", "at_utc", "actor", "action", "table_name", "record_uuid", "content_hash",
                  "evidence_hashes", "prev_hash")
 
@@ -62,8 +69,9 @@ def record_content(conn: Connection, table: str, uuid: str) -> dict[str, Any] | 
     row = conn.execute(f"SELECT * FROM {table} WHERE uuid = ?", (uuid,)).fetchone()
     if row is None:
         return None
+    later = LATER_COLUMN_DEFAULTS.get(table, {})
     return {key: row[key] for key in row.keys() if key not in UNAUDITED_COLUMNS
-            and not (key in LATER_COLUMN_DEFAULTS and row[key] == LATER_COLUMN_DEFAULTS[key])}
+            and not (key in later and row[key] == later[key])}
 
 
 def _entry_hash(entry: dict[str, Any]) -> str:

@@ -565,6 +565,24 @@ def _v11_form_evidence(conn: Connection) -> None:
     )
 
 
+def _v12_gnss_quality(conn: Connection) -> None:
+    """GNSS quality beside a recorded position (issue 16): ``findings`` gain ``fix_type`` (a GGA fix type code of
+    :data:`inspector.geo.gnss.FIX_TYPES`), ``satellites`` and ``hdop`` (``accuracy_m`` they have); ``evidence``
+    gains the four (a photo taken or attached while a receiver was connected: the receiver's fix at that moment;
+    the photo's own EXIF position stays the evidence position). All synced, all null for what came before."""
+    execute_script(conn,
+        """
+        ALTER TABLE findings ADD COLUMN fix_type TEXT;
+        ALTER TABLE findings ADD COLUMN satellites INTEGER;
+        ALTER TABLE findings ADD COLUMN hdop REAL;
+        ALTER TABLE evidence ADD COLUMN fix_type TEXT;
+        ALTER TABLE evidence ADD COLUMN satellites INTEGER;
+        ALTER TABLE evidence ADD COLUMN hdop REAL;
+        ALTER TABLE evidence ADD COLUMN accuracy_m REAL;
+        """
+    )
+
+
 def _v13_patrols(conn: Connection) -> None:
     """Routine patrols (常态化巡查) and their GNSS tracks; findings and cases recorded during one link to it.
 
@@ -625,7 +643,7 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_base, _v2_case_search_text, _v3_evidence_workflow_audit,
                                _v4_sync_bookkeeping, _v5_sync_quarantine, _v6_accounts,
                                _v7_countersigns_publicity_signatures, _v8_case_extent, _v9_document_types,
-                               _v10_corrections, _v11_form_evidence, _v13_patrols]
+                               _v10_corrections, _v11_form_evidence, _v12_gnss_quality, _v13_patrols]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -3183,4 +3183,111 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation>{d} m from the case</translation>
     </message>
 </context>
+<context>
+    <name>PositionFeed</name>
+    <message>
+        <source>NMEA TCP 地址无效：{address}</source>
+        <translation>Invalid NMEA TCP address: {address}</translation>
+    </message>
+</context>
+<context>
+    <name>NmeaTcpSource</name>
+    <message>
+        <source>NMEA TCP {address}：正在连接…</source>
+        <translation>NMEA TCP {address}: connecting…</translation>
+    </message>
+    <message>
+        <source>NMEA TCP {address}</source>
+        <translation>NMEA TCP {address}</translation>
+    </message>
+    <message>
+        <source>NMEA TCP {address}：连接断开，{s:.0f} 秒后重连</source>
+        <translation>NMEA TCP {address}: disconnected, reconnecting in {s:.0f} s</translation>
+    </message>
+</context>
+<context>
+    <name>NmeaTcpDialog</name>
+    <message>
+        <source>NMEA TCP 数据源</source>
+        <translation>NMEA TCP source</translation>
+    </message>
+    <message>
+        <source>接收机或手机的地址，如 192.168.1.1</source>
+        <translation>Address of the receiver or phone, e.g. 192.168.1.1</translation>
+    </message>
+    <message>
+        <source>主机</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>端口</source>
+        <translation>Port</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>NMEA TCP…</source>
+        <translation>NMEA TCP…</translation>
+    </message>
+</context>
+<context>
+    <name>NavigationPanel</name>
+    <message>
+        <source>导航</source>
+        <translation>Navigation</translation>
+    </message>
+    <message>
+        <source>定位到我</source>
+        <translation>Locate me</translation>
+    </message>
+    <message>
+        <source>地图居中到当前位置并跟随；拖动地图即停止跟随</source>
+        <translation>Centre the map on the current position and follow it; dragging the map stops following</translation>
+    </message>
+    <message>
+        <source>未选择问题</source>
+        <translation>No case selected</translation>
+    </message>
+    <message>
+        <source>开始现场核查</source>
+        <translation>Start on-site inspection</translation>
+    </message>
+    <message>
+        <source>稍后</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <source>{case}：等待定位</source>
+        <translation>{case}: waiting for a position</translation>
+    </message>
+    <message>
+        <source>{case}：{distance}，方位 {bearing:.0f}°（{point}）</source>
+        <translation>{case}: {distance}, bearing {bearing:.0f}° ({point})</translation>
+    </message>
+    <message>
+        <source>{km:.2f} 千米</source>
+        <translation>{km:.2f} km</translation>
+    </message>
+    <message>
+        <source>{m:.0f} 米</source>
+        <translation>{m:.0f} m</translation>
+    </message>
+    <message>
+        <source>附近没有管控区域</source>
+        <translation>No zone nearby</translation>
+    </message>
+    <message>
+        <source>位于 {zone}，距边界 {distance}</source>
+        <translation>Inside {zone}, {distance} from its edge</translation>
+    </message>
+    <message>
+        <source>区域外，距最近区域边界 {distance}</source>
+        <translation>Outside zones, {distance} from the nearest zone edge</translation>
+    </message>
+    <message>
+        <source>已到达 {case}（{distance}以内）</source>
+        <translation>Arrived at {case} (within {distance})</translation>
+    </message>
+</context>
 </TS>

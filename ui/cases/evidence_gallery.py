@@ -15,7 +15,7 @@ text (:mod:`ui.plain_text`), and a blob behind a symbolic link is not shown.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from inspector.casework.evidence_attach import PHASES, evidence_item, setting_of_evidence
 from inspector.errors import BadInput
 from inspector.evidence.plausibility import LOCAL_ZONE, parse_utc
+from inspector.geo.gnss import GnssFix
 from inspector.store.media_store import readable_blob, thumbnail_path
 from inspector.vocabulary import DOCUMENT_TYPES
 from ui import labels, operations
@@ -96,6 +97,7 @@ class EvidenceGallery(QWidget):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.receiver_fix: Callable[[], GnssFix | None] | None = None  # the connected receiver's fresh fix
         self.session = session
         self.case_uuid: str | None = None
         self.case_id: int | None = None
@@ -190,8 +192,10 @@ class EvidenceGallery(QWidget):
     def attach_files(self, files: list[str], document_type: str | None = None) -> operations.Job | None:
         if not self.case_uuid:
             return None
+        fix = self.receiver_fix() if self.receiver_fix is not None else None
         job = operations.attach_evidence(session=self.session, case_uuid=self.case_uuid, files=files,
-                                         phase=self.phase_box.currentData(), document_type=document_type)
+                                         phase=self.phase_box.currentData(), document_type=document_type,
+                                         receiver_fix=fix)
         job.succeeded.connect(self._attached)
         job.failed.connect(lambda text: self.message.emit(text, False))
         self.message.emit(self.tr("正在添加 {n} 个文件…").format(n=len(files)), True)

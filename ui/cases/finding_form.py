@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from inspector.casework.case_queries import case_brief
 from inspector.casework.findings import ASSESSMENTS, activity_types
-from ui import operations
+from inspector.geo.field_settings import max_accuracy_m
+from inspector.geo.gnss import GnssFix, capture_problem
+from ui import i18n, operations
 from ui.cases.operation_dialog import OperationDialog
 from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
@@ -37,7 +39,7 @@ from ui.session import Session
 from ui.widgets.signature_field import SignatureField
 from ui.widgets.signature_pad import Captured
 
-GpsFix = Callable[[], tuple[float, float, float | None] | None]
+GpsFix = Callable[[], GnssFix | None]  # the current GNSS fix (fresh), if any
 # Starts a pick on the map; calls back with (lon, lat), or None when the pick is cancelled.
 MapPick = Callable[[Callable[[tuple[float, float] | None], None]], Any]
 _MERGE_ID = 0x5EED  # QUndoCommand id base for merging edits of the same field
@@ -102,6 +104,7 @@ class FindingForm(MapPickingDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(session, case_uuid, parent)
         self.gps_fix, self.map_pick = gps_fix, map_pick
+        self._gps_quality: dict[tuple[float, float], GnssFix] = {}  # fixes taken, by position (undo keeps them)
         self.undo_stack = QUndoStack(self)
         self._applying = False
         case = case_brief(session.ws, case_uuid)
@@ -253,7 +256,19 @@ class FindingForm(MapPickingDialog):
             self.errors.setText(self.tr("还没有 GPS 定位"))
             self.errors.show()
             return
-        self.set_position("device_gps", fix[0], fix[1], fix[2])
+        self.use_fix(fix)
+
+    def use_fix(self, fix: GnssFix) -> bool:
+        """Take a GNSS fix as the finding's position, with its quality, unless it is too poor to capture (the
+        workspace's threshold; the reason is shown)."""
+        problem = capture_problem(fix, max_accuracy_m(self.session.ws))
+        if problem is not None:
+            self.errors.setText(i18n.core_message(problem))
+            self.errors.show()
+            return False
+        self._gps_quality[(fix.lon, fix.lat)] = fix
+        self.set_position("device_gps", fix.lon, fix.lat, fix.accuracy_m)
+        return True
 
     def use_photo(self, path: str | None = None) -> None:
         from inspector.evidence.exif import read_photo_metadata
@@ -328,6 +343,9 @@ class FindingForm(MapPickingDialog):
         }
         if lon is not None and lat is not None:
             values.update(lon=lon, lat=lat, position_source=source, accuracy_m=accuracy)
+            fix = self._gps_quality.get((lon, lat)) if source == "device_gps" else None
+            if fix is not None:
+                values.update(fix_type=fix.fix_type, satellites=fix.satellites, hdop=fix.hdop)
         return values
 
     def save(self) -> operations.Job | None:

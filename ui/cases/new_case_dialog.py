@@ -1,6 +1,7 @@
 """新建问题: record a problem found in the field, at the current GPS position or a position picked on the map.
 
-The dialog takes the position from the last GPS fix (shown with its accuracy)
+The dialog takes the position from the current GPS fix (shown with its accuracy; a fix too poor to capture
+is refused with :func:`inspector.geo.gnss.capture_problem`'s reason)
 or from a click on the map (地图选点, the same hand-over as the finding form:
 the dialog hides while the user picks), a problem type (the workspace's problem
 types as suggestions, free text allowed) and a description. Saving runs
@@ -16,7 +17,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QWidget
 
 from inspector.casework.case_list_query import filter_choices
-from ui import operations
+from inspector.geo.field_settings import max_accuracy_m
+from inspector.geo.gnss import capture_problem
+from ui import i18n, operations
 from ui.cases.finding_form import GpsFix, MapPick, MapPickingDialog
 from ui.layouts import form_layout, hbox, vbox
 from ui.plain_text import plain_label
@@ -78,7 +81,12 @@ class NewCaseDialog(MapPickingDialog):
             self.errors.setText(self.tr("还没有 GPS 定位：请先开始 GPS 定位，或在地图上选点"))
             self.errors.show()
             return
-        self.set_position(("device_gps", fix[0], fix[1], fix[2]))
+        problem = capture_problem(fix, max_accuracy_m(self.session.ws))
+        if problem is not None:  # too poor to record as the problem's position: the one rule, its reason
+            self.errors.setText(i18n.core_message(problem))
+            self.errors.show()
+            return
+        self.set_position(("device_gps", fix.lon, fix.lat, fix.accuracy_m))
 
     def place_picked(self, lon: float, lat: float) -> None:
         self.set_position(("map_pick", lon, lat, None))
