@@ -145,3 +145,12 @@ def test_killed_mid_patrol_keeps_every_point_and_resumes(demo_ws, qapp, qt_setti
             window.gps.stop()
             window.patrols.stop()
             dispose(qtbot, window)
+
+
+def test_patrol_menu_and_dialog_in_english(window, qtbot):
+    window.switch_language("en")
+    assert window.patrols.menu.title() == "Patrol"
+    assert window.actions_by_name["patrol_start"].text() == "Start patrol…"
+    dialog = window.patrols.ask_start()
+    assert dialog is not None and dialog.windowTitle() == "Start patrol"
+    dialog.reject()
