@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from ui.background import BackgroundCall
@@ -24,8 +24,6 @@ from ui.patrols.track_worker import DrawnPoint, logged_track
 
 class TrackLayer(QObject):
     """The live track of one patrol on one map view (a view without a web map draws nothing)."""
-
-    drawn = Signal(int)  # points sent to the map so far
 
     def __init__(self, map_view: QWidget, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -108,5 +106,3 @@ class TrackLayer(QObject):
         for segment, numbers in by_segment.items():
             self._run(f"LvdunMap.addTrack({json.dumps(segment)}, [{','.join(numbers)}])")
             self.drawn_points += len(numbers) // 2
-        if by_segment:
-            self.drawn.emit(self.drawn_points)

@@ -65,6 +65,7 @@ class TrackWorker:
         self.max_accuracy_m = max_accuracy_m
         self.figures = Figures(0.0, 0)
         self.error: Optional[BaseException] = None
+        self.offered = 0  # fixes put in by the GUI thread
         self.ready = threading.Event()  # set once the logger is attached and the old track is queued
         self._fixes: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._points: queue.SimpleQueue[list[DrawnPoint]] = queue.SimpleQueue()
@@ -77,6 +78,7 @@ class TrackWorker:
     # -- the GUI thread's side -------------------------------------------------------------------------
     def offer(self, fix: GnssFix) -> None:
         """Queue a fix for logging (returns at once)."""
+        self.offered += 1
         self._fixes.put(fix)
 
     def backlog(self) -> int:
