@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.file_menu = FileMenu(self, self.actions_by_name)
         self.patrols.add_menu(self.menuBar())
         self.layout_switch.modeChanged.connect(self.file_menu.set_touch)
+        self.layout_switch.modeChanged.connect(self.patrols.set_touch)
         self.first_steps.ledgerRequested.connect(self.import_ledger)
         self.first_steps.zonesRequested.connect(self.import_zones)
         self.first_steps.demoRequested.connect(self.file_menu.open_demo)

@@ -84,9 +84,8 @@ class PatrolController(QObject):
                                  ("patrol_resume", self.tr("继续巡查"), self.resume),
                                  ("patrol_end", self.tr("结束巡查"), self.end)):
             self.actions[name] = actions[name] = self.menu.addAction(text, slot)
-        button_action = toolbar.addAction(self.tr("巡查"), self._primary)
-        actions["patrol"] = button_action
-        button = toolbar.widgetForAction(button_action)
+        self.button_action = toolbar.addAction(self.tr("巡查"), self._primary)
+        button = toolbar.widgetForAction(self.button_action)
         if isinstance(button, QToolButton):
             button.setMenu(self.menu)
             button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
@@ -94,6 +93,10 @@ class PatrolController(QObject):
 
     def add_menu(self, bar: QMenuBar) -> None:
         bar.addMenu(self.menu)
+
+    def set_touch(self, touch: bool) -> None:
+        """The touch layout's toolbar has no room for 巡查: its menu in the menu bar holds the steps."""
+        self.button_action.setVisible(not touch)
 
     def stop(self) -> None:
         """The window closes: log what is queued and let the worker close its connection."""
@@ -151,8 +154,8 @@ class PatrolController(QObject):
         if self.patrol is None:
             self.ask_start()
         else:
-            button = self.window.findChild(QToolBar, "mainToolbar")
-            widget = button.widgetForAction(self.window.actions_by_name["patrol"]) if button else None
+            toolbar = self.window.findChild(QToolBar, "mainToolbar")
+            widget = toolbar.widgetForAction(self.button_action) if toolbar else None
             if isinstance(widget, QToolButton):
                 widget.showMenu()
 
