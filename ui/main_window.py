@@ -51,6 +51,7 @@ from ui.gps import Geofence, PositionFeed
 from ui.layouts import vbox
 from ui.map.extent_editing import ExtentEditing
 from ui.map.map_panel import create_map_view
+from ui.patrols.patrol_controller import PatrolController
 from ui.plain_text import warn
 from ui.reports.statistics_view import StatisticsView
 from ui.review.review_queue import ReviewQueuePanel
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.gps = PositionFeed(self)
         self.geofence = Geofence(session, self)
         self.gps.positionChanged.connect(self._position)
+        self.patrols = PatrolController(session, self, self.gps, self.map_view)  # 巡查 (ui.patrols)
         self.current_uuid: str | None = None
         self.sync_panel = SyncPanel(session, self, self.settings)
         self.sync = self.sync_panel.controller
@@ -134,7 +136,9 @@ class MainWindow(QMainWindow):
         self.geofence.entered.connect(self._entered_zone)
         self._build_toolbar()
         self.file_menu = FileMenu(self, self.actions_by_name)
+        self.patrols.add_menu(self.menuBar())
         self.layout_switch.modeChanged.connect(self.file_menu.set_touch)
+        self.layout_switch.modeChanged.connect(self.patrols.set_touch)
         self.first_steps.ledgerRequested.connect(self.import_ledger)
         self.first_steps.zonesRequested.connect(self.import_zones)
         self.first_steps.demoRequested.connect(self.file_menu.open_demo)
@@ -179,6 +183,7 @@ class MainWindow(QMainWindow):
         if isinstance(gps_button, QToolButton):
             gps_button.setMenu(gps_menu)
             gps_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.patrols.add_actions(self.toolbar, self.actions_by_name)
         self.sync_panel.add_actions(self.toolbar, self.actions_by_name)
         self.accounts.add_actions(self.toolbar, self.actions_by_name)
         spacer = QWidget(self)
@@ -456,5 +461,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.gps.stop()
+        self.patrols.stop()
         self.sync_panel.stop()
         super().closeEvent(event)

@@ -3290,4 +3290,95 @@ The approval is recorded in your name and cannot be undone.</translation>
         <translation>Arrived at {case} (within {distance})</translation>
     </message>
 </context>
+<context>
+    <name>PatrolController</name>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>巡查</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>开始巡查…</source>
+        <translation>Start patrol…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>暂停巡查</source>
+        <translation>Pause patrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>继续巡查</source>
+        <translation>Resume patrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>结束巡查</source>
+        <translation>End patrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>已恢复进行中的巡查「{purpose}」：应用上次未正常结束，已记录的轨迹都在，新的轨迹点从新的一段开始记录。</source>
+        <translation>Resumed the patrol in progress “{purpose}”: the app did not close normally last time; every logged track point is kept and new points start a new segment.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>巡查已结束：{km:.2f} 公里，{time}，{points} 个轨迹点</source>
+        <translation>Patrol ended: {km:.2f} km, {time}, {points} track points</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>轨迹记录已停止：{error}</source>
+        <translation>Track logging stopped: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>巡查中</source>
+        <translation>Patrolling</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>巡查已暂停</source>
+        <translation>Patrol paused</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/patrol_controller.py" line="1"/>
+        <source>{state}：{km:.2f} 公里 · {time} · {points} 点</source>
+        <translation>{state}: {km:.2f} km · {time} · {points} points</translation>
+    </message>
+</context>
+<context>
+    <name>StartPatrolDialog</name>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>开始巡查</source>
+        <translation>Start patrol</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>如：常态化巡查、线索核查沿线踏勘</source>
+        <translation>e.g. routine patrol, survey along reported clues</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>姓名，以顿号或逗号分隔</source>
+        <translation>Names, separated by commas</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>巡查目的</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>巡查人员</source>
+        <translation>Team members</translation>
+    </message>
+    <message>
+        <location filename="../../ui/patrols/start_dialog.py" line="1"/>
+        <source>巡查区域</source>
+        <translation>Area</translation>
+    </message>
+</context>
 </TS>

@@ -9,7 +9,8 @@
  * LvdunMap.setPickMode(bool), LvdunMap.setTouchMode(bool), LvdunMap.setCaseStatus(uuid, code),
  * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid), LvdunMap.putEvidence(uuids, doc) and, for the
  * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
- * geometry) and LvdunMap.cancelExtent(); the page calls back only bridge slots
+ * geometry) and LvdunMap.cancelExtent(), the patrol track's LvdunMap.addTrack(segment, [lon, lat, …]) and
+ * LvdunMap.clearTrack(); the page calls back only bridge slots
  * that take a UUID, plus pointClicked(lon, lat) with two numbers while in pick
  * mode and extentEdited(uuid, GeoJSON text) on 保存 (validated again in Python).
  */
@@ -692,9 +693,46 @@
     };
   }
 
+  /* ---- the patrol track (ui.patrols.track_layer): plain numbers only ------------------------------------ */
+  var TRACK_CHUNK = 5000;  // points per polyline: a new point redraws only the last chunk's path
+  function addTrack(segment, flat) {
+    if (!state.map || !Array.isArray(flat) || !isFinite(segment)) { return false; }
+    if (!state.track) {
+      if (!state.map.getPane('lv-track')) { makePane('lv-track', 630); }
+      state.track = { group: L.layerGroup().addTo(state.map), lines: new Map(), points: 0 };
+    }
+    var key = Number(segment), line = state.track.lines.get(key);
+    for (var i = 0; i + 1 < flat.length; i += 2) {
+      var lon = Number(flat[i]), lat = Number(flat[i + 1]);
+      if (!isFinite(lon) || !isFinite(lat)) { continue; }
+      var ll = L.latLng(lat, lon);
+      if (!line || line.getLatLngs().length >= TRACK_CHUNK) {
+        var first = line ? [line.getLatLngs()[line.getLatLngs().length - 1]] : [];
+        line = L.polyline(first, { pane: 'lv-track', color: '#e65100', weight: 4, opacity: 0.85,
+                                   interactive: false, className: 'lv-track' });
+        state.track.group.addLayer(line);
+        state.track.lines.set(key, line);
+      }
+      line.addLatLng(ll);
+      state.track.points += 1;
+    }
+    return true;
+  }
+  function clearTrack() {
+    if (state.track) { state.track.group.clearLayers(); state.track.lines.clear(); state.track.points = 0; }
+    return true;
+  }
+  function trackStats() {
+    if (!state.track) { return { segments: 0, points: 0, last: null }; }
+    var last = null;
+    state.track.lines.forEach(function (line) { var lls = line.getLatLngs(); last = lls[lls.length - 1]; });
+    return { segments: state.track.lines.size, points: state.track.points, last: last ? [last.lng, last.lat] : null };
+  }
+
   window.LvdunMap = {
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
     setTouchMode: setTouchMode,
+    addTrack: addTrack, clearTrack: clearTrack, trackStats: trackStats,
     putEvidence: putEvidence,
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
     removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
