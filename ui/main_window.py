@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
         from ui.map.basemap_dialogs import BasemapAdder
 
         self.basemap_adder = BasemapAdder(self.session.ws, self)
-        self.basemap_adder.added.connect(lambda _entry: self._reload_map())
+        self.basemap_adder.added.connect(lambda _entry: self.map.reload())
         self.basemap_adder.choose()
 
     def choose_workspace(self) -> None:
