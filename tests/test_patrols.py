@@ -16,17 +16,20 @@ from inspector.geo.gnss import GnssFix, NmeaReader
 from inspector.patrols.patrols import (
     end_patrol,
     linked_patrol_uuid,
+    parse_utc,
     patrol_points,
     pause_patrol,
     resolve_patrol,
     resume_patrol,
     start_patrol,
+    take_up_patrol,
+    utc_text,
 )
 from inspector.patrols.track_blob import decode_track, encode_track
 from inspector.patrols.track_geometry import step_lengths_m, track_distance_m
 from inspector.patrols.track_logger import MIN_SPACING_M, TrackLogger
 from inspector.store import audit
-from inspector.store.db import connect
+from inspector.store.db import atomic, connect
 from inspector.store.media_store import blob_path
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace
 from tests.gnss_fixtures import walk_sentences
@@ -136,6 +139,23 @@ def test_start_pause_resume_end_are_audited_and_pauses_start_segments(case_ws):
         "SELECT action FROM audit_log WHERE record_uuid = ? ORDER BY seq", (patrol["uuid"],))]
     assert actions == ["patrol.start", "patrol.pause", "patrol.resume", "patrol.end"]
     assert audit.verify(case_ws)["ok"]
+
+
+def test_a_patrol_taken_up_after_the_app_was_killed_does_not_count_the_time_it_was_down(case_ws):
+    actor = acting_actor(case_ws)
+    patrol = start_patrol(case_ws, purpose="日常巡查", actor=actor)
+    began = parse_utc(patrol["active_since"]) - dt.timedelta(hours=1)  # the app logged an hour ago ...
+    logger = TrackLogger(case_ws.conn, patrol["uuid"])
+    for fix in NmeaReader().read(walk_sentences(walk_points(10), began, step_s=2.0)):
+        logger.offer(fix)
+    with atomic(case_ws.conn):  # ... for 18 s, then it was killed
+        case_ws.conn.execute("UPDATE patrols SET active_since = ? WHERE uuid = ?", (utc_text(began), patrol["uuid"]))
+    taken = take_up_patrol(case_ws, patrol["uuid"], actor=actor)
+    assert taken["status"] == "running" and taken["duration_s"] == pytest.approx(18, abs=0.01)
+    assert parse_utc(taken["active_since"]) > began + dt.timedelta(minutes=59)  # the new stretch starts now
+    with pytest.raises(BadInput):  # only a running patrol is taken up
+        pause_patrol(case_ws, patrol["uuid"], actor=actor)
+        take_up_patrol(case_ws, patrol["uuid"], actor=actor)
 
 
 def test_records_made_during_a_patrol_link_to_it(case_ws):

@@ -26,6 +26,7 @@ from inspector.store.record_store import insert_record, to_json, update_record
 from inspector.store.workspace import Workspace, utc_now
 
 RUNNING, PAUSED, ENDED = "running", "paused", "ended"
+TAKE_UP = "patrol.take_up"  # the audited action of taking up a patrol the app found running at start
 STATUSES = (RUNNING, PAUSED, ENDED)
 MAX_PURPOSE_CHARS = 500  # characters
 MAX_AREA_CHARS = 500  # characters
@@ -131,10 +132,21 @@ def track_figures(conn: Connection, patrol_id: int) -> dict[str, Any]:
             "point_count": sum(len(lons) for lons, _, _ in segments)}
 
 
-def _moving_time_s(row: Row, now: str) -> float:
-    """The patrol's moving time up to ``now``: what earlier stretches added, plus the running one."""
-    running = (parse_utc(now) - parse_utc(row["active_since"])).total_seconds() if row["active_since"] else 0.0
+def _moving_time_s(row: Row, until: str) -> float:
+    """The patrol's moving time up to ``until``: what earlier stretches added, plus the running one."""
+    running = (parse_utc(until) - parse_utc(row["active_since"])).total_seconds() if row["active_since"] else 0.0
     return round(float(row["duration_s"]) + max(running, 0.0), 3)
+
+
+def _last_point_time(conn: Connection, row: Row, now: str) -> str:
+    """When the running stretch last logged a point (its start if none): where an interrupted stretch ended."""
+    last = conn.execute("SELECT time_utc FROM patrol_points WHERE patrol_id = ? ORDER BY seq DESC LIMIT 1",
+                        (row["id"],)).fetchone()
+    if row["active_since"] is None:
+        return now
+    start = parse_utc(row["active_since"])
+    ended = parse_utc(last[0]) if last is not None else start
+    return utc_text(min(max(ended, start), parse_utc(now)))
 
 
 def _step(ws: Workspace, ref: str, *, actor: Actor, allowed_from: tuple[str, ...], to_status: str,
@@ -151,7 +163,9 @@ def _step(ws: Workspace, ref: str, *, actor: Actor, allowed_from: tuple[str, ...
                            f"this patrol was recorded by {row['recorded_by_name'] or row['recorded_by']}; "
                            "only they can change it")
         now = utc_now()
-        changes: dict[str, Any] = {"status": to_status, "duration_s": _moving_time_s(row, now),
+        # taking up an interrupted patrol: the time the app was down is not moving time
+        until = _last_point_time(ws.conn, row, now) if action == TAKE_UP else now
+        changes: dict[str, Any] = {"status": to_status, "duration_s": _moving_time_s(row, until),
                                    "active_since": now if to_status == RUNNING else None}
         hashes: list[str] = []
         if to_status != RUNNING:
@@ -168,6 +182,7 @@ def _step(ws: Workspace, ref: str, *, actor: Actor, allowed_from: tuple[str, ...
 
 def action_text(action: str) -> tuple[str, str]:
     return {"patrol.pause": ("暂停", "be paused"), "patrol.resume": ("继续", "be resumed"),
+            TAKE_UP: ("恢复", "be taken up"),
             "patrol.end": ("结束", "be ended")}.get(action, (action, action))
 
 
@@ -179,6 +194,13 @@ def pause_patrol(ws: Workspace, ref: str, *, actor: Actor) -> Outcome:
 def resume_patrol(ws: Workspace, ref: str, *, actor: Actor) -> Outcome:
     """Resume a paused patrol."""
     return _step(ws, ref, actor=actor, allowed_from=(PAUSED,), to_status=RUNNING, action="patrol.resume")
+
+
+def take_up_patrol(ws: Workspace, ref: str, *, actor: Actor) -> Outcome:
+    """Take up a patrol found running when the app starts (it was closed or killed while running): its moving
+    time counts up to its last logged point, not through the time the app was down, and a new stretch starts
+    now (its points go into a new segment)."""
+    return _step(ws, ref, actor=actor, allowed_from=(RUNNING,), to_status=RUNNING, action=TAKE_UP)
 
 
 def end_patrol(ws: Workspace, ref: str, *, actor: Actor) -> Outcome:

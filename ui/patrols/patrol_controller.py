@@ -32,6 +32,7 @@ from inspector.patrols.patrols import (
     pause_patrol,
     resume_patrol,
     start_patrol,
+    take_up_patrol,
 )
 from ui import operations
 from ui.gps import PositionFeed
@@ -119,7 +120,10 @@ class PatrolController(QObject):
             self.track.show_patrol(self.session.ws.db_path, self.patrol["uuid"])
             if self.patrol["status"] == RUNNING:
                 self.resumed = True
-                self._start_worker()
+                uuid, session = self.patrol["uuid"], self.session
+                if self._step("patrol-take-up",
+                              lambda job: take_up_patrol(session.writer(), uuid, actor=session.actor)) is None:
+                    self._start_worker()  # another step is still running: log on, the figures follow at the next step
                 self.window.statusBar().showMessage(self.tr(
                     "已恢复进行中的巡查「{purpose}」：应用上次未正常结束，已记录的轨迹都在，新的轨迹点从新的一段开始记录。"
                 ).format(purpose=self.patrol["purpose"]), RESUMED_MESSAGE_MS)
@@ -182,7 +186,7 @@ class PatrolController(QObject):
         return self.job
 
     def _stepped(self, record: dict[str, Any]) -> None:
-        self.resumed = False
+        self.resumed = self.resumed and record["status"] == RUNNING  # still the patrol taken up at start-up
         self.patrol = dict(record) if record["status"] != "ended" else None
         if self.patrol is None:
             self.track.clear()
