@@ -21,7 +21,8 @@ from inspector.store.workspace import Workspace
 from ui import i18n, operations
 from ui.plain_text import warn
 
-TOOLBAR_ONLY_ON_DESKTOP = ("open", "ledger", "zones", "export")  # toolbar actions the touch layout leaves to 文件
+# toolbar actions the touch layout leaves to 文件
+TOOLBAR_ONLY_ON_DESKTOP = ("open", "ledger", "zones", "basemap", "export")
 
 
 class FileMenu(QObject):
@@ -41,6 +42,7 @@ class FileMenu(QObject):
         self.menu.addSeparator()
         actions["ledger_menu"] = self.menu.addAction(self.tr("导入台账…"), window.import_ledger)
         actions["zones_menu"] = self.menu.addAction(self.tr("导入图层…"), window.import_zones)
+        actions["basemap_menu"] = self.menu.addAction(self.tr("添加底图…"), window.add_basemap)
         actions["export_menu"] = self.menu.addAction(self.tr("批量导出表单…"), window.batch_export)
 
     def new_workspace(self) -> bool:

@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self.build_ui()
         self._add_navigation()
         self._restore()
+        if not self.toolBarBreak(self.navigation):  # a window state saved before the navigation row existed
+            self.insertToolBarBreak(self.navigation)
         session.roleChanged.connect(self._role_changed)
         session.changed.connect(lambda changes: self._show_role_panel(self.session.role))
         session.workspaceChanged.connect(lambda: self._show_role_panel(self.session.role))

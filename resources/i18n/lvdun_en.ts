@@ -3029,6 +3029,11 @@ The approval is recorded in your name and cannot be undone.</translation>
     </message>
     <message>
         <location filename="../../ui/file_menu.py" line="1"/>
+        <source>添加底图…</source>
+        <translation>Add basemap…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/file_menu.py" line="1"/>
         <source>新建工作空间：选择一个空文件夹</source>
         <translation>New workspace: choose an empty folder</translation>
     </message>
