@@ -287,6 +287,7 @@ def test_the_patrol_form_has_the_route_the_facts_and_embedded_fonts(tmp_path):
     reader = pypdf.PdfReader(result["file"])
     text = "".join(page.extract_text() for page in reader.pages)
     assert "巡查记录表" in text and "<img src=x onerror=1>" in text and "巡查路线" in text and "负责人" in text
+    assert "巡查编号" in text and "问题编号：" not in text  # the header numbers the patrol, not a case
     fonts = [font.get_object() for page in reader.pages
              for font in (page["/Resources"].get("/Font") or {}).values()]
     assert fonts and all("/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]

@@ -39,6 +39,7 @@ class PageDecoration:
     body_font: str
     heading_font: str
     mark: str = ""  # printed in red in every page's header (未经服务器确认), empty for none
+    number_label: str = "问题编号"  # what ``case_no`` is (a patrol record prints 巡查编号)
 
 
 def numbered_canvas_class(decoration: PageDecoration) -> type[Canvas]:
@@ -86,7 +87,7 @@ def draw_header_footer(canvas: Canvas, decoration: PageDecoration, page: int, to
         canvas.setFillColor(colors.black)
         canvas.setFont(decoration.body_font, 9)
         room -= mark_width + HEADER_GAP / 2
-    case_no = shorten_to_width(f"问题编号：{decoration.case_no}", decoration.body_font, 9, room)
+    case_no = shorten_to_width(f"{decoration.number_label}：{decoration.case_no}", decoration.body_font, 9, room)
     canvas.drawRightString(right, header_y, case_no)
     canvas.setLineWidth(0.6)
     canvas.line(left, header_y - 2 * mm, right, header_y - 2 * mm)

@@ -181,9 +181,9 @@ def write_patrol_form(ws: Workspace, ref: str, output: Path) -> dict[str, Any]:
     patrol = patrol_dict(row)
     fonts = form_fonts()
     styles = make_styles(fonts)
-    decoration = PageDecoration(form_name=FORM_NAME, case_no=patrol["uuid"][:8], generated_at=_beijing(utc_now()),
-        software_version=__version__,
-        body_font=fonts.body, heading_font=fonts.heading)
+    decoration = PageDecoration(form_name=FORM_NAME, case_no=patrol["uuid"][:8], number_label="巡查编号",
+                                generated_at=_beijing(utc_now()), software_version=__version__,
+                                body_font=fonts.body, heading_font=fonts.heading)
     data = build_pdf(build_patrol_story(ws, patrol, track_segments(ws.conn, row["id"]), styles), decoration,
                      title=f"{FORM_NAME}（{patrol['purpose'][:40]}）", subject=patrol["uuid"])
     output.parent.mkdir(parents=True, exist_ok=True)
