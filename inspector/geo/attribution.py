@@ -10,10 +10,11 @@ representative point, like a point case's.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from inspector.geo import geodesy
 from inspector.geo.admin_areas import AdminLookup
@@ -102,8 +103,13 @@ def zone_summary(zone: Any) -> dict[str, Any]:
     return {k: zone[k] for k in ("uuid", "name", "code", "kind", "category", "function_zone", "level")}
 
 
-def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
-    """(Re)compute zones, nearest zone and city/county for cases; returns how many."""
+def attribute_cases(ws: Workspace, case_ids: list[int] | None = None,
+                    polygons: Mapping[int, tuple[BaseGeometry, float]] | None = None) -> int:
+    """(Re)compute zones, nearest zone and city/county for cases; returns how many.
+
+    ``polygons``: for cases the caller has just written, the polygon their ``geometry_geojson`` holds
+    (lon/lat, as parsed from that text) and its Gauss-Krüger area in m², so that the stored text is not
+    parsed and measured again; any other case's polygon is read from the database."""
     lookup = lookup_for(ws)
     conn = ws.conn
     if case_ids is None:
@@ -126,7 +132,7 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     for i, found in zip(np.flatnonzero(outside),
                         lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
         nearest[i] = found
-    overlaps = _patch_overlaps(lookup, rows)
+    overlaps = _patch_overlaps(lookup, rows, polygons or {})
     counties = lookup.admin.counties_of(lons, lats)
     links: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
@@ -157,18 +163,32 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     return len(ids)
 
 
-def _patch_overlaps(lookup: Lookup, rows: list[Any]) -> dict[int, list[tuple[int, float, float]]]:
+def _patch_overlaps(lookup: Lookup, rows: list[Any], polygons: Mapping[int, tuple[BaseGeometry, float]]
+                    ) -> dict[int, list[tuple[int, float, float]]]:
     """For each case row with a polygon: (zone id, overlap m², overlap share of the patch) of every zone it
-    overlaps (an empty list when none)."""
-    patches = [(row[0], row[3]) for row in rows if row[3]]
-    if not patches:
-        return {}
-    geoms = np.asarray(shapely.from_geojson([text for _, text in patches], on_invalid="ignore"), dtype=object)
-    usable = np.flatnonzero([g is not None and not g.is_empty for g in geoms])
-    result: dict[int, list[tuple[int, float, float]]] = {patches[i][0]: [] for i in usable}
-    patch_areas = geodesy.areas_m2(geoms[usable])
-    geom_pos, zone_pos, overlap = lookup.zones.overlapping_many(geoms[usable])
+    overlaps (an empty list when none). The polygon and its area come from ``polygons`` when given there,
+    else from the stored GeoJSON (an unreadable or empty one is skipped)."""
+    case_ids: list[int] = []
+    geoms: list[BaseGeometry] = []
+    areas: list[float] = []
+    stored = [(row[0], row[3]) for row in rows if row[3] and row[0] not in polygons]
+    parsed = shapely.from_geojson(np.array([text for _, text in stored], dtype=object), on_invalid="ignore")
+    for (case_id, _), geom in zip(stored, parsed):
+        if geom is not None and not geom.is_empty:
+            case_ids.append(case_id)
+            geoms.append(geom)
+    areas += geodesy.areas_m2(np.asarray(geoms, dtype=object)).tolist()
+    for row in rows:
+        if row[3] and row[0] in polygons:
+            case_ids.append(row[0])
+            geoms.append(polygons[row[0]][0])
+            areas.append(polygons[row[0]][1])
+    result: dict[int, list[tuple[int, float, float]]] = {case_id: [] for case_id in case_ids}
+    if not case_ids:
+        return result
+    patch_areas = np.asarray(areas, dtype=float)
+    geom_pos, zone_pos, overlap = lookup.zones.overlapping_many(np.asarray(geoms, dtype=object), patch_areas)
     for g, z, m2 in zip(geom_pos, zone_pos, overlap):
         share = min(float(m2) / patch_areas[g], 1.0) if patch_areas[g] > 0 else 0.0
-        result[patches[usable[g]][0]].append((lookup.zones.keys[z], round(float(m2), 2), round(share, 6)))
+        result[case_ids[g]].append((lookup.zones.keys[z], round(float(m2), 2), round(share, 6)))
     return result

@@ -103,13 +103,15 @@ class PolygonIndex:
                 result[p].append(self.keys[polys[0]])
         return result
 
-    def overlapping_many(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def overlapping_many(self, geoms: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every (geometry position, polygon key position, overlap in m²) with a positive overlap between
-        the lon/lat polygons ``geoms`` and the indexed polygons, vectorised: candidate pairs from the
-        STRtree of boxes, the prepared polygons' ``contains_properly`` (a patch inside a zone overlaps it by
-        its whole area, no intersection needed), ``intersection`` for the rest; areas in the Gauss-Krüger
-        zone. Keys are ``self.keys[position]``."""
+        the lon/lat polygons ``geoms`` (whose Gauss-Krüger areas in m² are ``areas``) and the indexed
+        polygons, vectorised: candidate pairs from the STRtree of boxes, the prepared polygons'
+        ``contains_properly`` (a patch inside a zone overlaps it by its whole area: no intersection, no
+        projection), ``intersection`` for the rest, their areas in the Gauss-Krüger zone. Keys are
+        ``self.keys[position]``."""
         geoms = np.asarray(geoms, dtype=object)
+        areas = np.asarray(areas, dtype=float)
         empty = np.empty(0, dtype=np.intp)
         if not len(geoms) or not self.keys:
             return empty, empty, np.empty(0)
@@ -122,9 +124,8 @@ class PolygonIndex:
         meets = shapely.intersects(polys, candidates)
         geom_idx, poly_idx, polys, candidates = geom_idx[meets], poly_idx[meets], polys[meets], candidates[meets]
         inside = shapely.contains_properly(polys, candidates)
-        pieces = candidates.copy()
-        pieces[~inside] = shapely.intersection(candidates[~inside], polys[~inside])
-        overlap = geodesy.areas_m2(pieces)
+        overlap = areas[geom_idx]
+        overlap[~inside] = geodesy.areas_m2(shapely.intersection(candidates[~inside], polys[~inside]))
         positive = overlap > 0
         return geom_idx[positive], poly_idx[positive], overlap[positive]
 
