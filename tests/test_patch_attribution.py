@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from inspector.geo import geodesy
-from inspector.geo.attribution import attribute_cases
+from inspector.geo.attribution import ATTRIBUTION_COLUMNS, attribute_cases, attributions
 from inspector.geo.patch_geometry import (
     geometry_geojson,
     representative_point,
@@ -41,13 +41,15 @@ def test_imported_overlaps_equal_those_attributed_again_from_the_stored_geojson(
     ws, root, shapes = zoned_ws
     areas_mu = {no: shape.area / MU_M2 for no, shape in shapes.items()}
     import_patches(ws, write_patches(root / "图斑.shp", shapes, areas_mu=areas_mu))
-    imported = [tuple(r) for r in ws.conn.execute(OVERLAPS)]
-    assert {r[0] for r in imported} == {"TB-L", "TB-X", "TB-H"}
+    where = f"SELECT case_no, {', '.join(ATTRIBUTION_COLUMNS)} FROM cases ORDER BY case_no"
+    imported = [tuple(r) for r in ws.conn.execute(OVERLAPS)], [tuple(r) for r in ws.conn.execute(where)]
+    assert {r[0] for r in imported[0]} == {"TB-L", "TB-X", "TB-H"}
+    assert {r[1] for r in imported[1]} == {"320900"} and imported[1][0][-1] == ws.zones_generation
     attribute_cases(ws, [r[0] for r in ws.conn.execute("SELECT id FROM cases")])  # from the stored text
-    assert [tuple(r) for r in ws.conn.execute(OVERLAPS)] == imported
+    assert ([tuple(r) for r in ws.conn.execute(OVERLAPS)], [tuple(r) for r in ws.conn.execute(where)]) == imported
 
 
-def test_attribution_given_polygons_writes_the_overlaps_of_their_stored_geojson(zoned_ws):
+def test_attribution_given_polygons_is_that_of_their_stored_geojson(zoned_ws):
     ws, _, shapes = zoned_ws
     to_lonlat = _gk_to_lonlat()
     # coordinates finer than the stored millimetre: the given polygons must be the stored ones, with GEOS's
@@ -56,19 +58,23 @@ def test_attribution_given_polygons_writes_the_overlaps_of_their_stored_geojson(
     stored, texts = stored_geometries(polygons)
     assert list(texts) == [geometry_geojson(p) for p in polygons]
     assert all(shapely.equals_exact(stored, shapely.from_geojson(texts), tolerance=0))
-    ids = []
+    ids, lons, lats = [], [], []
     for no, text, geom in zip(shapes, texts, polygons):
         lon, lat = representative_point(geom)
+        lons.append(lon)
+        lats.append(lat)
         ids.append(ws.conn.execute(
             "INSERT INTO cases (case_no, lon, lat, geometry_geojson, origin, ledger_hash, uuid, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, 'patch', '', ?, '', '')", (no, lon, lat, str(text), no)).lastrowid)
     ws.conn.commit()
-    attribute_cases(ws, ids)
-    from_text = [tuple(r) for r in ws.conn.execute(OVERLAPS)]
-    given = dict(zip(ids, zip(stored, geodesy.areas_m2(stored).tolist())))
-    attribute_cases(ws, ids, given)
-    assert [tuple(r) for r in ws.conn.execute(OVERLAPS)] == from_text
-    shares = [r[3] for r in from_text if r[0] == "TB-X"]
+    attribute_cases(ws, ids)  # from the stored text
+    columns = ", ".join(ATTRIBUTION_COLUMNS)
+    from_text = ([tuple(ws.conn.execute(f"SELECT {columns} FROM cases WHERE id = ?", (i,)).fetchone()) for i in ids],
+                 [tuple(r) for r in ws.conn.execute(OVERLAPS)])
+    given = attributions(ws, np.array(lons), np.array(lats), list(zip(stored, geodesy.areas_m2(stored).tolist())))
+    links = sorted((no, *link) for no, attribution in zip(shapes, given) for link in attribution.zones)
+    assert ([a.columns for a in given], links) == from_text
+    shares = [r[3] for r in links if r[0] == "TB-X"]
     assert len(shares) == 2 and sum(shares) == pytest.approx(1.0, abs=1e-6)
 
 

@@ -190,8 +190,9 @@ def _measure(patches: list[dict[str, Any]], polygons: np.ndarray, source_areas: 
 
 def _store(ws: Workspace, path: Path, patches: list[dict[str, Any]], join: str | None,
            result: PatchImportResult) -> None:
-    """Insert or update the cases of the patches in one transaction and attribute them."""
-    from inspector.geo.attribution import attribute_cases
+    """Attribute the patches to write (they bring their polygons), then insert or update their cases with
+    where they lie, in one transaction."""
+    from inspector.geo.attribution import ATTRIBUTION_COLUMNS, attributions, write_zone_links
 
     conn = ws.conn
     by_case_no = {r[0]: r[1] for r in conn.execute("SELECT case_no, id FROM cases")}
@@ -222,31 +223,39 @@ def _store(ws: Workspace, path: Path, patches: list[dict[str, Any]], join: str |
             result.unchanged += 1
         else:
             updates.append((case_id, patch))
+    written = inserts + [patch for _, patch in updates]
+    found = attributions(ws, np.array([p["lon"] for p in written], dtype=float),
+                         np.array([p["lat"] for p in written], dtype=float), [p["polygon"] for p in written])
+    for patch, attribution in zip(written, found):
+        patch["attribution"] = attribution
     now = utc_now()
     columns = PATCH_COLUMNS + OPTIONAL_COLUMNS
     with recording(conn) as journal, atomic(conn):
         conn.executemany(
-            f"INSERT INTO cases (case_no, {', '.join(columns)}, origin, ledger_hash, uuid, created_at, updated_at) "
-            f"VALUES (?, {', '.join('?' * len(columns))}, 'patch', ?, ?, ?, ?)",
-            [(p["case_no"], *(p[c] for c in columns), ledger_hash(p), new_uuid(), now, now) for p in inserts])
-        assignments = ", ".join([f"{c} = ?" for c in PATCH_COLUMNS] + [f"{c} = COALESCE(?, {c})"
-                                                                      for c in OPTIONAL_COLUMNS])
+            f"INSERT INTO cases (case_no, {', '.join(columns + ATTRIBUTION_COLUMNS)}, origin, ledger_hash, uuid, "
+            f"created_at, updated_at) VALUES (?, {', '.join('?' * len(columns + ATTRIBUTION_COLUMNS))}, 'patch', "
+            "?, ?, ?, ?)",
+            [(p["case_no"], *(p[c] for c in columns), *p["attribution"].columns, ledger_hash(p), new_uuid(), now, now)
+             for p in inserts])
+        assignments = ", ".join([f"{c} = ?" for c in PATCH_COLUMNS + ATTRIBUTION_COLUMNS]
+                                + [f"{c} = COALESCE(?, {c})" for c in OPTIONAL_COLUMNS])
         conn.executemany(
             f"UPDATE cases SET {assignments}, revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [(*(p[c] for c in columns), now, case_id) for case_id, p in updates])
+            [(*(p[c] for c in PATCH_COLUMNS), *p["attribution"].columns, *(p[c] for c in OPTIONAL_COLUMNS), now,
+              case_id) for case_id, p in updates])
         result.created, result.updated = len(inserts), len(updates)
-        polygons = {case_id: p["polygon"] for case_id, p in updates}
-        if inserts:
-            by_number = {p["case_no"]: p for p in inserts}
-            numbers = list(by_number)
-            for start in range(0, len(numbers), 900):
-                chunk = numbers[start:start + 900]
-                for case_id, case_no in conn.execute(
-                        f"SELECT id, case_no FROM cases WHERE case_no IN ({','.join('?' * len(chunk))})", chunk):
-                    polygons[case_id] = by_number[case_no]["polygon"]
-        written = list(polygons)
-        note_cases(conn, "cases", written)
-        attribute_cases(ws, written, polygons)
+        ids = [case_id for case_id, _ in updates]
+        linked = [patch["attribution"] for _, patch in updates]
+        by_number = {p["case_no"]: p for p in inserts}
+        numbers = list(by_number)
+        for start in range(0, len(numbers), 900):
+            chunk = numbers[start:start + 900]
+            for case_id, case_no in conn.execute(
+                    f"SELECT id, case_no FROM cases WHERE case_no IN ({','.join('?' * len(chunk))})", chunk):
+                ids.append(case_id)
+                linked.append(by_number[case_no]["attribution"])
+        note_cases(conn, "cases", ids)
+        write_zone_links(conn, ids, linked)
     result.changes = journal.changes
 
 
