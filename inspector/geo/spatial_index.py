@@ -87,20 +87,16 @@ class PolygonIndex:
 
     def containing_many(self, lons: np.ndarray, lats: np.ndarray) -> list[list[Any]]:
         """For each point, the keys of the polygons containing it (vectorised)."""
-        points = _points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, poly_idx = self._tree.query(points)
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        point_idx, poly_idx = self._tree.query(_points(lons, lats))
         self._ensure_loaded(np.unique(poly_idx))
-        result: list[list[Any]] = [[] for _ in range(len(points))]
-        order = np.argsort(poly_idx, kind="stable")
+        result: list[list[Any]] = [[] for _ in range(len(lons))]
+        order = np.lexsort((point_idx, poly_idx))  # by polygon, then point: each point's keys in index order
         point_idx, poly_idx = point_idx[order], poly_idx[order]
-        bounds = np.flatnonzero(np.diff(poly_idx)) + 1
-        for pts, polys in zip(np.split(point_idx, bounds), np.split(poly_idx, bounds)):
-            if len(polys) == 0:
-                continue
-            geom = self._geoms[polys[0]]
-            inside = shapely.intersects_xy(geom, shapely.get_x(points[pts]), shapely.get_y(points[pts]))
-            for p in pts[inside]:
-                result[p].append(self.keys[polys[0]])
+        inside = shapely.intersects_xy(np.asarray(self._geoms, dtype=object)[poly_idx], lons[point_idx],
+                                       lats[point_idx])
+        for p, g in zip(point_idx[inside].tolist(), poly_idx[inside].tolist()):
+            result[p].append(self.keys[g])
         return result
 
     def overlapping_many(self, geoms: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
