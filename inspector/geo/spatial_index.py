@@ -49,12 +49,13 @@ class PolygonIndex:
             chunk = missing[start : start + _LOAD_CHUNK]
             by_key = {self.keys[p]: p for p in chunk}
             marks = ",".join("?" * len(chunk))
-            for key, wkb in self._conn.execute(
+            rows = self._conn.execute(
                 f"SELECT {self._key}, AsBinary(geom) FROM {self._table} WHERE {self._key} IN ({marks})",
                 list(by_key),
-            ):
-                geom = shapely.from_wkb(wkb)
-                shapely.prepare(geom)
+            ).fetchall()
+            geoms = shapely.from_wkb([wkb for _, wkb in rows])
+            shapely.prepare(geoms)
+            for (key, _), geom in zip(rows, geoms):
                 self._geoms[by_key[key]] = geom
 
     def load_all(self) -> None:
