@@ -6,20 +6,24 @@ workspace and rebuilt when the zones generation changes. A case with a
 polygon (a change patch) is attributed to every zone it overlaps, with the
 overlapping area in m² and as a share of the patch (``case_zones.overlap_m2``
 / ``overlap_share``); its city/county and nearest zone come from its
-representative point, like a point case's.
+representative point, like a point case's. :func:`attributions` computes all of it for cases given
+by their point and polygon and writes nothing, so that an importer holding the polygons stores it with
+its rows; :func:`attribute_cases` does it for cases already stored.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from inspector.geo import geodesy
 from inspector.geo.admin_areas import AdminLookup
 from inspector.geo.spatial_index import PolygonIndex
 from inspector.store.changes import note_all_cases, note_cases
-from inspector.store.db import atomic
+from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace
 from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
 
@@ -102,9 +106,24 @@ def zone_summary(zone: Any) -> dict[str, Any]:
     return {k: zone[k] for k in ("uuid", "name", "code", "kind", "category", "function_zone", "level")}
 
 
+ATTRIBUTION_COLUMNS = ("city_adcode", "county_adcode", "nearest_zone_id", "nearest_distance_m",
+                       "attributed_generation")
+# (zone id, overlap m², overlap share of the polygon); both None for a point case
+ZoneLink = tuple[int, float | None, float | None]
+# a case's polygon (lon/lat, as its stored GeoJSON parses) and that polygon's Gauss-Krüger area, m²
+MeasuredPolygon = tuple[BaseGeometry, float]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where one case lies: the values of :data:`ATTRIBUTION_COLUMNS` and the zones it lies in."""
+
+    columns: tuple[Any, ...]
+    zones: list[ZoneLink]
+
+
 def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
-    """(Re)compute zones, nearest zone and city/county for cases; returns how many."""
-    lookup = lookup_for(ws)
+    """(Re)compute zones, nearest zone and city/county for cases (every case by default); returns how many."""
     conn = ws.conn
     if case_ids is None:
         rows = conn.execute("SELECT id, lon, lat, geometry_geojson FROM cases WHERE deleted = 0").fetchall()
@@ -118,57 +137,84 @@ def attribute_cases(ws: Workspace, case_ids: list[int] | None = None) -> int:
     if not rows:
         return 0
     ids = [r[0] for r in rows]
-    lons = np.array([r[1] for r in rows], dtype=float)
-    lats = np.array([r[2] for r in rows], dtype=float)
-    containing = lookup.zones.containing_many(lons, lats)
-    outside = np.array([not zone_ids for zone_ids in containing], dtype=bool)
-    nearest: list[Any] = [None] * len(ids)
-    for i, found in zip(np.flatnonzero(outside),
-                        lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
-        nearest[i] = found
-    overlaps = _patch_overlaps(lookup, rows)
-    counties = lookup.admin.counties_of(lons, lats)
-    links: list[tuple[Any, ...]] = []
-    updates: list[tuple[Any, ...]] = []
-    for case_id, zone_ids, found, county in zip(ids, containing, nearest, counties):
-        if case_id in overlaps:
-            links.extend((case_id, *overlap) for overlap in overlaps[case_id])
-        else:
-            links.extend((case_id, zid, None, None) for zid in zone_ids)
-        nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
-        admin = lookup.admin.describe(county)
-        updates.append((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
-                        lookup.generation, case_id))
+    found = attributions(ws, np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows], dtype=float),
+                         _stored_polygons([r[3] for r in rows]))
     with atomic(conn):
         if case_ids is None:
             note_all_cases(conn, "cases")
         else:
             note_cases(conn, "cases", ids)
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)
-        conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id, overlap_m2, overlap_share) "
-                         "VALUES (?, ?, ?, ?)", links)
+        write_zone_links(conn, ids, found)
         conn.executemany(
-            "UPDATE cases SET city_adcode = ?, county_adcode = ?, nearest_zone_id = ?, "
-            "nearest_distance_m = ?, attributed_generation = ? WHERE id = ?",
-            updates,
-        )
+            f"UPDATE cases SET {', '.join(f'{c} = ?' for c in ATTRIBUTION_COLUMNS)} WHERE id = ?",
+            [(*attribution.columns, case_id) for case_id, attribution in zip(ids, found)])
     return len(ids)
 
 
-def _patch_overlaps(lookup: Lookup, rows: list[Any]) -> dict[int, list[tuple[int, float, float]]]:
-    """For each case row with a polygon: (zone id, overlap m², overlap share of the patch) of every zone it
-    overlaps (an empty list when none)."""
-    patches = [(row[0], row[3]) for row in rows if row[3]]
-    if not patches:
-        return {}
-    geoms = np.asarray(shapely.from_geojson([text for _, text in patches], on_invalid="ignore"), dtype=object)
-    usable = np.flatnonzero([g is not None and not g.is_empty for g in geoms])
-    result: dict[int, list[tuple[int, float, float]]] = {patches[i][0]: [] for i in usable}
-    patch_areas = geodesy.areas_m2(geoms[usable])
-    geom_pos, zone_pos, overlap = lookup.zones.overlapping_many(geoms[usable])
+def attributions(ws: Workspace, lons: np.ndarray, lats: np.ndarray,
+                 polygons: Sequence[MeasuredPolygon | None]) -> list[Attribution]:
+    """The attribution of each case at (``lons[i]``, ``lats[i]``) with the polygon ``polygons[i]`` (None for
+    a point case), computed for all at once and written nowhere: a case with a polygon lies in every zone it
+    overlaps, a point case in every zone containing it; the nearest zone (when the point is in none) and
+    the city/county come from the point. An importer that has the polygons at hand writes these with its
+    rows (:func:`write_zone_links`); :func:`attribute_cases` computes them for stored cases."""
+    lookup = lookup_for(ws)
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    containing = lookup.zones.containing_many(lons, lats)
+    outside = np.array([not zone_ids for zone_ids in containing], dtype=bool)
+    nearest: list[Any] = [None] * len(lons)
+    for i, found in zip(np.flatnonzero(outside),
+                        lookup.zones.nearest_many(lons[outside], lats[outside], max_m=NEAREST_SEARCH_M)):
+        nearest[i] = found
+    overlaps = _patch_overlaps(lookup, polygons)
+    counties = lookup.admin.counties_of(lons, lats)
+    result = []
+    for zone_ids, overlap, found, county in zip(containing, overlaps, nearest, counties):
+        links: list[ZoneLink] = overlap if overlap is not None else [(zid, None, None) for zid in zone_ids]
+        nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
+        admin = lookup.admin.describe(county)
+        result.append(Attribution((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
+                                   lookup.generation), links))
+    return result
+
+
+def write_zone_links(conn: Connection, case_ids: list[int], found: list[Attribution]) -> None:
+    """Replace the zones (``case_zones``) of the cases by those of their attributions."""
+    for start in range(0, len(case_ids), 900):
+        chunk = case_ids[start : start + 900]
+        conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)
+    conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id, overlap_m2, overlap_share) "
+                     "VALUES (?, ?, ?, ?)",
+                     [(case_id, *link) for case_id, attribution in zip(case_ids, found) for link in attribution.zones])
+
+
+def _stored_polygons(texts: list[str | None]) -> list[MeasuredPolygon | None]:
+    """The polygons of stored GeoJSON texts with their areas; None where there is no text, or one that is
+    unreadable or empty (such a case is attributed as a point)."""
+    present = [i for i, text in enumerate(texts) if text]
+    parsed = shapely.from_geojson(np.array([texts[i] for i in present], dtype=object), on_invalid="ignore")
+    readable = [(i, geom) for i, geom in zip(present, parsed) if geom is not None and not geom.is_empty]
+    areas = geodesy.areas_m2(np.array([geom for _, geom in readable], dtype=object))
+    result: list[MeasuredPolygon | None] = [None] * len(texts)
+    for (i, geom), area in zip(readable, areas.tolist()):
+        result[i] = (geom, area)
+    return result
+
+
+def _patch_overlaps(lookup: Lookup, polygons: Sequence[MeasuredPolygon | None]) -> list[list[ZoneLink] | None]:
+    """For each polygon: (zone id, overlap m², overlap share of the polygon) of every zone it overlaps (an
+    empty list when none); None for a point case."""
+    present = [(i, polygon) for i, polygon in enumerate(polygons) if polygon is not None]
+    result: list[list[ZoneLink] | None] = [None] * len(polygons)
+    if not present:
+        return result
+    areas = np.array([area for _, (_, area) in present], dtype=float)
+    geom_pos, zone_pos, overlap = lookup.zones.overlapping_many(
+        np.array([geom for _, (geom, _) in present], dtype=object), areas)
+    links: list[list[ZoneLink]] = [[] for _ in present]
     for g, z, m2 in zip(geom_pos, zone_pos, overlap):
-        share = min(float(m2) / patch_areas[g], 1.0) if patch_areas[g] > 0 else 0.0
-        result[patches[usable[g]][0]].append((lookup.zones.keys[z], round(float(m2), 2), round(share, 6)))
+        share = min(float(m2) / areas[g], 1.0) if areas[g] > 0 else 0.0
+        links[g].append((lookup.zones.keys[z], round(float(m2), 2), round(share, 6)))
+    for (i, _), found in zip(present, links):
+        result[i] = found
     return result

@@ -22,6 +22,7 @@ F = 1 / 298.257222101
 E2 = 2 * F - F * F
 EP2 = E2 / (1 - E2)
 FALSE_EASTING = 500000.0  # metres, without zone prefix
+PROJECTION_CHUNK = 16_384  # vertices projected at a time (their temporaries, ~130 kB each, stay in the cache)
 
 # EPSG codes of the 3-degree zones without zone number prefix, by central meridian
 GK_EPSG_BY_CM = {117: 4548, 120: 4549, 123: 4550}
@@ -47,12 +48,27 @@ def gk_epsg(lon: float) -> int:
 def to_gauss_kruger(lons: np.ndarray, lats: np.ndarray, cm: float) -> tuple[np.ndarray, np.ndarray]:
     """Project lon/lat degrees to Gauss-Krüger easting/northing (metres, no zone prefix).
 
-    Snyder's series (8-5, 8-9, 8-10); the multiple-angle sines come from sin φ and cos φ by the
-    double-angle identities and the powers of A are nested, so that an array of vertices costs
-    three transcendental functions each (areas of large layers spend most of their time here).
+    Long arrays go through the series in slices of :data:`PROJECTION_CHUNK` vertices, so that its
+    temporaries stay in the CPU cache instead of each being a fresh allocation the size of the input
+    (areas of large layers spend most of their time here); every vertex gets the same arithmetic.
     """
-    phi = np.radians(np.asarray(lats, dtype=float))
-    lam = np.radians(np.asarray(lons, dtype=float) - cm)
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    if lons.size <= PROJECTION_CHUNK:
+        return _gauss_kruger_series(lons, lats, cm)
+    x, y = np.empty(lons.shape), np.empty(lons.shape)
+    flat_lons, flat_lats, flat_x, flat_y = lons.reshape(-1), lats.reshape(-1), x.reshape(-1), y.reshape(-1)
+    for start in range(0, flat_lons.size, PROJECTION_CHUNK):
+        part = slice(start, start + PROJECTION_CHUNK)
+        flat_x[part], flat_y[part] = _gauss_kruger_series(flat_lons[part], flat_lats[part], cm)
+    return x, y
+
+
+def _gauss_kruger_series(lons: np.ndarray, lats: np.ndarray, cm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Snyder's series (8-5, 8-9, 8-10); the multiple-angle sines come from sin φ and cos φ by the
+    double-angle identities and the powers of A are nested, so that an array of vertices costs
+    three transcendental functions each."""
+    phi = np.radians(lats)
+    lam = np.radians(lons - cm)
     sin_phi, cos_phi = np.sin(phi), np.cos(phi)
     n = A / np.sqrt(1 - E2 * sin_phi**2)
     tan_phi = sin_phi / cos_phi

@@ -4,13 +4,15 @@ Shared helpers for everything that gives a case a polygon (``import-patches``, `
 the verified extent edited on the map):
 
 - :func:`representative_point`: a point guaranteed inside the polygon (GEOS ``PointOnSurface``), never
-  the centroid, which falls outside an L-shape or between the parts of a multipolygon;
+  the centroid, which falls outside an L-shape or between the parts of a multipolygon
+  (:func:`representative_points` for an array of polygons at once);
 - :func:`area_m2`: the area in the polygon's CGCS2000 3-degree Gauss-Krüger zone
   (:mod:`inspector.geo.geodesy`);
 - :func:`parse_geojson_polygon`: GeoJSON text from outside (a file, the map bridge) checked before use:
   bounded size and vertex count, Polygon/MultiPolygon only, finite coordinates inside Jiangsu, made valid;
   anything else is :class:`~inspector.errors.BadInput` with the reason;
-- :func:`geometry_geojson`: the stored form (EPSG:4490 lon/lat GeoJSON text).
+- :func:`geometry_geojson`: the stored form (EPSG:4490 lon/lat GeoJSON text); :func:`stored_geometries`
+  gives it for an array of polygons, with the polygons that text parses back to.
 """
 from __future__ import annotations
 
@@ -33,13 +35,21 @@ COORDINATE_DECIMALS = 8  # degrees: about 1 mm, kept in the stored GeoJSON
 
 def representative_point(geom: BaseGeometry) -> tuple[float, float]:
     """(lon, lat) of a point inside ``geom`` (on its largest part for a multipolygon)."""
-    if geom.is_empty:
+    lons, lats = representative_points(np.array([geom], dtype=object))
+    return lons[0], lats[0]
+
+
+def representative_points(geoms: np.ndarray) -> tuple[list[float], list[float]]:
+    """Vectorised :func:`representative_point`: the lons and lats of a point inside each polygon."""
+    geoms = np.asarray(geoms, dtype=object).copy()
+    if len(geoms) and shapely.is_empty(geoms).any():
         raise ValueError("empty geometry has no representative point")
-    if geom.geom_type == "MultiPolygon":
-        parts = shapely.get_parts(geom)
-        geom = parts[int(np.argmax(shapely.area(parts)))]
-    point = shapely.point_on_surface(geom)
-    return round(float(point.x), COORDINATE_DECIMALS), round(float(point.y), COORDINATE_DECIMALS)
+    for i in np.flatnonzero(shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON):
+        parts = shapely.get_parts(geoms[i])
+        geoms[i] = parts[int(np.argmax(shapely.area(parts)))]
+    points = shapely.point_on_surface(geoms)
+    return ([round(x, COORDINATE_DECIMALS) for x in shapely.get_x(points).tolist()],
+            [round(y, COORDINATE_DECIMALS) for y in shapely.get_y(points).tolist()])
 
 
 def area_m2(geom_4490: BaseGeometry) -> float:
@@ -49,8 +59,17 @@ def area_m2(geom_4490: BaseGeometry) -> float:
 
 def geometry_geojson(geom: BaseGeometry) -> str:
     """The stored GeoJSON text of a polygon (lon/lat, rounded to about a millimetre)."""
-    rounded = shapely.set_precision(geom, 10.0 ** -COORDINATE_DECIMALS, mode="pointwise")
-    return shapely.to_geojson(rounded)
+    return str(stored_geometries(np.array([geom], dtype=object))[1][0])
+
+
+def stored_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`geometry_geojson`: the polygons as stored (rounded to about a millimetre; exactly
+    what parsing their text gives back) and their GeoJSON texts."""
+    rounded = shapely.set_precision(np.asarray(geoms, dtype=object), 10.0 ** -COORDINATE_DECIMALS,
+                                    mode="pointwise")
+    # the same coordinates with GEOS's floating precision model again, as parsed text has: a geometry that
+    # keeps the grid makes every later overlay (an overlap with a zone) snap to it
+    return shapely.set_precision(rounded, 0.0, mode="pointwise"), shapely.to_geojson(rounded)
 
 
 def polygonal_part(geom: BaseGeometry) -> BaseGeometry | None:

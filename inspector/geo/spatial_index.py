@@ -49,12 +49,13 @@ class PolygonIndex:
             chunk = missing[start : start + _LOAD_CHUNK]
             by_key = {self.keys[p]: p for p in chunk}
             marks = ",".join("?" * len(chunk))
-            for key, wkb in self._conn.execute(
+            rows = self._conn.execute(
                 f"SELECT {self._key}, AsBinary(geom) FROM {self._table} WHERE {self._key} IN ({marks})",
                 list(by_key),
-            ):
-                geom = shapely.from_wkb(wkb)
-                shapely.prepare(geom)
+            ).fetchall()
+            geoms = shapely.from_wkb([wkb for _, wkb in rows])
+            shapely.prepare(geoms)
+            for (key, _), geom in zip(rows, geoms):
                 self._geoms[by_key[key]] = geom
 
     def load_all(self) -> None:
@@ -87,29 +88,27 @@ class PolygonIndex:
 
     def containing_many(self, lons: np.ndarray, lats: np.ndarray) -> list[list[Any]]:
         """For each point, the keys of the polygons containing it (vectorised)."""
-        points = _points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, poly_idx = self._tree.query(points)
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        point_idx, poly_idx = self._tree.query(_points(lons, lats))
         self._ensure_loaded(np.unique(poly_idx))
-        result: list[list[Any]] = [[] for _ in range(len(points))]
-        order = np.argsort(poly_idx, kind="stable")
+        result: list[list[Any]] = [[] for _ in range(len(lons))]
+        order = np.lexsort((point_idx, poly_idx))  # by polygon, then point: each point's keys in index order
         point_idx, poly_idx = point_idx[order], poly_idx[order]
-        bounds = np.flatnonzero(np.diff(poly_idx)) + 1
-        for pts, polys in zip(np.split(point_idx, bounds), np.split(poly_idx, bounds)):
-            if len(polys) == 0:
-                continue
-            geom = self._geoms[polys[0]]
-            inside = shapely.intersects_xy(geom, shapely.get_x(points[pts]), shapely.get_y(points[pts]))
-            for p in pts[inside]:
-                result[p].append(self.keys[polys[0]])
+        inside = shapely.intersects_xy(np.asarray(self._geoms, dtype=object)[poly_idx], lons[point_idx],
+                                       lats[point_idx])
+        for p, g in zip(point_idx[inside].tolist(), poly_idx[inside].tolist()):
+            result[p].append(self.keys[g])
         return result
 
-    def overlapping_many(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def overlapping_many(self, geoms: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every (geometry position, polygon key position, overlap in m²) with a positive overlap between
-        the lon/lat polygons ``geoms`` and the indexed polygons, vectorised: candidate pairs from the
-        STRtree of boxes, the prepared polygons' ``contains_properly`` (a patch inside a zone overlaps it by
-        its whole area, no intersection needed), ``intersection`` for the rest; areas in the Gauss-Krüger
-        zone. Keys are ``self.keys[position]``."""
+        the lon/lat polygons ``geoms`` (whose Gauss-Krüger areas in m² are ``areas``) and the indexed
+        polygons, vectorised: candidate pairs from the STRtree of boxes, the prepared polygons'
+        ``contains_properly`` (a patch inside a zone overlaps it by its whole area: no intersection, no
+        projection), ``intersection`` for the rest, their areas in the Gauss-Krüger zone. Keys are
+        ``self.keys[position]``."""
         geoms = np.asarray(geoms, dtype=object)
+        areas = np.asarray(areas, dtype=float)
         empty = np.empty(0, dtype=np.intp)
         if not len(geoms) or not self.keys:
             return empty, empty, np.empty(0)
@@ -122,9 +121,8 @@ class PolygonIndex:
         meets = shapely.intersects(polys, candidates)
         geom_idx, poly_idx, polys, candidates = geom_idx[meets], poly_idx[meets], polys[meets], candidates[meets]
         inside = shapely.contains_properly(polys, candidates)
-        pieces = candidates.copy()
-        pieces[~inside] = shapely.intersection(candidates[~inside], polys[~inside])
-        overlap = geodesy.areas_m2(pieces)
+        overlap = areas[geom_idx]
+        overlap[~inside] = geodesy.areas_m2(shapely.intersection(candidates[~inside], polys[~inside]))
         positive = overlap > 0
         return geom_idx[positive], poly_idx[positive], overlap[positive]
 

@@ -244,12 +244,13 @@ class VectorSource:
                 source_meridian = self._source_gk_meridian(lyr)
                 defn = lyr.GetLayerDefn()
                 names = [clean_field_name(defn.GetFieldDefn(i).GetName()) for i in range(defn.GetFieldCount())]
+                fields = [(i, name, defn.GetFieldDefn(i).GetType()) for i, name in enumerate(names)]
             for fid, feature, problem in self._records(lyr, log):
                 if feature is None:
                     yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=problem)
                     continue
                 try:
-                    attributes = {name: _plain(feature.GetField(i)) for i, name in enumerate(names)}
+                    attributes = {name: _plain(_field(feature, i, kind)) for i, name, kind in fields}
                 except (RuntimeError, UnicodeError) as exc:
                     reason = log.reason(exc)
                     yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=Message(
@@ -340,6 +341,21 @@ def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, tran
             source_area = None
     return SourceFeature(layer, fid, attributes, bytes(geom.ExportToIsoWkb()), geometry_type, rings_closed,
                          source_area)
+
+
+def _field(feature: Any, index: int, kind: int) -> Any:
+    """``feature.GetField(index)`` (None when unset or null), reading the common text and real fields with
+    their typed getter directly: GDAL's generic ``GetField`` makes half a dozen calls per value."""
+    if kind == ogr.OFTString:
+        if not feature.IsFieldSetAndNotNull(index):
+            return None
+        try:
+            return feature.GetFieldAsString(index)
+        except Exception:  # text that is not valid in its encoding: its bytes, as GetField gives them
+            return feature.GetFieldAsBinary(index)
+    if kind == ogr.OFTReal:
+        return feature.GetFieldAsDouble(index) if feature.IsFieldSetAndNotNull(index) else None
+    return feature.GetField(index)
 
 
 def non_finite_vertex(wkb: bytes) -> int | None:

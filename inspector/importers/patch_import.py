@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.geo import geodesy
-from inspector.geo.patch_geometry import MAX_VERTICES, geometry_geojson, representative_point
+from inspector.geo.patch_geometry import MAX_VERTICES, representative_points, stored_geometries
 from inspector.geo.vector_source import VectorSource, non_finite_vertex
 from inspector.geo.zone_geometry_checks import non_finite_reason
 from inspector.importers.area_units import area_flag, parse_area, unit_in_header
@@ -103,19 +105,29 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
         records.append((feature, mapped, where))
     geoms, valid, problems = parse_and_validate([f.wkb for f, _, _ in records if f.wkb is not None])
     patches: list[dict[str, Any]] = []
+    polygons: list[BaseGeometry] = []
+    source_areas: list[float | None] = []
     for (feature, mapped, where), geom, is_valid, problem in zip(records, geoms, valid, problems):
         try:
-            patches.append(_patch(feature, mapped, where, geom, bool(is_valid), problem,
-                                  maps[feature.layer].get("area"), result))
+            patch, polygon, source_area = _patch(feature, mapped, where, geom, bool(is_valid), problem,
+                                                 maps[feature.layer].get("area"), result)
         except InvalidValue as exc:
             result.rejected.append({**where, **exc.message.fields()})
+            continue
+        patches.append(patch)
+        polygons.append(polygon)
+        source_areas.append(source_area)
+    _measure(patches, np.asarray(polygons, dtype=object), source_areas, result)
     _store(ws, path, patches, join, result)
     return result
 
 
 def _patch(feature: Any, mapped: dict[str, Any], where: dict[str, Any], geom: Any, is_valid: bool,
-           problem: Message | None, area_field: str | None, result: PatchImportResult) -> dict[str, Any]:
-    """The case columns of one feature; :class:`InvalidValue` with the reason when it cannot be a patch."""
+           problem: Message | None, area_field: str | None,
+           result: PatchImportResult) -> tuple[dict[str, Any], BaseGeometry, float | None]:
+    """The case columns of one feature that are not measured from its polygon, the (repaired) polygon,
+    and the area measured in the source CRS when that can stand for the polygon's; :class:`InvalidValue`
+    with the reason when it cannot be a patch."""
     if geom is None or geom.is_empty:
         vertex = non_finite_vertex(feature.wkb)
         raise InvalidValue(non_finite_reason(vertex) if vertex is not None else UNREADABLE_GEOMETRY)
@@ -144,26 +156,43 @@ def _patch(feature: Any, mapped: dict[str, Any], where: dict[str, Any], geom: An
             dates[key] = parse_date(mapped.get(key))
         except InvalidValue as exc:
             raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
-    area = feature.source_area_m2 if feature.source_area_m2 is not None and not repairs else geodesy.area_m2(geom)
-    lon, lat = representative_point(geom)
     patch = {
         "where": where, "case_no": where["case_no"], "patch_no": where["patch_no"],
-        "geometry_geojson": geometry_geojson(geom), "lon": lon, "lat": lat, "area_m2": round(area, 2),
         "reported_area_m2": round(reported[0], 4) if reported else None,
         "area_unit": reported[1].name if reported and reported[1] else None,
         "change_type": cell_text(mapped.get("change_type")), **dates,
         **{key: cell_text(mapped.get(key)) for key in TEXT_COLUMNS},
     }
-    flag = area_flag(patch["area_m2"], patch["reported_area_m2"])
-    if flag is not None:
-        result.area_flags.append({**where, **flag})
-    return patch
+    return patch, geom, feature.source_area_m2 if not repairs else None
+
+
+def _measure(patches: list[dict[str, Any]], polygons: np.ndarray, source_areas: list[float | None],
+             result: PatchImportResult) -> None:
+    """Give each patch what is measured from its polygon, for all patches at once: ``geometry_geojson``
+    and, for the attribution, ``polygon``: what that text parses to and its area computed in the
+    Gauss-Krüger zone (the measure of the overlaps, whose shares of it must add up); a representative
+    point inside it as ``lon``/``lat``; ``area_m2`` (the source CRS's when given, else computed in the
+    Gauss-Krüger zone); flag a reported area that disagrees."""
+    stored, texts = stored_geometries(polygons)
+    stored_areas = geodesy.areas_m2(stored).tolist()
+    lons, lats = representative_points(polygons)
+    unmeasured = [i for i, area in enumerate(source_areas) if area is None]
+    areas = list(source_areas)
+    for i, area in zip(unmeasured, geodesy.areas_m2(polygons[unmeasured]).tolist()):
+        areas[i] = area
+    for patch, polygon, stored_area, text, lon, lat, area in zip(patches, stored, stored_areas, texts.tolist(),
+                                                                  lons, lats, areas):
+        patch.update(polygon=(polygon, stored_area), geometry_geojson=text, lon=lon, lat=lat, area_m2=round(area, 2))
+        flag = area_flag(patch["area_m2"], patch["reported_area_m2"])
+        if flag is not None:
+            result.area_flags.append({**patch["where"], **flag})
 
 
 def _store(ws: Workspace, path: Path, patches: list[dict[str, Any]], join: str | None,
            result: PatchImportResult) -> None:
-    """Insert or update the cases of the patches in one transaction and attribute them."""
-    from inspector.geo.attribution import attribute_cases
+    """Attribute the patches to write (they bring their polygons), then insert or update their cases with
+    where they lie, in one transaction."""
+    from inspector.geo.attribution import ATTRIBUTION_COLUMNS, attributions, write_zone_links
 
     conn = ws.conn
     by_case_no = {r[0]: r[1] for r in conn.execute("SELECT case_no, id FROM cases")}
@@ -194,28 +223,39 @@ def _store(ws: Workspace, path: Path, patches: list[dict[str, Any]], join: str |
             result.unchanged += 1
         else:
             updates.append((case_id, patch))
+    written = inserts + [patch for _, patch in updates]
+    found = attributions(ws, np.array([p["lon"] for p in written], dtype=float),
+                         np.array([p["lat"] for p in written], dtype=float), [p["polygon"] for p in written])
+    for patch, attribution in zip(written, found):
+        patch["attribution"] = attribution
     now = utc_now()
     columns = PATCH_COLUMNS + OPTIONAL_COLUMNS
     with recording(conn) as journal, atomic(conn):
         conn.executemany(
-            f"INSERT INTO cases (case_no, {', '.join(columns)}, origin, ledger_hash, uuid, created_at, updated_at) "
-            f"VALUES (?, {', '.join('?' * len(columns))}, 'patch', ?, ?, ?, ?)",
-            [(p["case_no"], *(p[c] for c in columns), ledger_hash(p), new_uuid(), now, now) for p in inserts])
-        assignments = ", ".join([f"{c} = ?" for c in PATCH_COLUMNS] + [f"{c} = COALESCE(?, {c})"
-                                                                      for c in OPTIONAL_COLUMNS])
+            f"INSERT INTO cases (case_no, {', '.join(columns + ATTRIBUTION_COLUMNS)}, origin, ledger_hash, uuid, "
+            f"created_at, updated_at) VALUES (?, {', '.join('?' * len(columns + ATTRIBUTION_COLUMNS))}, 'patch', "
+            "?, ?, ?, ?)",
+            [(p["case_no"], *(p[c] for c in columns), *p["attribution"].columns, ledger_hash(p), new_uuid(), now, now)
+             for p in inserts])
+        assignments = ", ".join([f"{c} = ?" for c in PATCH_COLUMNS + ATTRIBUTION_COLUMNS]
+                                + [f"{c} = COALESCE(?, {c})" for c in OPTIONAL_COLUMNS])
         conn.executemany(
             f"UPDATE cases SET {assignments}, revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [(*(p[c] for c in columns), now, case_id) for case_id, p in updates])
+            [(*(p[c] for c in PATCH_COLUMNS), *p["attribution"].columns, *(p[c] for c in OPTIONAL_COLUMNS), now,
+              case_id) for case_id, p in updates])
         result.created, result.updated = len(inserts), len(updates)
-        written = [case_id for case_id, _ in updates]
-        if inserts:
-            numbers = [p["case_no"] for p in inserts]
-            for start in range(0, len(numbers), 900):
-                chunk = numbers[start:start + 900]
-                written += [r[0] for r in conn.execute(
-                    f"SELECT id FROM cases WHERE case_no IN ({','.join('?' * len(chunk))})", chunk)]
-        note_cases(conn, "cases", written)
-        attribute_cases(ws, written)
+        ids = [case_id for case_id, _ in updates]
+        linked = [patch["attribution"] for _, patch in updates]
+        by_number = {p["case_no"]: p for p in inserts}
+        numbers = list(by_number)
+        for start in range(0, len(numbers), 900):
+            chunk = numbers[start:start + 900]
+            for case_id, case_no in conn.execute(
+                    f"SELECT id, case_no FROM cases WHERE case_no IN ({','.join('?' * len(chunk))})", chunk):
+                ids.append(case_id)
+                linked.append(by_number[case_no]["attribution"])
+        note_cases(conn, "cases", ids)
+        write_zone_links(conn, ids, linked)
     result.changes = journal.changes
 
 

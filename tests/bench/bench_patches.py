@@ -13,6 +13,8 @@ at a zone's centre, the rest anywhere. Timed in the same run:
   geometries read with GDAL.
 
 Both must find the same overlapping (patch, zone) pairs and the same total overlap area (within 0.1 %).
+The target is on wall time; the CPU time (user + system) of both sides and the load average are printed
+beside it, because on a shared machine the wall times move with what else runs.
 ``--profile`` then imports the patches once more in-process, on a fresh workspace, under cProfile.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import math
 import os
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -162,6 +165,19 @@ def compare(ours: dict[tuple[str, str], float], peer: dict[tuple[str, str], floa
     return same
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_with_cpu(fn):
+    """(wall seconds, CPU seconds, result): on a shared machine the CPU time says what the wall time hides."""
+    cpu = cpu_seconds()
+    wall, result = timed(fn)
+    return wall, cpu_seconds() - cpu, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patches", type=int, default=10_000)
@@ -183,12 +199,12 @@ def main() -> None:
               f"{patch_vertices:,} vertices; EPSG:4549 shapefiles, GBK without .cpg")
         ws_dir = zone_workspace(tmp / "ws", zone_shp, args.zones)
 
-        ogr_time, _ = timed(lambda: subprocess.run(
+        ogr_time, ogr_cpu, _ = timed_with_cpu(lambda: subprocess.run(
             ["ogr2ogr", "-f", "SQLite", "-dsco", "SPATIALITE=YES", "-t_srs", "EPSG:4490",
              str(tmp / "ogr2ogr.sqlite"), str(patch_shp)], check=True, capture_output=True))
-        overlay_time, peer = timed(lambda: peer_overlay(patch_shp, zone_shp))
+        overlay_time, overlay_cpu, peer = timed_with_cpu(lambda: peer_overlay(patch_shp, zone_shp))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        import_time, done = timed(lambda: subprocess.run(
+        import_time, import_cpu, done = timed_with_cpu(lambda: subprocess.run(
             [sys.executable, "-m", "inspector", "--workspace", str(ws_dir), "import-patches", str(patch_shp),
              "--json"], check=True, capture_output=True, env=env, text=True))
         summary = json.loads(done.stdout)
@@ -199,6 +215,10 @@ def main() -> None:
               f"STRtree/intersection overlay {overlay_time:.2f} s)   ratio {ratio:.2f}x "
               f"(target <= {TARGET_RATIO}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'}); "
               f"{args.patches / import_time:,.0f} patches/s, {len(summary['area_flags'])} area flags")
+        peer_cpu = ogr_cpu + overlay_cpu
+        print(f"CPU (user + system): import-patches {import_cpu:.2f} s   peer {peer_cpu:.2f} s "
+              f"(ogr2ogr {ogr_cpu:.2f} s + overlay {overlay_cpu:.2f} s)   ratio {import_cpu / peer_cpu:.2f}x; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         same = compare(our_overlaps(ws_dir), peer)
 
         if args.profile:
