@@ -146,3 +146,30 @@ def test_a_tampered_track_file_never_reaches_the_server(server, tmp_path):
         sync(inspector)
     assert patrol_row(inspector, uuid)["dirty"] == 1
     assert server_patrols(server) == []
+
+
+def test_the_patrol_schema_is_strict():
+    from sync.protocol import validate_content
+
+    good = {"purpose": "巡查", "team_members": "[\"张三\"]", "status": "ended", "started_at": "2024-05-06T01:30:00Z",
+            "ended_at": "2024-05-06T01:40:00.000Z", "distance_m": 1200.5, "duration_s": 600.0, "point_count": 60,
+            "track_sha256": "a" * 64, "source": "import", "recorded_by": "county_c",
+            "created_at": "2024-05-06T01:40:00Z", "updated_at": "2024-05-06T01:40:00Z"}
+    assert validate_content("patrols", good, False) is None
+    for change, why in [({"status": "lost"}, "status"), ({"purpose": ""}, "purpose"),
+                        ({"purpose": "x" * 501}, "purpose"), ({"distance_m": -1.0}, "distance_m"),
+                        ({"distance_m": float("nan")}, "distance_m"), ({"duration_s": 1e9}, "duration_s"),
+                        ({"point_count": 2_000_001}, "point_count"), ({"track_sha256": "A" * 64}, "track_sha256"),
+                        ({"started_at": "2024-05-06 01:30"}, "started_at"), ({"recorded_by": ""}, "recorded_by"),
+                        ({"team_members": json_list(51)}, "team_members"), ({"jurisdiction": "32"}, "jurisdiction"),
+                        ({"ended_at": "2024-05-06T01:00:00Z"}, "ended_at is before started_at"),
+                        ({"ended_at": None}, "ended_at exactly when"), ({"track_sha256": None}, "names a track"),
+                        ({"extra": 1}, "extra"), ({"point_count": "60"}, "point_count")]:
+        problem = validate_content("patrols", {**good, **change}, False)
+        assert problem is not None and why in problem.en, (change, problem)
+
+
+def json_list(count: int) -> str:
+    import json
+
+    return json.dumps([f"队员{i}" for i in range(count)], ensure_ascii=False)
