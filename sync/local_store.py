@@ -46,6 +46,9 @@ PUSH_ORDER = ("patrols", "findings", "rectifications", "closure_checklists", "ev
 CURSOR_KEY = "pull_cursor:{server}"
 # A running patrol that has no track yet (it gets one at its first pause or its end) waits: the server places a
 # patrol by its track.
+NOT_DOWNLOADED = {  # why a pulled record whose blob the server did not serve is set aside
+    "evidence": ("照片文件未能从服务器下载", "the photo could not be downloaded from the server"),
+    "patrols": ("巡查轨迹文件未能从服务器下载", "the patrol's track could not be downloaded from the server")}
 BLOB_MIME = {"patrols": TRACK_MIME}  # the media type noted for a pulled blob (photos: read from the file)
 HELD_BACK = {"patrols": "AND NOT (status = 'running' AND track_sha256 IS NULL)"}
 
@@ -192,8 +195,7 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
         conn.execute("INSERT OR IGNORE INTO media_blobs (sha256, size, mime, stored_at) VALUES (?, ?, ?, ?)",
                      (sha, blob_sizes[sha], BLOB_MIME.get(record.kind), utc_now()))
     elif sha and conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
-        raise quarantine.RecordProblem("照片或轨迹文件未能从服务器下载",
-                                       "the photo or track could not be downloaded from the server")
+        raise quarantine.RecordProblem(*NOT_DOWNLOADED.get(record.kind, NOT_DOWNLOADED["evidence"]))
     if local is None:
         values["uuid"] = record.uuid
         columns = list(values)
