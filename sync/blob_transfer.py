@@ -47,12 +47,13 @@ def _check_cancel(cancel: Optional[threading.Event]) -> None:
 
 
 def unconfirmed_blobs(ws: Workspace, server_url: str) -> list[tuple[str, int]]:
-    """(sha256, size) of blobs of dirty evidence the server has not confirmed yet, in the order the push sends
-    their evidence (so the first batch's blobs go first)."""
+    """(sha256, size) of blobs of dirty records (evidence, patrol tracks) the server has not confirmed yet, in the
+    order the push sends their records (patrols first, then evidence: so the first batch's blobs go first)."""
     rows = ws.conn.execute(
-        "SELECT m.sha256, m.size FROM evidence e JOIN media_blobs m ON m.sha256 = e.sha256 "
-        "WHERE e.dirty = 1 AND m.sha256 NOT IN (SELECT sha256 FROM sync_blob_uploads WHERE server_url = ?) "
-        "GROUP BY m.sha256, m.size ORDER BY MIN(e.id)", (server_url,)).fetchall()
+        "SELECT m.sha256, m.size FROM (SELECT 0 AS part, id, track_sha256 AS sha256 FROM patrols WHERE dirty = 1 "
+        "UNION ALL SELECT 1, id, sha256 FROM evidence WHERE dirty = 1) r JOIN media_blobs m ON m.sha256 = r.sha256 "
+        "WHERE m.sha256 NOT IN (SELECT sha256 FROM sync_blob_uploads WHERE server_url = ?) "
+        "GROUP BY m.sha256, m.size ORDER BY MIN(r.part), MIN(r.id)", (server_url,)).fetchall()
     return [(r[0], int(r[1])) for r in rows]
 
 

@@ -5,11 +5,11 @@ data further:
 
 1. re-send batches left in the outbox (a lost acknowledgement: the server
    answers with the stored result of that operation id);
-2. upload blobs of unpushed evidence (bundled or chunked and resumable) in
+2. upload blobs of unpushed evidence and patrol tracks (bundled or chunked and resumable) in
    worker threads, while
 3. pushing dirty records in batches, each written to the outbox before
    sending and acknowledged in one transaction; a batch waits only until the
-   server confirmed the blobs of its own evidence;
+   server confirmed the blobs of its own evidence and patrols;
 4. zone layers: download the layers the server published since the last sync
    (verified by SHA-256), then apply them in one transaction
    (:mod:`sync.zone_sync`);
@@ -53,6 +53,7 @@ from sync.protocol import (
     RecordResult,
     ServerRecord,
     VerifyRequest,
+    blob_of,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -183,7 +184,7 @@ class SyncJob:
         changes = local_store.dirty_changes(ws)
         for start in range(0, len(changes), self.batch_size):
             part = changes[start:start + self.batch_size]
-            uploads.wait_for(change.content["sha256"] for change, _ in part if change.kind == "evidence")
+            uploads.wait_for(sha for change, _ in part if (sha := blob_of(change.kind, change.content)))
             self._tell("push", start, len(changes))
             batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
             revisions = {change.uuid: revision for change, revision in part}
@@ -242,7 +243,8 @@ class SyncJob:
     def _verify(self, ws: Workspace) -> None:
         self._tell("verify", 0, 1)
         blobs = [r[0] for r in ws.conn.execute(
-            "SELECT DISTINCT sha256 FROM evidence WHERE dirty = 0 AND base_revision IS NOT NULL")]
+            "SELECT sha256 FROM evidence WHERE dirty = 0 AND base_revision IS NOT NULL UNION SELECT track_sha256 "
+            "FROM patrols WHERE dirty = 0 AND base_revision IS NOT NULL AND track_sha256 IS NOT NULL")]
         server_url = self.client.server_url
         left_out = quarantine.quarantined_uuids(ws.conn, server_url)
         held = local_store.held_records(ws) + quarantine.skipped_tombstones(ws.conn, server_url)

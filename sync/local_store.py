@@ -29,19 +29,28 @@ import json
 from typing import Any, Callable, Iterable, Optional
 
 from inspector.casework.statuses import STATES
+from inspector.patrols.track_blob import TRACK_MIME
 from inspector.store import audit
 from inspector.store.changes import Outcome, note_record, recording
 from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace, utc_now
-from sync import quarantine
-from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, content_hash
+from sync import pulled_track, quarantine
+from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, blob_of, content_hash
 from sync.record_codec import from_wire, to_wire
 
 # Evidence before the transitions whose rules count it, 公示 before the 销号 that needs it, countersigns after the
-# documents they name; a signature may reach the server before the transition or countersign it signs.
-PUSH_ORDER = ("findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
+# documents they name; a signature may reach the server before the transition or countersign it signs. Patrols
+# first: the findings and cases recorded during one name it.
+PUSH_ORDER = ("patrols", "findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
               "form_evidence", "transitions", "cases")
 CURSOR_KEY = "pull_cursor:{server}"
+# A running patrol that has no track yet (it gets one at its first pause or its end) waits: the server places a
+# patrol by its track.
+NOT_DOWNLOADED = {  # why a pulled record whose blob the server did not serve is set aside
+    "evidence": ("照片文件未能从服务器下载", "the photo could not be downloaded from the server"),
+    "patrols": ("巡查轨迹文件未能从服务器下载", "the patrol's track could not be downloaded from the server")}
+BLOB_MIME = {"patrols": TRACK_MIME}  # the media type noted for a pulled blob (photos: read from the file)
+HELD_BACK = {"patrols": "AND NOT (status = 'running' AND track_sha256 IS NULL)"}
 
 
 def _new_cases(ws: Workspace) -> list[tuple[RecordChange, int]]:
@@ -62,7 +71,7 @@ def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
     changes = _new_cases(ws)
     created = {change.uuid: change for change, _ in changes}
     for kind in PUSH_ORDER:
-        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 1 ORDER BY id"):
+        for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 1 {HELD_BACK.get(kind, '')} ORDER BY id"):
             change = RecordChange(kind=kind, uuid=row["uuid"], base_revision=row["base_revision"],
                                   deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row))
             first = created.get(row["uuid"]) if kind == "cases" else None
@@ -135,14 +144,15 @@ def cursor(ws: Workspace, server_url: str) -> int:
 
 
 def evidence_blobs_needed(ws: Workspace, records: Iterable[ServerRecord]) -> list[str]:
-    """SHA-256 of pulled evidence whose blob this workspace does not hold yet (a malformed hash is not
-    asked for: that record is quarantined when applied; nor the photo of a deletion of evidence never held)."""
+    """SHA-256 of the blobs of pulled records (evidence, a patrol's track: :data:`sync.protocol.BLOB_FIELDS`) this
+    workspace does not hold yet (a malformed hash is not asked for: that record is quarantined when applied; nor
+    the blob of a deletion of a record never held)."""
     wanted = set()
     for record in records:
-        sha = record.content.get("sha256") if record.kind == "evidence" else None
+        sha = blob_of(record.kind, record.content)
         if not (isinstance(sha, str) and quarantine.SHA256_PATTERN.match(sha)):
             continue
-        if record.deleted and ws.conn.execute("SELECT 1 FROM evidence WHERE uuid = ?",
+        if record.deleted and ws.conn.execute(f"SELECT 1 FROM {record.kind} WHERE uuid = ?",
                                               (record.uuid,)).fetchone() is None:
             continue
         if ws.conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
@@ -180,12 +190,12 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
     values = from_wire(conn, record.kind, record.content)
     values.update(base_revision=record.revision, server_seq=record.server_seq, dirty=0,
                   deleted=int(record.deleted))
-    sha = values.get("sha256") if record.kind == "evidence" else None
+    sha = blob_of(record.kind, values)
     if sha in blob_sizes:
         conn.execute("INSERT OR IGNORE INTO media_blobs (sha256, size, mime, stored_at) VALUES (?, ?, ?, ?)",
-                     (sha, blob_sizes[sha], None, utc_now()))
+                     (sha, blob_sizes[sha], BLOB_MIME.get(record.kind), utc_now()))
     elif sha and conn.execute("SELECT 1 FROM media_blobs WHERE sha256 = ?", (sha,)).fetchone() is None:
-        raise quarantine.RecordProblem("照片文件未能从服务器下载", "the photo could not be downloaded from the server")
+        raise quarantine.RecordProblem(*NOT_DOWNLOADED.get(record.kind, NOT_DOWNLOADED["evidence"]))
     if local is None:
         values["uuid"] = record.uuid
         columns = list(values)
@@ -194,6 +204,8 @@ def _apply_record(ws: Workspace, record: ServerRecord, actor: str, blob_sizes: d
     else:
         conn.execute(f"UPDATE {record.kind} SET {', '.join(f'{c} = ?' for c in values)} WHERE uuid = ?",
                      [*values.values(), record.uuid])
+    if record.kind == "patrols" and not record.deleted:
+        pulled_track.fill_points(ws, record.uuid, sha)
     _audit(conn, record, actor, "sync.resolve" if settled else "sync.delete" if record.deleted else "sync.pull",
            [sha] if sha else [])
     note_record(conn, record.kind, record.uuid)

@@ -55,6 +55,16 @@ PROTOCOL_HEADER = "X-Sync-Protocol"
 # Kinds in the order a push sends them and a pull applies them (parents first): the core's synced tables.
 RECORD_KINDS = SYNCED_KINDS
 CHILD_KINDS = RECORD_KINDS[1:]
+# The kinds whose record names a media blob, and the field that holds its SHA-256: a photo or document, a patrol's
+# track. The blob uploads before its record is pushed and downloads before its record is applied.
+BLOB_FIELDS = {"evidence": "sha256", "patrols": "track_sha256"}
+
+
+def blob_of(kind: str, content: Any) -> Optional[str]:
+    """The SHA-256 a record of ``kind`` names as its blob (whatever text is there), or ``None``."""
+    field = BLOB_FIELDS.get(kind)
+    value = content.get(field) if field is not None and isinstance(content, dict) else None
+    return value if isinstance(value, str) else None
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024  # 1 MiB per blob chunk
 MAX_CHUNK_BYTES = 4 * 1024 * 1024  # the server refuses larger chunk bodies (413)

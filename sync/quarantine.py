@@ -103,6 +103,10 @@ def check_content(conn: Connection, record: ServerRecord) -> None:
         sha = record.content.get("sha256")
         if not (isinstance(sha, str) and SHA256_PATTERN.match(sha)):
             raise RecordProblem("照片的 SHA-256 无效", "the photo's SHA-256 is not valid")
+    if record.kind == "patrols":
+        sha = record.content.get("track_sha256")
+        if sha is not None and not (isinstance(sha, str) and SHA256_PATTERN.match(sha)):
+            raise RecordProblem("巡查轨迹的 SHA-256 无效", "the patrol track's SHA-256 is not valid")
 
 
 def _named(ref: Any) -> str:

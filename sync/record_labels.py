@@ -19,6 +19,7 @@ from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_KINDS
 
 SQL_VARIABLES = 500  # UUIDs per IN (...) query, well under SQLite's limit
+NO_CASE_KINDS = ("cases", "patrols")  # kinds whose rows have no case_id (a case is its own; a patrol has none)
 
 
 def local_records(ws: Workspace, records: Iterable[tuple[str, str]]) -> dict[str, dict[str, Any]]:
@@ -30,8 +31,8 @@ def local_records(ws: Workspace, records: Iterable[tuple[str, str]]) -> dict[str
         by_kind.setdefault(kind, []).append(uuid)
     found: dict[str, dict[str, Any]] = {}
     for kind, uuids in by_kind.items():
-        join = "" if kind == "cases" else "LEFT JOIN cases c ON c.id = r.case_id"
-        case_no = "r.case_no" if kind == "cases" else "c.case_no"
+        join = "" if kind in NO_CASE_KINDS else "LEFT JOIN cases c ON c.id = r.case_id"
+        case_no = "r.case_no" if kind == "cases" else "NULL" if kind in NO_CASE_KINDS else "c.case_no"
         for start in range(0, len(uuids), SQL_VARIABLES):
             part = uuids[start:start + SQL_VARIABLES]
             rows = ws.conn.execute(f"SELECT r.*, {case_no} AS case_no_of_record FROM {kind} r {join} "

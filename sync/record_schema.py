@@ -48,6 +48,8 @@ from inspector.casework.workflow import MOVES, ROLES, STATES
 from inspector.errors import InspectorError, InvalidValue, Message
 from inspector.geo.gnss import FIX_TYPES
 from inspector.geo.gnss_quality import MAX_HDOP, MAX_SATELLITES
+from inspector.patrols.patrols import MAX_AREA_CHARS, MAX_PURPOSE_CHARS, MAX_TEAM_MEMBERS, STATUSES
+from inspector.patrols.track_blob import MAX_TRACK_POINTS
 from inspector.vocabulary import DOCUMENT_TYPES
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -57,6 +59,8 @@ MAX_JSON_TEXT_CHARS = 200_000  # characters: JSON held in a text column (metadat
 MAX_AREA_M2 = 2e11  # m²: about twice Jiangsu (1.07e11 m²)
 MAX_ACCURACY_M = 1e5  # m: a position worse than this is no position
 ALTITUDE_RANGE_M = (-1e4, 1e5)  # m: what a GPS or drone can report
+MAX_PATROL_DISTANCE_M = 2e6  # m: far more than a patrol can walk or drive in the longest track kept
+MAX_PATROL_DURATION_S = 30 * 24 * 3600.0  # s: a month of moving time
 _UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")  # ASCII digits only
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -74,6 +78,11 @@ def _utc_time(text: str) -> str:
     except ValueError as exc:
         raise InvalidValue(NOT_UTC_TIME.detailed(exc)) from None
     return text
+
+
+def _instant(text: str) -> dt.datetime:
+    """A checked :data:`UtcTime` as a datetime (to compare times written with different precision)."""
+    return dt.datetime.fromisoformat(text[:-1])
 
 
 def _day(text: str) -> str:
@@ -136,6 +145,7 @@ if TYPE_CHECKING:
     FormName: TypeAlias = str
     DocumentType: TypeAlias = str
     FixType: TypeAlias = str
+    PatrolStatus: TypeAlias = str
 else:
     State = Literal[STATES]
     Move = Literal[MOVES]
@@ -150,6 +160,7 @@ else:
     FormName = Literal[FORMS]
     DocumentType = Literal[DOCUMENT_TYPES]
     FixType = Literal[tuple(FIX_TYPES.values())]  # the core's GGA fix type codes
+    PatrolStatus = Literal[STATUSES]
 
 
 class _Record(BaseModel):
@@ -379,10 +390,55 @@ class TransitionContent(_Record):
     jurisdiction: Optional[Adcode] = None
 
 
+def _team_list(text: str) -> str:
+    """A JSON list of at most :data:`MAX_TEAM_MEMBERS` non-empty names of at most :data:`MAX_PURPOSE_CHARS`."""
+    value = json.loads(text)
+    if len(value) > MAX_TEAM_MEMBERS or not all(0 < len(name.strip()) <= MAX_PURPOSE_CHARS for name in value):
+        raise InvalidValue(f"须为至多 {MAX_TEAM_MEMBERS} 个姓名（每个 1–{MAX_PURPOSE_CHARS} 个字符）的列表",
+                           f"must be a list of at most {MAX_TEAM_MEMBERS} names of 1–{MAX_PURPOSE_CHARS} characters")
+    return text
+
+
+class PatrolContent(_Record):
+    """A routine patrol (:mod:`inspector.patrols.patrols`); its track travels as the blob ``track_sha256`` names,
+    and its scope is decided by the server from that track (:mod:`sync.server.patrol_scope`)."""
+
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PURPOSE_CHARS)]
+    team_members: Annotated[JsonText, AfterValidator(_json_text(list, str)), AfterValidator(_team_list)] = "[]"
+    area: Optional[Annotated[str, StringConstraints(max_length=MAX_AREA_CHARS)]] = None
+    jurisdiction: Optional[Adcode] = None  # what the device's account acted for; the server decides the scope
+    status: PatrolStatus
+    started_at: UtcTime
+    ended_at: Optional[UtcTime] = None
+    active_since: Optional[UtcTime] = None
+    distance_m: Annotated[float, Field(ge=0, le=MAX_PATROL_DISTANCE_M, allow_inf_nan=False)] = 0.0
+    duration_s: Annotated[float, Field(ge=0, le=MAX_PATROL_DURATION_S, allow_inf_nan=False)] = 0.0
+    point_count: Annotated[int, Field(ge=0, le=MAX_TRACK_POINTS)] = 0
+    track_sha256: Optional[Sha256] = None
+    source: Literal["device", "import"] = "device"
+    recorded_by: Name
+    recorded_by_name: Optional[Label] = None
+
+    @model_validator(mode="after")
+    def _times_and_track(self) -> "PatrolContent":
+        if self.status is None or self.started_at is None:  # a tombstone's remains: what is there fits its field
+            return self
+        if self.ended_at is not None and _instant(self.ended_at) < _instant(self.started_at):
+            raise InvalidValue("结束时间早于开始时间", "ended_at is before started_at")
+        if (self.status == "ended") != (self.ended_at is not None):
+            raise InvalidValue("只有已结束的巡查才有结束时间", "a patrol has ended_at exactly when it has ended")
+        if (self.status == "running") != (self.active_since is not None):
+            raise InvalidValue("只有进行中的巡查才有 active_since", "a patrol has active_since exactly when running")
+        if (self.point_count > 0) != (self.track_sha256 is not None):
+            raise InvalidValue("有轨迹点的巡查才有 track_sha256", "a patrol names a track exactly when it has points")
+        return self
+
+
 RECORD_MODELS: dict[str, type[BaseModel]] = {
     "cases": CaseContent, "findings": FindingContent, "rectifications": RectificationContent,
     "closure_checklists": ClosureChecklistContent, "evidence": EvidenceContent, "countersigns": CountersignContent,
-    "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent}
+    "publicity": PublicityContent, "transitions": TransitionContent, "form_evidence": FormEvidenceContent,
+    "patrols": PatrolContent}
 # Fields a later workspace migration added, with the value the workspace's column defaults to (v6: who acted by
 # display name, for which jurisdiction; v7: what a signature signs, and who signed; v8: a case's extent; v9: a
 # document's type; v10: corrections; v12: the GNSS quality of a finding's or a photo's position; v13: the patrol

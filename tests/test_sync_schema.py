@@ -4,6 +4,7 @@ field and why, and nothing invalid is stored; a bad record an older server store
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import uuid as uuid_lib
 import sqlalchemy as sa
 
 from evidence_fixtures import attach_closure_photos, make_dji_still, make_geotagged_photo
+from inspector.casework.authority import SERVER, Actor
 from inspector.casework.countersigns import add_countersign
 from inspector.casework.evidence_attach import attach
 from inspector.casework.findings import add_finding
@@ -20,11 +22,14 @@ from inspector.casework.publicity import add_publicity
 from inspector.casework.rectification import add_progress_note, add_rectification, set_checklist
 from inspector.casework.signatures import Signature
 from inspector.casework.workflow import transition
+from inspector.patrols.patrols import start_patrol
+from inspector.patrols.track_import import import_track
 from inspector.store.workspace import Workspace
 from sync.protocol import RECORD_KINDS, RECORD_MODELS, PushBatch, RecordChange, validate_content
 from sync.record_codec import to_wire
 from sync.server.storage import next_seq, purged_records, records, server_now
 from tests.case_fixtures import CENTRE, CORE_CASE, build_case_workspace
+from tests.gnss_fixtures import walk_sentences
 from tests.signature_fixtures import signature_png, write_scanned_pdf
 from tests.sync_fixtures import REPO, api, client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.test_evidence_orthophoto import write_geotiff
@@ -61,6 +66,13 @@ def test_every_kind_from_a_real_workspace_fits_the_schema(tmp_path):
         shown = form_evidence(ws, CORE_CASE, "closure")
         choose_form_evidence(ws, CORE_CASE, "closure", pairs=[(p["before"], p["after"]) for p in shown["pairs"]],
                              photos=shown["photos"], actor="张三")
+        inspector = Actor(user="张三", name="张三", roles=("inspector",), jurisdiction="320904", source=SERVER)
+        log = tmp_path / "walk.nmea"  # an ended patrol with its track, and one just started (no track yet)
+        log.write_text("\n".join(walk_sentences([(CENTRE[0] + i * 1e-4, CENTRE[1]) for i in range(30)],
+                                                dt.datetime(2024, 5, 6, 1, 30, tzinfo=dt.timezone.utc))),
+                       encoding="ascii")
+        import_track(ws, log, purpose="巡查", actor=inspector)
+        start_patrol(ws, purpose="日常巡查", team_members=["张三", "李四"], area="鱼塘片区", actor=inspector)
         for kind in RECORD_KINDS:
             rows = ws.conn.execute(f"SELECT * FROM {kind}").fetchall()
             assert rows, kind

@@ -90,8 +90,9 @@ def _invalid(detail: str) -> BadInput:
     return BadInput(f"轨迹数据无效：{detail}", f"invalid track data: {detail}")
 
 
-def decode_track(blob: bytes) -> list[dict[str, Any]]:
-    """The points of a track blob; :class:`BadInput` for anything that is not one (checked before allocating)."""
+def decode_columns(blob: bytes) -> dict[str, np.ndarray]:
+    """The columns of a track blob, validated (``lon``/``lat`` in degrees, ``time`` in ms since the epoch, the
+    others as encoded); :class:`BadInput` for anything that is not a track (checked before allocating)."""
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 4:
         raise _invalid("not a track (magic)")
     (count,) = struct.unpack_from("<I", blob, len(MAGIC))
@@ -112,26 +113,28 @@ def decode_track(blob: bytes) -> list[dict[str, Any]]:
         columns[name] = np.frombuffer(body, dtype=kind, count=count, offset=offset)
         offset += width
     for name in ("lon", "lat"):
-        columns[name] = np.cumsum(columns[name], dtype="<i8")
+        columns[name] = np.cumsum(columns[name], dtype="<i8") / COORDINATE_SCALE
     columns["time"] = np.cumsum(columns["time"], dtype="<i8")
-    lons, lats = columns["lon"] / COORDINATE_SCALE, columns["lat"] / COORDINATE_SCALE
-    if count and (np.abs(lons).max() > 180 or np.abs(lats).max() > 90 or columns["time"].min() < 0
-                  or columns["time"].max() > 10**14 or columns["segment"].min() < 0):
+    if count and (np.abs(columns["lon"]).max() > 180 or np.abs(columns["lat"]).max() > 90
+                  or columns["time"].min() < 0 or columns["time"].max() > 10**14 or columns["segment"].min() < 0):
         raise _invalid("coordinates or times out of range")
     if count and (np.diff(columns["segment"]) < 0).any():
         raise _invalid("segments out of order")
-    points = []
-    for index in range(count):
-        fix = int(columns["fix"][index])
-        if fix != -1 and fix not in FIX_TYPES:
-            raise _invalid(f"unknown fix type code {fix}")
-        points.append({
-            "seq": index + 1, "segment": int(columns["segment"][index]), "lon": float(lons[index]),
-            "lat": float(lats[index]), "time_utc": _time_text(int(columns["time"][index])),
-            "fix_type": FIX_TYPES.get(fix), "satellites": _or_none(columns["sat"][index], "sat"),
-            "hdop": _scaled(columns["hdop"][index], "hdop"), "accuracy_m": _scaled(columns["acc"][index], "acc"),
-            "altitude_m": _scaled(columns["alt"][index], "alt")})
-    return points
+    unknown = ~np.isin(columns["fix"], [-1, *FIX_TYPES])
+    if unknown.any():
+        raise _invalid(f"unknown fix type code {int(columns['fix'][unknown][0])}")
+    return columns
+
+
+def decode_track(blob: bytes) -> list[dict[str, Any]]:
+    """The points of a track blob; :class:`BadInput` for anything that is not one (checked before allocating)."""
+    columns = decode_columns(blob)
+    return [{
+        "seq": index + 1, "segment": int(columns["segment"][index]), "lon": float(columns["lon"][index]),
+        "lat": float(columns["lat"][index]), "time_utc": _time_text(int(columns["time"][index])),
+        "fix_type": FIX_TYPES.get(int(columns["fix"][index])), "satellites": _or_none(columns["sat"][index], "sat"),
+        "hdop": _scaled(columns["hdop"][index], "hdop"), "accuracy_m": _scaled(columns["acc"][index], "acc"),
+        "altitude_m": _scaled(columns["alt"][index], "alt")} for index in range(len(columns["segment"]))]
 
 
 def _or_none(value: np.integer, name: str) -> Optional[int]:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # db imports this module
 
 CASE_KINDS = ("cases", "findings", "evidence", "rectifications", "closure_checklists", "countersigns", "publicity",
               "transitions", "form_evidence")
-KINDS = CASE_KINDS + ("zones",)  # what a summary may name; every case kind belongs to one case
+KINDS = CASE_KINDS + ("zones", "patrols")  # what a summary may name; every case kind belongs to one case
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ from inspector.store.workspace import new_uuid, utc_now
 # The tables whose records name the account that recorded them (``recorded_by``, migration v10): who may correct
 # them in the field (:mod:`inspector.casework.corrections`).
 RECORDED_BY_TABLES = ("findings", "evidence", "rectifications")
-# The tables whose records sync, parents first: the order a push sends them and a pull applies them.
+# The tables whose records sync, parents first: the order a push sends them and a pull applies them. A patrol
+# belongs to no case: its scope is the jurisdiction its track lies in (decided by the server).
 SYNCED_KINDS = ("cases", "findings", "rectifications", "closure_checklists", "evidence", "countersigns", "publicity",
-                "transitions", "form_evidence")
+                "transitions", "form_evidence", "patrols")
 
 
 def to_json(value: Any) -> str:

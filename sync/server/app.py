@@ -238,7 +238,7 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         if batch.protocol != PROTOCOL_VERSION:
             raise HTTPException(400, f"protocol {batch.protocol} not supported (server: {PROTOCOL_VERSION})")
         try:
-            return record_logic.push(storage, user, batch)
+            return record_logic.push(storage, blob_store, user, batch)
         except record_logic.OperationReused:
             raise HTTPException(409, "operation id already used for a different batch") from None
 

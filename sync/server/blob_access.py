@@ -8,8 +8,9 @@ records:
 
 - an upload **covers** a case when it was made from the case's jurisdiction
   or above it: the province, the case's city or the case's county;
-- a blob is **readable** by a user through an evidence record the user may
-  read whose blob an upload covers (:func:`readable`); nothing else serves it;
+- a blob is **readable** by a user through an evidence record — or a patrol,
+  whose track it is — the user may read whose blob an upload covers
+  (:func:`readable`); nothing else serves it;
 - a user **holds** a blob — it is not "missing" to them, their upload of it is
   complete, their evidence may name it in any case of their jurisdiction —
   when an upload covering their whole jurisdiction exists and it is their own
@@ -34,12 +35,14 @@ from sqlalchemy.engine import Connection
 
 from inspector.casework.authority import PROVINCE_ADCODE
 from inspector.errors import Message
+from sync.protocol import BLOB_FIELDS
 from sync.server.auth import User
 from sync.server.storage import blob_uploads, insert_new, records, server_now
 
 # the push's reason, the same whether or not the blob exists elsewhere
 NOT_UPLOADED = Message("照片尚未上传", "blob not uploaded yet")
 LOOKUP_SLICE = 500  # hashes per IN (...) query
+BLOB_KINDS = tuple(BLOB_FIELDS)  # the records a blob is read through: evidence, a patrol (its track)
 
 
 def _codes_above(user: User) -> list[str]:
@@ -57,11 +60,11 @@ def _covers_record(upload: Any, table: sa.Table) -> Any:
 
 
 def _readable_hashes(user: User) -> Any:
-    """SQL: the hashes of the blobs ``user`` may read (through covered evidence in their scope)."""
+    """SQL: the hashes of the blobs ``user`` may read (through covered evidence or patrols in their scope)."""
     upload = blob_uploads.alias("covering")
     return (sa.select(records.c.blob_sha256)
             .join(upload, upload.c.sha256 == records.c.blob_sha256)
-            .where(records.c.kind == "evidence", user.scope_clause(records), _covers_record(upload, records)))
+            .where(records.c.kind.in_(BLOB_KINDS), user.scope_clause(records), _covers_record(upload, records)))
 
 
 def _slices(sha256s: Iterable[str]) -> Iterable[list[str]]:

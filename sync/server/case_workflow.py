@@ -178,6 +178,8 @@ def workflow_problem(ctx: PushContext, user: User, change: RecordChange, existin
     """Why the workflow refuses a pushed record (``None`` when it does not); called inside the push, after the
     record's scope was checked and when it is not an identical repeat of what is stored."""
     content = change.content
+    if change.kind == "patrols":  # no case, no workflow: its own rules are the scope's (sync.server.patrol_scope)
+        return None
     if change.kind != "cases":
         problem = correction_problem(ctx, user, change, existing, case_state(ctx, content["case_uuid"]))
         if problem:

@@ -52,8 +52,9 @@ def _slices(values: Iterable[str]) -> Iterable[list[str]]:
 class PushContext:
     """Rows, change numbers and pending writes of one push (see the module docstring)."""
 
-    def __init__(self, conn: Connection, changes: list[RecordChange]) -> None:
+    def __init__(self, conn: Connection, changes: list[RecordChange], tracks: Optional[dict[str, Any]] = None) -> None:
         self.conn = conn
+        self.tracks: dict[str, Any] = tracks or {}  # the pushed patrols' track readings (sync.server.patrol_scope)
         self.now = server_now()
         wanted: set[str] = set()
         for change in changes:

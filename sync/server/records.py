@@ -6,7 +6,8 @@ Every pushed record is first checked against the record schema
 A valid record is **applied** when the server has never seen its UUID (and
 its case is inside the pusher's jurisdiction; a new case only when it was found
 in the field and lies in that jurisdiction by the server's own reading of its
-position, :mod:`sync.server.field_cases`), when its content is what the
+position, :mod:`sync.server.field_cases`; a patrol when its own track places
+it there, :mod:`sync.server.patrol_scope`), when its content is what the
 server already holds (a harmless repeat), or when its ``base_revision`` is the
 server's current revision. Otherwise it is a **conflict**: the server keeps
 its own version, stores the client's next to it in ``conflicts`` for office
@@ -49,14 +50,16 @@ from sync.protocol import (
     ServerRecord,
     VerifyRequest,
     VerifyResult,
+    blob_of,
     canonical_json,
     content_hash,
     is_uuid,
     validate_content,
     with_added_fields,
 )
-from sync.server import blob_access, case_workflow, conflict_review, field_cases
+from sync.server import blob_access, case_workflow, conflict_review, field_cases, patrol_scope
 from sync.server.auth import User
+from sync.server.blob_store import BlobStore
 from sync.server.push_context import PushContext, StaleRead, record_row
 from sync.server.storage import Storage, conflicts, next_seq, push_ops, records, server_now
 
@@ -97,6 +100,8 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
     content = change.content
     if existing is not None and existing.kind != change.kind:
         return Message("该 uuid 属于另一种记录", "this uuid belongs to another kind of record"), None, None
+    if change.kind == "patrols":
+        return patrol_scope.patrol_problem(ctx, user, change, existing, ctx.tracks)
     if change.kind == "cases":
         if existing is None:
             return field_cases.new_case_problem(user, content)
@@ -226,7 +231,7 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
     seq = ctx.next_seq()
     values = {"city_adcode": city, "county_adcode": county, "deleted": change.deleted,
               "content": json.dumps(change.content, ensure_ascii=False), "content_hash": chash,
-              "blob_sha256": change.content.get("sha256") if change.kind == "evidence" else None,
+              "blob_sha256": blob_of(change.kind, change.content),
               "server_seq": seq, "updated_by": user.name, "received_at": ctx.now}
     if existing is None:
         ctx.insert({"uuid": change.uuid, "kind": change.kind, "case_uuid": change.content.get("case_uuid"),
@@ -239,14 +244,14 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
 
 
 def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str,
-               invalid: dict[int, Message]) -> PushResult:
+               invalid: dict[int, Message], tracks: dict[str, Optional[patrol_scope.TrackReading]]) -> PushResult:
     stored = conn.execute(sa.select(push_ops).where(push_ops.c.operation_id == batch.operation_id)).first()
     if stored is not None:
         if stored.user_id != user.id or stored.request_hash != request_hash:
             raise OperationReused(batch.operation_id)
         return PushResult(**json.loads(stored.result), replayed=True, server_time=server_now())
     valid = [change for index, change in enumerate(batch.records) if index not in invalid]
-    ctx = PushContext(conn, valid)
+    ctx = PushContext(conn, valid, tracks)
     results = [RecordResult(uuid=change.uuid, kind=change.kind, status="rejected",
                             **RecordResult.reason_fields(invalid[index]))
                if index in invalid else apply_change(ctx, user, change, batch.operation_id)
@@ -266,22 +271,25 @@ def _lost_a_race(exc: Exception) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
-def push(storage: Storage, user: User, batch: PushBatch) -> PushResult:
+def push(storage: Storage, blob_store: BlobStore, user: User, batch: PushBatch) -> PushResult:
     """Apply a batch once, in one transaction; a repeat of the same operation id returns the stored result.
 
-    The schema check needs no database and runs first. A transaction that lost a race — another push inserted
-    one of its new records, or the same operation, first — is run again from the start: it then finds that
-    record (a conflict, or a repeat) or the stored result."""
+    The schema check needs no database and runs first; so does reading the tracks of pushed patrols from the
+    blob store (:func:`sync.server.patrol_scope.read_tracks`), which may be an object store. A transaction that
+    lost a race — another push inserted one of its new records, or the same operation, first — is run again from
+    the start: it then finds that record (a conflict, or a repeat) or the stored result."""
     # the batch's hash, also over text that is not valid Unicode (refused below, but still part of the request)
     request_hash = hashlib.sha256(canonical_json(batch.model_dump(mode="json")).encode("utf-8", "surrogatepass")
                                   ).hexdigest()
     invalid = {index: reason for index, change in enumerate(batch.records)
                if (reason := schema_problem(change)) is not None}
+    tracks = patrol_scope.read_tracks(blob_store, [change for index, change in enumerate(batch.records)
+                                                   if index not in invalid])
     attempt = 1
     while True:
         try:
             with storage.write() as conn:
-                return _push_once(conn, user, batch, request_hash, invalid)
+                return _push_once(conn, user, batch, request_hash, invalid, tracks)
         except (StaleRead, sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
             if not _lost_a_race(exc) or attempt == MAX_PUSH_ATTEMPTS:
                 raise
