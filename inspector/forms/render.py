@@ -81,8 +81,13 @@ def write_form(
     software_version: str = __version__,
 ) -> Path:
     """Render and write atomically (temporary file, fsync, rename); returns the path."""
-    target = Path(path)
     data = render_form(case, kind, generated_at=generated_at, software_version=software_version)
+    return write_pdf_atomically(Path(path), data)
+
+
+def write_pdf_atomically(target: Path, data: bytes) -> Path:
+    """Write a rendered PDF so that ``target`` is either the old file or the whole new one (temporary file in
+    the same folder, fsync, rename); returns ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".form-", suffix=".pdf", dir=target.parent)
     try:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from inspector.forms.fonts import form_fonts
 from inspector.forms.location_map import BASEMAP_DPI, basemap_jpeg
 from inspector.forms.map_projection import MapProjection
 from inspector.forms.page_template import PageDecoration, build_pdf
+from inspector.forms.render import write_pdf_atomically
 from inspector.forms.styles import CONTENT_WIDTH, FormStyles, FormTable, gap, make_styles, para, section_heading
 from inspector.patrols.patrols import parse_utc, patrol_dict, resolve_patrol, track_segments
 from inspector.store.workspace import Workspace, utc_now
@@ -186,15 +185,5 @@ def write_patrol_form(ws: Workspace, ref: str, output: Path) -> dict[str, Any]:
                                 body_font=fonts.body, heading_font=fonts.heading)
     data = build_pdf(build_patrol_story(ws, patrol, track_segments(ws.conn, row["id"]), styles), decoration,
                      title=f"{FORM_NAME}（{patrol['purpose'][:40]}）", subject=patrol["uuid"])
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".patrol-", suffix=".pdf", dir=output.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_pdf_atomically(output, data)
     return {"file": str(output), "uuid": patrol["uuid"], "findings": len(_findings(ws, patrol["uuid"]))}
