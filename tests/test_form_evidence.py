@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from evidence_fixtures import make_geotagged_photo
+from evidence_fixtures import make_recent_photo
 from inspector.casework.evidence_attach import attach
-from inspector.casework.form_evidence import choice_uuid, choose_form_evidence, form_evidence
+from inspector.casework.form_evidence import choice_uuid, choose_form_evidence, default_pairs, form_evidence
 from inspector.demo.form_case import build_demo_case
 from inspector.errors import BadInput
 from inspector.forms.form_data import gather_case
@@ -32,8 +32,8 @@ METRE_LON = 1 / 92_800  # degrees of longitude per metre near 33.5°N
 
 
 def _attach(ws: Workspace, root: Path, name: str, phase: str, east_m: float, day: int) -> str:
-    photo = make_geotagged_photo(root / f"{name}.jpg", CENTRE[0] + east_m * METRE_LON, CENTRE[1],
-                                 taken=f"2024:{5 if phase != 'after' else 9:02d}:{day:02d} 10:00:00")
+    photo = make_recent_photo(root / f"{name}.jpg", CENTRE[0] + east_m * METRE_LON, CENTRE[1],
+                              minutes_ago=(10 - day) * 24 * 60)  # day 1 … 5: nine to five days ago, in order
     [item] = attach(ws, CORE_CASE, [photo], phase=phase)
     return item["evidence_uuid"]
 
@@ -76,6 +76,18 @@ def test_default_closure_has_no_empty_pair_rows(photographed, tmp_path):
     assert "无对应照片" not in text
     assert _captions(text) == [_short(ws, uuids[name]) for name in ("b3", "a1", "b1", "b2")]
     assert "未配对的照片" in text and pages <= 5
+
+
+def test_the_default_pairing_leaves_suspect_photos_unpaired():
+    def photo(name: str, day: str, *flags: str) -> dict:
+        return {"name": name, "time": day, "flags": flags}
+
+    before = [photo("b1", "2026-05-01"), photo("b2", "2026-05-02", "far_from_case")]
+    after = [photo("a1", "2026-09-01", "before_discovery"), photo("a2", "2026-09-02"),
+             photo("a3", "2026-09-03", "gps_clock_mismatch")]  # a warning, not a blocking flag
+    pairs, unpaired = default_pairs(before, after, lambda p: p["time"], lambda p: None, lambda p: p["flags"])
+    assert [(b["name"], a["name"]) for b, a in pairs] == [("b1", "a2")]
+    assert [p["name"] for p in unpaired] == ["b2", "a1", "a3"]
 
 
 def test_chosen_pairs_print_in_order(photographed, tmp_path):

@@ -11,8 +11,9 @@ from PySide6.QtPrintSupport import QPrinter
 
 from inspector.casework.evidence_attach import attach
 from inspector.casework.form_evidence import form_evidence
+from tests.evidence_fixtures import make_recent_photo
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import make_geotagged_photo, wait_job
+from tests.ui_fixtures import wait_job
 
 
 def _photographed_case(session, tmp_path) -> tuple[dict, dict[str, str]]:
@@ -21,8 +22,8 @@ def _photographed_case(session, tmp_path) -> tuple[dict, dict[str, str]]:
                                         "LIMIT 1").fetchone())
     uuids = {}
     for day, (name, phase) in enumerate((("b1", "before"), ("b2", "before"), ("a1", "after"), ("a2", "after")), 1):
-        photo = make_geotagged_photo(tmp_path / f"{name}.jpg", case["lon"], case["lat"],
-                                     taken=f"2024:0{5 if phase == 'before' else 9}:0{day} 10:00:00")
+        photo = make_recent_photo(tmp_path / f"{name}.jpg", case["lon"], case["lat"],
+                                  minutes_ago=(10 - day) * 24 * 60)  # clean evidence, in this order
         [item] = attach(session.ws, case["uuid"], [photo], phase=phase)
         uuids[name] = item["evidence_uuid"]
     return case, uuids

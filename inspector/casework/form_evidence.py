@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import math
 import uuid as uuid_lib
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 from inspector.casework.cases import resolve_case
 from inspector.errors import BadInput
+from inspector.evidence.plausibility import blocking
 from inspector.store.changes import Outcome, recording
 from inspector.store.db import Row, atomic
 from inspector.store.record_store import insert_record, to_json, update_record
@@ -51,20 +52,22 @@ def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def default_pairs(before: Sequence[T], after: Sequence[T], time: Callable[[T], Optional[str]],
-                  position: Callable[[T], Optional[tuple[float, float]]]) -> tuple[list[tuple[T, T]], list[T]]:
-    """The default before/after pairing: (pairs, unpaired). Each after photo in time order takes the unused
-    before photo nearest to it (when both have a position), else the earliest unused one; pairing stops when
-    either side runs out, so no pair is ever half empty. Pairs come in the before photos' time order; the
-    unpaired are the before photos left, then the after photos left."""
+                  position: Callable[[T], Optional[tuple[float, float]]],
+                  flags: Callable[[T], Iterable[str]]) -> tuple[list[tuple[T, T]], list[T]]:
+    """The default before/after pairing: (pairs, unpaired). Only photos without a blocking plausibility flag
+    (:data:`inspector.evidence.plausibility.BLOCKING_FLAGS`: far from the case, before its discovery …) are
+    paired: a suspect photo is never shown as the proof of a rectification unless the inspector chooses it.
+    Each after photo in time order takes the unused before photo nearest to it (when both have a position),
+    else the earliest unused one; pairing stops when either side runs out, so no pair is ever half empty.
+    Pairs come in the before photos' time order; the unpaired are the before photos left, then the after
+    photos left, each in time order."""
     def by_time(items: Sequence[T]) -> list[T]:
         return sorted(items, key=lambda item: (time(item) is None, time(item) or ""))
 
-    free = by_time(before)
+    free = [item for item in by_time(before) if not blocking(flags(item))]
     matched: list[tuple[T, T]] = []
-    left_after: list[T] = []
     for photo in by_time(after):
-        if not free:
-            left_after.append(photo)
+        if not free or blocking(flags(photo)):
             continue
         here = position(photo)
         placed = [(i, position(item)) for i, item in enumerate(free)]
@@ -73,7 +76,8 @@ def default_pairs(before: Sequence[T], after: Sequence[T], time: Callable[[T], O
         matched.append((free.pop(index), photo))
     order = {id(item): rank for rank, item in enumerate(by_time(before))}
     matched.sort(key=lambda pair: order[id(pair[0])])
-    return matched, free + left_after
+    paired = {id(item) for pair in matched for item in pair}
+    return matched, [item for side in (before, after) for item in by_time(side) if id(item) not in paired]
 
 
 def _checked_form(form: str) -> str:
@@ -84,11 +88,12 @@ def _checked_form(form: str) -> str:
 
 
 def photos_of(ws: Workspace, case_id: int) -> list[dict[str, Any]]:
-    """The case's live photos and drone stills, in attach order: uuid, kind, phase, taken_at_utc, lon, lat,
-    original_name, sha256."""
+    """The case's live (neither deleted nor voided) photos and drone stills, in attach order: uuid, kind,
+    phase, taken_at_utc, lon, lat, original_name, sha256, flags (JSON list of codes)."""
     return [dict(row) for row in ws.conn.execute(
-        "SELECT uuid, kind, phase, taken_at_utc, lon, lat, original_name, sha256 FROM evidence "
-        f"WHERE case_id = ? AND deleted = 0 AND kind IN ({','.join('?' * len(FORM_PHOTO_KINDS))}) ORDER BY id",
+        "SELECT uuid, kind, phase, taken_at_utc, lon, lat, original_name, sha256, flags FROM evidence "
+        "WHERE case_id = ? AND deleted = 0 AND voided_at IS NULL "
+        f"AND kind IN ({','.join('?' * len(FORM_PHOTO_KINDS))}) ORDER BY id",
         (case_id, *FORM_PHOTO_KINDS))]
 
 
@@ -111,7 +116,7 @@ def _default_layout(form: str, photos: list[dict[str, Any]]) -> tuple[list[list[
     after = [p for p in photos if p["phase"] in AFTER_PHASES]
     pairs, unpaired = default_pairs(before, after, lambda p: p["taken_at_utc"],
                                     lambda p: (p["lon"], p["lat"]) if p["lon"] is not None and p["lat"] is not None
-                                    else None)
+                                    else None, lambda p: json.loads(p["flags"] or "[]"))
     return [[b["uuid"], a["uuid"]] for b, a in pairs], [p["uuid"] for p in unpaired]
 
 

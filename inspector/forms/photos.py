@@ -118,7 +118,7 @@ def closure_layout(case: FormCase) -> tuple[list[PhotoPair], list[FormPhoto]]:
         return pairs, _resolved(case, choice.photos)
     before = list(case.photos_in_phase("before")) or list(case.photos_in_phase("inspection"))
     return default_pairs(before, list(case.photos_in_phase(*AFTER_PHASES)), lambda p: p.taken_at or None,
-                         _position)
+                         _position, lambda p: p.flags)
 
 
 def pair_table(
