@@ -13,8 +13,10 @@ REPO = Path(__file__).resolve().parents[1]
 PYTEST_BUILTIN_MARKERS = {"parametrize", "skip", "skipif", "xfail", "usefixtures", "filterwarnings"}
 # Waiting a fixed time: Qt's and pytest-qt's waits, sleeps. A test waits on a signal, an event or a condition.
 FIXED_WAIT = re.compile(r"\bqtbot\.wait\(|\bqWait\(|\btime\.sleep\(|\basyncio\.sleep\(")
-# The one polling loop: sync_fixtures.wait_for (bounded, on a real condition such as "the server answers").
-ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)")}
+# The polling loops, each bounded and on a real condition: sync_fixtures.wait_for ("the server answers"), and the
+# patrol benchmark's (not a test: it feeds the window as fast as it takes fixes, waiting for the map and the logger).
+ALLOWED_WAITS = {("sync_fixtures.py", "        time.sleep(poll_s)"),
+                 ("bench_patrol.py", "            time.sleep(0.005)"), ("bench_patrol.py", "        time.sleep(0.001)")}
 
 
 # A database connection passed around untyped: `conn: Any`, `dbapi_conn: Any`, `connection: Any`

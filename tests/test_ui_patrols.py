@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from inspector.cli.main import main as cli_main
@@ -106,13 +105,13 @@ def test_killed_mid_patrol_keeps_every_point_and_resumes(demo_ws, qapp, qt_setti
     process = subprocess.Popen([sys.executable, str(REPO / "tests" / "patrol_gui_driver.py"), str(root), USER,
                                 str(log)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
         seen: list = []
-        while len(seen) < 25:  # polling the database: the condition is the committed point count
-            assert process.poll() is None, process.communicate()[1].decode(errors="replace")[-3000:]
-            assert time.monotonic() < deadline, "the GUI committed too few track points"
-            qtbot.wait(100)
-            seen = committed_points(root)
+
+        def enough_or_exited() -> bool:  # the condition: the driver committed 25 points (or died)
+            seen[:] = committed_points(root)
+            return len(seen) >= 25 or process.poll() is not None
+        qtbot.waitUntil(enough_or_exited, timeout=120_000)
+        assert process.poll() is None, process.communicate()[1].decode(errors="replace")[-3000:]
         process.send_signal(signal.SIGKILL)
         process.wait(30)
     finally:
