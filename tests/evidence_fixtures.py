@@ -227,7 +227,8 @@ def attach_closure_photos(ws: object, case: str, directory: Path, lon: float, la
     directory.mkdir(parents=True, exist_ok=True)
     results = []
     for phase in ("before", "after"):
-        photo = make_recent_photo(directory / f"{case}-{phase}.jpg", lon, lat,
+        photo = make_recent_photo(directory / f"{case}-{phase}.jpg", lon, lat,  # the 整改后 photo taken now: after
+                                  minutes_ago=0.0 if phase == "after" else 1.0,  # the rectification, even at midnight
                                   size=(400, 300 + (phase == "after")))  # different content per phase
         results += attach(ws, case, [photo], phase=phase, **attach_options)  # type: ignore[arg-type]
     return results

@@ -19,6 +19,7 @@ from inspector.importers.ledger_import import import_ledger
 from inspector.importers.ledger_values import cell_text
 from inspector.importers.zone_import import import_zones
 from inspector.reports.ledger_export import export_ledger
+from inspector.reports.ledger_rows import workspace_zone
 from inspector.store.workspace import Workspace
 from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS
 from tests.case_fixtures import CENTRE, CORE_CASE, run_cli
@@ -113,7 +114,8 @@ def test_xlsx_round_trip_keeps_the_original_columns_and_reimports_unchanged(work
     assert (worked["功能区"], worked["市"], worked["县"]) == ("核心保护区", "盐城市", "大丰区")
     assert worked["整改措施"] == "退出：=退养还湿" and worked["整改时限"] == "2026-09-30"
     assert worked["最近一次退回原因"] == "围网未拆净" and worked["证据数量"] == "2"
-    assert worked["整改完成日期"] == dt.date.today().isoformat() and worked["销号日期"] is None
+    today = dt.datetime.now(workspace_zone(worked_ws)).date()  # the day in the workspace's time zone (Beijing)
+    assert worked["整改完成日期"] == today.isoformat() and worked["销号日期"] is None
     assert int(progress["LD-011"]["逾期天数"]) > 0 and progress["LD-003"]["逾期天数"] == "0"
 
     again = import_ledger(worked_ws, out)

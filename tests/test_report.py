@@ -12,6 +12,7 @@ from inspector.casework.cases import summary
 from inspector.casework.publicity import add_publicity
 from inspector.casework.workflow import transition
 from inspector.reports.charts import status_bars, to_svg
+from inspector.reports.ledger_rows import workspace_zone
 from inspector.reports.report_export import export_report
 from inspector.reports.statistics import report_statistics
 from tests.case_fixtures import CORE_CASE, run_cli
@@ -48,7 +49,7 @@ def test_report_json_totals_equal_summary_and_the_pdf_embeds_its_fonts(closed_ws
 
 
 def test_on_time_rate_period_and_groups(closed_ws):
-    today = dt.date.today()
+    today = dt.datetime.now(workspace_zone(closed_ws)).date()  # the workspace's day, as the statistics count it
     stats = report_statistics(closed_ws, by="unit", period_from=today, period_to=today)
     assert stats.totals["closed_on_time_rate"] == 0.0 and stats.closed_in_period == 1
     assert stats.closures_by_month == {today.isoformat()[:7]: 1}
