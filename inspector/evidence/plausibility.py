@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 from inspector.errors import Message
 from inspector.evidence.gps import distance_m
 from inspector.geo import geodesy
+from inspector.store.workspace import parse_utc
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # where dates of cases and rectifications are counted
 DEFAULT_MAX_DISTANCE_M = 200.0  # metres: photo farther than this from the case point is flagged
@@ -141,14 +142,6 @@ def local_day(utc_text: Optional[str]) -> Optional[dt.date]:
     return moment.astimezone(LOCAL_ZONE).date() if moment is not None else None
 
 
-def parse_utc(utc_text: Optional[str]) -> Optional[dt.datetime]:
-    if not utc_text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _day(text: Optional[str]) -> Optional[dt.date]:

@@ -9,7 +9,6 @@ workspace time zone (Asia/Shanghai by default).
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -39,7 +38,7 @@ from inspector.imagery.chips import case_chips
 from inspector.maps.basemap_store import basemap_for_point
 from inspector.store.db import Connection
 from inspector.store.media_store import readable_blob
-from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
+from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace, parse_utc
 
 MAP_RADIUS_M = 2_000.0  # zones within this distance of the case are drawn on the location map
 
@@ -48,12 +47,9 @@ def local_time(ws: Workspace, utc_text: str | None) -> str:
     """``2026-05-01T02:23:00Z`` → ``2026-05-01 10:23`` in the workspace time zone."""
     if not utc_text:
         return ""
-    try:
-        moment = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_utc(utc_text)
+    if moment is None:
         return utc_text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
     zone = ZoneInfo(ws.meta("timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 

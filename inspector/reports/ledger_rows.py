@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from inspector.casework.case_list_query import CaseFilter
 from inspector.casework.statuses import overdue_days
 from inspector.geo.attribution import zone_precedence
-from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace
+from inspector.store.workspace import DEFAULT_TIMEZONE, Workspace, parse_utc
 from inspector.vocabulary import LEDGER_PROGRESS_COLUMNS
 
 CHUNK_CASES = 2000  # cases read per query while streaming an export
@@ -215,12 +215,5 @@ def as_date(text: str | None) -> dt.date | str | None:
 
 def local_date(utc_text: str | None, zone: ZoneInfo) -> dt.date | None:
     """The calendar day of a UTC timestamp in the workspace's time zone."""
-    if not utc_text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(zone).date()
+    moment = parse_utc(utc_text)
+    return moment.astimezone(zone).date() if moment is not None else None

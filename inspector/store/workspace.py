@@ -29,6 +29,18 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def parse_utc(utc_text: str | None) -> dt.datetime | None:
+    """An ISO 8601 time as stored (``...Z``) as an aware datetime; a time without an offset is read as UTC;
+    ``None`` when absent or unreadable."""
+    if not utc_text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
 def new_uuid() -> str:
     return str(uuid_lib.uuid4())
 

@@ -38,9 +38,10 @@ from PySide6.QtWidgets import (
 
 from inspector.casework.evidence_attach import PHASES, evidence_item, setting_of_evidence
 from inspector.errors import BadInput
-from inspector.evidence.plausibility import LOCAL_ZONE, parse_utc
+from inspector.evidence.plausibility import LOCAL_ZONE
 from inspector.geo.gnss import GnssFix
 from inspector.store.media_store import readable_blob, thumbnail_path
+from inspector.store.workspace import parse_utc
 from inspector.vocabulary import DOCUMENT_TYPES
 from ui import labels, operations
 from ui.cases.correction_dialogs import EDIT, VOID, CorrectionDialog, correct_record, struck_font
