@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_imagery import run_peer, write_big_scene  # noqa: E402
+from tests.bench.bench_imagery import print_medians, run_peer, write_big_scene  # noqa: E402
 
 TARGET_RATIO = 1.2
 
@@ -57,10 +56,7 @@ def main() -> None:
             size_peer = (root / f"peer{run}" / "peer.mbtiles").stat().st_size
             print(f"run {run + 1}: basemap build {ours[-1]:.1f} s ({size_ours / 1e6:.0f} MB, zooms {result['zooms']}, "
                   f"{result['tiles']:,} tiles), gdal_translate + gdaladdo {peer[-1]:.1f} s ({size_peer / 1e6:.0f} MB)")
-        ratio = statistics.median(ours) / statistics.median(peer)
-        verdict = "OK" if ratio <= TARGET_RATIO else "SLOWER THAN TARGET"
-        print(f"median: basemap build {statistics.median(ours):.1f} s, peer {statistics.median(peer):.1f} s, "
-              f"ratio {ratio:.2f} (target ≤ {TARGET_RATIO}) {verdict}")
+        print_medians("basemap build", ours, peer, TARGET_RATIO)
 
 
 if __name__ == "__main__":

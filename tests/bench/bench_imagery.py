@@ -78,6 +78,14 @@ def run_peer(scene: Path, folder: Path) -> float:
     return time.perf_counter() - started
 
 
+def print_medians(label: str, ours: list[float], peer: list[float], target: float) -> None:
+    """The medians of both sides, their ratio and whether it meets ``target``."""
+    ratio = statistics.median(ours) / statistics.median(peer)
+    verdict = "OK" if ratio <= target else "SLOWER THAN TARGET"
+    print(f"median: {label} {statistics.median(ours):.1f} s, peer {statistics.median(peer):.1f} s, "
+          f"ratio {ratio:.2f} (target ≤ {target}) {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000, help="scene side, pixels")
@@ -97,10 +105,7 @@ def main() -> None:
             size_peer = (root / f"peer{run}" / "peer.mbtiles").stat().st_size
             print(f"run {run + 1}: imagery add {ours[-1]:.1f} s ({size_ours / 1e6:.0f} MB), "
                   f"gdal_translate + gdaladdo {peer[-1]:.1f} s ({size_peer / 1e6:.0f} MB)")
-        ratio = statistics.median(ours) / statistics.median(peer)
-        verdict = "OK" if ratio <= TARGET_RATIO else "SLOWER THAN TARGET"
-        print(f"median: imagery add {statistics.median(ours):.1f} s, peer {statistics.median(peer):.1f} s, "
-              f"ratio {ratio:.2f} (target ≤ {TARGET_RATIO}) {verdict}")
+        print_medians("imagery add", ours, peer, TARGET_RATIO)
 
 
 if __name__ == "__main__":
