@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from summary import floor_row  # noqa: E402
+
 from inspector.demo.form_case import build_demo_case, write_demo_mbtiles  # noqa: E402
 from inspector.forms import render_form  # noqa: E402
 from inspector.forms.closure_form import CHECKLIST_ITEMS, LEVEL_TITLES  # noqa: E402
@@ -190,6 +192,7 @@ def main() -> int:
             cold_ratio, warm_ratio = peer / ours_cold, peer / ours_warm
             verdict = "target met" if cold_ratio >= TARGET_RATIO else "below target when cold"
             print(f"{label:<52} {cold_ratio:7.1f}× {warm_ratio:7.1f}×   (target ≥ {TARGET_RATIO:.0f}×: {verdict})")
+            floor_row(f"forms cold vs {label}", cold_ratio, "× faster", TARGET_RATIO, higher_is_better=True)
     return 0
 
 

@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from summary import floor_row, ratio_row
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
@@ -189,6 +191,8 @@ def main() -> None:
           f"(process tree {med(ours, 'tree_mb'):.0f} MB)")
     ratio_usable = med(ours, "usable") / med(peer, "usable")
     ratio_map = med(ours, "map") / med(peer, "usable")
+    ratio_row(f"map ready, {args.cases:,} cases", med(ours, "map"), med(peer, "usable"), "bare QWebEngineView", 1.5)
+    floor_row("GUI peak RSS, 100k cases", med(ours, "peak_mb"), "MB", 500, higher_is_better=False)
     print(f"ratio usable/peer: {ratio_usable:.2f}×; map ready/peer: {ratio_map:.2f}× (target ≤ 1.5×); "
           f"peak RSS target ≤ 500 MB: {'met' if med(ours, 'peak_mb') <= 500 else 'NOT met'}")
 

@@ -23,6 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from summary import ratio_row  # noqa: E402
+
 from inspector.geo.gdal_bindings import load_gdal  # noqa: E402
 from inspector.imagery.imagery_store import add_epoch  # noqa: E402
 from inspector.maps.raster_tiles import overview_factors  # noqa: E402
@@ -84,6 +86,7 @@ def print_medians(label: str, ours: list[float], peer: list[float], target: floa
     verdict = "OK" if ratio <= target else "SLOWER THAN TARGET"
     print(f"median: {label} {statistics.median(ours):.1f} s, peer {statistics.median(peer):.1f} s, "
           f"ratio {ratio:.2f} (target ≤ {target}) {verdict}")
+    ratio_row(label, statistics.median(ours), statistics.median(peer), "gdal_translate + gdaladdo", target)
 
 
 def main() -> None:

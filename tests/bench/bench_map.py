@@ -38,6 +38,7 @@ import qt_env  # noqa: E402,F401  (offscreen flags, lvdun scheme: before the QAp
 import folium  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from summary import floor_row  # noqa: E402
 
 from inspector.casework.workflow import STATES  # noqa: E402
 from inspector.geo.admin_areas import ADMIN_GEOJSON  # noqa: E402
@@ -208,6 +209,11 @@ def main() -> None:
           f"({naive['total'] / ours['total']:.1f}x counting every level) [target >= 10x]")
     print(f"first paint: ours {ours['paint_s']:.2f} s, naive {naive['paint_s']:.2f} s -> "
           f"{naive['paint_s'] / ours['paint_s']:.1f}x faster [target >= 5x]")
+    floor_row("map payload, first view vs naive folium", naive["total"] / ours["first_view"], "× smaller", 10,
+              higher_is_better=True)
+    floor_row("map first paint vs naive folium", naive["paint_s"] / ours["paint_s"], "× faster", 5,
+              higher_is_better=True)
+    floor_row("map peak memory (PSS)", ours["peak_mb"], "MB", 500, higher_is_better=False)
     for name, r in (("ours", ours), ("naive", naive)):
         print(f"peak memory {name}: python process RSS {r['python_peak_mb']:.0f} MB; with the WebEngine "
               f"processes (PSS) {r['peak_mb']:.0f} MB [target <= 500 MB]")

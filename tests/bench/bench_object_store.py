@@ -36,6 +36,8 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Any, Optional
 
+from summary import ratio_row  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
@@ -89,6 +91,7 @@ def sync_versus_raw(s3: Any, work: Path, findings: int) -> None:
     raw = min(raws)
     print(f"raw S3 puts of the same bytes ({RAW_CONCURRENCY} at a time): " + ", ".join(f"{r:.2f} s" for r in raws))
     print(f"time ratio sync/raw: {synced / raw:.2f}x (target <= 1.5x)")
+    ratio_row("sync into the object store", synced, raw, "boto3 puts", 1.5)
 
 
 def _bundle(photos: list[bytes]) -> bytes:

@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_workspace import EXTENT, make_polygons, timed, write_shapefile  # noqa: E402
 from osgeo import gdal, ogr, osr  # noqa: E402
+from summary import ratio_row  # noqa: E402
 
 from inspector.importers.patch_import import import_patches  # noqa: E402
 from inspector.importers.zone_import import import_zones  # noqa: E402
@@ -215,6 +216,8 @@ def main() -> None:
               f"STRtree/intersection overlay {overlay_time:.2f} s)   ratio {ratio:.2f}x "
               f"(target <= {TARGET_RATIO}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'}); "
               f"{args.patches / import_time:,.0f} patches/s, {len(summary['area_flags'])} area flags")
+        ratio_row("import-patches 10,000 patches + overlap", import_time, peer_time,
+                  "ogr2ogr + STRtree overlay", TARGET_RATIO)
         peer_cpu = ogr_cpu + overlay_cpu
         print(f"CPU (user + system): import-patches {import_cpu:.2f} s   peer {peer_cpu:.2f} s "
               f"(ogr2ogr {ogr_cpu:.2f} s + overlay {overlay_cpu:.2f} s)   ratio {import_cpu / peer_cpu:.2f}x; "

@@ -29,6 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from summary import floor_row  # noqa: E402
+
 import tests.qt_env  # noqa: E402,F401  (offscreen, map scheme: before the QApplication)
 from inspector.casework.authority import Actor  # noqa: E402
 from inspector.geo.gnss import GnssFix  # noqa: E402
@@ -216,6 +218,7 @@ def main() -> None:
           f"ours / peer = {gui['seconds'] / many_s:.0f}")
     print(f"GUI thread worst stall: {gui['worst_stall_ms']:.0f} ms over {gui['probes']:,} probes "
           f"(target ≤ 50 ms): {'OK' if gui['worst_stall_ms'] <= 50 else 'OVER'}")
+    floor_row("patrol 10 Hz × 8 h: worst GUI stall", gui["worst_stall_ms"], "ms", 50, higher_is_better=False)
     print(f"RSS main process: start {gui['rss_start_mb']:.0f} MB, peak {gui['rss_peak_mb']:.0f} MB, "
           f"end {gui['rss_end_mb']:.0f} MB (growth {gui['rss_end_mb'] - gui['rss_start_mb']:+.0f} MB)")
 

@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from summary import floor_row, ratio_row
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -148,11 +150,14 @@ def main() -> None:
     ratio = med(xlsx_ours, "seconds") / med(xlsx_peer, "seconds")
     print(f"xlsx ratio ours/peer: {ratio:.2f}× (target ≤ {TARGET_XLSX_RATIO}×: "
           f"{'met' if ratio <= TARGET_XLSX_RATIO else 'NOT met'})")
+    ratio_row("ledger xlsx export", med(xlsx_ours, "seconds"), med(xlsx_peer, "seconds"),
+              "openpyxl write-only", TARGET_XLSX_RATIO)
     print(f"pdf  peer  plain reportlab table of the {int(med(pdf_peer, 'groups'))} county groups: "
           f"{med(pdf_peer, 'seconds'):.2f} s")
     print(f"pdf  ours  export_report (statistics, tables, 3 charts, overdue list): {med(pdf_ours, 'seconds'):.2f} s; "
           f"peak RSS {med(pdf_ours, 'peak_mb'):.0f} MB (target < {TARGET_PDF_S:.0f} s: "
           f"{'met' if med(pdf_ours, 'seconds') < TARGET_PDF_S else 'NOT met'})")
+    floor_row("report PDF", med(pdf_ours, "seconds"), "s", TARGET_PDF_S, higher_is_better=False)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
+from summary import floor_row, ratio_row  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
@@ -344,10 +346,12 @@ def main() -> int:
         print(f"raw streamed upload of the same bytes: {raw.describe()}; runs "
               + ", ".join(f"{r.seconds:.2f} s" for r in raws) + f"; {os.cpu_count()} CPUs")
         print(f"time ratio sync/raw: {synced.seconds / raw.seconds:.2f}x (target <= 1.5x)")
+        ratio_row(f"sync {args.findings:,} findings + photos", synced.seconds, raw.seconds, "streamed upload", 1.5)
         floor = storage_floor(root, work)
         print(f"floor: the server's blob store alone (verify + durable write of the same blobs, no network): "
               f"{floor:.2f} s = {floor / raw.seconds:.2f}x raw")
         print(f"wire/payload: {wire / payload:.4f}x (target <= 1.05x)")
+        floor_row("sync bytes on the wire / payload", wire / payload, "×", 1.05, higher_is_better=False)
         chunks, held, resent = cut_at_half(proxy, work)
         extra = resent - (chunks - held)
         print(f"cut at 50% of a {chunks}-chunk upload: {held} chunks kept, {resent} sent on resume "

@@ -22,6 +22,7 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from osgeo import ogr, osr  # noqa: E402
+from summary import floor_row, ratio_row  # noqa: E402
 
 from inspector.geo.attribution import lookup_for  # noqa: E402
 from inspector.importers.ledger_import import import_ledger  # noqa: E402
@@ -134,6 +135,7 @@ def main() -> None:
         assert result.imported == args.zones, result.as_dict()
         print(f"import-zones: {import_time:.2f} s   ogr2ogr: {ogr_time:.2f} s   "
               f"ratio {import_time / ogr_time:.2f}x (target <= 1.2x)")
+        ratio_row(f"import-zones {args.zones:,} polygons", import_time, ogr_time, "ogr2ogr", 1.2)
 
         # --- lookups vs shapely STRtree + prepared contains ------------------------
         lons = rng.uniform(EXTENT[0], EXTENT[2], args.lookups)
@@ -166,6 +168,7 @@ def main() -> None:
               f"ratio p50 {p50 / q50:.2f}x  p99 {p99 / q99:.2f}x (target <= 2x); "
               f"{hits_ours} hits in {args.lookups} points")
         bulk_time, _ = timed(lambda: index.containing_many(lons, lats))
+        floor_row("zone lookup p99", p99 * 1e6, "µs", 1000, higher_is_better=False)
         print(f"bulk lookup: {args.lookups / bulk_time:,.0f} points/s")
 
         # --- ledger ------------------------------------------------------------
@@ -175,6 +178,8 @@ def main() -> None:
         assert summary.created == args.rows, (summary.created, summary.rejected[:3])
         print(f"import-ledger: {args.rows:,} rows in {ledger_time:.2f} s = "
               f"{args.rows / ledger_time:,.0f} rows/s including attribution (target >= 20,000)")
+        floor_row(f"import-ledger {args.rows:,} rows with attribution", args.rows / ledger_time, "rows/s",
+                  20_000, higher_is_better=True)
         reimport_time, again = timed(lambda: import_ledger(ws, ledger))
         print(f"re-import (all unchanged): {args.rows / reimport_time:,.0f} rows/s")
         ws.close()
