@@ -4,11 +4,23 @@ Run: ``.venv/bin/python tests/bench/bench_workspace.py [--zones 5000] [--rows 50
 Not part of the test run. Generates a realistic red-line layer (EPSG:4549
 shapefile, GBK attributes, >= 1,000,000 vertices) and a ledger, then prints
 each measurement next to its peer measured in the same run.
+
+The zone import's peer is ``ogr2ogr -f SQLite -dsco SPATIALITE=YES -t_srs EPSG:4490 -makevalid``: both
+sides read the shapefile, transform it to CGCS2000, repair invalid geometries (GEOS MakeValid) and write
+SpatiaLite with a spatial index. Only ours also: detects the GBK encoding of a DBF without ``.cpg``
+(ogr2ogr is given none and reads it as the driver guesses); checks every coordinate (finite, plausible,
+inside Jiangsu) and reports each rejection and repair with the feature and GEOS's reason; measures each
+zone's area in its Gauss-Krüger zone; maps the attributes to zone fields and hashes each zone's content;
+upserts by (layer, feature key) against the zones already there (a re-import updates, never
+duplicates); records the run and the changes for sync, and re-attributes the cases to the zones — all in
+one transaction with ``synchronous=FULL``. Only ogr2ogr: repairs every geometry (``-makevalid`` runs
+MakeValid on each; ours checks validity and repairs the invalid ones).
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -128,14 +140,18 @@ def main() -> None:
         # --- import vs ogr2ogr --------------------------------------------------
         ogr_out = tmp / "ogr2ogr.sqlite"
         ogr_time, _ = timed(lambda: subprocess.run(
-            ["ogr2ogr", "-f", "SQLite", "-dsco", "SPATIALITE=YES", "-t_srs", "EPSG:4490",
+            ["ogr2ogr", "-f", "SQLite", "-dsco", "SPATIALITE=YES", "-t_srs", "EPSG:4490", "-makevalid",
              str(ogr_out), str(shp)], check=True, capture_output=True))
         ws = Workspace.create(tmp / "ws")
         import_time, result = timed(lambda: import_zones(ws, shp))
         assert result.imported == args.zones, result.as_dict()
-        print(f"import-zones: {import_time:.2f} s   ogr2ogr: {ogr_time:.2f} s   "
-              f"ratio {import_time / ogr_time:.2f}x (target <= 1.2x)")
-        ratio_row(f"import-zones {args.zones:,} polygons", import_time, ogr_time, "ogr2ogr", 1.2)
+        print(f"import-zones: {import_time:.2f} s   ogr2ogr -makevalid: {ogr_time:.2f} s   "
+              f"ratio {import_time / ogr_time:.2f}x (target <= 1.2x); load average {os.getloadavg()[0]:.1f}")
+        print("  both: read, transform to EPSG:4490, repair with MakeValid, write SpatiaLite + spatial index; "
+              "only ours: GBK detection, coordinate checks, per-feature rejects and repairs reported, "
+              "GK areas, field mapping, content hashes, upsert, run log + change journal, case attribution, "
+              "synchronous=FULL; only ogr2ogr: MakeValid on every geometry, valid or not")
+        ratio_row(f"import-zones {args.zones:,} polygons", import_time, ogr_time, "ogr2ogr -makevalid", 1.2)
 
         # --- lookups vs shapely STRtree + prepared contains ------------------------
         lons = rng.uniform(EXTENT[0], EXTENT[2], args.lookups)
