@@ -243,20 +243,22 @@ class VectorSource:
                 transform = self._transform_for(lyr)
                 source_meridian = self._source_gk_meridian(lyr)
                 defn = lyr.GetLayerDefn()
-                names = [clean_field_name(defn.GetFieldDefn(i).GetName()) for i in range(defn.GetFieldCount())]
-                fields = [(i, name, defn.GetFieldDefn(i).GetType()) for i, name in enumerate(names)]
+                fields = [(clean_field_name(defn.GetFieldDefn(i).GetName()),
+                           _FIELD_READERS.get(defn.GetFieldDefn(i).GetType(), _any_field), i)
+                          for i in range(defn.GetFieldCount())]
+                layer_name = lyr.GetName()
             for fid, feature, problem in self._records(lyr, log):
                 if feature is None:
-                    yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=problem)
+                    yield SourceFeature(layer_name, fid, {}, None, "", 0, problem=problem)
                     continue
                 try:
-                    attributes = {name: _plain(_field(feature, i, kind)) for i, name, kind in fields}
+                    attributes = {name: read(feature, i) for name, read, i in fields}
                 except (RuntimeError, UnicodeError) as exc:
                     reason = log.reason(exc)
-                    yield SourceFeature(lyr.GetName(), fid, {}, None, "", 0, problem=Message(
+                    yield SourceFeature(layer_name, fid, {}, None, "", 0, problem=Message(
                         "GDAL 无法读取该要素的属性", "GDAL cannot read this feature's attributes").detailed(reason))
                     continue
-                yield _converted(lyr.GetName(), fid, attributes, feature.GetGeometryRef(), transform,
+                yield _converted(layer_name, fid, attributes, feature.GetGeometryRef(), transform,
                                  source_meridian, log)
 
     def _records(self, lyr: Any, log: ErrorLog) -> Iterator[tuple[int, Any, Message | None]]:
@@ -307,18 +309,17 @@ def _gdal_errors(file_name: str) -> Iterator[None]:
                            f"cannot read vector file {file_name}: {reason}") from exc
 
 
-def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, transform: Any,
+def _converted(layer: str, fid: int, attributes: dict[str, Any], source_geom: Any, transform: Any,
                source_meridian: int | None, log: ErrorLog) -> SourceFeature:
     """The feature's geometry, linearised, 2D, rings closed and transformed to EPSG:4490 as WKB."""
-    if geom is None or geom.IsEmpty():
+    if source_geom is None or source_geom.IsEmpty():
         return SourceFeature(layer, fid, attributes, None, "", 0)
-    geometry_type = geom.GetGeometryName()
+    geometry_type = source_geom.GetGeometryName()
     try:
-        geom = geom.GetLinearGeometry() if geom.HasCurveGeometry() else geom.Clone()
-        geom.FlattenTo2D()
-        before = geom.ExportToIsoWkb()
-        geom.CloseRings()
-        rings_closed = int(geom.ExportToIsoWkb() != before)
+        geom = _linear_2d(source_geom)
+        size = geom.WkbSize()
+        geom.CloseRings()  # only appends the missing closing points
+        rings_closed = int(geom.WkbSize() != size)
         source_area = geom.GetArea() if source_meridian is not None else None
     except RuntimeError as exc:
         reason = log.reason(exc)
@@ -328,7 +329,7 @@ def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, tran
         geom.Transform(transform)
     except RuntimeError as exc:
         reason = log.reason(exc)
-        vertex = non_finite_vertex(bytes(before))
+        vertex = non_finite_vertex(bytes(_linear_2d(source_geom).ExportToIsoWkb()))  # numbered before closing
         if vertex is not None:
             problem = non_finite_reason(vertex)
         else:
@@ -343,19 +344,35 @@ def _converted(layer: str, fid: int, attributes: dict[str, Any], geom: Any, tran
                          source_area)
 
 
-def _field(feature: Any, index: int, kind: int) -> Any:
-    """``feature.GetField(index)`` (None when unset or null), reading the common text and real fields with
-    their typed getter directly: GDAL's generic ``GetField`` makes half a dozen calls per value."""
-    if kind == ogr.OFTString:
-        if not feature.IsFieldSetAndNotNull(index):
-            return None
-        try:
-            return feature.GetFieldAsString(index)
-        except Exception:  # text that is not valid in its encoding: its bytes, as GetField gives them
-            return feature.GetFieldAsBinary(index)
-    if kind == ogr.OFTReal:
-        return feature.GetFieldAsDouble(index) if feature.IsFieldSetAndNotNull(index) else None
-    return feature.GetField(index)
+def _linear_2d(geom: Any) -> Any:
+    """A copy of ``geom`` with its curves linearised and its Z and M dropped."""
+    linear = geom.GetLinearGeometry() if geom.HasCurveGeometry() else geom.Clone()
+    linear.FlattenTo2D()
+    return linear
+
+
+def _text_field(feature: Any, index: int) -> Any:
+    """A text field's value (None when unset or null); text not valid in its encoding gives its bytes in hex."""
+    if not feature.IsFieldSetAndNotNull(index):
+        return None
+    try:
+        return clean_field_name(feature.GetFieldAsString(index))
+    except Exception:  # not valid in its encoding: its bytes, as GetField gives them
+        return feature.GetFieldAsBinary(index).hex()
+
+
+def _real_field(feature: Any, index: int) -> float | None:
+    return feature.GetFieldAsDouble(index) if feature.IsFieldSetAndNotNull(index) else None
+
+
+def _any_field(feature: Any, index: int) -> Any:
+    return _plain(feature.GetField(index))
+
+
+# How each field type is read, ``reader(feature, index)`` → its JSON-friendly value (None when unset or
+# null): text and real fields with their typed getter directly (GDAL's generic ``GetField`` makes half a
+# dozen calls per value), every other type through ``GetField``.
+_FIELD_READERS = {ogr.OFTString: _text_field, ogr.OFTReal: _real_field}
 
 
 def non_finite_vertex(wkb: bytes) -> int | None:
@@ -380,7 +397,11 @@ def non_finite_vertex(wkb: bytes) -> int | None:
 
 def clean_field_name(name: str) -> str:
     """A DBF field name cut inside a UTF-8 character (10-byte limit) loses the broken tail."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "ignore")
+    try:
+        name.encode("utf-8")  # no broken character: nothing to drop
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "ignore")
+    return name
 
 
 def _plain(value: Any) -> Any:
