@@ -199,3 +199,23 @@ def test_a_file_that_is_not_a_layer_is_bad_input(tmp_path):
 
 
 
+
+
+def test_each_patch_with_a_bad_imaging_date_is_rejected_even_when_the_value_repeats(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECTOR_LANG", "en")
+    cx, cy = lonlat_to_gk(*CENTRE)
+    dates = [("2025-10-01", "2026-04-01"), ("2025-13-45", "2026-04-01"), ("2025-10-01", "2026-04-01"),
+             ("2025-13-45", "2026-04-01"), ("2025-10-01", "不详"), (None, "20260401")]
+    features = [{"wkt": polygon_wkt(square(cx + 300 * i, cy, 50)), "图斑编号": f"D-{i}", "前时相": before,
+                 "后时相": after} for i, (before, after) in enumerate(dates)]
+    shp = write_layer(tmp_path / "dates.shp", "ESRI Shapefile", 4549, features, fields=("图斑编号", "前时相", "后时相"),
+                      layer_options=["ENCODING=CP936"], layer_name="patches")
+    ws = Workspace.create(tmp_path / "ws")
+    result = import_patches(ws, shp)
+    reasons = {r["patch_no"]: r["reason"] for r in result.rejected}
+    assert set(reasons) == {"D-1", "D-3", "D-4"}
+    assert reasons["D-1"] == reasons["D-3"] == "earlier imaging date: impossible date: 2025-13-45"
+    assert reasons["D-4"].startswith("later imaging date: ")
+    stored = dict(ws.conn.execute("SELECT case_no, ifnull(imaged_before, '') || '/' || ifnull(imaged_after, '') FROM cases"))
+    assert stored == {"D-0": "2025-10-01/2026-04-01", "D-2": "2025-10-01/2026-04-01", "D-5": "/2026-04-01"}
+    ws.close()

@@ -33,7 +33,7 @@ from inspector.geo import geodesy
 from inspector.geo.patch_geometry import MAX_VERTICES, representative_points, stored_geometries
 from inspector.geo.vector_source import VectorSource, non_finite_vertex
 from inspector.geo.zone_geometry_checks import non_finite_reason
-from inspector.importers.area_units import area_flag, parse_area, unit_in_header
+from inspector.importers.area_units import AreaUnit, area_flag, parse_area, unit_in_header
 from inspector.importers.ledger_import import ledger_hash
 from inspector.importers.ledger_values import cell_text, parse_date
 from inspector.importers.zone_import import (
@@ -104,13 +104,22 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
             continue
         records.append((feature, mapped, where))
     geoms, valid, problems = parse_and_validate([f.wkb for f, _, _ in records if f.wkb is not None])
+    present = np.not_equal(geoms, None)
+    vertices = np.zeros(len(geoms), dtype=np.int64)
+    vertices[present] = shapely.get_num_coordinates(geoms[present])
+    unreadable = ~present
+    unreadable[present] = shapely.is_empty(geoms[present])
+    area_units = {layer: unit_in_header(fields.get("area")) for layer, fields in maps.items()}
+    dates: dict[Any, str | None] = {}  # parsed imaging dates by their value: a file repeats a few
     patches: list[dict[str, Any]] = []
     polygons: list[BaseGeometry] = []
     source_areas: list[float | None] = []
-    for (feature, mapped, where), geom, is_valid, problem in zip(records, geoms, valid, problems):
+    for (feature, mapped, where), geom, is_valid, problem, count, is_unreadable in zip(
+            records, geoms, valid, problems, vertices.tolist(), unreadable.tolist()):
         try:
-            patch, polygon, source_area = _patch(feature, mapped, where, geom, bool(is_valid), problem,
-                                                 maps[feature.layer].get("area"), result)
+            patch, polygon, source_area = _patch(feature, mapped, where, None if is_unreadable else geom,
+                                                 bool(is_valid), problem, count, area_units[feature.layer],
+                                                 dates, result)
         except InvalidValue as exc:
             result.rejected.append({**where, **exc.message.fields()})
             continue
@@ -123,17 +132,18 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
 
 
 def _patch(feature: Any, mapped: dict[str, Any], where: dict[str, Any], geom: Any, is_valid: bool,
-           problem: Message | None, area_field: str | None,
+           problem: Message | None, vertices: int, area_unit: AreaUnit | None, dates: dict[Any, str | None],
            result: PatchImportResult) -> tuple[dict[str, Any], BaseGeometry, float | None]:
     """The case columns of one feature that are not measured from its polygon, the (repaired) polygon,
     and the area measured in the source CRS when that can stand for the polygon's; :class:`InvalidValue`
-    with the reason when it cannot be a patch."""
-    if geom is None or geom.is_empty:
+    with the reason when it cannot be a patch. ``geom`` is None when unreadable or empty; ``vertices``
+    counts its coordinates, ``area_unit`` is the one the area field's name gives, ``dates`` the dates
+    parsed so far by their value."""
+    if geom is None:
         vertex = non_finite_vertex(feature.wkb)
         raise InvalidValue(non_finite_reason(vertex) if vertex is not None else UNREADABLE_GEOMETRY)
     if problem is not None:
         raise InvalidValue(problem)
-    vertices = shapely.get_num_coordinates(geom)
     if vertices > MAX_VERTICES:
         raise InvalidValue(f"顶点过多（{vertices:,}，上限 {MAX_VERTICES:,}）",
                            f"too many vertices ({vertices:,}, at most {MAX_VERTICES:,})")
@@ -148,19 +158,26 @@ def _patch(feature: Any, mapped: dict[str, Any], where: dict[str, Any], geom: An
     geom, repairs = repaired
     if repairs:
         result.repaired.append({**where, **Message.joined(repairs).fields()})
-    reported = parse_area(mapped.get("area"), unit_in_header(area_field))
-    dates = {}
+    reported = parse_area(mapped.get("area"), area_unit)
+    imaged = {}
     for key, (zh, en) in (("imaged_before", ("前时相", "earlier imaging date")),
                           ("imaged_after", ("后时相", "later imaging date"))):
+        value = mapped.get(key)
+        cache_key = (type(value), value) if isinstance(value, (str, int, float)) else None
+        if cache_key in dates:
+            imaged[key] = dates[cache_key]
+            continue
         try:
-            dates[key] = parse_date(mapped.get(key))
+            imaged[key] = parse_date(value)
         except InvalidValue as exc:
             raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
+        if cache_key is not None:
+            dates[cache_key] = imaged[key]
     patch = {
         "where": where, "case_no": where["case_no"], "patch_no": where["patch_no"],
         "reported_area_m2": round(reported[0], 4) if reported else None,
         "area_unit": reported[1].name if reported and reported[1] else None,
-        "change_type": cell_text(mapped.get("change_type")), **dates,
+        "change_type": cell_text(mapped.get("change_type")), **imaged,
         **{key: cell_text(mapped.get(key)) for key in TEXT_COLUMNS},
     }
     return patch, geom, feature.source_area_m2 if not repairs else None
