@@ -57,6 +57,8 @@ ZONE_FIELDS = tuple(ZONE_FIELD_SYNONYMS)
 ZONE_COLUMNS = ("layer_key", "feature_key", "code", "name", "kind", "category", "function_zone",
                 "level", "adcode", "area_km2", "source_file", "source_fid", "attributes",
                 "repaired", "content_hash")
+# The fields a zone's content hash covers, in order, each hashed as "key=value\x1f", then its WKB.
+_HASHED_FIELDS = ("code", "name", "kind", "category", "function_zone", "level", "adcode", "attributes")
 _INSERT_BATCH = 1000
 _VALIDATE_BATCH = 256  # features per validation job
 UNREADABLE_GEOMETRY = Message("几何无法解析", "unreadable geometry")
@@ -119,9 +121,12 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
     with VectorSource(path, encoding=encoding, crs=crs, layer=layer) as source:
         records, checked = _read_features(source, field_map or {}, result, progress)
     kept: list[dict[str, Any]] = []
-    for record, geom, is_valid, problem in zip(records, *checked):
+    geoms = checked[0]
+    unreadable = np.equal(geoms, None)
+    unreadable[~unreadable] = shapely.is_empty(geoms[~unreadable])
+    for record, geom, is_valid, problem, is_unreadable in zip(records, *checked, unreadable.tolist()):
         where = record["where"]
-        if geom is None or geom.is_empty:
+        if is_unreadable:
             vertex = non_finite_vertex(record["feature"].wkb)
             reason = non_finite_reason(vertex) if vertex is not None else UNREADABLE_GEOMETRY
             result.rejected.append({**where, **reason.fields()})
@@ -321,9 +326,7 @@ def _zone_row(path: Path, record: dict[str, Any], default_kind: str | None) -> d
         "repaired": record["repaired"],
         "wkb": wkb,
     }
-    digest = hashlib.sha256()
-    for key in ("code", "name", "kind", "category", "function_zone", "level", "adcode", "attributes"):
-        digest.update(f"{key}={row[key]}\x1f".encode())
+    digest = hashlib.sha256("".join([f"{key}={row[key]}\x1f" for key in _HASHED_FIELDS]).encode())
     digest.update(wkb)
     row["content_hash"] = digest.hexdigest()
     return row
