@@ -104,7 +104,7 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
             continue
         records.append((feature, mapped, where))
     geoms, valid, problems = parse_and_validate([f.wkb for f, _, _ in records if f.wkb is not None])
-    present = np.not_equal(geoms, None)
+    present = ~shapely.is_missing(geoms)
     vertices = np.zeros(len(geoms), dtype=np.int64)
     vertices[present] = shapely.get_num_coordinates(geoms[present])
     unreadable = ~present

@@ -122,7 +122,7 @@ def import_zones(ws: Workspace, path: str | Path, *, crs: str | None = None,
         records, checked = _read_features(source, field_map or {}, result, progress)
     kept: list[dict[str, Any]] = []
     geoms = checked[0]
-    unreadable = np.equal(geoms, None)
+    unreadable = shapely.is_missing(geoms)
     unreadable[~unreadable] = shapely.is_empty(geoms[~unreadable])
     for record, geom, is_valid, problem, is_unreadable in zip(records, *checked, unreadable.tolist()):
         where = record["where"]
