@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,13 +367,14 @@ def _upsert(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult,
         else:
             result.unchanged += 1
     columns = ZONE_COLUMNS
+    values = operator.itemgetter(*columns)  # a row's values of the columns, as a tuple
     placeholders = ", ".join("?" * len(columns))
     for start in range(0, len(inserts), _INSERT_BATCH):
         batch = inserts[start : start + _INSERT_BATCH]
         conn.executemany(
             f"INSERT INTO zones ({', '.join(columns)}, uuid, created_at, updated_at, geom) "
             f"VALUES ({placeholders}, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, 4490)))",
-            [tuple(r[c] for c in columns) + (r.get("uuid") or new_uuid(), now, now, r["wkb"]) for r in batch],
+            [values(r) + (r.get("uuid") or new_uuid(), now, now, r["wkb"]) for r in batch],
         )
         if progress:
             progress(start + len(batch), len(rows), pick("写入区域", "writing zones"))
@@ -381,7 +383,7 @@ def _upsert(ws: Workspace, rows: list[dict[str, Any]], result: ZoneImportResult,
     conn.executemany(
         f"UPDATE zones SET {assignments}, geom = CastToMultiPolygon(GeomFromWKB(?, 4490)), revision = revision + 1, "
         f"dirty = 1, deleted = 0, updated_at = ? WHERE id = ?",
-        [tuple(r[c] for c in columns) + (r["wkb"], now, zid) for zid, r in updates],
+        [values(r) + (r["wkb"], now, zid) for zid, r in updates],
     )
     result.updated = len(updates)
     gone = [v[0] for k, v in existing.items() if k not in seen and not v[2]]
