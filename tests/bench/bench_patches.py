@@ -25,7 +25,6 @@ import json
 import math
 import os
 import pstats
-import resource
 import shutil
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import shapely
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from bench_workspace import EXTENT, make_polygons, timed, write_shapefile  # noqa: E402
+from bench_workspace import EXTENT, cpu_seconds, make_polygons, timed, write_shapefile  # noqa: E402
 from osgeo import gdal, ogr, osr  # noqa: E402
 from summary import ratio_row  # noqa: E402
 
@@ -164,12 +163,6 @@ def compare(ours: dict[tuple[str, str], float], peer: dict[tuple[str, str], floa
           f"total area differs by {difference * 100:.4f} % (<= {OVERLAP_TOLERANCE * 100:g} %): "
           f"{'same' if same else 'DIFFERENT'}")
     return same
-
-
-def cpu_seconds() -> float:
-    """User + system CPU seconds of this process and of its finished children so far."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed_with_cpu(fn):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -116,6 +117,12 @@ def write_ledger_csv(path: Path, rows: int, rng: np.random.Generator) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (all its threads) and of its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()
@@ -139,14 +146,20 @@ def main() -> None:
 
         # --- import vs ogr2ogr --------------------------------------------------
         ogr_out = tmp / "ogr2ogr.sqlite"
+        cpu = cpu_seconds()
         ogr_time, _ = timed(lambda: subprocess.run(
             ["ogr2ogr", "-f", "SQLite", "-dsco", "SPATIALITE=YES", "-t_srs", "EPSG:4490", "-makevalid",
              str(ogr_out), str(shp)], check=True, capture_output=True))
+        ogr_cpu = cpu_seconds() - cpu
         ws = Workspace.create(tmp / "ws")
+        cpu = cpu_seconds()
         import_time, result = timed(lambda: import_zones(ws, shp))
+        import_cpu = cpu_seconds() - cpu
         assert result.imported == args.zones, result.as_dict()
         print(f"import-zones: {import_time:.2f} s   ogr2ogr -makevalid: {ogr_time:.2f} s   "
-              f"ratio {import_time / ogr_time:.2f}x (target <= 1.2x); load average {os.getloadavg()[0]:.1f}")
+              f"ratio {import_time / ogr_time:.2f}x (target <= 1.2x); CPU (user + system) {import_cpu:.2f} s vs "
+              f"{ogr_cpu:.2f} s = {import_cpu / ogr_cpu:.2f}x; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs")
         print("  both: read, transform to EPSG:4490, repair with MakeValid, write SpatiaLite + spatial index; "
               "only ours: GBK detection, coordinate checks, per-feature rejects and repairs reported, "
               "GK areas, field mapping, content hashes, upsert, run log + change journal, case attribution, "
