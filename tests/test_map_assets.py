@@ -55,7 +55,7 @@ def test_the_problem_names_the_missing_files_and_the_install_command(resources_w
     problem = web_assets_problem()
     assert problem is not None and problem.exit_code == 3
     for text in (problem.zh, problem.en):
-        assert LEAFLET in text and "leaflet.markercluster.js" in text and "app/map.js" not in text
+        assert LEAFLET in text and "supercluster.min.js" in text and "app/map.js" not in text
         assert "bash scripts/setup.sh" in text and "npm ci" in text
     assert "缺少网页资源" in problem.zh and "web assets missing" in problem.en
 

@@ -48,7 +48,7 @@ def test_document_loads_nothing_from_the_network(demo):
     sources = re.findall(r'<script src="([^"]+)"', bundle.html) + re.findall(r'href="([^"]+)"', bundle.html)
     assert sources and all(s.startswith("lvdun://web/") for s in sources), sources
     assert "node_modules/leaflet/dist/leaflet.js" in bundle.html
-    assert "leaflet.markercluster.js" in bundle.html
+    assert "supercluster.min.js" in bundle.html and "app/case_layer.js" in bundle.html
     assert "Content-Security-Policy" in bundle.html
     assert "'unsafe-inline'" not in bundle.html.split("script-src")[1].split(";")[0]
 
