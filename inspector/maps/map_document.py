@@ -136,9 +136,8 @@ def layer_resources(layers: LayerSet) -> dict[str, bytes]:
     return resources
 
 
-def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[BasemapInfo],
-            token: str, inline: bool) -> dict[str, Any]:
-    bounds = layers.bounds() or JIANGSU_BOUNDS
+def _config(bounds: tuple[float, float, float, float], resources: dict[str, bytes],
+            basemaps: Sequence[BasemapInfo], token: str, inline: bool) -> dict[str, Any]:
     return {
         "token": token,
         "inline": inline,
@@ -169,11 +168,11 @@ def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = ()
     """
     token = token or str(uuid_lib.uuid4())
     resources = layer_resources(layers)
-    config = _config(layers, resources, basemaps, token, inline_data)
+    west, south, east, north = bounds = layers.bounds() or JIANGSU_BOUNDS
+    config = _config(bounds, resources, basemaps, token, inline_data)
     blocks = [("lvdun-config", json_for_script(config))]
     if inline_data:
         blocks += [(f"lvdun-{path}", data.decode("utf-8").replace("<", "\\u003c")) for path, data in resources.items()]
-    west, south, east, north = layers.bounds() or JIANGSU_BOUNDS
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
                       control_scale=False, zoom_control=True)
     fmap.default_js = [("leaflet", web_base + LEAFLET_JS)]
