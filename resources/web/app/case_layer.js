@@ -124,6 +124,18 @@
       return Math.max(zoom, CLUSTER_MAX_ZOOM + 1);
     },
 
+    /* What the view shows now: { cluster, count, status (the most urgent, for a cluster), id (a case's),
+       layer }. */
+    shownItems: function () {
+      var items = [];
+      this._shown.forEach(function (layer, key) {
+        var cluster = key.charAt(0) === 'c';
+        items.push({ cluster: cluster, count: cluster ? layer.options.lvCount : 1, status: layer.options.lvStatus,
+                     id: cluster ? null : layer.options.lvId, layer: layer });
+      });
+      return items;
+    },
+
     /* ---- the index: built once, again after changes ------------------------ */
     _changed: function () {
       this._dirty = true;
@@ -194,7 +206,8 @@
       el.appendChild(count);
       var size = clusterSize(n), latlng = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
       var icon = L.divIcon({ html: el, className: 'lv-cluster', iconSize: L.point(size, size) });
-      var marker = L.marker(latlng, { icon: icon, pane: this.options.pane, keyboard: false });
+      var marker = L.marker(latlng, { icon: icon, pane: this.options.pane, keyboard: false, lvCount: n,
+                                      lvStatus: f.properties.w });
       var self = this, clusterId = f.properties.cluster_id;
       this.options.bindClick(marker, function () {  // zoom in until the cluster splits, as markercluster did
         var zoom = Math.min(self._index.getClusterExpansionZoom(clusterId), self._map.getMaxZoom());

@@ -25,7 +25,7 @@
   };
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
-    groups: {}, cases: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
+    groups: {}, cases: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0, levelDocs: {}, levelsLoaded: 0,
     selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
     patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
   };
@@ -160,11 +160,25 @@
     return layer;
   }
 
+  /* A level's document, fetched once: the first view's level at start-up, the others after the first view
+     is drawn (loadOtherLevels), so that zooming in or out finds them here. */
+  function levelDoc(path) {
+    if (!state.levelDocs[path]) { state.levelDocs[path] = load(path); }
+    return state.levelDocs[path];
+  }
+
+  function loadOtherLevels() {
+    var paths = state.cfg.zoneLevels.concat(state.cfg.patchLevels);
+    return paths.reduce(function (chain, path) {  // one at a time: the page stays responsive
+      return chain.then(function () { return levelDoc(path); }).then(function () { state.levelsLoaded += 1; });
+    }, Promise.resolve());
+  }
+
   function showZoneLevel(level) {
     if (level === state.zoneLevel) { return Promise.resolve(); }
     state.zoneLevel = level;
     var cached = state.zoneCache[level];
-    var ready = cached ? Promise.resolve(cached) : load(state.cfg.zoneLevels[level]).then(function (doc) {
+    var ready = cached ? Promise.resolve(cached) : levelDoc(state.cfg.zoneLevels[level]).then(function (doc) {
       var layer = buildZoneLayer(doc || { ids: [], kind: [], fz: [], polys: [], q: 1 });
       state.zoneCache[level] = { layer: layer, count: doc ? doc.ids.length : 0 };
       return state.zoneCache[level];
@@ -208,7 +222,7 @@
     if (level === state.patchLevel) { return Promise.resolve(); }
     state.patchLevel = level;
     var cached = state.patchCache[level];
-    var ready = cached ? Promise.resolve(cached) : load(state.cfg.patchLevels[level]).then(function (doc) {
+    var ready = cached ? Promise.resolve(cached) : levelDoc(state.cfg.patchLevels[level]).then(function (doc) {
       state.patchCache[level] = buildPatchLayer(doc || { ids: [], s: [], polys: [], q: 1 });
       return state.patchCache[level];
     });
@@ -625,7 +639,7 @@
         showZoneLevel(level);
         showPatchLevel(level);
       });
-      whenPainted(reportDrawn);
+      whenPainted(function () { reportDrawn(); loadOtherLevels(); });
     }).catch(function (err) {
       document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
     });
@@ -637,6 +651,7 @@
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
       zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchShown,
+      levelsLoaded: state.levelsLoaded,
       patchPaths: document.querySelectorAll('path.lv-patch').length,
       verifiedPaths: document.querySelectorAll('path.lv-verified').length, zoom: state.map ? state.map.getZoom() : null,
       picking: state.picking,
@@ -695,6 +710,13 @@
     leafletMap: function () { return state.map; },
     statusOf: function (id) { return state.cases ? state.cases.statusOf(id) : null; },
     markerFor: function (id) { return state.cases ? state.cases.marker(id) : null; },
+    caseLayer: function () { return state.cases; },
+    shownCases: function () {  // the clusters and single cases the view shows, as plain data
+      return state.cases ? state.cases.shownItems().map(function (item) {
+        var at = item.layer.getLatLng();
+        return { cluster: item.cluster, count: item.count, status: item.status, id: item.id, at: [at.lng, at.lat] };
+      }) : [];
+    },
     patchFor: function (id) { return currentPatch(id); },
     patchVertices: function (id) { var poly = currentPatch(id); return poly ? countLatLngs(poly.getLatLngs()) : null; }
   };
