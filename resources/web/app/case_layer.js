@@ -19,6 +19,17 @@
   var VIEW_PAD = 0.3;  // fraction of the view queried beyond each edge, so a short pan needs no redraw gap
   var FIND_EPSILON = 1e-7;  // degrees: the box around a case's position when asking whether it stands alone
 
+  /* A case: its id, position and status code. It serves as its own GeoJSON-like feature for supercluster
+     (which reads feature.geometry.coordinates and feature.properties): two objects per case, not four. */
+  function CaseRecord(id, lng, lat, s) {
+    this.id = id;
+    this.s = s;
+    this.coordinates = [lng, lat];
+    this.marker = null;
+    this.geometry = this;
+    this.properties = this;
+  }
+
   function worstOf(props) { return { w: props.s }; }
   function keepWorst(acc, props) { if (props.w < acc.w) { acc.w = props.w; } }
 
@@ -29,7 +40,7 @@
     // click binding, which honours pick mode) and onCase(id, marker) for a click on a case.
     initialize: function (options) {
       L.setOptions(this, options);
-      this._records = new Map();  // id → { id, geometry: { coordinates: [lng, lat] }, properties: { s } }
+      this._records = new Map();  // id → CaseRecord
       this._index = null;
       this._generation = 0;
       this._dirty = true;
@@ -40,21 +51,17 @@
 
     /* ---- the data --------------------------------------------------------- */
     setCases: function (doc) {
-      for (var i = 0; i < doc.ids.length; i++) {
-        this._records.set(doc.ids[i], {
-          id: doc.ids[i], geometry: { coordinates: [doc.x[i] * doc.q, doc.y[i] * doc.q] },
-          properties: { s: doc.s[i] }, marker: null
-        });
-      }
+      var q = doc.q, ids = doc.ids, x = doc.x, y = doc.y, s = doc.s;
+      for (var i = 0; i < ids.length; i++) { this._records.set(ids[i], new CaseRecord(ids[i], x[i] * q, y[i] * q, s[i])); }
       this._changed();
     },
 
     size: function () { return this._records.size; },
     has: function (id) { return this._records.has(id); },
-    statusOf: function (id) { var r = this._records.get(id); return r ? r.properties.s : null; },
+    statusOf: function (id) { var r = this._records.get(id); return r ? r.s : null; },
     latLngOf: function (id) {
       var r = this._records.get(id);
-      return r ? L.latLng(r.geometry.coordinates[1], r.geometry.coordinates[0]) : null;
+      return r ? L.latLng(r.coordinates[1], r.coordinates[0]) : null;
     },
 
     /* The case's marker (made now if it never was shown), or null. */
@@ -62,7 +69,7 @@
       var r = this._records.get(id);
       if (!r) { return null; }
       if (!r.marker) {
-        var s = r.properties.s, self = this;
+        var s = r.s, self = this;
         var marker = L.circleMarker(this.latLngOf(id), {
           renderer: this._renderer, pane: this.options.pane, radius: 7, weight: 2,
           color: this.options.texts[s], fillColor: this.options.fills[s], fillOpacity: 0.95, lvStatus: s, lvId: id
@@ -77,13 +84,13 @@
     put: function (id, lat, lng, s) {
       var r = this._records.get(id);
       if (!r) {
-        this._records.set(id, { id: id, geometry: { coordinates: [lng, lat] }, properties: { s: s }, marker: null });
+        this._records.set(id, new CaseRecord(id, lng, lat, s));
         this._changed();
         return false;
       }
-      var moved = r.geometry.coordinates[0] !== lng || r.geometry.coordinates[1] !== lat;
+      var moved = r.coordinates[0] !== lng || r.coordinates[1] !== lat;
       if (moved) {
-        r.geometry.coordinates = [lng, lat];
+        r.coordinates = [lng, lat];
         if (r.marker) { r.marker.setLatLng([lat, lng]); }
         this._changed();
       }
@@ -94,7 +101,7 @@
     setStatus: function (id, s) {
       var r = this._records.get(id);
       if (!r) { return false; }
-      if (r.properties.s !== s) { r.properties.s = s; this._changed(); }
+      if (r.s !== s) { r.s = s; this._changed(); }
       if (r.marker) {
         r.marker.options.lvStatus = s;
         r.marker.setStyle({ fillColor: this.options.fills[s], color: this.options.texts[s] });
@@ -116,7 +123,7 @@
       var r = this._records.get(id);
       if (!r) { return zoom; }
       this._ensureIndex();
-      var lng = r.geometry.coordinates[0], lat = r.geometry.coordinates[1];
+      var lng = r.coordinates[0], lat = r.coordinates[1];
       var box = [lng - FIND_EPSILON, lat - FIND_EPSILON, lng + FIND_EPSILON, lat + FIND_EPSILON];
       for (var z = Math.max(0, Math.round(zoom)); z <= CLUSTER_MAX_ZOOM; z++) {
         if (this._index.getClusters(box, z).indexOf(r) >= 0) { return z; }
