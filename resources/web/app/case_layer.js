@@ -46,7 +46,7 @@
       this._dirty = true;
       this._rebuildTimer = null;
       this._shown = new Map();  // key ('c' + index generation + ':' + cluster id, or 'p' + case id) → layer on the map
-      this._renderer = L.canvas({ pane: options.pane, padding: VIEW_PAD });
+      this._renderer = L.canvas({ pane: options.pane });
     },
 
     /* ---- the data --------------------------------------------------------- */
