@@ -22,7 +22,7 @@ import inspector.resources  # noqa: E402
 from inspector.maps.map_document import MapBundle  # noqa: E402
 from tests.ui_fixtures import dispose, show_exposed  # noqa: E402
 from ui.app import MAP_TIMEOUT_S  # noqa: E402
-from ui.map.map_scheme import web_assets_problem  # noqa: E402
+from ui.map.map_scheme import PAGE_ASSETS, web_assets_problem  # noqa: E402
 from ui.map.map_view import MapView  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def test_the_problem_names_the_missing_files_and_the_install_command(resources_w
     problem = web_assets_problem()
     assert problem is not None and problem.exit_code == 3
     for text in (problem.zh, problem.en):
-        assert LEAFLET in text and "leaflet.markercluster.js" in text and "app/map.js" not in text
+        assert LEAFLET in text and "supercluster.min.js" in text and "app/map.js" not in text
         assert "bash scripts/setup.sh" in text and "npm ci" in text
     assert "缺少网页资源" in problem.zh and "web assets missing" in problem.en
 
@@ -115,3 +115,14 @@ def test_gui_screenshot_is_saved_at_once_when_the_map_cannot_be_shown(resources_
     assert (image.width(), image.height()) == (1024, 700)
     assert LEAFLET in result.stderr and "did not finish loading" not in result.stderr
     assert elapsed < MAP_TIMEOUT_S, f"the screenshot took {elapsed:.0f} s"
+
+
+def test_the_packaged_build_bundles_every_npm_package_the_page_loads():
+    """build.spec copies the ``dist`` folders of a list of npm packages: each one a map page loads is in it (the
+    frozen app's map would otherwise say that files are missing), and the files it copies include the page's."""
+    spec = (REPO / "build.spec").read_text(encoding="utf-8")
+    listed = set(re.findall(r'"([^"]+)"', re.search(r"for package in \(([^)]*)\):", spec).group(1)))
+    needed = {re.match(r"node_modules/(.+)/dist/", path).group(1) for path in PAGE_ASSETS
+              if path.startswith("node_modules/")}
+    assert needed == {"leaflet", "supercluster", "@geoman-io/leaflet-geoman-free"}
+    assert needed <= listed

@@ -11,15 +11,18 @@ import pytest
 import shapely
 
 from inspector.casework.cases import list_cases
+from inspector.casework.workflow import STATES
 from inspector.demo.form_case import write_demo_mbtiles
 from inspector.demo.workspace import build_demo_workspace
 from inspector.maps.basemap_tiles import TileSource, tile_mime
 from inspector.maps.map_document import build_map_document, build_workspace_map, export_map_html, json_for_script
 from inspector.maps.map_layers import (
     POINT_QUANTUM,
+    AdminRecord,
     CaseRecord,
     LayerSet,
     ZoneRecord,
+    case_document,
     encode_ring,
     status_code,
     zone_level_document,
@@ -48,7 +51,7 @@ def test_document_loads_nothing_from_the_network(demo):
     sources = re.findall(r'<script src="([^"]+)"', bundle.html) + re.findall(r'href="([^"]+)"', bundle.html)
     assert sources and all(s.startswith("lvdun://web/") for s in sources), sources
     assert "node_modules/leaflet/dist/leaflet.js" in bundle.html
-    assert "leaflet.markercluster.js" in bundle.html
+    assert "supercluster.min.js" in bundle.html and "app/case_layer.js" in bundle.html
     assert "Content-Security-Policy" in bundle.html
     assert "'unsafe-inline'" not in bundle.html.split("script-src")[1].split(";")[0]
 
@@ -179,3 +182,28 @@ def test_basemaps_appear_as_tile_urls(demo, tmp_path):
         (demo.root / "coast.mbtiles").unlink()
     config = json.loads(re.search(r'id="lvdun-config">(.*?)</script>', bundle.html).group(1))
     assert config["basemaps"][0]["url"] == "lvdun://tiles/coast/{z}/{x}/{y}"
+
+
+def test_bounds_span_cases_and_zones_else_the_admin_areas():
+    layers = _synthetic_layers(300, 4, 50)
+    points = [(c.lon, c.lat, c.lon, c.lat) for c in layers.cases] + [z.geometry.bounds for z in layers.zones]
+    expected = tuple(f(b[i] for b in points) for i, f in enumerate((min, min, max, max)))
+    assert layers.bounds() == expected
+    only_cases = LayerSet(cases=layers.cases[:1])
+    assert only_cases.bounds() == (layers.cases[0].lon, layers.cases[0].lat) * 2
+    only_zones = LayerSet(zones=layers.zones)
+    assert only_zones.bounds() == tuple(f(z.geometry.bounds[i] for z in layers.zones)
+                                        for i, f in enumerate((min, min, max, max)))
+    admin = [AdminRecord("320000", "江苏省", "province", shapely.box(116.3, 30.7, 122.0, 35.2))]
+    assert LayerSet(admin=admin).bounds() == (116.3, 30.7, 122.0, 35.2)
+    assert LayerSet().bounds() is None
+
+
+def test_case_document_codes_every_status_as_status_code():
+    cases = [CaseRecord(f"10000000-0000-4000-8000-{i:012d}", 119.123456 + i * 1e-5, 32.5 - i * 1e-5, status)
+             for i, status in enumerate([*STATES, "不存在的状态", ""])]
+    document = case_document(cases)
+    assert document["s"] == [status_code(c.status) for c in cases] == [*range(len(STATES)), len(STATES), len(STATES)]
+    assert document["x"] == [round(c.lon / POINT_QUANTUM) for c in cases]
+    assert document["y"] == [round(c.lat / POINT_QUANTUM) for c in cases]
+    assert case_document([]) == {"q": POINT_QUANTUM, "ids": [], "x": [], "y": [], "s": []}

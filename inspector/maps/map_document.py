@@ -3,10 +3,10 @@
 folium's :class:`~folium.Map` and its Figure give the skeleton (the Leaflet
 map object, the page head, the script block). Everything else is ours:
 
-* Leaflet, leaflet.markercluster and leaflet-geoman (editing the verified
-  extent) come from ``resources/web/node_modules``
+* Leaflet, supercluster (the case clusters: one index, queried per view) and
+  leaflet-geoman (editing the verified extent) come from ``resources/web/node_modules``
   (npm registry, pinned in ``package-lock.json``), our ``map.js``/``map.css``
-  from ``resources/web/app``. In the GUI they are served as
+  and ``case_layer.js`` from ``resources/web/app``. In the GUI they are served as
   ``lvdun://web/...`` by the URL scheme handler; a headless export links the
   files in place (``file://``).
 * Layers are data, not markup: compact JSON documents from
@@ -58,12 +58,12 @@ LVDUN_TILE_URL = "lvdun://tiles/{name}/{{z}}/{{x}}/{{y}}"
 JIANGSU_BOUNDS = (116.35, 30.75, 121.95, 35.15)  # west, south, east, north, degrees
 LEAFLET_JS = "node_modules/leaflet/dist/leaflet.js"
 LEAFLET_CSS = "node_modules/leaflet/dist/leaflet.css"
-CLUSTER_JS = "node_modules/leaflet.markercluster/dist/leaflet.markercluster.js"
-CLUSTER_CSS = ("node_modules/leaflet.markercluster/dist/MarkerCluster.css",
-               "node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css")
+SUPERCLUSTER_DIST = "node_modules/supercluster/dist/"  # point clustering (the case layer), ISC
+SUPERCLUSTER_JS = SUPERCLUSTER_DIST + "supercluster.min.js"
 GEOMAN_DIST = "node_modules/@geoman-io/leaflet-geoman-free/dist/"  # polygon editing (核实范围), MIT
 GEOMAN_JS = GEOMAN_DIST + "leaflet-geoman.min.js"
 GEOMAN_CSS = GEOMAN_DIST + "leaflet-geoman.css"
+CASE_LAYER_JS = "app/case_layer.js"  # the cases, drawn from the supercluster index per view
 APP_JS = "app/map.js"
 APP_CSS = "app/map.css"
 QWEBCHANNEL_JS = "qwebchannel.js"  # served by the GUI from Qt's own resources
@@ -136,9 +136,8 @@ def layer_resources(layers: LayerSet) -> dict[str, bytes]:
     return resources
 
 
-def _config(layers: LayerSet, resources: dict[str, bytes], basemaps: Sequence[BasemapInfo],
-            token: str, inline: bool) -> dict[str, Any]:
-    bounds = layers.bounds() or JIANGSU_BOUNDS
+def _config(bounds: tuple[float, float, float, float], resources: dict[str, bytes],
+            basemaps: Sequence[BasemapInfo], token: str, inline: bool) -> dict[str, Any]:
     return {
         "token": token,
         "inline": inline,
@@ -169,17 +168,18 @@ def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = ()
     """
     token = token or str(uuid_lib.uuid4())
     resources = layer_resources(layers)
-    config = _config(layers, resources, basemaps, token, inline_data)
+    west, south, east, north = bounds = layers.bounds() or JIANGSU_BOUNDS
+    config = _config(bounds, resources, basemaps, token, inline_data)
     blocks = [("lvdun-config", json_for_script(config))]
     if inline_data:
         blocks += [(f"lvdun-{path}", data.decode("utf-8").replace("<", "\\u003c")) for path, data in resources.items()]
-    west, south, east, north = layers.bounds() or JIANGSU_BOUNDS
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
                       control_scale=False, zoom_control=True)
     fmap.default_js = [("leaflet", web_base + LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", web_base + LEAFLET_CSS)]
-    scripts = [web_base + path for path in (CLUSTER_JS, GEOMAN_JS, *([QWEBCHANNEL_JS] if qwebchannel else []), APP_JS)]
-    css = [web_base + c for c in (*CLUSTER_CSS, GEOMAN_CSS, APP_CSS)]
+    scripts = [web_base + path for path in (SUPERCLUSTER_JS, GEOMAN_JS, *([QWEBCHANNEL_JS] if qwebchannel else []),
+                                            CASE_LAYER_JS, APP_JS)]
+    css = [web_base + c for c in (GEOMAN_CSS, APP_CSS)]
     fmap.add_child(_LvdunLayers(blocks, scripts, css))
     html = fmap.get_root().render()
     html = html.replace("<head>", '<head>\n<meta charset="utf-8">\n<title>绿盾 Inspector 地图</title>', 1)

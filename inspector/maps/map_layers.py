@@ -151,15 +151,17 @@ class LayerSet:
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(west, south, east, north) of cases and zones, else of the admin areas; None if empty."""
-        boxes = [(c.lon, c.lat, c.lon, c.lat) for c in self.cases]
-        boxes += [z.geometry.bounds for z in self.zones if not z.geometry.is_empty]
-        if not boxes:
+        lons = np.fromiter((c.lon for c in self.cases), dtype=float, count=len(self.cases))
+        lats = np.fromiter((c.lat for c in self.cases), dtype=float, count=len(self.cases))
+        boxes = [z.geometry.bounds for z in self.zones if not z.geometry.is_empty]
+        if not boxes and not len(lons):
             boxes = [a.geometry.bounds for a in self.admin if not a.geometry.is_empty]
-        if not boxes:
+        if not boxes and not len(lons):
             return None
-        array = np.array(boxes, dtype=float)
-        return (float(array[:, 0].min()), float(array[:, 1].min()),
-                float(array[:, 2].max()), float(array[:, 3].max()))
+        array = np.array(boxes, dtype=float).reshape(-1, 4)
+        wests, souths = np.concatenate([lons, array[:, 0]]), np.concatenate([lats, array[:, 1]])
+        easts, norths = np.concatenate([lons, array[:, 2]]), np.concatenate([lats, array[:, 3]])
+        return float(wests.min()), float(souths.min()), float(easts.max()), float(norths.max())
 
 
 def simplified(geometries: Geometries, tolerance: float) -> npt.NDArray[np.object_]:
@@ -230,15 +232,19 @@ def verified_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
 
 
 def _quantised(values: Iterable[float], quantum: float) -> list[int]:
-    return np.round(np.asarray(list(values), dtype=float) / quantum).astype(np.int64).tolist()
+    return np.round(np.fromiter(values, dtype=float) / quantum).astype(np.int64).tolist()
+
+
+_STATUS_CODES = {status: code for code, status in enumerate(STATES)}  # status_code's table, for whole layers
 
 
 def case_document(cases: Sequence[CaseRecord]) -> dict[str, Any]:
     """Case ids, quantised positions and status codes (no ledger text)."""
+    unknown = len(STATES)
     return {"q": POINT_QUANTUM, "ids": [c.uuid for c in cases],
             "x": _quantised((c.lon for c in cases), POINT_QUANTUM),
             "y": _quantised((c.lat for c in cases), POINT_QUANTUM),
-            "s": [status_code(c.status) for c in cases]}
+            "s": [_STATUS_CODES.get(c.status, unknown) for c in cases]}
 
 
 def evidence_document(evidence: Sequence[EvidenceRecord]) -> dict[str, Any]:

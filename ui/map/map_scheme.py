@@ -1,7 +1,7 @@
 """The ``lvdun:`` URL scheme: how the map page gets its assets, layer data and tiles offline.
 
 * ``lvdun://web/<path>``: files under ``resources/web`` (only the ``dist``
-  folders of Leaflet, leaflet.markercluster and leaflet-geoman, and our ``app/``), plus
+  folders of Leaflet, supercluster and leaflet-geoman, and our ``app/``), plus
   ``qwebchannel.js`` from Qt's own resources;
 * ``lvdun://map/<token>/index.html`` and ``lvdun://map/<token>/data/*.json``:
   the current map document and its layer data (:class:`MapBundle`);
@@ -34,22 +34,23 @@ from inspector.maps.basemap_tiles import TileSource
 from inspector.maps.map_document import (
     APP_CSS,
     APP_JS,
-    CLUSTER_CSS,
-    CLUSTER_JS,
+    CASE_LAYER_JS,
     GEOMAN_CSS,
     GEOMAN_DIST,
     GEOMAN_JS,
     LEAFLET_CSS,
     LEAFLET_JS,
+    SUPERCLUSTER_DIST,
+    SUPERCLUSTER_JS,
     MapBundle,
 )
 from inspector.resources import resource_path
 
 SCHEME = b"lvdun"
-WEB_ALLOWED = ("node_modules/leaflet/dist/", "node_modules/leaflet.markercluster/dist/", GEOMAN_DIST, "app/")
+WEB_ALLOWED = ("node_modules/leaflet/dist/", SUPERCLUSTER_DIST, GEOMAN_DIST, "app/")
 LOCAL_SCHEMES = frozenset({"lvdun", "data", "blob", "about", "qrc"})
 # under resources/web
-PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, CLUSTER_JS, *CLUSTER_CSS, GEOMAN_JS, GEOMAN_CSS, APP_JS, APP_CSS)
+PAGE_ASSETS = (LEAFLET_JS, LEAFLET_CSS, SUPERCLUSTER_JS, GEOMAN_JS, GEOMAN_CSS, CASE_LAYER_JS, APP_JS, APP_CSS)
 _MIME = {".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml", ".html": "text/html"}
 

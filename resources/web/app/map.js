@@ -25,7 +25,7 @@
   };
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
-    groups: {}, caseMarkers: new Map(), caseRenderer: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0,
+    groups: {}, cases: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0, levelDocs: {}, levelsLoaded: 0,
     selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
     patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
   };
@@ -160,11 +160,25 @@
     return layer;
   }
 
+  /* A level's document, fetched once: the first view's level at start-up, the others after the first view
+     is drawn (loadOtherLevels), so that zooming in or out finds them here. */
+  function levelDoc(path) {
+    if (!state.levelDocs[path]) { state.levelDocs[path] = load(path); }
+    return state.levelDocs[path];
+  }
+
+  function loadOtherLevels() {
+    var paths = state.cfg.zoneLevels.concat(state.cfg.patchLevels);
+    return paths.reduce(function (chain, path) {  // one at a time: the page stays responsive
+      return chain.then(function () { return levelDoc(path); }).then(function () { state.levelsLoaded += 1; });
+    }, Promise.resolve());
+  }
+
   function showZoneLevel(level) {
     if (level === state.zoneLevel) { return Promise.resolve(); }
     state.zoneLevel = level;
     var cached = state.zoneCache[level];
-    var ready = cached ? Promise.resolve(cached) : load(state.cfg.zoneLevels[level]).then(function (doc) {
+    var ready = cached ? Promise.resolve(cached) : levelDoc(state.cfg.zoneLevels[level]).then(function (doc) {
       var layer = buildZoneLayer(doc || { ids: [], kind: [], fz: [], polys: [], q: 1 });
       state.zoneCache[level] = { layer: layer, count: doc ? doc.ids.length : 0 };
       return state.zoneCache[level];
@@ -195,8 +209,7 @@
         fillOpacity: 0.35, className: 'lv-patch', lvId: id
       });
       onClick(poly, function () {
-        var marker = state.caseMarkers.get(id);
-        if (marker) { highlight(marker); }
+        if (state.cases.has(id)) { highlight(id); }
         send('caseClicked', id);
       });
       byId.set(id, poly);
@@ -209,7 +222,7 @@
     if (level === state.patchLevel) { return Promise.resolve(); }
     state.patchLevel = level;
     var cached = state.patchCache[level];
-    var ready = cached ? Promise.resolve(cached) : load(state.cfg.patchLevels[level]).then(function (doc) {
+    var ready = cached ? Promise.resolve(cached) : levelDoc(state.cfg.patchLevels[level]).then(function (doc) {
       state.patchCache[level] = buildPatchLayer(doc || { ids: [], s: [], polys: [], q: 1 });
       return state.patchCache[level];
     });
@@ -352,40 +365,11 @@
     return true;
   }
 
-  /* ---- cases: clustered markers coloured by status ---------------------- */
+  /* ---- cases: clustered markers coloured by status (case_layer.js) ------- */
   // The colours come from the core's one status palette (cfg.statusFills / cfg.statusTexts, indexed by the
   // status code of the case layer; the last entry is for a status the workflow does not name).
-  function clusterIcon(cluster) {
-    var worst = state.cfg.statusFills.length - 1;
-    cluster.getAllChildMarkers().forEach(function (m) { if (m.options.lvStatus < worst) { worst = m.options.lvStatus; } });
-    var n = cluster.getChildCount();
-    var el = document.createElement('div');
-    el.style.borderColor = state.cfg.statusFills[worst];
-    var count = document.createElement('span');
-    count.textContent = String(n);
-    el.appendChild(count);
-    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
-    return L.divIcon({ html: el, className: 'lv-cluster', iconSize: L.point(size, size) });
-  }
-
-  function caseMarker(id, latlng, s) {
-    var marker = L.circleMarker(latlng, {
-      renderer: state.caseRenderer, pane: 'lv-cases', radius: 7, weight: 2, color: state.cfg.statusTexts[s],
-      fillColor: state.cfg.statusFills[s], fillOpacity: 0.95, lvStatus: s, lvId: id,
-      className: 'lv-case'
-    });
-    onClick(marker, function () { highlight(marker); send('caseClicked', id); });
-    state.caseMarkers.set(id, marker);
-    return marker;
-  }
-
   function drawCases(doc) {
-    var markers = [];
-    if (!doc) { return; }
-    doc.ids.forEach(function (id, i) {
-      markers.push(caseMarker(id, [doc.y[i] * doc.q, doc.x[i] * doc.q], doc.s[i]));
-    });
-    state.groups.cases.addLayers(markers);
+    if (doc) { state.cases.setCases(doc); }
   }
 
   /* ---- evidence: photo positions with bearings, drone footprints -------- */
@@ -427,30 +411,26 @@
   }
 
   /* ---- selection and GPS ------------------------------------------------ */
-  function highlight(marker) {
+  function highlight(id) {
     if (state.selected) { state.map.removeLayer(state.selected); }
-    state.selectedId = marker.options.lvId;
-    state.selected = L.circleMarker(marker.getLatLng(), {
+    state.selectedId = id;
+    state.selected = L.circleMarker(state.cases.latLngOf(id), {
       pane: 'lv-top', radius: 15, weight: 3, color: '#00e5ff', fill: false, interactive: false,
       className: 'lv-selected'
     }).addTo(state.map);
   }
 
+  /* Centre the case at SELECT_ZOOM or closer, close enough that it stands alone, not in a cluster. */
   function selectCase(id) {
-    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
-    if (!marker) { return false; }
-    var cluster = state.groups.cases;
-    if (!state.map.hasLayer(cluster)) { state.map.addLayer(cluster); }
-    var done = false;
-    function finish() {
-      if (done) { return; }
-      done = true;
-      state.map.setView(marker.getLatLng(), Math.max(state.map.getZoom(), SELECT_ZOOM),
-                        { animate: document.visibilityState === 'visible' });
-      highlight(marker);
+    if (!UUID_RE.test(id) || !state.cases.has(id)) { return false; }
+    if (!state.map.hasLayer(state.cases)) { state.map.addLayer(state.cases); }
+    function go() {
+      var zoom = state.cases.revealZoom(id, Math.max(state.map.getZoom(), SELECT_ZOOM));
+      state.map.setView(state.cases.latLngOf(id), zoom, { animate: document.visibilityState === 'visible' });
     }
-    cluster.zoomToShowLayer(marker, finish);
-    setTimeout(finish, 1500);  // animations never end on a hidden page
+    // Leaflet ignores a new view while a zoom animation runs (it has no public flag for it): go after it
+    if (state.map._animatingZoom) { state.map.once('zoomend', go); } else { go(); }
+    highlight(id);
     return true;
   }
 
@@ -459,19 +439,16 @@
   }
 
   function setCaseStatus(id, code) {
-    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
     code = Number(code);
-    if (!marker || !validStatus(code)) {
+    if (!UUID_RE.test(id) || !state.cases.has(id) || !validStatus(code)) {
       return false;
     }
-    marker.options.lvStatus = code;
-    marker.setStyle({ fillColor: state.cfg.statusFills[code], color: state.cfg.statusTexts[code] });
+    state.cases.setStatus(id, code);
     if (state.patchStatus.has(id)) {
       state.patchStatus.set(id, code);
       var poly = currentPatch(id);
       if (poly) { poly.setStyle(patchStyle(code)); }
     }
-    if (state.groups.cases.refreshClusters) { state.groups.cases.refreshClusters(marker); }
     return true;
   }
 
@@ -479,25 +456,16 @@
   function putCase(id, lon, lat, code) {
     lon = Number(lon); lat = Number(lat); code = Number(code);
     if (!UUID_RE.test(id) || !isFinite(lon) || !isFinite(lat) || !validStatus(code)) { return false; }
-    var cluster = state.groups.cases, marker = state.caseMarkers.get(id), latlng = L.latLng(lat, lon);
-    if (!marker) {
-      cluster.addLayer(caseMarker(id, latlng, code));
+    if (!state.cases.has(id)) {
+      state.cases.put(id, lat, lon, code);
       return true;
     }
-    if (!marker.getLatLng().equals(latlng)) {
-      cluster.removeLayer(marker);  // a clustered marker moves by leaving and re-joining its group
-      marker.setLatLng(latlng);
-      cluster.addLayer(marker);
-      if (state.selectedId === id) { highlight(marker); }
-    }
+    if (state.cases.put(id, lat, lon, code) && state.selectedId === id) { highlight(id); }
     return setCaseStatus(id, code);
   }
 
   function removeCase(id) {
-    var marker = UUID_RE.test(id) ? state.caseMarkers.get(id) : null;
-    if (!marker) { return false; }
-    state.groups.cases.removeLayer(marker);
-    state.caseMarkers.delete(id);
+    if (!UUID_RE.test(id) || !state.cases.remove(id)) { return false; }
     if (state.patchStatus.has(id)) {
       state.patchRemoved.add(id);
       var poly = currentPatch(id);
@@ -645,13 +613,12 @@
     state.map.getPane('lv-labels').style.pointerEvents = 'none';
     addHatchPatterns();
     ['admin', 'zones', 'photos', 'footprints', 'gps'].forEach(function (n) { state.groups[n] = L.layerGroup(); });
-    state.groups.cases = L.markerClusterGroup({
-      iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50,
-      spiderfyOnMaxZoom: true, disableClusteringAtZoom: 17, clusterPane: 'lv-cases'
+    state.cases = state.groups.cases = new LvdunCaseLayer({
+      pane: 'lv-cases', fills: cfg.statusFills, texts: cfg.statusTexts, bindClick: onClick,
+      onCase: function (id) { highlight(id); send('caseClicked', id); }
     });
-    state.caseRenderer = L.svg({ pane: 'lv-cases' });
     state.patches = L.layerGroup();
-    map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14 });
+    map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14, animate: false });
     map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
     addLayerControl();
     addLegend();
@@ -672,7 +639,7 @@
         showZoneLevel(level);
         showPatchLevel(level);
       });
-      whenPainted(reportDrawn);
+      whenPainted(function () { reportDrawn(); loadOtherLevels(); });
     }).catch(function (err) {
       document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
     });
@@ -680,10 +647,11 @@
 
   function stats() {
     return {
-      drawn: state.drawn, cases: state.caseMarkers.size, zones: state.zoneCount, zoneLevel: state.zoneLevel,
+      drawn: state.drawn, cases: state.cases ? state.cases.size() : 0, zones: state.zoneCount, zoneLevel: state.zoneLevel,
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
       zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchShown,
+      levelsLoaded: state.levelsLoaded,
       patchPaths: document.querySelectorAll('path.lv-patch').length,
       verifiedPaths: document.querySelectorAll('path.lv-verified').length, zoom: state.map ? state.map.getZoom() : null,
       picking: state.picking,
@@ -740,8 +708,15 @@
     editing: function () { return state.editingId; },
     editLayers: function () { return state.editGroup ? state.editGroup.getLayers() : []; },
     leafletMap: function () { return state.map; },
-    statusOf: function (id) { var m = state.caseMarkers.get(id); return m ? m.options.lvStatus : null; },
-    markerFor: function (id) { return state.caseMarkers.get(id) || null; },
+    statusOf: function (id) { return state.cases ? state.cases.statusOf(id) : null; },
+    markerFor: function (id) { return state.cases ? state.cases.marker(id) : null; },
+    caseLayer: function () { return state.cases; },
+    shownCases: function () {  // the clusters and single cases the view shows, as plain data
+      return state.cases ? state.cases.shownItems().map(function (item) {
+        var at = item.layer.getLatLng();
+        return { cluster: item.cluster, count: item.count, status: item.status, id: item.id, at: [at.lng, at.lat] };
+      }) : [];
+    },
     patchFor: function (id) { return currentPatch(id); },
     patchVertices: function (id) { var poly = currentPatch(id); return poly ? countLatLngs(poly.getLatLngs()) : null; }
   };
