@@ -29,7 +29,7 @@ def reading_thread_held(session) -> Iterator[None]:
         entered.set()
         gate.wait(30)
 
-    reader_for(session).read(hold, lambda _: None)
+    reader_for(session).read(hold, lambda _: None, owner=session)
     assert entered.wait(10)
     try:
         yield

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from inspector.store import db
@@ -94,19 +95,20 @@ class BackgroundReader(QObject):
         self._tasks: queue.Queue[tuple[int, Optional[str], Path, Callable[[Any], Any]]] = queue.Queue()
         self._lock = threading.Lock()  # guards _thread against the thread's idle exit
         self._thread: Optional[threading.Thread] = None
-        self._waiting: dict[int, tuple[Callable[[Any], None], Optional[Callable[[BaseException], None]]]] = {}
+        self._waiting: dict[int, tuple[QObject, Callable[[Any], None], Optional[Callable[[BaseException], None]]]] = {}
         self._latest: dict[str, int] = {}  # lane: the ticket of its latest read
         self._tickets = itertools.count(1)
         self._answered.connect(self._deliver)  # queued: the signal is emitted on the reading thread
 
-    def read(self, work: Callable[[Any], Any], deliver: Callable[[Any], None], *, lane: Optional[str] = None,
-             failed: Optional[Callable[[BaseException], None]] = None) -> int:
-        """Run ``work(ws)`` on the reading thread; ``deliver(result)`` on the GUI thread. Returns the ticket."""
+    def read(self, work: Callable[[Any], Any], deliver: Callable[[Any], None], *, owner: QObject,
+             lane: Optional[str] = None, failed: Optional[Callable[[BaseException], None]] = None) -> int:
+        """Run ``work(ws)`` on the reading thread; ``deliver(result)`` on the GUI thread while ``owner``
+        exists. Returns the ticket."""
         ticket = next(self._tickets)
         if lane is not None:
             self._waiting.pop(self._latest.get(lane, 0), None)  # superseded: never delivered
             self._latest[lane] = ticket
-        self._waiting[ticket] = (deliver, failed)
+        self._waiting[ticket] = (owner, deliver, failed)
         with self._lock:
             self._tasks.put((ticket, lane, Path(self.session.root), work))
             if self._thread is None:
@@ -155,7 +157,9 @@ class BackgroundReader(QObject):
         callbacks = self._waiting.pop(ticket, None)
         if callbacks is None:
             return  # superseded
-        deliver, failed = callbacks
+        owner, deliver, failed = callbacks
+        if not shiboken6.isValid(owner):
+            return  # the view that asked is gone (a panel rebuilt for another language)
         if error is None:
             deliver(result)
         elif failed is not None:

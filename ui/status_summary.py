@@ -58,7 +58,7 @@ class StatusSummary(QWidget):
     def refresh(self) -> None:
         """Count again (the labels change when the reading thread answers)."""
         self.pending_refresh = True
-        reader_for(self.session).read(_counts, self._show_counts, lane=f"status-summary-{id(self)}")
+        reader_for(self.session).read(_counts, self._show_counts, owner=self, lane=f"status-summary-{id(self)}")
 
     def _show_counts(self, counted: tuple[dict[str, int], bool, int]) -> None:
         counts, syncing, pending = counted

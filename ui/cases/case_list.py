@@ -138,7 +138,7 @@ class CaseListPanel(QWidget):
     def fill_choices(self) -> None:
         """City and problem-type choices from the workspace (when the reading thread answers)."""
         self.choices_pending = True
-        reader_for(self.session).read(filter_choices, self._show_choices, lane=self._choices_lane)
+        reader_for(self.session).read(filter_choices, self._show_choices, owner=self, lane=self._choices_lane)
 
     def _show_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         for box, rows in ((self.city_box, choices["cities"]), (self.type_box, choices["problem_types"])):

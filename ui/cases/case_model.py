@@ -111,7 +111,7 @@ class CaseTableModel(QAbstractTableModel):
                 self._set_loading(False)
 
         self._set_loading(True)
-        reader_for(self.session).read(self._ids_query(), answered, lane=self._lane, failed=failed)
+        reader_for(self.session).read(self._ids_query(), answered, owner=self, lane=self._lane, failed=failed)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self.loading:
