@@ -197,7 +197,8 @@ class CaseListPanel(QWidget):
         selected, self._reselect = self._reselect, None
         if reveal and not self.select_case(reveal, emit=False):
             self.clear_filter()
-            self._reselect = reveal
+            if self.model.loading:  # the filter hid it: select it among every case
+                self._reselect = reveal
         elif selected:
             self.select_case(selected, emit=False)
 
