@@ -19,7 +19,8 @@ measured process from ``show()`` until the map is ready and then through a
 scripted session (the status filter changed twice, a column sorted, a search
 typed and cleared, a case selected, the list scrolled to its end); a stall is
 the gap between two ticks beyond the interval, reported with the step it
-happened in. Target: worst stall ≤ 50 ms.
+happened in. Target: worst stall ≤ 50 ms. The peer runs the same probe from
+``show()`` to ``loadFinished``: the stall QtWebEngine's own start causes.
 
 Memory: the peak RSS of the main process (VmHWM) and the RSS of the whole
 process tree (QtWebEngine's renderer and GPU processes included) at the end.
@@ -88,13 +89,26 @@ window = QMainWindow()
 view = QWebEngineView(window)
 window.setCentralWidget(view)
 window.resize(1366, 768)
+from PySide6.QtCore import Qt, QTimer
+worst, last = [0.0], [0.0]
+def probe():
+    now = time.perf_counter()
+    worst[0] = max(worst[0], (now - last[0]) * 1000 - {probe_ms})
+    last[0] = now
+probe_timer = QTimer()
+probe_timer.setTimerType(Qt.TimerType.PreciseTimer)
+probe_timer.setInterval({probe_ms})
+probe_timer.timeout.connect(probe)
 def done(ok):
+    probe()
     print(json.dumps({{"usable": time.perf_counter() - T0, "map": time.perf_counter() - T0,
-                      "peak_mb": peak_mb(), "tree_mb": tree_rss_mb()}}), flush=True)
+                      "peak_mb": peak_mb(), "tree_mb": tree_rss_mb(), "stall_ms": worst[0]}}), flush=True)
     app.quit()
 view.loadFinished.connect(done)
 view.setHtml("<!DOCTYPE html><html><body><div id=map>map</div></body></html>")
 window.show()
+last[0] = time.perf_counter()
+probe_timer.start()
 app.exec()
 '''
 
@@ -114,7 +128,7 @@ window = MainWindow(session)
 window.resize(1366, 768)
 model, panel = window.case_list.model, window.case_list
 result = {{}}
-phase = ["startup: shown until map ready"]
+phase = ["startup: shown until the list is filled"]
 worst = {{}}  # phase: worst stall (ms)
 last = [0.0]
 def probe():
@@ -125,6 +139,8 @@ def probe():
     if "usable" not in result and model.rowCount() >= {cases} and not getattr(model, "loading", False):
         model.data(model.index(0, 1))
         result["usable"] = time.perf_counter() - T0
+        if "map" not in result:
+            phase[0] = "startup: list filled until map ready"
 probe_timer = QTimer()
 probe_timer.setTimerType(Qt.TimerType.PreciseTimer)
 probe_timer.setInterval({probe_ms})
@@ -243,7 +259,7 @@ def main() -> None:
         os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # no saved window state
         root = Path(tmp) / "big"
         grow_workspace(root, args.cases)
-        peer = [run(PEER.format(repo=str(REPO))) for _ in range(args.runs)]
+        peer = [run(PEER.format(repo=str(REPO), probe_ms=PROBE_MS)) for _ in range(args.runs)]
         ours = [run(OURS.format(repo=str(REPO), workspace=str(root), cases=args.cases, probe_ms=PROBE_MS,
                                   step_ms=STEP_MS)) for _ in range(args.runs)]
         shutil.rmtree(root, ignore_errors=True)
@@ -267,7 +283,10 @@ def main() -> None:
     ratio_usable = med(ours, "usable") / med(peer, "usable")
     ratio_map = med(ours, "map") / med(peer, "usable")
     ratio_row(f"map ready, {args.cases:,} cases", med(ours, "map"), med(peer, "usable"), "bare QWebEngineView", 1.5)
-    floor_row("GUI thread worst stall, 100k cases", worst_ms, "ms", STALL_TARGET_MS, higher_is_better=False)
+    peer_stall = med(peer, "stall_ms")
+    print(f"peer  GUI thread worst stall from show() to page loaded (QtWebEngine's own start): {peer_stall:.0f} ms")
+    floor_row("GUI thread worst stall, 100k cases", worst_ms, "ms", STALL_TARGET_MS, higher_is_better=False,
+              peer=f"{peer_stall:.0f} ms (bare QWebEngineView, show → loaded)")
     floor_row("GUI peak RSS, 100k cases", med(ours, "peak_mb"), "MB", 500, higher_is_better=False)
     print(f"ratio usable/peer: {ratio_usable:.2f}×; map ready/peer: {ratio_map:.2f}× (target ≤ 1.5×); "
           f"peak RSS target ≤ 500 MB: {'met' if med(ours, 'peak_mb') <= 500 else 'NOT met'}")
