@@ -188,6 +188,8 @@ def wait_usable():
     QTimer.singleShot(200, next_step)
 def finish():
     probe_timer.stop()
+    result.setdefault("map", float("inf"))  # the map never became ready
+    result.setdefault("usable", float("inf"))
     result["peak_mb"] = peak_mb()
     result["tree_mb"] = tree_rss_mb()
     result["stalls"] = worst
