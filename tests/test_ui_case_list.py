@@ -20,19 +20,28 @@ def _case_nos(model) -> list[str]:
     return [model.record_at(row)["case_no"] for row in range(model.rowCount())]
 
 
+def _loaded(qtbot, model: CaseTableModel) -> CaseTableModel:
+    """``model`` once the reading thread's answer to its latest question is in."""
+    qtbot.waitUntil(lambda: not model.loading, timeout=10_000)
+    return model
+
+
 def test_filters_and_search_narrow_the_list(window, qtbot):
     panel = window.case_list
     total = panel.model.rowCount()
     assert total == 80
     assert panel.count_label.text() == "共 80 条问题"
-    panel.city_box.setCurrentIndex(panel.city_box.findText("南京市"))
+    with qtbot.waitSignal(panel.model.loaded):
+        panel.city_box.setCurrentIndex(panel.city_box.findText("南京市"))
     assert panel.model.rowCount() == 5
     assert all(no.startswith("LD2026-3201") for no in _case_nos(panel.model))
     panel.city_box.setCurrentIndex(0)
-    panel.kind_box.setCurrentIndex(panel.kind_box.findData("生态保护红线"))
+    with qtbot.waitSignal(panel.model.loaded):
+        panel.kind_box.setCurrentIndex(panel.kind_box.findData("生态保护红线"))
     red_line = panel.model.rowCount()
     assert 0 < red_line < total
-    panel.kind_box.setCurrentIndex(0)
+    with qtbot.waitSignal(panel.model.loaded):
+        panel.kind_box.setCurrentIndex(0)
     panel.search.setText("宜兴龙池山")  # typed text (QTest cannot type CJK)
     qtbot.waitUntil(lambda: panel.model.rowCount() < total, timeout=3000)
     shown = [panel.model.record_at(r) for r in range(panel.model.rowCount())]
@@ -41,24 +50,27 @@ def test_filters_and_search_narrow_the_list(window, qtbot):
 
 
 def test_search_treats_wildcards_as_text(session, qtbot):
-    model = CaseTableModel(session, CaseFilter(text="%"))
+    model = _loaded(qtbot, CaseTableModel(session, CaseFilter(text="%")))
     assert model.rowCount() == 0
-    assert CaseTableModel(session, CaseFilter(text="_")).rowCount() == 0
+    assert _loaded(qtbot, CaseTableModel(session, CaseFilter(text="_"))).rowCount() == 0
+    assert _loaded(qtbot, CaseTableModel(session, CaseFilter(text=""))).rowCount() == 80
 
 
-def test_sort_in_sql_and_status_colours(session):
-    model = CaseTableModel(session)
+def test_sort_in_sql_and_status_colours(session, qtbot):
+    model = _loaded(qtbot, CaseTableModel(session))
     ascending = _case_nos(model)
-    model.sort(COL_CASE_NO, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(model.loaded):
+        model.sort(COL_CASE_NO, Qt.SortOrder.DescendingOrder)
     assert _case_nos(model) == list(reversed(ascending))
-    model.sort(COL_ZONE, Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(model.loaded):
+        model.sort(COL_ZONE, Qt.SortOrder.AscendingOrder)
     assert model.rowCount() == 80
     assert model.data(model.index(0, COL_STATUS)) == "待核查"
     assert model.data(model.index(0, COL_STATUS), Qt.ItemDataRole.BackgroundRole) is not None
 
 
-def test_overdue_marker_is_red(session):
-    model = CaseTableModel(session, CaseFilter(overdue_only=True))
+def test_overdue_marker_is_red(session, qtbot):
+    model = _loaded(qtbot, CaseTableModel(session, CaseFilter(overdue_only=True)))
     assert model.rowCount() == 11
     index = model.index(0, 7)
     assert "逾期" in model.data(index)
@@ -66,7 +78,7 @@ def test_overdue_marker_is_red(session):
 
 
 def test_a_change_refreshes_only_that_row(session, qtbot):
-    model = CaseTableModel(session, CaseFilter(statuses=("待核查",)))
+    model = _loaded(qtbot, CaseTableModel(session, CaseFilter(statuses=("待核查",))))
     resets, changed, removed, inserted, counts = [], [], [], [], []
     model.modelReset.connect(lambda: resets.append(1))
     model.dataChanged.connect(lambda a, b: changed.append(a.row()))
@@ -81,17 +93,20 @@ def test_a_change_refreshes_only_that_row(session, qtbot):
     session.notify(Changes(frozenset({"findings"}), frozenset({uuid})))  # its row did not change
     assert changed == [3]
     session.ws.conn.execute("UPDATE cases SET status = '现场核查' WHERE uuid = ?", (uuid,))
-    session.notify(_case_row_changed(uuid))
+    with qtbot.waitSignal(model.loaded):  # it left the filter: the list is asked for again
+        session.notify(_case_row_changed(uuid))
     assert removed == [3] and not resets and model.rowCount() == 79 and counts == [79]
     session.ws.conn.execute("UPDATE cases SET status = '待核查' WHERE uuid = ?", (uuid,))
-    session.notify(_case_row_changed(uuid))  # back in the filter: inserted at its place
+    with qtbot.waitSignal(model.loaded):
+        session.notify(_case_row_changed(uuid))  # back in the filter: inserted at its place
     assert inserted == [3] and not resets and model.uuid_at(3) == uuid and counts == [79, 80]
-    session.notify(Changes(frozenset({"cases", "zones"}), all_cases=True))
+    with qtbot.waitSignal(model.loaded):
+        session.notify(Changes(frozenset({"cases", "zones"}), all_cases=True))
     assert resets == [1]
 
 
 def test_a_case_that_moves_under_the_sort_order_moves(session, qtbot):
-    model = CaseTableModel(session)
+    model = _loaded(qtbot, CaseTableModel(session))
     model.sort(COL_CASE_NO, Qt.SortOrder.AscendingOrder)
     resets, removed, inserted = [], [], []
     model.modelReset.connect(lambda: resets.append(1))
@@ -99,7 +114,8 @@ def test_a_case_that_moves_under_the_sort_order_moves(session, qtbot):
     model.rowsInserted.connect(lambda parent, a, b: inserted.append(a))
     first = model.uuid_at(0)
     session.ws.conn.execute("UPDATE cases SET case_no = 'ZZ-LAST' WHERE uuid = ?", (first,))
-    session.notify(_case_row_changed(first))
+    with qtbot.waitSignal(model.loaded):
+        session.notify(_case_row_changed(first))
     assert (removed, inserted, resets) == ([0], [79], [])
     assert model.uuid_at(79) == first and model.record_at(79)["case_no"] == "ZZ-LAST"
 

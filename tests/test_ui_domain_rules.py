@@ -18,7 +18,7 @@ from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 from tests.sync_fixtures import client_workspace, db_url, server, sync  # noqa: F401 - fixtures
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import account
+from tests.ui_fixtures import account, wait_reads
 from ui.cases.case_model import COL_OVERDUE, COL_STATUS, CaseFilter, CaseTableModel
 
 CASE = "LD-001"
@@ -29,7 +29,7 @@ def _map_config(ws: Workspace) -> dict:
     return json.loads(re.search(r'id="lvdun-config">(.*?)</script>', html).group(1))
 
 
-def test_list_chip_and_map_marker_share_the_palette(session):
+def test_list_chip_and_map_marker_share_the_palette(session, qtbot):
     """待核查 was blue in the case list and red on the map: both now read the core palette."""
     uuids = [r[0] for r in session.ws.conn.execute("SELECT uuid FROM cases ORDER BY case_no LIMIT ?",
                                                     (len(STATES) + 1,))]
@@ -37,6 +37,7 @@ def test_list_chip_and_map_marker_share_the_palette(session):
         session.ws.conn.execute("UPDATE cases SET status = ? WHERE uuid = ?", (state, uuid))
     config = _map_config(session.ws)
     model = CaseTableModel(session)
+    wait_reads(qtbot, session)
     for uuid, state in zip(uuids, (*STATES, "外来状态")):
         index = model.index(model.row_of_uuid(uuid), COL_STATUS)
         chip = (model.data(index, Qt.ItemDataRole.BackgroundRole).color().name(),
@@ -45,7 +46,7 @@ def test_list_chip_and_map_marker_share_the_palette(session):
         assert chip == marker == (status_colours(state).fill, status_colours(state).text), state
 
 
-def test_overdue_filter_marker_and_cases_agree(session):
+def test_overdue_filter_marker_and_cases_agree(session, qtbot):
     """The list's 仅逾期 filter (SQL) and its red marker (Python) follow one rule, also for a deadline that is
     no date: ``${7*7}`` used to pass the filter but show no marker."""
     conn = session.ws.conn
@@ -56,17 +57,19 @@ def test_overdue_filter_marker_and_cases_agree(session):
     for case_no, deadline, status in zip(numbers, given, statuses):
         conn.execute("UPDATE cases SET deadline = ?, status = ? WHERE case_no = ?", (deadline, status, case_no))
     overdue_only = CaseTableModel(session, CaseFilter(overdue_only=True))
+    wait_reads(qtbot, session)
     listed = {overdue_only.record_at(row)["case_no"] for row in range(overdue_only.rowCount())}
     assert listed == {numbers[2]}
     assert listed == {c["case_no"] for c in list_cases(session.ws) if c["overdue"]}
     everything = CaseTableModel(session)
+    wait_reads(qtbot, session)
     marked = {everything.record_at(row)["case_no"] for row in range(everything.rowCount())
               if everything.data(everything.index(row, COL_OVERDUE))}
     assert marked == listed
     assert all(is_overdue(d, s, dt.date.today()) == (n in listed) for n, d, s in zip(numbers, given, statuses))
 
 
-def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_path, qapp):  # noqa: F811
+def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_path, qapp, qtbot):  # noqa: F811
     """The status bar counted five kinds without cases and without deletions, the sync report six kinds with
     both: a transition (which also changes its case) showed as 1 in one and 2 in the other."""
     from ui.session import Session
@@ -77,7 +80,8 @@ def test_status_bar_and_sync_report_count_the_same_pending_changes(server, tmp_p
     bar = StatusSummary(session)
     try:
         def counted() -> tuple[int, int, str]:
-            bar.refresh()
+            with qtbot.waitSignal(bar.refreshed):
+                bar.refresh()
             return session.pending_changes(), pending_changes(session.ws.conn), bar.pending.text()
 
         pulled = sync(root)
@@ -107,12 +111,13 @@ def test_the_gui_views_are_workflow_roles():
     assert next(a.choices for a in gui._actions if a.dest == "role") == session.ROLES
 
 
-def test_a_workspace_without_a_sync_server_shows_no_pending_count(session, qapp):
+def test_a_workspace_without_a_sync_server_shows_no_pending_count(session, qapp, qtbot):
     """The demo's 80 imported cases are local records, not changes waiting for a server that does not exist."""
     from ui.status_summary import StatusSummary
 
     bar = StatusSummary(session)
     try:
+        wait_reads(qtbot, session)
         assert session.pending_changes() > 0 and bar.pending.isHidden()
     finally:
         bar.deleteLater()

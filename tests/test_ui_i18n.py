@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import wait_reads
 
 I18N = Path(__file__).resolve().parents[1] / "resources" / "i18n"
 
@@ -23,6 +24,7 @@ def test_switch_to_english_and_back(window, qtbot):
     assert window.actions_by_name["ledger"].text() == "导入台账"
     window.language_box.setCurrentIndex(window.language_box.findData("en"))
     assert window.actions_by_name["ledger"].text() == "Import ledger"
+    wait_reads(qtbot, window.session)  # the rebuilt list asked for its rows
     model = window.case_list.model
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Status"
     assert model.data(model.index(0, 0)) == "To inspect"

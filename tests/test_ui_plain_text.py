@@ -25,6 +25,7 @@ from inspector.casework.findings import DEFAULT_ACTIVITY_TYPES, add_finding
 from inspector.casework.rectification import add_progress_note, add_rectification
 from inspector.casework.workflow import transition
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
+from tests.ui_fixtures import wait_reads
 
 BIG_RED = '<b style="font-size:80px;color:red">已销号</b>'
 BROKEN_IMAGE = "<img src=x onerror=alert(1)>"
@@ -153,6 +154,7 @@ def test_lists_banners_messages_and_tooltips_are_plain(session, marked, qtbot):
 
     uuid, _, _ = marked
     model = CaseTableModel(session)
+    wait_reads(qtbot, session)
     row = model.row_of_uuid(uuid)
     tooltip = model.data(model.index(row, COL_ZONE), Qt.ItemDataRole.ToolTipRole)
     kind = model.record_at(row)["zone"]["kind"]

@@ -15,7 +15,7 @@ from inspector.demo.workspace import DEMO_PASSWORD
 from inspector.store.workspace import Workspace
 from tests.sync_fixtures import PASSWORD, start_server, sync, use_test_keyring
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
-from tests.ui_fixtures import dispose, show_exposed, wait_job
+from tests.ui_fixtures import dispose, show_exposed, wait_job, wait_reads
 
 A, B = "inspector_a", "inspector_b"  # 盐城 (320900) and 南京 (320100) in tests.sync_fixtures.USERS
 A_CITY, B_CITY = "320900", "320100"
@@ -32,6 +32,7 @@ def resumed_window(qapp, qtbot, root: Path):
     app_settings().setValue("sync/interval_min", 0)  # only the test starts syncs
     session = Session(Workspace.open(root))
     window = show_exposed(qtbot, MainWindow(session))
+    wait_reads(qtbot, session)
     try:
         yield window
     finally:
@@ -173,6 +174,7 @@ def test_switching_user_opens_the_other_accounts_own_profile_and_back(two_accoun
         assert synced.args[0].kind == "done"
         if window.sync_panel.result_dialog is not None:
             window.sync_panel.result_dialog.close()
+        wait_reads(qtbot, window.session)
         assert window.case_list.model.rowCount() > 0 and _cities(window) == {B_CITY}
         cities = {r[0] for r in window.session.ws.conn.execute("SELECT DISTINCT city_adcode FROM cases")}
         assert cities == {B_CITY}  # nothing of 盐城 in B's profile, in the view or the database
@@ -186,6 +188,7 @@ def test_switching_user_opens_the_other_accounts_own_profile_and_back(two_accoun
             sign_in(qtbot, dialog, server=(url, A), password=PASSWORD)
         assert window.session.root.resolve() == a_root.resolve()  # back in A's own workspace
         assert account_workspace_dir(url, A).resolve() == a_root.resolve()
+        wait_reads(qtbot, window.session)  # the list of the workspace switched to
         assert window.session.actor.user == A and _cities(window) == {A_CITY}
         assert _finding_count(window.session.root, "LD-001") == 1
         descriptions = [r[0] for r in window.session.ws.conn.execute("SELECT description FROM findings")]

@@ -24,7 +24,7 @@ from inspector.store.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NMEA_WALK = REPO / "tests" / "data" / "walk_into_core_zone.nmea"
-__all__ = ["qt_settings", "session", "new_window", "window", "wait_job", "move_to_closure_request",
+__all__ = ["qt_settings", "session", "new_window", "window", "wait_job", "wait_reads", "move_to_closure_request",
            "make_geotagged_photo", "run_js", "show_exposed", "NMEA_WALK"]
 
 
@@ -48,6 +48,9 @@ def account(user: str, roles: tuple[str, ...] = ("inspector", "reviewer"), juris
     return Actor(user, name or user, roles, jurisdiction, "local", "2999-01-01T00:00:00Z")
 
 
+OPEN_SESSIONS: list = []  # the sessions open_session has open: wait_reads waits for their views' reads
+
+
 @contextlib.contextmanager
 def open_session(qapp, root: Path, actor, *, auto_sync: bool = True) -> Iterator:
     """A GUI session on the workspace at ``root`` in the Chinese UI acting as ``actor`` (an Actor, or an account
@@ -63,9 +66,11 @@ def open_session(qapp, root: Path, actor, *, auto_sync: bool = True) -> Iterator
     if not auto_sync:
         app_settings().setValue("sync/interval_min", 0)
     opened = Session(Workspace.open(root), actor=account(actor) if isinstance(actor, str) else actor)
+    OPEN_SESSIONS.append(opened)
     try:
         yield opened
     finally:
+        OPEN_SESSIONS.remove(opened)
         opened.pool.waitForDone()
         opened.close()
         i18n.set_language("zh")
@@ -96,6 +101,7 @@ def new_window(session, qtbot):
 
     def create():
         made.append(MainWindow(session))
+        wait_reads(qtbot)
         return made[-1]
 
     yield create
@@ -110,6 +116,7 @@ def show_exposed(qtbot, widget, size: tuple[int, int] = (1366, 768)):
     widget.resize(*size)
     widget.show()
     qtbot.waitExposed(widget)
+    wait_reads(qtbot)
     return widget
 
 
@@ -126,10 +133,21 @@ def run_js(qtbot, map_view, code: str):
     return json.loads(results[0]) if results[0] is not None else None
 
 
+def wait_reads(qtbot, session=None, timeout: int = 10_000):
+    """Wait until the views have the answers to every query they sent to the reading thread
+    (:func:`ui.background.reader_for`) of ``session`` (default: of every session open_session opened):
+    the case list's rows, the filter choices, the status counts."""
+    from ui.background import reader_for
+
+    sessions = [session] if session is not None else OPEN_SESSIONS
+    qtbot.waitUntil(lambda: not any(reader_for(s).busy for s in sessions), timeout=timeout)
+
+
 def wait_job(qtbot, job, timeout: int = 30_000):
     """Wait until an operation has delivered its result; returns (result, error)."""
     assert job is not None
     qtbot.waitUntil(lambda: job.done, timeout=timeout)
+    wait_reads(qtbot)  # the views' queries after the change summary the job announced
     return job.result, job.error
 
 

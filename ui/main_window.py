@@ -344,9 +344,9 @@ class MainWindow(QMainWindow):
         self.new_case_dialog.open()
 
     def _case_created(self, uuid: str) -> None:
-        """Show a new case: the list shows every case again when its filter hides it, then select it."""
-        if self.case_list.model.row_of_uuid(uuid) is None:
-            self.case_list.clear_filter()
+        """Show a new case: selected in the list once its row is in (every case shown again when the filter
+        hides it), on the map and in the detail."""
+        self.case_list.reveal_case(uuid)
         self.select_case(uuid)
 
     def open_form_preview(self, uuid: str, kind: str) -> None:

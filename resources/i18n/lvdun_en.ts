@@ -288,6 +288,11 @@
 <context>
     <name>CaseListPanel</name>
     <message>
+        <location filename="../../ui/cases/case_list.py" line="210"/>
+        <source>正在查询…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/case_list.py" line="41"/>
         <source>搜索问题编号、保护地、类型、描述、责任单位…</source>
         <translation>Search case no., zone, type, description, unit…</translation>

@@ -36,6 +36,7 @@ from inspector.casework.workflow import (
     rules_from,
     status_colours,
 )
+from inspector.forms.form_data import local_time  # with the panel: the first case shown imports nothing
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.cases.evidence_gallery import EvidenceGallery
@@ -210,8 +211,6 @@ class CaseDetailPanel(QWidget):
         self.attribution.set_lines(lines)
 
     def _fill_findings(self, case: CaseRow) -> None:
-        from inspector.forms.form_data import local_time
-
         rows = case_findings(self.session.ws, case["id"])
         lines: list[Line] = []
         for r in rows:
@@ -239,7 +238,6 @@ class CaseDetailPanel(QWidget):
 
     def _fill_history(self, case: CaseRow) -> None:
         from inspector.casework.workflow import history
-        from inspector.forms.form_data import local_time
 
         lines: list[Line] = []
         for t in history(self.session.ws, case["uuid"]):

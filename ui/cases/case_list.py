@@ -2,9 +2,12 @@
 
 Wraps a :class:`ui.cases.case_model.CaseTableModel`; every filter change becomes a
 :class:`inspector.casework.case_list_query.CaseFilter` applied in SQL; the city and
-problem-type choices come from the core too and follow changes of cases. Emits ``caseSelected(uuid)``
-when the user picks a row; :meth:`select_case` follows a selection made
-elsewhere (the map).
+problem-type choices come from the core too and follow changes of cases. Both
+queries run on the session's reading thread (:func:`ui.background.reader_for`):
+while the table waits for its rows the count line says so and the table shows
+a busy cursor, and the case selected before a filter change is selected again
+once the new rows are in. Emits ``caseSelected(uuid)`` when the user picks a
+row; :meth:`select_case` follows a selection made elsewhere (the map).
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from inspector.casework.workflow import STATES
 from inspector.store.changes import Changes
 from inspector.vocabulary import KINDS
 from ui import labels
+from ui.background import reader_for
 from ui.cases.case_model import (
     COL_ADMIN,
     COL_CASE_NO,
@@ -49,12 +53,17 @@ class CaseListPanel(QWidget):
 
     caseSelected = Signal(str)
     filterChanged = Signal(object)  # the CaseFilter now applied (the map and the 统计 view follow it)
+    choicesFilled = Signal()  # the city and problem-type choices follow the workspace
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  fixed_statuses: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.session = session
         self.fixed_statuses = fixed_statuses  # a queue: only these states, no status choice
+        self._reselect: str | None = None  # the case to select once the rows asked for are in
+        self._reveal: str | None = None  # the same, showing every case again if the filter hides it
+        self._choices_lane = f"filter-choices-{id(self)}"
+        self.choices_pending = False
         self.model = CaseTableModel(session, CaseFilter(statuses=fixed_statuses), parent=self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("搜索问题编号、保护地、类型、描述、责任单位…"))
@@ -75,6 +84,8 @@ class CaseListPanel(QWidget):
             box.currentIndexChanged.connect(self.apply_filter)
         self.overdue_box.toggled.connect(self.apply_filter)
         self.model.countChanged.connect(self._show_count)
+        self.model.loadingChanged.connect(self._show_loading)
+        self.model.loaded.connect(self._rows_loaded)
         session.workspaceChanged.connect(self.fill_choices)
         session.changed.connect(self._cases_changed)
 
@@ -92,7 +103,7 @@ class CaseListPanel(QWidget):
         layout.addWidget(self.count_label)
         self.status_box.setVisible(not fixed_statuses)
         self.fill_choices()
-        self._show_count(self.model.rowCount())
+        self._show_loading(self.model.loading)
 
     def _combo(self, all_text: str, items: list[tuple[str, str]]) -> QComboBox:
         box = QComboBox(self)
@@ -125,8 +136,11 @@ class CaseListPanel(QWidget):
         table.selectionModel().currentRowChanged.connect(self._row_changed)
 
     def fill_choices(self) -> None:
-        """City and problem-type choices from the workspace."""
-        choices = filter_choices(self.session.ws)
+        """City and problem-type choices from the workspace (when the reading thread answers)."""
+        self.choices_pending = True
+        reader_for(self.session).read(filter_choices, self._show_choices, owner=self, lane=self._choices_lane)
+
+    def _show_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         for box, rows in ((self.city_box, choices["cities"]), (self.type_box, choices["problem_types"])):
             current = box.currentData()
             box.blockSignals(True)
@@ -137,6 +151,13 @@ class CaseListPanel(QWidget):
             found = box.findData(current)
             box.setCurrentIndex(max(found, 0))
             box.blockSignals(False)
+        self.choices_pending = False
+        self.choicesFilled.emit()
+
+    @property
+    def busy(self) -> bool:
+        """Whether the table or the filter choices wait for the reading thread."""
+        return self.model.loading or self.choices_pending
 
     def _cases_changed(self, changes: Changes) -> None:
         if changes.touches("cases"):  # a case may bring a city or problem type the choices lack
@@ -166,13 +187,39 @@ class CaseListPanel(QWidget):
         self._timer.stop()
         selected = self.selected_uuid()
         case_filter = self.current_filter()
-        self.model.set_filter(case_filter)
-        if selected:
-            self.select_case(selected, emit=False)
+        if case_filter != self.model.case_filter:
+            self._reselect = selected or self._reselect
+            self.model.set_filter(case_filter)
         self.filterChanged.emit(case_filter)
 
+    def _rows_loaded(self) -> None:
+        reveal, self._reveal = self._reveal, None
+        selected, self._reselect = self._reselect, None
+        if reveal and not self.select_case(reveal, emit=False):
+            self.clear_filter()
+            if self.model.loading:  # the filter hid it: select it among every case
+                self._reselect = reveal
+        elif selected:
+            self.select_case(selected, emit=False)
+
+    def reveal_case(self, uuid: str) -> None:
+        """Select a case (a new one) once the list has its row, showing every case again when the filter
+        hides it."""
+        self._reveal = uuid
+        if not self.model.loading:
+            self._rows_loaded()
+
+    def _show_loading(self, loading: bool) -> None:
+        if loading:
+            self.count_label.setText(self.tr("正在查询…"))
+            self.table.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self._show_count(self.model.rowCount())
+            self.table.viewport().unsetCursor()
+
     def _show_count(self, count: int) -> None:
-        self.count_label.setText(self.tr("共 {n} 条问题").format(n=f"{count:,}"))
+        if not self.model.loading:
+            self.count_label.setText(self.tr("共 {n} 条问题").format(n=f"{count:,}"))
 
     def _row_changed(self, current, previous) -> None:  # noqa: ANN001 - Qt indexes
         uuid = self.model.uuid_at(current.row()) if current.isValid() else None
@@ -184,7 +231,10 @@ class CaseListPanel(QWidget):
         return self.model.uuid_at(index.row()) if index.isValid() else None
 
     def select_case(self, uuid: str, *, emit: bool = True) -> bool:
-        """Select the row of a case if the current filter shows it."""
+        """Select the row of a case if the current filter shows it (while the list waits for its rows: also
+        once they are in)."""
+        if self.model.loading:
+            self._reselect = uuid
         row = self.model.row_of_uuid(uuid)
         if row is None:
             return False

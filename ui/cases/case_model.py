@@ -1,36 +1,46 @@
 """The case table: a lazy Qt model over the workspace's cases, sorted and filtered in SQL.
 
 The query is the core's (:mod:`inspector.casework.case_list_query`): on each
-filter or sort the model asks for the matching case ids only (an indexed
-query; 100,000 ids take a few tens of milliseconds) and shows that many rows
-at once. Row contents are fetched on demand in pages of :data:`PAGE_ROWS` and
+filter or sort the model asks for the matching case ids only (100,000 ids
+take up to a few hundred milliseconds), on the session's reading thread
+(:func:`ui.background.reader_for`), and shows that many rows when the answer
+arrives: meanwhile :attr:`CaseTableModel.loading` is true (the list shows it
+is busy) and the GUI thread goes on; each question carries a generation
+number and an answer to an older one (the filter changed meanwhile) is
+dropped. ``loaded`` announces each answer taken. Row contents are fetched on demand in pages of :data:`PAGE_ROWS` and
 kept in a small page cache, so scrolling through 100,000 cases touches only
 the rows on screen. A change summary from the core
 (:class:`inspector.store.changes.Changes`) that names case rows updates just
 those: rows still in place are refreshed (``dataChanged``; when every changed
 case still matches and sorts between its neighbours, without querying the
 list again), rows that left the filter are removed and cases that entered it
-are inserted at their place (:func:`ui.cases.row_plan.plan_rows`); only a
-change of (nearly) every case reloads the list.
+are inserted at their place (:func:`ui.cases.row_plan.plan_rows`, once the
+reading thread has listed the cases that match now); only a change of
+(nearly) every case reloads the list.
 """
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector.casework.case_list_query import CaseFilter, case_ids, case_ids_by_uuid, case_rows, sort_keys
 from inspector.store.changes import Changes
+from inspector.store.workspace import Workspace
 from ui import labels
+from ui.background import reader_for
 from ui.cases.row_plan import plan_rows
 from ui.plain_text import plain_tooltip
 from ui.session import Session, needs_reload
 
+log = logging.getLogger(__name__)
 PAGE_ROWS = 200  # rows fetched per query
 MAX_PAGES = 60  # pages kept in memory
 Index = QModelIndex | QPersistentModelIndex
+Listed = tuple[list[int], dict[int, int]]  # case ids in the list's order, and the row of each
 COL_STATUS, COL_CASE_NO, COL_ZONE, COL_FUNCTION_ZONE, COL_TYPE, COL_ADMIN, COL_DEADLINE, COL_OVERDUE = range(8)
 SORT_KEYS = {  # column: the core's sort key
     COL_STATUS: "status", COL_CASE_NO: "case_no", COL_ZONE: "zone", COL_FUNCTION_ZONE: "function_zone",
@@ -42,6 +52,8 @@ class CaseTableModel(QAbstractTableModel):
     """Cases of a session matching a :class:`CaseFilter`, sorted by a column (see module doc)."""
 
     countChanged = Signal(int)
+    loadingChanged = Signal(bool)  # true while the list waits for the reading thread's answer
+    loaded = Signal()  # the answer to the latest question is shown
     UuidRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, session: Session, case_filter: CaseFilter | None = None, parent: Any = None) -> None:
@@ -52,6 +64,10 @@ class CaseTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
+        self._generation = 0  # of the latest question asked of the reading thread
+        self._lane = f"case-ids-{id(self)}"
+        self.loading = False
+        self._moved: set[int] = set()  # changed cases whose rows wait for the list's answer
         session.changed.connect(self.apply_changes)
         session.workspaceChanged.connect(self.reload)
         self.reload()
@@ -66,14 +82,50 @@ class CaseTableModel(QAbstractTableModel):
             self._filter = case_filter
             self.reload()
 
-    def _query_ids(self) -> list[int]:
-        return case_ids(self.session.ws, self._filter, sort=SORT_KEYS[self._sort_column],
-                        descending=self._sort_order == Qt.SortOrder.DescendingOrder)
+    def _ids_query(self) -> Callable[[Workspace], Listed]:
+        """The current question, on its own values (it runs on the reading thread): the ids in their order
+        and the row of each."""
+        case_filter, sort = self._filter, SORT_KEYS[self._sort_column]
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+
+        def listed(ws: Workspace) -> Listed:
+            ids = case_ids(ws, case_filter, sort=sort, descending=descending)
+            return ids, {case_id: row for row, case_id in enumerate(ids)}
+        return listed
+
+    def _ask(self, take: Callable[[Listed], None]) -> None:
+        """Ask the reading thread for the ids the list shows now; ``take((ids, rows))`` on the GUI thread
+        unless a later question was asked meanwhile."""
+        self._generation += 1
+        generation = self._generation
+
+        def answered(ids: Listed) -> None:
+            if generation == self._generation:
+                take(ids)
+                self._set_loading(False)
+                self.loaded.emit()
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                log.error("the case list query failed", exc_info=error)
+                self._set_loading(False)
+
+        self._set_loading(True)
+        reader_for(self.session).read(self._ids_query(), answered, owner=self, lane=self._lane, failed=failed)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self.loading:
+            self.loading = loading
+            self.loadingChanged.emit(loading)
 
     def reload(self) -> None:
+        """List the cases again (the rows change when the answer arrives)."""
+        self._moved.clear()
+        self._ask(self._reset)
+
+    def _reset(self, listed: Listed) -> None:
         self.beginResetModel()
-        self._ids = self._query_ids()
-        self._row_of = None
+        self._ids, self._row_of = listed
         self._pages.clear()
         self.endResetModel()
         self.countChanged.emit(len(self._ids))
@@ -125,14 +177,24 @@ class CaseTableModel(QAbstractTableModel):
         changed = set(case_ids_by_uuid(self.session.ws, changes.case_uuids).values())
         if not changed:
             return
-        in_place = self._rows_in_place(changed)
-        if in_place is not None:
-            self._refresh_rows(in_place)
+        if self.loading and not self._moved:  # the list asked for may predate this change: ask again
+            self.reload()
             return
-        wanted = self._query_ids()
+        if not self._moved:
+            in_place = self._rows_in_place(changed)
+            if in_place is not None:
+                self._refresh_rows(in_place)
+                return
+        self._moved |= changed
+        self._ask(self._move_rows)
+
+    def _move_rows(self, listed: Listed) -> None:
+        """Remove, insert and refresh the rows of the changed cases, given the ids the list shows now."""
+        changed, self._moved = self._moved, set()
+        wanted, row_of = listed
         plan = plan_rows(self._ids, wanted, changed)
         if plan is None:
-            self.reload()
+            self._reset(listed)
             return
         count = len(self._ids)
         if plan.removals or plan.insertions:
@@ -146,7 +208,7 @@ class CaseTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self._ids.insert(row, case_id)
             self.endInsertRows()
-        self._ids, self._row_of = wanted, None
+        self._ids, self._row_of = wanted, row_of
         self._refresh_rows(plan.updates)
         if len(self._ids) != count:
             self.countChanged.emit(len(self._ids))
