@@ -207,3 +207,20 @@ def test_case_document_codes_every_status_as_status_code():
     assert document["x"] == [round(c.lon / POINT_QUANTUM) for c in cases]
     assert document["y"] == [round(c.lat / POINT_QUANTUM) for c in cases]
     assert case_document([]) == {"q": POINT_QUANTUM, "ids": [], "x": [], "y": [], "s": []}
+
+
+def test_layer_json_is_the_bytes_json_dumps_gives_when_its_lists_are_encoded_a_slice_at_a_time():
+    from inspector.maps.map_layers import JSON_SLICE, to_json_bytes
+
+    rng = np.random.default_rng(7)
+    document = {
+        "q": 1e-5,
+        "ids": [f"案件-{i:06d}" for i in range(3 * JSON_SLICE + 17)],
+        "x": rng.integers(-10**9, 10**9, JSON_SLICE + 1).tolist(),
+        "s": [0] * JSON_SLICE,
+        "polys": [[[1, 2, 3], [4, -5]]] * (JSON_SLICE + 3),
+        "empty": [],
+        "text": "<b>&\"引号\"</b>",
+    }
+    assert to_json_bytes(document) == json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    assert json.loads(to_json_bytes(document)) == document
