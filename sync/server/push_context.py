@@ -70,7 +70,11 @@ class PushContext:
                 self.rows[row.uuid] = row
         self.pending_inserts: dict[str, dict[str, Any]] = {}
         self.written: set[str] = set()  # uuids this push inserted or updated
-        self._children: dict[str, dict[str, Any]] = {}  # case uuid -> its child rows as stored before this push
+        # (case uuid, kind) -> that case's child rows of that kind as stored before this push
+        self._children: dict[tuple[str, str], dict[str, Any]] = {}
+        self._stored_cases: set[str] = set()  # cases whose stored children are read into _children
+        self._written_under: dict[tuple[str, str], set[str]] = {}  # (case uuid, kind) -> uuids written under it
+        self._written_key: dict[str, tuple[str, str]] = {}  # uuid written -> its (case uuid, kind) now
         self._first_seq: Optional[int] = None
         self._last_seq = 0
 
@@ -81,18 +85,30 @@ class PushContext:
             self.rows[uuid] = record_row(self.conn, uuid, lock=True)
         return self.rows[uuid]
 
-    def children(self, case_uuid: str) -> list[Any]:
-        """Every child record of a case as this push sees it (stored rows, then this push's writes), tombstones
-        included. The case's row is locked by this push, so no other push adds to it meanwhile."""
-        if case_uuid not in self._children:
-            self._children[case_uuid] = {row.uuid: row for row in self.conn.execute(
-                sa.select(records).where(records.c.case_uuid == case_uuid))}
-        found = dict(self._children[case_uuid])
-        for uuid in self.written:
-            row = self.rows[uuid]
-            if row.case_uuid == case_uuid:
-                found[uuid] = row
+    def children(self, case_uuid: str, kind: str) -> list[Any]:
+        """Every child record of ``kind`` of a case as this push sees it (stored rows, then this push's writes),
+        tombstones included. The case's row is locked by this push, so no other push adds to it meanwhile.
+        Indexed by case and kind, so a batch of thousands of records of one case costs each only its kind's."""
+        if case_uuid not in self._stored_cases:
+            self._stored_cases.add(case_uuid)
+            for row in self.conn.execute(sa.select(records).where(records.c.case_uuid == case_uuid)):
+                self._children.setdefault((case_uuid, row.kind), {})[row.uuid] = row
+        found = dict(self._children.get((case_uuid, kind), {}))
+        for uuid in self._written_under.get((case_uuid, kind), ()):
+            found[uuid] = self.rows[uuid]
         return list(found.values())
+
+    def _wrote(self, uuid: str) -> None:
+        """Note a row this push wrote under the case and kind it has now (for :meth:`children`)."""
+        self.written.add(uuid)
+        row = self.rows[uuid]
+        key = (row.case_uuid, row.kind)
+        before = self._written_key.get(uuid)
+        if before != key:
+            if before is not None:
+                self._written_under[before].discard(uuid)
+            self._written_under.setdefault(key, set()).add(uuid)
+            self._written_key[uuid] = key
 
     def next_seq(self) -> int:
         """The next change number; the first draw locks the counter row until commit, later ones count on."""
@@ -105,7 +121,7 @@ class PushContext:
     def insert(self, values: dict[str, Any]) -> None:
         self.pending_inserts[values["uuid"]] = values
         self.rows[values["uuid"]] = SimpleNamespace(**values)
-        self.written.add(values["uuid"])
+        self._wrote(values["uuid"])
 
     def update(self, uuid: str, values: dict[str, Any], *, decided_on: int) -> None:
         """Write new values of a record whose revision this push read as ``decided_on``."""
@@ -120,7 +136,7 @@ class PushContext:
         merged = dict(current._asdict()) if hasattr(current, "_asdict") else dict(vars(current))
         merged.update(values)
         self.rows[uuid] = SimpleNamespace(**merged)
-        self.written.add(uuid)
+        self._wrote(uuid)
 
     def finish(self) -> None:
         """Write the new rows and the counter (still inside the push's transaction)."""
