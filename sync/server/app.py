@@ -370,10 +370,10 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         """Several small blobs whole: 4-byte header length, JSON ``{"blobs": [{"sha256", "size"}]}``, bytes."""
         body = await upload_body(request)
         try:
-            stored = await run_in_threadpool(blob_store.store_bundle, body, user.name)
+            stored = await run_in_threadpool(blob_store.store_bundle, body, user.name,
+                                             lambda conn, sha256s: blob_access.record_uploads(conn, user, sha256s))
         except UploadProblem as exc:
             raise HTTPException(exc.status, str(exc)) from None
-        await run_in_threadpool(record_upload, user, stored)
         return {"stored": stored, "server_time": server_now()}
 
     @app.post(API_PREFIX + "/blobs/{sha256}/complete", response_model=UploadState)

@@ -16,7 +16,8 @@ Tables:
   which version, the server revision that made);
 - ``zone_layers``: every published version of every zone layer (its file
   lives under ``DIR/zone_layers/``, named by SHA-256);
-- ``blobs`` (assembled, verified files), ``blob_uploads`` (who uploaded each
+- ``blobs`` (assembled, verified files), ``blob_pack_entries`` (where a blob
+  that came in a bundle lives in a pack file, see :mod:`sync.server.blob_packs`), ``blob_uploads`` (who uploaded each
   blob, and from which jurisdiction: what decides who may see it, see
   :mod:`sync.server.blob_access`) and ``chunked_uploads`` (each user's chunked
   uploads in progress, with their manifest; the ``uploads`` table of earlier
@@ -185,6 +186,14 @@ blob_uploads = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
     sa.Column("jurisdiction", sa.String(6), primary_key=True),  # the uploader's jurisdiction at the time
     sa.Column("uploaded_at", sa.String(32), nullable=False),
+)
+
+blob_pack_entries = sa.Table(  # where a blob stored in a pack file lives (sync.server.blob_packs)
+    "blob_pack_entries", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("pack", sa.String(80), nullable=False, index=True),  # the pack's file name under DIR/packs/
+    sa.Column("start", sa.BigInteger, nullable=False),  # byte offset in the pack
+    sa.Column("size", sa.BigInteger, nullable=False),  # bytes
 )
 
 chunked_uploads = sa.Table(  # keyed by user: one user's upload never shows, resumes or resets another's

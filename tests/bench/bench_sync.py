@@ -261,6 +261,7 @@ def storage_floor(root: Path, work: Path) -> float:
 
     from inspector.store.workspace import Workspace
     from sync import blob_transfer
+    from sync.server.blob_backends import FileBackend
     from sync.server.blob_store import BlobStore
     from sync.server.storage import Storage
 
@@ -270,12 +271,13 @@ def storage_floor(root: Path, work: Path) -> float:
         jobs = blob_transfer.plan_uploads([(sha, int(size)) for sha, size in blobs])
         bodies = [blob_transfer._bundle_body(ws.media_dir, job) for job in jobs]
     storage = Storage.for_data_dir(work / "floor")
-    store = BlobStore(work / "floor", storage)
+    store = BlobStore(FileBackend(work / "floor"), storage)
     os.sync()
     started = time.perf_counter()
     with ThreadPoolExecutor(blob_transfer.UPLOAD_WORKERS) as pool:
         stored = sum(len(done) for done in pool.map(lambda body: store.store_bundle(body, "bench"), bodies))
     seconds = time.perf_counter() - started
+    store.close()
     storage.dispose()
     assert stored == sum(len(job) for job in jobs)
     return seconds
