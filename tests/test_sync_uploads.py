@@ -16,7 +16,16 @@ from inspector.store.workspace import Workspace
 from sync import blob_transfer
 from sync.errors import SyncError
 from sync.server import durable_files
-from tests.sync_fixtures import FailNthRequest, client_workspace, db_url, server, start_server, stored_bytes, sync, use_test_keyring  # noqa: F401
+from tests.sync_fixtures import (  # noqa: F401
+    FailNthRequest,
+    client_workspace,
+    db_url,
+    server,
+    start_server,
+    stored_bytes,
+    sync,
+    use_test_keyring,
+)
 
 CASE = "LD-001"
 CENTRE = (120.5, 33.5)

@@ -23,7 +23,8 @@ Small blobs come several to a request in a *bundle*; those verified and not
 stored yet are written durably together — with the filesystem backend
 appended to one pack file with one ``fsync`` (:mod:`sync.server.blob_packs`),
 with an object store one object each — then one transaction makes them all
-visible (with their pack index rows, and the caller's upload records). A blob is stored only through its ``blobs`` row; who may *see* it is
+visible (with their pack index rows, and the caller's upload records). A
+blob is stored only through its ``blobs`` row; who may *see* it is
 :mod:`sync.server.blob_access`'s decision, from the uploads the API records
 after this store confirmed them. :meth:`BlobStore.verify` (``inspector-server
 verify-blobs``) reads every stored blob back and checks it against its hash;

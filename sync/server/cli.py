@@ -33,7 +33,8 @@ default).
 data directory and database; every lock lives in the database.
 ``verify-blobs`` reads every stored blob back and checks it against its SHA-256 and size (exit 2 when any
 fails); with the data directory's pack files it also reports the bytes no index names (a torn tail after a
-crash, never served), which ``compact-blobs`` reclaims (see :mod:`sync.server.blob_packs`). ``check-records`` lists the stored records that fail the current record
+crash, never served), which ``compact-blobs`` reclaims (see :mod:`sync.server.blob_packs`).
+``check-records`` lists the stored records that fail the current record
 schema (``[{"uuid", "kind", "reason"}]``) and ``purge-record`` archives one
 verbatim and leaves a bare tombstone (see :mod:`sync.server.purge`).
 """
