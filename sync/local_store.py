@@ -340,6 +340,17 @@ def quarantined_records(ws: Workspace, server_url: str) -> list[ServerRecord]:
     return quarantine.stored_records(ws.conn, server_url)
 
 
+def held_versions(ws: Workspace, since: int) -> set[tuple[str, int]]:
+    """``(uuid, change number)`` after ``since`` of the server versions this device holds as they are (clean
+    records, as the last push or pull left them)."""
+    held: set[tuple[str, int]] = set()
+    for kind in RECORD_KINDS:
+        held.update((r[0], int(r[1])) for r in ws.conn.execute(
+            f"SELECT uuid, server_seq FROM {kind} WHERE dirty = 0 AND base_revision IS NOT NULL AND server_seq > ?",
+            (since,)))
+    return held
+
+
 def held_records(ws: Workspace) -> list[tuple[str, str, int]]:
     """``[kind, uuid, server revision]`` of every clean record that came from (or reached) the server."""
     held = []
