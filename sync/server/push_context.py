@@ -25,8 +25,8 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import RecordChange
-from sync.server.storage import counters, next_seq, records, server_now
+from sync.protocol import RecordChange, blob_of
+from sync.server.storage import blob_uploads, counters, next_seq, records, server_now
 
 LOOKUP_SLICE = 500  # uuids per IN (...) lookup
 
@@ -72,9 +72,10 @@ class PushContext:
         self.written: set[str] = set()  # uuids this push inserted or updated
         # (case uuid, kind) -> that case's child rows of that kind as stored before this push
         self._children: dict[tuple[str, str], dict[str, Any]] = {}
-        self._stored_cases: set[str] = set()  # cases whose stored children are read into _children
         self._written_under: dict[tuple[str, str], set[str]] = {}  # (case uuid, kind) -> uuids written under it
         self._written_key: dict[str, tuple[str, str]] = {}  # uuid written -> its (case uuid, kind) now
+        self._blob_shas = {sha for change in changes if (sha := blob_of(change.kind, change.content))}
+        self._uploads: Optional[dict[str, list[tuple[int, str]]]] = None  # blob -> (user id, jurisdiction)
         self._first_seq: Optional[int] = None
         self._last_seq = 0
 
@@ -89,11 +90,11 @@ class PushContext:
         """Every child record of ``kind`` of a case as this push sees it (stored rows, then this push's writes),
         tombstones included. The case's row is locked by this push, so no other push adds to it meanwhile.
         Indexed by case and kind, so a batch of thousands of records of one case costs each only its kind's."""
-        if case_uuid not in self._stored_cases:
-            self._stored_cases.add(case_uuid)
-            for row in self.conn.execute(sa.select(records).where(records.c.case_uuid == case_uuid)):
-                self._children.setdefault((case_uuid, row.kind), {})[row.uuid] = row
-        found = dict(self._children.get((case_uuid, kind), {}))
+        stored = self._children.get((case_uuid, kind))
+        if stored is None:
+            stored = self._children[(case_uuid, kind)] = {row.uuid: row for row in self.conn.execute(
+                sa.select(records).where(records.c.case_uuid == case_uuid, records.c.kind == kind))}
+        found = dict(stored)
         for uuid in self._written_under.get((case_uuid, kind), ()):
             found[uuid] = self.rows[uuid]
         return list(found.values())
@@ -109,6 +110,21 @@ class PushContext:
                 self._written_under[before].discard(uuid)
             self._written_under.setdefault(key, set()).add(uuid)
             self._written_key[uuid] = key
+
+    def uploads(self, sha256: str) -> list[tuple[int, str]]:
+        """``(user id, jurisdiction)`` of every recorded upload of a blob the batch names (read for all of them
+        with the first question, a few ``IN`` queries rather than one per record)."""
+        if self._uploads is None:
+            self._uploads = {}
+            for part in _slices(self._blob_shas):
+                for row in self.conn.execute(sa.select(blob_uploads.c.sha256, blob_uploads.c.user_id,
+                                                       blob_uploads.c.jurisdiction)
+                                             .where(blob_uploads.c.sha256.in_(part))):
+                    self._uploads.setdefault(row.sha256, []).append((row.user_id, row.jurisdiction))
+        if sha256 not in self._blob_shas:  # not named by the batch up front (defensive)
+            return [(row.user_id, row.jurisdiction) for row in self.conn.execute(
+                sa.select(blob_uploads.c.user_id, blob_uploads.c.jurisdiction).where(blob_uploads.c.sha256 == sha256))]
+        return self._uploads.get(sha256, [])
 
     def next_seq(self) -> int:
         """The next change number; the first draw locks the counter row until commit, later ones count on."""

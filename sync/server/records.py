@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -61,7 +61,7 @@ from sync.server import blob_access, case_workflow, conflict_review, field_cases
 from sync.server.auth import User
 from sync.server.blob_store import BlobStore
 from sync.server.push_context import PushContext, StaleRead, record_row
-from sync.server.storage import Storage, conflicts, next_seq, push_ops, records, server_now
+from sync.server.storage import Storage, conflicts, counters, next_seq, push_ops, records, server_now
 
 CASE_EDITABLE_FIELDS = frozenset({"status", "revision", "updated_at"})  # what a device may change on a case
 JURISDICTION_FIELDS = ("city_adcode", "county_adcode")
@@ -139,7 +139,7 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         return problem, None, None
     if change.kind == "evidence":
         problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
-                                            case.county_adcode)
+                                            case.county_adcode, ctx.uploads)
         if problem:
             return problem, None, None
     return None, case.city_adcode, case.county_adcode
@@ -296,15 +296,24 @@ def push(storage: Storage, blob_store: BlobStore, user: User, batch: PushBatch) 
         attempt += 1
 
 
-def pull(conn: Connection, user: User, since: int,
-         limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
-    """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more)."""
-    rows = conn.execute(sa.select(records).where(records.c.server_seq > since, user.scope_clause(records))
-                        .order_by(records.c.server_seq).limit(limit + 1)).fetchall()
+def pull(conn: Connection, user: User, since: int, limit: int,
+         skip: Sequence[tuple[int, int]] = ()) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
+    """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more).
+
+    ``skip``: ranges of change numbers whose versions the device holds already (its own just pushed, which
+    it acknowledged): left out of the page. The cursor still moves past them — on the last page up to the
+    highest skipped number drawn when the pull began: every change numbered up to it was committed by then
+    (numbers are drawn in commit order), so the page holds every change up to it that was not skipped."""
+    drawn = int(conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).scalar_one())
+    query = sa.select(records).where(records.c.server_seq > since, user.scope_clause(records),
+                                     *(~records.c.server_seq.between(low, high) for low, high in skip if high > since))
+    rows = conn.execute(query.order_by(records.c.server_seq).limit(limit + 1)).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [server_record(r) for r in rows]
     next_cursor = rows[-1].server_seq if rows else since
+    if not has_more and skip:
+        next_cursor = max(next_cursor, min(max(high for _, high in skip), drawn))
     in_page = {r.uuid for r in rows}
     wanted = {u for r in rows for u in (r.case_uuid, r.finding_uuid) if u and u not in in_page}
     parents: list[ServerRecord] = []
