@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -245,6 +246,7 @@ class Storage:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._sqlite_writers = threading.RLock()  # see write()
         options: dict[str, Any] = {"future": True}
         if self.is_sqlite:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -290,11 +292,14 @@ class Storage:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction; on SQLite it holds the database's write lock from its start."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                yield conn
+        """One write transaction; on SQLite it holds the database's write lock from its start. The threads of
+        one process queue for SQLite's lock on a process lock first: SQLite's own wait polls with sleeps of up
+        to 100 ms, a queue hands the lock on at once (other processes still wait on SQLite's)."""
+        with self._sqlite_writers if self.is_sqlite else contextlib.nullcontext():
+            with self.engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    yield conn
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
