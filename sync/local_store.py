@@ -366,10 +366,11 @@ def held_content_hashes(ws: Workspace) -> dict[str, str]:
     """The wire content hash of every clean, live record that came from (or reached) the server, so the
     server's verify catches a copy that differs at the same revision."""
     hashes: dict[str, str] = {}
+    memo: UuidMemo = {}  # each case's and finding's uuid looked up once
     for kind in RECORD_KINDS:
         for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
                                    "AND base_revision IS NOT NULL"):
-            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
+            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row, memo))
     return hashes
 
 
