@@ -51,6 +51,7 @@ READ_BYTES = 256 * 1024  # bytes per read when a blob is streamed out of a pack
 class _OpenPack:
     name: str
     fd: int
+    pid: int  # the process that created it: a forked child never appends to its parent's packs
     placed: bool = False  # its directory entry made durable (done with the first append)
 
 
@@ -105,13 +106,15 @@ class PackFiles:
             os.close(fd)
             temp.unlink(missing_ok=True)
             raise
-        return _OpenPack(name, fd)
+        return _OpenPack(name, fd, os.getpid())
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[PackWriter]:
         """A pack for this writer alone; it goes back to the free list when the block ends — the caller
         commits the index rows of what it appended inside the block. A pack that failed is closed."""
         with self._lock:
+            if self._free and self._free[0].pid != os.getpid():  # forked: the parent's packs are not ours
+                self._free = []
             pack = self._free.pop() if self._free else None
         if pack is None:
             pack = self._create()
