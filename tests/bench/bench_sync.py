@@ -24,7 +24,8 @@ seconds of each process where the machine spends it. The push is pipelined
 behind the blob uploads: "blobs" is the time until the first batch goes,
 "push" includes the uploads still in flight. The "floor" line times the
 server's blob store alone on the same blobs (no network, no records): what
-any sync must spend on verifying and durably writing one file per blob.
+any sync must spend on verifying the blobs and making them durable (each
+bundle appended to a pack file with one ``fsync``, its index committed).
 """
 from __future__ import annotations
 
@@ -350,7 +351,7 @@ def main() -> int:
         print(f"time ratio sync/raw: {synced.seconds / raw.seconds:.2f}x (target <= 1.5x)")
         ratio_row(f"sync {args.findings:,} findings + photos", synced.seconds, raw.seconds, "streamed upload", 1.5)
         floor = storage_floor(root, work)
-        print(f"floor: the server's blob store alone (verify + durable write of the same blobs, no network): "
+        print(f"floor: the server's blob store alone (verify + pack append, fsync, index commit; no network): "
               f"{floor:.2f} s = {floor / raw.seconds:.2f}x raw")
         print(f"wire/payload: {wire / payload:.4f}x (target <= 1.05x)")
         floor_row("sync bytes on the wire / payload", wire / payload, "×", 1.05, higher_is_better=False)
