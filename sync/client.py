@@ -62,6 +62,7 @@ from sync.protocol import (
     VerifyRequest,
     VerifyResult,
     ZoneLayerList,
+    format_ranges,
 )
 from sync.token_keyring import KEYRING_SERVICE, keyring_user, load_token, store_token
 
@@ -255,8 +256,13 @@ class SyncClient:
     def push(self, batch: PushBatch) -> PushResult:
         return PushResult(**self._json("POST", "/push", json=batch.model_dump(mode="json")))
 
-    def changes(self, since: int, limit: int) -> PullPage:
-        return PullPage(**self._json("GET", "/changes", params={"since": since, "limit": limit}))
+    def changes(self, since: int, limit: int, skip: Optional[list[tuple[int, int]]] = None) -> PullPage:
+        """A page of changes after ``since``; ``skip``: change-number ranges whose versions this device holds
+        (the server leaves them out and still moves the cursor past them)."""
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if skip:
+            params["skip"] = format_ranges(skip)
+        return PullPage(**self._json("GET", "/changes", params=params))
 
     def conflicts(self, *, include_resolved: bool = False) -> ConflictList:
         params = {"include_resolved": "true"} if include_resolved else None

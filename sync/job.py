@@ -14,7 +14,8 @@ data further:
    (verified by SHA-256), then apply them in one transaction
    (:mod:`sync.zone_sync`);
 5. pull: first retry the records kept in quarantine, then pages after the
-   cursor: blobs first, then the page and the new cursor in one transaction;
+   cursor, leaving out the versions the device holds already (its own just
+   pushed: ``skip``): blobs first, then the page and the new cursor in one transaction;
    a record the device cannot apply is quarantined (:mod:`sync.quarantine`)
    and the rest of the page still applies;
 6. verify: the server compares the records (revisions and content hashes)
@@ -54,6 +55,7 @@ from sync.protocol import (
     ServerRecord,
     VerifyRequest,
     blob_of,
+    seq_ranges,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -119,6 +121,7 @@ class SyncJob:
         self.report = SyncReport()
         self.error: Optional[BaseException] = None
         self._thread: Optional[threading.Thread] = None
+        self._pushed: set[tuple[str, int]] = set()  # (uuid, change number) of the versions this sync's pushes made
 
     # -- job control -------------------------------------------------------------
     def start(self) -> threading.Thread:
@@ -169,6 +172,7 @@ class SyncJob:
         return self.report
 
     def _count(self, result: PushResult, counts: dict[str, int]) -> None:
+        self._pushed.update((a.uuid, a.server_seq) for a in result.results if a.status == "applied" and a.server_seq)
         self.report.records += [_answer_entry(answer) for answer in result.results]
         self.report.pushed += counts["applied"]
         self.report.conflicts += counts["conflict"]
@@ -228,9 +232,11 @@ class SyncJob:
         kept = local_store.quarantined_records(ws, server_url)
         if kept:
             self._pulled(local_store.retry_quarantined(ws, server_url, actor, self._blobs_for(ws, kept)))
+        # the versions this sync pushed and this device still holds as they are: not fetched again
+        held = {seq for _, seq in self._pushed.intersection(local_store.held_versions(ws, since))}
         while True:
             self._tell("pull", since, since)
-            page = self.client.changes(since, self.page_size)
+            page = self.client.changes(since, self.page_size, seq_ranges([s for s in held if s > since]))
             sizes = self._blobs_for(ws, [*page.parents, *page.changes])
             self._tell("pull", since, page.next_cursor)
             self._pulled(local_store.apply_page(ws, server_url, page, actor, sizes))

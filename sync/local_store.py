@@ -36,7 +36,7 @@ from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace, utc_now
 from sync import pulled_track, quarantine
 from sync.protocol import RECORD_KINDS, PullPage, PushResult, RecordChange, ServerRecord, blob_of, content_hash
-from sync.record_codec import from_wire, to_wire
+from sync.record_codec import UuidMemo, from_wire, to_wire
 
 # Evidence before the transitions whose rules count it, 公示 before the 销号 that needs it, countersigns after the
 # documents they name; a signature may reach the server before the transition or countersign it signs. Patrols
@@ -70,10 +70,11 @@ def dirty_changes(ws: Workspace) -> list[tuple[RecordChange, int]]:
     """(change, local revision) for every dirty record, in push order (see :func:`_new_cases`)."""
     changes = _new_cases(ws)
     created = {change.uuid: change for change, _ in changes}
+    memo: UuidMemo = {}  # each case's and finding's uuid looked up once
     for kind in PUSH_ORDER:
         for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 1 {HELD_BACK.get(kind, '')} ORDER BY id"):
             change = RecordChange(kind=kind, uuid=row["uuid"], base_revision=row["base_revision"],
-                                  deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row))
+                                  deleted=bool(row["deleted"]), content=to_wire(ws.conn, kind, row, memo))
             first = created.get(row["uuid"]) if kind == "cases" else None
             if first is not None:
                 if change.content == first.content:
@@ -340,6 +341,17 @@ def quarantined_records(ws: Workspace, server_url: str) -> list[ServerRecord]:
     return quarantine.stored_records(ws.conn, server_url)
 
 
+def held_versions(ws: Workspace, since: int) -> set[tuple[str, int]]:
+    """``(uuid, change number)`` after ``since`` of the server versions this device holds as they are (clean
+    records, as the last push or pull left them)."""
+    held: set[tuple[str, int]] = set()
+    for kind in RECORD_KINDS:
+        held.update((r[0], int(r[1])) for r in ws.conn.execute(
+            f"SELECT uuid, server_seq FROM {kind} WHERE dirty = 0 AND base_revision IS NOT NULL AND server_seq > ?",
+            (since,)))
+    return held
+
+
 def held_records(ws: Workspace) -> list[tuple[str, str, int]]:
     """``[kind, uuid, server revision]`` of every clean record that came from (or reached) the server."""
     held = []
@@ -354,10 +366,11 @@ def held_content_hashes(ws: Workspace) -> dict[str, str]:
     """The wire content hash of every clean, live record that came from (or reached) the server, so the
     server's verify catches a copy that differs at the same revision."""
     hashes: dict[str, str] = {}
+    memo: UuidMemo = {}  # each case's and finding's uuid looked up once
     for kind in RECORD_KINDS:
         for row in ws.conn.execute(f"SELECT * FROM {kind} WHERE dirty = 0 AND deleted = 0 "
                                    "AND base_revision IS NOT NULL"):
-            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row))
+            hashes[row["uuid"]] = content_hash(to_wire(ws.conn, kind, row, memo))
     return hashes
 
 

@@ -73,6 +73,7 @@ MAX_JSON_BODY_BYTES = 8 * 1024 * 1024  # the server refuses larger JSON bodies (
 MAX_PUSH_RECORDS = 500  # records per push batch
 DEFAULT_PULL_PAGE = 200  # records per pull page when the client does not say
 MAX_PULL_PAGE = 1000  # the most records a client may ask for per pull page
+MAX_SKIP_RANGES = 200  # change-number ranges a pull may name as held already (``skip``)
 
 if TYPE_CHECKING:  # pydantic checks a Literal of the core's tuple; mypy cannot read one and sees the text
     RecordKind: TypeAlias = str
@@ -80,6 +81,44 @@ else:
     RecordKind = Literal[RECORD_KINDS]
 PushStatus = Literal["applied", "conflict", "rejected"]
 KeepVersion = Literal["server", "client"]
+
+
+def seq_ranges(seqs: list[int], limit: int = MAX_SKIP_RANGES) -> list[tuple[int, int]]:
+    """The lowest ``limit`` runs of consecutive change numbers in ``seqs``, as ``(first, last)``."""
+    ranges: list[tuple[int, int]] = []
+    for seq in sorted(set(seqs)):
+        if ranges and seq == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], seq)
+        elif len(ranges) == limit:
+            break
+        else:
+            ranges.append((seq, seq))
+    return ranges
+
+
+def format_ranges(ranges: list[tuple[int, int]]) -> str:
+    """``first-last,…``: the ``skip`` parameter of a pull."""
+    return ",".join(f"{first}-{last}" for first, last in ranges)
+
+
+def parse_ranges(text: str, largest: int) -> Optional[list[tuple[int, int]]]:
+    """The ranges of a ``skip`` parameter; ``None`` when it is not ``first-last,…`` (at most
+    :data:`MAX_SKIP_RANGES`, each ``0 <= first <= last <= largest``)."""
+    if not text:
+        return []
+    parts = text.split(",")
+    if len(parts) > MAX_SKIP_RANGES:
+        return None
+    ranges = []
+    for part in parts:
+        first, dash, last = part.partition("-")
+        if not dash or not (first.isdigit() and last.isdigit()) or len(first) > 19 or len(last) > 19:
+            return None
+        low, high = int(first), int(last)
+        if not low <= high <= largest:
+            return None
+        ranges.append((low, high))
+    return ranges
 
 
 def canonical_json(value: Any) -> str:

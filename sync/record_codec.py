@@ -12,7 +12,7 @@ later migration adds travels without changes here.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from inspector.store.db import Connection, Row
 from sync.protocol import RECORD_KINDS
@@ -42,20 +42,29 @@ def wire_columns(conn: Connection, kind: str) -> list[str]:
     return [c for c in table_columns(conn, kind) if c not in skip]
 
 
-def _uuid_of(conn: Connection, table: str, row_id: int | None) -> str | None:
+UuidMemo = dict[tuple[str, int], Optional[str]]  # (table, row id) -> uuid, within one read of the workspace
+
+
+def _uuid_of(conn: Connection, table: str, row_id: int | None, memo: Optional[UuidMemo]) -> str | None:
     if row_id is None:
         return None
+    if memo is not None and (table, row_id) in memo:
+        return memo[(table, row_id)]
     found = conn.execute(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,)).fetchone()
-    return found[0] if found else None
+    uuid = found[0] if found else None
+    if memo is not None:
+        memo[(table, row_id)] = uuid
+    return uuid
 
 
-def to_wire(conn: Connection, kind: str, row: Row) -> dict[str, Any]:
-    """The wire content of a workspace row (a ``sqlite3.Row`` with all columns)."""
+def to_wire(conn: Connection, kind: str, row: Row, memo: Optional[UuidMemo] = None) -> dict[str, Any]:
+    """The wire content of a workspace row (a ``sqlite3.Row`` with all columns); ``memo`` keeps the uuids
+    of referenced rows looked up, for a caller converting many rows of one unchanged workspace."""
     content: dict[str, Any] = {}
     for column in wire_columns(conn, kind):
         if column in REFERENCES:
             table, name = REFERENCES[column]
-            content[name] = _uuid_of(conn, table, row[column])
+            content[name] = _uuid_of(conn, table, row[column], memo)
         else:
             content[column] = row[column]
     return content

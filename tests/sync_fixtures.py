@@ -110,7 +110,7 @@ class ServerThread:
             self.server.should_exit = True
             self.thread.join(10)
             self.app.state.storage.dispose()
-            self.app.state.blob_store.backend.close()
+            self.app.state.blob_store.close()
             self.server = None
 
     def restart(self) -> None:
@@ -367,3 +367,10 @@ def server(db_url: Optional[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     running = start_server(tmp_path, db_url)
     yield running
     running.stop()
+
+
+def stored_bytes(blob_store, sha256: str) -> bytes:
+    """A blob's bytes as the server's blob store serves them (from a pack or a file); fails when not stored."""
+    found = blob_store.open_blob(sha256)
+    assert found is not None, f"blob {sha256} not stored"
+    return b"".join(found[1])

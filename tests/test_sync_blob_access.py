@@ -20,7 +20,7 @@ from sync.blob_transfer import upload_chunked
 from sync.client import SyncClient
 from sync.protocol import BlobManifest, PushBatch, RecordChange, VerifyRequest
 from sync.server.storage import blobs, records, server_now
-from tests.sync_fixtures import PASSWORD, client_workspace, db_url, field_work, server, sync  # noqa: F401
+from tests.sync_fixtures import PASSWORD, client_workspace, db_url, field_work, server, stored_bytes, sync  # noqa: F401
 
 
 def _api(server, user: str) -> SyncClient:  # noqa: F811
@@ -153,8 +153,8 @@ def test_uploading_bytes_already_stored_elsewhere_stores_them_once_and_lets_the_
     b.close()
 
     store = server.app.state.blob_store
-    assert [p for p in store.backend.blob_dir.rglob(secret[2:] + "*")] == [store.backend.blob_path(secret)]
-    assert store.backend.blob_path(secret).read_bytes() == data
+    assert not list(store.backend.blob_dir.rglob(secret[2:] + "*"))  # stored once: in the pack of A's bundle
+    assert stored_bytes(store, secret) == data
     with server.storage.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(blobs).where(blobs.c.sha256 == secret)).scalar() == 1
         uploaders = conn.execute(sa.select(blob_uploads.c.jurisdiction).where(blob_uploads.c.sha256 == secret)

@@ -27,6 +27,7 @@ from tests.sync_fixtures import (  # noqa: F401
     field_work,
     finding_on_both_devices,
     start_server,
+    stored_bytes,
     sync,
     use_test_keyring,
 )
@@ -67,7 +68,7 @@ def assert_converged(server, *roots) -> None:
                 assert local and all(not dirty for _, dirty in local)
                 assert all(rows[uuid].revision == 1 for uuid, _ in local)
             for (sha,) in ws.conn.execute("SELECT sha256 FROM evidence"):
-                served = server.app.state.blob_store.backend.blob_path(sha).read_bytes()
+                served = stored_bytes(server.app.state.blob_store, sha)
                 assert hashlib.sha256(served).hexdigest() == sha
     with Workspace.open(roots[0]) as ws:  # nothing more on the server than the device made
         made = sum(ws.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

@@ -148,7 +148,7 @@ def test_verify_blobs_on_the_filesystem_backend(tmp_path, monkeypatch, capsys):
     assert server_main(["--data", str(running.data_dir), "verify-blobs"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["checked"] == 1 and report["failed"] == [] and report["backend"].startswith("file://")
-    blob = next(p for p in (running.data_dir / "blobs").rglob("*") if p.is_file())
+    blob = next(p for p in (running.data_dir / "packs").glob("*.pack"))  # a bundled blob lives in a pack
     blob.chmod(0o644)
     blob.write_bytes(b"x" * blob.stat().st_size)
     assert server_main(["--data", str(running.data_dir), "verify-blobs"]) == 2

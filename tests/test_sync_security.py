@@ -247,6 +247,7 @@ def test_oversized_bodies_are_413_and_store_nothing(server):  # noqa: F811
     assert not [p for p in files.upload_dir.rglob("*") if p.is_file()] and not files.blob_path(sha).exists()
     assert not [p for p in files.blob_dir.rglob("*") if p.is_file()]
     assert not [p for p in files.tmp_dir.iterdir()]
+    assert not [p for p in (files.root / "packs").glob("*") if p.stat().st_size]  # nothing appended to a pack
     client.close()
 
 

@@ -16,7 +16,16 @@ from inspector.store.workspace import Workspace
 from sync import blob_transfer
 from sync.errors import SyncError
 from sync.server import durable_files
-from tests.sync_fixtures import FailNthRequest, client_workspace, db_url, server, start_server, sync, use_test_keyring  # noqa: F401
+from tests.sync_fixtures import (  # noqa: F401
+    FailNthRequest,
+    client_workspace,
+    db_url,
+    server,
+    start_server,
+    stored_bytes,
+    sync,
+    use_test_keyring,
+)
 
 CASE = "LD-001"
 CENTRE = (120.5, 33.5)
@@ -40,8 +49,8 @@ def count_bundled(store, monkeypatch) -> list[list[str]]:
     seen: list[list[str]] = []
     original = store.store_bundle
 
-    def recording(body: bytes, user_name: str) -> list[str]:
-        stored = original(body, user_name)
+    def recording(body: bytes, user_name: str, *more) -> list[str]:
+        stored = original(body, user_name, *more)
         seen.append(stored)
         return stored
     monkeypatch.setattr(store, "store_bundle", recording)
@@ -101,7 +110,7 @@ def test_parallel_bundles_pipelined_with_push(server, tmp_path, monkeypatch):  #
     store = server.app.state.blob_store
     assert store.present(shas) == set(shas)
     for sha in shas:
-        assert hashlib.sha256(store.backend.blob_path(sha).read_bytes()).hexdigest() == sha
+        assert hashlib.sha256(stored_bytes(store, sha)).hexdigest() == sha
 
 
 def test_refused_bundle_stops_sync_and_retry_sends_the_rest(tmp_path, monkeypatch):

@@ -42,6 +42,7 @@ from sync.protocol import (
     MAX_CHUNK_BYTES,
     MAX_JSON_BODY_BYTES,
     MAX_PULL_PAGE,
+    MAX_SKIP_RANGES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     SERVER_TIME_HEADER,
@@ -64,6 +65,7 @@ from sync.protocol import (
     VerifyRequest,
     VerifyResult,
     ZoneLayerList,
+    parse_ranges,
 )
 from sync.server import auth, blob_access, conflict_review, field_cases, ledger_export, login_guard, zone_layers
 from sync.server import records as record_logic
@@ -244,9 +246,15 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
 
     @app.get(API_PREFIX + "/changes", response_model=PullPage)
     def changes(since: int = Query(0, ge=0, le=MAX_SEQ), limit: int = Query(DEFAULT_PULL_PAGE, ge=1, le=MAX_PULL_PAGE),
+                skip: str = Query("", max_length=MAX_SKIP_RANGES * 40),
                 user: auth.User = Depends(current_user)) -> PullPage:
+        """Changes after ``since`` in the caller's scope; ``skip=first-last,…`` leaves out change numbers whose
+        versions the caller holds already (see :func:`sync.server.records.pull`)."""
+        ranges = parse_ranges(skip, MAX_SEQ)
+        if ranges is None:
+            raise HTTPException(422, f"skip must be first-last,... (at most {MAX_SKIP_RANGES} ranges)")
         with storage.read() as conn:
-            found, parents, cursor, more = record_logic.pull(conn, user, since, limit)
+            found, parents, cursor, more = record_logic.pull(conn, user, since, limit, ranges)
         return PullPage(changes=found, parents=parents, next_cursor=cursor, has_more=more, server_time=server_now())
 
     @app.get(API_PREFIX + "/conflicts", response_model=ConflictList)
@@ -370,10 +378,10 @@ def create_app(data_dir: Path, db_url: Optional[str] = None, *,
         """Several small blobs whole: 4-byte header length, JSON ``{"blobs": [{"sha256", "size"}]}``, bytes."""
         body = await upload_body(request)
         try:
-            stored = await run_in_threadpool(blob_store.store_bundle, body, user.name)
+            stored = await run_in_threadpool(blob_store.store_bundle, body, user.name,
+                                             lambda conn, sha256s: blob_access.record_uploads(conn, user, sha256s))
         except UploadProblem as exc:
             raise HTTPException(exc.status, str(exc)) from None
-        await run_in_threadpool(record_upload, user, stored)
         return {"stored": stored, "server_time": server_now()}
 
     @app.post(API_PREFIX + "/blobs/{sha256}/complete", response_model=UploadState)

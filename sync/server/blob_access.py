@@ -28,7 +28,7 @@ cannot see exists elsewhere on the server.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -103,18 +103,16 @@ def known(conn: Connection, user: User, sha256s: Iterable[str]) -> set[str]:
     return found
 
 
-_UPLOADS_OF = sa.select(blob_uploads.c.user_id, blob_uploads.c.jurisdiction).where(
-    blob_uploads.c.sha256 == sa.bindparam("sha256"))  # built once: a push asks this for every evidence record
-
-
 def may_reference(conn: Connection, user: User, sha256: Any, city_adcode: Optional[str],
-                  county_adcode: Optional[str]) -> Optional[Message]:
+                  county_adcode: Optional[str], uploads: Callable[[str], list[tuple[int, str]]]) -> Optional[Message]:
     """``None`` when a pushed evidence record of ``user`` in a case of this city/county may name the blob,
-    else the reason to reject it (:data:`NOT_UPLOADED`, whether or not the blob exists elsewhere)."""
+    else the reason to reject it (:data:`NOT_UPLOADED`, whether or not the blob exists elsewhere);
+    ``uploads``: the recorded ``(user id, jurisdiction)`` of each upload of a blob (the push reads them
+    for its whole batch at once)."""
     if not isinstance(sha256, str) or not sha256:
         return NOT_UPLOADED
-    covering = {(row.user_id, row.jurisdiction) for row in conn.execute(_UPLOADS_OF, {"sha256": sha256})
-                if row.jurisdiction in (PROVINCE_ADCODE, city_adcode, county_adcode)}
+    covering = {(user_id, jurisdiction) for user_id, jurisdiction in uploads(sha256)
+                if jurisdiction in (PROVINCE_ADCODE, city_adcode, county_adcode)}
     if not covering:
         return NOT_UPLOADED
     if any(user_id == user.id for user_id, _ in covering) or readable(conn, user, sha256):

@@ -20,25 +20,32 @@ sender holds the bytes — before the blob appears under its key, and only
 then inserts the ``blobs`` row that makes it visible.
 
 Small blobs come several to a request in a *bundle*; those verified and not
-stored yet are written durably together, then one transaction makes them all
-visible. A blob is stored only through its ``blobs`` row; who may *see* it is
+stored yet are written durably together — with the filesystem backend
+appended to one pack file with one ``fsync`` (:mod:`sync.server.blob_packs`),
+with an object store one object each — then one transaction makes them all
+visible (with their pack index rows, and the caller's upload records). A
+blob is stored only through its ``blobs`` row; who may *see* it is
 :mod:`sync.server.blob_access`'s decision, from the uploads the API records
 after this store confirmed them. :meth:`BlobStore.verify` (``inspector-server
-verify-blobs``) reads every stored blob back and checks it against its hash.
+verify-blobs``) reads every stored blob back and checks it against its hash;
+:meth:`BlobStore.compact` (``inspector-server compact-blobs``) reclaims what
+crashed or racing pack writers left unreferenced.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from sync.protocol import BlobManifest
 from sync.server.auth import User
-from sync.server.blob_backends import BLOB_PREFIX, BlobBackend, blob_key, chunk_prefix
-from sync.server.storage import Storage, blobs, chunked_uploads, insert_new, server_now
+from sync.server.blob_backends import BLOB_PREFIX, BlobBackend, FileBackend, blob_key, chunk_prefix
+from sync.server.blob_packs import PackFiles
+from sync.server.storage import Storage, blob_pack_entries, blobs, chunked_uploads, insert_new, server_now
 
 
 class UploadProblem(Exception):
@@ -76,12 +83,23 @@ def _bundle_entries(body: memoryview) -> list[tuple[str, int, int]]:
 
 
 VERIFY_THREADS = 8  # blobs read back at once by verify (an object store answers each after a round trip)
+PACK_DIR = "packs"  # the filesystem backend's pack files, under the data directory
+
+OnStored = Callable[[Connection, list[str]], None]  # more to write in the transaction that makes blobs visible
 
 
 class BlobStore:
     def __init__(self, backend: BlobBackend, storage: Storage) -> None:
         self.backend = backend
         self.storage = storage
+        # bundles go to pack files on a filesystem; an object store keeps one object per blob
+        self.packs = PackFiles(backend.root / PACK_DIR) if isinstance(backend, FileBackend) else None
+
+    def close(self) -> None:
+        """Let go of the packs this process holds open (and the backend)."""
+        if self.packs is not None:
+            self.packs.close()
+        self.backend.close()
 
     def has_blob(self, sha256: str) -> bool:
         with self.storage.read() as conn:
@@ -168,12 +186,13 @@ class BlobStore:
             conn.execute(chunked_uploads.delete().where(*self._session(sha256, user)))
         self.backend.delete_prefix(session)
 
-    def store_bundle(self, body: bytes, user_name: str) -> list[str]:
+    def store_bundle(self, body: bytes, user_name: str, on_stored: Optional[OnStored] = None) -> list[str]:
         """Store each verified blob of a bundle (4-byte header length, JSON header, bytes); returns stored hashes.
 
         Blobs whose SHA-256 matches and that the store does not hold yet are written durably
-        (the backend's ``put_many``); only then does one transaction insert the ``blobs`` rows that
-        make them visible — so what the answer lists is durable."""
+        (appended to a pack with one ``fsync``, or the backend's ``put_many``); only then does one transaction
+        insert the ``blobs`` rows (and pack index rows) that make them visible, and run ``on_stored`` with the
+        stored hashes — so what the answer lists is durable."""
         view = memoryview(body)
         verified: dict[str, memoryview] = {}
         for sha256, start, end in _bundle_entries(view):
@@ -181,28 +200,63 @@ class BlobStore:
             if sha256 not in verified and hashlib.sha256(data).hexdigest() == sha256:
                 verified[sha256] = data
         held = self.present(list(verified))
-        self.backend.put_many([(blob_key(sha), data) for sha, data in verified.items() if sha not in held])
+        new = [(sha, data) for sha, data in verified.items() if sha not in held]
+        if self.packs is None or not new:
+            self.backend.put_many([(blob_key(sha), data) for sha, data in new])
+            self._make_visible(verified, user_name, [], on_stored)
+            return list(verified)
+        with self.packs.writing() as pack:  # the pack stays this writer's until its index rows are committed
+            starts = pack.append([data for _, data in new])
+            self._make_visible(verified, user_name, [
+                {"sha256": sha, "pack": pack.name, "start": start, "size": len(data)}
+                for (sha, data), start in zip(new, starts)], on_stored)
+        return list(verified)
+
+    def _make_visible(self, verified: dict[str, memoryview], user_name: str, entries: list[dict[str, Any]],
+                      on_stored: Optional[OnStored]) -> None:
         with self.storage.write() as conn:  # stored only now, all in one transaction
             now = server_now()
             insert_new(conn, blobs, [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
                                      for sha, data in verified.items()])
-        return list(verified)
+            insert_new(conn, blob_pack_entries, entries)
+            if on_stored is not None:
+                on_stored(conn, list(verified))
+
+    def _located(self, sha256: str) -> Optional[tuple[int, Optional[str], int]]:
+        """``(size, pack or None, start)`` of a stored blob; ``None`` when it is not stored."""
+        query = sa.select(blobs.c.size, blob_pack_entries.c.pack, blob_pack_entries.c.start).select_from(
+            blobs.outerjoin(blob_pack_entries, blob_pack_entries.c.sha256 == blobs.c.sha256)).where(
+            blobs.c.sha256 == sha256)
+        with self.storage.read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (int(row.size), row.pack, int(row.start or 0))
 
     def open_blob(self, sha256: str) -> Optional[tuple[int, Iterator[bytes]]]:
         """A stored blob's size and streamed bytes (``None`` when it is not stored)."""
-        if not self.has_blob(sha256):
-            return None
-        return self.backend.open(blob_key(sha256))
+        for _ in range(2):  # a pack compacted between the look-up and the open: look up again
+            found = self._located(sha256)
+            if found is None:
+                return None
+            size, pack, start = found
+            if pack is None or self.packs is None:
+                return self.backend.open(blob_key(sha256))
+            chunks = self.packs.open_range(pack, start, size)
+            if chunks is not None:
+                return size, chunks
+        return None
 
     def _check(self, sha256: str, size: int) -> Optional[str]:
         """What is wrong with one stored blob, else ``None``."""
-        found = self.backend.open(blob_key(sha256))
-        if found is None:
-            return "missing"
-        digest, read = hashlib.sha256(), 0
-        for data in found[1]:
-            digest.update(data)
-            read += len(data)
+        try:
+            found = self.open_blob(sha256)
+            if found is None:
+                return "missing"
+            digest, read = hashlib.sha256(), 0
+            for data in found[1]:
+                digest.update(data)
+                read += len(data)
+        except OSError as exc:  # a pack shorter than its index says
+            return f"unreadable: {exc}"
         if read != size:
             return f"size {read} bytes, expected {size}"
         return None if digest.hexdigest() == sha256 else "content does not match its SHA-256"
@@ -210,7 +264,8 @@ class BlobStore:
     def verify(self) -> dict[str, Any]:
         """Read every stored blob back and check it against its hash and size: ``{"backend", "checked", "ok",
         "failed": [{"sha256", "problem"}], "unlisted"}`` (``unlisted``: objects under ``blobs/`` without a
-        ``blobs`` row, e.g. left by a crash before the row was written; never served)."""
+        ``blobs`` row, e.g. left by a crash before the row was written; never served) and, with pack files,
+        ``"packs"``: :meth:`PackFiles.report` (bytes no index row names: a torn tail, never served)."""
         with self.storage.read() as conn:
             rows = [(r.sha256, r.size) for r in conn.execute(sa.select(blobs.c.sha256, blobs.c.size))]
         with ThreadPoolExecutor(VERIFY_THREADS) as pool:
@@ -219,5 +274,15 @@ class BlobStore:
         listed = {sha for sha, _ in rows}
         unlisted = sum(1 for key in self.backend.iter_keys(BLOB_PREFIX)
                        if key[len(BLOB_PREFIX):].replace("/", "") not in listed)
-        return {"backend": self.backend.description, "checked": len(rows), "ok": len(rows) - len(failed),
-                "failed": sorted(failed, key=lambda item: item["sha256"]), "unlisted": unlisted}
+        result: dict[str, Any] = {"backend": self.backend.description, "checked": len(rows),
+                                  "ok": len(rows) - len(failed), "failed": sorted(failed, key=lambda i: i["sha256"]),
+                                  "unlisted": unlisted}
+        if self.packs is not None:
+            result["packs"] = self.packs.report(self.storage)
+        return result
+
+    def compact(self) -> dict[str, Any]:
+        """Reclaim what pack writers left unreferenced (see :mod:`sync.server.blob_packs`)."""
+        if self.packs is None:
+            return {"backend": self.backend.description, "packs": 0}
+        return {"backend": self.backend.description, **self.packs.compact(self.storage)}

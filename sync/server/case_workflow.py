@@ -47,7 +47,7 @@ OFFICE_RECORD_KINDS = ("countersigns", "publicity")  # sign-offs the office reco
 
 def _live(ctx: PushContext, case_uuid: str, kind: str) -> list[Any]:
     """The case's records of ``kind`` that count: not deleted, not voided (a correction), in change order."""
-    return sorted((row for row in ctx.children(case_uuid) if row.kind == kind and not row.deleted
+    return sorted((row for row in ctx.children(case_uuid, kind) if not row.deleted
                    and content_of(row).get("voided_at") is None), key=lambda row: row.server_seq)
 
 

@@ -13,6 +13,7 @@
     inspector-server --data DIR check-records
     inspector-server --data DIR purge-record UUID --reason TEXT [--by NAME]
     inspector-server --data DIR verify-blobs
+    inspector-server --data DIR compact-blobs
 
 The database is SQLite in ``DIR/server.sqlite`` unless ``--db`` names another
 (e.g. ``postgresql+psycopg://user@127.0.0.1:5432/db``); the evidence lives in
@@ -31,7 +32,9 @@ default).
 ``serve --workers N`` runs N API processes (uvicorn workers) over the same
 data directory and database; every lock lives in the database.
 ``verify-blobs`` reads every stored blob back and checks it against its SHA-256 and size (exit 2 when any
-fails). ``check-records`` lists the stored records that fail the current record
+fails); with the data directory's pack files it also reports the bytes no index names (a torn tail after a
+crash, never served), which ``compact-blobs`` reclaims (see :mod:`sync.server.blob_packs`).
+``check-records`` lists the stored records that fail the current record
 schema (``[{"uuid", "kind", "reason"}]``) and ``purge-record`` archives one
 verbatim and leaves a bare tombstone (see :mod:`sync.server.purge`).
 """
@@ -136,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify-blobs", parents=[db_parent],
                         help="check every stored blob against its SHA-256 (exit 2 when any fails)")
+    commands.add_parser("compact-blobs", parents=[db_parent],
+                        help="reclaim pack file bytes no index names (torn tails, packs a crash left unindexed)")
     commands.add_parser("check-records", parents=[db_parent],
                         help="list stored records that fail the current record schema")
     purge = commands.add_parser("purge-record", parents=[db_parent],
@@ -212,14 +217,14 @@ def run(args: argparse.Namespace) -> Any:
 
     storage = Storage.for_data_dir(data_dir, config["db"])
     try:
-        if args.command == "verify-blobs":
+        if args.command in ("verify-blobs", "compact-blobs"):
             from sync.server.blob_store import BlobStore
 
-            backend = open_backend(data_dir, config["blobs"], config["s3_credentials"])
+            store = BlobStore(open_backend(data_dir, config["blobs"], config["s3_credentials"]), storage)
             try:
-                return BlobStore(backend, storage).verify()
+                return store.verify() if args.command == "verify-blobs" else store.compact()
             finally:
-                backend.close()
+                store.close()
         if args.command == "add-user":
             from sync.server.auth import add_user
 

@@ -145,7 +145,7 @@ def patrol_problem(ctx: PushContext, user: User, change: RecordChange, existing:
                        f"({user.jurisdiction})"), None, None
     if existing is not None and (existing.city_adcode, existing.county_adcode) != (city, county):
         return Message("巡查记录不能移到另一个辖区", "a patrol cannot move to another jurisdiction"), None, None
-    problem = blob_access.may_reference(ctx.conn, user, sha, city, county)
+    problem = blob_access.may_reference(ctx.conn, user, sha, city, county, ctx.uploads)
     if problem:
         return problem, None, None
     return None, city, county

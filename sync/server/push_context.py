@@ -25,8 +25,8 @@ from typing import Any, Iterable, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.protocol import RecordChange
-from sync.server.storage import counters, next_seq, records, server_now
+from sync.protocol import RecordChange, blob_of
+from sync.server.storage import blob_uploads, counters, next_seq, records, server_now
 
 LOOKUP_SLICE = 500  # uuids per IN (...) lookup
 
@@ -70,7 +70,12 @@ class PushContext:
                 self.rows[row.uuid] = row
         self.pending_inserts: dict[str, dict[str, Any]] = {}
         self.written: set[str] = set()  # uuids this push inserted or updated
-        self._children: dict[str, dict[str, Any]] = {}  # case uuid -> its child rows as stored before this push
+        # (case uuid, kind) -> that case's child rows of that kind as stored before this push
+        self._children: dict[tuple[str, str], dict[str, Any]] = {}
+        self._written_under: dict[tuple[str, str], set[str]] = {}  # (case uuid, kind) -> uuids written under it
+        self._written_key: dict[str, tuple[str, str]] = {}  # uuid written -> its (case uuid, kind) now
+        self._blob_shas = {sha for change in changes if (sha := blob_of(change.kind, change.content))}
+        self._uploads: Optional[dict[str, list[tuple[int, str]]]] = None  # blob -> (user id, jurisdiction)
         self._first_seq: Optional[int] = None
         self._last_seq = 0
 
@@ -81,18 +86,45 @@ class PushContext:
             self.rows[uuid] = record_row(self.conn, uuid, lock=True)
         return self.rows[uuid]
 
-    def children(self, case_uuid: str) -> list[Any]:
-        """Every child record of a case as this push sees it (stored rows, then this push's writes), tombstones
-        included. The case's row is locked by this push, so no other push adds to it meanwhile."""
-        if case_uuid not in self._children:
-            self._children[case_uuid] = {row.uuid: row for row in self.conn.execute(
-                sa.select(records).where(records.c.case_uuid == case_uuid))}
-        found = dict(self._children[case_uuid])
-        for uuid in self.written:
-            row = self.rows[uuid]
-            if row.case_uuid == case_uuid:
-                found[uuid] = row
+    def children(self, case_uuid: str, kind: str) -> list[Any]:
+        """Every child record of ``kind`` of a case as this push sees it (stored rows, then this push's writes),
+        tombstones included. The case's row is locked by this push, so no other push adds to it meanwhile.
+        Indexed by case and kind, so a batch of thousands of records of one case costs each only its kind's."""
+        stored = self._children.get((case_uuid, kind))
+        if stored is None:
+            stored = self._children[(case_uuid, kind)] = {row.uuid: row for row in self.conn.execute(
+                sa.select(records).where(records.c.case_uuid == case_uuid, records.c.kind == kind))}
+        found = dict(stored)
+        for uuid in self._written_under.get((case_uuid, kind), ()):
+            found[uuid] = self.rows[uuid]
         return list(found.values())
+
+    def _wrote(self, uuid: str) -> None:
+        """Note a row this push wrote under the case and kind it has now (for :meth:`children`)."""
+        self.written.add(uuid)
+        row = self.rows[uuid]
+        key = (row.case_uuid, row.kind)
+        before = self._written_key.get(uuid)
+        if before != key:
+            if before is not None:
+                self._written_under[before].discard(uuid)
+            self._written_under.setdefault(key, set()).add(uuid)
+            self._written_key[uuid] = key
+
+    def uploads(self, sha256: str) -> list[tuple[int, str]]:
+        """``(user id, jurisdiction)`` of every recorded upload of a blob the batch names (read for all of them
+        with the first question, a few ``IN`` queries rather than one per record)."""
+        if self._uploads is None:
+            self._uploads = {}
+            for part in _slices(self._blob_shas):
+                for row in self.conn.execute(sa.select(blob_uploads.c.sha256, blob_uploads.c.user_id,
+                                                       blob_uploads.c.jurisdiction)
+                                             .where(blob_uploads.c.sha256.in_(part))):
+                    self._uploads.setdefault(row.sha256, []).append((row.user_id, row.jurisdiction))
+        if sha256 not in self._blob_shas:  # not named by the batch up front (defensive)
+            return [(row.user_id, row.jurisdiction) for row in self.conn.execute(
+                sa.select(blob_uploads.c.user_id, blob_uploads.c.jurisdiction).where(blob_uploads.c.sha256 == sha256))]
+        return self._uploads.get(sha256, [])
 
     def next_seq(self) -> int:
         """The next change number; the first draw locks the counter row until commit, later ones count on."""
@@ -105,7 +137,7 @@ class PushContext:
     def insert(self, values: dict[str, Any]) -> None:
         self.pending_inserts[values["uuid"]] = values
         self.rows[values["uuid"]] = SimpleNamespace(**values)
-        self.written.add(values["uuid"])
+        self._wrote(values["uuid"])
 
     def update(self, uuid: str, values: dict[str, Any], *, decided_on: int) -> None:
         """Write new values of a record whose revision this push read as ``decided_on``."""
@@ -120,7 +152,7 @@ class PushContext:
         merged = dict(current._asdict()) if hasattr(current, "_asdict") else dict(vars(current))
         merged.update(values)
         self.rows[uuid] = SimpleNamespace(**merged)
-        self.written.add(uuid)
+        self._wrote(uuid)
 
     def finish(self) -> None:
         """Write the new rows and the counter (still inside the push's transaction)."""

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -61,7 +62,7 @@ from sync.server import blob_access, case_workflow, conflict_review, field_cases
 from sync.server.auth import User
 from sync.server.blob_store import BlobStore
 from sync.server.push_context import PushContext, StaleRead, record_row
-from sync.server.storage import Storage, conflicts, next_seq, push_ops, records, server_now
+from sync.server.storage import Storage, conflicts, counters, next_seq, push_ops, records, server_now
 
 CASE_EDITABLE_FIELDS = frozenset({"status", "revision", "updated_at"})  # what a device may change on a case
 JURISDICTION_FIELDS = ("city_adcode", "county_adcode")
@@ -139,7 +140,7 @@ def _scope_problem(ctx: PushContext, user: User, change: RecordChange,
         return problem, None, None
     if change.kind == "evidence":
         problem = blob_access.may_reference(ctx.conn, user, content.get("sha256"), case.city_adcode,
-                                            case.county_adcode)
+                                            case.county_adcode, ctx.uploads)
         if problem:
             return problem, None, None
     return None, case.city_adcode, case.county_adcode
@@ -183,8 +184,9 @@ def _form_evidence_problem(ctx: PushContext, change: RecordChange, case_uuid: st
     return None
 
 
-def _store_conflict(conn: Connection, user: User, change: RecordChange, existing: Any, chash: str,
-                    operation_id: str, now: str) -> int:
+def _store_conflict(conn: Connection, user: User, prepared: Prepared, existing: Any, operation_id: str,
+                    now: str) -> int:
+    change, chash = prepared.change, prepared.content_hash
     found = conn.execute(sa.select(conflicts.c.id).where(
         conflicts.c.uuid == change.uuid, conflicts.c.client_content_hash == chash,
         conflicts.c.client_deleted == change.deleted,
@@ -196,28 +198,40 @@ def _store_conflict(conn: Connection, user: User, change: RecordChange, existing
         kind=change.kind, uuid=change.uuid, city_adcode=existing.city_adcode, county_adcode=existing.county_adcode,
         base_revision=change.base_revision, server_revision=existing.revision,
         server_deleted=bool(existing.deleted), server_content=existing.content,
-        client_deleted=change.deleted, client_content=json.dumps(change.content, ensure_ascii=False),
+        client_deleted=change.deleted, client_content=prepared.content_json,
         client_content_hash=chash, user_name=user.name, operation_id=operation_id, received_at=now))
     return int(result.inserted_primary_key[0])  # type: ignore[index]  # a one-row INSERT has its key
 
 
-def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_id: str) -> RecordResult:
-    """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
+@dataclass(frozen=True)
+class Prepared:
+    """What a valid pushed record is, worked out before the push's transaction takes the write lock."""
+    change: RecordChange  # with the fields later schema versions added
+    content_hash: str
+    content_json: str  # the content as stored
+
+
+def prepare(change: RecordChange) -> Prepared:
     if not change.deleted:
         change = change.model_copy(update={"content": with_added_fields(change.kind, change.content)})
+    return Prepared(change, content_hash(change.content), json.dumps(change.content, ensure_ascii=False))
+
+
+def apply_change(ctx: PushContext, user: User, prepared: Prepared, operation_id: str) -> RecordResult:
+    """Apply, refuse or record as conflict one valid pushed record (inside the push's transaction)."""
+    change, chash = prepared.change, prepared.content_hash
     existing = ctx.row(change.uuid)
     problem, city, county = _scope_problem(ctx, user, change, existing)
     answer: dict[str, Any] = {"uuid": change.uuid, "kind": change.kind}
     if problem:
         return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
-    chash = content_hash(change.content)
     if existing is not None and existing.content_hash == chash and bool(existing.deleted) == change.deleted:
         return RecordResult(**answer, status="applied", revision=existing.revision, server_seq=existing.server_seq)
     problem = case_workflow.workflow_problem(ctx, user, change, existing)
     if problem:
         return RecordResult(**answer, status="rejected", **RecordResult.reason_fields(problem))
     if existing is not None and (existing.deleted or change.base_revision != existing.revision):
-        conflict_id = _store_conflict(ctx.conn, user, change, existing, chash, operation_id, ctx.now)
+        conflict_id = _store_conflict(ctx.conn, user, prepared, existing, operation_id, ctx.now)
         decided = conflict_review.decision(ctx.conn, conflict_id)
         if decided is not None:  # this very version was already reviewed and not kept
             return RecordResult(**answer, status="rejected", revision=existing.revision, conflict_id=conflict_id,
@@ -230,7 +244,7 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
             "服务器上没有这条记录，它却带有所依据的版本号", "unknown record with a base revision")))
     seq = ctx.next_seq()
     values = {"city_adcode": city, "county_adcode": county, "deleted": change.deleted,
-              "content": json.dumps(change.content, ensure_ascii=False), "content_hash": chash,
+              "content": prepared.content_json, "content_hash": chash,
               "blob_sha256": blob_of(change.kind, change.content),
               "server_seq": seq, "updated_by": user.name, "received_at": ctx.now}
     if existing is None:
@@ -243,8 +257,8 @@ def apply_change(ctx: PushContext, user: User, change: RecordChange, operation_i
     return RecordResult(**answer, status="applied", revision=revision, server_seq=seq)
 
 
-def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str,
-               invalid: dict[int, Message], tracks: dict[str, Optional[patrol_scope.TrackReading]]) -> PushResult:
+def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str, invalid: dict[int, Message],
+               prepared: dict[int, Prepared], tracks: dict[str, Optional[patrol_scope.TrackReading]]) -> PushResult:
     stored = conn.execute(sa.select(push_ops).where(push_ops.c.operation_id == batch.operation_id)).first()
     if stored is not None:
         if stored.user_id != user.id or stored.request_hash != request_hash:
@@ -254,7 +268,7 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str
     ctx = PushContext(conn, valid, tracks)
     results = [RecordResult(uuid=change.uuid, kind=change.kind, status="rejected",
                             **RecordResult.reason_fields(invalid[index]))
-               if index in invalid else apply_change(ctx, user, change, batch.operation_id)
+               if index in invalid else apply_change(ctx, user, prepared[index], batch.operation_id)
                for index, change in enumerate(batch.records)]
     ctx.finish()
     body: dict[str, Any] = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
@@ -274,10 +288,12 @@ def _lost_a_race(exc: Exception) -> bool:
 def push(storage: Storage, blob_store: BlobStore, user: User, batch: PushBatch) -> PushResult:
     """Apply a batch once, in one transaction; a repeat of the same operation id returns the stored result.
 
-    The schema check needs no database and runs first; so does reading the tracks of pushed patrols from the
-    blob store (:func:`sync.server.patrol_scope.read_tracks`), which may be an object store. A transaction that
-    lost a race — another push inserted one of its new records, or the same operation, first — is run again from
-    the start: it then finds that record (a conflict, or a repeat) or the stored result."""
+    The schema check needs no database and runs first, and so do each valid record's content hash and stored
+    text (:func:`prepare`), so the write lock is held only for the decisions; so does reading the tracks of
+    pushed patrols from the blob store (:func:`sync.server.patrol_scope.read_tracks`), which may be an object
+    store. A transaction that lost a race — another push inserted one of its new records, or the same operation,
+    first — is run again from the start: it then finds that record (a conflict, or a repeat) or the stored
+    result."""
     # the batch's hash, also over text that is not valid Unicode (refused below, but still part of the request)
     request_hash = hashlib.sha256(canonical_json(batch.model_dump(mode="json")).encode("utf-8", "surrogatepass")
                                   ).hexdigest()
@@ -285,26 +301,36 @@ def push(storage: Storage, blob_store: BlobStore, user: User, batch: PushBatch) 
                if (reason := schema_problem(change)) is not None}
     tracks = patrol_scope.read_tracks(blob_store, [change for index, change in enumerate(batch.records)
                                                    if index not in invalid])
+    prepared = {index: prepare(change) for index, change in enumerate(batch.records) if index not in invalid}
     attempt = 1
     while True:
         try:
             with storage.write() as conn:
-                return _push_once(conn, user, batch, request_hash, invalid, tracks)
+                return _push_once(conn, user, batch, request_hash, invalid, prepared, tracks)
         except (StaleRead, sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
             if not _lost_a_race(exc) or attempt == MAX_PUSH_ATTEMPTS:
                 raise
         attempt += 1
 
 
-def pull(conn: Connection, user: User, since: int,
-         limit: int) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
-    """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more)."""
-    rows = conn.execute(sa.select(records).where(records.c.server_seq > since, user.scope_clause(records))
-                        .order_by(records.c.server_seq).limit(limit + 1)).fetchall()
+def pull(conn: Connection, user: User, since: int, limit: int,
+         skip: Sequence[tuple[int, int]] = ()) -> tuple[list[ServerRecord], list[ServerRecord], int, bool]:
+    """(changes after ``since`` in scope, parents they need that come later, next cursor, has_more).
+
+    ``skip``: ranges of change numbers whose versions the device holds already (its own just pushed, which
+    it acknowledged): left out of the page. The cursor still moves past them — on the last page up to the
+    highest skipped number drawn when the pull began: every change numbered up to it was committed by then
+    (numbers are drawn in commit order), so the page holds every change up to it that was not skipped."""
+    drawn = int(conn.execute(sa.select(counters.c.value).where(counters.c.name == "seq")).scalar_one())
+    query = sa.select(records).where(records.c.server_seq > since, user.scope_clause(records),
+                                     *(~records.c.server_seq.between(low, high) for low, high in skip if high > since))
+    rows = conn.execute(query.order_by(records.c.server_seq).limit(limit + 1)).fetchall()
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [server_record(r) for r in rows]
     next_cursor = rows[-1].server_seq if rows else since
+    if not has_more and skip:
+        next_cursor = max(next_cursor, min(max(high for _, high in skip), drawn))
     in_page = {r.uuid for r in rows}
     wanted = {u for r in rows for u in (r.case_uuid, r.finding_uuid) if u and u not in in_page}
     parents: list[ServerRecord] = []

@@ -16,7 +16,8 @@ Tables:
   which version, the server revision that made);
 - ``zone_layers``: every published version of every zone layer (its file
   lives under ``DIR/zone_layers/``, named by SHA-256);
-- ``blobs`` (assembled, verified files), ``blob_uploads`` (who uploaded each
+- ``blobs`` (assembled, verified files), ``blob_pack_entries`` (where a blob
+  that came in a bundle lives in a pack file, see :mod:`sync.server.blob_packs`), ``blob_uploads`` (who uploaded each
   blob, and from which jurisdiction: what decides who may see it, see
   :mod:`sync.server.blob_access`) and ``chunked_uploads`` (each user's chunked
   uploads in progress, with their manifest; the ``uploads`` table of earlier
@@ -40,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -187,6 +189,14 @@ blob_uploads = sa.Table(
     sa.Column("uploaded_at", sa.String(32), nullable=False),
 )
 
+blob_pack_entries = sa.Table(  # where a blob stored in a pack file lives (sync.server.blob_packs)
+    "blob_pack_entries", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("pack", sa.String(80), nullable=False, index=True),  # the pack's file name under DIR/packs/
+    sa.Column("start", sa.BigInteger, nullable=False),  # byte offset in the pack
+    sa.Column("size", sa.BigInteger, nullable=False),  # bytes
+)
+
 chunked_uploads = sa.Table(  # keyed by user: one user's upload never shows, resumes or resets another's
     "chunked_uploads", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
@@ -236,6 +246,7 @@ class Storage:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self._sqlite_writers = threading.RLock()  # see write()
         options: dict[str, Any] = {"future": True}
         if self.is_sqlite:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -281,11 +292,14 @@ class Storage:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction; on SQLite it holds the database's write lock from its start."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                yield conn
+        """One write transaction; on SQLite it holds the database's write lock from its start. The threads of
+        one process queue for SQLite's lock on a process lock first: SQLite's own wait polls with sleeps of up
+        to 100 ms, a queue hands the lock on at once (other processes still wait on SQLite's)."""
+        with self._sqlite_writers if self.is_sqlite else contextlib.nullcontext():
+            with self.engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    yield conn
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
