@@ -344,7 +344,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     ``changes`` the cases it created, updated or attributed.
 
     ``column_map`` as for :func:`read_ledger`."""
-    from inspector.geo.attribution import attribute_cases
+    from inspector.geo.attribution import ATTRIBUTION_COLUMNS, attribute_cases, attributions, write_zone_links
 
     path = Path(path)
     records, result = read_ledger(path, ws, column_map=column_map)
@@ -364,16 +364,25 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             updates.append((known[0], record))
         else:
             result.unchanged += 1
+    # New cases are points: attributed for the whole batch at once and stored with their rows.
+    found = attributions(ws, np.array([r["lon"] for r in inserts], dtype=float),
+                         np.array([r["lat"] for r in inserts], dtype=float), [None] * len(inserts))
     # The ledger's area is the reported one; it is the case's area, and its point the case's position,
     # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
     stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     values = operator.itemgetter(*stored, "area_m2")
     with recording(conn) as journal, atomic(conn):
+        # ids as SQLite would give them (one more than the largest), so the zone links need no read back
+        first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+        inserted = list(range(first_id, first_id + len(inserts)))
         conn.executemany(
-            f"INSERT INTO cases ({', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, updated_at) "
-            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, ?)",
-            [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
+            f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, "
+            f"updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
+            [(case_id, *values(r), path.name, new_uuid(), now, now, *attribution.columns)
+             for case_id, r, attribution in zip(inserted, inserts, found)],
         )
+        write_zone_links(conn, inserted, found)
         assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
                                 f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
                                 for c in stored)
@@ -392,7 +401,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
             (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
         )
-        note_cases(conn, "cases", changed)
+        note_cases(conn, "cases", inserted + changed)
         attribute_cases(ws, changed)
     result.changes = journal.changes
     return result
