@@ -24,6 +24,7 @@ import hashlib
 import json
 import operator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -168,22 +169,31 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
-def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | None = None) -> dict[str, Any]:
-    """Ledger fields of one row; raises :class:`InvalidValue` with the reason. ``area_unit``: the unit the
-    area column's header names (:func:`~inspector.importers.area_units.unit_in_header`)."""
-    width = len(cells)
-    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
+def row_texts(cells: list[Any]) -> list[str | None]:
+    """:func:`cell_text` of every cell of a row (computed once per row, used by every check)."""
+    return [(c.strip() or None) if type(c) is str else cell_text(c) for c in cells]
 
-    case_no = cell_text(value("case_no"))
+
+def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | None = None,
+              texts: list[str | None] | None = None) -> dict[str, Any]:
+    """Ledger fields of one row; raises :class:`InvalidValue` with the reason. ``area_unit``: the unit the
+    area column's header names (:func:`~inspector.importers.area_units.unit_in_header`); ``texts``: the
+    row's :func:`row_texts` when the caller has them."""
+    width = len(cells)
+    texts = row_texts(cells) if texts is None else texts
+    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
+    text = {name: texts[pos] if pos < width else None for name, pos in mapping.items()}.get
+
+    case_no = text("case_no")
     if not case_no:
         raise InvalidValue("缺少问题编号", "the case number is missing")
     record: dict[str, Any] = {"case_no": case_no}
     for name in TEXT_FIELDS:
-        record[name] = cell_text(value(name))
+        record[name] = text(name)
     record["lon"], record["lat"] = _position(value("lon"), value("lat"))
     for name in ("discovered_on", "deadline"):
         try:
-            record[name] = parse_date(value(name))
+            record[name] = _parse_date(value(name))
         except InvalidValue as exc:
             zh, en = DATE_NAMES[name]
             raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
@@ -191,6 +201,11 @@ def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | N
     record["area_m2"] = round(area[0], 4) if area is not None else None
     record["area_unit"] = area[1].name if area is not None and area[1] is not None else None
     return record
+
+
+# Ledgers repeat their dates row after row: each distinct cell value is parsed once (a refused one each time,
+# so that every row reports its own reason). typed: 45000 and 45000.0 are kept apart, True never meets 1.
+_parse_date = lru_cache(maxsize=4096, typed=True)(parse_date)
 
 
 def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
@@ -249,9 +264,13 @@ def ledger_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
-def _verbatim(names: list[str], cells: list[Any]) -> str:
-    values = {name: cell_text(cells[i]) if i < len(cells) else None for i, name in enumerate(names)}
-    return json.dumps(values, ensure_ascii=False)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _verbatim(names: list[str], texts: list[str | None]) -> str:
+    """The row as ``{header: cell text}`` JSON (every header, None past the row's end)."""
+    width = len(texts)
+    return _to_json({name: texts[i] if i < width else None for i, name in enumerate(names)})
 
 
 def read_ledger(path: str | Path, ws: Workspace | None = None, *,
@@ -284,24 +303,25 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
         for index in range(header_index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
             too_long = {c: n for c, n in sheet.too_long.get(index, {}).items() if c < len(headers)} or None
-            if too_long is None and all(cell_text(c) is None for c in cells):
+            texts = row_texts(cells)
+            if too_long is None and not any(texts):
                 continue
             where = {"sheet": sheet.name, "row": index + 1}
             try:
                 _check_cells(headers, cells, too_long)
-                record = parse_row(cells, mapping, area_unit)
+                record = parse_row(cells, mapping, area_unit, texts)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise InvalidValue(
                         f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）",
                         f"case number {record['case_no']} repeated (already on sheet {other_sheet}, row {other_row})")
             except InvalidValue as exc:
-                result.rejected.append({**where, "case_no": cell_text(cells[mapping["case_no"]])
+                result.rejected.append({**where, "case_no": texts[mapping["case_no"]]
                                         if mapping["case_no"] < len(cells) else None, **exc.message.fields()})
                 continue
             first_row[record["case_no"]] = (sheet.name, index + 1)
             record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=_verbatim(names, cells))
+                          source_record=_verbatim(names, texts))
             records.append(record)
     if not any(s.get("header_row") for s in result.sheets):
         missing = _missing_headers(sheets, column_map) if column_map else []

@@ -62,6 +62,8 @@ def parse_coordinate(value: object, axis: str) -> float:
         raise _unreadable_coordinate(value)
     if isinstance(value, (int, float)):
         number = float(value)
+    elif type(value) is str and len(value) <= MAX_VALUE_CHARS and (number := _decimal(value)) is not None:
+        pass  # a plain decimal, the common case: what the general path below would read from it
     else:
         text = _short_text(value, ("坐标", "coordinate")).replace("，", ".").replace("。", ".")
         try:
@@ -74,6 +76,16 @@ def parse_coordinate(value: object, axis: str) -> float:
     if abs(number) > limit:
         raise InvalidValue(f"坐标超出范围：{value}", f"coordinate out of range: {value}")
     return number
+
+
+def _decimal(text: str) -> float | None:
+    """``float(text)``, or None when it is not a number as it stands (the general path then collapses its
+    spaces, reads Chinese decimal marks and 度分秒). float() ignores the spaces around a number as
+    :func:`_short_text` drops them, so a number read here is the one that path would read."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _unreadable_coordinate(value: object) -> InvalidValue:
