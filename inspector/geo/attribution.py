@@ -168,13 +168,15 @@ def attributions(ws: Workspace, lons: np.ndarray, lats: np.ndarray,
         nearest[i] = found
     overlaps = _patch_overlaps(lookup, polygons)
     counties = lookup.admin.counties_of(lons, lats)
+    adcodes: dict[str | None, tuple[Any, Any]] = {}  # county → (city adcode, county adcode): a ledger's cases share a few dozen counties
+    for county in set(counties):
+        admin = lookup.admin.describe(county)
+        adcodes[county] = (admin["city_adcode"], admin["county_adcode"])
     result = []
     for zone_ids, overlap, found, county in zip(containing, overlaps, nearest, counties):
         links: list[ZoneLink] = overlap if overlap is not None else [(zid, None, None) for zid in zone_ids]
         nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
-        admin = lookup.admin.describe(county)
-        result.append(Attribution((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
-                                   lookup.generation), links))
+        result.append(Attribution((*adcodes[county], nearest_id, nearest_m, lookup.generation), links))
     return result
 
 

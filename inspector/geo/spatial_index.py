@@ -185,13 +185,23 @@ class PolygonIndex:
         first_p, first_g = box_tree.query_nearest(points, max_distance=max_deg)
         if not len(first_p):
             return result
+        # each point's closest point on each candidate; the first pairs' lines also give the bound
+        first_ends = _line_ends(shapely.shortest_line(points[first_p], scaled[first_g]))
         reach = np.full(len(points), np.inf)
-        np.minimum.at(reach, first_p, shapely.distance(points[first_p], scaled[first_g]) * 1.06 + 1e-9)
+        np.minimum.at(reach, first_p, np.hypot(*(first_ends[:, 1] - first_ends[:, 0]).T) * 1.06 + 1e-9)
         has = np.flatnonzero(np.isfinite(reach))
         cand_p, cand_g = box_tree.query(points[has], predicate="dwithin", distance=reach[has])
         cand_p = has[cand_p]
-        # exact distances between each point and its closest point on each candidate
-        ends = shapely.get_coordinates(shapely.shortest_line(points[cand_p], scaled[cand_g])).reshape(-1, 2, 2)
+        # the candidates in the tree's order (it breaks ties between equally near polygons); a first
+        # pair's line is taken over, the others' are drawn
+        first_keys = first_p * len(self.keys) + first_g
+        by_key = np.argsort(first_keys)
+        cand_keys = cand_p * len(self.keys) + cand_g
+        at = np.minimum(np.searchsorted(first_keys, cand_keys, sorter=by_key), len(first_keys) - 1)
+        known = first_keys[by_key[at]] == cand_keys
+        ends = np.empty((len(cand_p), 2, 2))
+        ends[known] = first_ends[by_key[at[known]]]
+        ends[~known] = _line_ends(shapely.shortest_line(points[cand_p[~known]], scaled[cand_g[~known]]))
         ends[:, :, 0] /= k
         metres = np.empty(len(cand_p))
         meridians = 3 * np.round(lons[cand_p] / 3)
@@ -208,6 +218,11 @@ class PolygonIndex:
                 if metres[i] <= max_m:
                     result[p] = (self.keys[int(cand_g[i])], float(metres[i]))
         return result
+
+
+def _line_ends(lines: np.ndarray) -> np.ndarray:
+    """The two ends of each two-point line, as an array of shape (lines, 2, 2)."""
+    return shapely.get_coordinates(lines).reshape(-1, 2, 2)
 
 
 def _points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
