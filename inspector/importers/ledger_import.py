@@ -20,13 +20,15 @@ CLI's ``case_no=编号,lon=X`` form.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import operator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -36,7 +38,7 @@ from inspector.importers.area_units import AreaUnit, parse_area, unit_in_header
 from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
 from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
 from inspector.store.changes import Changes, note_cases, recording
-from inspector.store.db import atomic
+from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
 from inspector.vocabulary import (
     LEDGER_FIELD_SYNONYMS,
@@ -56,6 +58,9 @@ LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "de
 # Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
 UNIT_FIELDS = ("area_unit",)
 EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
+# SQLite's page cache while the import writes, KiB: the default 2 MB is too small for the case indexes of a
+# large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
+WRITE_CACHE_KIB = 65_536
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -188,8 +193,7 @@ def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | N
     if not case_no:
         raise InvalidValue("缺少问题编号", "the case number is missing")
     record: dict[str, Any] = {"case_no": case_no}
-    for name in TEXT_FIELDS:
-        record[name] = text(name)
+    record.update(zip(TEXT_FIELDS, map(text, TEXT_FIELDS)))
     record["lon"], record["lat"] = _position(value("lon"), value("lat"))
     for name in ("discovered_on", "deadline"):
         try:
@@ -259,7 +263,7 @@ def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
 
 def ledger_hash(record: dict[str, Any]) -> str:
     """A digest of the ledger fields, in a fixed order."""
-    values = tuple(record.get(k) for k in LEDGER_FIELDS)
+    values = tuple(map(record.get, LEDGER_FIELDS))
     values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
@@ -358,6 +362,17 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
     return kept
 
 
+@contextlib.contextmanager
+def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """``kib`` KiB of page cache on ``conn`` inside the block, its own size again after it."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages, or KiB when negative
+    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
                   column_map: ColumnMap | None = None) -> LedgerImportResult:
     """Import (or re-import) a ledger; returns created / updated / unchanged / rejected, and in
@@ -374,24 +389,27 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
         for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
     now = utc_now()
-    inserts, updates = [], []
-    for record in records:
-        record["ledger_hash"] = ledger_hash(record)
-        known = existing.get(record["case_no"])
-        if known is None:
-            inserts.append(record)
-        elif known[1] != record["ledger_hash"]:
-            updates.append((known[0], record))
-        else:
-            result.unchanged += 1
-    # New cases are points: attributed for the whole batch at once and stored with their rows.
-    found = attributions(ws, np.array([r["lon"] for r in inserts], dtype=float),
-                         np.array([r["lat"] for r in inserts], dtype=float), [None] * len(inserts))
+    inserts = [record for record in records if record["case_no"] not in existing]
     # The ledger's area is the reported one; it is the case's area, and its point the case's position,
     # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
     stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     values = operator.itemgetter(*stored, "area_m2")
-    with recording(conn) as journal, atomic(conn):
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution") as helper:
+        # New cases are points: attributed for the whole batch at once and stored with their rows. The
+        # attribution runs (mostly outside the GIL) while this thread hashes the rows and gathers their values.
+        attributing = helper.submit(attributions, ws, np.array([r["lon"] for r in inserts], dtype=float),
+                                    np.array([r["lat"] for r in inserts], dtype=float), [None] * len(inserts))
+        updates = []
+        for record in records:
+            record["ledger_hash"] = ledger_hash(record)
+            known = existing.get(record["case_no"])
+            if known is not None and known[1] != record["ledger_hash"]:
+                updates.append((known[0], record))
+            elif known is not None:
+                result.unchanged += 1
+        new_rows = [(*values(r), path.name, new_uuid(), now, now) for r in inserts]
+        found = attributing.result()
+    with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
         # ids as SQLite would give them (one more than the largest), so the zone links need no read back
         first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
         inserted = list(range(first_id, first_id + len(inserts)))
@@ -399,8 +417,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
             f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, "
             f"updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) "
             f"VALUES (?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
-            [(case_id, *values(r), path.name, new_uuid(), now, now, *attribution.columns)
-             for case_id, r, attribution in zip(inserted, inserts, found)],
+            [(case_id, *row, *attribution.columns) for case_id, row, attribution in zip(inserted, new_rows, found)],
         )
         write_zone_links(conn, inserted, found)
         assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
