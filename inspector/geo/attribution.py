@@ -168,7 +168,8 @@ def attributions(ws: Workspace, lons: np.ndarray, lats: np.ndarray,
         nearest[i] = found
     overlaps = _patch_overlaps(lookup, polygons)
     counties = lookup.admin.counties_of(lons, lats)
-    adcodes: dict[str | None, tuple[Any, Any]] = {}  # county → (city adcode, county adcode): a ledger's cases share a few dozen counties
+    # county → (city adcode, county adcode): a batch of cases shares a few dozen counties
+    adcodes: dict[str | None, tuple[Any, Any]] = {}
     for county in set(counties):
         admin = lookup.admin.describe(county)
         adcodes[county] = (admin["city_adcode"], admin["county_adcode"])

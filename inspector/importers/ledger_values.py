@@ -60,10 +60,12 @@ def parse_coordinate(value: object, axis: str) -> float:
         raise InvalidValue("坐标为空", "the coordinate is empty")
     if isinstance(value, bool):
         raise _unreadable_coordinate(value)
+    # a plain decimal text, the common case, is read at once: what the general path would read from it
+    plain = _decimal(value) if type(value) is str and len(value) <= MAX_VALUE_CHARS else None
     if isinstance(value, (int, float)):
         number = float(value)
-    elif type(value) is str and len(value) <= MAX_VALUE_CHARS and (number := _decimal(value)) is not None:
-        pass  # a plain decimal, the common case: what the general path below would read from it
+    elif plain is not None:
+        number = plain
     else:
         text = _short_text(value, ("坐标", "coordinate")).replace("，", ".").replace("。", ".")
         try:
