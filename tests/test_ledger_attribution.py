@@ -1,5 +1,6 @@
 """The ledger import attributes its new cases for the whole batch at once; that bulk attribution must be
-exactly the one-point attribution (:func:`locate`) and what :func:`attribute_cases` writes for stored cases:
+exactly the one-point attribution (:func:`locate`) and what :func:`attribute_cases` writes for stored cases
+(whether the import attributes its new cases in one run or several):
 the same zones, function zone, nearest zone and distance, city and county — on the demo data and on random
 points, points on zone boundaries (vertices and edge midpoints) and points far outside every zone."""
 from __future__ import annotations
@@ -8,6 +9,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
 import shapely
 
 from inspector.geo.attribution import (
@@ -18,6 +20,7 @@ from inspector.geo.attribution import (
     lookup_for,
     strictest_function_zone,
 )
+from inspector.importers import ledger_import
 from inspector.importers.ledger_import import import_ledger
 from inspector.store.workspace import Workspace
 
@@ -72,7 +75,9 @@ def test_bulk_attribution_is_the_one_point_attribution(demo_ws):
     assert inside and outside >= len(FAR_AWAY) and boundary_hits  # every kind of point was met
 
 
-def test_imported_attribution_is_that_of_attribute_cases(demo_ws, tmp_path: Path):
+@pytest.mark.parametrize("run_rows", [ledger_import.ATTRIBUTION_RUN_ROWS, 700])
+def test_imported_attribution_is_that_of_attribute_cases(demo_ws, tmp_path: Path, monkeypatch, run_rows):
+    monkeypatch.setattr(ledger_import, "ATTRIBUTION_RUN_ROWS", run_rows)  # one run, or several
     lons, lats = _test_points(demo_ws, np.random.default_rng(7))
     ledger = tmp_path / "台账.csv"
     with ledger.open("w", encoding="utf-8", newline="") as stream:

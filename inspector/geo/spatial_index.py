@@ -58,9 +58,12 @@ class PolygonIndex:
             for (key, _), geom in zip(rows, geoms):
                 self._geoms[by_key[key]] = geom
 
-    def load_all(self) -> None:
-        """Load and prepare every geometry now (e.g. before a GPS geofence starts)."""
+    def load_all(self, *, nearest: bool = False) -> None:
+        """Load and prepare every geometry now (e.g. before a GPS geofence starts); with ``nearest`` also the
+        frame :meth:`nearest_many` searches in. After both, no query reads the database again."""
         self._ensure_loaded(range(len(self.keys)))
+        if nearest and self.keys:
+            self._scaled()
 
     def geometry(self, position: int) -> Any:
         self._ensure_loaded([position])

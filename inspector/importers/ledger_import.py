@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from inspector.vocabulary import (
 )
 
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
@@ -61,6 +62,7 @@ EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
 # SQLite's page cache while the import writes, KiB: the default 2 MB is too small for the case indexes of a
 # large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
 WRITE_CACHE_KIB = 65_536
+ATTRIBUTION_RUN_ROWS = 10_000  # new cases attributed (in a helper thread) and inserted per run
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -379,7 +381,13 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     ``changes`` the cases it created, updated or attributed.
 
     ``column_map`` as for :func:`read_ledger`."""
-    from inspector.geo.attribution import ATTRIBUTION_COLUMNS, attribute_cases, attributions, write_zone_links
+    from inspector.geo.attribution import (
+        ATTRIBUTION_COLUMNS,
+        attribute_cases,
+        lookup_attributions,
+        lookup_for,
+        write_zone_links,
+    )
 
     path = Path(path)
     records, result = read_ledger(path, ws, column_map=column_map)
@@ -394,11 +402,17 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
     stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
     values = operator.itemgetter(*stored, "area_m2")
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution") as helper:
-        # New cases are points: attributed for the whole batch at once and stored with their rows. The
-        # attribution runs (mostly outside the GIL) while this thread hashes the rows and gathers their values.
-        attributing = helper.submit(attributions, ws, np.array([r["lon"] for r in inserts], dtype=float),
-                                    np.array([r["lat"] for r in inserts], dtype=float), [None] * len(inserts))
+    lookup = lookup_for(ws)
+    if inserts:
+        lookup.load_all()  # the helper thread below never reads the database
+    # New cases are points: attributed in runs of ATTRIBUTION_RUN_ROWS in a helper thread (GEOS works outside
+    # the GIL) while this thread hashes the rows, gathers their values and inserts the runs already attributed.
+    runs = _runs_of(inserts)
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution")
+    try:
+        attributing = [helper.submit(lookup_attributions, lookup, np.array([r["lon"] for r in run], dtype=float),
+                                     np.array([r["lat"] for r in run], dtype=float), [None] * len(run))
+                       for run in runs]
         updates = []
         for record in records:
             record["ledger_hash"] = ledger_hash(record)
@@ -407,38 +421,46 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
                 updates.append((known[0], record))
             elif known is not None:
                 result.unchanged += 1
-        new_rows = [(*values(r), path.name, new_uuid(), now, now) for r in inserts]
-        found = attributing.result()
-    with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
-        # ids as SQLite would give them (one more than the largest), so the zone links need no read back
-        first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
-        inserted = list(range(first_id, first_id + len(inserts)))
-        conn.executemany(
-            f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, "
-            f"updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) "
-            f"VALUES (?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
-            [(case_id, *row, *attribution.columns) for case_id, row, attribution in zip(inserted, new_rows, found)],
-        )
-        write_zone_links(conn, inserted, found)
-        assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
-                                f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
-                                for c in stored)
-        conn.executemany(
-            f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
-            f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [values(r) + (path.name, now, case_id) for case_id, r in updates],
-        )
-        result.created, result.updated = len(inserts), len(updates)
-        changed = [case_id for case_id, _ in updates]
-        changed += [row[0] for row in conn.execute(
-            "SELECT id FROM cases WHERE attributed_generation IS NULL")]
-        if progress:
-            progress(len(records), len(records), pick("写入问题", "writing cases"))
-        conn.execute(
-            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
-            (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
-        )
-        note_cases(conn, "cases", inserted + changed)
-        attribute_cases(ws, changed)
+        with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
+            # ids as SQLite would give them (one more than the largest), so the zone links need no read back
+            first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+            inserted = list(range(first_id, first_id + len(inserts)))
+            for run, run_ids, attribution_run in zip(runs, _runs_of(inserted), attributing):
+                found = attribution_run.result()
+                rows = [(case_id, *values(r), path.name, new_uuid(), now, now, *attribution.columns)
+                        for case_id, r, attribution in zip(run_ids, run, found)]
+                conn.executemany(
+                    f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, "
+                    f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
+                    f"(?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
+                    rows)
+                write_zone_links(conn, run_ids, found)
+            assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
+                                    f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
+                                    for c in stored)
+            conn.executemany(
+                f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
+                f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
+                [values(r) + (path.name, now, case_id) for case_id, r in updates],
+            )
+            result.created, result.updated = len(inserts), len(updates)
+            changed = [case_id for case_id, _ in updates]
+            changed += [row[0] for row in conn.execute(
+                "SELECT id FROM cases WHERE attributed_generation IS NULL")]
+            if progress:
+                progress(len(records), len(records), pick("写入问题", "writing cases"))
+            conn.execute(
+                "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
+                (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
+            )
+            note_cases(conn, "cases", inserted + changed)
+            attribute_cases(ws, changed)
+    finally:
+        helper.shutdown(cancel_futures=True)
     result.changes = journal.changes
     return result
+
+
+def _runs_of(items: list[T]) -> list[list[T]]:
+    """``items`` in runs of :data:`ATTRIBUTION_RUN_ROWS`, as the new cases are attributed and inserted."""
+    return [items[start:start + ATTRIBUTION_RUN_ROWS] for start in range(0, len(items), ATTRIBUTION_RUN_ROWS)]
