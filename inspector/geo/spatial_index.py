@@ -212,14 +212,14 @@ class PolygonIndex:
             sel = meridians == cm
             x, y = geodesy.to_gauss_kruger(ends[sel, :, 0].ravel(), ends[sel, :, 1].ravel(), float(cm))
             metres[sel] = np.hypot(x[0::2] - x[1::2], y[0::2] - y[1::2])
+        if not len(cand_p):
+            return result
+        # per point, its nearest candidate (the first in the tree's order among equally near ones)
         order = np.lexsort((metres, cand_p))
-        seen: set[int] = set()
-        for i in order:
-            p = int(cand_p[i])
-            if p not in seen:
-                seen.add(p)
-                if metres[i] <= max_m:
-                    result[p] = (self.keys[int(cand_g[i])], float(metres[i]))
+        first = order[np.r_[True, cand_p[order][1:] != cand_p[order][:-1]]]
+        first = first[metres[first] <= max_m]
+        for p, g, m in zip(cand_p[first].tolist(), cand_g[first].tolist(), metres[first].tolist()):
+            result[p] = (self.keys[g], m)
         return result
 
 

@@ -24,11 +24,11 @@ import contextlib
 import hashlib
 import json
 import operator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from inspector.vocabulary import (
 )
 
 Progress = Callable[[int, int, str], None]
-T = TypeVar("T")
+Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed the row checks, run by run
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
@@ -62,7 +62,7 @@ EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
 # SQLite's page cache while the import writes, KiB: the default 2 MB is too small for the case indexes of a
 # large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
 WRITE_CACHE_KIB = 65_536
-ATTRIBUTION_RUN_ROWS = 10_000  # new cases attributed (in a helper thread) and inserted per run
+ATTRIBUTION_RUN_ROWS = 10_000  # rows per run of new cases attributed in a helper thread and inserted
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -279,17 +279,19 @@ def _verbatim(names: list[str], texts: list[str | None]) -> str:
     return _to_json({name: texts[i] if i < width else None for i, name in enumerate(names)})
 
 
-def read_ledger(path: str | Path, ws: Workspace | None = None, *,
-                column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """Parse and validate a ledger file without writing anything (a dry run).
 
-    ``column_map`` (canonical field → header text) overrides the detected columns."""
-    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map)
+    ``column_map`` (canonical field → header text) overrides the detected columns; ``on_checked`` is given
+    the rows that pass the row checks, run by run, as they do (the province check may still reject some)."""
+    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map, on_checked=on_checked)
 
 
-def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
-                 column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                 on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """:func:`read_ledger` on sheets already read (a dry run that also shows the headers reads the file once)."""
+    handed = 0  # rows given to on_checked
     column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
@@ -329,6 +331,11 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
             record.update(source_sheet=sheet.name, source_row=index + 1,
                           source_record=_verbatim(names, texts))
             records.append(record)
+            if on_checked is not None and len(records) - handed >= ATTRIBUTION_RUN_ROWS:
+                on_checked(records[handed:])
+                handed = len(records)
+    if on_checked is not None and len(records) > handed:
+        on_checked(records[handed:])
     if not any(s.get("header_row") for s in result.sheets):
         missing = _missing_headers(sheets, column_map) if column_map else []
         if missing:
@@ -383,6 +390,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     ``column_map`` as for :func:`read_ledger`."""
     from inspector.geo.attribution import (
         ATTRIBUTION_COLUMNS,
+        Attribution,
         attribute_cases,
         lookup_attributions,
         lookup_for,
@@ -390,29 +398,35 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     )
 
     path = Path(path)
-    records, result = read_ledger(path, ws, column_map=column_map)
     conn = ws.conn
     existing = {
         row[0]: (row[1], row[2])
         for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
-    now = utc_now()
-    inserts = [record for record in records if record["case_no"] not in existing]
-    # The ledger's area is the reported one; it is the case's area, and its point the case's position,
-    # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
-    stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
-    values = operator.itemgetter(*stored, "area_m2")
+    # New cases are points: each run of rows that passes the row checks is attributed in a helper thread (GEOS
+    # works outside the GIL) while this thread checks the next rows, hashes them, gathers their values and
+    # inserts the runs already attributed. The lookup is loaded first: the helper never reads the database.
     lookup = lookup_for(ws)
-    if inserts:
-        lookup.load_all()  # the helper thread below never reads the database
-    # New cases are points: attributed in runs of ATTRIBUTION_RUN_ROWS in a helper thread (GEOS works outside
-    # the GIL) while this thread hashes the rows, gathers their values and inserts the runs already attributed.
-    runs = _runs_of(inserts)
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution")
+    runs: list[tuple[list[dict[str, Any]], Future[list[Attribution]]]] = []
+
+    def attribute(checked: list[dict[str, Any]]) -> None:
+        fresh = [record for record in checked if record["case_no"] not in existing]
+        if fresh and not runs:
+            lookup.load_all()
+        if fresh:
+            runs.append((fresh, helper.submit(
+                lookup_attributions, lookup, np.array([r["lon"] for r in fresh], dtype=float),
+                np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))))
+
     try:
-        attributing = [helper.submit(lookup_attributions, lookup, np.array([r["lon"] for r in run], dtype=float),
-                                     np.array([r["lat"] for r in run], dtype=float), [None] * len(run))
-                       for run in runs]
+        records, result = read_ledger(path, ws, column_map=column_map, on_checked=attribute)
+        kept = {record["case_no"] for record in records}  # the rows the province check left
+        now = utc_now()
+        # The ledger's area is the reported one; it is the case's area, and its point the case's position,
+        # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
+        stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+        values = operator.itemgetter(*stored, "area_m2")
         updates = []
         for record in records:
             record["ledger_hash"] = ledger_hash(record)
@@ -423,18 +437,20 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
                 result.unchanged += 1
         with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
             # ids as SQLite would give them (one more than the largest), so the zone links need no read back
-            first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
-            inserted = list(range(first_id, first_id + len(inserts)))
-            for run, run_ids, attribution_run in zip(runs, _runs_of(inserted), attributing):
-                found = attribution_run.result()
-                rows = [(case_id, *values(r), path.name, new_uuid(), now, now, *attribution.columns)
-                        for case_id, r, attribution in zip(run_ids, run, found)]
+            first_id = next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+            for run, attributing in runs:
+                pairs = [(record, found) for record, found in zip(run, attributing.result())
+                         if record["case_no"] in kept]
+                run_ids = list(range(next_id, next_id + len(pairs)))
+                next_id += len(pairs)
                 conn.executemany(
                     f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, "
                     f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
                     f"(?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
-                    rows)
-                write_zone_links(conn, run_ids, found)
+                    [(case_id, *values(r), path.name, new_uuid(), now, now, *found.columns)
+                     for case_id, (r, found) in zip(run_ids, pairs)])
+                write_zone_links(conn, run_ids, [found for _, found in pairs])
+            inserted = list(range(first_id, next_id))
             assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
                                     f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
                                     for c in stored)
@@ -443,7 +459,7 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
                 f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
                 [values(r) + (path.name, now, case_id) for case_id, r in updates],
             )
-            result.created, result.updated = len(inserts), len(updates)
+            result.created, result.updated = len(inserted), len(updates)
             changed = [case_id for case_id, _ in updates]
             changed += [row[0] for row in conn.execute(
                 "SELECT id FROM cases WHERE attributed_generation IS NULL")]
@@ -460,7 +476,3 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     result.changes = journal.changes
     return result
 
-
-def _runs_of(items: list[T]) -> list[list[T]]:
-    """``items`` in runs of :data:`ATTRIBUTION_RUN_ROWS`, as the new cases are attributed and inserted."""
-    return [items[start:start + ATTRIBUTION_RUN_ROWS] for start in range(0, len(items), ATTRIBUTION_RUN_ROWS)]
