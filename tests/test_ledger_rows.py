@@ -9,8 +9,9 @@ import json
 import pytest
 
 from inspector.errors import InvalidValue
-from inspector.importers.ledger_import import check_sheets, row_texts
+from inspector.importers.ledger_import import check_sheets
 from inspector.importers.ledger_reader import Sheet
+from inspector.importers.ledger_rows import row_texts
 from inspector.importers.ledger_values import parse_coordinate
 
 HEADER = ["问题编号", "经度", "纬度", "发现时间", "整改时限", "问题类型"]

@@ -11,7 +11,10 @@ row. Cases are upserted by
 fields (never the workflow status), and the source row is kept verbatim.
 A ledger this program exported (:mod:`inspector.reports`) comes back with its
 progress columns after the original ones; that block is recognised by its
-exact headers at the end of the header row and ignored.
+exact headers at the end of the header row and ignored. The rows are checked one by one
+(:mod:`inspector.importers.ledger_rows`); the new cases are attributed to zones and counties in bulk, run by
+run in a helper thread while the next rows are checked and the runs already attributed are inserted, and
+written with their attribution by one prepared statement per run.
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -26,7 +29,6 @@ import json
 import operator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -34,9 +36,10 @@ import numpy as np
 
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.i18n import pick
-from inspector.importers.area_units import AreaUnit, parse_area, unit_in_header
-from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
-from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
+from inspector.importers.area_units import unit_in_header
+from inspector.importers.ledger_reader import Sheet, read_sheets
+from inspector.importers.ledger_rows import TEXT_FIELDS, check_cells, parse_row, row_texts, verbatim_record
+from inspector.importers.ledger_values import cell_text
 from inspector.store.changes import Changes, note_cases, recording
 from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
@@ -53,8 +56,6 @@ Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed t
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
-TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
-               "responsible_unit", "clue_source", "ledger_city", "ledger_county")
 LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
 # Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
 UNIT_FIELDS = ("area_unit",)
@@ -63,7 +64,6 @@ EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
 # large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
 WRITE_CACHE_KIB = 65_536
 ATTRIBUTION_RUN_ROWS = 10_000  # rows per run of new cases attributed in a helper thread and inserted
-DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
 @dataclass
@@ -176,107 +176,11 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
-def row_texts(cells: list[Any]) -> list[str | None]:
-    """:func:`cell_text` of every cell of a row (computed once per row, used by every check)."""
-    return [(c.strip() or None) if type(c) is str else cell_text(c) for c in cells]
-
-
-def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | None = None,
-              texts: list[str | None] | None = None) -> dict[str, Any]:
-    """Ledger fields of one row; raises :class:`InvalidValue` with the reason. ``area_unit``: the unit the
-    area column's header names (:func:`~inspector.importers.area_units.unit_in_header`); ``texts``: the
-    row's :func:`row_texts` when the caller has them."""
-    width = len(cells)
-    texts = row_texts(cells) if texts is None else texts
-    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
-    text = {name: texts[pos] if pos < width else None for name, pos in mapping.items()}.get
-
-    case_no = text("case_no")
-    if not case_no:
-        raise InvalidValue("缺少问题编号", "the case number is missing")
-    record: dict[str, Any] = {"case_no": case_no}
-    record.update(zip(TEXT_FIELDS, map(text, TEXT_FIELDS)))
-    record["lon"], record["lat"] = _position(value("lon"), value("lat"))
-    for name in ("discovered_on", "deadline"):
-        try:
-            record[name] = _parse_date(value(name))
-        except InvalidValue as exc:
-            zh, en = DATE_NAMES[name]
-            raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
-    area = parse_area(value("area_m2"), area_unit)
-    record["area_m2"] = round(area[0], 4) if area is not None else None
-    record["area_unit"] = area[1].name if area is not None and area[1] is not None else None
-    return record
-
-
-# Ledgers repeat their dates row after row: each distinct cell value is parsed once (a refused one each time,
-# so that every row reports its own reason). typed: 45000 and 45000.0 are kept apart, True never meets 1.
-_parse_date = lru_cache(maxsize=4096, typed=True)(parse_date)
-
-
-def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
-    """Longitude and latitude of a row; swapped columns (a Jiangsu latitude as longitude
-    and a Jiangsu longitude as latitude) are reported as such."""
-    try:
-        lon = parse_coordinate(lon_cell, "lon")
-        lat = parse_coordinate(lat_cell, "lat")
-    except InvalidValue as exc:
-        try:
-            swapped = 30 <= parse_coordinate(lon_cell, "lon") <= 36 and \
-                115 <= parse_coordinate(lat_cell, "lon") <= 123
-        except InvalidValue:
-            swapped = False
-        if swapped:
-            raise InvalidValue(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）",
-                               f"longitude and latitude look swapped (longitude {lon_cell}, latitude {lat_cell})"
-                               ) from None
-        raise InvalidValue(exc.message.prefixed("坐标无法解析：", "coordinates cannot be read: ")) from None
-    return round(lon, 8), round(lat, 8)
-
-
-def _check_cells(names: list[str | None], cells: list[Any], too_long: dict[int, int] | None) -> None:
-    """Refuse a row with a cell longer than Excel allows or a control character in a cell that is kept
-    (tab and line breaks are allowed): it would be stored cut or changed, or could not be exported again."""
-    if too_long:
-        column, length = min(too_long.items())
-        zh_name, en_name = _column_name(names, column)
-        raise InvalidValue(f"“{zh_name}”列的内容过长（{length:,} 个字符，单元格上限 {MAX_CELL_CHARS:,}），未导入",
-                           f"the cell in column \"{en_name}\" is too long ({length:,} characters, a cell holds "
-                           f"{MAX_CELL_CHARS:,}); row not imported")
-    kept = cells[:len(names)]
-    if control_character("".join(c for c in kept if type(c) is str)) is None:
-        return
-    for column, value in enumerate(kept):
-        found = control_character(value) if type(value) is str else None
-        if found is not None:
-            zh_name, en_name = _column_name(names, column)
-            raise InvalidValue(f"“{zh_name}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入",
-                               f"column \"{en_name}\" holds the control character U+{ord(found):04X}; delete it "
-                               "in the spreadsheet and import again")
-
-
-def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
-    """A column's header text (the same in both languages), or its number when it has none."""
-    name = names[column] if column < len(names) else None
-    if name is not None:
-        return name, name
-    return f"列{column + 1}", f"column {column + 1}"
-
-
 def ledger_hash(record: dict[str, Any]) -> str:
     """A digest of the ledger fields, in a fixed order."""
     values = tuple(map(record.get, LEDGER_FIELDS))
     values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
     return hashlib.sha256(repr(values).encode()).hexdigest()
-
-
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _verbatim(names: list[str], texts: list[str | None]) -> str:
-    """The row as ``{header: cell text}`` JSON (every header, None past the row's end)."""
-    width = len(texts)
-    return _to_json({name: texts[i] if i < width else None for i, name in enumerate(names)})
 
 
 def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
@@ -316,7 +220,7 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
                 continue
             where = {"sheet": sheet.name, "row": index + 1}
             try:
-                _check_cells(headers, cells, too_long)
+                check_cells(headers, cells, too_long)
                 record = parse_row(cells, mapping, area_unit, texts)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
@@ -329,7 +233,7 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
                 continue
             first_row[record["case_no"]] = (sheet.name, index + 1)
             record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=_verbatim(names, texts))
+                          source_record=verbatim_record(names, texts))
             records.append(record)
             if on_checked is not None and len(records) - handed >= ATTRIBUTION_RUN_ROWS:
                 on_checked(records[handed:])
