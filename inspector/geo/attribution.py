@@ -40,6 +40,12 @@ class Lookup:
         self.admin = AdminLookup(ws.conn)
         self._conn = ws.conn
 
+    def load_all(self) -> None:
+        """Load every zone and admin geometry now: the lookups then never read the database, so that a
+        helper thread may run them while the workspace's connection writes."""
+        for index in (self.zones, self.admin.counties, self.admin.province):
+            index.load_all(nearest=True)
+
     def zone_records(self, ids: Iterable[int]) -> list[dict[str, Any]]:
         ids = list(ids)
         if not ids:
@@ -158,7 +164,13 @@ def attributions(ws: Workspace, lons: np.ndarray, lats: np.ndarray,
     overlaps, a point case in every zone containing it; the nearest zone (when the point is in none) and
     the city/county come from the point. An importer that has the polygons at hand writes these with its
     rows (:func:`write_zone_links`); :func:`attribute_cases` computes them for stored cases."""
-    lookup = lookup_for(ws)
+    return lookup_attributions(lookup_for(ws), lons, lats, polygons)
+
+
+def lookup_attributions(lookup: Lookup, lons: np.ndarray, lats: np.ndarray,
+                        polygons: Sequence[MeasuredPolygon | None]) -> list[Attribution]:
+    """:func:`attributions` with the workspace's lookup at hand (:func:`lookup_for`): with its geometries
+    loaded (:meth:`Lookup.load_all`) it reads nothing from the database and may run in a helper thread."""
     lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
     containing = lookup.zones.containing_many(lons, lats)
     outside = np.array([not zone_ids for zone_ids in containing], dtype=bool)
@@ -168,13 +180,16 @@ def attributions(ws: Workspace, lons: np.ndarray, lats: np.ndarray,
         nearest[i] = found
     overlaps = _patch_overlaps(lookup, polygons)
     counties = lookup.admin.counties_of(lons, lats)
+    # county → (city adcode, county adcode): a batch of cases shares a few dozen counties
+    adcodes: dict[str | None, tuple[Any, Any]] = {}
+    for county in set(counties):
+        admin = lookup.admin.describe(county)
+        adcodes[county] = (admin["city_adcode"], admin["county_adcode"])
     result = []
     for zone_ids, overlap, found, county in zip(containing, overlaps, nearest, counties):
         links: list[ZoneLink] = overlap if overlap is not None else [(zid, None, None) for zid in zone_ids]
         nearest_id, nearest_m = (found[0], round(found[1], 1)) if found else (None, None)
-        admin = lookup.admin.describe(county)
-        result.append(Attribution((admin["city_adcode"], admin["county_adcode"], nearest_id, nearest_m,
-                                   lookup.generation), links))
+        result.append(Attribution((*adcodes[county], nearest_id, nearest_m, lookup.generation), links))
     return result
 
 

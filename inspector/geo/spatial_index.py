@@ -58,9 +58,12 @@ class PolygonIndex:
             for (key, _), geom in zip(rows, geoms):
                 self._geoms[by_key[key]] = geom
 
-    def load_all(self) -> None:
-        """Load and prepare every geometry now (e.g. before a GPS geofence starts)."""
+    def load_all(self, *, nearest: bool = False) -> None:
+        """Load and prepare every geometry now (e.g. before a GPS geofence starts); with ``nearest`` also the
+        frame :meth:`nearest_many` searches in. After both, no query reads the database again."""
         self._ensure_loaded(range(len(self.keys)))
+        if nearest and self.keys:
+            self._scaled()
 
     def geometry(self, position: int) -> Any:
         self._ensure_loaded([position])
@@ -185,13 +188,23 @@ class PolygonIndex:
         first_p, first_g = box_tree.query_nearest(points, max_distance=max_deg)
         if not len(first_p):
             return result
+        # each point's closest point on each candidate; the first pairs' lines also give the bound
+        first_ends = _line_ends(shapely.shortest_line(points[first_p], scaled[first_g]))
         reach = np.full(len(points), np.inf)
-        np.minimum.at(reach, first_p, shapely.distance(points[first_p], scaled[first_g]) * 1.06 + 1e-9)
+        np.minimum.at(reach, first_p, np.hypot(*(first_ends[:, 1] - first_ends[:, 0]).T) * 1.06 + 1e-9)
         has = np.flatnonzero(np.isfinite(reach))
         cand_p, cand_g = box_tree.query(points[has], predicate="dwithin", distance=reach[has])
         cand_p = has[cand_p]
-        # exact distances between each point and its closest point on each candidate
-        ends = shapely.get_coordinates(shapely.shortest_line(points[cand_p], scaled[cand_g])).reshape(-1, 2, 2)
+        # the candidates in the tree's order (it breaks ties between equally near polygons); a first
+        # pair's line is taken over, the others' are drawn
+        first_keys = first_p * len(self.keys) + first_g
+        by_key = np.argsort(first_keys)
+        cand_keys = cand_p * len(self.keys) + cand_g
+        at = np.minimum(np.searchsorted(first_keys, cand_keys, sorter=by_key), len(first_keys) - 1)
+        known = first_keys[by_key[at]] == cand_keys
+        ends = np.empty((len(cand_p), 2, 2))
+        ends[known] = first_ends[by_key[at[known]]]
+        ends[~known] = _line_ends(shapely.shortest_line(points[cand_p[~known]], scaled[cand_g[~known]]))
         ends[:, :, 0] /= k
         metres = np.empty(len(cand_p))
         meridians = 3 * np.round(lons[cand_p] / 3)
@@ -199,15 +212,20 @@ class PolygonIndex:
             sel = meridians == cm
             x, y = geodesy.to_gauss_kruger(ends[sel, :, 0].ravel(), ends[sel, :, 1].ravel(), float(cm))
             metres[sel] = np.hypot(x[0::2] - x[1::2], y[0::2] - y[1::2])
+        if not len(cand_p):
+            return result
+        # per point, its nearest candidate (the first in the tree's order among equally near ones)
         order = np.lexsort((metres, cand_p))
-        seen: set[int] = set()
-        for i in order:
-            p = int(cand_p[i])
-            if p not in seen:
-                seen.add(p)
-                if metres[i] <= max_m:
-                    result[p] = (self.keys[int(cand_g[i])], float(metres[i]))
+        first = order[np.r_[True, cand_p[order][1:] != cand_p[order][:-1]]]
+        first = first[metres[first] <= max_m]
+        for p, g, m in zip(cand_p[first].tolist(), cand_g[first].tolist(), metres[first].tolist()):
+            result[p] = (self.keys[g], m)
         return result
+
+
+def _line_ends(lines: np.ndarray) -> np.ndarray:
+    """The two ends of each two-point line, as an array of shape (lines, 2, 2)."""
+    return shapely.get_coordinates(lines).reshape(-1, 2, 2)
 
 
 def _points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

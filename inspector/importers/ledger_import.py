@@ -11,7 +11,10 @@ row. Cases are upserted by
 fields (never the workflow status), and the source row is kept verbatim.
 A ledger this program exported (:mod:`inspector.reports`) comes back with its
 progress columns after the original ones; that block is recognised by its
-exact headers at the end of the header row and ignored.
+exact headers at the end of the header row and ignored. The rows are checked one by one
+(:mod:`inspector.importers.ledger_rows`); the new cases are attributed to zones and counties in bulk, run by
+run in a helper thread while the next rows are checked and the runs already attributed are inserted, and
+written with their attribution by one prepared statement per run.
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -20,22 +23,25 @@ CLI's ``case_no=编号,lon=X`` form.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import operator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.i18n import pick
-from inspector.importers.area_units import AreaUnit, parse_area, unit_in_header
-from inspector.importers.ledger_reader import MAX_CELL_CHARS, Sheet, read_sheets
-from inspector.importers.ledger_values import cell_text, control_character, parse_coordinate, parse_date
+from inspector.importers.area_units import unit_in_header
+from inspector.importers.ledger_reader import Sheet, read_sheets
+from inspector.importers.ledger_rows import TEXT_FIELDS, check_cells, parse_row, row_texts, verbatim_record
+from inspector.importers.ledger_values import cell_text
 from inspector.store.changes import Changes, note_cases, recording
-from inspector.store.db import atomic
+from inspector.store.db import Connection, atomic
 from inspector.store.workspace import Workspace, new_uuid, utc_now
 from inspector.vocabulary import (
     LEDGER_FIELD_SYNONYMS,
@@ -46,16 +52,18 @@ from inspector.vocabulary import (
 )
 
 Progress = Callable[[int, int, str], None]
+Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed the row checks, run by run
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
-TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
-               "responsible_unit", "clue_source", "ledger_city", "ledger_county")
 LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
 # Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
 UNIT_FIELDS = ("area_unit",)
 EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
-DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
+# SQLite's page cache while the import writes, KiB: the default 2 MB is too small for the case indexes of a
+# large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
+WRITE_CACHE_KIB = 65_536
+ATTRIBUTION_RUN_ROWS = 10_000  # rows per run of new cases attributed in a helper thread and inserted
 
 
 @dataclass
@@ -168,103 +176,26 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
-def parse_row(cells: list[Any], mapping: dict[str, int], area_unit: AreaUnit | None = None) -> dict[str, Any]:
-    """Ledger fields of one row; raises :class:`InvalidValue` with the reason. ``area_unit``: the unit the
-    area column's header names (:func:`~inspector.importers.area_units.unit_in_header`)."""
-    width = len(cells)
-    value = {name: cells[pos] if pos < width else None for name, pos in mapping.items()}.get
-
-    case_no = cell_text(value("case_no"))
-    if not case_no:
-        raise InvalidValue("缺少问题编号", "the case number is missing")
-    record: dict[str, Any] = {"case_no": case_no}
-    for name in TEXT_FIELDS:
-        record[name] = cell_text(value(name))
-    record["lon"], record["lat"] = _position(value("lon"), value("lat"))
-    for name in ("discovered_on", "deadline"):
-        try:
-            record[name] = parse_date(value(name))
-        except InvalidValue as exc:
-            zh, en = DATE_NAMES[name]
-            raise InvalidValue(exc.message.prefixed(f"{zh}：", f"{en}: ")) from None
-    area = parse_area(value("area_m2"), area_unit)
-    record["area_m2"] = round(area[0], 4) if area is not None else None
-    record["area_unit"] = area[1].name if area is not None and area[1] is not None else None
-    return record
-
-
-def _position(lon_cell: Any, lat_cell: Any) -> tuple[float, float]:
-    """Longitude and latitude of a row; swapped columns (a Jiangsu latitude as longitude
-    and a Jiangsu longitude as latitude) are reported as such."""
-    try:
-        lon = parse_coordinate(lon_cell, "lon")
-        lat = parse_coordinate(lat_cell, "lat")
-    except InvalidValue as exc:
-        try:
-            swapped = 30 <= parse_coordinate(lon_cell, "lon") <= 36 and \
-                115 <= parse_coordinate(lat_cell, "lon") <= 123
-        except InvalidValue:
-            swapped = False
-        if swapped:
-            raise InvalidValue(f"经纬度疑似填反（经度 {lon_cell}，纬度 {lat_cell}）",
-                               f"longitude and latitude look swapped (longitude {lon_cell}, latitude {lat_cell})"
-                               ) from None
-        raise InvalidValue(exc.message.prefixed("坐标无法解析：", "coordinates cannot be read: ")) from None
-    return round(lon, 8), round(lat, 8)
-
-
-def _check_cells(names: list[str | None], cells: list[Any], too_long: dict[int, int] | None) -> None:
-    """Refuse a row with a cell longer than Excel allows or a control character in a cell that is kept
-    (tab and line breaks are allowed): it would be stored cut or changed, or could not be exported again."""
-    if too_long:
-        column, length = min(too_long.items())
-        zh_name, en_name = _column_name(names, column)
-        raise InvalidValue(f"“{zh_name}”列的内容过长（{length:,} 个字符，单元格上限 {MAX_CELL_CHARS:,}），未导入",
-                           f"the cell in column \"{en_name}\" is too long ({length:,} characters, a cell holds "
-                           f"{MAX_CELL_CHARS:,}); row not imported")
-    kept = cells[:len(names)]
-    if control_character("".join(c for c in kept if type(c) is str)) is None:
-        return
-    for column, value in enumerate(kept):
-        found = control_character(value) if type(value) is str else None
-        if found is not None:
-            zh_name, en_name = _column_name(names, column)
-            raise InvalidValue(f"“{zh_name}”列含有控制字符 U+{ord(found):04X}，请在表格中删除后重新导入",
-                               f"column \"{en_name}\" holds the control character U+{ord(found):04X}; delete it "
-                               "in the spreadsheet and import again")
-
-
-def _column_name(names: list[str | None], column: int) -> tuple[str, str]:
-    """A column's header text (the same in both languages), or its number when it has none."""
-    name = names[column] if column < len(names) else None
-    if name is not None:
-        return name, name
-    return f"列{column + 1}", f"column {column + 1}"
-
-
 def ledger_hash(record: dict[str, Any]) -> str:
     """A digest of the ledger fields, in a fixed order."""
-    values = tuple(record.get(k) for k in LEDGER_FIELDS)
+    values = tuple(map(record.get, LEDGER_FIELDS))
     values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
-def _verbatim(names: list[str], cells: list[Any]) -> str:
-    values = {name: cell_text(cells[i]) if i < len(cells) else None for i, name in enumerate(names)}
-    return json.dumps(values, ensure_ascii=False)
-
-
-def read_ledger(path: str | Path, ws: Workspace | None = None, *,
-                column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """Parse and validate a ledger file without writing anything (a dry run).
 
-    ``column_map`` (canonical field → header text) overrides the detected columns."""
-    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map)
+    ``column_map`` (canonical field → header text) overrides the detected columns; ``on_checked`` is given
+    the rows that pass the row checks, run by run, as they do (the province check may still reject some)."""
+    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map, on_checked=on_checked)
 
 
-def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
-                 column_map: ColumnMap | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                 on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """:func:`read_ledger` on sheets already read (a dry run that also shows the headers reads the file once)."""
+    handed = 0  # rows given to on_checked
     column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
@@ -284,25 +215,31 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *,
         for index in range(header_index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
             too_long = {c: n for c, n in sheet.too_long.get(index, {}).items() if c < len(headers)} or None
-            if too_long is None and all(cell_text(c) is None for c in cells):
+            texts = row_texts(cells)
+            if too_long is None and not any(texts):
                 continue
             where = {"sheet": sheet.name, "row": index + 1}
             try:
-                _check_cells(headers, cells, too_long)
-                record = parse_row(cells, mapping, area_unit)
+                check_cells(headers, cells, too_long)
+                record = parse_row(cells, mapping, area_unit, texts)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise InvalidValue(
                         f"问题编号 {record['case_no']} 重复（{other_sheet} 第 {other_row} 行已出现）",
                         f"case number {record['case_no']} repeated (already on sheet {other_sheet}, row {other_row})")
             except InvalidValue as exc:
-                result.rejected.append({**where, "case_no": cell_text(cells[mapping["case_no"]])
+                result.rejected.append({**where, "case_no": texts[mapping["case_no"]]
                                         if mapping["case_no"] < len(cells) else None, **exc.message.fields()})
                 continue
             first_row[record["case_no"]] = (sheet.name, index + 1)
             record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=_verbatim(names, cells))
+                          source_record=verbatim_record(names, texts))
             records.append(record)
+            if on_checked is not None and len(records) - handed >= ATTRIBUTION_RUN_ROWS:
+                on_checked(records[handed:])
+                handed = len(records)
+    if on_checked is not None and len(records) > handed:
+        on_checked(records[handed:])
     if not any(s.get("header_row") for s in result.sheets):
         missing = _missing_headers(sheets, column_map) if column_map else []
         if missing:
@@ -338,61 +275,108 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
     return kept
 
 
+@contextlib.contextmanager
+def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """``kib`` KiB of page cache on ``conn`` inside the block, its own size again after it."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages, or KiB when negative
+    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
                   column_map: ColumnMap | None = None) -> LedgerImportResult:
     """Import (or re-import) a ledger; returns created / updated / unchanged / rejected, and in
     ``changes`` the cases it created, updated or attributed.
 
     ``column_map`` as for :func:`read_ledger`."""
-    from inspector.geo.attribution import attribute_cases
+    from inspector.geo.attribution import (
+        ATTRIBUTION_COLUMNS,
+        Attribution,
+        attribute_cases,
+        lookup_attributions,
+        lookup_for,
+        write_zone_links,
+    )
 
     path = Path(path)
-    records, result = read_ledger(path, ws, column_map=column_map)
     conn = ws.conn
     existing = {
         row[0]: (row[1], row[2])
         for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
-    now = utc_now()
-    inserts, updates = [], []
-    for record in records:
-        record["ledger_hash"] = ledger_hash(record)
-        known = existing.get(record["case_no"])
-        if known is None:
-            inserts.append(record)
-        elif known[1] != record["ledger_hash"]:
-            updates.append((known[0], record))
-        else:
-            result.unchanged += 1
-    # The ledger's area is the reported one; it is the case's area, and its point the case's position,
-    # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
-    stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
-    values = operator.itemgetter(*stored, "area_m2")
-    with recording(conn) as journal, atomic(conn):
-        conn.executemany(
-            f"INSERT INTO cases ({', '.join(stored)}, reported_area_m2, source_file, uuid, created_at, updated_at) "
-            f"VALUES ({', '.join('?' * len(stored))}, ?, ?, ?, ?, ?)",
-            [values(r) + (path.name, new_uuid(), now, now) for r in inserts],
-        )
-        assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
-                                f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
-                                for c in stored)
-        conn.executemany(
-            f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
-            f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-            [values(r) + (path.name, now, case_id) for case_id, r in updates],
-        )
-        result.created, result.updated = len(inserts), len(updates)
-        changed = [case_id for case_id, _ in updates]
-        changed += [row[0] for row in conn.execute(
-            "SELECT id FROM cases WHERE attributed_generation IS NULL")]
-        if progress:
-            progress(len(records), len(records), pick("写入问题", "writing cases"))
-        conn.execute(
-            "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
-            (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
-        )
-        note_cases(conn, "cases", changed)
-        attribute_cases(ws, changed)
+    # New cases are points: each run of rows that passes the row checks is attributed in a helper thread (GEOS
+    # works outside the GIL) while this thread checks the next rows, hashes them, gathers their values and
+    # inserts the runs already attributed. The lookup is loaded first: the helper never reads the database.
+    lookup = lookup_for(ws)
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution")
+    runs: list[tuple[list[dict[str, Any]], Future[list[Attribution]]]] = []
+
+    def attribute(checked: list[dict[str, Any]]) -> None:
+        fresh = [record for record in checked if record["case_no"] not in existing]
+        if fresh and not runs:
+            lookup.load_all()
+        if fresh:
+            runs.append((fresh, helper.submit(
+                lookup_attributions, lookup, np.array([r["lon"] for r in fresh], dtype=float),
+                np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))))
+
+    try:
+        records, result = read_ledger(path, ws, column_map=column_map, on_checked=attribute)
+        kept = {record["case_no"] for record in records}  # the rows the province check left
+        now = utc_now()
+        # The ledger's area is the reported one; it is the case's area, and its point the case's position,
+        # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
+        stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
+        values = operator.itemgetter(*stored, "area_m2")
+        updates = []
+        for record in records:
+            record["ledger_hash"] = ledger_hash(record)
+            known = existing.get(record["case_no"])
+            if known is not None and known[1] != record["ledger_hash"]:
+                updates.append((known[0], record))
+            elif known is not None:
+                result.unchanged += 1
+        with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
+            # ids as SQLite would give them (one more than the largest), so the zone links need no read back
+            first_id = next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+            for run, attributing in runs:
+                pairs = [(record, found) for record, found in zip(run, attributing.result())
+                         if record["case_no"] in kept]
+                run_ids = list(range(next_id, next_id + len(pairs)))
+                next_id += len(pairs)
+                conn.executemany(
+                    f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, "
+                    f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
+                    f"(?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
+                    [(case_id, *values(r), path.name, new_uuid(), now, now, *found.columns)
+                     for case_id, (r, found) in zip(run_ids, pairs)])
+                write_zone_links(conn, run_ids, [found for _, found in pairs])
+            inserted = list(range(first_id, next_id))
+            assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
+                                    f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
+                                    for c in stored)
+            conn.executemany(
+                f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
+                f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
+                [values(r) + (path.name, now, case_id) for case_id, r in updates],
+            )
+            result.created, result.updated = len(inserted), len(updates)
+            changed = [case_id for case_id, _ in updates]
+            changed += [row[0] for row in conn.execute(
+                "SELECT id FROM cases WHERE attributed_generation IS NULL")]
+            if progress:
+                progress(len(records), len(records), pick("写入问题", "writing cases"))
+            conn.execute(
+                "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
+                (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
+            )
+            note_cases(conn, "cases", inserted + changed)
+            attribute_cases(ws, changed)
+    finally:
+        helper.shutdown(cancel_futures=True)
     result.changes = journal.changes
     return result
+

@@ -97,7 +97,11 @@ def _screen(rows: list[list[Any]]) -> dict[int, dict[int, int]]:
     :data:`MAX_CELL_CHARS` None. Returns where those were and how long."""
     too_long: dict[int, dict[int, int]] = {}
     shared: dict[str, str] = {}
+    share = shared.setdefault
     for index, row in enumerate(rows):
+        if _longest_text(row) <= MAX_CELL_CHARS:  # nearly every row: one pass over it
+            row[:] = [(share(value, value) if value else None) if type(value) is str else value for value in row]
+            continue
         for column, value in enumerate(row):
             if type(value) is str:
                 if not value:
@@ -106,8 +110,16 @@ def _screen(rows: list[list[Any]]) -> dict[int, dict[int, int]]:
                     too_long.setdefault(index, {})[column] = len(value)
                     row[column] = None
                 else:
-                    row[column] = shared.setdefault(value, value)
+                    row[column] = share(value, value)
     return too_long
+
+
+def _longest_text(row: list[Any]) -> int:
+    """The length of the row's longest text (a CSV row holds only texts: measured in one call)."""
+    try:
+        return max(map(len, row), default=0)
+    except TypeError:  # numbers, dates
+        return max((len(value) for value in row if type(value) is str), default=0)
 
 
 def decode_text(data: bytes) -> str:

@@ -60,8 +60,12 @@ def parse_coordinate(value: object, axis: str) -> float:
         raise InvalidValue("坐标为空", "the coordinate is empty")
     if isinstance(value, bool):
         raise _unreadable_coordinate(value)
+    # a plain decimal text, the common case, is read at once: what the general path would read from it
+    plain = _decimal(value) if type(value) is str and len(value) <= MAX_VALUE_CHARS else None
     if isinstance(value, (int, float)):
         number = float(value)
+    elif plain is not None:
+        number = plain
     else:
         text = _short_text(value, ("坐标", "coordinate")).replace("，", ".").replace("。", ".")
         try:
@@ -74,6 +78,16 @@ def parse_coordinate(value: object, axis: str) -> float:
     if abs(number) > limit:
         raise InvalidValue(f"坐标超出范围：{value}", f"coordinate out of range: {value}")
     return number
+
+
+def _decimal(text: str) -> float | None:
+    """``float(text)``, or None when it is not a number as it stands (the general path then collapses its
+    spaces, reads Chinese decimal marks and 度分秒). float() ignores the spaces around a number as
+    :func:`_short_text` drops them, so a number read here is the one that path would read."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _unreadable_coordinate(value: object) -> InvalidValue:
