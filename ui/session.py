@@ -1,7 +1,9 @@
 """The open workspace as the GUI sees it: a reader, a writer for operations, and change signals.
 
-Views wrap this model. They read through :attr:`Session.ws` on the GUI thread,
-with the core's query functions, and refresh from :attr:`Session.changed`,
+Views wrap this model. They read through :attr:`Session.ws` with the core's query
+functions (a read that grows with the workspace — the case list's ids, the status
+counts — goes through :func:`ui.background.reader_for` on its own thread), and
+refresh from :attr:`Session.changed`,
 which carries the core's summary of what an operation or a sync wrote
 (:class:`inspector.store.changes.Changes`: kinds of record, cases). A view
 updates just the cases it names and reloads only when :func:`needs_reload`
