@@ -9,6 +9,9 @@ fresh process and reports the time from the first line of the script:
 
 - peer: a QMainWindow holding a QWebEngineView that loads a tiny page
   (``loadFinished``) — the floor for any window with a web map;
+- floor: the same bare window holding our ``MapView``, which shows the map document of the same
+  workspace (read and built on the GUI thread, then loaded): what drawing these cases costs on top of
+  the peer, without the rest of the application (case list, session, status counts, sign-in);
 - ours: ``ui.app`` creates the application, opens the workspace, builds the
   main window (lazy case table over 100,000 rows, detail, status counts) and
   shows it: *usable* is the first probe tick at which the table lists every
@@ -109,6 +112,31 @@ view.setHtml("<!DOCTYPE html><html><body><div id=map>map</div></body></html>")
 window.show()
 last[0] = time.perf_counter()
 probe_timer.start()
+app.exec()
+'''
+
+MAP_ALONE = CHILD_COMMON + r'''
+import tests.qt_env
+from ui.map.map_view import register_map_scheme
+register_map_scheme()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+from inspector.maps.map_document import build_workspace_map
+from inspector.maps.basemap_tiles import TileSource
+from inspector.store.workspace import Workspace
+from ui.map.map_view import MapView
+window = QMainWindow()
+view = MapView(window)
+window.setCentralWidget(view)
+window.resize(1366, 768)
+def done():
+    print(json.dumps({{"usable": time.perf_counter() - T0, "map": time.perf_counter() - T0,
+                      "peak_mb": peak_mb(), "tree_mb": tree_rss_mb(), "stall_ms": 0.0}}), flush=True)
+    app.quit()
+view.mapReady.connect(done)
+window.show()
+ws = Workspace.open({workspace!r})
+view.show_bundle(build_workspace_map(ws), TileSource.for_workspace(ws))
 app.exec()
 '''
 
@@ -262,6 +290,7 @@ def main() -> None:
         root = Path(tmp) / "big"
         grow_workspace(root, args.cases)
         peer = [run(PEER.format(repo=str(REPO), probe_ms=PROBE_MS)) for _ in range(args.runs)]
+        alone = [run(MAP_ALONE.format(repo=str(REPO), workspace=str(root))) for _ in range(args.runs)]
         ours = [run(OURS.format(repo=str(REPO), workspace=str(root), cases=args.cases, probe_ms=PROBE_MS,
                                   step_ms=STEP_MS)) for _ in range(args.runs)]
         shutil.rmtree(root, ignore_errors=True)
@@ -272,7 +301,9 @@ def main() -> None:
     print(f"cases: {args.cases:,}; runs: {args.runs} (median)")
     print(f"peer  QWebEngineView window, page loaded: {med(peer, 'usable'):.2f} s; "
           f"peak RSS {med(peer, 'peak_mb'):.0f} MB (process tree {med(peer, 'tree_mb'):.0f} MB)")
-    print(f"ours  main window usable (100k rows listed): {med(ours, 'usable'):.2f} s")
+    print(f"floor our map page alone in a bare window (document built on the GUI thread, no case list, no "
+          f"session): map ready {med(alone, 'map'):.2f} s = {med(alone, 'map') / med(peer, 'usable'):.2f}× peer")
+    print(f"ours  main window usable ({args.cases:,} rows listed): {med(ours, 'usable'):.2f} s")
     print(f"ours  map ready: {med(ours, 'map'):.2f} s; peak RSS {med(ours, 'peak_mb'):.0f} MB "
           f"(process tree {med(ours, 'tree_mb'):.0f} MB)")
     stalls = [max(r["stalls"].items(), key=lambda item: item[1]) for r in ours]
