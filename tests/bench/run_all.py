@@ -101,6 +101,9 @@ def main() -> int:
         print(f"  {len(found)} row(s), exit {code}, {seconds:.0f} s", flush=True)
         if code != 0:
             failures.append(f"bench_{name}.py exited {code}: see {log_dir / (name + '.log')}")
+        elif not found:
+            failures.append(f"bench_{name}.py measured no target (a peer tool missing?): see "
+                            f"{log_dir / (name + '.log')}")
     print()
     print(format_table(rows))
     for failure in failures:

@@ -37,7 +37,8 @@ def floor_row(work: str, ours: float, unit: str, target: float, higher_is_better
     """A measurement against a fixed target (a rate to reach or a limit to stay under)."""
     met = ours >= target if higher_is_better else ours <= target
     sign = "≥" if higher_is_better else "≤"
-    return _record(Row(work, f"{ours:,.1f} {unit}", peer, "—", f"{sign} {target:,g} {unit}", met))
+    shown = f"{ours:.3f}" if abs(ours) < 10 else f"{ours:,.1f}"  # a ratio like 1.021 keeps its digits
+    return _record(Row(work, f"{shown} {unit}", peer, "—", f"{sign} {target:,g} {unit}", met))
 
 
 def _record(row: Row) -> Row:
