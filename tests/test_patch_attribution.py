@@ -18,10 +18,8 @@ from inspector.geo.patch_geometry import (
     stored_geometries,
 )
 from inspector.importers.patch_import import import_patches
-from inspector.importers.zone_import import import_zones
-from inspector.store.workspace import Workspace
-from tests.test_patch_import import CENTRE, MU_M2, patch_shapes, write_patches, zones
-from tests.vector_fixtures import lonlat_to_gk, write_layer
+from tests.test_patch_import import CENTRE, MU_M2, patch_shapes, write_patches, zoned_workspace
+from tests.vector_fixtures import gk_to_lonlat_srs, lonlat_to_gk
 
 OVERLAPS = ("SELECT c.case_no, cz.zone_id, cz.overlap_m2, cz.overlap_share FROM case_zones cz "
             "JOIN cases c ON c.id = cz.case_id ORDER BY c.case_no, cz.zone_id")
@@ -29,11 +27,8 @@ OVERLAPS = ("SELECT c.case_no, cz.zone_id, cz.overlap_m2, cz.overlap_share FROM 
 
 @pytest.fixture
 def zoned_ws(tmp_path: Path):
-    cx, cy = lonlat_to_gk(*CENTRE)
-    ws = Workspace.create(tmp_path / "ws")
-    import_zones(ws, write_layer(tmp_path / "zones.shp", "ESRI Shapefile", 4549, zones(cx, cy),
-                                 layer_options=["ENCODING=CP936"]))
-    yield ws, tmp_path, patch_shapes(cx, cy)
+    ws = zoned_workspace(tmp_path)
+    yield ws, tmp_path, patch_shapes(*lonlat_to_gk(*CENTRE))
     ws.close()
 
 
@@ -92,10 +87,5 @@ def _gk_to_lonlat():
     """A coordinate function from EPSG:4549 metres to lon/lat, through GDAL."""
     from osgeo import osr
 
-    gk, geo = osr.SpatialReference(), osr.SpatialReference()
-    gk.ImportFromEPSG(4549)
-    geo.ImportFromEPSG(4490)
-    for srs in (gk, geo):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    transform = osr.CoordinateTransformation(gk, geo)
+    transform = osr.CoordinateTransformation(*gk_to_lonlat_srs())
     return lambda coords: np.array(transform.TransformPoints(coords))[:, :2]

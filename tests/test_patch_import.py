@@ -55,15 +55,20 @@ def write_patches(path: Path, shapes: dict[str, shapely.Geometry], *, areas_mu: 
         fields=PATCH_FIELDS, layer_options=["ENCODING=CP936"], layer_name="patches")
 
 
-@pytest.fixture
-def patch_ws(tmp_path: Path):
-    cx, cy = lonlat_to_gk(*CENTRE)
-    ws = Workspace.create(tmp_path / "ws")
+def zoned_workspace(root: Path) -> Workspace:
+    """A new workspace at ``root/ws`` with :func:`zones` imported from a GBK shapefile in EPSG:4549."""
     from inspector.importers.zone_import import import_zones
 
-    import_zones(ws, write_layer(tmp_path / "zones.shp", "ESRI Shapefile", 4549, zones(cx, cy),
+    ws = Workspace.create(root / "ws")
+    import_zones(ws, write_layer(root / "zones.shp", "ESRI Shapefile", 4549, zones(*lonlat_to_gk(*CENTRE)),
                                  layer_options=["ENCODING=CP936"]))
-    shapes = patch_shapes(cx, cy)
+    return ws
+
+
+@pytest.fixture
+def patch_ws(tmp_path: Path):
+    ws = zoned_workspace(tmp_path)
+    shapes = patch_shapes(*lonlat_to_gk(*CENTRE))
     areas_mu = {no: shape.area / MU_M2 for no, shape in shapes.items()}
     areas_mu["TB-H"] *= 1.2  # the office's area is 20 % off: flagged
     ws.close()

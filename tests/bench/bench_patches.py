@@ -44,6 +44,7 @@ from summary import ratio_row  # noqa: E402
 from inspector.importers.patch_import import import_patches  # noqa: E402
 from inspector.importers.zone_import import import_zones  # noqa: E402
 from inspector.store.workspace import Workspace  # noqa: E402
+from tests.vector_fixtures import gk_to_lonlat_srs  # noqa: E402
 
 SQUARE_METRES_PER_MU = 10_000 / 15  # 1 亩 = 1/15 公顷
 OVERLAP_TOLERANCE = 0.001  # relative difference allowed between the two total overlap areas
@@ -75,11 +76,7 @@ def make_patches(count: int, vertices: int, zones: list[shapely.Polygon],
 
 def write_patch_shapefile(path: Path, patches: list[shapely.Polygon]) -> int:
     """The patches as an EPSG:4549 shapefile with GBK attributes and no ``.cpg``; returns the vertices."""
-    geo, gk = osr.SpatialReference(), osr.SpatialReference()
-    geo.ImportFromEPSG(4490)
-    gk.ImportFromEPSG(4549)
-    for srs in (geo, gk):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    gk, geo = gk_to_lonlat_srs()
     to_gk = osr.CoordinateTransformation(geo, gk)
     ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(str(path))
     layer = ds.CreateLayer("patches", gk, ogr.wkbPolygon, options=["ENCODING=CP936"])

@@ -43,6 +43,7 @@ from inspector.importers.ledger_reader import read_sheets  # noqa: E402
 from inspector.importers.zone_import import import_zones  # noqa: E402
 from inspector.store.db import atomic, backup_to  # noqa: E402
 from inspector.store.workspace import DB_NAME, Workspace  # noqa: E402
+from tests.vector_fixtures import gk_to_lonlat_srs  # noqa: E402
 
 CATEGORIES = ("自然保护区", "森林公园", "风景名胜区", "湿地公园", "饮用水水源保护区", "重要湿地", "生态公益林")
 EXTENT = (118.6, 31.2, 121.4, 34.6)  # lon/lat, inside Gauss-Krüger zone CM 120
@@ -63,11 +64,7 @@ def make_polygons(count: int, vertices: int, rng: np.random.Generator) -> list[s
 
 
 def write_shapefile(path: Path, polygons: list[shapely.Polygon]) -> int:
-    geo, gk = osr.SpatialReference(), osr.SpatialReference()
-    geo.ImportFromEPSG(4490)
-    gk.ImportFromEPSG(4549)
-    for srs in (geo, gk):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    gk, geo = gk_to_lonlat_srs()
     to_gk = osr.CoordinateTransformation(geo, gk)
     ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(str(path))
     layer = ds.CreateLayer("redline", gk, ogr.wkbPolygon, options=["ENCODING=CP936"])
