@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
+from inspector.casework.case_queries import status_counts
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import account, move_to_closure_request, show_exposed, wait_job
 
@@ -226,7 +227,7 @@ def test_reviewer_approves_and_returns(session, new_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: queue.list.model.rowCount() == 1)
     history = session.ws.conn.execute("SELECT reason FROM transitions WHERE action = '退回'").fetchone()
     assert history[0] == "整改后照片看不清"
-    assert session.status_counts()["市级验收"] == 1
+    assert status_counts(session.ws)["市级验收"] == 1
     assert "市级验收" in window.summary.counts.text()
 
 

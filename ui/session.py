@@ -20,10 +20,8 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from inspector.accounts.sign_in import current_actor, device_actor, has_accounts
 from inspector.casework.authority import Actor
-from inspector.casework.case_queries import status_counts
 from inspector.casework.workflow import INSPECTOR, REVIEWER
 from inspector.store.changes import Changes
-from inspector.store.record_store import pending_changes
 from inspector.store.workspace import Workspace
 
 # The GUI's two views, each acting in that workflow role: field work, and the acceptance queue of an office.
@@ -133,10 +131,3 @@ class Session(QObject):
     def notify(self, changes: Changes) -> None:
         """Tell the views what the core reported as changed (also an empty summary: sync states moved)."""
         self.changed.emit(changes)
-
-    def pending_changes(self) -> int:
-        """Records edited here and not yet pushed to the server: the count a sync reports as ``pending``."""
-        return pending_changes(self._ws.conn)
-
-    def status_counts(self) -> dict[str, int]:
-        return status_counts(self._ws)
