@@ -5,8 +5,8 @@ filter or sort the model asks for the matching case ids only (100,000 ids
 take up to a few hundred milliseconds), on the session's reading thread
 (:func:`ui.background.reader_for`), and shows that many rows when the answer
 arrives: meanwhile :attr:`CaseTableModel.loading` is true (the list shows it
-is busy) and the GUI thread goes on; each question carries a generation
-number and an answer to an older one (the filter changed meanwhile) is
+is busy) and the GUI thread goes on; the questions share one lane of the
+reader, so an answer to an older one (the filter changed meanwhile) is
 dropped. ``loaded`` announces each answer taken. Row contents are fetched on demand in pages of :data:`PAGE_ROWS` and
 kept in a small page cache, so scrolling through 100,000 cases touches only
 the rows on screen. A change summary from the core
@@ -64,7 +64,6 @@ class CaseTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
-        self._generation = 0  # of the latest question asked of the reading thread
         self._lane = f"case-ids-{id(self)}"
         self.loading = False
         self._moved: set[int] = set()  # changed cases whose rows wait for the list's answer
@@ -95,20 +94,15 @@ class CaseTableModel(QAbstractTableModel):
 
     def _ask(self, take: Callable[[Listed], None]) -> None:
         """Ask the reading thread for the ids the list shows now; ``take((ids, rows))`` on the GUI thread
-        unless a later question was asked meanwhile."""
-        self._generation += 1
-        generation = self._generation
-
+        unless a later question was asked meanwhile (the model's lane of the reader drops the older answer)."""
         def answered(ids: Listed) -> None:
-            if generation == self._generation:
-                take(ids)
-                self._set_loading(False)
-                self.loaded.emit()
+            take(ids)
+            self._set_loading(False)
+            self.loaded.emit()
 
         def failed(error: BaseException) -> None:
-            if generation == self._generation:
-                log.error("the case list query failed", exc_info=error)
-                self._set_loading(False)
+            log.error("the case list query failed", exc_info=error)
+            self._set_loading(False)
 
         self._set_loading(True)
         reader_for(self.session).read(self._ids_query(), answered, owner=self, lane=self._lane, failed=failed)
