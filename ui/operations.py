@@ -85,17 +85,23 @@ class _Runner(QRunnable):
         job.finished.emit()
 
 
-def start(session: Session, name: str, work: Work, *, mutation: bool = False) -> Job:
+def start(session: Session, name: str, work: Work, *, mutation: bool = False,
+          connect: Callable[[Job], None] | None = None) -> Job:
     """Run ``work(job)`` on the session's worker thread. For a ``mutation`` (its result is a core
-    mutation's, with ``changes``), tell the session what the core reported as changed."""
+    mutation's, with ``changes``), tell the session what the core reported as changed. ``connect(job)``
+    connects the caller's handlers before the work starts, so the work starts at once; without it the work
+    starts from the event loop, after the caller has connected its handlers to the returned job."""
     job = Job(name)
     session.jobs.add(job)
     if mutation:
         job.succeeded.connect(lambda result: session.notify(result.changes))
     job.finished.connect(lambda: session.jobs.discard(job))
-    # Start from the event loop, so the caller connects its handlers before any result arrives.
     runner = _Runner(job, work)
-    QTimer.singleShot(0, lambda: session.pool.start(runner))
+    if connect is not None:
+        connect(job)
+        session.pool.start(runner)
+    else:
+        QTimer.singleShot(0, lambda: session.pool.start(runner))
     return job
 
 

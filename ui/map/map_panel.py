@@ -110,7 +110,9 @@ def load_workspace_map(session: Any, map_view: QWidget, case_filter: Any = None)
         ws = session.writer()
         return build_workspace_map(ws, case_filter), TileSource.for_workspace(ws)
 
-    job = operations.start(session, "map", work)
-    job.succeeded.connect(lambda result: map_view.show_bundle(*result))
-    job.failed.connect(lambda text: log.warning("map document failed: %s", text))
-    return job
+    def connect(job: Any) -> None:
+        job.succeeded.connect(lambda result: map_view.show_bundle(*result))
+        job.failed.connect(lambda text: log.warning("map document failed: %s", text))
+
+    # started at once (not from the event loop): the document builds while the window is still being built
+    return operations.start(session, "map", work, connect=connect)
