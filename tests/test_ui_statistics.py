@@ -1,7 +1,5 @@
-"""The 统计 view (figures and charts of the listed cases, the two exports) and the map following the list."""
+"""The 统计 view (figures and charts of the listed cases, the two exports)."""
 from __future__ import annotations
-
-import json
 
 import openpyxl
 
@@ -9,11 +7,6 @@ from inspector.casework.cases import summary
 from inspector.casework.workflow import transition
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import wait_job
-
-
-def _map_case_count(window, qtbot) -> int:
-    bundle, _tiles = wait_job(qtbot, window.map_job)[0]
-    return len(json.loads(bundle.resources["data/cases.json"])["ids"])
 
 
 def test_statistics_follow_the_case_list_and_export_in_the_background(window, session, qtbot, tmp_path):
@@ -48,12 +41,3 @@ def test_statistics_follow_the_case_list_and_export_in_the_background(window, se
     panel.status_box.setCurrentIndex(panel.status_box.findData("现场核查"))
     wait_job(qtbot, view.job)
     assert view.figures["cases"].text() == "1"
-
-
-def test_the_map_follows_the_case_list_filter(window, qtbot):
-    assert _map_case_count(window, qtbot) == 80
-    panel = window.case_list
-    panel.city_box.setCurrentIndex(panel.city_box.findText("南京市"))
-    assert _map_case_count(window, qtbot) == 5
-    panel.city_box.setCurrentIndex(0)
-    assert _map_case_count(window, qtbot) == 80

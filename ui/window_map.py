@@ -5,7 +5,8 @@ summary (:class:`inspector.store.changes.Changes`) of a zone change or of
 (nearly) every case reloads the map document in the background; otherwise
 only the markers of the cases whose rows changed are placed, recoloured or
 removed in place, and the photo markers of the cases whose evidence changed are
-drawn anew. The map shows the cases the case list's filter admits.
+drawn anew. The map shows the cases the case list's filter admits: their ids are read on the reading
+thread (:func:`ui.background.reader_for`) and the page hides the others, without a new document.
 :meth:`WindowMap.pick_on_map` lets a dialog (the finding form, 新建问题) take a
 position from a click on the map; Esc cancels it. ``ready`` / ``failed``
 report the map document's state, which the window passes on.
@@ -18,9 +19,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from inspector.casework.case_list_query import CaseFilter, case_ids_by_uuid, case_markers, sort_keys
-from inspector.maps.map_layers import case_evidence_document
+from inspector.casework.case_list_query import CaseFilter, case_markers
+from inspector.maps.map_layers import admitted_case_uuids, case_evidence_document
 from inspector.store.changes import Changes
+from ui.background import reader_for
 from ui.map.map_panel import load_workspace_map
 from ui.session import Session, needs_reload
 
@@ -57,7 +59,7 @@ class WindowMap(QObject):
     # -- the document -----------------------------------------------------------------------------
     def reload(self) -> None:
         self.map_ready, self.map_failure = False, ""
-        self.job = load_workspace_map(self.session, self.view, self.map_filter)
+        self.job = load_workspace_map(self.session, self.view)
 
     def _ready(self) -> None:
         self.map_ready = True
@@ -74,33 +76,40 @@ class WindowMap(QObject):
             self.reload()
             return
         if changes.touches("evidence") and hasattr(self.view, "put_evidence"):  # new photos, at once
-            shown = sorted(self._shown_by_filter(sorted(changes.case_uuids)))
-            if shown:
-                self.view.put_evidence(shown, case_evidence_document(self.session.ws, shown))  # type: ignore
+            changed = sorted(changes.case_uuids)
+            if changed:
+                self.view.put_evidence(changed, case_evidence_document(self.session.ws, changed))  # type: ignore
         if not changes.touches("cases") or not hasattr(self.view, "put_case"):
             return
-        markers = case_markers(self.session.ws, changes.case_uuids)
-        shown = self._shown_by_filter([m["uuid"] for m in markers])
-        for marker in markers:
-            if marker["deleted"] or marker["uuid"] not in shown:
+        for marker in case_markers(self.session.ws, changes.case_uuids):
+            if marker["deleted"]:
                 self.view.remove_case(marker["uuid"])  # type: ignore[attr-defined]
             else:
                 self.view.put_case(  # type: ignore[attr-defined]
                     marker["uuid"], marker["lon"], marker["lat"], marker["status"])
-
-    def _shown_by_filter(self, uuids: list[str]) -> set[str]:
-        """Those of ``uuids`` the case list's filter admits (all without a filter)."""
-        if self.map_filter is None or self.map_filter == CaseFilter():
-            return set(uuids)
-        ids = case_ids_by_uuid(self.session.ws, uuids)
-        admitted = sort_keys(self.session.ws, self.map_filter, ids.values())
-        return {uuid for uuid, case_id in ids.items() if case_id in admitted}
+        if self.map_filter is not None and self.map_filter != CaseFilter():
+            self._show_admitted()  # a changed case may have entered or left the filter
 
     def follow_filter(self, case_filter: CaseFilter) -> None:
-        """Show the cases ``case_filter`` admits (reloads only when it differs from the one shown)."""
+        """Show the cases ``case_filter`` admits (asks only when it differs from the one shown); the page hides
+        the others, the document stays."""
         if case_filter != self.map_filter and not (self.map_filter is None and case_filter == CaseFilter()):
             self.map_filter = case_filter
-            self.reload()
+            self._show_admitted()
+
+    def _show_admitted(self) -> None:
+        """Read the ids the filter admits on the reading thread, then show only those (every case without a
+        filter); the lane drops the answer to a filter that was replaced meanwhile."""
+        if not hasattr(self.view, "show_only"):
+            return
+        case_filter, make = self.map_filter, self.view.admitted_cases  # type: ignore[attr-defined]
+
+        def admitted(ws: Any) -> Any:
+            if case_filter is None or case_filter == CaseFilter():
+                return None
+            return make(admitted_case_uuids(ws, case_filter))
+        reader_for(self.session).read(admitted, self.view.show_only, owner=self,  # type: ignore[attr-defined]
+                                      lane=f"map-filter-{id(self)}")
 
     # -- picking a position -------------------------------------------------------------------------
     def pick_on_map(self, callback: PickCallback) -> bool:

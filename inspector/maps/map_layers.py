@@ -335,6 +335,12 @@ def read_layers(ws: Workspace, case_filter: CaseFilter | None = None) -> LayerSe
     return LayerSet(zones, cases, evidence, admin)
 
 
+def admitted_case_uuids(ws: Workspace, case_filter: CaseFilter) -> list[str]:
+    """UUIDs of the cases ``case_filter`` admits: what the map shows while the case list is filtered."""
+    where, params = case_filter.where()
+    return [row[0] for row in ws.conn.execute(f"SELECT c.uuid FROM cases c WHERE {where}", params)]
+
+
 def polygon_or_none(text: str | None) -> BaseGeometry | None:
     """A stored GeoJSON (Multi)Polygon as a shapely geometry; None for null, broken or other geometry."""
     if not text:

@@ -91,13 +91,13 @@ def create_map_view(parent: QWidget | None = None) -> tuple[QWidget, bool]:
         return MapPlaceholder(parent), False
 
 
-def load_workspace_map(session: Any, map_view: QWidget, case_filter: Any = None) -> Any | None:
-    """Build the session's map document in the background and show it; returns the job.
+def load_workspace_map(session: Any, map_view: QWidget) -> Any | None:
+    """Build the session's map document (every case: the case list's filter is applied in the page, see
+    ``MapView.show_only``) in the background and show it; returns the job.
 
     Uses the map's ``show_bundle`` when it offers one (the document for
     100,000 cases takes about a second to build); otherwise falls back to
-    ``set_workspace`` on the GUI thread. ``case_filter`` (the case list's
-    :class:`inspector.casework.case_list_query.CaseFilter`) limits the cases drawn.
+    ``set_workspace`` on the GUI thread.
     """
     if not hasattr(map_view, "show_bundle"):
         map_view.set_workspace(session.ws)
@@ -108,7 +108,7 @@ def load_workspace_map(session: Any, map_view: QWidget, case_filter: Any = None)
 
     def work(job: Any) -> tuple[Any, Any]:
         ws = session.writer()
-        return build_workspace_map(ws, case_filter), TileSource.for_workspace(ws)
+        return build_workspace_map(ws), TileSource.for_workspace(ws)
 
     def connect(job: Any) -> None:
         job.succeeded.connect(lambda result: map_view.show_bundle(*result))

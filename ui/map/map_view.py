@@ -16,7 +16,8 @@ Public API for the main window: :meth:`MapView.set_workspace`,
 :meth:`MapView.select_case`, :meth:`MapView.set_gps_position`,
 :meth:`MapView.set_layer_visible`, :meth:`MapView.start_pick` /
 :meth:`MapView.cancel_pick`, :meth:`MapView.update_case`, :meth:`MapView.put_case`,
-:meth:`MapView.remove_case` (a changed case's marker, in place),
+:meth:`MapView.remove_case` (a changed case's marker, in place), :meth:`MapView.show_only` (the case list's
+filter: only the cases it admits, without reloading the document),
 :meth:`MapView.start_extent_edit` / :meth:`MapView.show_verified` /
 :meth:`MapView.cancel_extent_edit` (核实范围), signals
 ``caseSelected(str)``, ``zoneSelected(str)``, ``pointPicked(float, float)``,
@@ -32,8 +33,9 @@ import json
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import shapely
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
@@ -53,8 +55,8 @@ from ui.i18n import core_message
 from ui.map.map_scheme import SCHEME, MapSchemeHandler, OfflineOnly, register_map_scheme, web_assets_problem
 from ui.plain_text import plain_label
 
-__all__ = ["MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme", "valid_point",
-           "valid_uuid"]
+__all__ = ["AdmittedCases", "MapView", "MapBridge", "LAYER_NAMES", "PICK_BOUNDS", "register_map_scheme",
+           "valid_point", "valid_uuid"]
 
 LAYER_NAMES = ("admin", "zones", "cases", "photos", "footprints", "gps")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -79,6 +81,21 @@ def valid_point(lon: object, lat: object) -> tuple[float, float] | None:
     if not (math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north):
         return None
     return lon, lat
+
+
+@dataclass(frozen=True)
+class AdmittedCases:
+    """The cases the map shows (the case list's filter): valid UUIDs only, already encoded for the page.
+
+    Make it with :meth:`of` on a reading thread: checking and encoding 100,000 ids takes a while."""
+
+    json_text: str  # a JSON array of canonical UUID strings
+    count: int
+
+    @classmethod
+    def of(cls, case_uuids: Iterable[str]) -> "AdmittedCases":
+        values = [value for value in map(valid_uuid, case_uuids) if value is not None]
+        return cls(json.dumps(values), len(values))
 
 
 class MapBridge(QObject):
@@ -191,6 +208,7 @@ class MapView(QWidget):
         # Marker changes since the document was built, replayed when a document becomes ready:
         # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
         self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
+        self._admitted: AdmittedCases | None = None  # the filter's cases (show_only), None: every case
 
     # -- access for the main window and tests ----------------------------
     def page(self) -> QWebEnginePage:
@@ -325,6 +343,19 @@ class MapView(QWidget):
             self._send_case_update(value, None)
         return True
 
+    admitted_cases = staticmethod(AdmittedCases.of)  # for show_only; call it on the reading thread
+
+    def show_only(self, admitted: AdmittedCases | None) -> None:
+        """Show only these cases (their markers, patches, verified extents and photos), or every case for None,
+        in the page as it is: the document is not reloaded. Kept for the documents loaded later."""
+        self._admitted = admitted
+        if self.is_ready():
+            self._send_admitted()
+
+    def _send_admitted(self) -> None:
+        text = self._admitted.json_text if self._admitted is not None else "null"
+        self._page.runJavaScript(f"LvdunMap.showOnly({text})")
+
     def _send_case_update(self, value: str, update: int | tuple[float, float, int] | None) -> None:
         if update is None:
             self._page.runJavaScript(f"LvdunMap.removeCase({json.dumps(value)})")
@@ -430,6 +461,8 @@ class MapView(QWidget):
             self._page.runJavaScript(f"LvdunMap.selectCase({json.dumps(self._selected)})")
         for value, update in self._case_updates.items():
             self._send_case_update(value, update)
+        if self._admitted is not None:
+            self._send_admitted()
         if self._touch:
             self._page.runJavaScript("LvdunMap.setTouchMode(true)")
         for uuids, evidence_json in self._evidence_updates:

@@ -10,6 +10,9 @@
  *
  * A case's marker is created when first shown or asked for (markerFor), then kept: it carries the click
  * handler map.js gives (LvdunCaseLayer options.onCase), its status colours and its position.
+ *
+ * The case list's filter (setAdmitted: the ids it admits, or null for all) narrows what is drawn without
+ * reloading anything: the index is rebuilt from the admitted records only; the others are kept, hidden.
  */
 (function () {
   'use strict';
@@ -41,6 +44,7 @@
     initialize: function (options) {
       L.setOptions(this, options);
       this._records = new Map();  // id → CaseRecord
+      this._admitted = null;  // Set of the ids the filter admits, or null: every case is shown
       this._index = null;
       this._generation = 0;
       this._dirty = true;
@@ -56,8 +60,21 @@
       this._changed();
     },
 
-    size: function () { return this._records.size; },
+    /* The cases shown (those the filter admits): their number and their ids. */
+    size: function () { return this._admitted === null ? this._records.size : this.ids().length; },
+    ids: function () {
+      var admitted = this._admitted, ids = [];
+      this._records.forEach(function (r, id) { if (admitted === null || admitted.has(id)) { ids.push(id); } });
+      return ids;
+    },
     has: function (id) { return this._records.has(id); },
+    admits: function (id) { return this._records.has(id) && (this._admitted === null || this._admitted.has(id)); },
+
+    /* Show only the cases whose ids are in `ids` (a Set), or every case for null. */
+    setAdmitted: function (ids) {
+      this._admitted = ids;
+      this._changed();
+    },
     statusOf: function (id) { var r = this._records.get(id); return r ? r.s : null; },
     latLngOf: function (id) {
       var r = this._records.get(id);
@@ -154,9 +171,11 @@
 
     _ensureIndex: function () {
       if (!this._dirty) { return; }
+      var admitted = this._admitted, records = Array.from(this._records.values());
+      if (admitted !== null) { records = records.filter(function (r) { return admitted.has(r.id); }); }
       this._index = new Supercluster({
         radius: CLUSTER_RADIUS, maxZoom: CLUSTER_MAX_ZOOM, minZoom: 0, map: worstOf, reduce: keepWorst
-      }).load(Array.from(this._records.values()));
+      }).load(records);
       this._dirty = false;
       this._generation += 1;  // cluster ids belong to one index: its icons are keyed by its generation
     },

@@ -7,7 +7,8 @@
  * textContent. Python calls only LvdunMap.setGps(lon, lat, acc),
  * LvdunMap.selectCase(uuid), LvdunMap.setLayerVisible(name, bool),
  * LvdunMap.setPickMode(bool), LvdunMap.setTouchMode(bool), LvdunMap.setCaseStatus(uuid, code),
- * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid), LvdunMap.putEvidence(uuids, doc) and, for the
+ * LvdunMap.putCase(uuid, lon, lat, code), LvdunMap.removeCase(uuid), LvdunMap.putEvidence(uuids, doc),
+ * LvdunMap.showOnly(uuids or null) (the case list's filter: only these cases, their patches and photos) and, for the
  * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
  * geometry) and LvdunMap.cancelExtent(), the patrol track's LvdunMap.addTrack(segment, [lon, lat, …]) and
  * LvdunMap.clearTrack(); the page calls back only bridge slots
@@ -27,7 +28,9 @@
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
     groups: {}, cases: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0, levelDocs: {}, levelsLoaded: 0,
     selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
-    patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map()
+    patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map(),
+    admitted: null,  // Set of the case ids the case list's filter admits, or null: every case is shown
+    evidence: { photos: [], footprints: [] }  // every photo marker and footprint, shown or not (lvCase: its case)
   };
 
   function decodeRing(flat, q) {
@@ -228,14 +231,19 @@
     });
     return ready.then(function (entry) {
       if (state.patchLevel !== level) { return; }
-      entry.byId.forEach(function (poly, id) {  // changes made while another level was shown
-        if (state.patchRemoved.has(id)) { entry.layer.removeLayer(poly); return; }
-        poly.setStyle(patchStyle(state.patchStatus.get(id)));
-      });
+      showAdmittedPatches(entry);  // changes made while another level was shown
       var shown = state.patchCache[state.patchShown];
       if (shown) { state.patches.removeLayer(shown.layer); }  // the verified outlines stay
       state.patches.addLayer(entry.layer);
       state.patchShown = level;
+    });
+  }
+
+  function showAdmittedPatches(entry) {
+    entry.byId.forEach(function (poly, id) {
+      if (state.patchRemoved.has(id) || !admits(id)) { entry.layer.removeLayer(poly); return; }
+      entry.layer.addLayer(poly);
+      poly.setStyle(patchStyle(state.patchStatus.get(id)));
     });
   }
 
@@ -261,7 +269,7 @@
       className: 'lv-verified'
     });
     state.verified.set(id, poly);
-    state.patches.addLayer(poly);
+    if (admits(id)) { state.patches.addLayer(poly); }
     return poly;
   }
 
@@ -385,7 +393,8 @@
       var marker = L.marker([doc.y[i] * doc.q, doc.x[i] * doc.q], { icon: icon, pane: 'lv-photos', keyboard: false,
                                                                     lvCase: caseId });
       onClick(marker, function () { send('caseClicked', caseId); });
-      state.groups.photos.addLayer(marker);
+      state.evidence.photos.push(marker);
+      if (admits(caseId)) { state.groups.photos.addLayer(marker); }
     });
     doc.fp_ids.forEach(function (id, i) {
       var caseId = doc.fp_case[i];
@@ -394,7 +403,8 @@
         fillOpacity: 0.12, className: 'lv-footprint', lvCase: caseId
       });
       onClick(poly, function () { send('caseClicked', caseId); });
-      state.groups.footprints.addLayer(poly);
+      state.evidence.footprints.push(poly);
+      if (admits(caseId)) { state.groups.footprints.addLayer(poly); }
     });
   }
 
@@ -404,9 +414,41 @@
     var changed = new Set(caseIds);
     ['photos', 'footprints'].forEach(function (name) {
       var group = state.groups[name];
-      group.getLayers().forEach(function (layer) { if (changed.has(layer.options.lvCase)) { group.removeLayer(layer); } });
+      state.evidence[name] = state.evidence[name].filter(function (layer) {
+        if (!changed.has(layer.options.lvCase)) { return true; }
+        group.removeLayer(layer);
+        return false;
+      });
     });
     drawEvidence(doc);
+    return true;
+  }
+
+  /* ---- the case list's filter: only the admitted cases, without reloading the document ---- */
+  function admits(id) { return state.admitted === null || state.admitted.has(id); }
+
+  function showOnly(ids) {
+    if (ids !== null && !Array.isArray(ids)) { return false; }
+    state.admitted = ids === null ? null : new Set(ids.filter(function (id) {
+      return typeof id === 'string' && UUID_RE.test(id);
+    }));
+    state.cases.setAdmitted(state.admitted);
+    ['photos', 'footprints'].forEach(function (name) {
+      var group = state.groups[name];
+      state.evidence[name].forEach(function (layer) {
+        if (admits(layer.options.lvCase)) { group.addLayer(layer); } else { group.removeLayer(layer); }
+      });
+    });
+    var patches = state.patchCache[state.patchShown];
+    if (patches) { showAdmittedPatches(patches); }
+    state.verified.forEach(function (poly, id) {
+      if (admits(id)) { state.patches.addLayer(poly); } else { state.patches.removeLayer(poly); }
+    });
+    if (state.selectedId && !admits(state.selectedId) && state.selected) {
+      state.map.removeLayer(state.selected);
+      state.selected = null;
+      state.selectedId = null;
+    }
     return true;
   }
 
@@ -422,7 +464,7 @@
 
   /* Centre the case at SELECT_ZOOM or closer, close enough that it stands alone, not in a cluster. */
   function selectCase(id) {
-    if (!UUID_RE.test(id) || !state.cases.has(id)) { return false; }
+    if (!UUID_RE.test(id) || !state.cases.admits(id)) { return false; }
     if (!state.map.hasLayer(state.cases)) { state.map.addLayer(state.cases); }
     function go() {
       var zoom = state.cases.revealZoom(id, Math.max(state.map.getZoom(), SELECT_ZOOM));
@@ -701,7 +743,8 @@
     start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
     setTouchMode: setTouchMode,
     addTrack: addTrack, clearTrack: clearTrack, trackStats: trackStats,
-    putEvidence: putEvidence,
+    putEvidence: putEvidence, showOnly: showOnly,
+    caseIds: function () { return state.cases ? state.cases.ids() : []; },  // the cases shown (the filter's)
     setPickMode: setPickMode, pickAt: pickAt, setCaseStatus: setCaseStatus, putCase: putCase,
     removeCase: removeCase, editExtent: editExtent, saveExtent: saveExtent, cancelExtent: cancelExtent,
     redrawExtent: redrawExtent, extentGeometry: extentGeometry, showVerified: showVerified,
