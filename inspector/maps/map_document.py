@@ -18,10 +18,14 @@ map object, the page head, the script block). Everything else is ours:
 * A Content-Security-Policy allows only the inline scripts folium wrote (by
   hash) and our asset origin, so injected markup could not run even if it
   got in.
+* :func:`build_map_shell` is the page without a document: the GUI loads it while the document is still
+  being built (QtWebEngine starts, the scripts are parsed), then posts the document's token to it
+  (``LvdunMap.open``), and the page fetches ``config.json`` and the layers of that document.
 """
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -159,18 +163,23 @@ def _config(bounds: tuple[float, float, float, float], resources: dict[str, byte
 
 
 def build_map_document(layers: LayerSet, *, basemaps: Sequence[BasemapInfo] = (), web_base: str = LVDUN_WEB_BASE,
-                       inline_data: bool = False, qwebchannel: bool = True, token: str | None = None) -> MapBundle:
+                       inline_data: bool = False, qwebchannel: bool = True, token: str | None = None,
+                       shell: bool = False) -> MapBundle:
     """Render the map page for ``layers``.
 
     ``web_base`` is where ``resources/web`` is reachable (``lvdun://web/`` in the
     GUI, a ``file://`` URL for an export). With ``inline_data`` the layer JSON
-    is embedded in the page instead of being returned as resources.
+    is embedded in the page instead of being returned as resources; otherwise the
+    page's configuration is also a resource, ``config.json``, which a shell page
+    (``shell``: it draws nothing until ``LvdunMap.open(token)``) fetches.
     """
     token = token or str(uuid_lib.uuid4())
     resources = layer_resources(layers)
     west, south, east, north = bounds = layers.bounds() or JIANGSU_BOUNDS
-    config = _config(bounds, resources, basemaps, token, inline_data)
+    config = _config(bounds, resources, basemaps, token, inline_data) | {"shell": shell}
     blocks = [("lvdun-config", json_for_script(config))]
+    if not inline_data:
+        resources["config.json"] = json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if inline_data:
         blocks += [(f"lvdun-{path}", data.decode("utf-8").replace("<", "\\u003c")) for path, data in resources.items()]
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
@@ -199,6 +208,13 @@ def _with_csp(html: str, web_base: str) -> str:
               f"img-src {' '.join(sorted({origin, 'lvdun:'}))} data:; connect-src lvdun:; font-src {origin}; "
               "base-uri 'none'; form-action 'none'")
     return html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
+
+
+@functools.lru_cache(maxsize=4)
+def build_map_shell(web_base: str = LVDUN_WEB_BASE) -> MapBundle:
+    """The map page without a document (one per process and asset base; its token names it): Leaflet, the
+    controls and the legend, waiting for ``LvdunMap.open(token)`` to fetch a document's ``config.json``."""
+    return build_map_document(LayerSet(), web_base=web_base, shell=True)
 
 
 def build_workspace_map(ws: Workspace, case_filter: CaseFilter | None = None, **options: Any) -> MapBundle:

@@ -3,8 +3,9 @@
 * ``lvdun://web/<path>``: files under ``resources/web`` (only the ``dist``
   folders of Leaflet, supercluster and leaflet-geoman, and our ``app/``), plus
   ``qwebchannel.js`` from Qt's own resources;
-* ``lvdun://map/<token>/index.html`` and ``lvdun://map/<token>/data/*.json``:
-  the current map document and its layer data (:class:`MapBundle`);
+* ``lvdun://map/<token>/index.html``, ``lvdun://map/<token>/config.json`` and
+  ``lvdun://map/<token>/data/*.json``: the current map document, its configuration and its layer data
+  (:class:`MapBundle`), and the page shell the document is posted into (:meth:`MapSchemeHandler.set_shell`);
 * ``lvdun://tiles/<name>/<z>/<x>/<y>``: basemap tiles from the workspace's
   MBTiles files (:class:`inspector.maps.basemap_tiles.TileSource`).
 
@@ -118,7 +119,12 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bundle: MapBundle | None = None
+        self._shell: MapBundle | None = None
         self._tiles: TileSource | None = None
+
+    def set_shell(self, shell: MapBundle | None) -> None:
+        """The page shell (:func:`inspector.maps.map_document.build_map_shell`) served besides the document."""
+        self._shell = shell
 
     def set_content(self, bundle: MapBundle | None, tiles: TileSource | None) -> None:
         if self._tiles is not None and self._tiles is not tiles:
@@ -147,14 +153,15 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             return (data, mime_for(path)) if data is not None else None
         if host == "tiles":
             return self._tiles.tile_for_path(path) if self._tiles is not None else None
-        if host == "map" and self._bundle is not None:
+        if host == "map":
             token, _, rest = path.lstrip("/").partition("/")
-            if token != self._bundle.token:
+            bundle = next((b for b in (self._bundle, self._shell) if b is not None and b.token == token), None)
+            if bundle is None:
                 return None
             if rest == "index.html":
-                return self._bundle.html.encode("utf-8"), "text/html"
-            if rest in self._bundle.resources:
-                return self._bundle.resources[rest], "application/json"
+                return bundle.html.encode("utf-8"), "text/html"
+            if rest in bundle.resources:
+                return bundle.resources[rest], "application/json"
         return None
 
 

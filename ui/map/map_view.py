@@ -26,6 +26,10 @@ filter: only the cases it admits, without reloading the document),
 missing, the view shows why and how to install them instead of the page, and
 emits ``mapFailed`` with that text (``mapReady`` would never come). Call
 :func:`register_map_scheme` before the QApplication is created.
+
+A new view loads the page shell (:func:`inspector.maps.map_document.build_map_shell`) at once, so that
+QtWebEngine starts and parses the scripts while the first document is still being built; that document is
+posted into the shell (``LvdunMap.open(token)``). Later documents load as pages of their own.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ from inspector.casework.verified_extent import MAX_EXTENT_CHARS
 from inspector.casework.workflow import STATES
 from inspector.errors import BadInput
 from inspector.maps.basemap_tiles import TileSource
-from inspector.maps.map_document import MapBundle, build_workspace_map
+from inspector.maps.map_document import MapBundle, build_map_shell, build_workspace_map
 from inspector.maps.map_layers import polygon_or_none, status_code
 from inspector.store.workspace import Workspace
 from ui.i18n import core_message
@@ -209,6 +213,8 @@ class MapView(QWidget):
         # uuid → status code (update_case), (lon, lat, status code) (put_case) or None (remove_case).
         self._case_updates: dict[str, int | tuple[float, float, int] | None] = {}
         self._admitted: AdmittedCases | None = None  # the filter's cases (show_only), None: every case
+        self._shell = ""  # the page shell's state: "loading", "loaded" (no document posted yet) or "" (not in use)
+        self._load_shell()
 
     # -- access for the main window and tests ----------------------------
     def page(self) -> QWebEnginePage:
@@ -237,8 +243,17 @@ class MapView(QWidget):
             bundle, tiles = build_workspace_map(ws), TileSource.for_workspace(ws)
         self.show_bundle(bundle, tiles)
 
+    def _load_shell(self) -> None:
+        if web_assets_problem() is not None:
+            return  # the first document will say what is missing
+        shell = build_map_shell()
+        self._handler.set_shell(shell)
+        self._shell = "loading"
+        self._page.load(QUrl(f"lvdun://map/{shell.token}/index.html"))
+
     def show_bundle(self, bundle: MapBundle | None, tiles: TileSource | None = None) -> None:
-        """Load a prebuilt map document (and the basemaps its tile URLs name)."""
+        """Show a prebuilt map document (and the basemaps its tile URLs name): posted into the page shell
+        while it has none, else loaded as a page."""
         self._loaded = self._drawn = self._announced = False
         self._handler.set_content(bundle, tiles)
         self._token = bundle.token if bundle else ""
@@ -248,11 +263,21 @@ class MapView(QWidget):
         self._notice.setVisible(bool(self._failure))
         self._view.setVisible(not self._failure)
         if bundle is None or self._failure:
+            self._shell = ""
             self._page.setHtml("<!DOCTYPE html><html><body></body></html>")
             if self._failure:
                 self.mapFailed.emit(self._failure)
             return
-        self._page.load(QUrl(f"lvdun://map/{bundle.token}/index.html"))
+        if self._shell == "loaded":
+            self._open_in_shell()
+        elif self._shell != "loading":
+            self._page.load(QUrl(f"lvdun://map/{bundle.token}/index.html"))
+
+    def _open_in_shell(self) -> None:
+        """Post the document into the loaded shell; the page reports it drawn like a page of its own."""
+        self._shell = ""
+        self._page.runJavaScript(f"LvdunMap.open({json.dumps(self._token)})")
+        self._on_load_finished(True)
 
     # -- commands from the main window --------------------------------------
     def select_case(self, case_uuid: str) -> bool:
@@ -436,6 +461,13 @@ class MapView(QWidget):
 
     # -- readiness ---------------------------------------------------------
     def _on_load_finished(self, ok: bool) -> None:
+        if self._shell == "loading":  # the shell's load (a document's load or blank page ends the shell first)
+            self._shell = "loaded" if ok else ""
+            if self._token and ok:
+                self._open_in_shell()
+            elif self._token:
+                self._page.load(QUrl(f"lvdun://map/{self._token}/index.html"))
+            return
         self._loaded = bool(ok) and bool(self._token)
         self._maybe_ready()
 

@@ -11,7 +11,8 @@
  * LvdunMap.showOnly(uuids or null) (the case list's filter: only these cases, their patches and photos) and, for the
  * verified extent, LvdunMap.editExtent(uuid, geometry), LvdunMap.showVerified(uuid,
  * geometry) and LvdunMap.cancelExtent(), the patrol track's LvdunMap.addTrack(segment, [lon, lat, …]) and
- * LvdunMap.clearTrack(); the page calls back only bridge slots
+ * LvdunMap.clearTrack(), and LvdunMap.open(token) for a page shell (it posts the document of that token: the
+ * page fetches its config.json and layers); the page calls back only bridge slots
  * that take a UUID, plus pointClicked(lon, lat) with two numbers while in pick
  * mode and extentEdited(uuid, GeoJSON text) on 保存 (validated again in Python).
  */
@@ -26,6 +27,7 @@
   };
   var state = {
     map: null, cfg: null, bridge: null, drawn: false, reported: false,
+    base: '', shell: false, opened: false,  // base: where the document's files are, relative to the page
     groups: {}, cases: null, zoneLevel: -1, zoneCache: {}, zoneCount: 0, levelDocs: {}, levelsLoaded: 0,
     selected: null, selectedId: null, gpsDot: null, gpsCircle: null, picking: false,
     patches: null, patchLevel: -1, patchShown: -1, patchCache: {}, patchStatus: new Map(), patchRemoved: new Set(), verified: new Map(),
@@ -53,7 +55,7 @@
       var el = document.getElementById('lvdun-' + path);
       return Promise.resolve(el ? JSON.parse(el.textContent) : null);
     }
-    return fetch(path).then(function (r) { return r.ok ? r.json() : null; });
+    return fetch(state.base + path).then(function (r) { return r.ok ? r.json() : null; });
   }
 
   function send(slot, uuid) {
@@ -640,7 +642,28 @@
     });
   }
 
+  /* The page's document: drawn at once, or for a shell (cfg.shell) when open(token) posts one. */
   function start(map, cfg) {
+    prepare(map, cfg);
+    if (cfg.shell) { state.shell = true; return; }
+    draw(cfg);
+  }
+
+  function open(token) {
+    if (!state.shell || state.opened || typeof token !== 'string' || !UUID_RE.test(token)) { return false; }
+    state.opened = true;
+    state.base = '../' + token + '/';
+    load('config.json').then(function (cfg) {
+      if (!cfg || cfg.token !== token || cfg.shell) { throw new Error('no document ' + token); }
+      draw(cfg);
+    }).catch(function (err) {
+      document.documentElement.setAttribute('data-lvdun-error', String(err));
+    });
+    return true;
+  }
+
+  /* What does not depend on the document: panes, layer groups, the case layer, the legend, the bridge. */
+  function prepare(map, cfg) {
     state.map = map; state.cfg = cfg;
     map.setMinZoom(5);
     map.setMaxZoom(19);
@@ -660,11 +683,17 @@
       onCase: function (id) { highlight(id); send('caseClicked', id); }
     });
     state.patches = L.layerGroup();
-    map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14, animate: false });
     map.on('click', function (e) { if (state.picking) { pickAt(e.latlng.lng, e.latlng.lat); } });
-    addLayerControl();
     addLegend();
     connectBridge();
+  }
+
+  /* The document: its view, basemaps and layers; reports to the bridge once drawn. */
+  function draw(cfg) {
+    var map = state.map;
+    state.cfg = cfg;
+    map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14, animate: false });
+    addLayerControl();
     var zoneLevel = levelForZoom(map.getZoom());
     Promise.all([
       load(cfg.data.admin).then(drawAdmin),
@@ -740,7 +769,7 @@
   }
 
   window.LvdunMap = {
-    start: start, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
+    start: start, open: open, setGps: setGps, selectCase: selectCase, setLayerVisible: setLayerVisible, stats: stats,
     setTouchMode: setTouchMode,
     addTrack: addTrack, clearTrack: clearTrack, trackStats: trackStats,
     putEvidence: putEvidence, showOnly: showOnly,
