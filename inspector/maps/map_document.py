@@ -45,7 +45,6 @@ from inspector.maps.map_layers import (
     ZONE_LEVELS,
     LayerSet,
     admin_document,
-    case_document,
     evidence_document,
     patch_level_documents,
     read_layers,
@@ -133,7 +132,7 @@ def layer_resources(layers: LayerSet) -> dict[str, bytes]:
                  for level, document in enumerate(zone_level_documents(layers.zones))}
     resources.update({f"data/patches-{level}.json": to_json_bytes(document)
                       for level, document in enumerate(patch_level_documents(layers.cases))})
-    resources["data/cases.json"] = to_json_bytes(case_document(layers.cases))
+    resources["data/cases.json"] = layers.case_json()
     resources["data/verified.json"] = to_json_bytes(verified_document(layers.cases))
     resources["data/evidence.json"] = to_json_bytes(evidence_document(layers.evidence))
     resources["data/admin.json"] = to_json_bytes(admin_document(layers.admin))
