@@ -83,6 +83,10 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
+        <source>读取问题失败：{error}</source>
+        <translation>Could not read the case: {error}</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/case_detail.py" line="82"/>
         <source>表单</source>
         <translation>Forms</translation>
