@@ -1463,6 +1463,10 @@ The approval is recorded in your name and cannot be undone.</translation>
 <context>
     <name>StatisticsView</name>
     <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
         <location filename="../../ui/reports/statistics_view.py" line="80"/>
         <source>统计</source>
         <translation>Statistics</translation>
