@@ -3,6 +3,8 @@ at once, the previous case stays on show meanwhile, and only the case chosen las
 arrives by signal (held reading thread: :func:`tests.test_ui_background_reads.reading_thread_held`)."""
 from __future__ import annotations
 
+from PySide6.QtWidgets import QFormLayout
+
 from inspector.casework.case_queries import case_record
 from tests.test_ui_background_reads import reading_thread_held
 from tests.ui_fixtures import *  # noqa: F403 - fixtures
@@ -23,6 +25,12 @@ def test_choosing_a_case_returns_before_its_read_ends(window, qtbot):
     assert not detail.loading and detail.case_uuid == second["uuid"]
     assert detail.title.text() == second["case_no"] and detail.case == case_record(window.session.ws, second["uuid"])
     assert detail.history.text() and "审计日志中本问题的记录" in detail.audit.text()
+    fields = {detail.problem.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().text():
+              detail.problem.itemAt(row, QFormLayout.ItemRole.FieldRole).widget().text()
+              for row in range(detail.problem.rowCount())}
+    assert len(fields) == detail.problem.rowCount() == 11  # the rows of one case, refilled for the next
+    assert fields["问题描述"] == (detail.case["description"] or "—")
+    assert fields["整改时限"] == (detail.case["deadline"] or "—")
 
 
 def test_only_the_case_chosen_last_is_shown(window, qtbot):

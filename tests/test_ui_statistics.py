@@ -7,8 +7,8 @@ import openpyxl
 
 from inspector.casework.cases import summary
 from inspector.casework.workflow import transition
-from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.test_ui_background_reads import reading_thread_held
+from tests.ui_fixtures import *  # noqa: F403 - fixtures
 from tests.ui_fixtures import wait_job
 
 

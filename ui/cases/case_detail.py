@@ -85,6 +85,7 @@ class CaseDetailPanel(QWidget):
         self.workflow_row = QHBoxLayout()
         self.actions_row = QHBoxLayout()
         self.problem = QFormLayout()
+        self._problem_values: list[QLabel] = []
         self.attribution = PlainLines(self)
         self.imagery = ImageryComparison(self)
         self.findings = PlainLines(self)
@@ -217,8 +218,6 @@ class CaseDetailPanel(QWidget):
         self.loaded.emit()
 
     def _fill_problem(self, case: CaseRow, places: dict[str, Any]) -> None:
-        while self.problem.rowCount():
-            self.problem.removeRow(0)
         rows = [
             (self.tr("问题类型"), case["problem_type"]), (self.tr("问题描述"), case["description"]),
             (self.tr("台账保护地"), case["ledger_zone_name"]),
@@ -229,8 +228,12 @@ class CaseDetailPanel(QWidget):
             (self.tr("发现时间"), case["discovered_on"]), (self.tr("整改时限"), case["deadline"]),
             (self.tr("责任单位"), case["responsible_unit"]), (self.tr("线索来源"), case["clue_source"]),
         ]
-        for key, value in rows:
-            self.problem.addRow(key, _label(value or "—", self))
+        if not self._problem_values:  # the same rows for every case: built once, then only their texts change
+            for key, _value in rows:
+                self._problem_values.append(_label("", self))
+                self.problem.addRow(key, self._problem_values[-1])
+        for label, (_key, value) in zip(self._problem_values, rows):
+            label.setText(value or "—")
 
     def _fill_attribution(self, places: dict[str, Any]) -> None:
         lines: list[Line] = []
