@@ -14,6 +14,7 @@ text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -39,16 +40,19 @@ from inspector.casework.workflow import (
     rules_from,
     status_colours,
 )
+from inspector.errors import InspectorError
 from inspector.store.changes import Changes
 from ui import labels, operations
 from ui.background import reader_for
 from ui.cases.case_detail_read import CaseView, read_case_view
 from ui.cases.evidence_gallery import EvidenceGallery
 from ui.cases.imagery_comparison import ImageryComparison
+from ui.i18n import core_message
 from ui.layouts import STRETCH, Part, fill_box, hbox, vbox
 from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Session
 
+log = logging.getLogger(__name__)
 CaseRow = dict[str, Any]
 CHIP_MAX_PX = 220  # widest status chip; a longer (foreign) status is cut, never widens the panel
 
@@ -165,7 +169,9 @@ class CaseDetailPanel(QWidget):
         """Read the case asked for again; the widgets follow when the answer arrives."""
         uuid = self.asked_uuid
         if uuid is None:  # an answer still on its way is dropped by _answered
+            self.loading = False
             self._show(None, None)
+            self.loaded.emit()
             return
         self.loading = True
         reader_for(self.session).read(lambda ws: read_case_view(ws, uuid), lambda view: self._answered(uuid, view),
@@ -173,18 +179,22 @@ class CaseDetailPanel(QWidget):
 
     def _answered(self, uuid: str, view: CaseView | None) -> None:
         if uuid == self.asked_uuid:
+            self.loading = False
             self._show(uuid if view is not None else None, view)
+            self.loaded.emit()
 
     def _read_failed(self, error: BaseException) -> None:
+        log.error("reading a case for the detail failed", exc_info=error)
         self.loading = False
-        self.show_message(self.tr("读取问题失败：{error}").format(error=error), False)
+        text = core_message(error) if isinstance(error, InspectorError) else f"{type(error).__name__}: {error}"
+        self.show_message(self.tr("读取问题失败：{error}").format(error=text), False)
         self.loaded.emit()
 
     def _show_role(self) -> None:
+        """The role changed: the moves and office buttons of the case on show follow (no read)."""
         self._show(self.case_uuid, self._view)
 
     def _show(self, uuid: str | None, view: CaseView | None) -> None:
-        self.loading = False
         self.case_uuid, self._view = uuid, view
         self.case = view.case if view is not None else None
         has_case = self.case is not None
@@ -199,7 +209,6 @@ class CaseDetailPanel(QWidget):
         self._fill_workflow()
         if view is None:
             self.overdue.clear()
-            self.loaded.emit()
             return
         case = view.case
         self.title.setText(case["case_no"])
@@ -215,7 +224,6 @@ class CaseDetailPanel(QWidget):
         self.gallery.show_items(case["uuid"], case["id"], view.evidence)
         self._fill_rectification(view)
         self._fill_history(view)
-        self.loaded.emit()
 
     def _fill_problem(self, case: CaseRow, places: dict[str, Any]) -> None:
         rows = [
