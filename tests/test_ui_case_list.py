@@ -122,7 +122,8 @@ def test_a_case_that_moves_under_the_sort_order_moves(session, qtbot):
 
 def test_selecting_a_row_shows_the_case(window, qtbot):
     table = window.case_list.table
-    with qtbot.waitSignal(window.case_list.caseSelected) as signal:
+    with qtbot.waitSignal(window.detail.loaded, timeout=10_000), \
+            qtbot.waitSignal(window.case_list.caseSelected) as signal:
         table.selectRow(2)
     assert window.detail.case_uuid == signal.args[0]
     assert window.detail.title.text() == window.case_list.model.record_at(2)["case_no"]

@@ -56,7 +56,8 @@ def test_new_photo_and_status_reach_the_map_at_once(new_window, qtbot, tmp_path,
     photos = "LvdunMap.stats().photos"
     before = run_js(qtbot, window.map_view, photos)
     photo = make_geotagged_photo(tmp_path / "new.jpg", row["lon"], row["lat"])
-    window.select_case(row["uuid"])
+    with qtbot.waitSignal(window.detail.loaded, timeout=10_000):
+        window.select_case(row["uuid"])
     job = window.detail.gallery.attach_files([str(photo)])  # the gallery's own operation
     assert wait_job(qtbot, job)[1] is None
     qtbot.waitUntil(lambda: run_js(qtbot, window.map_view, photos) == before + 1, timeout=10_000)

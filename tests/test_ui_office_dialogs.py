@@ -144,7 +144,8 @@ def test_case_detail_opens_the_office_dialogs(session, qtbot, monkeypatch):
     session.ws.conn.execute("UPDATE cases SET status = '已销号' WHERE uuid = ?", (uuid,))
     session.ws.conn.commit()
     panel = show_exposed(qtbot, CaseDetailPanel(session), (700, 800))
-    panel.show_case(uuid)
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.show_case(uuid)
     assert not panel.countersign_button.isVisible() and not panel.publicity_button.isVisible()  # the office's
     session.set_role("reviewer")
     assert panel.countersign_button.isVisible() and panel.publicity_button.isVisible()

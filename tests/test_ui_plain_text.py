@@ -89,7 +89,8 @@ def test_case_detail_shows_every_value_as_plain_text(session, marked, qtbot, tmp
     panel = CaseDetailPanel(session)
     qtbot.addWidget(panel)
     panel.resize(560, 1600)
-    panel.show_case(uuid)
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.show_case(uuid)
     panel.show()
     qtbot.waitExposed(panel)
     assert_plain(panel.title, hostile("编号"))

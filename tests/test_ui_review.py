@@ -233,7 +233,8 @@ def test_reviewer_approves_and_returns(session, new_window, qtbot, tmp_path):
 
 def test_inspector_sees_no_acceptance_moves(window, qtbot, tmp_path):
     uuid = move_to_closure_request(window.session.ws, "LD2026-320100-003", tmp_path)
-    window.select_case(uuid)
+    with qtbot.waitSignal(window.detail.loaded, timeout=10_000):
+        window.select_case(uuid)
     assert window.detail.chip.text() == "申请销号"
     assert window.detail.findChild(QPushButton, "move:县级验收") is None
     assert any("当前角色无可用流转" in label.text() for label in window.detail.findChildren(QLabel))

@@ -66,7 +66,8 @@ def test_touch_panes_follow_the_user(new_window, qtbot, demo_ws):
     row = demo_ws.conn.execute("SELECT uuid FROM cases ORDER BY case_no LIMIT 1 OFFSET 2").fetchone()
     table = window.case_list.table
     assert table.rowHeight(0) >= 44
-    table.selectRow(2)  # choosing a case in the list shows its 详情, with ‹ 列表 above it
+    with qtbot.waitSignal(window.detail.loaded, timeout=10_000):
+        table.selectRow(2)  # choosing a case in the list shows its 详情, with ‹ 列表 above it
     assert window.current_uuid == row["uuid"]
     assert window.detail.isVisible() and not window.left.isVisible() and switch.back.isVisible()
     assert _inside(window, window.detail.finding_button)

@@ -83,6 +83,10 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
+        <source>读取问题失败：{error}</source>
+        <translation>Could not read the case: {error}</translation>
+    </message>
+    <message>
         <location filename="../../ui/cases/case_detail.py" line="82"/>
         <source>表单</source>
         <translation>Forms</translation>
@@ -1458,6 +1462,10 @@ The approval is recorded in your name and cannot be undone.</translation>
 </context>
 <context>
     <name>StatisticsView</name>
+    <message>
+        <source>正在统计…</source>
+        <translation>Counting…</translation>
+    </message>
     <message>
         <location filename="../../ui/reports/statistics_view.py" line="80"/>
         <source>统计</source>

@@ -1,8 +1,12 @@
 """The case detail panel: problem, attribution, 前后两期影像对比, findings, evidence, rectification, workflow, history.
 
-Wraps the session: :meth:`show_case` reads one case on the GUI thread through
-the core's queries (:mod:`inspector.casework.case_queries`, a few indexed
-queries) and the panel re-reads it when the core's change summary
+Wraps the session: :meth:`show_case` asks the session's reading thread for
+everything shown of one case (:func:`ui.cases.case_detail_read.read_case_view`:
+the core's queries and the imagery chips, in one lane so that only the latest
+case chosen is shown) and fills the widgets when the answer arrives; meanwhile
+:attr:`CaseDetailPanel.loading` is true and the previous case stays on show.
+``loaded`` announces each case shown (:attr:`case_uuid` is the case on show).
+The panel re-reads the case when the core's change summary
 (:class:`inspector.store.changes.Changes`) names it. Workflow buttons list the moves the current role may make from
 the case's state; a refused move shows the core's reason text in red. Every
 text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
@@ -10,6 +14,7 @@ text that comes from the data is shown as plain text (:mod:`ui.plain_text`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.casework.case_queries import audit_entry_count, case_findings, case_places, case_record
 from inspector.casework.statuses import CLOSED_STATES
 from inspector.casework.workflow import (
     FOLLOW_UP,
@@ -36,15 +40,19 @@ from inspector.casework.workflow import (
     rules_from,
     status_colours,
 )
-from inspector.forms.form_data import local_time  # with the panel: the first case shown imports nothing
+from inspector.errors import InspectorError
 from inspector.store.changes import Changes
 from ui import labels, operations
+from ui.background import reader_for
+from ui.cases.case_detail_read import CaseView, read_case_view
 from ui.cases.evidence_gallery import EvidenceGallery
 from ui.cases.imagery_comparison import ImageryComparison
+from ui.i18n import core_message
 from ui.layouts import STRETCH, Part, fill_box, hbox, vbox
 from ui.plain_text import Line, PlainLines, plain_label
 from ui.session import Session
 
+log = logging.getLogger(__name__)
 CaseRow = dict[str, Any]
 CHIP_MAX_PX = 220  # widest status chip; a longer (foreign) status is cut, never widens the panel
 
@@ -59,12 +67,17 @@ class CaseDetailPanel(QWidget):
     findingRequested = Signal(str)  # case uuid: the main window opens the finding form
     formRequested = Signal(str, str)  # case uuid, form kind
     extentRequested = Signal(str)  # case uuid: the main window lets the map edit its verified extent
+    loaded = Signal()  # the case asked for last is on show (or the panel is empty)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.case_uuid: str | None = None
+        self.case_uuid: str | None = None  # the case on show
         self.case: CaseRow | None = None
+        self.asked_uuid: str | None = None  # the case asked for last (on show once its read is answered)
+        self.loading = False
+        self._view: CaseView | None = None
+        self._lane = f"case-detail-{id(self)}"
         self.last_job: operations.Job | None = None
         self.title = plain_label(parent=self, selectable=True, object_name="caseTitle")  # wraps when long
         self.chip = plain_label(parent=self, wrap=False, object_name="statusChip")
@@ -76,6 +89,7 @@ class CaseDetailPanel(QWidget):
         self.workflow_row = QHBoxLayout()
         self.actions_row = QHBoxLayout()
         self.problem = QFormLayout()
+        self._problem_values: list[QLabel] = []
         self.attribution = PlainLines(self)
         self.imagery = ImageryComparison(self)
         self.findings = PlainLines(self)
@@ -86,7 +100,7 @@ class CaseDetailPanel(QWidget):
         self.audit = _label(muted=True)
         self._build()
         session.changed.connect(self.apply_changes)
-        session.roleChanged.connect(lambda role: self.refresh())
+        session.roleChanged.connect(lambda role: self._show_role())
         self.show_case(None)
 
     def _build(self) -> None:
@@ -145,13 +159,44 @@ class CaseDetailPanel(QWidget):
 
     # -- showing ----------------------------------------------------------------
     def show_case(self, uuid: str | None) -> None:
-        if uuid != self.case_uuid:
+        """Show a case (when the reading thread answers) or, with None, nothing."""
+        if uuid != self.asked_uuid:
             self.message.hide()
-        self.case_uuid = uuid
+        self.asked_uuid = uuid
         self.refresh()
 
     def refresh(self) -> None:
-        self.case = case_record(self.session.ws, self.case_uuid) if self.case_uuid else None
+        """Read the case asked for again; the widgets follow when the answer arrives."""
+        uuid = self.asked_uuid
+        if uuid is None:  # an answer still on its way is dropped by _answered
+            self.loading = False
+            self._show(None, None)
+            self.loaded.emit()
+            return
+        self.loading = True
+        reader_for(self.session).read(lambda ws: read_case_view(ws, uuid), lambda view: self._answered(uuid, view),
+                                      owner=self, lane=self._lane, failed=self._read_failed)
+
+    def _answered(self, uuid: str, view: CaseView | None) -> None:
+        if uuid == self.asked_uuid:
+            self.loading = False
+            self._show(uuid if view is not None else None, view)
+            self.loaded.emit()
+
+    def _read_failed(self, error: BaseException) -> None:
+        log.error("reading a case for the detail failed", exc_info=error)
+        self.loading = False
+        text = core_message(error) if isinstance(error, InspectorError) else f"{type(error).__name__}: {error}"
+        self.show_message(self.tr("读取问题失败：{error}").format(error=text), False)
+        self.loaded.emit()
+
+    def _show_role(self) -> None:
+        """The role changed: the moves and office buttons of the case on show follow (no read)."""
+        self._show(self.case_uuid, self._view)
+
+    def _show(self, uuid: str | None, view: CaseView | None) -> None:
+        self.case_uuid, self._view = uuid, view
+        self.case = view.case if view is not None else None
         has_case = self.case is not None
         for widget in (self.scroll, self.title, self.chip, self.finding_button, self.rect_button,
                        self.checklist_button, self.form_button):
@@ -162,28 +207,25 @@ class CaseDetailPanel(QWidget):
             self.case and self.case.get("geometry_geojson") and self.case["status"] not in CLOSED_STATES))
         self.empty.setVisible(not has_case)
         self._fill_workflow()
-        if not has_case:
+        if view is None:
             self.overdue.clear()
             return
-        case = self.case
+        case = view.case
         self.title.setText(case["case_no"])
         self.chip.setText(labels.status_text(case["status"]))
         colours = status_colours(case["status"])
         self.chip.setStyleSheet(f"background: {colours.fill}; color: {colours.text};")
         overdue = overdue_days(case["deadline"], case["status"], dt.date.today())
         self.overdue.setText(self.tr("逾期 {n} 天").format(n=overdue) if overdue > 0 else "")
-        places = case_places(self.session.ws, case)
-        self._fill_problem(case, places)
-        self._fill_attribution(places)
-        self.imagery.show_case(self.session.ws, case["uuid"])
-        self._fill_findings(case)
-        self.gallery.show_case(case["uuid"], case["id"])
-        self._fill_rectification(case)
-        self._fill_history(case)
+        self._fill_problem(case, view.places)
+        self._fill_attribution(view.places)
+        self.imagery.show_chips(view.chips)
+        self._fill_findings(view)
+        self.gallery.show_items(case["uuid"], case["id"], view.evidence)
+        self._fill_rectification(view)
+        self._fill_history(view)
 
     def _fill_problem(self, case: CaseRow, places: dict[str, Any]) -> None:
-        while self.problem.rowCount():
-            self.problem.removeRow(0)
         rows = [
             (self.tr("问题类型"), case["problem_type"]), (self.tr("问题描述"), case["description"]),
             (self.tr("台账保护地"), case["ledger_zone_name"]),
@@ -194,8 +236,12 @@ class CaseDetailPanel(QWidget):
             (self.tr("发现时间"), case["discovered_on"]), (self.tr("整改时限"), case["deadline"]),
             (self.tr("责任单位"), case["responsible_unit"]), (self.tr("线索来源"), case["clue_source"]),
         ]
-        for key, value in rows:
-            self.problem.addRow(key, _label(value or "—", self))
+        if not self._problem_values:  # the same rows for every case: built once, then only their texts change
+            for key, _value in rows:
+                self._problem_values.append(_label("", self))
+                self.problem.addRow(key, self._problem_values[-1])
+        for label, (_key, value) in zip(self._problem_values, rows):
+            label.setText(value or "—")
 
     def _fill_attribution(self, places: dict[str, Any]) -> None:
         lines: list[Line] = []
@@ -210,38 +256,35 @@ class CaseDetailPanel(QWidget):
                 if nearest else "")))
         self.attribution.set_lines(lines)
 
-    def _fill_findings(self, case: CaseRow) -> None:
-        rows = case_findings(self.session.ws, case["id"])
+    def _fill_findings(self, view: CaseView) -> None:
         lines: list[Line] = []
-        for r in rows:
-            heading = " · ".join((r["assessment"] or "", r["activity_type"] or "",
-                                  local_time(self.session.ws, r["observed_at_utc"]), r["inspector"] or ""))
+        for r in view.findings:
+            heading = " · ".join((r["assessment"] or "", r["activity_type"] or "", r["observed_local"],
+                                  r["inspector"] or ""))
             lines += [Line(heading, "gap" if lines else "strong"), Line(r["description"] or "")]
         self.findings.set_lines(lines or [Line(self.tr("尚无核查记录"))])
 
-    def _fill_rectification(self, case: CaseRow) -> None:
-        from inspector.casework.rectification import CHECKLIST_ITEMS, checklist, list_rectifications
+    def _fill_rectification(self, view: CaseView) -> None:
+        from inspector.casework.rectification import CHECKLIST_ITEMS
 
         lines: list[Line] = []
         deadline = self.tr("期限")
-        for r in list_rectifications(self.session.ws, case["id"]):
+        for r in view.rectifications:
             parts = (r["measure_type"] or "", r["measures"] or "", f"{deadline} {r['deadline'] or '—'}",
                      r["responsible_unit"] or "")
             lines.append(Line(" · ".join(parts), "strong"))
             lines += [Line(f"{str(n.get('at_utc', ''))[:10]} {n.get('note', '')}", "indent")
                       for n in r["progress_notes"]]
-        items = checklist(self.session.ws, case["id"])
+        items = view.checklist
         if items is not None:
             marks = "　".join(("☑ " if items[k] else "☐ ") + name[0] for k, name in CHECKLIST_ITEMS.items())
             lines.append(Line(self.tr("两断三清：") + marks))
         self.rectification.set_lines(lines or [Line(self.tr("尚无整改记录"))])
 
-    def _fill_history(self, case: CaseRow) -> None:
-        from inspector.casework.workflow import history
-
+    def _fill_history(self, view: CaseView) -> None:
         lines: list[Line] = []
-        for t in history(self.session.ws, case["uuid"]):
-            line = (f"{local_time(self.session.ws, t['at_utc'])}　{labels.status_text(t['from_state'])} → "
+        for t in view.history:
+            line = (f"{t['at_local']}　{labels.status_text(t['from_state'])} → "
                     f"{labels.status_text(t['to_state'])}　{t['actor'] or ''}")
             if t["action"] in (RETURN, FOLLOW_UP):
                 line += f"（{labels.status_text(t['action'])}）"
@@ -250,7 +293,7 @@ class CaseDetailPanel(QWidget):
                 lines.append(Line(t["reason"], "indent"))
         self.history.set_lines(lines or [Line(self.tr("尚无流转"))])
         self.audit.setText(self.tr("审计日志中本问题的记录：{n} 条").format(
-            n=audit_entry_count(self.session.ws, case["id"])))
+            n=view.audit_entries))
 
     # -- workflow -----------------------------------------------------------------
     def _fill_workflow(self) -> None:
@@ -319,7 +362,7 @@ class CaseDetailPanel(QWidget):
     def edit_checklist(self) -> None:
         from ui.cases.rectification_dialogs import ChecklistDialog
 
-        if self.case is not None:
+        if self.case is not None and self.case["uuid"] == self.asked_uuid:
             ChecklistDialog(self.session, self.case["uuid"], self.case["id"], self).open()
 
     def verify_audit(self) -> operations.Job:
@@ -340,5 +383,5 @@ class CaseDetailPanel(QWidget):
 
     def apply_changes(self, changes: Changes) -> None:
         """Re-read the case shown when the change touched it (or every case, or the zones it lies in)."""
-        if changes.affects(self.case_uuid) or (self.case_uuid and changes.touches("zones")):
+        if changes.affects(self.asked_uuid) or (self.asked_uuid and changes.touches("zones")):
             self.refresh()

@@ -9,7 +9,9 @@ is busy) and the GUI thread goes on; the questions share one lane of the
 reader, so an answer to an older one (the filter changed meanwhile) is
 dropped. ``loaded`` announces each answer taken. Row contents are fetched on demand in pages of :data:`PAGE_ROWS` and
 kept in a small page cache, so scrolling through 100,000 cases touches only
-the rows on screen. A change summary from the core
+the rows on screen; each row's cells (text, colours, font, tooltip per role)
+are worked out once, the first time the view asks, and kept with its page,
+so that a repaint (every scroll step, every selection) only looks them up. A change summary from the core
 (:class:`inspector.store.changes.Changes`) that names case rows updates just
 those: rows still in place are refreshed (``dataChanged``; when every changed
 case still matches and sorts between its neighbours, without querying the
@@ -41,11 +43,25 @@ PAGE_ROWS = 200  # rows fetched per query
 MAX_PAGES = 60  # pages kept in memory
 Index = QModelIndex | QPersistentModelIndex
 Listed = tuple[list[int], dict[int, int]]  # case ids in the list's order, and the row of each
+Cells = tuple[dict[int, Any], ...]  # per column: the value of each role the cell has
+DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole)
+BACKGROUND, FOREGROUND, FONT = (int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole),
+                                int(Qt.ItemDataRole.FontRole))
 COL_STATUS, COL_CASE_NO, COL_ZONE, COL_FUNCTION_ZONE, COL_TYPE, COL_ADMIN, COL_DEADLINE, COL_OVERDUE = range(8)
 SORT_KEYS = {  # column: the core's sort key
     COL_STATUS: "status", COL_CASE_NO: "case_no", COL_ZONE: "zone", COL_FUNCTION_ZONE: "function_zone",
     COL_TYPE: "problem_type", COL_ADMIN: "admin", COL_DEADLINE: "deadline", COL_OVERDUE: "overdue",
 }
+
+
+class _Page:
+    """The records of one page of rows (by case id) and the cells worked out for them so far."""
+
+    __slots__ = ("records", "cells")
+
+    def __init__(self, records: dict[int, dict[str, Any]]) -> None:
+        self.records = records
+        self.cells: dict[int, Cells] = {}
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -63,7 +79,7 @@ class CaseTableModel(QAbstractTableModel):
         self._sort_column, self._sort_order = COL_CASE_NO, Qt.SortOrder.AscendingOrder
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
-        self._pages: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._lane = f"case-ids-{id(self)}"
         self.loading = False
         self._moved: set[int] = set()  # changed cases whose rows wait for the list's answer
@@ -129,18 +145,31 @@ class CaseTableModel(QAbstractTableModel):
             self._sort_column, self._sort_order = column, order
             self.reload()
 
-    def _record(self, row: int) -> dict[str, Any] | None:
+    def _page(self, row: int) -> _Page:
         page = row // PAGE_ROWS
         cached = self._pages.get(page)
         if cached is None:
             ids = self._ids[page * PAGE_ROWS:(page + 1) * PAGE_ROWS]
-            cached = case_rows(self.session.ws, ids)
+            cached = _Page(case_rows(self.session.ws, ids))
             self._pages[page] = cached
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(page)
-        return cached.get(self._ids[row])
+        return cached
+
+    def _record(self, row: int) -> dict[str, Any] | None:
+        return self._page(row).records.get(self._ids[row])
+
+    def _cells(self, row: int) -> Cells | None:
+        page, case_id = self._page(row), self._ids[row]
+        cells = page.cells.get(case_id)
+        if cells is None:
+            record = page.records.get(case_id)
+            if record is None:
+                return None
+            cells = page.cells[case_id] = self._cells_of(record)
+        return cells
 
     # -- lookups --------------------------------------------------------------
     def uuid_at(self, row: int) -> str | None:
@@ -235,7 +264,8 @@ class CaseTableModel(QAbstractTableModel):
             case_id = self._ids[row]
             page = self._pages.get(row // PAGE_ROWS)
             if page is not None:
-                page[case_id] = fresh[case_id]
+                page.records[case_id] = fresh[case_id]
+                page.cells.pop(case_id, None)
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     # -- Qt model interface -------------------------------------------------------
@@ -255,29 +285,24 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        record = self._record(index.row())
-        if record is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(record, column)
-        if role == self.UuidRole:
-            return record["uuid"]
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_ZONE:
-            return plain_tooltip(self._zone_tooltip(record))  # zone names are data, not markup
-        if column == COL_STATUS and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            fill, text = labels.status_qcolours(record["status"])
-            return QBrush(fill if role == Qt.ItemDataRole.BackgroundRole else text)
-        if record["overdue_days"] and column in (COL_OVERDUE, COL_DEADLINE):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(labels.OVERDUE_RED)
-            if role == Qt.ItemDataRole.FontRole and column == COL_OVERDUE:
-                font = QFont()
-                font.setBold(True)
-                return font
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_ZONE and record["zone"] is None:
-            return QBrush(QColor("#777777"))
-        return None
+        cells = self._cells(index.row())
+        return cells[index.column()].get(role) if cells is not None else None
+
+    def _cells_of(self, record: dict[str, Any]) -> Cells:
+        """Every role's value of each cell of a row (roles a cell lacks are None to the view)."""
+        uuid = int(self.UuidRole)
+        cells = tuple({DISPLAY: self._display(record, column), uuid: record["uuid"]} for column in range(8))
+        cells[COL_ZONE][TOOLTIP] = plain_tooltip(self._zone_tooltip(record))  # zone names are data, not markup
+        fill, text = labels.status_qcolours(record["status"])
+        cells[COL_STATUS][BACKGROUND], cells[COL_STATUS][FOREGROUND] = QBrush(fill), QBrush(text)
+        if record["overdue_days"]:
+            cells[COL_OVERDUE][FOREGROUND] = cells[COL_DEADLINE][FOREGROUND] = QBrush(labels.OVERDUE_RED)
+            font = QFont()
+            font.setBold(True)
+            cells[COL_OVERDUE][FONT] = font
+        if record["zone"] is None:
+            cells[COL_ZONE][FOREGROUND] = QBrush(QColor("#777777"))
+        return cells
 
     def _display(self, record: dict[str, Any], column: int) -> str:
         if column == COL_STATUS:

@@ -128,10 +128,13 @@ class EvidenceGallery(QWidget):
     def show_case(self, case_uuid: str, case_id: int) -> None:
         from inspector.casework.evidence_attach import list_evidence
 
+        self.show_items(case_uuid, case_id, list_evidence(self.session.ws, case_id))
+
+    def show_items(self, case_uuid: str, case_id: int, items: list[dict[str, Any]]) -> None:
+        """Show a case's evidence as read by :func:`inspector.casework.evidence_attach.list_evidence`."""
         self.case_uuid, self.case_id = case_uuid, case_id
         self.list.clear()
         flagged: list[str] = []
-        items = list_evidence(self.session.ws, case_id)
         for item in items:
             flags = [labels.flag_text(f) for f in item["flags"]]
             heading = (labels.document_type_text(item["document_type"]) if item["kind"] == "document"

@@ -2,18 +2,23 @@
 
 It follows the case list's filter (:meth:`StatisticsView.set_filter`, connected
 to ``CaseListPanel.filterChanged``) and the session's changes. The figures
-and charts are computed on the session's worker thread by the core
+and charts are computed on the session's reading thread
+(:func:`ui.background.reader_for`, its read-only connection; one lane, so only
+the answer to the latest filter is shown) by the core
 (:func:`inspector.reports.statistics.report_statistics` and the one chart
 definition of :mod:`inspector.reports.charts`, rendered to SVG and painted
-with Qt's SVG renderer). 导出台账 and 导出报表 run the core's exports on the
+into images with Qt's SVG renderer there too): the GUI thread only shows the
+result (``loaded``); meanwhile :attr:`StatisticsView.loading` is true and the
+view says it is counting. 导出台账 and 导出报表 run the core's exports on the
 worker thread with a progress bar; they change no data. Ledger texts (area
 and unit names) are shown as plain text.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -33,11 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.casework.case_list_query import CaseFilter
+from inspector.errors import InspectorError
 from inspector.store.changes import Changes
 from ui import operations
+from ui.background import reader_for
+from ui.i18n import core_message
 from ui.plain_text import plain_label
 from ui.session import Session
 
+log = logging.getLogger(__name__)
 CHART_SCALE = 1.4  # screen pixels per chart point
 GROUP_FIELDS = ("cases", "open", "closed", "overdue", "closed_on_time_rate")
 
@@ -46,35 +55,43 @@ def rate_text(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+def paint_svg(svg: bytes) -> QImage:
+    """The SVG painted at its natural size × :data:`CHART_SCALE` (any thread: an image, not a pixmap)."""
+    renderer = QSvgRenderer(QByteArray(svg))
+    size: QSize = renderer.defaultSize() * CHART_SCALE
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
 class ChartView(QLabel):
-    """One chart: SVG from the core painted into a pixmap at its natural size."""
+    """One chart: SVG from the core, painted into an image off the GUI thread (:func:`paint_svg`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.svg = b""
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
-    def show_svg(self, svg: bytes) -> None:
+    def show_chart(self, svg: bytes, image: QImage) -> None:
         self.svg = svg
-        renderer = QSvgRenderer(QByteArray(svg))
-        size: QSize = renderer.defaultSize() * CHART_SCALE
-        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.white)
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
         self.setPixmap(QPixmap.fromImage(image))
 
 
 class StatisticsView(QDialog):
     """Figures, groups and charts of the filtered cases, with 导出台账 / 导出报表."""
 
+    loaded = Signal()  # the figures of the latest question are shown
+
     def __init__(self, session: Session, case_filter: CaseFilter | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.case_filter = case_filter or CaseFilter()
-        self.job: operations.Job | None = None
+        self.loading = False
+        self._lane = f"statistics-{id(self)}"
         self.export_job: operations.Job | None = None
         self.stats: Any = None
         self.setWindowTitle(self.tr("统计"))
@@ -93,6 +110,8 @@ class StatisticsView(QDialog):
             self.figures[key] = plain_label("…", self, wrap=False, object_name=f"figure_{key}")
             figures.addWidget(self.figures[key], 1, column)
         self.period_label = plain_label("", self, object_name="muted")
+        self.busy_label = plain_label(self.tr("正在统计…"), self, wrap=False, object_name="muted")
+        self.busy_label.setVisible(False)
         self.groups = QTableWidget(0, 6, self)
         self.groups.setHorizontalHeaderLabels([self.tr("分组"), self.tr("问题"), self.tr("未办结"), self.tr("已办结"),
                                                self.tr("逾期"), self.tr("按期销号率")])
@@ -114,6 +133,7 @@ class StatisticsView(QDialog):
         self.report_button.clicked.connect(lambda: self.export_report())
         top = QHBoxLayout()
         top.addWidget(self.by_box)
+        top.addWidget(self.busy_label)
         top.addStretch(1)
         top.addWidget(self.ledger_button)
         top.addWidget(self.report_button)
@@ -138,27 +158,44 @@ class StatisticsView(QDialog):
         if changes.touches("cases") or changes.touches("transitions"):
             self.refresh()
 
-    def refresh(self) -> operations.Job:
+    def refresh(self) -> None:
+        """Count again on the reading thread; the figures follow when the answer arrives."""
         from inspector.reports.charts import city_outlines, closures_line, open_cases_map, status_bars, to_svg
         from inspector.reports.statistics import report_statistics
 
         case_filter, by, by_text = self.case_filter, self.by_box.currentData(), self.by_box.currentText()
         titles = (self.tr("各分组问题数（按状态）"), self.tr("每月销号数"), self.tr("未办结问题分布（按状态）"))
 
-        def work(job: operations.Job) -> tuple[Any, list[bytes]]:
-            ws = self.session.writer()
+        def work(ws: Any) -> tuple[Any, list[tuple[bytes, QImage]]]:
             stats = report_statistics(ws, case_filter, by=by)
             drawings = [status_bars(stats, f"{by_text} · {titles[0]}"), closures_line(stats, titles[1]),
                         open_cases_map(stats, city_outlines(ws), titles[2])]
-            return stats, [to_svg(d) for d in drawings]
+            svgs = [to_svg(d) for d in drawings]
+            return stats, [(svg, paint_svg(svg)) for svg in svgs]
 
-        self.job = operations.start(self.session, "statistics", work)
-        self.job.succeeded.connect(self._show)
-        self.job.failed.connect(self.message.setText)
-        return self.job
+        self._set_loading(True)
+        reader_for(self.session).read(work, self._show, owner=self, lane=self._lane, failed=self._failed)
 
-    def _show(self, result: tuple[Any, list[bytes]]) -> None:
-        stats, svgs = result
+    def _set_loading(self, loading: bool) -> None:
+        self.loading = loading
+        self.busy_label.setVisible(loading)
+        if loading:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_loading(False)
+        if isinstance(error, InspectorError):
+            self.message.setText(core_message(error))
+        else:
+            log.error("the statistics failed", exc_info=error)
+            self.message.setText(f"{type(error).__name__}: {error}")
+        self.loaded.emit()
+
+    def _show(self, result: tuple[Any, list[tuple[bytes, QImage]]]) -> None:
+        stats, charts = result
+        self._set_loading(False)
         self.stats = stats
         for key, label in self.figures.items():
             value = stats.totals[key]
@@ -171,8 +208,9 @@ class StatisticsView(QDialog):
                                        for f in GROUP_FIELDS]
             for column, text in enumerate(values):
                 self.groups.setItem(row, column, QTableWidgetItem(text))
-        for chart, svg in zip(self.charts, svgs):
-            chart.show_svg(svg)
+        for chart, (svg, image) in zip(self.charts, charts):
+            chart.show_chart(svg, image)
+        self.loaded.emit()
 
     # -- exports ------------------------------------------------------------------
     def export_ledger(self, path: str | None = None) -> operations.Job | None:
