@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import shutil
 import threading
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from inspector.geo import attribution
-from inspector.importers import ledger_import, ledger_rows, ledger_writer
+from inspector.importers import ledger_import, ledger_reader, ledger_rows, ledger_writer
 from inspector.importers.ledger_import import LedgerImportResult, import_ledger
 from inspector.store.workspace import Workspace
 
@@ -109,3 +110,29 @@ def test_runs_already_checked_are_written_while_later_rows_are_checked(demo_ws, 
     assert seen_when_last_row_checked == [True]
     assert result.created > 1000
     assert demo_ws.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == before + result.created
+
+
+def test_rows_are_checked_while_the_bounded_child_still_parses(demo_ws, tmp_path: Path, monkeypatch):
+    """The child sends the rows part by part and waits while its parts are not read (a part is larger than
+    the pipe holds): when the first row is checked, the child is still there with the rest."""
+    rows = ledger_reader.PART_ROWS * 3
+    ledger = tmp_path / "台账.csv"
+    with ledger.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["问题编号", "问题类型", "问题描述", "经度", "纬度"])
+        for i in range(rows):
+            writer.writerow([f"ST-{i:06d}", "养殖", f"第 {i} 条问题的描述" * 3, f"{120.1 + i * 1e-6:.6f}", "33.4"])
+    child_parsing_at_first_row: list[bool] = []
+    parse_row = ledger_rows.parse_row
+
+    def checking(cells, mapping, *args, **kwargs):
+        if not child_parsing_at_first_row:
+            child_parsing_at_first_row.append(
+                any(child.name == f"parse {ledger.name}" for child in multiprocessing.active_children()))
+        return parse_row(cells, mapping, *args, **kwargs)
+
+    monkeypatch.setattr(ledger_import, "parse_row", checking)
+    result = import_ledger(demo_ws, ledger)
+    assert child_parsing_at_first_row == [True]
+    assert result.created == rows and not result.rejected
+    assert not [child for child in multiprocessing.active_children() if child.name.startswith("parse ")]

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
 from inspector.errors import BadInput, InvalidValue, Message
 from inspector.geo.admin_areas import AdminLookup
 from inspector.geo.attribution import lookup_for
-from inspector.importers.area_units import unit_in_header
-from inspector.importers.ledger_reader import Sheet, read_sheets
+from inspector.importers.area_units import AreaUnit, unit_in_header
+from inspector.importers.ledger_reader import Sheet, SheetPart, stream_sheets
 from inspector.importers.ledger_rows import check_cells, parse_row, row_texts, verbatim_record
 from inspector.importers.ledger_rows import ledger_hash as ledger_hash  # where the patch importer finds it
 from inspector.importers.ledger_values import cell_text
@@ -165,18 +165,69 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
+@dataclass(frozen=True)
+class _SheetLayout:
+    """Where a sheet's header is and what its columns hold."""
+
+    header_index: int
+    mapping: dict[str, int]  # ledger field → column index
+    headers: list[str | None]  # the header texts of the ledger's own columns
+    names: list[str]  # the same, with a name for the columns without one
+    area_unit: AreaUnit | None
+    columns: dict[str, str | None]  # ledger field → its header text
+
+    @classmethod
+    def of(cls, rows: list[list[Any]], column_map: ColumnMap) -> _SheetLayout | None:
+        """The layout of a sheet from its first rows, or None when they hold no header row."""
+        header = find_header(rows, column_map)
+        if header is None:
+            return None
+        header_index, mapping = header
+        headers = [cell_text(h) for h in rows[header_index]]
+        headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
+        return cls(header_index, mapping, headers, [h or f"列{i + 1}" for i, h in enumerate(headers)],
+                   unit_in_header(headers[mapping["area_m2"]]) if "area_m2" in mapping else None,
+                   {k: cell_text(rows[header_index][v]) for k, v in mapping.items()})
+
+
+def _with_heads(parts: Iterable[SheetPart]) -> Iterator[SheetPart]:
+    """The parts, a sheet's first ones joined until they hold the rows its header is looked for in."""
+    held: SheetPart | None = None
+    for part in parts:
+        if held is not None:
+            held = SheetPart(held.name, 0, held.rows + part.rows, {**held.too_long, **part.too_long}, part.last)
+        elif part.first == 0:
+            held = part
+        else:
+            yield part
+            continue
+        if held.last or len(held.rows) >= HEADER_SCAN_ROWS:
+            yield held
+            held = None
+    if held is not None:
+        yield held
+
+
 def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
                 on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """Parse and validate a ledger file without writing anything (a dry run).
 
     ``column_map`` (canonical field → header text) overrides the detected columns; ``on_checked`` is given
     the rows that pass the row checks and the province check, run by run, as they do."""
-    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map, on_checked=on_checked)
+    with stream_sheets(Path(path)) as parts:
+        return check_parts(parts, ws, column_map=column_map, on_checked=on_checked)
 
 
 def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
                  on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """:func:`read_ledger` on sheets already read (a dry run that also shows the headers reads the file once)."""
+    parts = (SheetPart(sheet.name, 0, sheet.rows, sheet.too_long, True) for sheet in sheets)
+    return check_parts(parts, ws, column_map=column_map, on_checked=on_checked)
+
+
+def check_parts(parts: Iterable[SheetPart], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """:func:`read_ledger` on the parts of the sheets as they are read (:func:`stream_sheets`)."""
     column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
@@ -195,28 +246,27 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
         if on_checked is not None and passed:
             on_checked(passed)
 
-    for sheet in sheets:
-        header = find_header(sheet.rows, column_map)
-        if header is None:
-            result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
+    heads: list[Sheet] = []  # each sheet's first rows, where its header is looked for
+    sheet: _SheetLayout | None = None  # the layout of the sheet being read, None when it has no header
+    for part in _with_heads(parts):
+        if part.first == 0:
+            heads.append(Sheet(part.name, part.rows[:HEADER_SCAN_ROWS]))
+            sheet = _SheetLayout.of(part.rows, column_map)
+            result.sheets.append({"name": part.name, "header_row": None, "rows": 0} if sheet is None else
+                                 {"name": part.name, "header_row": sheet.header_index + 1, "columns": sheet.columns})
+        if sheet is None:
             continue
-        header_index, mapping = header
-        headers = [cell_text(h) for h in sheet.rows[header_index]]
-        headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
-        names = [h or f"列{i + 1}" for i, h in enumerate(headers)]
-        area_unit = unit_in_header(headers[mapping["area_m2"]]) if "area_m2" in mapping else None
-        result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
-                              "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
-        for index in range(header_index + 1, len(sheet.rows)):
-            cells = sheet.rows[index]
-            too_long = {c: n for c, n in sheet.too_long.get(index, {}).items() if c < len(headers)} or None
+        headers, mapping = sheet.headers, sheet.mapping
+        for index in range(max(sheet.header_index + 1, part.first), part.first + len(part.rows)):
+            cells = part.rows[index - part.first]
+            too_long = {c: n for c, n in part.too_long.get(index, {}).items() if c < len(headers)} or None
             texts = row_texts(cells)
             if too_long is None and not any(texts):
                 continue
-            where = {"sheet": sheet.name, "row": index + 1}
+            where = {"sheet": part.name, "row": index + 1}
             try:
                 check_cells(headers, cells, too_long)
-                record = parse_row(cells, mapping, area_unit, texts)
+                record = parse_row(cells, mapping, sheet.area_unit, texts)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise InvalidValue(
@@ -226,16 +276,16 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
                 result.rejected.append({**where, "case_no": texts[mapping["case_no"]]
                                         if mapping["case_no"] < len(cells) else None, **exc.message.fields()})
                 continue
-            first_row[record["case_no"]] = (sheet.name, index + 1)
-            record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=verbatim_record(names, texts))
+            first_row[record["case_no"]] = (part.name, index + 1)
+            record.update(source_sheet=part.name, source_row=index + 1,
+                          source_record=verbatim_record(sheet.names, texts))
             checked.append(record)
             if len(checked) >= ATTRIBUTION_RUN_ROWS:
                 hand_on()
     if checked:
         hand_on()
     if not any(s.get("header_row") for s in result.sheets):
-        missing = _missing_headers(sheets, column_map) if column_map else []
+        missing = _missing_headers(heads, column_map) if column_map else []
         if missing:
             listed = "、".join(missing)
             raise BadInput(f"台账表头中找不到指定的列：{listed}", f"columns not found in the ledger header: {listed}")
@@ -277,12 +327,10 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
         row[0]: (row[1], row[2])
         for row in ws.conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
-    with NewCaseWriter(ws, path, existing) as writer:
-        # A helper thread waits for the bounded child's parse while this one loads the zone and admin
-        # geometries, so that the province check and the attribution that follow never read the database.
-        reading = writer.read()
-        writer.lookup.load_all()
-        records, result = check_sheets(reading.result(), ws, column_map=column_map, on_checked=writer.take)
+    with NewCaseWriter(ws, path, existing) as writer, stream_sheets(path) as parts:
+        if not existing:  # every row is new: the geometries are loaded while the child starts and parses
+            writer.lookup.load_all()
+        records, result = check_parts(parts, ws, column_map=column_map, on_checked=writer.take)
         writer.finish(records, result, progress)
     result.changes = writer.changes
     return result

@@ -26,7 +26,6 @@ from inspector.geo.attribution import (
     write_zone_links,
 )
 from inspector.i18n import pick
-from inspector.importers.ledger_reader import Sheet, read_sheets
 from inspector.importers.ledger_rows import LEDGER_FIELDS, UNIT_FIELDS, ledger_hash
 from inspector.store.changes import ChangeJournal, Changes, note_cases, recording
 from inspector.store.db import Connection, atomic
@@ -85,10 +84,6 @@ class NewCaseWriter:
         self._attributing.shutdown(wait=True, cancel_futures=True)
         return self._transaction.__exit__(*exc)
 
-    def read(self) -> Future[list[Sheet]]:
-        """The ledger's sheets, read by the bounded child while the caller goes on."""
-        return self._attributing.submit(read_sheets, self._path)
-
     def take(self, run: list[dict[str, Any]]) -> None:
         """A run of rows that passed every check, in ledger order."""
         for record in run:
@@ -96,6 +91,8 @@ class NewCaseWriter:
         fresh = [record for record in run if record["case_no"] not in self._existing]
         if not fresh:
             return
+        if not self._written:  # before the writer takes the connection: no lookup reads the database after
+            self.lookup.load_all()
         self._begin()
         ids = list(range(self._next_id, self._next_id + len(fresh)))
         self._next_id += len(fresh)
