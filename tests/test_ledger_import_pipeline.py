@@ -1,7 +1,8 @@
-"""The ledger import checks, attributes and writes its rows run by run, in three threads: whatever the size of
-the runs, it stores and reports exactly the same thing — the same cases with the same fields, attribution and
-zone links, the same rejections (bad rows, repeated numbers and positions outside Jiangsu between good rows),
-the same counts and run record — and the runs already checked are written while later rows are checked."""
+"""The ledger import checks, attributes and writes its rows run by run, the writing in a thread of its own:
+whatever the size of the runs, it stores and reports exactly the same thing — the same cases with the same
+fields, attribution and zone links, the same rejections (bad rows, repeated numbers and positions outside
+Jiangsu between good rows), the same counts and run record — and the runs already checked are written while
+later rows are checked, which come from the bounded child while it still parses."""
 from __future__ import annotations
 
 import csv

@@ -12,9 +12,10 @@ fields (never the workflow status), and the source row is kept verbatim.
 A ledger this program exported (:mod:`inspector.reports`) comes back with its
 progress columns after the original ones; that block is recognised by its
 exact headers at the end of the header row and ignored. The rows are checked one by one
-(:mod:`inspector.importers.ledger_rows`) and, run by run, against the province outline; each run's new
-cases are attributed to zones and counties in bulk in a helper thread and inserted with their attribution
-by one prepared statement in a writer thread, while the next rows are checked (see :class:`_NewCases`).
+(:mod:`inspector.importers.ledger_rows`) as the bounded child sends them and, run by run, against the
+province outline; each run's new cases are attributed to zones and counties in bulk and inserted with their
+attribution by one prepared statement in a writer thread while the next rows are checked
+(:class:`~inspector.importers.ledger_writer.NewCaseWriter`).
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -52,7 +53,7 @@ Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed e
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
-ATTRIBUTION_RUN_ROWS = 10_000  # rows per run checked against the province, attributed in a helper thread, inserted
+ATTRIBUTION_RUN_ROWS = 10_000  # rows per run checked against the province, attributed and inserted
 
 
 @dataclass

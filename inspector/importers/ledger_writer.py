@@ -1,9 +1,9 @@
 """Writing a ledger's new cases while the rest of the ledger is still being checked.
 
 :class:`NewCaseWriter` takes the checked rows of :func:`~inspector.importers.ledger_import.import_ledger` run
-by run: it hashes them, has the new cases of each run attributed in bulk in a helper thread, inserts each
-attributed run in a writer thread, and at the end updates the changed cases and records the import — all in
-one transaction on the workspace's connection, which only one thread uses at a time.
+by run: it hashes them, attributes the new cases of each run in bulk, inserts each attributed run in a
+writer thread while the next rows are checked, and at the end updates the changed cases and records the
+import — all in one transaction on the workspace's connection, which only one thread uses at a time.
 """
 from __future__ import annotations
 
@@ -55,18 +55,18 @@ def page_cache(conn: Connection, kib: int) -> Iterator[None]:
 
 
 class NewCaseWriter:
-    """The writing side of :func:`~inspector.importers.ledger_import.import_ledger`, in three stages: the
-    caller's thread checks the rows and hands them to :meth:`take` run by run, which hashes them; a helper
-    thread attributes each run's new cases (GEOS works outside the GIL); a writer thread inserts each
-    attributed run with its attribution and zone links (one prepared statement per run; SQLite works outside
-    the GIL), in the import's one transaction, opened by the caller's thread with the first insert. Until
-    :meth:`finish` has waited for the writer, the caller's thread does not use the connection; :meth:`finish`
-    then updates the changed cases, records the run and commits."""
+    """The writing side of :func:`~inspector.importers.ledger_import.import_ledger`, in two threads: the
+    caller's thread checks the rows and hands them to :meth:`take` run by run, which hashes them and
+    attributes the run's new cases in bulk (shapely 2.0 holds the GIL: a thread of its own would only wait
+    for it); a writer thread inserts each attributed run with its attribution and zone links (one prepared
+    statement per run; SQLite steps outside the GIL) while the caller checks the next rows, in the import's
+    one transaction, opened by the caller's thread before the first insert. Until :meth:`finish` has waited
+    for the writer, the caller's thread does not use the connection; :meth:`finish` then updates the
+    changed cases, records the run and commits."""
 
     def __init__(self, ws: Workspace, path: Path, existing: dict[str, tuple[int, str]]) -> None:
         self._ws, self._path, self._existing = ws, path, existing
         self.lookup: Lookup = lookup_for(ws)
-        self._attributing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution")
         self._writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
         self._written: list[Future[None]] = []
         self._transaction = contextlib.ExitStack()
@@ -79,9 +79,8 @@ class NewCaseWriter:
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
-        # no helper thread touches the connection any more before the transaction ends (commit or rollback)
+        # the writer thread does not touch the connection any more before the transaction ends (commit or rollback)
         self._writing.shutdown(wait=True, cancel_futures=True)
-        self._attributing.shutdown(wait=True, cancel_futures=True)
         return self._transaction.__exit__(*exc)
 
     def take(self, run: list[dict[str, Any]]) -> None:
@@ -96,10 +95,9 @@ class NewCaseWriter:
         self._begin()
         ids = list(range(self._next_id, self._next_id + len(fresh)))
         self._next_id += len(fresh)
-        attributing = self._attributing.submit(
-            lookup_attributions, self.lookup, np.array([r["lon"] for r in fresh], dtype=float),
-            np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))
-        self._written.append(self._writing.submit(self._insert, fresh, ids, attributing))
+        found = lookup_attributions(self.lookup, np.array([r["lon"] for r in fresh], dtype=float),
+                                    np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))
+        self._written.append(self._writing.submit(self._insert, fresh, ids, found))
 
     def _begin(self) -> Connection:
         """The import's transaction (opened on first use) with the journal of what it writes."""
@@ -112,9 +110,8 @@ class NewCaseWriter:
             self._first_id = self._next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
         return conn
 
-    def _insert(self, run: list[dict[str, Any]], ids: list[int], attributing: Future[list[Attribution]]) -> None:
-        """In the writer thread: insert a run of new cases with their attribution once it is there."""
-        found = attributing.result()
+    def _insert(self, run: list[dict[str, Any]], ids: list[int], found: list[Attribution]) -> None:
+        """In the writer thread: insert a run of new cases with their attribution and zone links."""
         conn = self._ws.conn
         conn.executemany(
             f"INSERT INTO cases (id, {', '.join(STORED_FIELDS)}, reported_area_m2, source_file, uuid, "
