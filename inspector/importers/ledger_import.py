@@ -12,9 +12,10 @@ fields (never the workflow status), and the source row is kept verbatim.
 A ledger this program exported (:mod:`inspector.reports`) comes back with its
 progress columns after the original ones; that block is recognised by its
 exact headers at the end of the header row and ignored. The rows are checked one by one
-(:mod:`inspector.importers.ledger_rows`); the new cases are attributed to zones and counties in bulk, run by
-run in a helper thread while the next rows are checked and the runs already attributed are inserted, and
-written with their attribution by one prepared statement per run.
+(:mod:`inspector.importers.ledger_rows`) as the bounded child sends them and, run by run, against the
+province outline; each run's new cases are attributed to zones and counties in bulk and inserted with their
+attribution by one prepared statement in a writer thread while the next rows are checked
+(:class:`~inspector.importers.ledger_writer.NewCaseWriter`).
 
 ``column_map`` (canonical field → header text, e.g. ``{"case_no": "编号",
 "lon": "X"}``) overrides the synonym detection for the fields it names; an
@@ -23,26 +24,23 @@ CLI's ``case_no=编号,lon=X`` form.
 """
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import operator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
 from inspector.errors import BadInput, InvalidValue, Message
-from inspector.i18n import pick
-from inspector.importers.area_units import unit_in_header
-from inspector.importers.ledger_reader import Sheet, read_sheets
-from inspector.importers.ledger_rows import TEXT_FIELDS, check_cells, parse_row, row_texts, verbatim_record
+from inspector.geo.admin_areas import AdminLookup
+from inspector.geo.attribution import lookup_for
+from inspector.importers.area_units import AreaUnit, unit_in_header
+from inspector.importers.ledger_reader import Sheet, SheetPart, stream_sheets
+from inspector.importers.ledger_rows import check_cells, parse_row, row_texts, verbatim_record
+from inspector.importers.ledger_rows import ledger_hash as ledger_hash  # where the patch importer finds it
 from inspector.importers.ledger_values import cell_text
-from inspector.store.changes import Changes, note_cases, recording
-from inspector.store.db import Connection, atomic
-from inspector.store.workspace import Workspace, new_uuid, utc_now
+from inspector.importers.ledger_writer import NewCaseWriter, Progress
+from inspector.store.changes import Changes
+from inspector.store.workspace import Workspace
 from inspector.vocabulary import (
     LEDGER_FIELD_SYNONYMS,
     match_fields,
@@ -51,19 +49,11 @@ from inspector.vocabulary import (
     parse_map_option,
 )
 
-Progress = Callable[[int, int, str], None]
-Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed the row checks, run by run
+Checked = Callable[[list[dict[str, Any]]], None]  # given the rows that passed every check, run by run
 ColumnMap = dict[str, str | None]
 HEADER_SCAN_ROWS = 30  # header rows are looked for among the first rows of a sheet
 REQUIRED_COLUMNS = ("case_no", "lon", "lat")
-LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
-# Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
-UNIT_FIELDS = ("area_unit",)
-EXTENT_FIELDS = ("lon", "lat", "area_m2")  # a case with a polygon keeps its own
-# SQLite's page cache while the import writes, KiB: the default 2 MB is too small for the case indexes of a
-# large ledger (their pages are evicted and read again row after row); memory only, durability unchanged.
-WRITE_CACHE_KIB = 65_536
-ATTRIBUTION_RUN_ROWS = 10_000  # rows per run of new cases attributed in a helper thread and inserted
+ATTRIBUTION_RUN_ROWS = 10_000  # rows per run checked against the province, attributed and inserted
 
 
 @dataclass
@@ -176,11 +166,47 @@ def _missing_headers(sheets: list[Sheet], column_map: ColumnMap) -> list[str]:
     return best if best is not None else [h for h in column_map.values() if h]
 
 
-def ledger_hash(record: dict[str, Any]) -> str:
-    """A digest of the ledger fields, in a fixed order."""
-    values = tuple(map(record.get, LEDGER_FIELDS))
-    values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
-    return hashlib.sha256(repr(values).encode()).hexdigest()
+@dataclass(frozen=True)
+class _SheetLayout:
+    """Where a sheet's header is and what its columns hold."""
+
+    header_index: int
+    mapping: dict[str, int]  # ledger field → column index
+    headers: list[str | None]  # the header texts of the ledger's own columns
+    names: list[str]  # the same, with a name for the columns without one
+    area_unit: AreaUnit | None
+    columns: dict[str, str | None]  # ledger field → its header text
+
+    @classmethod
+    def of(cls, rows: list[list[Any]], column_map: ColumnMap) -> _SheetLayout | None:
+        """The layout of a sheet from its first rows, or None when they hold no header row."""
+        header = find_header(rows, column_map)
+        if header is None:
+            return None
+        header_index, mapping = header
+        headers = [cell_text(h) for h in rows[header_index]]
+        headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
+        return cls(header_index, mapping, headers, [h or f"列{i + 1}" for i, h in enumerate(headers)],
+                   unit_in_header(headers[mapping["area_m2"]]) if "area_m2" in mapping else None,
+                   {k: cell_text(rows[header_index][v]) for k, v in mapping.items()})
+
+
+def _with_heads(parts: Iterable[SheetPart]) -> Iterator[SheetPart]:
+    """The parts, a sheet's first ones joined until they hold the rows its header is looked for in."""
+    held: SheetPart | None = None
+    for part in parts:
+        if held is not None:
+            held = SheetPart(held.name, 0, held.rows + part.rows, {**held.too_long, **part.too_long}, part.last)
+        elif part.first == 0:
+            held = part
+        else:
+            yield part
+            continue
+        if held.last or len(held.rows) >= HEADER_SCAN_ROWS:
+            yield held
+            held = None
+    if held is not None:
+        yield held
 
 
 def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
@@ -188,40 +214,60 @@ def read_ledger(path: str | Path, ws: Workspace | None = None, *, column_map: Co
     """Parse and validate a ledger file without writing anything (a dry run).
 
     ``column_map`` (canonical field → header text) overrides the detected columns; ``on_checked`` is given
-    the rows that pass the row checks, run by run, as they do (the province check may still reject some)."""
-    return check_sheets(list(read_sheets(Path(path))), ws, column_map=column_map, on_checked=on_checked)
+    the rows that pass the row checks and the province check, run by run, as they do."""
+    with stream_sheets(Path(path)) as parts:
+        return check_parts(parts, ws, column_map=column_map, on_checked=on_checked)
 
 
 def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
                  on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
     """:func:`read_ledger` on sheets already read (a dry run that also shows the headers reads the file once)."""
-    handed = 0  # rows given to on_checked
+    parts = (SheetPart(sheet.name, 0, sheet.rows, sheet.too_long, True) for sheet in sheets)
+    return check_parts(parts, ws, column_map=column_map, on_checked=on_checked)
+
+
+def check_parts(parts: Iterable[SheetPart], ws: Workspace | None = None, *, column_map: ColumnMap | None = None,
+                on_checked: Checked | None = None) -> tuple[list[dict[str, Any]], LedgerImportResult]:
+    """:func:`read_ledger` on the parts of the sheets as they are read (:func:`stream_sheets`)."""
     column_map = check_column_map(column_map)
     result = LedgerImportResult()
     records: list[dict[str, Any]] = []
+    checked: list[dict[str, Any]] = []  # rows that passed the row checks since the last run was handed on
     first_row: dict[str, tuple[str, int]] = {}
-    for sheet in sheets:
-        header = find_header(sheet.rows, column_map)
-        if header is None:
-            result.sheets.append({"name": sheet.name, "header_row": None, "rows": 0})
+
+    # the province outline, taken once: handing a run on reads nothing from the database (an importer may be
+    # writing the runs already handed on, on the same connection, in its helper thread)
+    admin = lookup_for(ws).admin if ws is not None else None
+
+    def hand_on() -> None:
+        """The run of rows checked so far, through the province check, to ``records`` and ``on_checked``."""
+        passed = _keep_inside_province(admin, checked, result) if admin is not None else list(checked)
+        checked.clear()
+        records.extend(passed)
+        if on_checked is not None and passed:
+            on_checked(passed)
+
+    heads: list[Sheet] = []  # each sheet's first rows, where its header is looked for
+    sheet: _SheetLayout | None = None  # the layout of the sheet being read, None when it has no header
+    for part in _with_heads(parts):
+        if part.first == 0:
+            heads.append(Sheet(part.name, part.rows[:HEADER_SCAN_ROWS]))
+            sheet = _SheetLayout.of(part.rows, column_map)
+            result.sheets.append({"name": part.name, "header_row": None, "rows": 0} if sheet is None else
+                                 {"name": part.name, "header_row": sheet.header_index + 1, "columns": sheet.columns})
+        if sheet is None:
             continue
-        header_index, mapping = header
-        headers = [cell_text(h) for h in sheet.rows[header_index]]
-        headers = headers[:original_width([h or "" for h in headers])]  # an exported ledger's progress: ignored
-        names = [h or f"列{i + 1}" for i, h in enumerate(headers)]
-        area_unit = unit_in_header(headers[mapping["area_m2"]]) if "area_m2" in mapping else None
-        result.sheets.append({"name": sheet.name, "header_row": header_index + 1,
-                              "columns": {k: cell_text(sheet.rows[header_index][v]) for k, v in mapping.items()}})
-        for index in range(header_index + 1, len(sheet.rows)):
-            cells = sheet.rows[index]
-            too_long = {c: n for c, n in sheet.too_long.get(index, {}).items() if c < len(headers)} or None
+        headers, mapping = sheet.headers, sheet.mapping
+        for index in range(max(sheet.header_index + 1, part.first), part.first + len(part.rows)):
+            cells = part.rows[index - part.first]
+            too_long = {c: n for c, n in part.too_long.get(index, {}).items() if c < len(headers)} or None
             texts = row_texts(cells)
             if too_long is None and not any(texts):
                 continue
-            where = {"sheet": sheet.name, "row": index + 1}
+            where = {"sheet": part.name, "row": index + 1}
             try:
                 check_cells(headers, cells, too_long)
-                record = parse_row(cells, mapping, area_unit, texts)
+                record = parse_row(cells, mapping, sheet.area_unit, texts)
                 if record["case_no"] in first_row:
                     other_sheet, other_row = first_row[record["case_no"]]
                     raise InvalidValue(
@@ -231,17 +277,16 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
                 result.rejected.append({**where, "case_no": texts[mapping["case_no"]]
                                         if mapping["case_no"] < len(cells) else None, **exc.message.fields()})
                 continue
-            first_row[record["case_no"]] = (sheet.name, index + 1)
-            record.update(source_sheet=sheet.name, source_row=index + 1,
-                          source_record=verbatim_record(names, texts))
-            records.append(record)
-            if on_checked is not None and len(records) - handed >= ATTRIBUTION_RUN_ROWS:
-                on_checked(records[handed:])
-                handed = len(records)
-    if on_checked is not None and len(records) > handed:
-        on_checked(records[handed:])
+            first_row[record["case_no"]] = (part.name, index + 1)
+            record.update(source_sheet=part.name, source_row=index + 1,
+                          source_record=verbatim_record(sheet.names, texts))
+            checked.append(record)
+            if len(checked) >= ATTRIBUTION_RUN_ROWS:
+                hand_on()
+    if checked:
+        hand_on()
     if not any(s.get("header_row") for s in result.sheets):
-        missing = _missing_headers(sheets, column_map) if column_map else []
+        missing = _missing_headers(heads, column_map) if column_map else []
         if missing:
             listed = "、".join(missing)
             raise BadInput(f"台账表头中找不到指定的列：{listed}", f"columns not found in the ledger header: {listed}")
@@ -249,17 +294,15 @@ def check_sheets(sheets: list[Sheet], ws: Workspace | None = None, *, column_map
             "未找到表头行：需要至少包含 问题编号、经度、纬度 三列",
             "no header row found: the ledger needs at least the columns 问题编号, 经度, 纬度",
         )
-    if ws is not None and records:
-        records = _keep_inside_province(ws, records, result)
+    if ws is not None and first_row:  # the province check's rejections among the others, in sheet order
+        result.rejected.sort(key=lambda r: (r["sheet"], r["row"]))
     return records, result
 
 
-def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
+def _keep_inside_province(admin: AdminLookup, records: list[dict[str, Any]],
                           result: LedgerImportResult) -> list[dict[str, Any]]:
-    """Reject rows whose position lies outside Jiangsu (checked for all rows at once)."""
-    from inspector.geo.attribution import lookup_for
-
-    inside = lookup_for(ws).admin.in_province_many(
+    """The rows whose position lies inside Jiangsu (checked for all the rows at once); the others rejected."""
+    inside = admin.in_province_many(
         np.array([r["lon"] for r in records]), np.array([r["lat"] for r in records]))
     kept = []
     for record, ok in zip(records, inside):
@@ -271,19 +314,7 @@ def _keep_inside_province(ws: Workspace, records: list[dict[str, Any]],
                                     "case_no": record["case_no"],
                                     **Message(f"坐标不在江苏省范围内（{position}）",
                                               f"the position is outside Jiangsu ({position})").fields()})
-    result.rejected.sort(key=lambda r: (r["sheet"], r["row"]))
     return kept
-
-
-@contextlib.contextmanager
-def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
-    """``kib`` KiB of page cache on ``conn`` inside the block, its own size again after it."""
-    before = conn.execute("PRAGMA cache_size").fetchone()[0]  # pages, or KiB when negative
-    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None = None,
@@ -292,91 +323,15 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
     ``changes`` the cases it created, updated or attributed.
 
     ``column_map`` as for :func:`read_ledger`."""
-    from inspector.geo.attribution import (
-        ATTRIBUTION_COLUMNS,
-        Attribution,
-        attribute_cases,
-        lookup_attributions,
-        lookup_for,
-        write_zone_links,
-    )
-
     path = Path(path)
-    conn = ws.conn
     existing = {
         row[0]: (row[1], row[2])
-        for row in conn.execute("SELECT case_no, id, ledger_hash FROM cases")
+        for row in ws.conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
-    # New cases are points: each run of rows that passes the row checks is attributed in a helper thread (GEOS
-    # works outside the GIL) while this thread checks the next rows, hashes them, gathers their values and
-    # inserts the runs already attributed. The lookup is loaded first: the helper never reads the database.
-    lookup = lookup_for(ws)
-    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-attribution")
-    runs: list[tuple[list[dict[str, Any]], Future[list[Attribution]]]] = []
-
-    def attribute(checked: list[dict[str, Any]]) -> None:
-        fresh = [record for record in checked if record["case_no"] not in existing]
-        if fresh and not runs:
-            lookup.load_all()
-        if fresh:
-            runs.append((fresh, helper.submit(
-                lookup_attributions, lookup, np.array([r["lon"] for r in fresh], dtype=float),
-                np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))))
-
-    try:
-        records, result = read_ledger(path, ws, column_map=column_map, on_checked=attribute)
-        kept = {record["case_no"] for record in records}  # the rows the province check left
-        now = utc_now()
-        # The ledger's area is the reported one; it is the case's area, and its point the case's position,
-        # unless the case has a polygon (a joined change patch): its computed area and representative point stay.
-        stored = LEDGER_FIELDS + UNIT_FIELDS + ("source_sheet", "source_row", "source_record", "ledger_hash")
-        values = operator.itemgetter(*stored, "area_m2")
-        updates = []
-        for record in records:
-            record["ledger_hash"] = ledger_hash(record)
-            known = existing.get(record["case_no"])
-            if known is not None and known[1] != record["ledger_hash"]:
-                updates.append((known[0], record))
-            elif known is not None:
-                result.unchanged += 1
-        with recording(conn) as journal, _page_cache(conn, WRITE_CACHE_KIB), atomic(conn):
-            # ids as SQLite would give them (one more than the largest), so the zone links need no read back
-            first_id = next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
-            for run, attributing in runs:
-                pairs = [(record, found) for record, found in zip(run, attributing.result())
-                         if record["case_no"] in kept]
-                run_ids = list(range(next_id, next_id + len(pairs)))
-                next_id += len(pairs)
-                conn.executemany(
-                    f"INSERT INTO cases (id, {', '.join(stored)}, reported_area_m2, source_file, uuid, "
-                    f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
-                    f"(?, {', '.join('?' * len(stored))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
-                    [(case_id, *values(r), path.name, new_uuid(), now, now, *found.columns)
-                     for case_id, (r, found) in zip(run_ids, pairs)])
-                write_zone_links(conn, run_ids, [found for _, found in pairs])
-            inserted = list(range(first_id, next_id))
-            assignments = ", ".join(f"{c} = ?" if c not in EXTENT_FIELDS else
-                                    f"{c} = CASE WHEN geometry_geojson IS NULL THEN ? ELSE {c} END"
-                                    for c in stored)
-            conn.executemany(
-                f"UPDATE cases SET {assignments}, reported_area_m2 = ?, source_file = ?, "
-                f"revision = revision + 1, dirty = 1, updated_at = ? WHERE id = ?",
-                [values(r) + (path.name, now, case_id) for case_id, r in updates],
-            )
-            result.created, result.updated = len(inserted), len(updates)
-            changed = [case_id for case_id, _ in updates]
-            changed += [row[0] for row in conn.execute(
-                "SELECT id FROM cases WHERE attributed_generation IS NULL")]
-            if progress:
-                progress(len(records), len(records), pick("写入问题", "writing cases"))
-            conn.execute(
-                "INSERT INTO import_runs (kind, source_file, started_at, summary) VALUES ('ledger', ?, ?, ?)",
-                (str(path), now, json.dumps(result.as_dict(), ensure_ascii=False)),
-            )
-            note_cases(conn, "cases", inserted + changed)
-            attribute_cases(ws, changed)
-    finally:
-        helper.shutdown(cancel_futures=True)
-    result.changes = journal.changes
+    with NewCaseWriter(ws, path, existing) as writer, stream_sheets(path) as parts:
+        if not existing:  # every row is new: the geometries are loaded while the child starts and parses
+            writer.lookup.load_all()
+        records, result = check_parts(parts, ws, column_map=column_map, on_checked=writer.take)
+        writer.finish(records, result, progress)
+    result.changes = writer.changes
     return result
-

@@ -9,6 +9,10 @@ DTDs, sheets too large to allocate) before calamine opens it; a CSV is read
 with a byte cap, decoded as UTF-8 (with or without BOM) or, failing that,
 GB18030 (a superset of GBK), and held to the same grid limits.
 
+:func:`stream_sheets` hands the rows over in parts as the child parses them, so
+that the importer checks the first rows while the child reads the next;
+:func:`read_sheets` gathers the parts into whole sheets.
+
 A cell longer than Excel's own limit (:data:`MAX_CELL_CHARS`) is not cut: it
 is left out of the rows and recorded in :attr:`Sheet.too_long`, so the
 importer rejects its row and names the column.
@@ -17,12 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from inspector.errors import BadInput
-from inspector.importers.bounded_parse import ParseBounds, run_parse
+from inspector.importers.bounded_parse import ParseBounds, ParseStream
 from inspector.importers.sheet_grid import GridLimits, GridTally
 from inspector.importers.sheet_guard import check_xlsx_archive
 
@@ -32,6 +37,7 @@ CSV_FIELD_LIMIT_CHARS = MAX_FILE_BYTES  # a CSV field may be as long as the file
 CSV_SNIFF_CHARS = 8192  # the start of a CSV the delimiter is guessed from
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
+PART_ROWS = 5_000  # rows the parsing child sends at a time, so that the caller checks them while it parses on
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,35 @@ class Sheet:
     too_long: dict[int, dict[int, int]] = field(default_factory=dict)  # row index → {column index: characters}
 
 
+@dataclass(frozen=True)
+class SheetPart:
+    """Consecutive rows of one sheet, as the parsing child sends them."""
+
+    name: str
+    first: int  # the sheet's row index of rows[0] (0: the sheet's first part)
+    rows: list[list[Any]]
+    too_long: dict[int, dict[int, int]]  # the sheet's row index → {column index: characters}
+    last: bool  # the sheet's last part
+
+
 def read_sheets(path: str | Path, *, limits: GridLimits = GridLimits(),
                 bounds: ParseBounds = ParseBounds()) -> list[Sheet]:
     """The sheets of a ledger file, parsed in a bounded child process; BadInput says why a file is refused."""
+    sheets: list[Sheet] = []
+    with stream_sheets(path, limits=limits, bounds=bounds) as parts:
+        for part in parts:
+            if part.first == 0:
+                sheets.append(Sheet(part.name, []))
+            sheets[-1].rows.extend(part.rows)
+            sheets[-1].too_long.update(part.too_long)
+    return sheets
+
+
+def stream_sheets(path: str | Path, *, limits: GridLimits = GridLimits(),
+                  bounds: ParseBounds = ParseBounds()) -> ParseStream:
+    """The parts of the sheets of a ledger file (:class:`SheetPart`, sheet after sheet, each sheet in at
+    least one part), as the bounded child parses them; BadInput says why a file is refused. The child starts
+    at once: use the stream in a ``with`` block."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"文件不存在：{path}", f"file not found: {path}")
@@ -60,17 +92,33 @@ def read_sheets(path: str | Path, *, limits: GridLimits = GridLimits(),
     if suffix not in XLSX_SUFFIXES + CSV_SUFFIXES:
         raise BadInput(f"不支持的台账格式：{suffix}（支持 .xlsx、.csv）",
                        f"unsupported ledger format {suffix} (use .xlsx or .csv)")
-    return run_parse(parse_ledger_file, path.resolve(), limits, name=path.name, bounds=bounds)
+    return ParseStream(parse_ledger_parts, path.resolve(), limits, name=path.name, bounds=bounds)
 
 
-def parse_ledger_file(path: Path, limits: GridLimits) -> list[Sheet]:
-    """The parse itself, run in the child process by :func:`read_sheets`."""
+def parse_ledger_parts(path: Path, limits: GridLimits) -> Iterator[SheetPart]:
+    """The parse itself, run in the child process by :func:`stream_sheets`: the sheets in parts of
+    :data:`PART_ROWS` rows, each prepared for the trip (:func:`_screen`) as it is sent."""
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return _read_xlsx(path, limits)
-    return [_read_csv(path, limits)]
+        for name, rows in _read_xlsx(path, limits):
+            yield from _parts(name, iter(rows))
+    else:
+        yield from _parts(*_read_csv(path, limits))
 
 
-def _read_xlsx(path: Path, limits: GridLimits) -> list[Sheet]:
+def _parts(name: str, rows: Iterator[list[Any]]) -> Iterator[SheetPart]:
+    """A sheet's rows in parts of :data:`PART_ROWS` (one empty part for a sheet without rows)."""
+    first = 0
+    while True:
+        chunk = list(itertools.islice(rows, PART_ROWS))
+        too_long = {first + index: columns for index, columns in _screen(chunk).items()}
+        last = len(chunk) < PART_ROWS
+        yield SheetPart(name, first, chunk, too_long, last)
+        if last:
+            return
+        first += len(chunk)
+
+
+def _read_xlsx(path: Path, limits: GridLimits) -> Iterator[tuple[str, list[list[Any]]]]:
     check_xlsx_archive(path, limits)
     from python_calamine import CalamineWorkbook
 
@@ -80,15 +128,12 @@ def _read_xlsx(path: Path, limits: GridLimits) -> list[Sheet]:
         raise BadInput(f"无法读取 {path.name}：{exc}", f"cannot read {path.name}: {exc}") from exc
     if not workbook.sheet_names:
         raise BadInput(f"{path.name} 中没有工作表", f"{path.name} has no sheets")
-    sheets = []
     for name in workbook.sheet_names:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise BadInput(f"无法读取工作表 {name}：{exc}", f"cannot read sheet {name}: {exc}") from exc
-        rows = [row if type(row) is list else list(row) for row in rows]
-        sheets.append(Sheet(name, rows, _screen(rows)))
-    return sheets
+        yield name, [row if type(row) is list else list(row) for row in rows]
 
 
 def _screen(rows: list[list[Any]]) -> dict[int, dict[int, int]]:
@@ -145,24 +190,28 @@ def _read_capped(path: Path) -> bytes:
     return data
 
 
-def _read_csv(path: Path, limits: GridLimits) -> Sheet:
+def _read_csv(path: Path, limits: GridLimits) -> tuple[str, Iterator[list[Any]]]:
+    """The sheet name of a CSV file and its rows, read as they are asked for (the file is decoded first)."""
     text = decode_text(_read_capped(path))
     try:
         dialect: Any = csv.Sniffer().sniff(text[:CSV_SNIFF_CHARS], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    tally = GridTally(path.stem, limits)
-    rows: list[list[Any]] = []
+    return path.stem, _csv_rows(path, text, dialect, GridTally(path.stem, limits))
+
+
+def _csv_rows(path: Path, text: str, dialect: Any, tally: GridTally) -> Iterator[list[Any]]:
     previous_limit = csv.field_size_limit(CSV_FIELD_LIMIT_CHARS)
     reader = csv.reader(io.StringIO(text), dialect)
+    count = 0
     try:
         for row in reader:
+            count += 1
             if row:
-                tally.add(len(rows) + 1, len(row))
-            rows.append(row)
+                tally.add(count, len(row))
+            yield row
     except csv.Error as exc:
         raise BadInput(f"{path.name} 第 {reader.line_num} 行无法解析（{exc}）",
                        f"{path.name}: line {reader.line_num} cannot be parsed ({exc})") from exc
     finally:
         csv.field_size_limit(previous_limit)
-    return Sheet(path.stem, rows, _screen(rows))

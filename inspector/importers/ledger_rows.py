@@ -3,11 +3,13 @@
 :func:`row_texts` reads every cell of a row as text once; :func:`check_cells` refuses a row with a cell
 longer than Excel allows or a control character in a kept cell; :func:`parse_row` reads the ledger fields
 (case number, texts, position, dates, area) or raises :class:`~inspector.errors.InvalidValue` with the
-reason in Chinese and English; :func:`verbatim_record` keeps the row as it came, header by header. Dates
-repeat row after row in a ledger, so each distinct date cell is parsed once.
+reason in Chinese and English; :func:`verbatim_record` keeps the row as it came, header by header;
+:func:`ledger_hash` digests its ledger fields. Dates repeat row after row in a ledger, so each distinct date
+cell is parsed once.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
 from typing import Any
@@ -19,6 +21,9 @@ from inspector.importers.ledger_values import cell_text, control_character, pars
 
 TEXT_FIELDS = ("ledger_zone_name", "ledger_function_zone", "problem_type", "description",
                "responsible_unit", "clue_source", "ledger_city", "ledger_county")
+LEDGER_FIELDS = ("case_no",) + TEXT_FIELDS + ("lon", "lat", "discovered_on", "deadline", "area_m2")
+# Hashed only when the row has them (a ledger without an area unit keeps the hash it always had).
+UNIT_FIELDS = ("area_unit",)
 DATE_NAMES = {"discovered_on": ("发现时间", "discovery date"), "deadline": ("整改时限", "rectification deadline")}
 
 
@@ -116,3 +121,10 @@ def verbatim_record(names: list[str], texts: list[str | None]) -> str:
     """The row as ``{header: cell text}`` JSON (every header, None past the row's end)."""
     width = len(texts)
     return _to_json({name: texts[i] if i < width else None for i, name in enumerate(names)})
+
+
+def ledger_hash(record: dict[str, Any]) -> str:
+    """A digest of the ledger fields, in a fixed order."""
+    values = tuple(map(record.get, LEDGER_FIELDS))
+    values += tuple((k, record[k]) for k in UNIT_FIELDS if record.get(k) is not None)
+    return hashlib.sha256(repr(values).encode()).hexdigest()

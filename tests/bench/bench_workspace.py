@@ -38,8 +38,9 @@ from osgeo import ogr, osr  # noqa: E402
 from summary import floor_row, ratio_row  # noqa: E402
 
 from inspector.geo.attribution import attributions, lookup_for  # noqa: E402
-from inspector.importers.ledger_import import WRITE_CACHE_KIB, import_ledger  # noqa: E402
+from inspector.importers.ledger_import import import_ledger  # noqa: E402
 from inspector.importers.ledger_reader import read_sheets  # noqa: E402
+from inspector.importers.ledger_writer import WRITE_CACHE_KIB  # noqa: E402
 from inspector.importers.zone_import import import_zones  # noqa: E402
 from inspector.store.db import atomic, backup_to  # noqa: E402
 from inspector.store.workspace import DB_NAME, Workspace  # noqa: E402
