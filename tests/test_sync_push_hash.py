@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid as uuid_lib
 
-from sync.protocol import PushBatch, RecordChange, canonical_json, content_hash, with_added_fields
+from sync.protocol import RECORD_KINDS, PushBatch, RecordChange, canonical_json, content_hash, with_added_fields
 from sync.server.records import canonical_contents, prepare, request_hash
 
 
@@ -31,9 +32,12 @@ CONTENTS = [
 
 
 def test_request_hash_is_the_whole_batch_hash():
-    records = [_change("findings", content, base_revision=base, deleted=deleted)
+    assert all(re.fullmatch("[a-z_]+", kind) for kind in RECORD_KINDS)  # written into the hash unescaped
+    records = [_change(kind, content, base_revision=base, deleted=deleted) for kind in RECORD_KINDS
                for content in CONTENTS for base in (None, 3) for deleted in (False, True)]
-    for batch in (PushBatch(operation_id="op-" + "x" * 20, records=records),
+    records.append(RecordChange.model_validate({"kind": "findings", "uuid": "\u00e9\"" * 18, "base_revision": True,
+                                                "deleted": 1, "content": {}}))  # coerced: 1 and true
+    for batch in (PushBatch(operation_id="op-" + "x" * 20, records=records[-500:]),
                   PushBatch(operation_id="引号\"和\\反斜杠-op", records=records[:1]),
                   PushBatch(operation_id="empty-batch", records=[])):
         contents = canonical_contents(batch)

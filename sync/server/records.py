@@ -231,9 +231,10 @@ def request_hash(batch: PushBatch, contents: list[Optional[str]]) -> str:
     if any(text is None for text in contents):
         whole = canonical_json(batch.model_dump(mode="json"))
     else:
+        # base_revision an int or None, deleted a bool, kind one of RECORD_KINDS (plain names: no escapes)
         records = ",".join(
-            f'{{"base_revision":{canonical_json(change.base_revision)},"content":{text},'
-            f'"deleted":{canonical_json(change.deleted)},"kind":{canonical_json(change.kind)},'
+            f'{{"base_revision":{"null" if change.base_revision is None else int(change.base_revision)},'
+            f'"content":{text},"deleted":{"true" if change.deleted else "false"},"kind":"{change.kind}",'
             f'"uuid":{canonical_json(change.uuid)}}}' for change, text in zip(batch.records, contents))
         whole = (f'{{"operation_id":{canonical_json(batch.operation_id)},"protocol":{canonical_json(batch.protocol)},'
                  f'"records":[{records}]}}')
