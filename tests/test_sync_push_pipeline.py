@@ -1,6 +1,7 @@
 """The push's batches over a real loopback server: one request at a time and in order, while the client gets the
 next batch ready — its outbox holds batch N+1 before batch N is answered — and every batch, including one that
-names records of the batch before, is applied and acknowledged.
+names records of the batch before, is applied and acknowledged. A push refused mid-way leaves the refused batch
+and the one readied behind it in the outbox, and the next sync sends them in the order they were written.
 """
 from __future__ import annotations
 
@@ -9,8 +10,19 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
+
 from inspector.store.workspace import Workspace
-from tests.sync_fixtures import client_workspace, field_work, start_server, sync, use_test_keyring, wait_for
+from sync.errors import SyncError
+from tests.sync_fixtures import (
+    FailNthRequest,
+    client_workspace,
+    field_work,
+    start_server,
+    sync,
+    use_test_keyring,
+    wait_for,
+)
 
 NEXT_BATCH_WAIT_S = 10  # how long the first push waits for the client to write the next batch (a limit, not a pause)
 
@@ -67,5 +79,24 @@ def test_next_batch_is_ready_while_one_is_on_the_server(tmp_path, monkeypatch):
         assert outbox_size(root) == 0
         with Workspace.open(root) as ws:
             assert ws.conn.execute("SELECT count(*) FROM evidence WHERE dirty = 0").fetchone()[0] == 3
+    finally:
+        server.stop()
+
+
+def test_batches_left_in_the_outbox_go_again_in_order(tmp_path, monkeypatch):
+    use_test_keyring(monkeypatch)
+    root = tmp_path / "a"
+    server = start_server(tmp_path, None, wrap=lambda app: FailNthRequest(app, "/push", 2, after=False))
+    try:
+        client_workspace(root, server.url, "inspector_a")
+        sync(root)
+        field_work(root, tmp_path)
+        with pytest.raises(SyncError) as failure:
+            sync(root, batch_size=3)  # [finding, photo, photo], [photo, transition, transition], [case]
+        assert failure.value.status == 503
+        assert outbox_size(root) == 2  # the refused batch and the next one, readied while it was on its way
+        report = sync(root, batch_size=3)
+        assert report.rejected == 0 and report.conflicts == 0  # the case's status needs the refused transitions
+        assert report.verified and report.pending == 0 and outbox_size(root) == 0
     finally:
         server.stop()
