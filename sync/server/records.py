@@ -308,7 +308,7 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, batch_hash: str, 
     conn.execute(push_ops.insert().values(operation_id=batch.operation_id, user_id=user.id,
                                           request_hash=batch_hash, result=json.dumps(body),
                                           received_at=ctx.now))
-    return PushResult(**body, server_time=server_now())
+    return PushResult(operation_id=batch.operation_id, results=results, server_time=server_now())  # as stored
 
 
 def _lost_a_race(exc: Exception) -> bool:
