@@ -25,7 +25,11 @@ behind the blob uploads: "blobs" is the time until the first batch goes,
 "push" includes the uploads still in flight. The "floor" line times the
 server's blob store alone on the same blobs (no network, no records): what
 any sync must spend on verifying the blobs and making them durable (each
-bundle appended to a pack file with one ``fsync``, its index committed).
+bundle appended to a pack file with one ``fsync``, its index committed). The
+"push floor" line times the server's record logic alone on the same push
+batches (:func:`sync.server.records.push` on a copy of the server's database
+as it was before the sync, no network): what any sync must spend on deciding
+and storing the records, one transaction per batch.
 """
 from __future__ import annotations
 
