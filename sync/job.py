@@ -9,7 +9,9 @@ data further:
    worker threads, while
 3. pushing dirty records in batches, each written to the outbox before
    sending and acknowledged in one transaction; a batch waits only until the
-   server confirmed the blobs of its own evidence and patrols;
+   server confirmed the blobs of its own evidence and patrols; one request
+   at a time, in order, from a sender thread, while this thread makes the
+   next batch ready and records the answer to the one before;
 4. zone layers: download the layers the server published since the last sync
    (verified by SHA-256), then apply them in one transaction
    (:mod:`sync.zone_sync`);
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import threading
 import uuid as uuid_lib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -59,6 +62,14 @@ from sync.protocol import (
 )
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A push batch on its way: the request's answer to come, and the local revisions it was made from."""
+
+    future: Future[PushResult]
+    revisions: dict[str, int]
 
 
 @dataclass
@@ -185,17 +196,45 @@ class SyncJob:
             self._count(result, local_store.acknowledge(ws, result, local_revisions))
 
     def _push(self, ws: Workspace, uploads: blob_transfer.BlobUploads) -> None:
+        """Push the dirty records batch by batch, one request at a time and in order (a batch may name records
+        of the one before). The requests go from a sender thread with its own connection, so that while the
+        server works on batch N this thread gets batch N+1 ready (its blobs confirmed, written to the outbox)
+        and, once N is answered and N+1 sent, records N's answer."""
         changes = local_store.dirty_changes(ws)
-        for start in range(0, len(changes), self.batch_size):
-            part = changes[start:start + self.batch_size]
-            uploads.wait_for(sha for change, _ in part if (sha := blob_of(change.kind, change.content)))
-            self._tell("push", start, len(changes))
-            batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
-            revisions = {change.uuid: revision for change, revision in part}
-            local_store.write_outbox(ws, self.client.server_url, batch.operation_id,
-                                     batch.model_dump(mode="json"), revisions)
-            result: PushResult = self.client.push(batch)
-            self._count(result, local_store.acknowledge(ws, result, revisions))
+        sender = self.client.spawn()
+        in_flight: Optional[Sent] = None
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as pool:
+                try:
+                    for start in range(0, len(changes), self.batch_size):
+                        part = changes[start:start + self.batch_size]
+                        uploads.wait_for(sha for change, _ in part if (sha := blob_of(change.kind, change.content)))
+                        self._tell("push", start, len(changes))
+                        batch = PushBatch(operation_id=str(uuid_lib.uuid4()), records=[change for change, _ in part])
+                        revisions = {change.uuid: revision for change, revision in part}
+                        local_store.write_outbox(ws, self.client.server_url, batch.operation_id,
+                                                 batch.model_dump(mode="json"), revisions)
+                        answered, in_flight = in_flight, None
+                        if answered is not None:
+                            answered.future.result()  # the next batch goes only once this one is answered
+                        in_flight = Sent(pool.submit(sender.push, batch), revisions)
+                        if answered is not None:
+                            self._record(ws, answered)
+                except BaseException:
+                    if in_flight is not None and in_flight.future.exception() is None:
+                        self._record(ws, in_flight)  # answered: recorded now, not re-sent from the outbox
+                    raise
+                if in_flight is not None:
+                    self._record(ws, in_flight)
+        finally:
+            if self.client.clock_skew_s is None:
+                self.client.clock_skew_s = sender.clock_skew_s
+            sender.close()
+
+    def _record(self, ws: Workspace, sent: "Sent") -> None:
+        """Apply the server's answer to a sent batch (raises the request's error)."""
+        result = sent.future.result()
+        self._count(result, local_store.acknowledge(ws, result, sent.revisions))
 
     def _zones(self, ws: Workspace) -> None:
         self._tell("zones", 0, 1)

@@ -93,7 +93,8 @@ def write_outbox(ws: Workspace, server_url: str, operation_id: str, batch_json: 
 
 
 def outbox(ws: Workspace, server_url: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
-    rows = ws.conn.execute("SELECT operation_id, body FROM sync_outbox WHERE server_url = ? ORDER BY created_at",
+    # in the order written (created_at has whole seconds: the next batch is written while one is on its way)
+    rows = ws.conn.execute("SELECT operation_id, body FROM sync_outbox WHERE server_url = ? ORDER BY created_at, rowid",
                            (server_url,)).fetchall()
     result = []
     for operation_id, body in rows:

@@ -121,9 +121,10 @@ def parse_ranges(text: str, largest: int) -> Optional[list[tuple[int, int]]]:
     return ranges
 
 
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON (sorted keys, no spaces, UTF-8 kept) used for every hash."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_json(value: Any, *, allow_nan: bool = True) -> str:
+    """Deterministic JSON (sorted keys, no spaces, UTF-8 kept) used for every hash; ``allow_nan=False`` raises
+    ``ValueError`` for a NaN or infinite number (which JSON has no text for) instead of writing ``NaN``."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=allow_nan)
 
 
 def content_hash(content: dict[str, Any]) -> str:

@@ -211,10 +211,43 @@ class Prepared:
     content_json: str  # the content as stored
 
 
-def prepare(change: RecordChange) -> Prepared:
-    if not change.deleted:
-        change = change.model_copy(update={"content": with_added_fields(change.kind, change.content)})
-    return Prepared(change, content_hash(change.content), json.dumps(change.content, ensure_ascii=False))
+def canonical_contents(batch: PushBatch) -> list[Optional[str]]:
+    """Each pushed record's content as canonical JSON, made once for the batch's hash and the content hashes;
+    ``None`` for content with a NaN or infinite number (whose JSON text the model's dump and ``json`` write
+    differently: such a record takes the long way, see :func:`request_hash`)."""
+    texts: list[Optional[str]] = []
+    for change in batch.records:
+        try:
+            texts.append(canonical_json(change.content, allow_nan=False))
+        except (ValueError, TypeError):  # TypeError: a value JSON has no text for (only from a caller in-process)
+            texts.append(None)
+    return texts
+
+
+def request_hash(batch: PushBatch, contents: list[Optional[str]]) -> str:
+    """SHA-256 of ``canonical_json(batch.model_dump(mode="json"))`` — also over text that is not valid Unicode
+    (refused later, but still part of the request) — put together from the records' canonical contents, which
+    the push makes anyway (:func:`canonical_contents`)."""
+    if any(text is None for text in contents):
+        whole = canonical_json(batch.model_dump(mode="json"))
+    else:
+        # base_revision an int or None, deleted a bool, kind one of RECORD_KINDS (plain names: no escapes)
+        records = ",".join(
+            f'{{"base_revision":{"null" if change.base_revision is None else int(change.base_revision)},'
+            f'"content":{text},"deleted":{"true" if change.deleted else "false"},"kind":"{change.kind}",'
+            f'"uuid":{canonical_json(change.uuid)}}}' for change, text in zip(batch.records, contents))
+        whole = (f'{{"operation_id":{canonical_json(batch.operation_id)},"protocol":{canonical_json(batch.protocol)},'
+                 f'"records":[{records}]}}')
+    return hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def prepare(change: RecordChange, canonical: Optional[str] = None) -> Prepared:
+    """``canonical``: the content's canonical JSON when already made (:func:`canonical_contents`)."""
+    content = change.content if change.deleted else with_added_fields(change.kind, change.content)
+    if content is not change.content:  # fields added: a new content, and its own hash
+        change, canonical = change.model_copy(update={"content": content}), None
+    chash = content_hash(content) if canonical is None else hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return Prepared(change, chash, json.dumps(content, ensure_ascii=False))
 
 
 def apply_change(ctx: PushContext, user: User, prepared: Prepared, operation_id: str) -> RecordResult:
@@ -257,11 +290,11 @@ def apply_change(ctx: PushContext, user: User, prepared: Prepared, operation_id:
     return RecordResult(**answer, status="applied", revision=revision, server_seq=seq)
 
 
-def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str, invalid: dict[int, Message],
+def _push_once(conn: Connection, user: User, batch: PushBatch, batch_hash: str, invalid: dict[int, Message],
                prepared: dict[int, Prepared], tracks: dict[str, Optional[patrol_scope.TrackReading]]) -> PushResult:
     stored = conn.execute(sa.select(push_ops).where(push_ops.c.operation_id == batch.operation_id)).first()
     if stored is not None:
-        if stored.user_id != user.id or stored.request_hash != request_hash:
+        if stored.user_id != user.id or stored.request_hash != batch_hash:
             raise OperationReused(batch.operation_id)
         return PushResult(**json.loads(stored.result), replayed=True, server_time=server_now())
     valid = [change for index, change in enumerate(batch.records) if index not in invalid]
@@ -273,9 +306,9 @@ def _push_once(conn: Connection, user: User, batch: PushBatch, request_hash: str
     ctx.finish()
     body: dict[str, Any] = {"operation_id": batch.operation_id, "results": [r.model_dump(mode="json") for r in results]}
     conn.execute(push_ops.insert().values(operation_id=batch.operation_id, user_id=user.id,
-                                          request_hash=request_hash, result=json.dumps(body),
+                                          request_hash=batch_hash, result=json.dumps(body),
                                           received_at=ctx.now))
-    return PushResult(**body, server_time=server_now())
+    return PushResult(operation_id=batch.operation_id, results=results, server_time=server_now())  # as stored
 
 
 def _lost_a_race(exc: Exception) -> bool:
@@ -294,19 +327,19 @@ def push(storage: Storage, blob_store: BlobStore, user: User, batch: PushBatch) 
     store. A transaction that lost a race — another push inserted one of its new records, or the same operation,
     first — is run again from the start: it then finds that record (a conflict, or a repeat) or the stored
     result."""
-    # the batch's hash, also over text that is not valid Unicode (refused below, but still part of the request)
-    request_hash = hashlib.sha256(canonical_json(batch.model_dump(mode="json")).encode("utf-8", "surrogatepass")
-                                  ).hexdigest()
+    contents = canonical_contents(batch)
+    batch_hash = request_hash(batch, contents)
     invalid = {index: reason for index, change in enumerate(batch.records)
                if (reason := schema_problem(change)) is not None}
     tracks = patrol_scope.read_tracks(blob_store, [change for index, change in enumerate(batch.records)
                                                    if index not in invalid])
-    prepared = {index: prepare(change) for index, change in enumerate(batch.records) if index not in invalid}
+    prepared = {index: prepare(change, contents[index]) for index, change in enumerate(batch.records)
+                if index not in invalid}
     attempt = 1
     while True:
         try:
             with storage.write() as conn:
-                return _push_once(conn, user, batch, request_hash, invalid, prepared, tracks)
+                return _push_once(conn, user, batch, batch_hash, invalid, prepared, tracks)
         except (StaleRead, sa.exc.IntegrityError, sa.exc.OperationalError) as exc:
             if not _lost_a_race(exc) or attempt == MAX_PUSH_ATTEMPTS:
                 raise

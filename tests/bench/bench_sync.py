@@ -25,7 +25,11 @@ behind the blob uploads: "blobs" is the time until the first batch goes,
 "push" includes the uploads still in flight. The "floor" line times the
 server's blob store alone on the same blobs (no network, no records): what
 any sync must spend on verifying the blobs and making them durable (each
-bundle appended to a pack file with one ``fsync``, its index committed).
+bundle appended to a pack file with one ``fsync``, its index committed). The
+"push floor" line times the server's record logic alone on the same push
+batches (:func:`sync.server.records.push` on a copy of the server's database
+as it was before the sync, no network): what any sync must spend on deciding
+and storing the records, one transaction per batch.
 """
 from __future__ import annotations
 
@@ -43,6 +47,7 @@ from typing import Any, Optional
 from summary import floor_row, ratio_row  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+USER = "inspector_a"  # the field account that syncs
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -284,6 +289,62 @@ def storage_floor(root: Path, work: Path) -> float:
     return seconds
 
 
+def pending_batches(root: Path) -> list[Any]:
+    """The push batches the sync will send (the workspace's dirty records in push order, as the job cuts them)."""
+    import uuid
+
+    from inspector.store.workspace import Workspace
+    from sync import local_store
+    from sync.protocol import MAX_PUSH_RECORDS, PushBatch
+
+    with Workspace.open(root) as ws:
+        changes = [change for change, _ in local_store.dirty_changes(ws)]
+    return [PushBatch(operation_id=str(uuid.uuid4()), records=changes[start:start + MAX_PUSH_RECORDS])
+            for start in range(0, len(changes), MAX_PUSH_RECORDS)]
+
+
+def snapshot_database(server_dir: Path, target_dir: Path) -> None:
+    """A copy of the (idle) server's SQLite database (the backup API: consistent also under WAL)."""
+    import sqlite3
+
+    target_dir.mkdir(parents=True)
+    with sqlite3.connect(server_dir / "server.sqlite") as source, \
+            sqlite3.connect(target_dir / "server.sqlite") as target:
+        source.backup(target)
+
+
+def push_floor(floor_dir: Path, batches: list[Any], user_name: str) -> float:
+    """Seconds the server's record logic takes for the same push batches without any network:
+    :func:`sync.server.records.push` (schema checks, scope, workflow, conflicts, one transaction per batch with
+    its write lock and commit) on a copy of the server's database as it was before the sync, in this process.
+    The blobs' uploads are recorded first (untimed: the blob phase's work, timed by the blob floor)."""
+    import sqlalchemy as sa
+
+    from sync.protocol import blob_of
+    from sync.server import blob_access, records
+    from sync.server.auth import User
+    from sync.server.blob_backends import FileBackend
+    from sync.server.blob_store import BlobStore
+    from sync.server.storage import Storage, users
+
+    storage = Storage.for_data_dir(floor_dir)
+    store = BlobStore(FileBackend(floor_dir), storage)
+    with storage.write() as conn:
+        row = conn.execute(sa.select(users).where(users.c.name == user_name)).one()
+        user = User(row.id, row.name, row.role, row.jurisdiction)
+        blob_access.record_uploads(conn, user, [sha for batch in batches for change in batch.records
+                                                if (sha := blob_of(change.kind, change.content))])
+    os.sync()
+    started = time.perf_counter()
+    results = [records.push(storage, store, user, batch) for batch in batches]
+    seconds = time.perf_counter() - started
+    store.close()
+    storage.dispose()
+    statuses = {answer.status for result in results for answer in result.results}
+    assert statuses == {"applied"}, statuses
+    return seconds
+
+
 def cut_at_half(proxy: ProxyProcess, work: Path) -> tuple[int, int, int]:
     """(chunks, chunks the server kept after a cut at 50 %, chunks sent on resume) for a 16 MiB blob."""
     from sync.blob_transfer import upload_chunked
@@ -317,12 +378,14 @@ def main() -> int:
     server = ServerProcess(work / "server", work / "sink.bin")
     proxy = ProxyProcess(server.port)
     try:
-        root = client_workspace(work / "a", proxy.url, "inspector_a")
+        root = client_workspace(work / "a", proxy.url, USER)
         sync(root)
         started = time.perf_counter()
         payload = make_field_work(root, args.findings, args.photo_kb * 1024)
         print(f"prepared {args.findings} findings, {3 * args.findings} photos, {payload / 1e6:.1f} MB "
               f"in {time.perf_counter() - started:.1f} s")
+        batches = pending_batches(root)
+        snapshot_database(work / "server", work / "push-floor")
 
         before = proxy.bytes
         phases: dict[str, float] = {}  # when each phase began (first progress call)
@@ -353,6 +416,13 @@ def main() -> int:
         floor = storage_floor(root, work)
         print(f"floor: the server's blob store alone (verify + pack append, fsync, index commit; no network): "
               f"{floor:.2f} s = {floor / raw.seconds:.2f}x raw")
+        push_phase = phases["zones"] - phases["push"]
+        records_floor = push_floor(work / "push-floor", batches, USER)
+        print(f"push floor: the server's record logic alone (the same {len(batches)} batches through records.push, "
+              f"one transaction each; no network): {records_floor:.2f} s = {records_floor / raw.seconds:.2f}x raw; "
+              f"push phase {push_phase:.2f} s = {push_phase / records_floor:.2f}x that floor")
+        floor_row("sync push floor: record logic alone / streamed upload", records_floor / raw.seconds, "×", 1.5,
+                  higher_is_better=False)
         print(f"wire/payload: {wire / payload:.4f}x (target <= 1.05x)")
         floor_row("sync bytes on the wire / payload", wire / payload, "×", 1.05, higher_is_better=False)
         chunks, held, resent = cut_at_half(proxy, work)
