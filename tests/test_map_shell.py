@@ -3,13 +3,14 @@ posted into that page (no second page load); later documents load as pages of th
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
 from inspector.casework.cases import list_cases  # noqa: E402
-from inspector.maps.map_document import build_map_shell, build_workspace_map  # noqa: E402
+from inspector.maps.map_document import MapBundle, build_map_shell, build_workspace_map  # noqa: E402
 from tests.test_map_view import READY_MS, demo_ws  # noqa: E402,F401
 from tests.ui_fixtures import dispose, run_js, show_exposed  # noqa: E402
 from ui.map.map_view import MapView  # noqa: E402
@@ -46,3 +47,18 @@ def test_a_document_carries_its_configuration_for_the_shell(demo_ws):  # noqa: F
     shell = build_map_shell()
     assert json.loads(shell.resources["config.json"])["shell"] is True and shell.token != bundle.token
     assert build_map_shell() is shell  # one per process
+
+
+def test_a_page_that_is_not_a_map_document_loads_as_a_page_of_its_own(qtbot):
+    view = MapView()
+    loads: list[bool] = []
+    view.page().loadFinished.connect(loads.append)
+    try:
+        show_exposed(qtbot, view)
+        qtbot.waitUntil(lambda: loads == [True], timeout=READY_MS)  # the shell
+        page = MapBundle("<!DOCTYPE html><html><body><p id=plain>plain</p></body></html>", {}, str(uuid.uuid4()))
+        with qtbot.waitSignal(view.page().loadFinished, timeout=READY_MS):
+            view.show_bundle(page)  # no config.json: the shell cannot open it
+        assert run_js(qtbot, view, "document.getElementById('plain').textContent") == "plain"
+    finally:
+        dispose(qtbot, view)

@@ -253,7 +253,7 @@ class MapView(QWidget):
 
     def show_bundle(self, bundle: MapBundle | None, tiles: TileSource | None = None) -> None:
         """Show a prebuilt map document (and the basemaps its tile URLs name): posted into the page shell
-        while it has none, else loaded as a page."""
+        while it has none, else (or for a page that is not a map document) loaded as a page."""
         self._loaded = self._drawn = self._announced = False
         self._handler.set_content(bundle, tiles)
         self._token = bundle.token if bundle else ""
@@ -268,6 +268,8 @@ class MapView(QWidget):
             if self._failure:
                 self.mapFailed.emit(self._failure)
             return
+        if "config.json" not in bundle.resources:  # not a document the shell can open: a page of its own
+            self._shell = ""
         if self._shell == "loaded":
             self._open_in_shell()
         elif self._shell != "loading":
