@@ -86,15 +86,9 @@ def peak_mb():
             return int(line.split()[1]) / 1024
 '''
 
-PEER = CHILD_COMMON + r'''
-import tests.qt_env
-from PySide6.QtWidgets import QApplication, QMainWindow
-from PySide6.QtWebEngineWidgets import QWebEngineView
-app = QApplication(sys.argv)
-window = QMainWindow()
-view = QWebEngineView(window)
-window.setCentralWidget(view)
-window.resize(1366, 768)
+# The bare windows' probe (every {probe_ms} ms from start_probe() on, the worst gap beyond the interval) and
+# their report, done() once the page is ready.
+BARE_PROBE = r'''
 from PySide6.QtCore import Qt, QTimer
 worst, last = [0.0], [0.0]
 def probe():
@@ -105,16 +99,30 @@ probe_timer = QTimer()
 probe_timer.setTimerType(Qt.TimerType.PreciseTimer)
 probe_timer.setInterval({probe_ms})
 probe_timer.timeout.connect(probe)
-def done(ok):
+def start_probe():
+    last[0] = time.perf_counter()
+    probe_timer.start()
+def done(*_ready):
     probe()
     print(json.dumps({{"usable": time.perf_counter() - T0, "map": time.perf_counter() - T0,
                       "peak_mb": peak_mb(), "tree_mb": tree_rss_mb(), "stall_ms": worst[0]}}), flush=True)
     app.quit()
+'''
+
+PEER = CHILD_COMMON + r'''
+import tests.qt_env
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWebEngineWidgets import QWebEngineView
+app = QApplication(sys.argv)
+window = QMainWindow()
+view = QWebEngineView(window)
+window.setCentralWidget(view)
+window.resize(1366, 768)
+''' + BARE_PROBE + r'''
 view.loadFinished.connect(done)
 view.setHtml("<!DOCTYPE html><html><body><div id=map>map</div></body></html>")
 window.show()
-last[0] = time.perf_counter()
-probe_timer.start()
+start_probe()
 app.exec()
 '''
 
@@ -128,25 +136,11 @@ from inspector.maps.map_document import build_workspace_map
 from inspector.maps.basemap_tiles import TileSource
 from inspector.store.workspace import Workspace
 from ui.map.map_view import MapView
-from PySide6.QtCore import Qt, QTimer
 window = QMainWindow()
 view = MapView(window)
 window.setCentralWidget(view)
 window.resize(1366, 768)
-worst, last = [0.0], [0.0]
-def probe():
-    now = time.perf_counter()
-    worst[0] = max(worst[0], (now - last[0]) * 1000 - {probe_ms})
-    last[0] = now
-probe_timer = QTimer()
-probe_timer.setTimerType(Qt.TimerType.PreciseTimer)
-probe_timer.setInterval({probe_ms})
-probe_timer.timeout.connect(probe)
-def done():
-    probe()
-    print(json.dumps({{"usable": time.perf_counter() - T0, "map": time.perf_counter() - T0,
-                      "peak_mb": peak_mb(), "tree_mb": tree_rss_mb(), "stall_ms": worst[0]}}), flush=True)
-    app.quit()
+''' + BARE_PROBE + r'''
 view.mapReady.connect(done)
 def build():
     ws = Workspace.open({workspace!r})
@@ -159,8 +153,7 @@ def show_when_built():
     else:
         QTimer.singleShot(1, show_when_built)
 window.show()
-last[0] = time.perf_counter()
-probe_timer.start()
+start_probe()
 show_when_built()
 app.exec()
 '''
