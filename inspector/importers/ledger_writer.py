@@ -26,6 +26,7 @@ from inspector.geo.attribution import (
     write_zone_links,
 )
 from inspector.i18n import pick
+from inspector.importers.ledger_attributor import AttributionProcess
 from inspector.importers.ledger_rows import LEDGER_FIELDS, UNIT_FIELDS, ledger_hash
 from inspector.store.changes import ChangeJournal, Changes, note_cases, recording
 from inspector.store.db import Connection, atomic
@@ -58,15 +59,19 @@ class NewCaseWriter:
     """The writing side of :func:`~inspector.importers.ledger_import.import_ledger`, in two threads: the
     caller's thread checks the rows and hands them to :meth:`take` run by run, which hashes them and
     attributes the run's new cases in bulk (shapely 2.0 holds the GIL: a thread of its own would only wait
-    for it); a writer thread inserts each attributed run with its attribution and zone links (one prepared
+    for it; with ``attribution_process`` a helper process does it and the writer thread takes its answer);
+    a writer thread inserts each attributed run with its attribution and zone links (one prepared
     statement per run; SQLite steps outside the GIL) while the caller checks the next rows, in the import's
     one transaction, opened by the caller's thread before the first insert. Until :meth:`finish` has waited
     for the writer, the caller's thread does not use the connection; :meth:`finish` then updates the
     changed cases, records the run and commits."""
 
-    def __init__(self, ws: Workspace, path: Path, existing: dict[str, tuple[int, str]]) -> None:
+    def __init__(self, ws: Workspace, path: Path, existing: dict[str, tuple[int, str]], *,
+                 attribution_process: bool = False) -> None:
         self._ws, self._path, self._existing = ws, path, existing
         self.lookup: Lookup = lookup_for(ws)
+        # the new cases attributed by a helper process (started now, while the ledger is parsed), or here
+        self._attributor = AttributionProcess(ws.root, self.lookup) if attribution_process else None
         self._writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
         self._written: list[Future[None]] = []
         self._transaction = contextlib.ExitStack()
@@ -81,6 +86,8 @@ class NewCaseWriter:
     def __exit__(self, *exc: Any) -> bool | None:
         # the writer thread does not touch the connection any more before the transaction ends (commit or rollback)
         self._writing.shutdown(wait=True, cancel_futures=True)
+        if self._attributor is not None:
+            self._attributor.close()
         return self._transaction.__exit__(*exc)
 
     def take(self, run: list[dict[str, Any]]) -> None:
@@ -90,14 +97,20 @@ class NewCaseWriter:
         fresh = [record for record in run if record["case_no"] not in self._existing]
         if not fresh:
             return
-        if not self._written:  # before the writer takes the connection: no lookup reads the database after
-            self.lookup.load_all()
+        lons = np.array([r["lon"] for r in fresh], dtype=float)
+        lats = np.array([r["lat"] for r in fresh], dtype=float)
+        attributor = self._attributor
+        if attributor is None and not self._written:  # before the writer takes the connection: no lookup
+            self.lookup.load_all()  # reads the database after
         self._begin()
         ids = list(range(self._next_id, self._next_id + len(fresh)))
         self._next_id += len(fresh)
-        found = lookup_attributions(self.lookup, np.array([r["lon"] for r in fresh], dtype=float),
-                                    np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))
-        self._written.append(self._writing.submit(self._insert, fresh, ids, found))
+        if attributor is not None:  # the helper attributes the run while the writer inserts the earlier ones
+            attributor.submit(lons, lats)
+            self._written.append(self._writing.submit(lambda: self._insert(fresh, ids, attributor.result())))
+        else:
+            found = lookup_attributions(self.lookup, lons, lats, [None] * len(fresh))
+            self._written.append(self._writing.submit(self._insert, fresh, ids, found))
 
     def _begin(self) -> Connection:
         """The import's transaction (opened on first use) with the journal of what it writes."""
