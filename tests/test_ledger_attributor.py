@@ -5,6 +5,7 @@ answer, unchanged, when it cannot serve. An import through the helper stores wha
 from __future__ import annotations
 
 import csv
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from inspector.geo.attribution import Lookup, lookup_attributions, lookup_for
 from inspector.importers import ledger_import
 from inspector.importers.ledger_attributor import AttributionProcess
 from inspector.importers.ledger_import import import_ledger
+from inspector.importers.ledger_writer import new_uuids
 from inspector.importers.zone_import import import_zones
 from inspector.resources import resource_path
 from inspector.store.workspace import Workspace
@@ -115,3 +117,15 @@ def test_an_import_through_the_helper_stores_what_one_without_it_stores(demo_ws,
     assert len(answered_by_helper) > 1 and all(answered_by_helper)  # the first import's runs, by the helper
     assert stored[0] == stored[1]
     assert stored[0][1][1]  # some cases lie in zones
+
+
+def test_new_uuids_are_random_version_4_uuids_in_their_text_form():
+    made = new_uuids(5000)
+    assert len(set(made)) == 5000 and new_uuids(0) == []
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    # every bit but the version and variant ones varies
+    bits = np.array([[int(text.replace("-", ""), 16) >> k & 1 for k in range(128)] for text in made[:2000]])
+    fixed = {k for k in range(128) if bits[:, k].min() == bits[:, k].max()}
+    assert fixed == {76, 77, 78, 79, 62, 63}
