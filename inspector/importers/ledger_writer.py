@@ -30,7 +30,7 @@ from inspector.i18n import pick
 from inspector.importers.ledger_attributor import AttributionProcess
 from inspector.importers.ledger_rows import LEDGER_FIELDS, UNIT_FIELDS, ledger_hash
 from inspector.store.changes import ChangeJournal, Changes, note_cases, recording
-from inspector.store.db import Connection, atomic
+from inspector.store.db import Connection, atomic, insert_rows
 from inspector.store.workspace import Workspace, utc_now
 
 if TYPE_CHECKING:
@@ -139,10 +139,9 @@ class NewCaseWriter:
     def _insert(self, run: list[dict[str, Any]], ids: list[int], found: list[Attribution]) -> None:
         """In the writer thread: insert a run of new cases with their attribution and zone links."""
         conn = self._ws.conn
-        conn.executemany(
-            f"INSERT INTO cases (id, {', '.join(STORED_FIELDS)}, reported_area_m2, source_file, uuid, "
-            f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
-            f"(?, {', '.join('?' * len(STORED_FIELDS))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
+        insert_rows(
+            conn, f"INSERT INTO cases (id, {', '.join(STORED_FIELDS)}, reported_area_m2, source_file, uuid, "
+                  f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)})",
             [(case_id, *_stored_values(r), self._path.name, uuid, self._now, self._now, *where.columns)
              for case_id, r, where, uuid in zip(ids, run, found, new_uuids(len(ids)))])
         write_zone_links(conn, ids, found)
