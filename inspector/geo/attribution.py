@@ -23,7 +23,7 @@ from inspector.geo import geodesy
 from inspector.geo.admin_areas import AdminLookup
 from inspector.geo.spatial_index import PolygonIndex
 from inspector.store.changes import note_all_cases, note_cases
-from inspector.store.db import Connection, atomic
+from inspector.store.db import Connection, atomic, insert_rows
 from inspector.store.workspace import Workspace
 from inspector.vocabulary import FUNCTION_ZONES, KIND_PROTECTED_AREA, KIND_RED_LINE, KINDS
 
@@ -198,9 +198,8 @@ def write_zone_links(conn: Connection, case_ids: list[int], found: list[Attribut
     for start in range(0, len(case_ids), 900):
         chunk = case_ids[start : start + 900]
         conn.execute(f"DELETE FROM case_zones WHERE case_id IN ({','.join('?' * len(chunk))})", chunk)
-    conn.executemany("INSERT OR IGNORE INTO case_zones (case_id, zone_id, overlap_m2, overlap_share) "
-                     "VALUES (?, ?, ?, ?)",
-                     [(case_id, *link) for case_id, attribution in zip(case_ids, found) for link in attribution.zones])
+    insert_rows(conn, "INSERT OR IGNORE INTO case_zones (case_id, zone_id, overlap_m2, overlap_share)",
+                [(case_id, *link) for case_id, attribution in zip(case_ids, found) for link in attribution.zones])
 
 
 def _stored_polygons(texts: list[str | None]) -> list[MeasuredPolygon | None]:

@@ -13,7 +13,8 @@ A ledger this program exported (:mod:`inspector.reports`) comes back with its
 progress columns after the original ones; that block is recognised by its
 exact headers at the end of the header row and ignored. The rows are checked one by one
 (:mod:`inspector.importers.ledger_rows`) as the bounded child sends them and, run by run, against the
-province outline; each run's new cases are attributed to zones and counties in bulk and inserted with their
+province outline; each run's new cases are attributed to zones and counties in bulk (a large ledger's, into a
+workspace without cases, by a helper process started with the import) and inserted with their
 attribution by one prepared statement in a writer thread while the next rows are checked
 (:class:`~inspector.importers.ledger_writer.NewCaseWriter`).
 
@@ -34,6 +35,7 @@ from inspector.errors import BadInput, InvalidValue, Message
 from inspector.geo.admin_areas import AdminLookup
 from inspector.geo.attribution import lookup_for
 from inspector.importers.area_units import AreaUnit, unit_in_header
+from inspector.importers.ledger_attributor import ATTRIBUTION_PROCESS_MIN_BYTES
 from inspector.importers.ledger_reader import Sheet, SheetPart, stream_sheets
 from inspector.importers.ledger_rows import check_cells, parse_row, row_texts, verbatim_record
 from inspector.importers.ledger_rows import ledger_hash as ledger_hash  # where the patch importer finds it
@@ -328,8 +330,13 @@ def import_ledger(ws: Workspace, path: str | Path, *, progress: Progress | None 
         row[0]: (row[1], row[2])
         for row in ws.conn.execute("SELECT case_no, id, ledger_hash FROM cases")
     }
-    with NewCaseWriter(ws, path, existing) as writer, stream_sheets(path) as parts:
-        if not existing:  # every row is new: the geometries are loaded while the child starts and parses
+    # a ledger into a workspace without cases: every row is new, and a large one is attributed by a helper
+    # process started now, in parallel with the parse
+    helper = not existing and path.is_file() and path.stat().st_size >= ATTRIBUTION_PROCESS_MIN_BYTES
+    with NewCaseWriter(ws, path, existing, attribution_process=helper) as writer, stream_sheets(path) as parts:
+        if helper:  # the province check reads nothing from the database once the writer has the connection
+            writer.lookup.admin.province.load_all(nearest=True)
+        elif not existing:  # every row is new: the geometries are loaded while the child starts and parses
             writer.lookup.load_all()
         records, result = check_parts(parts, ws, column_map=column_map, on_checked=writer.take)
         writer.finish(records, result, progress)

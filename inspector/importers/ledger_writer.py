@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import operator
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -26,10 +27,11 @@ from inspector.geo.attribution import (
     write_zone_links,
 )
 from inspector.i18n import pick
+from inspector.importers.ledger_attributor import AttributionProcess
 from inspector.importers.ledger_rows import LEDGER_FIELDS, UNIT_FIELDS, ledger_hash
 from inspector.store.changes import ChangeJournal, Changes, note_cases, recording
-from inspector.store.db import Connection, atomic
-from inspector.store.workspace import Workspace, new_uuid, utc_now
+from inspector.store.db import Connection, atomic, insert_rows
+from inspector.store.workspace import Workspace, utc_now
 
 if TYPE_CHECKING:
     from inspector.importers.ledger_import import LedgerImportResult
@@ -54,19 +56,35 @@ def page_cache(conn: Connection, kib: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def new_uuids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs in their text form, as :func:`~inspector.store.workspace.new_uuid`
+    makes them one by one (16 bytes of ``os.urandom`` each, version and variant bits set), made together:
+    one system call and one hex conversion for a run of new cases instead of a UUID object per case."""
+    raw = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # variant RFC 4122
+    text = raw.tobytes().hex()
+    return [f"{text[i:i + 8]}-{text[i + 8:i + 12]}-{text[i + 12:i + 16]}-{text[i + 16:i + 20]}-{text[i + 20:i + 32]}"
+            for i in range(0, 32 * count, 32)]
+
+
 class NewCaseWriter:
     """The writing side of :func:`~inspector.importers.ledger_import.import_ledger`, in two threads: the
     caller's thread checks the rows and hands them to :meth:`take` run by run, which hashes them and
     attributes the run's new cases in bulk (shapely 2.0 holds the GIL: a thread of its own would only wait
-    for it); a writer thread inserts each attributed run with its attribution and zone links (one prepared
+    for it; with ``attribution_process`` a helper process does it and the writer thread takes its answer);
+    a writer thread inserts each attributed run with its attribution and zone links (one prepared
     statement per run; SQLite steps outside the GIL) while the caller checks the next rows, in the import's
     one transaction, opened by the caller's thread before the first insert. Until :meth:`finish` has waited
     for the writer, the caller's thread does not use the connection; :meth:`finish` then updates the
     changed cases, records the run and commits."""
 
-    def __init__(self, ws: Workspace, path: Path, existing: dict[str, tuple[int, str]]) -> None:
+    def __init__(self, ws: Workspace, path: Path, existing: dict[str, tuple[int, str]], *,
+                 attribution_process: bool = False) -> None:
         self._ws, self._path, self._existing = ws, path, existing
         self.lookup: Lookup = lookup_for(ws)
+        # the new cases attributed by a helper process (started now, while the ledger is parsed), or here
+        self._attributor = AttributionProcess(ws.root, self.lookup) if attribution_process else None
         self._writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
         self._written: list[Future[None]] = []
         self._transaction = contextlib.ExitStack()
@@ -81,6 +99,8 @@ class NewCaseWriter:
     def __exit__(self, *exc: Any) -> bool | None:
         # the writer thread does not touch the connection any more before the transaction ends (commit or rollback)
         self._writing.shutdown(wait=True, cancel_futures=True)
+        if self._attributor is not None:
+            self._attributor.close()
         return self._transaction.__exit__(*exc)
 
     def take(self, run: list[dict[str, Any]]) -> None:
@@ -90,14 +110,20 @@ class NewCaseWriter:
         fresh = [record for record in run if record["case_no"] not in self._existing]
         if not fresh:
             return
-        if not self._written:  # before the writer takes the connection: no lookup reads the database after
-            self.lookup.load_all()
+        lons = np.array([r["lon"] for r in fresh], dtype=float)
+        lats = np.array([r["lat"] for r in fresh], dtype=float)
+        attributor = self._attributor
+        if attributor is None and not self._written:  # before the writer takes the connection: no lookup
+            self.lookup.load_all()  # reads the database after
         self._begin()
         ids = list(range(self._next_id, self._next_id + len(fresh)))
         self._next_id += len(fresh)
-        found = lookup_attributions(self.lookup, np.array([r["lon"] for r in fresh], dtype=float),
-                                    np.array([r["lat"] for r in fresh], dtype=float), [None] * len(fresh))
-        self._written.append(self._writing.submit(self._insert, fresh, ids, found))
+        if attributor is not None:  # the helper attributes the run while the writer inserts the earlier ones
+            attributor.submit(lons, lats)
+            self._written.append(self._writing.submit(lambda: self._insert(fresh, ids, attributor.result())))
+        else:
+            found = lookup_attributions(self.lookup, lons, lats, [None] * len(fresh))
+            self._written.append(self._writing.submit(self._insert, fresh, ids, found))
 
     def _begin(self) -> Connection:
         """The import's transaction (opened on first use) with the journal of what it writes."""
@@ -113,12 +139,11 @@ class NewCaseWriter:
     def _insert(self, run: list[dict[str, Any]], ids: list[int], found: list[Attribution]) -> None:
         """In the writer thread: insert a run of new cases with their attribution and zone links."""
         conn = self._ws.conn
-        conn.executemany(
-            f"INSERT INTO cases (id, {', '.join(STORED_FIELDS)}, reported_area_m2, source_file, uuid, "
-            f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)}) VALUES "
-            f"(?, {', '.join('?' * len(STORED_FIELDS))}, ?, ?, ?, ?, ?, {', '.join('?' * len(ATTRIBUTION_COLUMNS))})",
-            [(case_id, *_stored_values(r), self._path.name, new_uuid(), self._now, self._now, *where.columns)
-             for case_id, r, where in zip(ids, run, found)])
+        insert_rows(
+            conn, f"INSERT INTO cases (id, {', '.join(STORED_FIELDS)}, reported_area_m2, source_file, uuid, "
+                  f"created_at, updated_at, {', '.join(ATTRIBUTION_COLUMNS)})",
+            [(case_id, *_stored_values(r), self._path.name, uuid, self._now, self._now, *where.columns)
+             for case_id, r, where, uuid in zip(ids, run, found, new_uuids(len(ids)))])
         write_zone_links(conn, ids, found)
 
     def finish(self, records: list[dict[str, Any]], result: LedgerImportResult, progress: Progress | None) -> None:
