@@ -18,6 +18,7 @@ pytest.importorskip("PySide6.QtWebEngineWidgets")
 from evidence_fixtures import make_dji_still, make_geotagged_photo  # noqa: E402
 from inspector.casework.cases import list_cases  # noqa: E402
 from inspector.casework.evidence_attach import attach  # noqa: E402
+from inspector.maps.map_layers import admin_document, read_layers  # noqa: E402
 from inspector.store.workspace import Workspace  # noqa: E402
 from tests.ui_fixtures import dispose, run_js, show_exposed  # noqa: E402
 from ui.map.map_scheme import register_map_scheme  # noqa: E402
@@ -75,6 +76,10 @@ def test_layers_are_drawn(qtbot, map_view, demo_ws):
     assert stats["zones"] == n_zones and stats["zonePaths"] >= n_zones
     assert stats["photos"] == 2 and stats["footprints"] == 1
     assert set(stats["visible"]) == set(LAYER_NAMES)
+    # the admin outlines and city labels follow once the cases are drawn (map-ready does not wait for them)
+    admin = admin_document(read_layers(demo_ws).admin)
+    qtbot.waitUntil(lambda: run_js(qtbot, map_view, "LvdunMap.stats().admin") > 0, timeout=READY_MS)
+    assert run_js(qtbot, map_view, "LvdunMap.stats().admin") == len(admin["polys"]) + len(admin["labels"])
     assert run_js(qtbot, map_view, "document.querySelectorAll('.lv-city-label span').length") == 13
 
 

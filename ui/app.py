@@ -13,6 +13,7 @@ returns 0.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -24,6 +25,11 @@ from inspector.store.workspace import Workspace
 MAP_TIMEOUT_S = 30.0  # how long a screenshot waits for the map
 SETTLE_MS = 800  # after mapReady, time for tiles and layout to paint
 DEFAULT_SIZE = (1366, 768)
+# What the main window imports, its heaviest parts first, in steps of up to about 100 ms each: between two of
+# them the application serves the requests of the map page it prestarted (ui.map.map_panel.prestart_map_view),
+# so that the page shell loads while the window's code is being imported.
+WINDOW_MODULES = ("requests", "sync.client", "ui.accounts.account_switcher", "reportlab.platypus",
+                  "inspector.forms", "ui.cases.case_detail", "ui.main_window")
 
 
 def has_display() -> bool:
@@ -60,21 +66,26 @@ def prepare_environment(*, screenshot: bool) -> None:
 
 def create_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplication, imported lazily
     """The QApplication with the map scheme registered, style and saved language applied."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
     from PySide6.QtWidgets import QApplication
 
-    from ui import i18n
-    from ui.main_window import APPLICATION, ORGANISATION, app_settings
-    from ui.map.map_panel import register_map_scheme
-    from ui.style import apply_style
+    from ui.map.map_panel import prestart_map_view, register_map_scheme
 
     app = QApplication.instance()
     if app is None:
         register_map_scheme()
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-        QCoreApplication.setOrganizationName(ORGANISATION)
-        QCoreApplication.setApplicationName(APPLICATION)
         app = QApplication(argv or [sys.argv[0]])
+        prestart_map_view()  # its renderer starts and its page shell loads while the main window is built
+        for name in WINDOW_MODULES:
+            importlib.import_module(name)
+            app.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)  # the page's requests
+    from ui import i18n
+    from ui.main_window import APPLICATION, ORGANISATION, app_settings
+    from ui.style import apply_style
+
+    QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationName(APPLICATION)
     apply_style(app)
     i18n.set_language(str(app_settings().value("language", "zh")))
     return app

@@ -10,6 +10,10 @@ them when present); ``ui.map.map_view.register_map_scheme()`` must run before
 the QApplication exists. This module imports it lazily and falls back to
 :class:`MapPlaceholder`, which has the same interface, so the window works
 either way.
+
+:func:`prestart_map_view` makes the map view before the main window exists (the application calls it
+right after creating the QApplication): QtWebEngine starts its renderer and the page shell begins to load
+while the rest of the application is imported and built; :func:`create_map_view` then takes that view.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from ui.plain_text import plain_label
 
 log = logging.getLogger(__name__)
 MAP_MODULE = "ui.map.map_view"
+_prestarted: list[QWidget] = []  # the view prestart_map_view made, until create_map_view takes it
 
 
 def _map_module() -> Any | None:
@@ -78,8 +83,25 @@ class MapPlaceholder(QWidget):
         self._label.setText("\n".join(filter(None, (self.tr("地图模块尚未安装"), self._gps))))
 
 
+def prestart_map_view() -> None:
+    """Make the map view now, without a parent, so that its page shell loads while the application is still
+    starting; the next :func:`create_map_view` takes it. Nothing without the map module."""
+    if _prestarted:
+        return
+    view, has_map = create_map_view()
+    if has_map:
+        _prestarted.append(view)
+    else:
+        view.deleteLater()
+
+
 def create_map_view(parent: QWidget | None = None) -> tuple[QWidget, bool]:
-    """The real map view if its module is there (True), else a placeholder (False)."""
+    """The real map view if its module is there (True), else a placeholder (False); the prestarted view
+    (:func:`prestart_map_view`) when there is one."""
+    if _prestarted:
+        view = _prestarted.pop()
+        view.setParent(parent)
+        return view, True
     module = _map_module()
     cls = getattr(module, "MapView", None) if module else None
     if cls is None:

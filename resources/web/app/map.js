@@ -119,7 +119,7 @@
     document.body.appendChild(svg);
   }
 
-  /* ---- admin outlines: the offline vector basemap ---------------------- */
+  /* ---- admin outlines: the offline vector basemap, drawn once the cases are (after map-ready) ---- */
   function drawAdmin(doc) {
     var group = state.groups.admin, renderer = L.svg({ pane: 'lv-admin' });
     if (!doc) { return; }
@@ -695,8 +695,8 @@
     map.fitBounds(cfg.bounds, { padding: [24, 24], maxZoom: 14, animate: false });
     addLayerControl();
     var zoneLevel = levelForZoom(map.getZoom());
+    var admin = load(cfg.data.admin);  // fetched now, drawn once the cases are: ready means the clusters drawn
     Promise.all([
-      load(cfg.data.admin).then(drawAdmin),
       showZoneLevel(zoneLevel),
       showPatchLevel(zoneLevel),
       load(cfg.data.cases).then(drawCases),
@@ -710,15 +710,21 @@
         showZoneLevel(level);
         showPatchLevel(level);
       });
-      whenPainted(function () { reportDrawn(); loadOtherLevels(); });
-    }).catch(function (err) {
-      document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
-    });
+      whenPainted(function () {
+        reportDrawn();
+        admin.then(drawAdmin).then(loadOtherLevels).catch(showError);
+      });
+    }).catch(showError);
+  }
+
+  function showError(err) {
+    document.documentElement.setAttribute('data-lvdun-error', String(err) + ' ' + String(err && err.stack));
   }
 
   function stats() {
     return {
       drawn: state.drawn, cases: state.cases ? state.cases.size() : 0, zones: state.zoneCount, zoneLevel: state.zoneLevel,
+      admin: state.groups.admin ? state.groups.admin.getLayers().length : 0,
       photos: state.groups.photos ? state.groups.photos.getLayers().length : 0,
       footprints: state.groups.footprints ? state.groups.footprints.getLayers().length : 0,
       zonePaths: document.querySelectorAll('path.lv-zone').length, patchLevel: state.patchShown,
