@@ -28,8 +28,8 @@ DEFAULT_SIZE = (1366, 768)
 # What the main window imports, its heaviest parts first, in steps of up to about 100 ms each: between two of
 # them the application serves the requests of the map page it prestarted (ui.map.map_panel.prestart_map_view),
 # so that the page shell loads while the window's code is being imported.
-WINDOW_MODULES = ("requests", "sync.client", "ui.accounts.account_switcher", "reportlab.platypus",
-                  "inspector.forms", "ui.cases.case_detail", "ui.main_window")
+WINDOW_MODULES = ("requests", "sync.client", "ui.accounts.account_switcher", "ui.cases.case_detail",
+                  "ui.main_window")
 
 
 def has_display() -> bool:
