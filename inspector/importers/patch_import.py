@@ -83,7 +83,9 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
     cases = _PatchCases(ws, join)
     unreadable: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
-    with _read(path, crs, encoding, field_map or {}) as parts:
+    with _read(path, crs, encoding, field_map or {}) as (parts, in_child):
+        if in_child:
+            cases.load_zones()  # while the child starts and reads the first part
         for part in parts:
             if isinstance(part, PatchLayers):
                 result.layers = part.layers
@@ -101,20 +103,20 @@ def import_patches(ws: Workspace, path: str | Path, *, crs: str | None = None, e
 
 @contextmanager
 def _read(path: Path, crs: str | None, encoding: str | None,
-          field_map: dict[str, str]) -> Iterator[Iterator[PatchLayers | PatchPart]]:
-    """:func:`~inspector.importers.patch_reading.patch_parts` of the file: from a bounded child process
-    (:class:`~inspector.importers.bounded_parse.ParseStream`, which reads ahead while the parts received
-    are attributed) when the file has :data:`CHILD_READ_MIN_BYTES`, else in this process; the same parts."""
+          field_map: dict[str, str]) -> Iterator[tuple[Iterator[PatchLayers | PatchPart], bool]]:
+    """:func:`~inspector.importers.patch_reading.patch_parts` of the file, and whether they come from a bounded
+    child process (:class:`~inspector.importers.bounded_parse.ParseStream`, which reads ahead while the parts
+    received are attributed): it does when the file has :data:`CHILD_READ_MIN_BYTES`; the same parts."""
     if _file_bytes(path) < CHILD_READ_MIN_BYTES:
         parts = patch_parts(str(path), crs, encoding, field_map)
         try:
-            yield parts
+            yield parts, False
         finally:
             parts.close()
         return
     with ParseStream(patch_parts, str(path), crs, encoding, field_map, name=path.name,
                      bounds=CHILD_READ_BOUNDS) as stream:
-        yield iter(stream)
+        yield iter(stream), True
 
 
 def _file_bytes(path: Path) -> int:
@@ -148,6 +150,12 @@ class _PatchCases:
         self.rejected: list[dict[str, Any]] = []
         self.unchanged = 0
         self.seen: set[Any] = set()
+
+    def load_zones(self) -> None:
+        """Load the zone and admin lookups now rather than at the first attribution (no other change)."""
+        from inspector.geo.attribution import lookup_for
+
+        lookup_for(self.ws).load_all()
 
     def add(self, patches: list[dict[str, Any]]) -> None:
         """Decide the fate of the next patches of the file (they bring their polygons) and attribute those
