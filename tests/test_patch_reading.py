@@ -82,3 +82,23 @@ def test_a_file_that_is_not_a_layer_is_the_same_bad_input_from_the_child(tmp_pat
         said.append((caught.value.zh, caught.value.en))
         ws.close()
     assert said[0] == said[1] and "patches.shp" in said[0][1]
+
+
+def test_a_part_crosses_processes_with_its_polygons_exactly(tmp_path):
+    import pickle
+
+    import shapely
+
+    from inspector.importers.patch_reading import PatchPart, patch_parts
+
+    parts = [p for p in patch_parts(str(many_patches(tmp_path / "patches.shp")), None, None, {})
+             if isinstance(p, PatchPart)]
+    for part in parts + [PatchPart()]:
+        copy = pickle.loads(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        assert [{k: v for k, v in p.items() if k != "polygon"} for p in copy.patches] == \
+            [{k: v for k, v in p.items() if k != "polygon"} for p in part.patches]
+        assert [(shapely.to_wkb(p["polygon"][0]), p["polygon"][1]) for p in copy.patches] == \
+            [(shapely.to_wkb(p["polygon"][0]), p["polygon"][1]) for p in part.patches]
+        assert (copy.unreadable, copy.rejected, copy.repaired, copy.area_flags) == \
+            (part.unreadable, part.rejected, part.repaired, part.area_flags)
+    assert all("polygon" in p for p in parts[0].patches)  # pickling left the part it was given whole

@@ -59,6 +59,25 @@ class PatchPart:
     repaired: list[dict[str, Any]] = field(default_factory=list)
     area_flags: list[dict[str, Any]] = field(default_factory=list)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (from the reading child) with the patches' polygons as one list of WKB, made by one
+        vectorised call: shapely pickles each geometry by a call of its own, ten times slower. WKB keeps
+        every coordinate exactly, as shapely's own pickling does."""
+        state = dict(self.__dict__)
+        state["patches"] = [{key: value for key, value in patch.items() if key != "polygon"}
+                            for patch in self.patches]
+        polygons = np.array([patch["polygon"][0] for patch in self.patches], dtype=object)
+        state["polygon_wkb"] = shapely.to_wkb(polygons).tolist() if len(polygons) else []
+        state["polygon_m2"] = [patch["polygon"][1] for patch in self.patches]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        wkbs, areas = state.pop("polygon_wkb"), state.pop("polygon_m2")
+        polygons = shapely.from_wkb(wkbs).tolist() if wkbs else []
+        for patch, polygon, area in zip(state["patches"], polygons, areas):
+            patch["polygon"] = (polygon, area)
+        self.__dict__.update(state)
+
 
 def patch_parts(path: str, crs: str | None, encoding: str | None,
                 field_map: dict[str, str]) -> Generator[PatchLayers | PatchPart, None, None]:
