@@ -37,7 +37,7 @@ from inspector.importers.zone_import import (
 )
 from inspector.vocabulary import PATCH_FIELD_SYNONYMS
 
-PART_FEATURES = 500  # features per part: few, so that the importer starts attributing early (~0.1 s of reading)
+PART_FEATURES = 1000  # features per part: the first is read in ~0.15 s; attributing by 1,000 costs no more
 # Kept when the patch is silent (a joined ledger case keeps its reported area and its texts).
 TEXT_COLUMNS = ("ledger_city", "ledger_county", "problem_type", "description")
 
