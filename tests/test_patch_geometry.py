@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import shapely
 from osgeo import ogr, osr
@@ -15,6 +16,7 @@ from inspector.geo.patch_geometry import (
     geometry_geojson,
     parse_geojson_polygon,
     representative_point,
+    stored_geometries,
 )
 
 # An L-shape near 盐城 (lon/lat): its centroid lies in the notch, outside it.
@@ -86,3 +88,25 @@ def test_parse_geojson_refuses_a_huge_vertex_count_before_building_it():
     with pytest.raises(BadInput) as caught:
         parse_geojson_polygon(json.dumps({"type": "Polygon", "coordinates": [ring]}))
     assert "vertices" in caught.value.message.en
+
+
+def test_stored_geometries_round_exactly_as_geos_does():
+    """The stored polygons and texts are what GEOS's pointwise set_precision gives, halves included."""
+    rng = np.random.default_rng(7)
+    ties = np.round(rng.uniform(116, 122, (300, 5, 2)) * 1e8) / 1e8 + 0.5e-8  # halfway between grid points
+    wild = rng.uniform(-180, 180, (300, 5, 2))
+    near = 120.3 + rng.normal(0, 0.01, (300, 5, 2))
+    planar = list(shapely.polygons(np.concatenate([ties, wild, near])))
+    others = [shapely.Polygon([(120.1, 32.1, 5.123456789), (120.2, 32.1, 1), (120.2, 32.2, 2)]),
+              shapely.set_precision(shapely.Polygon([(120.1, 32.1), (120.2, 32.1), (120.2, 32.2)]), 1e-3),
+              shapely.from_wkt("POLYGON EMPTY"), shapely.MultiPolygon([shapely.box(120, 32, 120.1, 32.1)]),
+              shapely.MultiPolygon([shapely.box(120, 32, 120.1, 32.1), shapely.box(121, 32, 121.1, 32.1)]),
+              shapely.box(120, 32, 120.3, 32.3).difference(shapely.box(120.1000000049, 32.1, 120.2, 32.2)), None,
+              shapely.Polygon([(-0.000000004999999999, 0.5e-8), (1e-9, 2.5e-8), (-2.5e-8, -1.5e-8)]),
+              shapely.Polygon([(-0.0, -0.5e-8), (-0.3e-8, 2.5e-8), (-2.5e-8, -0.0)])]
+    geoms = np.array(planar + others, dtype=object)
+    rounded = shapely.set_precision(geoms, 1e-8, mode="pointwise")
+    stored, texts = stored_geometries(geoms)
+    assert texts.tolist() == shapely.to_geojson(rounded).tolist()
+    assert shapely.to_wkb(stored).tolist() == shapely.to_wkb(rounded).tolist()
+    assert (shapely.get_precision(stored[~shapely.is_missing(stored)]) == 0).all()  # floating again, as parsed text

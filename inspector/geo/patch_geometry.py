@@ -31,6 +31,7 @@ from inspector.geo.zone_geometry_checks import coordinate_problems
 MAX_GEOJSON_CHARS = 20_000_000  # characters of GeoJSON text accepted for one polygon
 MAX_VERTICES = 200_000  # vertices of one patch polygon; remote-sensing patches have hundreds
 COORDINATE_DECIMALS = 8  # degrees: about 1 mm, kept in the stored GeoJSON
+GRID_DEGREES = 10.0 ** -COORDINATE_DECIMALS  # degrees: the grid stored coordinates are rounded to
 
 
 def representative_point(geom: BaseGeometry) -> tuple[float, float]:
@@ -65,11 +66,29 @@ def geometry_geojson(geom: BaseGeometry) -> str:
 def stored_geometries(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`geometry_geojson`: the polygons as stored (rounded to about a millimetre; exactly
     what parsing their text gives back) and their GeoJSON texts."""
-    rounded = shapely.set_precision(np.asarray(geoms, dtype=object), 10.0 ** -COORDINATE_DECIMALS,
-                                    mode="pointwise")
+    geoms = np.asarray(geoms, dtype=object)
+    # non-empty 2D polygons on GEOS's floating precision model (what the importers make) are rounded here in
+    # one pass, exactly as GEOS rounds them; the others by GEOS itself (which also turns a multipolygon of
+    # one part into a polygon, and an empty polygon into an empty line)
+    planar = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
+    planar[planar] = (~shapely.has_z(geoms[planar]) & (shapely.get_precision(geoms[planar]) == 0)
+                      & ~shapely.is_empty(geoms[planar]))
+    stored = np.empty(len(geoms), dtype=object)
+    stored[planar] = shapely.transform(geoms[planar], _on_grid)
+    rounded = shapely.set_precision(geoms[~planar], GRID_DEGREES, mode="pointwise")
     # the same coordinates with GEOS's floating precision model again, as parsed text has: a geometry that
     # keeps the grid makes every later overlay (an overlap with a zone) snap to it
-    return shapely.set_precision(rounded, 0.0, mode="pointwise"), shapely.to_geojson(rounded)
+    stored[~planar] = shapely.set_precision(rounded, 0.0, mode="pointwise")
+    return stored, shapely.to_geojson(stored)
+
+
+def _on_grid(values: np.ndarray) -> np.ndarray:
+    """Coordinates rounded to :data:`GRID_DEGREES` as GEOS's pointwise ``set_precision`` rounds them:
+    ``round(value / grid) * grid`` with halves rounded up (Java's ``Math.round``), a zero keeping the sign of
+    the value (``-0.0`` is written as such)."""
+    scaled = values / GRID_DEGREES
+    whole = np.floor(scaled)
+    return np.copysign(whole + (scaled - whole >= 0.5), scaled) * GRID_DEGREES
 
 
 def polygonal_part(geom: BaseGeometry) -> BaseGeometry | None:

@@ -7,10 +7,16 @@ layer the same way (EPSG:4549, GBK, 图斑编号 / 面积（亩） / 变化类�
 vertices at the default size): half of the patches sit on a zone's boundary (partly inside), a quarter
 at a zone's centre, the rest anywhere. Timed in the same run:
 
-- ours: ``inspector import-patches FILE --json`` (the CLI, a fresh process) on the workspace of zones;
+- ours: ``inspector import-patches FILE --json`` (the CLI, a fresh process) on the workspace of zones. A
+  file this large is read and checked (GDAL, validity and repair, stored GeoJSON, representative points,
+  areas, reported-area flags) in a second, bounded process while the first attributes the parts received
+  (overlaps, containing and nearest zone, city/county) and then stores them with the journal in one
+  transaction: two processes, whose CPU times are both counted;
 - peer: ``ogr2ogr`` loading the same file into SpatiaLite (to EPSG:4490), plus a shapely 2 ``STRtree``
   of the zones and ``intersection`` of every candidate pair, areas in the GK projection of the files,
-  geometries read with GDAL.
+  geometries read with GDAL: one process at a time, no validity check or repair, no GeoJSON, points,
+  nearest zone or county; it intersects the pairs where a patch lies wholly inside a zone, which ours
+  measures by the patch's own area.
 
 Both must find the same overlapping (patch, zone) pairs and the same total overlap area (within 0.1 %).
 The target is on wall time; the CPU time (user + system) of both sides and the load average are printed
