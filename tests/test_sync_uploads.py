@@ -188,3 +188,51 @@ def test_bundle_body_is_sent_as_read_never_joined(server, tmp_path, monkeypatch)
         client.close()
     for sha, data in zip(shas, files):
         assert stored_bytes(server.app.state.blob_store, sha) == data
+
+
+def test_bundle_bodies_are_read_while_the_requests_before_them_are_in_flight(server, tmp_path,  # noqa: F811
+                                                                               monkeypatch):
+    """While each worker's bundle request is on its way, the body of the bundle it will send next is read from
+    disk already (one per worker, no more); every body is read once and every blob is stored."""
+    import threading
+
+    from sync.client import SyncClient
+    from sync.settings import client_for
+    from tests.sync_fixtures import wait_for
+
+    root = client_workspace(tmp_path / "a", server.url, "inspector_a")
+    sync(root)
+    shas = field_work(root, tmp_path, findings=3, photos=4)
+    with Workspace.open(root) as ws:
+        small_bundles(monkeypatch, shas, ws.media_dir)
+    read: list[list[tuple[str, int]]] = []
+    real_body, real_put = blob_transfer._bundle_body, SyncClient.put_bundle
+
+    def recorded_body(media_dir, items):
+        read.append(items)
+        return real_body(media_dir, items)
+    gate = threading.Event()  # the server's answers are held until the bodies were read ahead
+
+    def held_put(self, body):
+        gate.wait(30)
+        return real_put(self, body)
+    monkeypatch.setattr(blob_transfer, "_bundle_body", recorded_body)
+    monkeypatch.setattr(SyncClient, "put_bundle", held_put)
+    workers = 2
+    with Workspace.open(root) as ws:
+        client, _ = client_for(ws)
+        uploads = blob_transfer.BlobUploads(client, ws, workers=workers).start()
+        try:
+            jobs = uploads._jobs
+            bundles = [job for job in jobs if blob_transfer._bundled(job)]
+            assert len(bundles) >= 2 * workers and all(blob_transfer._bundled(job) for job in jobs[:2 * workers])
+            wait_for(lambda: len(read) == 2 * workers, "the next bodies read while requests are held", seconds=30)
+            gate.set()
+            assert uploads.finish() == len(shas)
+        finally:
+            gate.set()
+            uploads.close()
+            client.close()
+    assert sorted(map(sorted, read)) == sorted(map(sorted, bundles))  # each body read once
+    for sha in shas:
+        stored_bytes(server.app.state.blob_store, sha)
