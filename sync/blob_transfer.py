@@ -123,10 +123,9 @@ def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> BundleBody:
     return BundleBody([BUNDLE_LENGTH.pack(len(encoded)), encoded, *blobs])
 
 
-def _send_bundle(client: SyncClient, body: BundleBody, items: list[tuple[str, int]]) -> None:
-    """Send one bundle (its body as :func:`_bundle_body` read it); returns once the server confirmed every one of
-    its blobs."""
-    answer = client.put_bundle(body)
+def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int]]) -> None:
+    """Send one bundle; returns once the server confirmed every one of its blobs."""
+    answer = client.put_bundle(_bundle_body(media_dir, items))
     stored = set(answer.get("stored", []))
     missing = [sha for sha, _ in items if sha not in stored]
     if missing:
@@ -134,11 +133,6 @@ def _send_bundle(client: SyncClient, body: BundleBody, items: list[tuple[str, in
 
 
 Job = list[tuple[str, int]]  # one upload request's blobs: a bundle, or one large blob sent chunked
-
-
-def _bundled(job: Job) -> bool:
-    """Whether a job travels as a bundle (else it is one large blob, sent chunked)."""
-    return not (len(job) == 1 and job[0][1] > BUNDLE_MAX_BLOB_BYTES)
 
 
 def plan_uploads(todo: list[tuple[str, int]]) -> list[Job]:
@@ -170,11 +164,7 @@ class BlobUploads:
     Confirmations are recorded in ``sync_blob_uploads`` by the thread that owns the workspace connection,
     inside :meth:`wait_for` and :meth:`finish`, only after the server confirmed the blob. On the first
     failure no further job starts, and the error is raised once the jobs in flight have ended; confirmed
-    blobs stay confirmed, so a retry sends only the rest.
-
-    A bundle's body is read from disk while the requests before it are in flight (by a reader thread, for
-    the job ``workers`` places further on as each one starts), so that a worker sends its next bundle as
-    soon as the server answered the last: besides the bodies being sent, at most ``workers`` wait read."""
+    blobs stay confirmed, so a retry sends only the rest."""
 
     def __init__(self, client: SyncClient, ws: Workspace, *, cancel: Optional[threading.Event] = None,
                  workers: int = UPLOAD_WORKERS) -> None:
@@ -183,11 +173,6 @@ class BlobUploads:
         self._running: dict[Future, Job] = {}
         self._waiting: set[str] = set()  # blobs being uploaded and not confirmed yet
         self._pool: Optional[ThreadPoolExecutor] = None
-        self._jobs: list[Job] = []
-        self._reader: Optional[ThreadPoolExecutor] = None  # reads bundle bodies ahead of the workers
-        self._read: dict[int, Future] = {}  # job index -> its body, read ahead
-        self._started: set[int] = set()  # job indexes a worker took (their bodies are not read ahead any more)
-        self._read_lock = threading.Lock()
         self._local = threading.local()
         self._spawned: list[SyncClient] = []
         self._spawned_lock = threading.Lock()
@@ -211,30 +196,12 @@ class BlobUploads:
         self._waiting = {sha for sha, _ in todo}
         jobs = plan_uploads(todo)
         if jobs:
-            self._jobs = jobs
-            self._reader = ThreadPoolExecutor(1, thread_name_prefix="sync-read")
             self._pool = ThreadPoolExecutor(min(self.workers, len(jobs)), thread_name_prefix="sync-upload")
-            self._running = {self._pool.submit(self._send, index): job for index, job in enumerate(jobs)}
+            self._running = {self._pool.submit(self._send, job): job for job in jobs}
         return self
 
-    def _body(self, index: int) -> BundleBody:
-        """Job ``index``'s bundle body: read ahead, or read now."""
-        with self._read_lock:
-            self._started.add(index)
-            ahead = self._read.pop(index, None)
-        return ahead.result() if ahead is not None else _bundle_body(self.ws.media_dir, self._jobs[index])
-
-    def _read_ahead(self, index: int) -> None:
-        """Start reading job ``index``'s body, when it is a bundle no worker took yet."""
-        if index >= len(self._jobs) or not _bundled(self._jobs[index]) or self._stop.is_set():
-            return
-        with self._read_lock:
-            if index not in self._started and index not in self._read and self._reader is not None:
-                self._read[index] = self._reader.submit(_bundle_body, self.ws.media_dir, self._jobs[index])
-
-    def _send(self, index: int) -> Job:
-        """In a worker thread: send job ``index``; returns the job once the server confirmed all its blobs."""
-        job = self._jobs[index]
+    def _send(self, job: Job) -> Job:
+        """In a worker thread: send one job; returns it once the server confirmed all its blobs."""
         if self._stop.is_set():
             raise _Skipped()
         _check_cancel(self.cancel)
@@ -244,13 +211,11 @@ class BlobUploads:
             with self._spawned_lock:
                 self._spawned.append(worker)
         media_dir = self.ws.media_dir
-        if not _bundled(job):
+        if len(job) == 1 and job[0][1] > BUNDLE_MAX_BLOB_BYTES:
             sha, size = job[0]
             upload_chunked(worker, readable_blob(media_dir, sha), sha, size, cancel=self.cancel)
         else:
-            body = self._body(index)
-            self._read_ahead(index + self.workers)
-            _send_bundle(worker, body, job)
+            _send_bundle(worker, media_dir, job)
         return job
 
     def wait_for(self, hashes: Iterable[str]) -> None:
@@ -297,9 +262,6 @@ class BlobUploads:
         self._stop.set()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._reader is not None:
-            self._reader.shutdown(wait=True, cancel_futures=True)
-            self._read.clear()
         for worker in self._spawned:
             worker.close()
         self._spawned.clear()
