@@ -22,7 +22,7 @@ import struct
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from inspector.store.db import atomic
 from inspector.store.media_store import blob_path, open_no_follow, readable_blob, store_file
@@ -97,15 +97,30 @@ def upload_chunked(client: SyncClient, path: Path, sha256: str, size: int, *, ch
     return sent
 
 
-def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> bytes:
-    """The request body of a bundle: each file read once, straight into the body."""
-    parts = []
+class BundleBody:
+    """A bundle's request body as its parts — the 4-byte header length, the JSON header, each blob's bytes — of
+    known total length, sent one part after another: the blobs are never copied into one buffer."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self.parts = parts
+        self.size = sum(len(part) for part in parts)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.parts)
+
+
+def _bundle_body(media_dir: Path, items: list[tuple[str, int]]) -> BundleBody:
+    """The request body of a bundle: each file read once, and sent as read."""
+    blobs = []
     for sha, _ in items:
         with open_no_follow(readable_blob(media_dir, sha)) as handle:
-            parts.append(handle.read())
-    header = json.dumps({"blobs": [{"sha256": sha, "size": len(data)} for (sha, _), data in zip(items, parts)]})
+            blobs.append(handle.read())
+    header = json.dumps({"blobs": [{"sha256": sha, "size": len(data)} for (sha, _), data in zip(items, blobs)]})
     encoded = header.encode("utf-8")
-    return b"".join([BUNDLE_LENGTH.pack(len(encoded)), encoded, *parts])
+    return BundleBody([BUNDLE_LENGTH.pack(len(encoded)), encoded, *blobs])
 
 
 def _send_bundle(client: SyncClient, media_dir: Path, items: list[tuple[str, int]]) -> None:

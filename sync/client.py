@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -142,6 +142,14 @@ def _parse_time(text: str) -> Optional[dt.datetime]:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+class SizedBody(Protocol):
+    """A request body of known length sent as parts (e.g. :class:`sync.blob_transfer.BundleBody`)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
 
 
 class SyncClient:
@@ -303,8 +311,9 @@ class SyncClient:
     def complete_upload(self, sha256: str) -> UploadState:
         return UploadState(**self._json("POST", f"/blobs/{sha256}/complete"))
 
-    def put_bundle(self, body: bytes) -> dict[str, Any]:
-        """POST a whole bundle (length-prefixed JSON header, then the blobs' bytes)."""
+    def put_bundle(self, body: Union[bytes, SizedBody]) -> dict[str, Any]:
+        """POST a whole bundle (length-prefixed JSON header, then the blobs' bytes): one buffer, or parts of known
+        total length sent one after another (with that Content-Length)."""
         return self._json("POST", "/blobs/bundle", data=body,
                           headers={"Content-Type": "application/octet-stream"})
 

@@ -162,3 +162,75 @@ def test_writer_processes_at_once_each_append_to_their_own_packs(tmp_path, db_ur
     finally:
         store.close()
         store.storage.dispose()
+
+
+def test_bundles_stored_at_the_same_moment_share_one_commit(tmp_path):
+    """Bundles whose blobs are durable in their packs while the write lock is taken (by a push, say) are made
+    visible by one transaction, one commit, once the lock is free; each caller returns only after it."""
+    import threading
+
+    from tests.sync_fixtures import wait_for
+
+    store = open_store(tmp_path / "server", None)
+    commits: list[int] = []
+    sa.event.listen(store.storage.engine, "commit", lambda conn: commits.append(1))
+    bodies = [[os.urandom(3000 + 100 * i + j) for j in range(3)] for i in range(4)]
+    stored: dict[int, list[str]] = {}
+    with store.storage.write():  # the write lock, as a push holds it
+        threads = [threading.Thread(target=lambda i=i: stored.update({i: store.store_bundle(bundle(bodies[i]), "a")}))
+                   for i in range(len(bodies))]
+        for thread in threads:
+            thread.start()
+        total = sum(len(b) for blobs in bodies for b in blobs)
+        wait_for(lambda: sum(p.stat().st_size for p in pack_files(store)) == total, "every bundle in its pack",
+                 seconds=30)
+        assert not stored  # durable in the packs, but not visible yet: no caller was answered
+        commits.clear()
+    for thread in threads:
+        thread.join(30)
+    assert len(commits) == 1 + 1  # the lock holder's own, then one for all four bundles
+    for i, blobs in enumerate(bodies):
+        assert stored[i] == [hashlib.sha256(b).hexdigest() for b in blobs]
+        for data in blobs:
+            assert stored_bytes(store, hashlib.sha256(data).hexdigest()) == data
+    store.close()
+    store.storage.dispose()
+
+
+def test_a_failing_write_in_a_group_fails_alone(tmp_path):
+    """A group whose transaction fails runs each write again alone: the others commit, the failing one raises."""
+    import threading
+
+    from sync.server.group_commit import GroupCommit
+    from sync.server.storage import blobs
+    from tests.sync_fixtures import wait_for
+
+    storage = Storage.for_data_dir(tmp_path / "server")
+    group = GroupCommit(storage)
+    row = {"size": 1, "uploaded_by": "a", "stored_at": "2026-01-01T00:00:00Z"}
+
+    def good(name: str):
+        return lambda conn: conn.execute(blobs.insert().values(sha256=name, **row))
+
+    def bad(conn):
+        raise ValueError("refused")
+    outcomes: dict[str, object] = {}
+
+    def run(name, write):
+        try:
+            group.run(write)
+            outcomes[name] = "ok"
+        except ValueError as exc:
+            outcomes[name] = exc
+    with storage.write():
+        threads = [threading.Thread(target=run, args=args) for args in (("a", good("a" * 64)), ("bad", bad),
+                                                                        ("b", good("b" * 64)))]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: len(group._queue) == 3, "three writes queued", seconds=30)
+    for thread in threads:
+        thread.join(30)
+    assert outcomes["a"] == outcomes["b"] == "ok" and isinstance(outcomes["bad"], ValueError)
+    with storage.read() as conn:
+        assert sorted(r[0] for r in conn.execute(sa.select(blobs.c.sha256))) == ["a" * 64, "b" * 64]
+    storage.dispose()

@@ -162,3 +162,29 @@ def test_a_blob_behind_a_symbolic_link_is_not_uploaded(server, tmp_path, monkeyp
     with pytest.raises(BadInput, match="符号链接"):
         sync(a)
     assert not server.app.state.blob_store.has_blob(sha)
+
+
+def test_bundle_body_is_sent_as_read_never_joined(server, tmp_path, monkeypatch):  # noqa: F811
+    """A bundle's body is its parts (length prefix, header, each file as read) with their total as its length:
+    the bytes on the wire are the bundle's layout, and the server stores every blob from them."""
+    root = client_workspace(tmp_path / "a", server.url, "inspector_a")
+    sync(root)  # the case
+    shas = field_work(root, tmp_path, findings=1, photos=3)
+    with Workspace.open(root) as ws:
+        items = [(sha, blob_transfer.blob_path(ws.media_dir, sha).stat().st_size) for sha in shas]
+        body = blob_transfer._bundle_body(ws.media_dir, items)
+        files = [blob_transfer.blob_path(ws.media_dir, sha).read_bytes() for sha in shas]
+    parts = list(body)
+    header = parts[1]
+    assert parts[0] == blob_transfer.BUNDLE_LENGTH.pack(len(header)) and parts[2:] == files
+    assert len(body) == sum(len(part) for part in parts)
+    seen = count_bundled(server.app.state.blob_store, monkeypatch)
+    from sync.settings import client_for
+    with Workspace.open(root) as ws:
+        client, _ = client_for(ws)
+    try:
+        assert client.put_bundle(body)["stored"] == shas and seen == [shas]
+    finally:
+        client.close()
+    for sha, data in zip(shas, files):
+        assert stored_bytes(server.app.state.blob_store, sha) == data

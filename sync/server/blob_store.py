@@ -23,7 +23,9 @@ Small blobs come several to a request in a *bundle*; those verified and not
 stored yet are written durably together — with the filesystem backend
 appended to one pack file with one ``fsync`` (:mod:`sync.server.blob_packs`),
 with an object store one object each — then one transaction makes them all
-visible (with their pack index rows, and the caller's upload records). A
+visible (with their pack index rows, and the caller's upload records),
+shared with the bundles stored at the same moment (:mod:`sync.server.group_commit`:
+one commit, one ``fsync`` of the database's log, for them all). A
 blob is stored only through its ``blobs`` row; who may *see* it is
 :mod:`sync.server.blob_access`'s decision, from the uploads the API records
 after this store confirmed them. :meth:`BlobStore.verify` (``inspector-server
@@ -45,6 +47,7 @@ from sync.protocol import BlobManifest
 from sync.server.auth import User
 from sync.server.blob_backends import BLOB_PREFIX, BlobBackend, FileBackend, blob_key, chunk_prefix
 from sync.server.blob_packs import PackFiles
+from sync.server.group_commit import GroupCommit
 from sync.server.storage import Storage, blob_pack_entries, blobs, chunked_uploads, insert_new, server_now
 
 
@@ -94,6 +97,7 @@ class BlobStore:
         self.storage = storage
         # bundles go to pack files on a filesystem; an object store keeps one object per blob
         self.packs = PackFiles(backend.root / PACK_DIR) if isinstance(backend, FileBackend) else None
+        self._visibility = GroupCommit(storage)  # bundles stored at the same moment share one commit
 
     def close(self) -> None:
         """Let go of the packs this process holds open (and the backend)."""
@@ -214,13 +218,14 @@ class BlobStore:
 
     def _make_visible(self, verified: dict[str, memoryview], user_name: str, entries: list[dict[str, Any]],
                       on_stored: Optional[OnStored]) -> None:
-        with self.storage.write() as conn:  # stored only now, all in one transaction
+        def write(conn: Connection) -> None:  # stored only now, all in one transaction (shared with other bundles)
             now = server_now()
             insert_new(conn, blobs, [{"sha256": sha, "size": len(data), "uploaded_by": user_name, "stored_at": now}
                                      for sha, data in verified.items()])
             insert_new(conn, blob_pack_entries, entries)
             if on_stored is not None:
                 on_stored(conn, list(verified))
+        self._visibility.run(write)
 
     def _located(self, sha256: str) -> Optional[tuple[int, Optional[str], int]]:
         """``(size, pack or None, start)`` of a stored blob; ``None`` when it is not stored."""

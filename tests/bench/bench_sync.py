@@ -275,7 +275,7 @@ def storage_floor(root: Path, work: Path) -> float:
         blobs = ws.conn.execute("SELECT m.sha256, m.size FROM evidence e JOIN media_blobs m ON m.sha256 = e.sha256 "
                                 "GROUP BY m.sha256, m.size ORDER BY MIN(e.id)").fetchall()
         jobs = blob_transfer.plan_uploads([(sha, int(size)) for sha, size in blobs])
-        bodies = [blob_transfer._bundle_body(ws.media_dir, job) for job in jobs]
+        bodies = [b"".join(blob_transfer._bundle_body(ws.media_dir, job)) for job in jobs]
     storage = Storage.for_data_dir(work / "floor")
     store = BlobStore(FileBackend(work / "floor"), storage)
     os.sync()
