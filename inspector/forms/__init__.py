@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from inspector.forms.render import render_form, write_form
 
 __all__ = ["evidence_digest", "qr_payload", "render_form", "write_form"]
-_HOMES = {"evidence_digest": "evidence_qr", "qr_payload": "evidence_qr", "render_form": "render", "write_form": "render"}
+_HOMES = {"evidence_digest": "evidence_qr", "qr_payload": "evidence_qr",  # name: its module in this package
+          "render_form": "render", "write_form": "render"}
 
 
 def __getattr__(name: str) -> Any:
