@@ -29,7 +29,12 @@ bundle appended to a pack file with one ``fsync``, its index committed). The
 "push floor" line times the server's record logic alone on the same push
 batches (:func:`sync.server.records.push` on a copy of the server's database
 as it was before the sync, no network): what any sync must spend on deciding
-and storing the records, one transaction per batch.
+and storing the records, one transaction per batch. The "bundle pipeline"
+floor, measured last, uploads the same blobs with the client's own code
+(:func:`sync.blob_transfer.upload_missing`, as the job drives it: same bundle
+size, same requests in flight) through a second byte-counting proxy to a
+second, fresh server (no blob already there, no records pushed): what the
+sync's blob uploads cost on their own, network and both ends included.
 """
 from __future__ import annotations
 
@@ -345,6 +350,57 @@ def push_floor(floor_dir: Path, batches: list[Any], user_name: str) -> float:
     return seconds
 
 
+def copy_workspace(root: Path, target: Path) -> None:
+    """A copy of the (closed) workspace as it is before its sync, for the bundle pipeline floor: the database by
+    SQLite's backup API, the media files as hard links (no bytes copied). Its records stay unpushed."""
+    import sqlite3
+    from contextlib import closing
+
+    from inspector.store.workspace import DB_NAME
+
+    (target / "media").mkdir(parents=True)
+    with closing(sqlite3.connect(root / DB_NAME)) as source, closing(sqlite3.connect(target / DB_NAME)) as copy:
+        source.backup(copy)
+    for path in (root / "media").glob("??/*"):
+        if path.is_file():
+            (target / "media" / path.parent.name).mkdir(exist_ok=True)
+            os.link(path, target / "media" / path.parent.name / path.name)
+
+
+def pipeline_floor(floor_ws: Path, work: Path) -> tuple[Meter, int, int, int]:
+    """(the timed run, blobs uploaded, bundles, bytes on the wire) of the workspace copy's blobs uploaded by the
+    client's own bundle code path (:func:`sync.blob_transfer.upload_missing`: :class:`BlobUploads` as the job
+    drives it, same bundle size and requests in flight) through a byte-counting proxy to a second, fresh server
+    in ``work`` (its own data directory, so no blob is already there; no records pushed). The login and the
+    opening of the workspace are not timed. The server, the proxy and ``work`` are gone afterwards."""
+    from inspector.store.workspace import Workspace
+    from sync import blob_transfer
+    from sync_fixtures import api, prepare_server_data
+
+    prepare_server_data(work / "server", None, work / "publish")
+    server = ServerProcess(work / "server", work / "sink.bin")
+    proxy = ProxyProcess(server.port)
+    try:
+        client = api(proxy.url, USER)
+        try:
+            with Workspace.open(floor_ws) as ws:
+                todo = blob_transfer.unconfirmed_blobs(ws, client.server_url)
+                bundles = len(blob_transfer.plan_uploads(todo))
+                before = proxy.bytes
+                with Meter(proxy, server) as timed:
+                    uploaded = blob_transfer.upload_missing(client, ws)
+                after = proxy.bytes
+            assert uploaded == len(todo) and not client.blobs_missing([sha for sha, _ in todo]), uploaded
+        finally:
+            client.close()
+    finally:
+        proxy.close()
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    wire = (after["up"] - before["up"]) + (after["down"] - before["down"])
+    return timed, uploaded, bundles, wire
+
+
 def cut_at_half(proxy: ProxyProcess, work: Path) -> tuple[int, int, int]:
     """(chunks, chunks the server kept after a cut at 50 %, chunks sent on resume) for a 16 MiB blob."""
     from sync.blob_transfer import upload_chunked
@@ -384,6 +440,7 @@ def main() -> int:
         payload = make_field_work(root, args.findings, args.photo_kb * 1024)
         print(f"prepared {args.findings} findings, {3 * args.findings} photos, {payload / 1e6:.1f} MB "
               f"in {time.perf_counter() - started:.1f} s")
+        copy_workspace(root, work / "floor-ws")
         batches = pending_batches(root)
         snapshot_database(work / "server", work / "push-floor")
 
@@ -429,6 +486,18 @@ def main() -> int:
         extra = resent - (chunks - held)
         print(f"cut at 50% of a {chunks}-chunk upload: {held} chunks kept, {resent} sent on resume "
               f"(re-sent beyond the missing ones: {extra}; chunks lost in flight: {chunks // 2 - held})")
+        from sync.blob_transfer import BUNDLE_TARGET_BYTES, UPLOAD_WORKERS
+
+        piped, blobs, bundles, piped_wire = pipeline_floor(work / "floor-ws", work / "pipeline-floor")
+        shutil.rmtree(work / "floor-ws")
+        upload_phases = phases["zones"] - phases["blobs"]
+        print(f"floor: the bundle pipeline alone ({blobs:,} blobs in {bundles} bundles of "
+              f"{BUNDLE_TARGET_BYTES // 2**20} MiB, {UPLOAD_WORKERS} in flight, through the proxy; no records): "
+              f"{piped.describe()}, {piped_wire / 1e6:.1f} MB on the wire = {piped.seconds / raw.seconds:.2f}x raw; "
+              f"sync = {synced.seconds / piped.seconds:.2f}x that floor; blobs + push phases {upload_phases:.2f} s "
+              f"= {upload_phases / piped.seconds:.2f}x that floor")
+        floor_row("sync floor: bundle pipeline alone / streamed upload", piped.seconds / raw.seconds, "×", 1.5,
+                  higher_is_better=False)
     finally:
         proxy.close()
         server.stop()
