@@ -27,9 +27,11 @@ SETTLE_MS = 800  # after mapReady, time for tiles and layout to paint
 DEFAULT_SIZE = (1366, 768)
 # What the main window imports, its heaviest parts first, in steps of up to about 100 ms each: between two of
 # them the application serves the requests of the map page it prestarted (ui.map.map_panel.prestart_map_view),
-# so that the page shell loads while the window's code is being imported.
-WINDOW_MODULES = ("requests", "sync.client", "ui.accounts.account_switcher", "ui.cases.case_detail",
-                  "ui.main_window")
+# so that the page shell loads while the window's code is being imported. reportlab (~0.2 s) is imported here
+# on purpose: imported on first use instead, the import fell in the middle of bench_gui's scripted session,
+# a 50 ms GUI-thread stall while the list scrolled.
+WINDOW_MODULES = ("requests", "sync.client", "ui.accounts.account_switcher", "reportlab.platypus",
+                  "inspector.forms", "ui.cases.case_detail", "ui.main_window")
 
 
 def has_display() -> bool:
