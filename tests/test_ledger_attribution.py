@@ -75,16 +75,21 @@ def test_bulk_attribution_is_the_one_point_attribution(demo_ws):
     assert inside and outside >= len(FAR_AWAY) and boundary_hits  # every kind of point was met
 
 
+def write_points_ledger(path: Path, lons: np.ndarray, lats: np.ndarray, prefix: str) -> Path:
+    """A CSV ledger of one case per point (numbered ``{prefix}-00000`` on), coordinates written exactly."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["问题编号", "问题类型", "经度", "纬度", "发现时间"])
+        for i, (lon, lat) in enumerate(zip(lons.tolist(), lats.tolist())):
+            writer.writerow([f"{prefix}-{i:05d}", "养殖", repr(lon), repr(lat), "2026-03-01"])
+    return path
+
+
 @pytest.mark.parametrize("run_rows", [ledger_import.ATTRIBUTION_RUN_ROWS, 700])
 def test_imported_attribution_is_that_of_attribute_cases(demo_ws, tmp_path: Path, monkeypatch, run_rows):
     monkeypatch.setattr(ledger_import, "ATTRIBUTION_RUN_ROWS", run_rows)  # one run, or several
     lons, lats = _test_points(demo_ws, np.random.default_rng(7))
-    ledger = tmp_path / "台账.csv"
-    with ledger.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["问题编号", "问题类型", "经度", "纬度", "发现时间"])
-        for i, (lon, lat) in enumerate(zip(lons.tolist(), lats.tolist())):
-            writer.writerow([f"AT-{i:05d}", "养殖", repr(lon), repr(lat), "2026-03-01"])
+    ledger = write_points_ledger(tmp_path / "台账.csv", lons, lats, "AT")
     result = import_ledger(demo_ws, ledger)
     assert result.created > 1000 and result.rejected  # points outside Jiangsu are rejected, the rest kept
     columns = f"SELECT case_no, {', '.join(ATTRIBUTION_COLUMNS)} FROM cases ORDER BY case_no"

@@ -4,7 +4,6 @@ the demo cases, points far away and hostile positions — run after run, and fal
 answer, unchanged, when it cannot serve. An import through the helper stores what one without it stores."""
 from __future__ import annotations
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from inspector.importers.ledger_writer import new_uuids
 from inspector.importers.zone_import import import_zones
 from inspector.resources import resource_path
 from inspector.store.workspace import Workspace
-from tests.test_ledger_attribution import _test_points
+from tests.test_ledger_attribution import _test_points, write_points_ledger
 
 # positions no ledger check lets through, but which the attribution must answer alike in both processes
 HOSTILE = [(0.0, 0.0), (180.0, 90.0), (-180.0, -90.0), (1e300, -1e300), (120.0, 1e-300), (119.2, 34.6)]
@@ -89,12 +88,7 @@ def _stored(ws: Workspace) -> tuple[list, list]:
 def test_an_import_through_the_helper_stores_what_one_without_it_stores(demo_ws, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(ledger_import, "ATTRIBUTION_RUN_ROWS", 700)  # several runs
     lons, lats = _test_points(demo_ws, np.random.default_rng(11))
-    ledger = tmp_path / "台账.csv"
-    with ledger.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["问题编号", "问题类型", "经度", "纬度", "发现时间"])
-        for i, (lon, lat) in enumerate(zip(lons.tolist(), lats.tolist())):
-            writer.writerow([f"AH-{i:05d}", "养殖", repr(lon), repr(lat), "2026-03-01"])
+    ledger = write_points_ledger(tmp_path / "台账.csv", lons, lats, "AH")
     answered_by_helper = []
     helper_result = AttributionProcess.result
 
