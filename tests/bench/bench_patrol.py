@@ -8,7 +8,8 @@ emitting ``PositionFeed.fixChanged`` :data:`FEED_CHUNK` at a time as fast as the
 keeps at most :data:`MAX_IN_FLIGHT` fixes emitted and not yet logged, since a real receiver never outruns the
 logger). The fixes mow a 2 km × N field in ``--step-m`` steps, 0.1 s
 apart, 4.5 m accuracy; with the 5 m spacing about one in four is kept at 1.5 m. A probe ``QTimer`` every
-:data:`PROBE_MS` ms on the GUI thread measures the worst stall (gap between ticks beyond the interval); RSS of
+:data:`PROBE_MS` ms on the GUI thread measures the worst stall (gap between ticks beyond the interval), its 99th
+percentile and how many probes went over the target; RSS of
 the main process is sampled at the start, the peak and the end. Target: worst stall ≤ 50 ms, RSS flat.
 
 Peer (same run, same fixes, a fresh copy of the workspace): the core's
@@ -36,6 +37,7 @@ from inspector.casework.authority import Actor  # noqa: E402
 from inspector.geo.gnss import GnssFix  # noqa: E402
 
 PROBE_MS = 10  # probe timer interval, milliseconds
+STALL_TARGET_MS = 50  # worst GUI-thread stall allowed, milliseconds
 MAX_IN_FLIGHT = 2_000  # fixes emitted and not yet looked at by the logger
 FEED_CHUNK = 50  # fixes emitted per turn of the event loop
 FIELD_M = 2_000.0  # metres per row of the mowing pattern
@@ -136,8 +138,10 @@ def run_gui(root: Path, feed: list[GnssFix]) -> dict:
     timer.stop()
     fed_s = time.perf_counter() - started
     result["rss_end_mb"] = rss_mb()
-    result.update(seconds=fed_s, worst_stall_ms=max(stalls), probes=len(stalls), rss_start_mb=rss_start,
-                  rss_peak_mb=max(rss_peak, result["rss_end_mb"]))
+    ranked = sorted(stalls)
+    result.update(seconds=fed_s, worst_stall_ms=ranked[-1], p99_stall_ms=ranked[len(ranked) * 99 // 100],
+                  stalls_over_target=sum(1 for ms in ranked if ms > STALL_TARGET_MS), probes=len(stalls),
+                  rss_start_mb=rss_start, rss_peak_mb=max(rss_peak, result["rss_end_mb"]))
     end = controller.end()
     wait_for(lambda: end.done, 600)
     result["ended"] = dict(end.result)
@@ -217,8 +221,10 @@ def main() -> None:
     print(f"peer 2, sqlite3 executemany of the kept points in one transaction: {many_s:.2f} s; "
           f"ours / peer = {gui['seconds'] / many_s:.0f}")
     print(f"GUI thread worst stall: {gui['worst_stall_ms']:.0f} ms over {gui['probes']:,} probes "
-          f"(target ≤ 50 ms): {'OK' if gui['worst_stall_ms'] <= 50 else 'OVER'}")
-    floor_row("patrol 10 Hz × 8 h: worst GUI stall", gui["worst_stall_ms"], "ms", 50, higher_is_better=False)
+          f"(target ≤ {STALL_TARGET_MS} ms): {'OK' if gui['worst_stall_ms'] <= STALL_TARGET_MS else 'OVER'}; "
+          f"99th percentile {gui['p99_stall_ms']:.0f} ms; {gui['stalls_over_target']} probe(s) over the target")
+    floor_row("patrol 10 Hz × 8 h: worst GUI stall", gui["worst_stall_ms"], "ms", STALL_TARGET_MS,
+              higher_is_better=False, peer=f"99th percentile {gui['p99_stall_ms']:.0f} ms")
     print(f"RSS main process: start {gui['rss_start_mb']:.0f} MB, peak {gui['rss_peak_mb']:.0f} MB, "
           f"end {gui['rss_end_mb']:.0f} MB (growth {gui['rss_end_mb'] - gui['rss_start_mb']:+.0f} MB)")
 
